@@ -1,0 +1,165 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from './errors.js';
+import type { BoilerplateRules } from './text/boilerplate.js';
+import type { LanguageRules } from './text/language.js';
+import type { SentenceRules } from './text/sentences.js';
+
+/** Everything the text pipeline and the queue read from config/, validated and compiled. */
+export interface Config {
+  limits: { maxFileBytes: number };
+  decode: { maxReplacementRatio: number };
+  metadata: { timezone: string };
+  boilerplate: BoilerplateRules;
+  language: LanguageRules;
+  sentences: SentenceRules;
+  queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number };
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+/** The folder that holds package.json, config/ and samples/. */
+export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+export const DEFAULT_CONFIG_FILE = join(PACKAGE_ROOT, 'config', 'default.json');
+
+/**
+ * The default config, with the user's file merged over it when one is given
+ * (objects merge key by key, arrays and values replace). Any error names the file
+ * and the setting.
+ */
+export function loadConfig(userFile?: string): Config {
+  return loadConfigWithSource(userFile).config;
+}
+
+/** The compiled config and the merged JSON it came from (a batch stores the JSON for its workers). */
+export function loadConfigWithSource(userFile?: string): { config: Config; raw: JsonObject } {
+  let raw = readJson(DEFAULT_CONFIG_FILE);
+  if (userFile) raw = merge(raw, readJson(resolve(userFile)));
+  return { config: compileConfig(raw, userFile ?? DEFAULT_CONFIG_FILE), raw };
+}
+
+export function compileConfig(raw: JsonObject, source: string): Config {
+  const v = new Validator(source);
+  const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'metadata', 'boilerplate', 'language', 'sentences', 'queue']);
+  const limits = v.object(root.limits, 'limits', ['maxFileBytes']);
+  const decode = v.object(root.decode, 'decode', ['maxReplacementRatio']);
+  const metadata = v.object(root.metadata, 'metadata', ['timezone']);
+  const bp = v.object(root.boilerplate, 'boilerplate', [
+    'imageArtifacts', 'markers', 'trailingBlocks', 'creditedCaptions', 'captionCues', 'bylines', 'captionMaxLength',
+  ]);
+  const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare']);
+  const sentences = v.object(root.sentences, 'sentences', ['abbreviations']);
+  const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds']);
+
+  const timezone = v.string(metadata.timezone, 'metadata.timezone');
+  if (!/^(?:Z|[+-]\d{2}:\d{2})$/.test(timezone)) v.fail('metadata.timezone', `must be "Z" or an offset like "+07:00", not "${timezone}"`);
+  const candidates = v.strings(language.candidates, 'language.candidates');
+  candidates.forEach((c, i) => /^[a-z]{3}$/.test(c) || v.fail(`language.candidates[${i}]`, `"${c}" is not an ISO 639-3 code`));
+
+  return {
+    limits: { maxFileBytes: v.number(limits.maxFileBytes, 'limits.maxFileBytes', 1) },
+    decode: { maxReplacementRatio: v.number(decode.maxReplacementRatio, 'decode.maxReplacementRatio', 0, 1) },
+    metadata: { timezone },
+    boilerplate: {
+      imageArtifacts: v.patterns(bp.imageArtifacts, 'boilerplate.imageArtifacts', 'u'),
+      markers: v.patterns(bp.markers, 'boilerplate.markers', 'iu'),
+      trailingBlocks: v.patterns(bp.trailingBlocks, 'boilerplate.trailingBlocks', 'iu'),
+      creditedCaptions: v.patterns(bp.creditedCaptions, 'boilerplate.creditedCaptions', 'u'),
+      captionCues: v.patterns(bp.captionCues, 'boilerplate.captionCues', 'u'),
+      bylines: v.patterns(bp.bylines, 'boilerplate.bylines', 'u'),
+      captionMaxLength: v.number(bp.captionMaxLength, 'boilerplate.captionMaxLength', 1),
+    },
+    language: {
+      candidates,
+      minLetters: v.number(language.minLetters, 'language.minLetters', 0),
+      vietnameseWordShare: v.number(language.vietnameseWordShare, 'language.vietnameseWordShare', 0, 1),
+    },
+    sentences: { abbreviations: new Set(v.strings(sentences.abbreviations, 'sentences.abbreviations')) },
+    queue: {
+      attempts: v.number(queue.attempts, 'queue.attempts', 1),
+      backoffMs: v.number(queue.backoffMs, 'queue.backoffMs', 0),
+      keepCompleted: v.number(queue.keepCompleted, 'queue.keepCompleted', 0),
+      keepFailedSeconds: v.number(queue.keepFailedSeconds, 'queue.keepFailedSeconds', 0),
+    },
+  };
+}
+
+class Validator {
+  constructor(private readonly source: string) {}
+
+  fail(path: string, message: string): never {
+    throw new UsageError(`config error in ${this.source}: ${path || '(top level)'}: ${message}`);
+  }
+
+  object(value: Json | undefined, path: string, keys: string[]): JsonObject {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail(path, 'must be an object');
+    for (const key of Object.keys(value)) {
+      if (!keys.includes(key)) this.fail(path ? `${path}.${key}` : key, `unknown setting (known: ${keys.join(', ')})`);
+    }
+    for (const key of keys) {
+      if (key !== '$schema' && !(key in value)) this.fail(path ? `${path}.${key}` : key, 'missing');
+    }
+    return value;
+  }
+
+  number(value: Json | undefined, path: string, min: number, max = Infinity): number {
+    if (typeof value !== 'number' || !Number.isFinite(value)) this.fail(path, 'must be a number');
+    if (value < min || value > max) this.fail(path, `must be between ${min} and ${max}, not ${value}`);
+    return value;
+  }
+
+  string(value: Json | undefined, path: string): string {
+    if (typeof value !== 'string') this.fail(path, 'must be a string');
+    return value;
+  }
+
+  strings(value: Json | undefined, path: string): string[] {
+    if (!Array.isArray(value)) this.fail(path, 'must be a list of strings');
+    return value.map((item, i) => this.string(item, `${path}[${i}]`));
+  }
+
+  patterns(value: Json | undefined, path: string, flags: string): RegExp[] {
+    return this.strings(value, path).map((source, i) => {
+      try {
+        return new RegExp(source, flags);
+      } catch (err) {
+        return this.fail(`${path}[${i}]`, `invalid regular expression: ${(err as Error).message}`);
+      }
+    });
+  }
+}
+
+function readJson(file: string): JsonObject {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    const value = JSON.parse(text) as Json;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('the top level must be an object');
+    return value;
+  } catch (err) {
+    throw new UsageError(`config error in ${file}: not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function merge(base: JsonObject, over: JsonObject): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    const bothObjects = [current, value].every((x) => x !== null && typeof x === 'object' && !Array.isArray(x));
+    out[key] = bothObjects ? merge(current as JsonObject, value as JsonObject) : value;
+  }
+  return out;
+}
+
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'config', 'default.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`vnpipe: cannot find the package root above ${from}`);
+  }
+}

@@ -1,0 +1,150 @@
+import { parseDate } from './dates.js';
+import type { Line, Removal } from './lines.js';
+
+/** What the head of a document says about it. */
+export interface Header {
+  title: string | null;
+  date: string | null;
+  category: string | null;
+  authors: string[];
+  url: string | null;
+  site: string | null;
+}
+
+export interface MetadataResult {
+  header: Header;
+  /** The lines after the header, for the boilerplate stage. */
+  lines: Line[];
+  removed: Removal[];
+}
+
+// `15:00 | 28/10/2022 | AN NINH – QUỐC PHÒNG` (the category is optional).
+const META_LINE = /^(\d{1,2}:\d{2})\s*\|\s*(\d{1,2}\/\d{1,2}\/\d{4})\s*(?:\|\s*(.+))?$/;
+// ` date 2023-12 (VTC News) -` with the lead sometimes on the same line.
+const DATELINE = /^date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+\(([^)]{1,60})\)\s*[-–—]\s*(.*)$/;
+const MARKDOWN_LINK_LINE = /^\[([^\]]*)\]\((https?:\/\/[^\s)]+)\)$/;
+const MARKDOWN_IMAGE_LINE = /^!\[[^\]]*\]\([^\s)]*\)$/;
+const FRONT_MATTER_MAX_LINES = 60;
+const HEAD_LINES = 3;
+
+/**
+ * Reads the layouts found at the head of scraped news: Jekyll front matter (with
+ * the feed's markdown link and image after it), a title line over an
+ * `HH:MM | DD/MM/YYYY | CATEGORY` line, and a `date YYYY-MM (Site) -` dateline.
+ * What it reads leaves the text and is listed in `removed`.
+ */
+export function extractMetadata(input: Line[], defaultOffset: string): MetadataResult {
+  const header: Header = { title: null, date: null, category: null, authors: [], url: null, site: null };
+  const removed: Removal[] = [];
+  let lines = input;
+
+  const fm = frontMatterEnd(lines);
+  if (fm > 0) {
+    readFrontMatter(lines.slice(1, fm), header, defaultOffset);
+    removed.push({ reason: 'front-matter', text: lines.slice(0, fm + 1).map((l) => l.text).join('\n') });
+    lines = lines.slice(fm + 1);
+  }
+
+  // The feed mirror's link to the article and its lead image.
+  while (lines.length > 0) {
+    const text = lines[0]!.text;
+    const link = MARKDOWN_LINK_LINE.exec(text);
+    if (link) {
+      header.url ??= link[2]!;
+      header.title ??= cleanTitle(link[1]!);
+      removed.push({ reason: 'markdown-link', text });
+    } else if (MARKDOWN_IMAGE_LINE.test(text)) {
+      removed.push({ reason: 'markdown-image', text });
+    } else {
+      break;
+    }
+    lines = lines.slice(1);
+  }
+
+  const metaAt = lines.slice(0, HEAD_LINES).findIndex((l) => META_LINE.test(l.text));
+  if (metaAt !== -1) {
+    const m = META_LINE.exec(lines[metaAt]!.text)!;
+    header.date ??= parseDate(`${m[1]} ${m[2]}`, defaultOffset);
+    if (m[3]) header.category ??= m[3].trim();
+    // The line right above the meta line is the article title.
+    const titleAt = metaAt - 1;
+    if (titleAt >= 0) {
+      header.title ??= lines[titleAt]!.text;
+      removed.push({ reason: 'title', text: lines[titleAt]!.text });
+    }
+    removed.push({ reason: 'meta-line', text: lines[metaAt]!.text });
+    lines = [...lines.slice(0, Math.max(0, titleAt)), ...lines.slice(metaAt + 1)];
+  }
+
+  const dateline = lines.length > 0 ? DATELINE.exec(lines[0]!.text) : null;
+  if (dateline) {
+    header.date ??= parseDate(dateline[1]!, defaultOffset);
+    header.site ??= dateline[2]!.trim();
+    const lead = dateline[3]!.trim();
+    removed.push({ reason: 'dateline', text: lead ? lines[0]!.text.slice(0, -dateline[3]!.length).trim() : lines[0]!.text });
+    lines = lead ? [{ text: lead, gapBefore: 0 }, ...lines.slice(1)] : lines.slice(1);
+  }
+
+  if (header.site === null && header.url !== null) header.site = hostOf(header.url);
+  return { header, lines, removed };
+}
+
+function frontMatterEnd(lines: Line[]): number {
+  if (lines[0]?.text !== '---') return -1;
+  const limit = Math.min(lines.length, FRONT_MATTER_MAX_LINES);
+  for (let i = 1; i < limit; i++) {
+    if (lines[i]!.text === '---') return i;
+  }
+  return -1;
+}
+
+function readFrontMatter(lines: Line[], header: Header, defaultOffset: string): void {
+  for (const { text } of lines) {
+    const m = /^([A-Za-z_][\w-]*):\s*(.*)$/.exec(text);
+    if (!m) continue;
+    const key = m[1]!.toLowerCase();
+    const value = unquote(m[2]!.trim());
+    if (value === '') continue;
+    switch (key) {
+      case 'title':
+        header.title = cleanTitle(value);
+        break;
+      case 'date':
+        header.date = parseDate(value, defaultOffset);
+        break;
+      case 'categories':
+      case 'category':
+        header.category = value.replace(/^\[|\]$/g, '').trim() || null;
+        break;
+      case 'author':
+      case 'authors':
+        header.authors = value.replace(/^\[|\]$/g, '').split(',').map((a) => unquote(a.trim())).filter(Boolean);
+        break;
+      case 'url':
+      case 'link':
+      case 'source_url':
+        header.url = value;
+        break;
+    }
+  }
+}
+
+function unquote(value: string): string {
+  const m = /^"((?:[^"\\]|\\.)*)"$/.exec(value) ?? /^'((?:[^']|'')*)'$/.exec(value);
+  if (!m) return value;
+  return value[0] === '"' ? m[1]!.replace(/\\(.)/g, '$1') : m[1]!.replace(/''/g, "'");
+}
+
+/** Feed mirrors prefix titles with a `[topic]` tag; the title is what follows. */
+function cleanTitle(raw: string): string | null {
+  const title = raw.replace(/^\s*\[[^\]]*\]\s*/, '').trim();
+  return title === '' ? null : title;
+}
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.replace(/^www\./, '') || null;
+  } catch {
+    return null;
+  }
+}

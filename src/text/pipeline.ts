@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { Config } from '../config.js';
+import { stripBoilerplate, type Caption } from './boilerplate.js';
+import { decode, type Encoding } from './decode.js';
+import { detectLanguage } from './language.js';
+import { splitLines, type Removal } from './lines.js';
+import { extractMetadata } from './metadata.js';
+import { normalizeText } from './normalize.js';
+import { segmentSentences } from './sentences.js';
+
+/** One output document: Dolma/datatrove top level (`id`, `text`, `source`, `metadata`) plus sentences. */
+export interface VnDocument {
+  id: string;
+  text: string;
+  sentences: string[];
+  source: string;
+  metadata: DocumentMetadata;
+}
+
+export interface DocumentMetadata {
+  title: string | null;
+  date: string | null;
+  category: string | null;
+  authors: string[];
+  captions: Caption[];
+  url: string | null;
+  site: string | null;
+  language: string;
+  languageScore: number;
+  encoding: Encoding;
+  /** Invalid byte sequences that decoding replaced with U+FFFD. */
+  replacements: number;
+  /** SHA-256 of the input bytes, for exact deduplication. */
+  sha256: string;
+  bytes: number;
+  removed: Removal[];
+}
+
+/**
+ * The whole text pipeline: decode, normalise, metadata, boilerplate, language,
+ * sentences. Pure and deterministic: the same bytes and source give the same
+ * document wherever it runs. Throws DocumentError for input that is not text.
+ */
+export function processDocument(bytes: Uint8Array, source: string, config: Config): VnDocument {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const decoded = decode(bytes, config.decode);
+  const lines = splitLines(normalizeText(decoded.text));
+  const { header, lines: bodyLines, removed: headRemoved } = extractMetadata(lines, config.metadata.timezone);
+  const body = stripBoilerplate(bodyLines, config.boilerplate);
+  const text = body.paragraphs.join('\n\n');
+  const sentences = body.paragraphs.flatMap((p) => segmentSentences(p, config.sentences));
+  const language = detectLanguage(text, config.language);
+
+  return {
+    id: createHash('sha256').update(source).update('\0').update(sha256).digest('hex').slice(0, 32),
+    text,
+    sentences,
+    source,
+    metadata: {
+      title: header.title,
+      date: header.date,
+      category: header.category ?? body.category,
+      authors: header.authors.length > 0 ? header.authors : body.authors,
+      captions: body.captions,
+      url: header.url,
+      site: header.site,
+      language: language.language,
+      languageScore: language.score,
+      encoding: decoded.encoding,
+      replacements: decoded.replacements,
+      sha256,
+      bytes: bytes.length,
+      removed: [...headRemoved, ...body.removed],
+    },
+  };
+}
