@@ -1,0 +1,274 @@
+#!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { loadConfig, loadConfigWithSource } from '../config.js';
+import { DocumentError, UsageError } from '../errors.js';
+import { BatchStore } from '../queue/batches.js';
+import { connectRedis, keyPrefix, redactUrl, redisUrl, redisWarnings } from '../queue/connection.js';
+import { QUEUE_NAME } from '../queue/jobs.js';
+import { enqueueFolder, type EnqueueResult } from '../queue/producer.js';
+import { batchStatus, queueCounts, type BatchStatus } from '../queue/status.js';
+import { startWorker } from '../queue/worker.js';
+import { processDocument } from '../text/pipeline.js';
+import { startLocalRedis, type LocalRedis } from './local-redis.js';
+import { Progress } from './progress.js';
+import { formatBatch, formatBatchList, formatQueue } from './report.js';
+
+const USAGE = `vnpipe: raw Vietnamese news in, a clean sentence-segmented corpus out
+
+Usage:
+  vnpipe enqueue <folder> --out <dir> [--config FILE] [--force]
+      Queue every file below <folder>; prints the batch id.
+  vnpipe worker [--concurrency N]
+      Process queued documents until SIGINT or SIGTERM (then finish the jobs in hand).
+  vnpipe status [batch] [--json] [--failures N]
+      One batch in detail, or the recent batches and the queue.
+  vnpipe run <folder> --out <dir> [--config FILE] [--force] [--concurrency N]
+      Enqueue and process on this machine, then print the summary. Starts a private
+      redis-server when none answers at REDIS_URL.
+  vnpipe process <file>... [--config FILE]
+      Run the text pipeline on files in this process (no Redis); one JSON document per line.
+
+Options:
+  --out DIR          output folder: <folder>/<rel>.<ext> is written to DIR/<rel>.json
+  --config FILE      settings merged over config/default.json (stored with the batch)
+  --force            process files whose output is already newer than the input
+  --concurrency N    worker threads (default: the number of cores, ${availableParallelism()} here)
+
+Environment:
+  REDIS_URL          default redis://127.0.0.1:6379 (redis://user:pass@host:port/db, rediss:// for TLS)
+  VNPIPE_PREFIX      Redis key prefix, default "vnpipe"
+
+Exit codes: 0 done, 1 unexpected error, 2 usage or environment error, 3 some documents failed (run).`;
+
+const OPTIONS = {
+  out: { type: 'string' },
+  config: { type: 'string' },
+  force: { type: 'boolean' },
+  concurrency: { type: 'string' },
+  json: { type: 'boolean' },
+  failures: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  const flags = parsed.values as Flags;
+  const [command, ...args] = parsed.positionals;
+  if (flags.help || !command || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command || flags.help ? 0 : 2;
+  }
+  switch (command) {
+    case 'enqueue':
+      return enqueueCommand(oneFolder(args, command), flags);
+    case 'worker':
+      return workerCommand(args, flags);
+    case 'status':
+      return statusCommand(args, flags);
+    case 'run':
+      return runCommand(oneFolder(args, command), flags);
+    case 'process':
+      return processCommand(args, flags);
+    default:
+      throw new UsageError(`unknown command "${command}" (try: vnpipe --help)`);
+  }
+}
+
+function oneFolder(args: string[], command: string): string {
+  if (args.length !== 1) throw new UsageError(`${command} takes one input folder (got ${args.length})`);
+  return args[0]!;
+}
+
+function requireOut(flags: Flags): string {
+  if (!flags.out) throw new UsageError('--out <dir> is required');
+  return flags.out;
+}
+
+function concurrencyOf(flags: Flags): number {
+  if (flags.concurrency === undefined) return availableParallelism();
+  const n = Number(flags.concurrency);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--concurrency must be a whole number from 1 to 256, not "${flags.concurrency}"`);
+  return n;
+}
+
+/** Redis, the queue and the batch records, opened together and closed together. */
+interface OpenQueue {
+  redis: Redis;
+  queue: Queue;
+  batches: BatchStore;
+  close(): Promise<void>;
+}
+
+async function openQueue(): Promise<OpenQueue> {
+  const redis = await connectRedis('client');
+  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: keyPrefix() });
+  queue.on('error', () => {}); // connection errors surface on the awaited calls
+  return {
+    redis,
+    queue,
+    batches: new BatchStore(redis, keyPrefix()),
+    async close() {
+      await queue.close();
+      redis.disconnect();
+    },
+  };
+}
+
+async function enqueueCommand(folder: string, flags: Flags): Promise<number> {
+  const out = requireOut(flags);
+  const q = await openQueue();
+  try {
+    const result = await enqueueBatch(q, folder, out, flags);
+    process.stdout.write(`${result.batchId}\n`);
+    return 0;
+  } finally {
+    await q.close();
+  }
+}
+
+async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Flags): Promise<EnqueueResult> {
+  const { config, raw } = loadConfigWithSource(flags.config);
+  for (const w of await redisWarnings(q.redis)) process.stderr.write(`vnpipe: warning: ${w}\n`);
+  const tty = process.stderr.isTTY;
+  const result = await enqueueFolder(q.queue, q.redis, q.batches, {
+    root: folder,
+    out,
+    rawConfig: raw,
+    config,
+    force: flags.force ?? false,
+    prefix: keyPrefix(),
+    onProgress: (c) => tty && process.stderr.write(`\r\x1b[Kwalking: ${c.found} found, ${c.queued} queued, ${c.skipped} skipped`),
+    onSkip: (rel, reason) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: skipped ${rel}: ${reason}\n`),
+  });
+  process.stderr.write(
+    `${tty ? '\r\x1b[K' : ''}batch ${result.batchId}: ${result.found} files found, ${result.queued} queued, ${result.skipped} skipped\n`,
+  );
+  return result;
+}
+
+async function workerCommand(args: string[], flags: Flags): Promise<number> {
+  if (args.length > 0) throw new UsageError('worker takes no arguments');
+  const concurrency = concurrencyOf(flags);
+  const probe = await connectRedis('worker');
+  for (const w of await redisWarnings(probe)) process.stderr.write(`vnpipe: warning: ${w}\n`);
+  probe.disconnect();
+  const handle = startWorker({ concurrency, onEvent: (line) => process.stderr.write(`vnpipe worker: ${line}\n`) });
+  process.stderr.write(`vnpipe worker: ${concurrency} threads on ${redactUrl(redisUrl())}; SIGINT or SIGTERM stops it\n`);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        process.stderr.write('vnpipe worker: second signal, exiting now (active jobs return to the queue)\n');
+        process.exit(130);
+      }
+      stopping = true;
+      process.stderr.write(`vnpipe worker: ${signal}, finishing active jobs...\n`);
+      handle.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+  process.stderr.write('vnpipe worker: stopped\n');
+  return 0;
+}
+
+async function statusCommand(args: string[], flags: Flags): Promise<number> {
+  if (args.length > 1) throw new UsageError('status takes at most one batch id');
+  const maxFailures = flags.failures === undefined ? 100 : Number(flags.failures);
+  if (!Number.isInteger(maxFailures) || maxFailures < 0) throw new UsageError('--failures must be a whole number');
+  const q = await openQueue();
+  try {
+    const counts = await queueCounts(q.queue);
+    if (args[0]) {
+      const status = await batchStatus(q.batches, q.queue, args[0], maxFailures);
+      if (!status) throw new UsageError(`no batch "${args[0]}" in Redis at ${redactUrl(redisUrl())}`);
+      process.stdout.write(flags.json ? `${JSON.stringify({ batch: status, queue: counts }, null, 2)}\n` : `${formatBatch(status)}\n${formatQueue(counts)}\n`);
+    } else {
+      const batches = await q.batches.list(20);
+      process.stdout.write(flags.json ? `${JSON.stringify({ batches, queue: counts }, null, 2)}\n` : `${formatBatchList(batches)}\n${formatQueue(counts)}\n`);
+    }
+    return 0;
+  } finally {
+    await q.close();
+  }
+}
+
+async function runCommand(folder: string, flags: Flags): Promise<number> {
+  const concurrency = concurrencyOf(flags);
+  requireOut(flags);
+  loadConfig(flags.config); // a bad config fails before anything starts
+  let local: LocalRedis | null = null;
+  let q;
+  try {
+    q = await openQueue();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    local = await startLocalRedis();
+    process.stderr.write(`vnpipe: no Redis at ${redactUrl(redisUrl())}; started a private redis-server at ${local.url} for this run\n`);
+    process.env.REDIS_URL = local.url; // the worker threads read it
+    q = await openQueue();
+  }
+  let handle: ReturnType<typeof startWorker> | null = null;
+  try {
+    handle = startWorker({ concurrency });
+    const { batchId } = await enqueueBatch(q, folder, flags.out!, flags);
+    const progress = new Progress();
+    let status: BatchStatus | null = null;
+    for (;;) {
+      status = await batchStatus(q.batches, q.queue, batchId, 1000);
+      if (!status) throw new Error(`batch ${batchId} vanished from Redis`);
+      const finished = status.completed + status.failed;
+      progress.update(finished, status.queued, `documents, ${status.rate.toFixed(1)} docs/s`, status.finishedAt !== null);
+      if (status.finishedAt !== null) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    progress.clear();
+    process.stdout.write(`${formatBatch(status)}\n`);
+    return status.failed > 0 ? 3 : 0;
+  } finally {
+    await handle?.close();
+    await q.close();
+    await local?.stop();
+  }
+}
+
+async function processCommand(files: string[], flags: Flags): Promise<number> {
+  if (files.length === 0) throw new UsageError('process takes one or more files');
+  const config = loadConfig(flags.config);
+  let failed = 0;
+  for (const file of files) {
+    try {
+      const doc = processDocument(await readFile(resolve(file)), file, config);
+      process.stdout.write(`${JSON.stringify(doc)}\n`);
+    } catch (err) {
+      failed++;
+      const reason = err instanceof DocumentError ? err.reason : (err as NodeJS.ErrnoException).code ?? 'error';
+      process.stderr.write(`vnpipe: ${file}: ${reason}: ${(err as Error).message}\n`);
+    }
+  }
+  return failed > 0 ? 3 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`vnpipe: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`vnpipe: unexpected error: ${process.env.DEBUG ? err.stack : err.message}\n`);
+    process.exit(1);
+  },
+);

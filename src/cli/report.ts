@@ -1,0 +1,47 @@
+import type { BatchRecord } from '../queue/batches.js';
+import type { BatchStatus, QueueCounts } from '../queue/status.js';
+
+export function formatBatch(s: BatchStatus): string {
+  const state = s.finishedAt ? 'finished' : s.walked ? 'running' : 'enqueueing';
+  const mb = s.bytes / 1e6;
+  const secs = s.elapsedMs / 1000;
+  const lines = [
+    `batch ${s.id}  ${state}`,
+    `  input     ${s.root}`,
+    `  output    ${s.out}`,
+    `  files     ${s.found} found, ${s.queued} queued, ${s.skipped} skipped (up to date or already queued)`,
+    `  documents ${s.completed} completed, ${s.failed} failed, ${s.active} active, ${s.waiting} waiting`,
+    `  elapsed   ${secs.toFixed(1)} s, ${s.rate.toFixed(1)} docs/s, ${secs > 0 ? (mb / secs).toFixed(2) : '0.00'} MB/s` +
+      (s.etaMs !== null ? `, about ${formatDuration(s.etaMs)} left` : ''),
+  ];
+  if (s.failures.length > 0) {
+    lines.push(`  failures${s.failures.length < s.failed ? ` (first ${s.failures.length} of ${s.failed})` : ''}:`);
+    for (const f of s.failures) lines.push(`    ${f.rel}  ${f.reason}  ${f.message}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatBatchList(batches: BatchRecord[]): string {
+  if (batches.length === 0) return 'no batches yet';
+  const rows = batches.map((b) => [
+    b.id,
+    b.finishedAt ? 'finished' : b.walked ? 'running' : 'enqueueing',
+    `${b.completed} completed`,
+    `${b.failed} failed`,
+    `${b.queued} queued`,
+    b.root,
+  ]);
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')).join('\n');
+}
+
+export function formatQueue(c: QueueCounts): string {
+  return `queue: ${c.waiting} waiting, ${c.active} active, ${c.delayed} delayed (retrying), ${c.completed} completed, ${c.failed} failed (kept jobs)`;
+}
+
+function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}

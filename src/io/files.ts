@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { DocumentError } from '../errors.js';
+
+/**
+ * Reads one input document, turning file-system failures into DocumentErrors with a
+ * reason `status` can show. Other errors (EIO, EMFILE ...) are left as they are: the
+ * queue retries them.
+ */
+export async function readDocument(path: string, maxBytes: number): Promise<Buffer> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new DocumentError('unreadable', `not a regular file: ${path}`);
+    if (info.size > maxBytes) {
+      throw new DocumentError('too-large', `${info.size} bytes is over the limit of ${maxBytes} (limits.maxFileBytes)`);
+    }
+    return await readFile(path);
+  } catch (err) {
+    throw fileError(err, path);
+  }
+}
+
+function fileError(err: unknown, path: string): unknown {
+  switch ((err as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new DocumentError('missing', `the file is gone (deleted or moved after it was enqueued): ${path}`);
+    case 'EACCES':
+    case 'EPERM':
+      return new DocumentError('unreadable', `permission denied: ${path}`);
+    case 'EISDIR':
+      return new DocumentError('unreadable', `a folder, not a file: ${path}`);
+    default:
+      return err;
+  }
+}
+
+/**
+ * Where the output of `rel` goes: `<outDir>/<rel without its extension>.json`, or
+ * `<rel>.json` when the caller says the stem is taken (`a.txt` and `a.md` in one
+ * folder). Refuses a path that would leave `outDir`.
+ */
+export function outputPathFor(outDir: string, rel: string, keepExtension = false): string {
+  const base = keepExtension || extname(rel) === '' ? rel : rel.slice(0, -extname(rel).length);
+  const path = resolve(outDir, `${base}.json`);
+  const inside = relative(outDir, path);
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    throw new DocumentError('unsafe-output', `output path ${path} would leave the output folder ${outDir}`);
+  }
+  return path;
+}
+
+/** Writes a file so that readers see the old content or the new, never a part: temp file, then rename. */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, content);
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => {});
+    throw err;
+  }
+}
+
+/** Whether `output` exists and is at least as new as the input: make's rule for "already done". */
+export async function isUpToDate(output: string, inputMtimeMs: number): Promise<boolean> {
+  try {
+    return (await stat(output)).mtimeMs >= inputMtimeMs;
+  } catch {
+    return false;
+  }
+}

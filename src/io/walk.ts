@@ -1,0 +1,75 @@
+import { opendir, realpath, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+
+export interface FoundFile {
+  /** Absolute path. */
+  path: string;
+  /** Path relative to the walked root, with `/` separators. */
+  rel: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface WalkOptions {
+  /** Absolute folders to leave out (the output folder when it lies inside the input). */
+  exclude?: string[];
+  /** Told about each folder or entry that could not be read; the walk goes on. */
+  onSkip?: (rel: string, reason: string) => void;
+}
+
+/**
+ * Every regular file below `root`, depth first, each folder's files in name order
+ * before its subfolders, so the order is the same on every run. Streams: only one
+ * folder's listing is held at a time. Hidden entries (`.name`) are left out;
+ * symbolic links are followed, but a folder reached twice (a link loop) is walked once.
+ */
+export async function* walkFiles(root: string, options: WalkOptions = {}): AsyncGenerator<FoundFile> {
+  const exclude = new Set(options.exclude ?? []);
+  const seen = new Set<string>();
+  const onSkip = options.onSkip ?? (() => {});
+
+  async function* walkDir(dir: string): AsyncGenerator<FoundFile> {
+    const real = await realpath(dir);
+    if (seen.has(real)) {
+      onSkip(relOf(dir), 'folder already walked (symbolic link loop)');
+      return;
+    }
+    seen.add(real);
+    let names: string[];
+    try {
+      names = [];
+      for await (const entry of await opendir(dir)) {
+        if (!entry.name.startsWith('.')) names.push(entry.name);
+      }
+    } catch (err) {
+      onSkip(relOf(dir), `cannot list folder: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      return;
+    }
+    names.sort();
+    const subdirs: string[] = [];
+    for (const name of names) {
+      const path = join(dir, name);
+      let info;
+      try {
+        info = await stat(path);
+      } catch (err) {
+        onSkip(relOf(path), `cannot stat: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        continue;
+      }
+      if (info.isDirectory()) {
+        if (!exclude.has(path)) subdirs.push(path);
+      } else if (info.isFile()) {
+        yield { path, rel: relOf(path), size: info.size, mtimeMs: info.mtimeMs };
+      } else {
+        onSkip(relOf(path), 'not a regular file');
+      }
+    }
+    for (const sub of subdirs) yield* walkDir(sub);
+  }
+
+  function relOf(path: string): string {
+    return relative(root, path).split(sep).join('/');
+  }
+
+  yield* walkDir(root);
+}

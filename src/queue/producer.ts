@@ -1,0 +1,192 @@
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { DocumentError, UsageError } from '../errors.js';
+import { isUpToDate, outputPathFor } from '../io/files.js';
+import { walkFiles, type FoundFile } from '../io/walk.js';
+import type { BatchStore } from './batches.js';
+import { documentJobId, QUEUE_NAME, type DocumentJob } from './jobs.js';
+
+// addBulk is one MULTI per call; about a thousand jobs a call is where it is fastest.
+const CHUNK = 1000;
+
+export interface EnqueueOptions {
+  root: string;
+  out: string;
+  /** The merged config JSON, stored with the batch for its workers. */
+  rawConfig: object;
+  config: Config;
+  /** Queue files whose output is up to date too. */
+  force?: boolean;
+  prefix: string;
+  onProgress?: (counts: EnqueueCounts) => void;
+  /** A file or folder the walk could not read. */
+  onSkip?: (rel: string, reason: string) => void;
+}
+
+export interface EnqueueCounts {
+  found: number;
+  queued: number;
+  skipped: number;
+}
+
+export interface EnqueueResult extends EnqueueCounts {
+  batchId: string;
+}
+
+/**
+ * Walks `root` and queues one job per file, in chunks, while the walk goes on.
+ * A file is skipped when its output is newer than it (unless `force`) or when a job
+ * for the same file and output is already waiting or running. Running it again on
+ * the same folder therefore adds only what is missing.
+ */
+export async function enqueueFolder(queue: Queue, redis: Redis, batches: BatchStore, options: EnqueueOptions): Promise<EnqueueResult> {
+  const root = resolve(options.root);
+  const out = resolve(options.out);
+  await assertFolder(root, 'input');
+  await assertOutput(out);
+
+  const files = walkFiles(root, { exclude: [out], ...(options.onSkip ? { onSkip: options.onSkip } : {}) });
+  const first = await files.next();
+  if (first.done) throw new UsageError(`no files to process in ${root}`);
+
+  const batchId = await batches.create(root, out, options.rawConfig);
+  const counts: EnqueueCounts = { found: 0, queued: 0, skipped: 0 };
+  const stems = new StemTracker();
+  let chunk: FoundFile[] = [first.value];
+  const flush = async () => {
+    const added = await enqueueChunk(chunk, { queue, redis, batches, batchId, out, stems, counts, options });
+    await batches.addCounts(batchId, added);
+    counts.found += added.found;
+    counts.queued += added.queued;
+    counts.skipped += added.skipped;
+    options.onProgress?.({ ...counts });
+    chunk = [];
+  };
+  for await (const file of files) {
+    chunk.push(file);
+    if (chunk.length >= CHUNK) await flush();
+  }
+  await flush();
+  await batches.markWalked(batchId);
+  return { batchId, ...counts };
+}
+
+interface ChunkContext {
+  queue: Queue;
+  redis: Redis;
+  batches: BatchStore;
+  batchId: string;
+  out: string;
+  stems: StemTracker;
+  counts: EnqueueCounts;
+  options: EnqueueOptions;
+}
+
+async function enqueueChunk(files: FoundFile[], ctx: ChunkContext): Promise<EnqueueCounts> {
+  const { options, batchId } = ctx;
+  const candidates: { file: FoundFile; out: string | DocumentError; jobId: string }[] = files.map((file) => {
+    let out: string | DocumentError;
+    try {
+      out = outputPathFor(ctx.out, file.rel, ctx.stems.taken(file.rel));
+    } catch (err) {
+      if (!(err instanceof DocumentError)) throw err;
+      out = err;
+    }
+    const outKey = typeof out === 'string' ? out : '';
+    return { file, out, jobId: documentJobId(file.path, outKey, file.size, file.mtimeMs) };
+  });
+
+  const upToDate = options.force
+    ? candidates.map(() => false)
+    : await Promise.all(candidates.map((c) => (typeof c.out === 'string' ? isUpToDate(c.out, c.file.mtimeMs) : false)));
+
+  const jobKey = (id: string) => `${options.prefix}:${QUEUE_NAME}:${id}`;
+  const probe = ctx.redis.pipeline();
+  for (const c of candidates) probe.exists(jobKey(c.jobId)).zscore(`${options.prefix}:${QUEUE_NAME}:failed`, c.jobId);
+  const answers = (await probe.exec()) ?? [];
+
+  const jobs: { name: string; data: DocumentJob; opts: object }[] = [];
+  const unsafe: { seq: number; rel: string; message: string }[] = [];
+  let skipped = 0;
+  let seq = ctx.counts.queued;
+  for (let i = 0; i < candidates.length; i++) {
+    const { file, out, jobId } = candidates[i]!;
+    if (upToDate[i]) {
+      skipped++;
+      continue;
+    }
+    const exists = answers[2 * i]?.[1] === 1;
+    const failedBefore = answers[2 * i + 1]?.[1] !== null;
+    if (exists) {
+      // A failed (or, with --force, finished) job of an earlier batch makes way for
+      // this one; a waiting or running job is left alone.
+      const replaceable = failedBefore || options.force;
+      const removed = replaceable ? await ctx.queue.remove(jobId).catch(() => 0) : 0;
+      if (removed !== 1) {
+        skipped++;
+        continue;
+      }
+    }
+    if (typeof out !== 'string') {
+      unsafe.push({ seq: seq++, rel: file.rel, message: out.message });
+      continue;
+    }
+    jobs.push({
+      name: 'document',
+      data: { batch: batchId, seq: seq++, path: file.path, rel: file.rel, out, size: file.size, mtimeMs: file.mtimeMs },
+      opts: {
+        jobId,
+        attempts: options.config.queue.attempts,
+        backoff: { type: 'exponential', delay: options.config.queue.backoffMs },
+        removeOnComplete: { count: options.config.queue.keepCompleted },
+        removeOnFail: { age: options.config.queue.keepFailedSeconds },
+      },
+    });
+  }
+  if (jobs.length > 0) await ctx.queue.addBulk(jobs);
+  for (const u of unsafe) await ctx.batches.recordFailed(batchId, { seq: u.seq, rel: u.rel, reason: 'unsafe-output', message: u.message });
+  return { found: files.length, queued: jobs.length + unsafe.length, skipped };
+}
+
+/**
+ * Output names drop the input's extension, so `a.txt` and `a.md` in one folder
+ * would both write `a.json`: the second keeps its extension (`a.md.json`). The walk
+ * lists a folder's files together, so only the current folder is remembered.
+ */
+class StemTracker {
+  private dir = '';
+  private stems = new Set<string>();
+
+  taken(rel: string): boolean {
+    const dir = dirname(rel);
+    if (dir !== this.dir) {
+      this.dir = dir;
+      this.stems.clear();
+    }
+    const stem = rel.replace(/\.[^./]*$/, '');
+    if (this.stems.has(stem)) return true;
+    this.stems.add(stem);
+    return false;
+  }
+}
+
+async function assertFolder(path: string, what: string): Promise<void> {
+  try {
+    if (!(await stat(path)).isDirectory()) throw new UsageError(`${what} ${path} is not a folder`);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`no such ${what} folder: ${path}`);
+  }
+}
+
+async function assertOutput(path: string): Promise<void> {
+  try {
+    if (!(await stat(path)).isDirectory()) throw new UsageError(`output ${path} exists and is not a folder`);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    // Not there yet: workers create it.
+  }
+}

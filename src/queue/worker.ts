@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { PACKAGE_ROOT } from '../config.js';
+import { BatchStore } from './batches.js';
+import { keyPrefix, redisOptions, redisUrl } from './connection.js';
+import { QUEUE_NAME, type DocumentJob, type DocumentResult } from './jobs.js';
+
+/** The compiled sandboxed processor (npm run build writes it). */
+export const PROCESSOR_FILE = join(PACKAGE_ROOT, 'dist', 'workers', 'processor.js');
+
+export interface WorkerHandle {
+  worker: Worker<DocumentJob, DocumentResult>;
+  /** Finishes the jobs in hand, then closes: what SIGINT and SIGTERM call. */
+  close(): Promise<void>;
+}
+
+/**
+ * A BullMQ worker whose jobs run in `concurrency` worker threads: the text stages
+ * are CPU-bound, and on the main thread they would hold the event loop and let job
+ * locks expire.
+ */
+export function startWorker(options: { concurrency: number; onEvent?: (line: string) => void }): WorkerHandle {
+  const connection = new Redis(redisUrl(), { ...redisOptions('worker'), lazyConnect: false });
+  const events = new Redis(redisUrl(), { ...redisOptions('worker'), lazyConnect: false });
+  const prefix = keyPrefix();
+  const batches = new BatchStore(events, prefix);
+  const say = options.onEvent ?? (() => {});
+  const worker = new Worker<DocumentJob, DocumentResult>(QUEUE_NAME, PROCESSOR_FILE, {
+    connection,
+    prefix,
+    concurrency: options.concurrency,
+    useWorkerThreads: true,
+  });
+
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    say(`failed ${job.data.rel}: ${err.message}`);
+    // The processor counts the failures it sees; a thread that died or a job that
+    // stalled too often never reached it, so count those here.
+    if (err.name !== 'UnrecoverableError' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      batches
+        .recordFailed(job.data.batch, { seq: job.data.seq, rel: job.data.rel, reason: 'failed', message: err.message })
+        .catch((e: Error) => say(`cannot record the failure of ${job.data.rel}: ${e.message}`));
+    }
+  });
+  worker.on('error', (err) => say(`worker error: ${err.message}`));
+
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      connection.disconnect();
+      events.disconnect();
+    },
+  };
+}
