@@ -25,7 +25,7 @@ const FRANC_WINDOW = 2048;
  * The language of a cleaned body. Words with letters only Vietnamese uses are a
  * signal no trigram model needs; franc (restricted to the configured candidates)
  * answers when that signal is absent, for text without diacritics or in another
- * language.
+ * language. Expects NFC text, as the normalise stage leaves it.
  */
 export function detectLanguage(text: string, rules: LanguageRules): LanguageResult {
   let words = 0;

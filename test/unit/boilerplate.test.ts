@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { stripBoilerplate } from '../../src/text/boilerplate.js';
+import { splitLines } from '../../src/text/lines.js';
+
+const rules = loadConfig().boilerplate;
+const strip = (text: string) => stripBoilerplate(splitLines(text), rules);
+const BODY = 'Năm 2023, nhiệm vụ chính trị của Tổng cục II tiếp tục yêu cầu cao và khẩn trương.';
+const BODY2 = 'Đảng ủy Tổng cục II quan tâm lãnh đạo, chỉ đạo xây dựng các tổ chức vững mạnh.';
+
+describe('stripBoilerplate', () => {
+  it('removes a footer marker and everything after it', () => {
+    const r = strip(`${BODY}\n\nHồng Loan\n\nTin cùng chuyên mục\n\nBài một\n\nTin mới\n\nBài hai`);
+    expect(r.paragraphs).toEqual([BODY]);
+    expect(r.authors).toEqual(['Hồng Loan']);
+    expect(r.removed).toEqual([
+      { reason: 'byline', text: 'Hồng Loan' },
+      { reason: 'trailing-block', text: 'Tin cùng chuyên mục\nBài một\nTin mới\nBài hai' },
+    ]);
+  });
+
+  it('reads the category from the qdnd invitation line and removes it', () => {
+    const r = strip(`${BODY}\n\nTin, ảnh: MINH ANH\n\n*Mời bạn đọc vào chuyên mục Quốc phòng an ninh xem các tin, bài liên quan.`);
+    expect(r.paragraphs).toEqual([BODY]);
+    expect(r.category).toBe('Quốc phòng an ninh');
+    expect(r.authors).toEqual(['MINH ANH']);
+    expect(r.removed.map((x) => x.reason)).toEqual(['byline', 'marker']);
+  });
+
+  it('turns the line after an image-table artifact into a caption', () => {
+    const r = strip(`leftcenterrightdel\nQuang cảnh buổi làm việc.\n\n${BODY}`);
+    expect(r.paragraphs).toEqual([BODY]);
+    expect(r.captions).toEqual([{ text: 'Quang cảnh buổi làm việc.', credit: null }]);
+    expect(r.removed).toEqual([
+      { reason: 'image-artifact', text: 'leftcenterrightdel' },
+      { reason: 'caption', text: 'Quang cảnh buổi làm việc.' },
+    ]);
+  });
+
+  it('does not take a body paragraph after a blank line as the artifact caption', () => {
+    const r = strip(`leftcenterrightdel\n\n${BODY}`);
+    expect(r.paragraphs).toEqual([BODY]);
+    expect(r.captions).toEqual([]);
+  });
+
+  it.each([
+    ['Tổng Bí thư, Chủ tịch nước Tô Lâm - Ảnh: Báo Nhân Dân', 'Tổng Bí thư, Chủ tịch nước Tô Lâm', 'Báo Nhân Dân'],
+    ['Tổng Bí thư Nguyễn Phú Trọng. (Ảnh: CAND)', 'Tổng Bí thư Nguyễn Phú Trọng.', 'CAND'],
+    ['Quang cảnh hội nghị – Ảnh: TTXVN', 'Quang cảnh hội nghị', 'TTXVN'],
+    ['Ảnh: Hồng Loan', '', 'Hồng Loan'],
+  ])('reads the credit of caption %s', (line, text, credit) => {
+    const r = strip(`${BODY}\n\n${line}\n\n${BODY2}`);
+    expect(r.paragraphs).toEqual([BODY, BODY2]);
+    expect(r.captions).toEqual([{ text, credit }]);
+  });
+
+  it('takes a short unpunctuated line after a double gap (a lost image) as a caption', () => {
+    const r = strip(`${BODY}\n\n\nThiếu tướng Lê Xuân Trường phát biểu tại buổi Lễ\n\n${BODY2}`);
+    expect(r.paragraphs).toEqual([BODY, BODY2]);
+    expect(r.captions).toEqual([{ text: 'Thiếu tướng Lê Xuân Trường phát biểu tại buổi Lễ', credit: null }]);
+  });
+
+  it('keeps a subheading after a single gap, and a sentence after a double gap', () => {
+    const heading = 'Hoàn thành xuất sắc nhiệm vụ được giao phó';
+    expect(strip(`${BODY}\n\n${heading}\n\n${BODY2}`).paragraphs).toEqual([BODY, heading, BODY2]);
+    expect(strip(`${BODY}\n\n\n${BODY2}`).paragraphs).toEqual([BODY, BODY2]);
+  });
+
+  it('takes short lines that open with a caption cue as captions', () => {
+    const r = strip(
+      `${BODY}\n\nCác đại biểu tham dự Hội nghị tại Bộ Công an.\n\n` +
+        `TS. Nguyễn Hữu Hùng, Phó Trưởng ban Ban Cơ yếu Chính phủ quán triệt Nghị quyết số 56-NQ/TW của Bộ Chính trị\n\n${BODY2}`,
+    );
+    expect(r.paragraphs).toEqual([BODY, BODY2]);
+    expect(r.captions.map((c) => c.text)).toEqual([
+      'Các đại biểu tham dự Hội nghị tại Bộ Công an.',
+      'TS. Nguyễn Hữu Hùng, Phó Trưởng ban Ban Cơ yếu Chính phủ quán triệt Nghị quyết số 56-NQ/TW của Bộ Chính trị',
+    ]);
+  });
+
+  it('keeps a body sentence that opens with a title and ends with a period', () => {
+    const line = 'Đồng chí Nguyễn Văn A phát biểu tại hội nghị.';
+    expect(strip(`${BODY}\n\n${line}\n\n${BODY2}`).paragraphs).toEqual([BODY, line, BODY2]);
+  });
+
+  it('keeps a long paragraph that opens with a caption cue', () => {
+    const long = `Các đại biểu ${'đã thảo luận về nhiều nội dung quan trọng, '.repeat(6)}và thống nhất cao.`;
+    expect(strip(`${BODY}\n\n${long}`).paragraphs).toEqual([BODY, long]);
+  });
+
+  it('removes a teaser cut with an ellipsis that a later paragraph repeats', () => {
+    const full = 'Đóng góp to lớn vào sự nghiệp giải phóng dân tộc, thống nhất đất nước trước đây, cũng như hiện nay.';
+    const teaser = 'Đóng góp to lớn vào sự nghiệp giải phóng dân tộc, thống nhất đất nước trước đây, cũng như hiện ...';
+    const r = strip(`${teaser}\n\n${BODY}\n\n${full}`);
+    expect(r.paragraphs).toEqual([BODY, full]);
+    expect(r.removed).toEqual([{ reason: 'teaser', text: teaser }]);
+  });
+
+  it('keeps a heading that a later paragraph starts with (it has no ellipsis)', () => {
+    const heading = 'Xây dựng đội ngũ cán bộ, đảng viên theo tinh thần "7 dám"';
+    const para = `${heading} (Dám nghĩ; dám nói; dám làm).`;
+    expect(strip(`${heading}\n\n${BODY}\n\n${para}`).paragraphs).toEqual([heading, BODY, para]);
+  });
+
+  it('removes a repeated paragraph but keeps its first occurrence', () => {
+    const r = strip(`${BODY}\n\n${BODY2}\n\n${BODY}`);
+    expect(r.paragraphs).toEqual([BODY, BODY2]);
+    expect(r.removed).toEqual([{ reason: 'duplicate', text: BODY }]);
+  });
+
+  it('removes markdown image and link lines and keeps the label of inline links', () => {
+    const r = strip(`![ảnh](https://cdn.vn/a.png)\n\n[Xem thêm](https://a.vn/b)\n\nTheo [Báo Nhân Dân](https://nhandan.vn/x), ${BODY}`);
+    expect(r.paragraphs).toEqual([`Theo Báo Nhân Dân, ${BODY}`]);
+    expect(r.removed.map((x) => x.reason)).toEqual(['markdown-image', 'markdown-link']);
+  });
+
+  it('reads "Theo" source lines and a name line as bylines, and only at the end', () => {
+    const r = strip(`Bích Thủy\n\n${BODY}\n\nNguyễn Văn An\n\n(Theo TTXVN)`);
+    expect(r.paragraphs).toEqual(['Bích Thủy', BODY]);
+    expect(r.authors).toEqual(['Nguyễn Văn An', 'TTXVN']);
+  });
+
+  it('does not take a final lower-case line for a name', () => {
+    const r = strip(`${BODY}\n\nKết luận chung`);
+    expect(r.paragraphs).toEqual([BODY, 'Kết luận chung']);
+    expect(r.authors).toEqual([]);
+  });
+
+  it('does not treat a footer marker on the first line as a footer', () => {
+    expect(strip(`Tin mới\n\n${BODY}`).paragraphs).toEqual(['Tin mới', BODY]);
+  });
+});

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { splitLines } from '../../src/text/lines.js';
+import { extractMetadata } from '../../src/text/metadata.js';
+
+const run = (text: string) => extractMetadata(splitLines(text), '+07:00');
+
+describe('extractMetadata', () => {
+  it('reads Jekyll front matter and the feed link and image after it', () => {
+    const text = [
+      '---',
+      'layout: post',
+      'title: " [Tổng Bí thư, Chủ tịch nước Tô Lâm] Tổng Bí thư, Chủ tịch nước Tô Lâm thăm, làm việc với Tổng cục II"',
+      'date: Mon, 30 Sep 2024 11:00:00 +0700',
+      'categories: entries VN',
+      '---',
+      '[Tổng Bí thư thăm Tổng cục II](https://tuoitre.vn/tong-bi-thu-20240929150717692.htm)',
+      '',
+      '![Tổng Bí thư](https://cdn1.tuoitre.vn/a.png)',
+      '',
+      'Phát biểu tại đây, Tổng Bí thư nhấn mạnh.',
+    ].join('\n');
+    const { header, lines, removed } = run(text);
+    expect(header).toEqual({
+      title: 'Tổng Bí thư, Chủ tịch nước Tô Lâm thăm, làm việc với Tổng cục II',
+      date: '2024-09-30T11:00:00+07:00',
+      category: 'entries VN',
+      authors: [],
+      url: 'https://tuoitre.vn/tong-bi-thu-20240929150717692.htm',
+      site: 'tuoitre.vn',
+    });
+    expect(lines.map((l) => l.text)).toEqual(['Phát biểu tại đây, Tổng Bí thư nhấn mạnh.']);
+    expect(removed.map((r) => r.reason)).toEqual(['front-matter', 'markdown-link', 'markdown-image']);
+    expect(removed[0]!.text.split('\n')).toHaveLength(6);
+  });
+
+  it('takes the link text as title when front matter has none', () => {
+    const { header } = run('[Bộ Công an họp](https://www.cand.com.vn/a.html)\nNội dung.');
+    expect(header.title).toBe('Bộ Công an họp');
+    expect(header.site).toBe('cand.com.vn');
+  });
+
+  it('reads a title line over an HH:MM | DD/MM/YYYY | CATEGORY line', () => {
+    const text = 'Bộ Công an: Quán triệt Nghị quyết số 56 của Bộ Chính trị\n\n15:00 | 28/10/2022 | AN NINH – QUỐC PHÒNG\nSáng ngày 28/10, tại Hà Nội.';
+    const { header, lines, removed } = run(text);
+    expect(header.title).toBe('Bộ Công an: Quán triệt Nghị quyết số 56 của Bộ Chính trị');
+    expect(header.date).toBe('2022-10-28T15:00:00+07:00');
+    expect(header.category).toBe('AN NINH – QUỐC PHÒNG');
+    expect(lines.map((l) => l.text)).toEqual(['Sáng ngày 28/10, tại Hà Nội.']);
+    expect(removed).toEqual([
+      { reason: 'title', text: 'Bộ Công an: Quán triệt Nghị quyết số 56 của Bộ Chính trị' },
+      { reason: 'meta-line', text: '15:00 | 28/10/2022 | AN NINH – QUỐC PHÒNG' },
+    ]);
+  });
+
+  it('reads a meta line without a category or a title', () => {
+    const { header, lines } = run('09:00 | 08/03/2018\nNgày 07/3/2018, tại Hà Nội.');
+    expect(header).toMatchObject({ title: null, date: '2018-03-08T09:00:00+07:00', category: null });
+    expect(lines).toHaveLength(1);
+  });
+
+  it('reads a VTC dateline on its own line', () => {
+    const { header, lines, removed } = run(' date 2023-12 (VTC News) -\n\nYêu cầu này được nhấn mạnh.'.trim());
+    expect(header).toMatchObject({ date: '2023-12', site: 'VTC News', title: null });
+    expect(lines.map((l) => l.text)).toEqual(['Yêu cầu này được nhấn mạnh.']);
+    expect(removed).toEqual([{ reason: 'dateline', text: 'date 2023-12 (VTC News) -' }]);
+  });
+
+  it('keeps the lead when it shares the dateline', () => {
+    const { header, lines, removed } = run('date 2023-12-20 (VTC News) - Yêu cầu này được nhấn mạnh.');
+    expect(header.date).toBe('2023-12-20');
+    expect(lines.map((l) => l.text)).toEqual(['Yêu cầu này được nhấn mạnh.']);
+    expect(removed).toEqual([{ reason: 'dateline', text: 'date 2023-12-20 (VTC News) -' }]);
+  });
+
+  it('leaves a document with no known layout alone', () => {
+    const text = 'leftcenterrightdel\nĐại tướng Lương Cường làm việc.\n\nNăm 2023, nhiệm vụ chính trị.';
+    const { header, lines, removed } = run(text);
+    expect(header).toEqual({ title: null, date: null, category: null, authors: [], url: null, site: null });
+    expect(lines).toHaveLength(3);
+    expect(removed).toEqual([]);
+  });
+
+  it('does not read a meta line deep in the body', () => {
+    const { header } = run('Một.\n\nHai.\n\nBa.\n\n15:00 | 28/10/2022 | THỂ THAO');
+    expect(header.date).toBeNull();
+  });
+});

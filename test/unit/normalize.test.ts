@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeText } from '../../src/text/normalize.js';
+
+describe('normalizeText', () => {
+  it('composes NFD text to NFC, letters with two marks included', () => {
+    const nfd = 'Tie\u0302\u0301ng Vie\u0323\u0302t, ngu\u031bo\u031b\u0300i'.normalize('NFD');
+    expect(normalizeText(nfd)).toBe('Tiếng Việt, người');
+  });
+
+  it('turns no-break and other spaces into one plain space and trims lines', () => {
+    expect(normalizeText('\u00a0Đại tướng Lương Cường\u00a0ghi nhận\u2003\u2003vui.\u00a0')).toBe('Đại tướng Lương Cường ghi nhận vui.');
+  });
+
+  it('removes zero-width characters, stray BOMs and soft hyphens', () => {
+    expect(normalizeText('Hà\u200b Nội\ufeff, qu\u00adốc\u200d gia')).toBe('Hà Nội, quốc gia');
+  });
+
+  it('makes every line ending LF', () => {
+    expect(normalizeText('một\r\nhai\rba\u2028bốn')).toBe('một\nhai\nba\nbốn');
+  });
+
+  it('keeps a double gap (a lost image) but folds longer blank runs to it', () => {
+    expect(normalizeText('a\n\n\n\n\n\nb\n \n\nc\n\nd')).toBe('a\n\n\nb\n\n\nc\n\nd');
+  });
+
+  it('trims blank lines at both ends', () => {
+    expect(normalizeText('\n\n  \nnội dung\n\n\n')).toBe('nội dung');
+  });
+
+  it('decodes HTML entities once', () => {
+    expect(normalizeText('Bộ Công an &amp; Bộ Quốc phòng &ndash; &#272;&#x1ea3;ng &amp;lt; &bogus;')).toBe(
+      'Bộ Công an & Bộ Quốc phòng – Đảng &lt; &bogus;',
+    );
+  });
+
+  it('reads Icelandic eth typed for Đ as Đ only before a Vietnamese vowel', () => {
+    expect(normalizeText('Ðảng ủy, ðường phố, Ðồng Nai')).toBe('Đảng ủy, đường phố, Đồng Nai');
+    expect(normalizeText('Guðrún, Ðð')).toBe('Guðrún, Ðð');
+  });
+
+  it('keeps typographic quotes, dashes and ellipses', () => {
+    expect(normalizeText('“Mẫu mực” – 2015 … “tinh, gọn, mạnh”')).toBe('“Mẫu mực” – 2015 … “tinh, gọn, mạnh”');
+  });
+});
