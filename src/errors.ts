@@ -11,6 +11,7 @@ export type FailureReason =
   | 'missing'        // the file vanished after it was enqueued
   | 'unreadable'     // permission denied, or a directory where a file was expected
   | 'unsafe-output'  // the output path would leave the output folder
+  | 'unwritable'     // the output folder refuses the write (permission, read-only)
   | 'internal-error'; // a stage threw: a bug, reported with its message
 
 export class DocumentError extends Error {

@@ -138,9 +138,9 @@ async function enqueueCommand(folder: string, flags: Flags): Promise<number> {
   }
 }
 
-async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Flags): Promise<EnqueueResult> {
+async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Flags, warn = true): Promise<EnqueueResult> {
   const { config, raw } = loadConfigWithSource(flags.config);
-  for (const w of await redisWarnings(q.redis)) process.stderr.write(`vnpipe: warning: ${w}\n`);
+  if (warn) for (const w of await redisWarnings(q.redis)) process.stderr.write(`vnpipe: warning: ${w}\n`);
   const tty = process.stderr.isTTY;
   const result = await enqueueFolder(q.queue, q.redis, q.batches, {
     root: folder,
@@ -223,7 +223,8 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
   let handle: ReturnType<typeof startWorker> | null = null;
   try {
     handle = startWorker({ concurrency });
-    const { batchId } = await enqueueBatch(q, folder, flags.out!, flags);
+    // A private Redis lives for this run only: its persistence settings do not matter.
+    const { batchId } = await enqueueBatch(q, folder, flags.out!, flags, local === null);
     const progress = new Progress();
     let status: BatchStatus | null = null;
     for (;;) {

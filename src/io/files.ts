@@ -60,6 +60,10 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
     await rename(temp, path);
   } catch (err) {
     await unlink(temp).catch(() => {});
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw new DocumentError('unwritable', `cannot write ${path}: ${code}`);
+    }
     throw err;
   }
 }
