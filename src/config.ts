@@ -14,7 +14,7 @@ export interface Config {
   boilerplate: BoilerplateRules;
   language: LanguageRules;
   sentences: SentenceRules;
-  queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number };
+  queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number; enqueueWindow: number };
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -51,7 +51,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
   ]);
   const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare']);
   const sentences = v.object(root.sentences, 'sentences', ['abbreviations']);
-  const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds']);
+  const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow']);
 
   const timezone = v.string(metadata.timezone, 'metadata.timezone');
   if (!/^(?:Z|[+-]\d{2}:\d{2})$/.test(timezone)) v.fail('metadata.timezone', `must be "Z" or an offset like "+07:00", not "${timezone}"`);
@@ -82,6 +82,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       backoffMs: v.number(queue.backoffMs, 'queue.backoffMs', 0),
       keepCompleted: v.number(queue.keepCompleted, 'queue.keepCompleted', 0),
       keepFailedSeconds: v.number(queue.keepFailedSeconds, 'queue.keepFailedSeconds', 0),
+      enqueueWindow: v.number(queue.enqueueWindow, 'queue.enqueueWindow', 1000),
     },
   };
 }

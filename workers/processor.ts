@@ -42,7 +42,7 @@ export default async function processDocumentJob(job: SandboxedJob<DocumentJob, 
     const bytes = await readDocument(path, config.limits.maxFileBytes);
     const doc = runPipeline(bytes, rel, config);
     await writeFileAtomic(out, `${JSON.stringify(doc)}\n`);
-    await batches.recordCompleted(batch, seq, size);
+    await batches.recordCompleted(batch, seq, rel, size);
     return { out, characters: doc.text.length, sentences: doc.sentences.length, language: doc.metadata.language };
   } catch (err) {
     const permanent = err instanceof DocumentError;
@@ -51,6 +51,9 @@ export default async function processDocumentJob(job: SandboxedJob<DocumentJob, 
       await batches.recordFailed(batch, {
         seq,
         rel,
+        path,
+        out,
+        jobId: job.id ?? '',
         reason: permanent ? err.reason : 'failed',
         message: (err as Error).message,
       });

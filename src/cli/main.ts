@@ -5,28 +5,35 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { loadConfig, loadConfigWithSource } from '../config.js';
+import { compileConfig, loadConfig, loadConfigWithSource, type JsonObject } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
 import { BatchStore } from '../queue/batches.js';
 import { connectRedis, keyPrefix, redactUrl, redisUrl, redisWarnings } from '../queue/connection.js';
 import { QUEUE_NAME } from '../queue/jobs.js';
 import { enqueueFolder, type EnqueueResult } from '../queue/producer.js';
-import { batchStatus, queueCounts, type BatchStatus } from '../queue/status.js';
+import { cancelBatch, retryBatch } from '../queue/control.js';
+import { batchStatus, documentStatus, queueCounts, type BatchStatus } from '../queue/status.js';
 import { startWorker } from '../queue/worker.js';
 import { processDocument } from '../text/pipeline.js';
 import { startLocalRedis, type LocalRedis } from './local-redis.js';
 import { Progress } from './progress.js';
-import { formatBatch, formatBatchList, formatQueue } from './report.js';
+import { formatBatch, formatBatchList, formatDocument, formatQueue } from './report.js';
 
 const USAGE = `vnpipe: raw Vietnamese news in, a clean sentence-segmented corpus out
 
 Usage:
   vnpipe enqueue <folder> --out <dir> [--config FILE] [--force]
       Queue every file below <folder>; prints the batch id.
-  vnpipe worker [--concurrency N]
+  vnpipe worker [--concurrency N] [--lock-duration MS]
       Process queued documents until SIGINT or SIGTERM (then finish the jobs in hand).
-  vnpipe status [batch] [--json] [--failures N]
+  vnpipe status [batch] [--json] [--watch] [--failures N]
       One batch in detail, or the recent batches and the queue.
+  vnpipe status --doc <file>
+      Where one input file stands: its batch, job state, attempts, output or error.
+  vnpipe retry <batch>
+      Queue the batch's failed documents again.
+  vnpipe cancel <batch>
+      Remove the batch's waiting jobs and stop its enqueue; running jobs finish.
   vnpipe run <folder> --out <dir> [--config FILE] [--force] [--concurrency N]
       Enqueue and process on this machine, then print the summary. Starts a private
       redis-server when none answers at REDIS_URL.
@@ -38,6 +45,8 @@ Options:
   --config FILE      settings merged over config/default.json (stored with the batch)
   --force            process files whose output is already newer than the input
   --concurrency N    worker threads (default: the number of cores, ${availableParallelism()} here)
+  --lock-duration MS how long a job's lock lasts without renewal (default 30000): a killed
+                     worker's jobs run again about this long after it died
 
 Environment:
   REDIS_URL          default redis://127.0.0.1:6379 (redis://user:pass@host:port/db, rediss:// for TLS)
@@ -52,6 +61,9 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   json: { type: 'boolean' },
   failures: { type: 'string' },
+  watch: { type: 'boolean' },
+  doc: { type: 'string' },
+  'lock-duration': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -81,6 +93,10 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(oneFolder(args, command), flags);
     case 'process':
       return processCommand(args, flags);
+    case 'retry':
+      return controlCommand(args, 'retry');
+    case 'cancel':
+      return controlCommand(args, 'cancel');
     default:
       throw new UsageError(`unknown command "${command}" (try: vnpipe --help)`);
   }
@@ -151,6 +167,8 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
     prefix: keyPrefix(),
     onProgress: (c) => tty && process.stderr.write(`\r\x1b[Kwalking: ${c.found} found, ${c.queued} queued, ${c.skipped} skipped`),
     onSkip: (rel, reason) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: skipped ${rel}: ${reason}\n`),
+    onQueueFull: () =>
+      process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: the queue holds ${config.queue.enqueueWindow} jobs; waiting for workers before walking on\n`),
   });
   process.stderr.write(
     `${tty ? '\r\x1b[K' : ''}batch ${result.batchId}: ${result.found} files found, ${result.queued} queued, ${result.skipped} skipped\n`,
@@ -161,10 +179,11 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
 async function workerCommand(args: string[], flags: Flags): Promise<number> {
   if (args.length > 0) throw new UsageError('worker takes no arguments');
   const concurrency = concurrencyOf(flags);
+  const lockDurationMs = wholeNumber(flags['lock-duration'], '--lock-duration', 1000, 3_600_000) ?? 30_000;
   const probe = await connectRedis('worker');
   for (const w of await redisWarnings(probe)) process.stderr.write(`vnpipe: warning: ${w}\n`);
   probe.disconnect();
-  const handle = startWorker({ concurrency, onEvent: (line) => process.stderr.write(`vnpipe worker: ${line}\n`) });
+  const handle = startWorker({ concurrency, lockDurationMs, onEvent: (line) => process.stderr.write(`vnpipe worker: ${line}\n`) });
   process.stderr.write(`vnpipe worker: ${concurrency} threads on ${redactUrl(redisUrl())}; SIGINT or SIGTERM stops it\n`);
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -184,20 +203,68 @@ async function workerCommand(args: string[], flags: Flags): Promise<number> {
   return 0;
 }
 
+function wholeNumber(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`);
+  return n;
+}
+
 async function statusCommand(args: string[], flags: Flags): Promise<number> {
   if (args.length > 1) throw new UsageError('status takes at most one batch id');
-  const maxFailures = flags.failures === undefined ? 100 : Number(flags.failures);
-  if (!Number.isInteger(maxFailures) || maxFailures < 0) throw new UsageError('--failures must be a whole number');
+  const maxFailures = wholeNumber(flags.failures, '--failures', 0, 1_000_000) ?? 100;
   const q = await openQueue();
   try {
-    const counts = await queueCounts(q.queue);
-    if (args[0]) {
+    if (flags.doc) {
+      const doc = await documentStatus(q.batches, q.queue, flags.doc);
+      process.stdout.write(flags.json ? `${JSON.stringify(doc, null, 2)}\n` : `${formatDocument(doc)}\n`);
+      return 0;
+    }
+    const render = async (): Promise<{ text: string; finished: boolean }> => {
+      const counts = await queueCounts(q.queue);
+      if (!args[0]) {
+        const batches = await q.batches.list(20);
+        const text = flags.json ? JSON.stringify({ batches, queue: counts }, null, 2) : `${formatBatchList(batches)}\n${formatQueue(counts)}`;
+        return { text, finished: counts.waiting + counts.active + counts.delayed === 0 };
+      }
       const status = await batchStatus(q.batches, q.queue, args[0], maxFailures);
       if (!status) throw new UsageError(`no batch "${args[0]}" in Redis at ${redactUrl(redisUrl())}`);
-      process.stdout.write(flags.json ? `${JSON.stringify({ batch: status, queue: counts }, null, 2)}\n` : `${formatBatch(status)}\n${formatQueue(counts)}\n`);
+      const text = flags.json ? JSON.stringify({ batch: status, queue: counts }, null, 2) : `${formatBatch(status)}\n${formatQueue(counts)}`;
+      return { text, finished: status.finishedAt !== null };
+    };
+    if (!flags.watch) {
+      process.stdout.write(`${(await render()).text}\n`);
+      return 0;
+    }
+    let interrupted = false;
+    process.once('SIGINT', () => (interrupted = true));
+    for (;;) {
+      const { text, finished } = await render();
+      // On a terminal redraw in place; in a log, one report after another.
+      process.stdout.write(process.stdout.isTTY && !flags.json ? `\x1b[H\x1b[2J${text}\n` : `${text}\n`);
+      if (finished || interrupted) return 0;
+      await new Promise((r) => setTimeout(r, 2000));
+      if (interrupted) return 0;
+    }
+  } finally {
+    await q.close();
+  }
+}
+
+async function controlCommand(args: string[], action: 'retry' | 'cancel'): Promise<number> {
+  if (args.length !== 1) throw new UsageError(`${action} takes one batch id`);
+  const q = await openQueue();
+  try {
+    const id = args[0]!;
+    if (!(await q.batches.get(id))) throw new UsageError(`no batch "${id}" in Redis at ${redactUrl(redisUrl())}`);
+    if (action === 'retry') {
+      const raw = await q.batches.config(id);
+      const config = compileConfig((raw ?? {}) as JsonObject, `batch ${id}`);
+      const n = await retryBatch(q.queue, q.batches, id, config);
+      process.stdout.write(`batch ${id}: ${n} failed documents queued again\n`);
     } else {
-      const batches = await q.batches.list(20);
-      process.stdout.write(flags.json ? `${JSON.stringify({ batches, queue: counts }, null, 2)}\n` : `${formatBatchList(batches)}\n${formatQueue(counts)}\n`);
+      const n = await cancelBatch(q.queue, q.batches, id);
+      process.stdout.write(`batch ${id}: cancelled, ${n} waiting jobs removed (running jobs finish)\n`);
     }
     return 0;
   } finally {

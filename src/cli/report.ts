@@ -1,8 +1,8 @@
 import type { BatchRecord } from '../queue/batches.js';
-import type { BatchStatus, QueueCounts } from '../queue/status.js';
+import type { BatchStatus, DocumentStatus, QueueCounts } from '../queue/status.js';
 
 export function formatBatch(s: BatchStatus): string {
-  const state = s.finishedAt ? 'finished' : s.walked ? 'running' : 'enqueueing';
+  const state = batchState(s);
   const mb = s.bytes / 1e6;
   const secs = s.elapsedMs / 1000;
   const lines = [
@@ -10,8 +10,9 @@ export function formatBatch(s: BatchStatus): string {
     `  input     ${s.root}`,
     `  output    ${s.out}`,
     `  files     ${s.found} found, ${s.queued} queued, ${s.skipped} skipped (up to date or already queued)`,
-    `  documents ${s.completed} completed, ${s.failed} failed, ${s.active} active, ${s.waiting} waiting`,
-    `  elapsed   ${secs.toFixed(1)} s, ${s.rate.toFixed(1)} docs/s, ${secs > 0 ? (mb / secs).toFixed(2) : '0.00'} MB/s` +
+    `  documents ${s.completed} completed, ${s.failed} failed, ${s.active} active, ${s.waiting} waiting` +
+      (s.cancelled > 0 ? `, ${s.cancelled} cancelled` : ''),
+    `  elapsed   ${secs.toFixed(1)} s, ${s.rate.toFixed(1)} docs/s${s.finishedAt ? '' : ' (last minute)'}, ${secs > 0 ? (mb / secs).toFixed(2) : '0.00'} MB/s` +
       (s.etaMs !== null ? `, about ${formatDuration(s.etaMs)} left` : ''),
   ];
   if (s.failures.length > 0) {
@@ -25,7 +26,7 @@ export function formatBatchList(batches: BatchRecord[]): string {
   if (batches.length === 0) return 'no batches yet';
   const rows = batches.map((b) => [
     b.id,
-    b.finishedAt ? 'finished' : b.walked ? 'running' : 'enqueueing',
+    batchState(b),
     `${b.completed} completed`,
     `${b.failed} failed`,
     `${b.queued} queued`,
@@ -44,4 +45,19 @@ function formatDuration(ms: number): string {
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+function batchState(b: BatchRecord): string {
+  if (b.cancelRequested) return b.finishedAt ? 'cancelled' : 'cancelling';
+  return b.finishedAt ? 'finished' : b.walked ? 'running' : 'enqueueing';
+}
+
+export function formatDocument(d: DocumentStatus): string {
+  return [
+    d.path,
+    `  batch     ${d.batch ?? '-'}`,
+    `  state     ${d.state}${d.attempts > 0 ? ` (${d.attempts} attempts)` : ''}`,
+    ...(d.output ? [`  output    ${d.output}`] : []),
+    ...(d.error ? [`  error     ${d.error}`] : []),
+  ].join('\n');
 }

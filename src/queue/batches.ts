@@ -16,37 +16,63 @@ export interface BatchRecord {
   skipped: number;
   completed: number;
   failed: number;
+  /** Waiting jobs that `vnpipe cancel` removed. */
+  cancelled: number;
   /** Input bytes of the completed documents. */
   bytes: number;
   /** The walk has ended: `queued` is final. */
   walked: boolean;
+  cancelRequested: boolean;
   finishedAt: number | null;
 }
 
+/** A failed document: enough to show it and to queue it again. */
 export interface BatchFailure {
   seq: number;
   rel: string;
+  path: string;
+  out: string;
+  jobId: string;
   reason: FailureReason | 'failed';
   message: string;
   at: number;
 }
 
+/** Seconds per bucket and buckets kept for the recent rate: a one-minute window. */
+const RATE_BUCKET_MS = 5000;
+const RATE_BUCKETS = 12;
+
 // Counters move only when a document's bit flips, so a job that runs twice (BullMQ
-// delivers at least once) is counted once. KEYS: batch, completed, failed, failures.
+// delivers at least once) is counted once.
+// KEYS: batch, completed bitmap, failed bitmap, failures hash, rate hash.
+// ARGV: seq, now, ...
 const FINISH = `
-local v = redis.call('HMGET', KEYS[1], 'walked', 'queued', 'completed', 'failed')
-if v[1] == '1' and tonumber(v[3] or '0') + tonumber(v[4] or '0') >= tonumber(v[2] or '0') then
+local v = redis.call('HMGET', KEYS[1], 'walked', 'queued', 'completed', 'failed', 'cancelled')
+if v[1] == '1' and tonumber(v[3] or '0') + tonumber(v[4] or '0') + tonumber(v[5] or '0') >= tonumber(v[2] or '0') then
   redis.call('HSETNX', KEYS[1], 'finishedAt', ARGV[2])
 end`;
+
+// A ring of RATE_BUCKETS slots, each "bucket:count", so the rate hash stays tiny.
+const COUNT_RATE = `
+local bucket = math.floor(tonumber(ARGV[2]) / ${RATE_BUCKET_MS})
+local slot = bucket % ${RATE_BUCKETS + 1}
+local cur = redis.call('HGET', KEYS[5], slot)
+local n = 1
+if cur then
+  local b, c = string.match(cur, '(%d+):(%d+)')
+  if tonumber(b) == bucket then n = tonumber(c) + 1 end
+end
+redis.call('HSET', KEYS[5], slot, bucket .. ':' .. n)`;
 
 const RECORD_COMPLETED = `
 if redis.call('SETBIT', KEYS[2], ARGV[1], 1) == 0 then
   redis.call('HINCRBY', KEYS[1], 'completed', 1)
   redis.call('HINCRBY', KEYS[1], 'bytes', ARGV[3])
+  ${COUNT_RATE}
 end
 if redis.call('SETBIT', KEYS[3], ARGV[1], 0) == 1 then
   redis.call('HINCRBY', KEYS[1], 'failed', -1)
-  redis.call('HDEL', KEYS[4], ARGV[1])
+  redis.call('HDEL', KEYS[4], ARGV[4])
 end
 ${FINISH}
 return 1`;
@@ -55,8 +81,23 @@ const RECORD_FAILED = `
 if redis.call('GETBIT', KEYS[2], ARGV[1]) == 1 then return 0 end
 if redis.call('SETBIT', KEYS[3], ARGV[1], 1) == 0 then
   redis.call('HINCRBY', KEYS[1], 'failed', 1)
+  ${COUNT_RATE}
 end
-redis.call('HSET', KEYS[4], ARGV[1], ARGV[3])
+redis.call('HSET', KEYS[4], ARGV[4], ARGV[3])
+${FINISH}
+return 1`;
+
+// Before a failed document runs again: it is neither failed nor finished.
+const REOPEN = `
+if redis.call('SETBIT', KEYS[3], ARGV[1], 0) == 1 then
+  redis.call('HINCRBY', KEYS[1], 'failed', -1)
+end
+redis.call('HDEL', KEYS[4], ARGV[3])
+redis.call('HDEL', KEYS[1], 'finishedAt')
+return 1`;
+
+const ADD_CANCELLED = `
+redis.call('HINCRBY', KEYS[1], 'cancelled', ARGV[3])
 ${FINISH}
 return 1`;
 
@@ -76,17 +117,22 @@ export class BatchStore {
   }
 
   private keys(id: string): string[] {
-    return [this.key(id), this.key(id, 'completed'), this.key(id, 'failed'), this.key(id, 'failures')];
+    return ['', 'completed', 'failed', 'failures', 'rate'].map((part) => this.key(id, part || undefined));
+  }
+
+  private run(script: string, id: string, ...args: (string | number)[]): Promise<unknown> {
+    return this.redis.eval(script, 5, ...this.keys(id), ...args);
   }
 
   /** A new batch; `config` is the merged config JSON every worker will use for it. */
   async create(root: string, out: string, config: object, now = Date.now()): Promise<string> {
-    const id = `${new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+    const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const id = `${stamp}-${randomBytes(3).toString('hex')}`;
     await this.redis
       .multi()
       .hset(this.key(id), {
-        id, root, out, createdAt: now, found: 0, queued: 0, skipped: 0, completed: 0, failed: 0, bytes: 0, walked: 0,
-        config: JSON.stringify(config),
+        id, root, out, createdAt: now, found: 0, queued: 0, skipped: 0, completed: 0, failed: 0, cancelled: 0, bytes: 0,
+        walked: 0, config: JSON.stringify(config),
       })
       .zadd(`${this.prefix}:batches`, now, id)
       .exec();
@@ -103,16 +149,28 @@ export class BatchStore {
   }
 
   async markWalked(id: string, now = Date.now()): Promise<void> {
-    await this.redis.eval(MARK_WALKED, 4, ...this.keys(id), 0, now);
+    await this.run(MARK_WALKED, id, 0, now);
   }
 
-  async recordCompleted(id: string, seq: number, bytes: number, now = Date.now()): Promise<void> {
-    await this.redis.eval(RECORD_COMPLETED, 4, ...this.keys(id), seq, now, bytes);
+  async recordCompleted(id: string, seq: number, rel: string, bytes: number, now = Date.now()): Promise<void> {
+    await this.run(RECORD_COMPLETED, id, seq, now, bytes, rel);
   }
 
   async recordFailed(id: string, failure: Omit<BatchFailure, 'at'>, now = Date.now()): Promise<void> {
-    const entry = JSON.stringify({ rel: failure.rel, reason: failure.reason, message: failure.message, at: now });
-    await this.redis.eval(RECORD_FAILED, 4, ...this.keys(id), failure.seq, now, entry);
+    await this.run(RECORD_FAILED, id, failure.seq, now, JSON.stringify({ ...failure, at: now }), failure.rel);
+  }
+
+  /** Clears a failure before the document is queued again (`vnpipe retry`). */
+  async reopen(id: string, seq: number, rel: string): Promise<void> {
+    await this.run(REOPEN, id, seq, 0, rel);
+  }
+
+  async addCancelled(id: string, count: number, now = Date.now()): Promise<void> {
+    await this.run(ADD_CANCELLED, id, 0, now, count);
+  }
+
+  async requestCancel(id: string): Promise<void> {
+    await this.redis.hset(this.key(id), 'cancelRequested', '1');
   }
 
   async get(id: string): Promise<BatchRecord | null> {
@@ -129,10 +187,24 @@ export class BatchStore {
       skipped: n('skipped'),
       completed: n('completed'),
       failed: n('failed'),
+      cancelled: n('cancelled'),
       bytes: n('bytes'),
       walked: h.walked === '1',
+      cancelRequested: h.cancelRequested === '1',
       finishedAt: h.finishedAt ? Number(h.finishedAt) : null,
     };
+  }
+
+  /** Documents finished (completed or failed) per second over the last minute. */
+  async recentRate(id: string, now = Date.now()): Promise<number> {
+    const slots = await this.redis.hvals(this.key(id, 'rate'));
+    const current = Math.floor(now / RATE_BUCKET_MS);
+    let count = 0;
+    for (const slot of slots) {
+      const [bucket, n] = slot.split(':').map(Number);
+      if (bucket! > current - RATE_BUCKETS) count += n!;
+    }
+    return count / ((RATE_BUCKETS * RATE_BUCKET_MS) / 1000);
   }
 
   async config(id: string): Promise<object | null> {
@@ -147,15 +219,19 @@ export class BatchStore {
     return records.filter((r): r is BatchRecord => r !== null);
   }
 
+  async failure(id: string, rel: string): Promise<BatchFailure | null> {
+    const raw = await this.redis.hget(this.key(id, 'failures'), rel);
+    return raw ? (JSON.parse(raw) as BatchFailure) : null;
+  }
+
+  /** Failures in input order, `limit` at most (all with Infinity). */
   async failures(id: string, limit: number): Promise<BatchFailure[]> {
     const failures: BatchFailure[] = [];
     let cursor = '0';
     do {
-      const [next, flat] = await this.redis.hscan(this.key(id, 'failures'), cursor, 'COUNT', 500);
+      const [next, flat] = await this.redis.hscan(this.key(id, 'failures'), cursor, 'COUNT', 1000);
       cursor = next;
-      for (let i = 0; i + 1 < flat.length; i += 2) {
-        failures.push({ seq: Number(flat[i]), ...(JSON.parse(flat[i + 1]!) as Omit<BatchFailure, 'seq'>) });
-      }
+      for (let i = 1; i < flat.length; i += 2) failures.push(JSON.parse(flat[i]!) as BatchFailure);
     } while (cursor !== '0' && failures.length < limit);
     return failures.sort((a, b) => a.seq - b.seq).slice(0, limit);
   }

@@ -7,6 +7,7 @@ import { DocumentError, UsageError } from '../errors.js';
 import { isUpToDate, outputPathFor } from '../io/files.js';
 import { walkFiles, type FoundFile } from '../io/walk.js';
 import type { BatchStore } from './batches.js';
+import { jobOptions } from './control.js';
 import { documentJobId, QUEUE_NAME, type DocumentJob } from './jobs.js';
 
 // addBulk is one MULTI per call; about a thousand jobs a call is where it is fastest.
@@ -24,6 +25,8 @@ export interface EnqueueOptions {
   onProgress?: (counts: EnqueueCounts) => void;
   /** A file or folder the walk could not read. */
   onSkip?: (rel: string, reason: string) => void;
+  /** The walk waits for workers: the queue holds `enqueueWindow` jobs. */
+  onQueueFull?: () => void;
 }
 
 export interface EnqueueCounts {
@@ -40,7 +43,8 @@ export interface EnqueueResult extends EnqueueCounts {
  * Walks `root` and queues one job per file, in chunks, while the walk goes on.
  * A file is skipped when its output is newer than it (unless `force`) or when a job
  * for the same file and output is already waiting or running. Running it again on
- * the same folder therefore adds only what is missing.
+ * the same folder therefore adds only what is missing. The walk waits while the
+ * queue is full (config `queue.enqueueWindow`) and stops when the batch is cancelled.
  */
 export async function enqueueFolder(queue: Queue, redis: Redis, batches: BatchStore, options: EnqueueOptions): Promise<EnqueueResult> {
   const root = resolve(options.root);
@@ -67,11 +71,30 @@ export async function enqueueFolder(queue: Queue, redis: Redis, batches: BatchSt
   };
   for await (const file of files) {
     chunk.push(file);
-    if (chunk.length >= CHUNK) await flush();
+    if (chunk.length >= CHUNK) {
+      await flush();
+      if (await waitForRoom(queue, batches, batchId, options.config.queue.enqueueWindow, options.onQueueFull)) break;
+    }
   }
   await flush();
   await batches.markWalked(batchId);
   return { batchId, ...counts };
+}
+
+/**
+ * Backpressure: holds the walk while the queue has `window` or more jobs waiting, so
+ * Redis memory stays bounded whatever the folder size (a waiting job costs about
+ * 0.8 KB). Returns true when the batch was cancelled meanwhile.
+ */
+async function waitForRoom(queue: Queue, batches: BatchStore, batchId: string, window: number, onFull?: () => void): Promise<boolean> {
+  for (let waited = false; ; waited = true) {
+    const [counts, record] = await Promise.all([queue.getJobCounts('waiting', 'prioritized', 'delayed'), batches.get(batchId)]);
+    if (record?.cancelRequested) return true;
+    const pending = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
+    if (pending < window) return false;
+    if (!waited) onFull?.();
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 interface ChunkContext {
@@ -109,7 +132,7 @@ async function enqueueChunk(files: FoundFile[], ctx: ChunkContext): Promise<Enqu
   const answers = (await probe.exec()) ?? [];
 
   const jobs: { name: string; data: DocumentJob; opts: object }[] = [];
-  const unsafe: { seq: number; rel: string; message: string }[] = [];
+  const unsafe: { seq: number; file: FoundFile; jobId: string; message: string }[] = [];
   let skipped = 0;
   let seq = ctx.counts.queued;
   for (let i = 0; i < candidates.length; i++) {
@@ -131,23 +154,21 @@ async function enqueueChunk(files: FoundFile[], ctx: ChunkContext): Promise<Enqu
       }
     }
     if (typeof out !== 'string') {
-      unsafe.push({ seq: seq++, rel: file.rel, message: out.message });
+      unsafe.push({ seq: seq++, file, jobId, message: out.message });
       continue;
     }
     jobs.push({
       name: 'document',
       data: { batch: batchId, seq: seq++, path: file.path, rel: file.rel, out, size: file.size, mtimeMs: file.mtimeMs },
-      opts: {
-        jobId,
-        attempts: options.config.queue.attempts,
-        backoff: { type: 'exponential', delay: options.config.queue.backoffMs },
-        removeOnComplete: { count: options.config.queue.keepCompleted },
-        removeOnFail: { age: options.config.queue.keepFailedSeconds },
-      },
+      opts: jobOptions(options.config, jobId),
     });
   }
   if (jobs.length > 0) await ctx.queue.addBulk(jobs);
-  for (const u of unsafe) await ctx.batches.recordFailed(batchId, { seq: u.seq, rel: u.rel, reason: 'unsafe-output', message: u.message });
+  for (const u of unsafe) {
+    await ctx.batches.recordFailed(batchId, {
+      seq: u.seq, rel: u.file.rel, path: u.file.path, out: '', jobId: u.jobId, reason: 'unsafe-output', message: u.message,
+    });
+  }
   return { found: files.length, queued: jobs.length + unsafe.length, skipped };
 }
 

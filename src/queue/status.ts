@@ -1,11 +1,15 @@
+import { stat } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { BatchFailure, BatchRecord, BatchStore } from './batches.js';
+import { documentJobId } from './jobs.js';
+import { outputPathFor } from '../io/files.js';
 
 export interface BatchStatus extends BatchRecord {
   active: number;
   waiting: number;
   elapsedMs: number;
-  /** Documents finished (completed or failed) per second since the batch started. */
+  /** Documents finished (completed or failed) per second over the last minute. */
   rate: number;
   /** Milliseconds to the end at that rate; null when unknown or finished. */
   etaMs: number | null;
@@ -24,12 +28,57 @@ export async function batchStatus(store: BatchStore, queue: Queue, id: string, m
   if (!record) return null;
   // Active jobs are few (workers x concurrency): look at them rather than keep another counter.
   const active = record.finishedAt ? 0 : (await queue.getActive(0, 999)).filter((j) => j?.data?.batch === id).length;
-  const finished = record.completed + record.failed;
+  const finished = record.completed + record.failed + record.cancelled;
   const waiting = Math.max(0, record.queued - finished - active);
   const elapsedMs = (record.finishedAt ?? now) - record.createdAt;
-  const rate = elapsedMs > 0 ? (finished * 1000) / elapsedMs : 0;
+  const recent = await store.recentRate(id, now);
+  // A batch younger than the rate window: its mean rate is the better estimate.
+  const mean = elapsedMs > 0 ? ((record.completed + record.failed) * 1000) / elapsedMs : 0;
+  const rate = record.finishedAt || elapsedMs < 60_000 ? mean : recent;
   const remaining = record.queued - finished;
   const etaMs = record.finishedAt || rate === 0 || !record.walked ? null : Math.round((remaining / rate) * 1000);
   const failures = record.failed > 0 ? await store.failures(id, maxFailures) : [];
   return { ...record, active, waiting, elapsedMs, rate, etaMs, failures };
+}
+
+/** Where one input file stands: in which batch, its job's state, its output or its error. */
+export interface DocumentStatus {
+  path: string;
+  batch: string | null;
+  state: 'completed' | 'failed' | 'waiting' | 'active' | 'delayed' | 'not queued' | 'unknown';
+  attempts: number;
+  output: string | null;
+  error: string | null;
+}
+
+/**
+ * Looks the file up in the newest batches whose input folder holds it: its job (while
+ * BullMQ keeps it), its failure record, and its output on disk (which outlives both).
+ */
+export async function documentStatus(store: BatchStore, queue: Queue, file: string, searchBatches = 50): Promise<DocumentStatus> {
+  const path = resolve(file);
+  const info = await stat(path).catch(() => null);
+  for (const batch of await store.list(searchBatches)) {
+    const rel = relative(batch.root, path);
+    if (rel === '' || rel.startsWith('..') || rel.includes(`..${sep}`)) continue;
+    const relPosix = rel.split(sep).join('/');
+    const failure = await store.failure(batch.id, relPosix);
+    if (failure) {
+      return { path, batch: batch.id, state: 'failed', attempts: 0, output: null, error: `${failure.reason}: ${failure.message}` };
+    }
+    const out = outputPathFor(batch.out, relPosix);
+    if (info) {
+      const job = await queue.getJob(documentJobId(path, out, info.size, info.mtimeMs));
+      if (job) {
+        const state = (await job.getState()) as DocumentStatus['state'];
+        return {
+          path, batch: batch.id, state: ['completed', 'failed', 'waiting', 'active', 'delayed'].includes(state) ? state : 'unknown',
+          attempts: job.attemptsMade, output: state === 'completed' ? out : null, error: job.failedReason || null,
+        };
+      }
+    }
+    const written = await stat(out).catch(() => null);
+    if (written) return { path, batch: batch.id, state: 'completed', attempts: 0, output: out, error: null };
+  }
+  return { path, batch: null, state: 'not queued', attempts: 0, output: null, error: info ? null : 'no such file' };
 }

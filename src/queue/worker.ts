@@ -20,7 +20,7 @@ export interface WorkerHandle {
  * are CPU-bound, and on the main thread they would hold the event loop and let job
  * locks expire.
  */
-export function startWorker(options: { concurrency: number; onEvent?: (line: string) => void }): WorkerHandle {
+export function startWorker(options: { concurrency: number; lockDurationMs?: number; onEvent?: (line: string) => void }): WorkerHandle {
   const connection = new Redis(redisUrl(), { ...redisOptions('worker'), lazyConnect: false });
   const events = new Redis(redisUrl(), { ...redisOptions('worker'), lazyConnect: false });
   const prefix = keyPrefix();
@@ -31,6 +31,10 @@ export function startWorker(options: { concurrency: number; onEvent?: (line: str
     prefix,
     concurrency: options.concurrency,
     useWorkerThreads: true,
+    // The stalled check runs as often as a lock lasts: a killed worker's jobs go back
+    // to the queue about one lock period after it died.
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.lockDurationMs ?? 30_000,
   });
 
   worker.on('failed', (job, err) => {
@@ -39,8 +43,9 @@ export function startWorker(options: { concurrency: number; onEvent?: (line: str
     // The processor counts the failures it sees; a thread that died or a job that
     // stalled too often never reached it, so count those here.
     if (err.name !== 'UnrecoverableError' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      const { batch, seq, rel, path, out } = job.data;
       batches
-        .recordFailed(job.data.batch, { seq: job.data.seq, rel: job.data.rel, reason: 'failed', message: err.message })
+        .recordFailed(batch, { seq, rel, path, out, jobId: job.id ?? '', reason: 'failed', message: err.message })
         .catch((e: Error) => say(`cannot record the failure of ${job.data.rel}: ${e.message}`));
     }
   });
