@@ -8,39 +8,46 @@ import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { compileConfig, type Config, type JsonObject } from '../src/config.js';
 import { DocumentError } from '../src/errors.js';
-import { readDocument, writeFileAtomic } from '../src/io/files.js';
+import { assertInsideFolder, readDocument, writeFileAtomic } from '../src/io/files.js';
 import { BatchStore } from '../src/queue/batches.js';
 import { connectRedis, keyPrefix } from '../src/queue/connection.js';
 import type { DocumentJob, DocumentResult } from '../src/queue/jobs.js';
 import { processDocument } from '../src/text/pipeline.js';
 
 let store: Promise<BatchStore> | null = null;
-const configs = new Map<string, Config>();
+const batchSettings = new Map<string, { config: Config; out: string }>();
 
 function batchStore(): Promise<BatchStore> {
-  store ??= connectRedis('worker').then((redis: Redis) => new BatchStore(redis, keyPrefix()));
+  store ??= connectRedis('worker').then(
+    (redis: Redis) => new BatchStore(redis, keyPrefix()),
+    (err: unknown) => {
+      store = null; // Redis was down: the next job tries again
+      throw err;
+    },
+  );
   return store;
 }
 
-/** The batch's own rules, stored at enqueue, so every worker cleans alike. */
-async function batchConfig(batches: BatchStore, batch: string): Promise<Config> {
-  let config = configs.get(batch);
-  if (!config) {
-    const raw = await batches.config(batch);
-    if (!raw) throw new DocumentError('internal-error', `batch ${batch} has no record in Redis`);
-    config = compileConfig(raw as JsonObject, `batch ${batch}`);
-    configs.set(batch, config);
+/** The batch's own rules (stored at enqueue, so every worker cleans alike) and output folder. */
+async function settingsOf(batches: BatchStore, batch: string): Promise<{ config: Config; out: string }> {
+  let settings = batchSettings.get(batch);
+  if (!settings) {
+    const [raw, record] = await Promise.all([batches.config(batch), batches.get(batch)]);
+    if (!raw || !record) throw new DocumentError('internal-error', `batch ${batch} has no record in Redis`);
+    settings = { config: compileConfig(raw as JsonObject, `batch ${batch}`), out: record.out };
+    batchSettings.set(batch, settings);
   }
-  return config;
+  return settings;
 }
 
 export default async function processDocumentJob(job: SandboxedJob<DocumentJob, DocumentResult>): Promise<DocumentResult> {
   const { batch, seq, path, rel, out, size } = job.data;
   const batches = await batchStore();
   try {
-    const config = await batchConfig(batches, batch);
+    const { config, out: outRoot } = await settingsOf(batches, batch);
     const bytes = await readDocument(path, config.limits.maxFileBytes);
-    const doc = runPipeline(bytes, rel, config);
+    const doc = processDocument(bytes, rel, config);
+    await assertInsideFolder(outRoot, out);
     await writeFileAtomic(out, `${JSON.stringify(doc)}\n`);
     await batches.recordCompleted(batch, seq, rel, size);
     return { out, characters: doc.text.length, sentences: doc.sentences.length, language: doc.metadata.language };
@@ -60,15 +67,5 @@ export default async function processDocumentJob(job: SandboxedJob<DocumentJob, 
     }
     if (permanent) throw new UnrecoverableError(`${err.reason}: ${err.message}`);
     throw err;
-  }
-}
-
-function runPipeline(bytes: Uint8Array, rel: string, config: Config) {
-  try {
-    return processDocument(bytes, rel, config);
-  } catch (err) {
-    if (err instanceof DocumentError) throw err;
-    // A pure stage that throws will throw again: a bug to report, not to retry.
-    throw new DocumentError('internal-error', `${(err as Error).name}: ${(err as Error).message}`);
   }
 }

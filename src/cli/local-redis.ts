@@ -8,6 +8,8 @@ import { UsageError } from '../errors.js';
 
 export interface LocalRedis {
   url: string;
+  /** Stops the server and starts it again on the same port with the same data folder. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -29,14 +31,23 @@ export async function startLocalRedis(options: { appendOnly?: boolean } = {}): P
   }
   const url = `redis://127.0.0.1:${port}`;
   await waitForPing(url, child);
+  const halt = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
   return {
     url,
+    async restart(downMs = 0) {
+      await halt();
+      await new Promise((r) => setTimeout(r, downMs));
+      child = await spawnReady('redis-server', args);
+      await waitForPing(url, child);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };

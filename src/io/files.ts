@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { mkdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { DocumentError } from '../errors.js';
 
 /**
@@ -44,11 +44,33 @@ function fileError(err: unknown, path: string): unknown {
 export function outputPathFor(outDir: string, rel: string, keepExtension = false): string {
   const base = keepExtension || extname(rel) === '' ? rel : rel.slice(0, -extname(rel).length);
   const path = resolve(outDir, `${base}.json`);
-  const inside = relative(outDir, path);
-  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+  if (path === resolve(outDir) || !isInside(resolve(outDir), path)) {
     throw new DocumentError('unsafe-output', `output path ${path} would leave the output folder ${outDir}`);
   }
   return path;
+}
+
+/**
+ * Refuses an output path that a symbolic link inside the output folder would send
+ * elsewhere: the real path of its nearest existing folder at or below the output
+ * folder must lie inside the real output folder.
+ */
+export async function assertInsideFolder(folder: string, path: string): Promise<void> {
+  const root = resolve(folder);
+  for (let dir = dirname(resolve(path)); isInside(root, dir); dir = dirname(dir)) {
+    const real = await realpath(dir).catch(() => null);
+    if (real === null) continue;
+    const realRoot = await realpath(root);
+    if (!isInside(realRoot, real)) {
+      throw new DocumentError('unsafe-output', `output path ${path} leads outside the output folder ${folder} (${dir} is ${real})`);
+    }
+    return;
+  }
+}
+
+function isInside(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 /** Writes a file so that readers see the old content or the new, never a part: temp file, then rename. */

@@ -22,7 +22,8 @@ export function redisOptions(role: ConnectionRole): RedisOptions {
   return {
     lazyConnect: true,
     connectTimeout: 5000,
-    maxRetriesPerRequest: role === 'worker' ? null : 3,
+    // About half a minute of reconnecting before a CLI command gives up.
+    maxRetriesPerRequest: role === 'worker' ? null : 10,
     enableOfflineQueue: true,
     retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 5), 5000),
   };

@@ -23,6 +23,18 @@ export interface WorkerHandle {
 export function startWorker(options: { concurrency: number; lockDurationMs?: number; onEvent?: (line: string) => void }): WorkerHandle {
   const connection = new Redis(redisUrl(), { ...redisOptions('worker'), lazyConnect: false });
   const events = new Redis(redisUrl(), { ...redisOptions('worker'), lazyConnect: false });
+  // Say when Redis goes away and when it is back, not once per reconnect attempt.
+  let down = false;
+  for (const redis of [connection, events]) {
+    redis.on('error', (err: Error) => {
+      if (!down) say(`Redis connection lost (${err.message}); reconnecting`);
+      down = true;
+    });
+    redis.on('ready', () => {
+      if (down) say('Redis connection back');
+      down = false;
+    });
+  }
   const prefix = keyPrefix();
   const batches = new BatchStore(events, prefix);
   const say = options.onEvent ?? (() => {});
@@ -49,7 +61,9 @@ export function startWorker(options: { concurrency: number; lockDurationMs?: num
         .catch((e: Error) => say(`cannot record the failure of ${job.data.rel}: ${e.message}`));
     }
   });
-  worker.on('error', (err) => say(`worker error: ${err.message}`));
+  worker.on('error', (err) => {
+    if (!down) say(`worker error: ${err.message}`);
+  });
 
   return {
     worker,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
+import { DocumentError } from '../errors.js';
 import { stripBoilerplate, type Caption } from './boilerplate.js';
 import { decode, type Encoding } from './decode.js';
 import { detectLanguage } from './language.js';
@@ -39,9 +40,20 @@ export interface DocumentMetadata {
 /**
  * The whole text pipeline: decode, normalise, metadata, boilerplate, language,
  * sentences. Pure and deterministic: the same bytes and source give the same
- * document wherever it runs. Throws DocumentError for input that is not text.
+ * document wherever it runs. Throws DocumentError for input that is not text, and
+ * as `internal-error` when a stage fails.
  */
 export function processDocument(bytes: Uint8Array, source: string, config: Config): VnDocument {
+  try {
+    return runStages(bytes, source, config);
+  } catch (err) {
+    if (err instanceof DocumentError) throw err;
+    // A pure stage that throws will throw again on a retry: a bug to report, with its file.
+    throw new DocumentError('internal-error', `${(err as Error).name}: ${(err as Error).message}`);
+  }
+}
+
+function runStages(bytes: Uint8Array, source: string, config: Config): VnDocument {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const decoded = decode(bytes, config.decode);
   const lines = splitLines(normalizeText(decoded.text));

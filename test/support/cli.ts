@@ -25,8 +25,9 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResul
   });
 }
 
-export function spawnWorker(env: NodeJS.ProcessEnv, concurrency = 2): ChildProcess {
-  return spawn(process.execPath, [CLI, 'worker', '--concurrency', String(concurrency)], {
+export function spawnWorker(env: NodeJS.ProcessEnv, concurrency = 2, lockDurationMs?: number): ChildProcess {
+  const lock = lockDurationMs ? ['--lock-duration', String(lockDurationMs)] : [];
+  return spawn(process.execPath, [CLI, 'worker', '--concurrency', String(concurrency), ...lock], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

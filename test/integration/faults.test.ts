@@ -1,0 +1,195 @@
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { startLocalRedis, type LocalRedis } from '../../src/cli/local-redis.js';
+import { exitOf, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+
+const redisUrl = inject('redisUrl');
+const children: ReturnType<typeof spawnWorker>[] = [];
+const servers: LocalRedis[] = [];
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const s of servers) await s.stop();
+});
+
+/** `copies` copies of each sample in one folder. */
+function corpus(copies: number): string {
+  const dir = join(tempDir('corpus'), 'in');
+  mkdirSync(dir);
+  for (const name of readdirSync(SAMPLES)) {
+    for (let i = 0; i < copies; i++) cpSync(join(SAMPLES, name), join(dir, `${i}-${name}`));
+  }
+  return dir;
+}
+
+async function status(env: NodeJS.ProcessEnv, batch: string): Promise<any> {
+  const r = await runCli(['status', batch, '--json'], env);
+  return r.code === 0 ? JSON.parse(r.stdout).batch : null;
+}
+
+function worker(env: NodeJS.ProcessEnv, concurrency = 2, lockDurationMs?: number): ReturnType<typeof spawnWorker> {
+  const child = spawnWorker(env, concurrency, lockDurationMs);
+  children.push(child);
+  return child;
+}
+
+/** Every output is complete JSON, once, with no temporary files left beside it. */
+function assertOutputs(out: string, expected: number): void {
+  const files = readdirSync(out);
+  expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(expected);
+  for (const f of files) expect(JSON.parse(readFileSync(join(out, f), 'utf8')).text.length).toBeGreaterThan(100);
+}
+
+describe('a worker killed with SIGKILL in the middle of a batch', () => {
+  it('loses nothing: a new worker finishes, every output exists once, counts are exact', async () => {
+    const env = testEnv(redisUrl);
+    const out = tempDir('out');
+    const batch = (await runCli(['enqueue', corpus(200), '--out', out], env)).stdout.trim();
+    // A short lock, so the killed worker's jobs come back within seconds, not half a minute.
+    const victim = worker(env, 2, 2000);
+    await waitFor(async () => ((await status(env, batch))?.completed ?? 0) >= 50);
+    victim.kill('SIGKILL');
+    await exitOf(victim);
+    const mid = await status(env, batch);
+    expect(mid.completed).toBeLessThan(1000);
+
+    const rescuer = worker(env, 2, 2000);
+    const done = await waitFor(async () => {
+      const s = await status(env, batch);
+      return s?.finishedAt ? s : null;
+    }, 60_000);
+    expect(done).toMatchObject({ queued: 1000, completed: 1000, failed: 0, active: 0, waiting: 0 });
+    assertOutputs(out, 1000);
+    rescuer.kill('SIGTERM');
+    expect(await exitOf(rescuer)).toBe(0);
+  });
+});
+
+describe('Redis restarted (AOF on) in the middle of a batch', () => {
+  it('workers reconnect by themselves and the batch completes with exact counts', async () => {
+    const redis = await startLocalRedis({ appendOnly: true });
+    servers.push(redis);
+    const env = testEnv(redis.url);
+    const out = tempDir('out');
+    const batch = (await runCli(['enqueue', corpus(400), '--out', out], env)).stdout.trim();
+    // A short lock: a job whose lock the restart lost comes back within seconds.
+    const w = worker(env, 2, 2000);
+    await waitFor(async () => ((await status(env, batch))?.completed ?? 0) >= 100);
+    await redis.restart(500);
+    expect((await status(env, batch)).completed).toBeLessThan(2000);
+    const done = await waitFor(async () => {
+      const s = await status(env, batch);
+      return s?.finishedAt ? s : null;
+    }, 60_000);
+    expect(done).toMatchObject({ queued: 2000, completed: 2000, failed: 0 });
+    assertOutputs(out, 2000);
+    w.kill('SIGTERM');
+    expect(await exitOf(w)).toBe(0);
+  });
+});
+
+describe('awkward inputs', () => {
+  it('handles odd names, a link loop, a folder where a file was, a large file and an escaping output link', async () => {
+    const env = testEnv(redisUrl);
+    const input = join(tempDir('odd'), 'in');
+    const out = join(tempDir('odd-out'), 'out');
+    const outside = tempDir('outside');
+    mkdirSync(input);
+    const body = readFileSync(join(SAMPLES, '002_96ecd948de8e48bb.txt'));
+    writeFileSync(join(input, '-rf.txt'), body);
+    writeFileSync(join(input, 'line\nbreak.txt'), body);
+    writeFileSync(join(input, 'Báo Nhân Dân số 1.txt'), body);
+    writeFileSync(join(input, 'will-be-folder.txt'), body);
+    writeFileSync(join(input, 'big.txt'), Buffer.concat(Array.from({ length: 40 }, () => body)));
+    mkdirSync(join(input, 'escape'));
+    writeFileSync(join(input, 'escape', 'a.txt'), body);
+    symlinkSync(input, join(input, 'loop'));
+    // An output subfolder that is a link to somewhere else.
+    mkdirSync(out);
+    symlinkSync(outside, join(out, 'escape'));
+    const config = join(tempDir('cfg'), 'small.json');
+    writeFileSync(config, JSON.stringify({ limits: { maxFileBytes: 100_000 } }));
+
+    const r = await runCli(['enqueue', input, '--out', out, '--config', config], env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/skipped loop: folder already walked \(symbolic link loop\)/);
+    const batch = r.stdout.trim();
+    rmSync(join(input, 'will-be-folder.txt'));
+    mkdirSync(join(input, 'will-be-folder.txt'));
+
+    const w = worker(env, 2);
+    const done = await waitFor(async () => {
+      const s = await status(env, batch);
+      return s?.finishedAt ? s : null;
+    });
+    w.kill('SIGTERM');
+    expect(done).toMatchObject({ found: 6, queued: 6, completed: 3, failed: 3 });
+    expect(done.failures.map((f: any) => [f.rel, f.reason])).toEqual([
+      ['big.txt', 'too-large'],
+      ['will-be-folder.txt', 'unreadable'],
+      ['escape/a.txt', 'unsafe-output'],
+    ]);
+    expect(existsSync(join(out, '-rf.json'))).toBe(true);
+    expect(existsSync(join(out, 'line\nbreak.json'))).toBe(true);
+    expect(existsSync(join(out, 'Báo Nhân Dân số 1.json'))).toBe(true);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(await exitOf(w)).toBe(0);
+  });
+});
+
+describe('retry and cancel', () => {
+  it('retry queues failed documents again once their cause is fixed', async () => {
+    const env = testEnv(redisUrl);
+    const input = join(tempDir('retry'), 'in');
+    mkdirSync(input);
+    writeFileSync(join(input, 'later.txt'), '');
+    cpSync(join(SAMPLES, '003_7161b19aceaccb0d.txt'), join(input, 'ok.txt'));
+    const batch = (await runCli(['enqueue', input, '--out', tempDir('out')], env)).stdout.trim();
+    const w = worker(env, 1);
+    await waitFor(async () => (await status(env, batch))?.finishedAt);
+    expect(await status(env, batch)).toMatchObject({ completed: 1, failed: 1 });
+
+    cpSync(join(SAMPLES, '004_2d82f93cebf0d4a1.txt'), join(input, 'later.txt'));
+    const r = await runCli(['retry', batch], env);
+    expect(r.stdout).toBe(`batch ${batch}: 1 failed documents queued again\n`);
+    const done = await waitFor(async () => {
+      const s = await status(env, batch);
+      return s?.finishedAt && s.completed === 2 ? s : null;
+    });
+    expect(done).toMatchObject({ queued: 2, completed: 2, failed: 0, failures: [] });
+    const doc = await runCli(['status', '--doc', join(input, 'later.txt')], env);
+    expect(doc.stdout).toContain(`batch     ${batch}`);
+    expect(doc.stdout).toMatch(/state {5}completed/);
+    w.kill('SIGTERM');
+    await exitOf(w);
+  });
+
+  it('cancel removes the waiting jobs and finishes the batch', async () => {
+    const env = testEnv(redisUrl);
+    const batch = (await runCli(['enqueue', corpus(4), '--out', tempDir('out')], env)).stdout.trim();
+    const r = await runCli(['cancel', batch], env);
+    expect(r.stdout).toBe(`batch ${batch}: cancelled, 20 waiting jobs removed (running jobs finish)\n`);
+    const s = await status(env, batch);
+    expect(s).toMatchObject({ queued: 20, cancelled: 20, completed: 0, waiting: 0 });
+    expect(s.finishedAt).not.toBeNull();
+    expect((await runCli(['status', batch], env)).stdout).toContain('cancelled');
+  });
+
+  it('status --doc tells a failed document and a file never queued', async () => {
+    const env = testEnv(redisUrl);
+    const input = join(tempDir('doc'), 'in');
+    mkdirSync(input);
+    writeFileSync(join(input, 'empty.txt'), '');
+    const batch = (await runCli(['enqueue', input, '--out', tempDir('out')], env)).stdout.trim();
+    const w = worker(env, 1);
+    await waitFor(async () => (await status(env, batch))?.finishedAt);
+    w.kill('SIGTERM');
+    const failed = JSON.parse((await runCli(['status', '--doc', join(input, 'empty.txt'), '--json'], env)).stdout);
+    expect(failed).toMatchObject({ batch, state: 'failed', error: 'empty: the file is empty (0 bytes)' });
+    const never = JSON.parse((await runCli(['status', '--doc', '/tmp/never-queued.txt', '--json'], env)).stdout);
+    expect(never).toMatchObject({ batch: null, state: 'not queued' });
+    await exitOf(w);
+  });
+});
