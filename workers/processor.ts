@@ -8,14 +8,14 @@ import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { compileConfig, type Config, type JsonObject } from '../src/config.js';
 import { DocumentError } from '../src/errors.js';
-import { assertInsideFolder, readDocument, writeFileAtomic } from '../src/io/files.js';
+import { OutputFolder, readDocument } from '../src/io/files.js';
 import { BatchStore } from '../src/queue/batches.js';
 import { connectRedis, keyPrefix } from '../src/queue/connection.js';
 import type { DocumentJob, DocumentResult } from '../src/queue/jobs.js';
 import { processDocument } from '../src/text/pipeline.js';
 
 let store: Promise<BatchStore> | null = null;
-const batchSettings = new Map<string, { config: Config; out: string }>();
+const batchSettings = new Map<string, { config: Config; output: OutputFolder }>();
 
 function batchStore(): Promise<BatchStore> {
   store ??= connectRedis('worker').then(
@@ -29,12 +29,12 @@ function batchStore(): Promise<BatchStore> {
 }
 
 /** The batch's own rules (stored at enqueue, so every worker cleans alike) and output folder. */
-async function settingsOf(batches: BatchStore, batch: string): Promise<{ config: Config; out: string }> {
+async function settingsOf(batches: BatchStore, batch: string): Promise<{ config: Config; output: OutputFolder }> {
   let settings = batchSettings.get(batch);
   if (!settings) {
     const [raw, record] = await Promise.all([batches.config(batch), batches.get(batch)]);
     if (!raw || !record) throw new DocumentError('internal-error', `batch ${batch} has no record in Redis`);
-    settings = { config: compileConfig(raw as JsonObject, `batch ${batch}`), out: record.out };
+    settings = { config: compileConfig(raw as JsonObject, `batch ${batch}`), output: new OutputFolder(record.out) };
     batchSettings.set(batch, settings);
   }
   return settings;
@@ -44,11 +44,10 @@ export default async function processDocumentJob(job: SandboxedJob<DocumentJob, 
   const { batch, seq, path, rel, out, size } = job.data;
   const batches = await batchStore();
   try {
-    const { config, out: outRoot } = await settingsOf(batches, batch);
-    const bytes = await readDocument(path, config.limits.maxFileBytes);
+    const { config, output } = await settingsOf(batches, batch);
+    const bytes = readDocument(path, config.limits.maxFileBytes);
     const doc = processDocument(bytes, rel, config);
-    await assertInsideFolder(outRoot, out);
-    await writeFileAtomic(out, `${JSON.stringify(doc)}\n`);
+    output.write(out, `${JSON.stringify(doc)}\n`);
     await batches.recordCompleted(batch, seq, rel, size);
     return { out, characters: doc.text.length, sentences: doc.sentences.length, language: doc.metadata.language };
   } catch (err) {
