@@ -1,6 +1,8 @@
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
+const STAT_SLICE = 256;
+
 export interface FoundFile {
   /** Absolute path. */
   path: string;
@@ -47,21 +49,22 @@ export async function* walkFiles(root: string, options: WalkOptions = {}): Async
     }
     names.sort();
     const subdirs: string[] = [];
-    for (const name of names) {
-      const path = join(dir, name);
-      let info;
-      try {
-        info = await stat(path);
-      } catch (err) {
-        onSkip(relOf(path), `cannot stat: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        continue;
-      }
-      if (info.isDirectory()) {
-        if (!exclude.has(path)) subdirs.push(path);
-      } else if (info.isFile()) {
-        yield { path, rel: relOf(path), size: info.size, mtimeMs: info.mtimeMs };
-      } else {
-        onSkip(relOf(path), 'not a regular file');
+    // Stat a slice of names at once: one at a time, the walk was the enqueue's bottleneck.
+    for (let i = 0; i < names.length; i += STAT_SLICE) {
+      const paths = names.slice(i, i + STAT_SLICE).map((name) => join(dir, name));
+      const infos = await Promise.all(paths.map((path) => stat(path).catch((err: NodeJS.ErrnoException) => err)));
+      for (let j = 0; j < paths.length; j++) {
+        const path = paths[j]!;
+        const info = infos[j]!;
+        if (info instanceof Error) {
+          onSkip(relOf(path), `cannot stat: ${(info as NodeJS.ErrnoException).code ?? info.message}`);
+        } else if (info.isDirectory()) {
+          if (!exclude.has(path)) subdirs.push(path);
+        } else if (info.isFile()) {
+          yield { path, rel: relOf(path), size: info.size, mtimeMs: info.mtimeMs };
+        } else {
+          onSkip(relOf(path), 'not a regular file');
+        }
       }
     }
     for (const sub of subdirs) yield* walkDir(sub);
