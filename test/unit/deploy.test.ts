@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+
+describe('docker-compose.yml (checked without a Docker engine)', () => {
+  const compose = parse(read('docker-compose.yml'));
+
+  it('runs Redis with AOF and noeviction, reachable only from this host', () => {
+    const redis = compose.services.redis;
+    expect(redis.command).toEqual(['redis-server', '--appendonly', 'yes', '--maxmemory-policy', 'noeviction']);
+    expect(redis.ports).toEqual(['127.0.0.1:6379:6379']);
+    expect(redis.volumes).toEqual(['redis-data:/data']);
+    expect(compose.volumes).toHaveProperty('redis-data');
+  });
+
+  it('runs workers and a one-shot enqueue against that Redis, with input and output at the same paths', () => {
+    const { worker, enqueue } = compose.services;
+    expect(worker.command).toEqual(['worker']);
+    expect(enqueue.command).toEqual(['enqueue', '/data/input', '--out', '/data/output']);
+    expect(enqueue.restart).toBe('no');
+    for (const service of [worker, enqueue]) {
+      expect(service.build).toBe('.');
+      expect(service.environment.REDIS_URL).toBe('redis://redis:6379');
+      expect(service.volumes).toEqual(['${INPUT_DIR:-./samples}:/data/input:ro', '${OUTPUT_DIR:-./out}:/data/output']);
+      expect(service.depends_on.redis.condition).toBe('service_healthy');
+    }
+    expect(worker.stop_signal).toBe('SIGTERM');
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+
+  it('builds in one stage and runs the compiled CLI as a non-root user in another', () => {
+    expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
+    expect(dockerfile).toMatch(/RUN npm ci/);
+    expect(dockerfile).toMatch(/npm prune --omit=dev/);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "dist\/src\/cli\/main\.js"\]$/m);
+  });
+});
+
+describe('config/schema.json', () => {
+  const schema = JSON.parse(read('config/schema.json'));
+  const defaults = JSON.parse(read('config/default.json'));
+
+  it('describes exactly the settings config/default.json has', () => {
+    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(defaults).sort());
+    for (const [section, value] of Object.entries(defaults)) {
+      if (section === '$schema') continue;
+      expect(Object.keys(schema.properties[section].properties).sort(), section).toEqual(Object.keys(value as object).sort());
+    }
+  });
+});
