@@ -1,16 +1,31 @@
 /**
- * npm run bench: in-process throughput of the text pipeline on one core, against a
- * floor (decode + NFC + SHA-256 + JSON, the least any such tool does), and the time
- * each stage takes. Prints docs/s and MB/s with the machine's core count.
+ * npm run bench: throughput on this machine, in one run, against a floor.
  *
- *   npm run bench [-- --docs N]
+ *  1. floor: read + NFC + SHA-256 + JSON, the least any such tool does;
+ *  2. the full pipeline in-process on one core (read, stages, JSON, atomic write), and
+ *     the time per stage;
+ *  3. the full pipeline through the queue, enqueue to last output, with one worker
+ *     process and with two (one thread each), on a private redis-server;
+ *  4. the ratios: full/floor, queue/in-process, two workers/one worker.
+ *
+ * Medians of --runs runs. Prints docs/s and MB/s with the core count and Node version.
+ *
+ *   npm run bench [-- --docs 20000 --runs 3]
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, PACKAGE_ROOT } from '../src/config.js';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startLocalRedis } from '../src/cli/local-redis.js';
+import { loadConfigWithSource, PACKAGE_ROOT } from '../src/config.js';
+import { OutputFolder, readDocument } from '../src/io/files.js';
+import { BatchStore } from '../src/queue/batches.js';
+import { QUEUE_NAME } from '../src/queue/jobs.js';
+import { enqueueFolder } from '../src/queue/producer.js';
 import { stripBoilerplate } from '../src/text/boilerplate.js';
 import { decode } from '../src/text/decode.js';
 import { detectLanguage } from '../src/text/language.js';
@@ -20,73 +35,178 @@ import { normalizeText } from '../src/text/normalize.js';
 import { processDocument } from '../src/text/pipeline.js';
 import { segmentSentences } from '../src/text/sentences.js';
 
-const { values } = parseArgs({ options: { docs: { type: 'string', default: '20000' } } });
+const { values } = parseArgs({ options: { docs: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' } } });
 const count = Number(values.docs);
-const config = loadConfig();
+const runs = Number(values.runs);
+const { config, raw } = loadConfigWithSource();
+const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
 
 /** Sample-like documents with variation: the samples with their paragraphs rotated and a numbered sentence added. */
-function corpus(n: number): Buffer[] {
-  const dir = join(PACKAGE_ROOT, 'samples');
-  const samples = readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
-  const docs: Buffer[] = [];
+function writeCorpus(n: number): { dir: string; paths: string[]; bytes: number } {
+  const samplesDir = join(PACKAGE_ROOT, 'samples');
+  const samples = readdirSync(samplesDir).sort().map((f) => readFileSync(join(samplesDir, f), 'utf8'));
+  const dir = mkdtempSync(join(tmpdir(), 'vnpipe-bench-'));
+  const paths: string[] = [];
+  let bytes = 0;
   for (let i = 0; i < n; i++) {
     const paras = samples[i % samples.length]!.split('\n\n');
     const head = paras.slice(0, 3);
     const body = paras.slice(3);
     const k = body.length > 0 ? i % body.length : 0;
-    const rotated = [...body.slice(k), ...body.slice(0, k)];
-    docs.push(Buffer.from([...head, `Văn bản số ${i} được ban hành ngày ${(i % 28) + 1}/3/2024.`, ...rotated].join('\n\n')));
+    const text = [...head, `Văn bản số ${i} được ban hành ngày ${(i % 28) + 1}/3/2024.`, ...body.slice(k), ...body.slice(0, k)].join('\n\n');
+    const sub = join(dir, `d${Math.floor(i / 1000)}`);
+    if (i % 1000 === 0) mkdirSync(sub);
+    const path = join(sub, `${i}.txt`);
+    writeFileSync(path, text);
+    paths.push(path);
+    bytes += Buffer.byteLength(text);
   }
-  return docs;
+  return { dir, paths, bytes };
 }
 
-function time(fn: () => void): number {
+function seconds(fn: () => void): number {
   const start = process.hrtime.bigint();
   fn();
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-function rate(label: string, seconds: number, docs: number, bytes: number): void {
-  console.log(`${label.padEnd(34)} ${(docs / seconds).toFixed(0).padStart(7)} docs/s ${(bytes / 1e6 / seconds).toFixed(2).padStart(7)} MB/s`);
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
 }
 
-const docs = corpus(count);
-const bytes = docs.reduce((n, d) => n + d.length, 0);
-console.log(`vnpipe bench: ${count} documents, ${(bytes / 1e6).toFixed(1)} MB, one core of ${availableParallelism()} (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}`);
+function line(label: string, secs: number, bytes: number): string {
+  return `${label.padEnd(52)} ${(count / secs).toFixed(0).padStart(7)} docs/s ${(bytes / 1e6 / secs).toFixed(2).padStart(7)} MB/s`;
+}
 
-// Warm up the JIT so the first measurement is not the compiler's.
-for (const d of docs.slice(0, 500)) processDocument(d, 'warmup.txt', config);
+function floorRun(paths: string[]): number {
+  const utf8 = new TextDecoder();
+  return seconds(() => {
+    for (const p of paths) {
+      const bytes = readFileSync(p);
+      JSON.stringify({ id: createHash('sha256').update(bytes).digest('hex'), text: utf8.decode(bytes).normalize('NFC') });
+    }
+  });
+}
 
-const utf8 = new TextDecoder();
-const floor = time(() => {
-  for (const d of docs) {
-    const text = utf8.decode(d).normalize('NFC');
-    JSON.stringify({ id: createHash('sha256').update(d).digest('hex'), text });
+function inProcessRun(paths: string[], out: string): { total: number; stages: Record<string, number> } {
+  const output = new OutputFolder(out);
+  const stages: Record<string, number> = { read: 0, decode: 0, normalize: 0, metadata: 0, boilerplate: 0, language: 0, sentences: 0, 'JSON+write': 0 };
+  const total = seconds(() => {
+    for (let i = 0; i < paths.length; i++) {
+      const doc = processDocument(readDocument(paths[i]!, config.limits.maxFileBytes), `${i}.txt`, config);
+      output.write(join(out, `${i}.json`), `${JSON.stringify(doc)}\n`);
+    }
+  });
+  // The same work stage by stage, timed apart (the sum is a little above the total).
+  for (let i = 0; i < paths.length; i++) {
+    let bytes: Buffer = Buffer.alloc(0);
+    stages.read! += seconds(() => (bytes = readDocument(paths[i]!, config.limits.maxFileBytes)));
+    let text = '';
+    stages.decode! += seconds(() => (text = decode(bytes, config.decode).text));
+    let lines = splitLines('');
+    stages.normalize! += seconds(() => (lines = splitLines(normalizeText(text))));
+    let body = lines;
+    stages.metadata! += seconds(() => (body = extractMetadata(lines, config.metadata.timezone).lines));
+    let paragraphs: string[] = [];
+    stages.boilerplate! += seconds(() => (paragraphs = stripBoilerplate(body, config.boilerplate).paragraphs));
+    stages.language! += seconds(() => detectLanguage(paragraphs.join('\n\n'), config.language));
+    stages.sentences! += seconds(() => paragraphs.forEach((p) => segmentSentences(p, config.sentences)));
+    stages['JSON+write']! += seconds(() => output.write(join(out, `s${i}.json`), JSON.stringify({ paragraphs })));
   }
-});
-const full = time(() => {
-  for (let i = 0; i < docs.length; i++) JSON.stringify(processDocument(docs[i]!, `doc-${i}.txt`, config));
-});
-
-const stages: Record<string, number> = { decode: 0, normalize: 0, metadata: 0, boilerplate: 0, language: 0, sentences: 0 };
-for (const d of docs) {
-  let text = '';
-  stages.decode! += time(() => (text = decode(d, config.decode).text));
-  let lines = splitLines('');
-  stages.normalize! += time(() => (lines = splitLines(normalizeText(text))));
-  let body = lines;
-  stages.metadata! += time(() => (body = extractMetadata(lines, config.metadata.timezone).lines));
-  let paragraphs: string[] = [];
-  stages.boilerplate! += time(() => (paragraphs = stripBoilerplate(body, config.boilerplate).paragraphs));
-  stages.language! += time(() => detectLanguage(paragraphs.join('\n\n'), config.language));
-  stages.sentences! += time(() => paragraphs.forEach((p) => segmentSentences(p, config.sentences)));
+  return { total, stages };
 }
 
-rate('floor (decode+NFC+sha256+JSON)', floor, count, bytes);
-rate('full pipeline + JSON', full, count, bytes);
-console.log(`full / floor throughput: ${(floor / full).toFixed(2)}`);
-console.log('per stage (share of the stage sum):');
-const sum = Object.values(stages).reduce((a, b) => a + b, 0);
-for (const [name, s] of Object.entries(stages)) {
-  console.log(`  ${name.padEnd(12)} ${((s / count) * 1e6).toFixed(1).padStart(8)} µs/doc  ${((100 * s) / sum).toFixed(1).padStart(5)} %`);
+/** Enqueue to last output through a private Redis with `workers` worker processes of one thread. */
+async function queueRun(input: string, workers: number): Promise<{ secs: number; peakRssMb: number }> {
+  const server = await startLocalRedis();
+  const prefix = 'bench';
+  const redis = new Redis(server.url);
+  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix });
+  const batches = new BatchStore(redis, prefix);
+  const out = mkdtempSync(join(tmpdir(), 'vnpipe-bench-out-'));
+  const env = { ...process.env, REDIS_URL: server.url, VNPIPE_PREFIX: prefix };
+  const children = Array.from({ length: workers }, () =>
+    spawn(process.execPath, [CLI, 'worker', '--concurrency', '1'], { env, stdio: 'ignore' }),
+  );
+  // Workers start before the clock: their start-up is not throughput.
+  await new Promise((r) => setTimeout(r, 1500));
+  let peakRssMb = 0;
+  const start = process.hrtime.bigint();
+  const { batchId } = await enqueueFolder(queue, redis, batches, { root: input, out, rawConfig: raw, config, prefix });
+  for (;;) {
+    const record = await batches.get(batchId);
+    for (const c of children) peakRssMb = Math.max(peakRssMb, rssMb(c.pid!));
+    if (record?.finishedAt) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  for (const c of children) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+  await queue.close();
+  redis.disconnect();
+  await server.stop();
+  rmSync(out, { recursive: true, force: true });
+  return { secs, peakRssMb };
+}
+
+function rssMb(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const corpus = writeCorpus(count);
+console.log(
+  `vnpipe bench: ${count} documents, ${(corpus.bytes / 1e6).toFixed(1)} MB, median of ${runs} runs; ` +
+    `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}`,
+);
+try {
+  // Warm the JIT and the page cache so the first measurement is not theirs.
+  const warm = mkdtempSync(join(tmpdir(), 'vnpipe-bench-warm-'));
+  inProcessRun(corpus.paths.slice(0, 1000), warm);
+  floorRun(corpus.paths);
+
+  const floors: number[] = [];
+  const fulls: number[] = [];
+  let stages: Record<string, number> = {};
+  for (let r = 0; r < runs; r++) {
+    floors.push(floorRun(corpus.paths));
+    const out = mkdtempSync(join(tmpdir(), 'vnpipe-bench-out-'));
+    const result = inProcessRun(corpus.paths, out);
+    fulls.push(result.total);
+    stages = result.stages;
+    rmSync(out, { recursive: true, force: true });
+  }
+  rmSync(warm, { recursive: true, force: true });
+  const floor = median(floors);
+  const full = median(fulls);
+  console.log(line('1. floor: read + NFC + SHA-256 + JSON', floor, corpus.bytes));
+  console.log(line('2. full pipeline in-process, one core', full, corpus.bytes));
+  const sum = Object.values(stages).reduce((a, b) => a + b, 0);
+  for (const [name, s] of Object.entries(stages)) {
+    console.log(`     ${name.padEnd(12)} ${((s / count) * 1e6).toFixed(1).padStart(8)} µs/doc ${((100 * s) / sum).toFixed(1).padStart(6)} %`);
+  }
+  const one: number[] = [];
+  const two: number[] = [];
+  let peakRssMb = 0;
+  for (let r = 0; r < runs; r++) {
+    const a = await queueRun(corpus.dir, 1);
+    const b = await queueRun(corpus.dir, 2);
+    one.push(a.secs);
+    two.push(b.secs);
+    peakRssMb = Math.max(peakRssMb, a.peakRssMb, b.peakRssMb);
+  }
+  console.log(line('3. through the queue, 1 worker process x 1 thread', median(one), corpus.bytes));
+  console.log(line('   through the queue, 2 worker processes x 1 thread', median(two), corpus.bytes));
+  console.log(`     worker peak RSS ${peakRssMb.toFixed(0)} MB`);
+  console.log('4. ratios');
+  console.log(`     full / floor                  ${(floor / full).toFixed(2)}`);
+  console.log(`     queue (1 worker) / in-process ${(full / median(one)).toFixed(2)}`);
+  console.log(`     2 workers / 1 worker          ${(median(one) / median(two)).toFixed(2)}`);
+} finally {
+  rmSync(corpus.dir, { recursive: true, force: true });
 }
