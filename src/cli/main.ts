@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,6 +7,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { compileConfig, loadConfig, loadConfigWithSource, type JsonObject } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
+import { exportCorpus, parseSize } from '../io/export.js';
 import { BatchStore } from '../queue/batches.js';
 import { connectRedis, keyPrefix, redactUrl, redisUrl, redisWarnings } from '../queue/connection.js';
 import { QUEUE_NAME } from '../queue/jobs.js';
@@ -39,12 +40,18 @@ Usage:
       redis-server when none answers at REDIS_URL.
   vnpipe process <file>... [--config FILE]
       Run the text pipeline on files in this process (no Redis); one JSON document per line.
+  vnpipe export <out-dir> --to <dir> [--format jsonl.gz|txt] [--shard-size 256MB]
+      Pack an output folder into shards: gzip JSON lines for datasets/Dolma/datatrove,
+      or plain text with one sentence a line and a blank line between documents.
 
 Options:
   --out DIR          output folder: <folder>/<rel>.<ext> is written to DIR/<rel>.json
   --config FILE      settings merged over config/default.json (stored with the batch)
   --force            process files whose output is already newer than the input
   --concurrency N    worker threads (default: the number of cores, ${availableParallelism()} here)
+  --to DIR           where export writes its shards
+  --format F         export format: jsonl.gz (default) or txt
+  --shard-size SIZE  uncompressed bytes per export shard (default 256MB)
   --lock-duration MS how long a job's lock lasts without renewal (default 30000): a killed
                      worker's jobs run again about this long after it died
 
@@ -64,6 +71,9 @@ const OPTIONS = {
   watch: { type: 'boolean' },
   doc: { type: 'string' },
   'lock-duration': { type: 'string' },
+  to: { type: 'string' },
+  format: { type: 'string' },
+  'shard-size': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -93,6 +103,8 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(oneFolder(args, command), flags);
     case 'process':
       return processCommand(args, flags);
+    case 'export':
+      return exportCommand(oneFolder(args, command), flags);
     case 'retry':
       return controlCommand(args, 'retry');
     case 'cancel':
@@ -310,6 +322,24 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
     await q.close();
     await local?.stop();
   }
+}
+
+async function exportCommand(from: string, flags: Flags): Promise<number> {
+  if (!flags.to) throw new UsageError('--to <dir> is required');
+  const format = flags.format ?? 'jsonl.gz';
+  if (format !== 'jsonl.gz' && format !== 'txt') throw new UsageError(`--format must be jsonl.gz or txt, not "${format}"`);
+  const shardBytes = parseSize(flags['shard-size'] ?? '256MB');
+  if (shardBytes === null) throw new UsageError(`--shard-size must be a size like 256MB or 1GB, not "${flags['shard-size']}"`);
+  const folder = resolve(from);
+  if (!(await stat(folder).catch(() => null))?.isDirectory()) throw new UsageError(`no such folder: ${folder}`);
+  const result = await exportCorpus(folder, resolve(flags.to), {
+    format,
+    shardBytes,
+    onSkip: (rel, reason) => process.stderr.write(`vnpipe: skipped ${rel}: ${reason}\n`),
+  });
+  if (result.documents === 0) throw new UsageError(`no vnpipe documents (*.json) in ${folder}`);
+  process.stdout.write(`${result.documents} documents in ${result.shards.length} shards:\n${result.shards.join('\n')}\n`);
+  return 0;
 }
 
 async function processCommand(files: string[], flags: Flags): Promise<number> {
