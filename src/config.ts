@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.js';
 import type { BoilerplateRules } from './text/boilerplate.js';
 import type { LanguageRules } from './text/language.js';
+import type { LearnSettings } from './text/learned.js';
 import type { SentenceRules } from './text/sentences.js';
 
 /** Everything the text pipeline and the queue read from config/, validated and compiled. */
@@ -12,6 +13,7 @@ export interface Config {
   decode: { maxReplacementRatio: number };
   metadata: { timezone: string };
   boilerplate: BoilerplateRules;
+  learn: LearnSettings;
   language: LanguageRules;
   sentences: SentenceRules;
   queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number; enqueueWindow: number };
@@ -42,13 +44,14 @@ export function loadConfigWithSource(userFile?: string): { config: Config; raw: 
 
 export function compileConfig(raw: JsonObject, source: string): Config {
   const v = new Validator(source);
-  const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'metadata', 'boilerplate', 'language', 'sentences', 'queue']);
+  const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'metadata', 'boilerplate', 'learn', 'language', 'sentences', 'queue']);
   const limits = v.object(root.limits, 'limits', ['maxFileBytes']);
   const decode = v.object(root.decode, 'decode', ['maxReplacementRatio']);
   const metadata = v.object(root.metadata, 'metadata', ['timezone']);
   const bp = v.object(root.boilerplate, 'boilerplate', [
     'imageArtifacts', 'markers', 'trailingBlocks', 'creditedCaptions', 'captionCues', 'bylines', 'captionMaxLength',
   ]);
+  const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'protectLength', 'protectShare', 'maxLinesPerSource']);
   const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare']);
   const sentences = v.object(root.sentences, 'sentences', ['abbreviations']);
   const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow']);
@@ -70,6 +73,13 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       captionCues: v.patterns(bp.captionCues, 'boilerplate.captionCues', 'u'),
       bylines: v.patterns(bp.bylines, 'boilerplate.bylines', 'u'),
       captionMaxLength: v.number(bp.captionMaxLength, 'boilerplate.captionMaxLength', 1),
+    },
+    learn: {
+      minDocuments: v.number(learn.minDocuments, 'learn.minDocuments', 2),
+      minShare: v.number(learn.minShare, 'learn.minShare', 0, 1),
+      protectLength: v.number(learn.protectLength, 'learn.protectLength', 0),
+      protectShare: v.number(learn.protectShare, 'learn.protectShare', 0, 1),
+      maxLinesPerSource: v.number(learn.maxLinesPerSource, 'learn.maxLinesPerSource', 100),
     },
     language: {
       candidates,

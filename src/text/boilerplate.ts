@@ -1,3 +1,4 @@
+import { lineKey } from './learned.js';
 import type { Line, Removal, RemovalReason } from './lines.js';
 
 /** Boilerplate rules, compiled from config (see config/default.json). */
@@ -35,6 +36,7 @@ const MARKDOWN_IMAGE = /^!\[[^\]]*\]\([^\s)]*\)$/;
 const MARKDOWN_LINK = /^\[[^\]]*\]\([^\s)]+\)$/;
 const INLINE_LINK = /(!?)\[([^\]]*)\]\((?:https?:\/\/|\/)[^\s)]*\)/g;
 const ENDS_SENTENCE = /[.!?…:;,"'”’)\]]$/;
+const SENTENCE_END = /[.!?…]["”’)]*$/;
 const NAME_LINE = /^\p{Lu}\p{L}*(?: \p{Lu}\p{L}*){1,4}$/u;
 const NAME_MAX = 40;
 const TEASER_MIN = 30;
@@ -43,10 +45,11 @@ const DUPLICATE_MIN = 30;
 /**
  * Removes what is not article text and says why: site footers and everything after
  * them, configured marker lines, image-table artifacts, markdown image and link
- * lines, a truncated teaser that a later paragraph repeats, repeated paragraphs.
- * Captions and bylines leave the text and go to metadata.
+ * lines, lines a learned profile names for this document's source (and a footer list
+ * that follows one), a truncated teaser that a later paragraph repeats, repeated
+ * paragraphs. Captions and bylines leave the text and go to metadata.
  */
-export function stripBoilerplate(input: Line[], rules: BoilerplateRules): BoilerplateResult {
+export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned?: ReadonlySet<string>): BoilerplateResult {
   const captions: Caption[] = [];
   const authors: string[] = [];
   let category: string | null = null;
@@ -88,11 +91,15 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules): Boiler
     }
   }
 
-  // Bylines close the article: read upwards from its last line.
+  if (learned && learned.size > 0) markLearned(lines, verdict, learned, rules, mark);
+
+  // Bylines close the article: read upwards from its last line. A site's regular
+  // writer may stand in enough pages to be learned: still a byline.
   for (let i = lines.length - 1, seen = 0; i >= 0 && seen < 2; i--) {
-    if (verdict[i]) continue;
-    seen++;
+    if (verdict[i] && verdict[i] !== 'learned') continue;
     const author = bylineAuthor(rules, lines[i]!.text);
+    if (verdict[i] === 'learned' && author === null) continue;
+    seen++;
     if (author === null) break;
     authors.unshift(...author.split(/\s*(?:,|&| và )\s*/).filter(Boolean));
     mark(i, 'byline');
@@ -136,6 +143,32 @@ function bylineAuthor(rules: BoilerplateRules, text: string): string | null {
   const m = firstMatch(rules.bylines, text);
   if (m?.groups?.author) return m.groups.author.trim();
   return text.length <= NAME_MAX && NAME_LINE.test(text) ? text : null;
+}
+
+/**
+ * Lines the source repeats in many documents. A learned line in the second half of the
+ * document after which only short unpunctuated lines stand (or learned ones) opens a
+ * footer whose list changes from page to page ("Đọc thêm" and its headlines): all of
+ * it goes.
+ */
+function markLearned(
+  lines: Line[],
+  verdict: (RemovalReason | null)[],
+  learned: ReadonlySet<string>,
+  rules: BoilerplateRules,
+  mark: (i: number, r: RemovalReason) => void,
+): void {
+  for (let i = 0; i < lines.length; i++) {
+    if (!verdict[i] && learned.has(lineKey(lines[i]!.text))) mark(i, 'learned');
+  }
+  let footer = lines.length;
+  for (let i = lines.length - 1; i >= Math.floor(lines.length / 2); i--) {
+    if (verdict[i] === 'learned') footer = i;
+    else if (!verdict[i] && (lines[i]!.text.length > rules.captionMaxLength || SENTENCE_END.test(lines[i]!.text))) break;
+  }
+  for (let i = footer + 1; i < lines.length; i++) {
+    if (!verdict[i]) mark(i, 'trailing-block');
+  }
 }
 
 /** Teasers cut with an ellipsis that a later paragraph repeats, and repeated paragraphs. */

@@ -22,6 +22,7 @@ export type RemovalReason =
   | 'byline'
   | 'marker'
   | 'trailing-block'
+  | 'learned'
   | 'teaser'
   | 'duplicate';
 

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { DocumentError } from '../errors.js';
 import { stripBoilerplate, type Caption } from './boilerplate.js';
 import { decode, type Encoding } from './decode.js';
+import { sourceOf, type LearnedLines } from './learned.js';
 import { detectLanguage } from './language.js';
 import { splitLines, type Removal } from './lines.js';
 import { extractMetadata } from './metadata.js';
@@ -40,12 +41,13 @@ export interface DocumentMetadata {
 /**
  * The whole text pipeline: decode, normalise, metadata, boilerplate, language,
  * sentences. Pure and deterministic: the same bytes and source give the same
- * document wherever it runs. Throws DocumentError for input that is not text, and
+ * document wherever it runs. `learned` is a compiled boilerplate profile (lines to
+ * remove per source). Throws DocumentError for input that is not text, and
  * as `internal-error` when a stage fails.
  */
-export function processDocument(bytes: Uint8Array, source: string, config: Config): VnDocument {
+export function processDocument(bytes: Uint8Array, source: string, config: Config, learned?: LearnedLines): VnDocument {
   try {
-    return runStages(bytes, source, config);
+    return runStages(bytes, source, config, learned);
   } catch (err) {
     if (err instanceof DocumentError) throw err;
     // A pure stage that throws will throw again on a retry: a bug to report, with its file.
@@ -53,12 +55,12 @@ export function processDocument(bytes: Uint8Array, source: string, config: Confi
   }
 }
 
-function runStages(bytes: Uint8Array, source: string, config: Config): VnDocument {
+function runStages(bytes: Uint8Array, source: string, config: Config, learned?: LearnedLines): VnDocument {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const decoded = decode(bytes, config.decode);
   const lines = splitLines(normalizeText(decoded.text));
   const { header, lines: bodyLines, removed: headRemoved } = extractMetadata(lines, config.metadata.timezone);
-  const body = stripBoilerplate(bodyLines, config.boilerplate);
+  const body = stripBoilerplate(bodyLines, config.boilerplate, learned?.get(sourceOf(header, source)));
   const text = body.paragraphs.join('\n\n');
   const sentences = body.paragraphs.flatMap((p) => segmentSentences(p, config.sentences));
   const language = detectLanguage(text, config.language);

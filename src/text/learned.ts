@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import type { Config } from '../config.js';
+import { decode } from './decode.js';
+import { splitLines } from './lines.js';
+import { extractMetadata, type Header } from './metadata.js';
+import { normalizeText } from './normalize.js';
+
+/**
+ * Boilerplate learned from the corpus (the cc_net method): a line that stands in many
+ * documents of one source is not article text. Counting is a sum over documents, so
+ * one worker or many, in any order, learn the same profile.
+ */
+export interface LearnSettings {
+  /** A line must stand in at least this many documents of its source ... */
+  minDocuments: number;
+  /** ... and in at least this share of them. */
+  minShare: number;
+  /** Lines longer than this that end like a sentence are protected: a quote or formula ... */
+  protectLength: number;
+  /** ... unless they stand in at least this share of the source's documents. */
+  protectShare: number;
+  /** Distinct lines counted per source, at most: memory stays bounded. */
+  maxLinesPerSource: number;
+}
+
+/** One document's distinct lines, keyed, under its source. */
+export interface DocumentLines {
+  source: string;
+  lines: { key: string; text: string }[];
+}
+
+/** A human-readable, editable profile: per source, the lines to remove and in how many documents each stood. */
+export interface Profile {
+  version: 1;
+  settings: LearnSettings;
+  sources: Record<string, { documents: number; lines: { text: string; documents: number }[] }>;
+}
+
+/** Per source, the keys of the lines a profile removes. */
+export type LearnedLines = ReadonlyMap<string, ReadonlySet<string>>;
+
+const SENTENCE_END = /[.!?…]["”’)]*$/;
+
+/** The site when the document names it, else the top-level folder of its path, else `(root)`. */
+export function sourceOf(header: Pick<Header, 'site'>, rel: string): string {
+  if (header.site) return header.site.toLowerCase();
+  const slash = rel.indexOf('/');
+  return slash > 0 ? rel.slice(0, slash) : '(root)';
+}
+
+/** Lines that differ only in case, digits or spacing count as one. */
+export function lineKey(text: string): string {
+  const canonical = text.toLowerCase().replace(/\d+/g, '0').replace(/\s+/g, ' ').trim();
+  return createHash('sha1').update(canonical).digest('hex').slice(0, 16);
+}
+
+/** The distinct lines of a document below its header, for counting. Throws DocumentError as decode does. */
+export function documentLines(bytes: Uint8Array, rel: string, config: Config): DocumentLines {
+  const lines = splitLines(normalizeText(decode(bytes, config.decode).text));
+  const { header, lines: body } = extractMetadata(lines, config.metadata.timezone);
+  const seen = new Map<string, string>();
+  for (const { text } of body) {
+    const key = lineKey(text);
+    if (!seen.has(key)) seen.set(key, text);
+  }
+  return { source: sourceOf(header, rel), lines: [...seen].map(([key, text]) => ({ key, text })) };
+}
+
+/** Line counts of one source, however they were gathered (in memory or in Redis). */
+export interface SourceCounts {
+  source: string;
+  documents: number;
+  /** Lines seen in at least `minDocuments` documents: key, first text seen, documents. */
+  lines: { key: string; text: string; documents: number }[];
+}
+
+export function buildProfile(counts: SourceCounts[], settings: LearnSettings): Profile {
+  const sources: Profile['sources'] = {};
+  for (const c of [...counts].sort((a, b) => a.source.localeCompare(b.source))) {
+    const lines = c.lines
+      .filter((l) => isBoilerplate(l.text, l.documents, c.documents, settings))
+      .sort((a, b) => b.documents - a.documents || a.text.localeCompare(b.text))
+      .map(({ text, documents }) => ({ text, documents }));
+    if (lines.length > 0) sources[c.source] = { documents: c.documents, lines };
+  }
+  return { version: 1, settings, sources };
+}
+
+function isBoilerplate(text: string, documents: number, total: number, s: LearnSettings): boolean {
+  if (documents < s.minDocuments || documents < total * s.minShare) return false;
+  const protectedLine = text.length > s.protectLength && SENTENCE_END.test(text);
+  return !protectedLine || documents >= total * s.protectShare;
+}
+
+/** Counts lines in memory: `vnpipe learn` and the tests. */
+export class LineCounter {
+  private readonly bySource = new Map<string, { documents: number; lines: Map<string, { text: string; documents: number }> }>();
+
+  constructor(private readonly settings: LearnSettings) {}
+
+  add(doc: DocumentLines): void {
+    let source = this.bySource.get(doc.source);
+    if (!source) {
+      source = { documents: 0, lines: new Map() };
+      this.bySource.set(doc.source, source);
+    }
+    source.documents++;
+    for (const { key, text } of doc.lines) {
+      const line = source.lines.get(key);
+      if (line) {
+        line.documents++;
+        if (textOrder(text, line.text) < 0) line.text = text;
+      } else if (source.lines.size < this.settings.maxLinesPerSource) {
+        source.lines.set(key, { text, documents: 1 });
+      }
+    }
+  }
+
+  counts(): SourceCounts[] {
+    return [...this.bySource].map(([source, { documents, lines }]) => ({
+      source,
+      documents,
+      lines: [...lines].filter(([, l]) => l.documents >= this.settings.minDocuments).map(([key, l]) => ({ key, ...l })),
+    }));
+  }
+}
+
+/**
+ * Of the variants of one line (they differ in case, digits or spacing), the profile
+ * shows the first in UTF-8 byte order: the order Redis compares strings in, so every
+ * way of counting picks the same one.
+ */
+export function textOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** The keys a profile removes, per source. Its line texts are what users edit, so keys are made from them. */
+export function compileProfile(profile: Profile): LearnedLines {
+  const learned = new Map<string, Set<string>>();
+  for (const [source, { lines }] of Object.entries(profile.sources)) {
+    learned.set(source, new Set(lines.map((l) => lineKey(l.text))));
+  }
+  return learned;
+}
+
+/** Checks a profile read from a file; the error names what is wrong. */
+export function parseProfile(value: unknown, origin: string): Profile {
+  const fail = (what: string): never => {
+    throw new Error(`profile ${origin}: ${what}`);
+  };
+  const p = value as Profile;
+  if (typeof p !== 'object' || p === null || p.version !== 1) fail('not a vnpipe profile (version 1)');
+  if (typeof p.sources !== 'object' || p.sources === null) fail('"sources" must be an object');
+  for (const [source, entry] of Object.entries(p.sources)) {
+    if (!Array.isArray(entry?.lines)) fail(`sources["${source}"].lines must be a list`);
+    entry.lines.forEach((l, i) => typeof l?.text === 'string' || fail(`sources["${source}"].lines[${i}].text must be a string`));
+  }
+  return p;
+}
