@@ -11,11 +11,19 @@ import { DocumentError } from '../src/errors.js';
 import { OutputFolder, readDocument } from '../src/io/files.js';
 import { BatchStore } from '../src/queue/batches.js';
 import { connectRedis, keyPrefix } from '../src/queue/connection.js';
-import type { DocumentJob, DocumentResult } from '../src/queue/jobs.js';
+import { COUNT_JOB, type DocumentJob, type DocumentResult } from '../src/queue/jobs.js';
+import { compileProfile, documentLines, type DocumentLines, type LearnedLines } from '../src/text/learned.js';
 import { processDocument } from '../src/text/pipeline.js';
 
 let store: Promise<BatchStore> | null = null;
-const batchSettings = new Map<string, { config: Config; output: OutputFolder }>();
+interface BatchSettings {
+  config: Config;
+  output: OutputFolder;
+  learned: LearnedLines | undefined;
+}
+
+const batchSettings = new Map<string, BatchSettings>();
+const batchConfigs = new Map<string, Config>();
 
 function batchStore(): Promise<BatchStore> {
   store ??= connectRedis('worker').then(
@@ -28,25 +36,61 @@ function batchStore(): Promise<BatchStore> {
   return store;
 }
 
-/** The batch's own rules (stored at enqueue, so every worker cleans alike) and output folder. */
-async function settingsOf(batches: BatchStore, batch: string): Promise<{ config: Config; output: OutputFolder }> {
+async function configOf(batches: BatchStore, batch: string): Promise<Config> {
+  let config = batchConfigs.get(batch);
+  if (!config) {
+    const raw = await batches.config(batch);
+    if (!raw) throw new DocumentError('internal-error', `batch ${batch} has no record in Redis`);
+    config = compileConfig(raw as JsonObject, `batch ${batch}`);
+    batchConfigs.set(batch, config);
+  }
+  return config;
+}
+
+/**
+ * The batch's own rules and learned profile (stored with the batch, so every worker
+ * cleans alike) and its output folder. The profile exists once the learning pass
+ * ended, before any document job of the batch is queued.
+ */
+async function settingsOf(batches: BatchStore, batch: string): Promise<BatchSettings> {
   let settings = batchSettings.get(batch);
   if (!settings) {
-    const [raw, record] = await Promise.all([batches.config(batch), batches.get(batch)]);
-    if (!raw || !record) throw new DocumentError('internal-error', `batch ${batch} has no record in Redis`);
-    settings = { config: compileConfig(raw as JsonObject, `batch ${batch}`), output: new OutputFolder(record.out) };
+    const [config, record, profile] = await Promise.all([configOf(batches, batch), batches.get(batch), batches.profile(batch)]);
+    if (!record) throw new DocumentError('internal-error', `batch ${batch} has no record in Redis`);
+    settings = {
+      config,
+      output: new OutputFolder(record.out),
+      learned: profile ? compileProfile(profile) : undefined,
+    };
     batchSettings.set(batch, settings);
   }
   return settings;
 }
 
+/** The learning pass: count the document's lines. A file that cannot be read counts as seen, with no lines: the cleaning pass reports it. */
+async function countDocumentJob(job: SandboxedJob<DocumentJob, DocumentResult>, batches: BatchStore): Promise<DocumentResult> {
+  const { batch, seq, path, rel, out } = job.data;
+  // Not settingsOf: its cache would keep the batch without the profile this pass builds.
+  const config = await configOf(batches, batch);
+  let lines: DocumentLines = { source: '', lines: [] };
+  try {
+    lines = documentLines(readDocument(path, config.limits.maxFileBytes), rel, config);
+  } catch (err) {
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (!(err instanceof DocumentError) && !lastAttempt) throw err;
+  }
+  await batches.recordCounted(batch, seq, lines, config.learn.maxLinesPerSource);
+  return { out, characters: 0, sentences: 0, language: 'und' };
+}
+
 export default async function processDocumentJob(job: SandboxedJob<DocumentJob, DocumentResult>): Promise<DocumentResult> {
   const { batch, seq, path, rel, out, size } = job.data;
   const batches = await batchStore();
+  if (job.name === COUNT_JOB) return countDocumentJob(job, batches);
   try {
-    const { config, output } = await settingsOf(batches, batch);
+    const { config, output, learned } = await settingsOf(batches, batch);
     const bytes = readDocument(path, config.limits.maxFileBytes);
-    const doc = processDocument(bytes, rel, config);
+    const doc = processDocument(bytes, rel, config, learned);
     output.write(out, `${JSON.stringify(doc)}\n`);
     await batches.recordCompleted(batch, seq, rel, size);
     return { out, characters: doc.text.length, sentences: doc.sentences.length, language: doc.metadata.language };

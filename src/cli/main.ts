@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,6 +8,10 @@ import type { Redis } from 'ioredis';
 import { compileConfig, loadConfig, loadConfigWithSource, type JsonObject } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
 import { exportCorpus, parseSize } from '../io/export.js';
+import { readDocument } from '../io/files.js';
+import { walkFiles } from '../io/walk.js';
+import { buildProfile, documentLines, LineCounter, parseProfile, type Profile } from '../text/learned.js';
+import { removalReport } from '../io/removal-report.js';
 import { BatchStore } from '../queue/batches.js';
 import { connectRedis, keyPrefix, redactUrl, redisUrl, redisWarnings } from '../queue/connection.js';
 import { QUEUE_NAME } from '../queue/jobs.js';
@@ -18,13 +22,14 @@ import { startWorker } from '../queue/worker.js';
 import { processDocument } from '../text/pipeline.js';
 import { startLocalRedis, type LocalRedis } from './local-redis.js';
 import { Progress } from './progress.js';
-import { formatBatch, formatBatchList, formatDocument, formatQueue } from './report.js';
+import { formatBatch, formatBatchList, formatDocument, formatQueue, formatReport } from './report.js';
 
 const USAGE = `vnpipe: raw Vietnamese news in, a clean sentence-segmented corpus out
 
 Usage:
-  vnpipe enqueue <folder> --out <dir> [--config FILE] [--force]
-      Queue every file below <folder>; prints the batch id.
+  vnpipe enqueue <folder> --out <dir> [--config FILE] [--force] [--learn | --profile FILE]
+      Queue every file below <folder>; prints the batch id. --learn first counts the
+      folder's lines through the queue and cleans with the boilerplate it learned.
   vnpipe worker [--concurrency N] [--lock-duration MS]
       Process queued documents until SIGINT or SIGTERM (then finish the jobs in hand).
   vnpipe status [batch] [--json] [--watch] [--failures N]
@@ -35,11 +40,17 @@ Usage:
       Queue the batch's failed documents again.
   vnpipe cancel <batch>
       Remove the batch's waiting jobs and stop its enqueue; running jobs finish.
-  vnpipe run <folder> --out <dir> [--config FILE] [--force] [--concurrency N]
+  vnpipe run <folder> --out <dir> [--config FILE] [--force] [--concurrency N] [--learn | --profile FILE]
       Enqueue and process on this machine, then print the summary. Starts a private
       redis-server when none answers at REDIS_URL.
   vnpipe process <file>... [--config FILE]
       Run the text pipeline on files in this process (no Redis); one JSON document per line.
+  vnpipe learn <folder> --profile FILE [--config FILE]
+      Learn the folder's boilerplate (lines repeated across a source) into a profile
+      file that enqueue/run --profile reuse; in this process, no Redis.
+  vnpipe report <batch> [--top N] [--json]
+      Per source: the most removed lines with counts and reasons, the share of text
+      removed, and documents that lost more than half their text.
   vnpipe export <out-dir> --to <dir> [--format jsonl.gz|txt] [--shard-size 256MB]
       Pack an output folder into shards: gzip JSON lines for datasets/Dolma/datatrove,
       or plain text with one sentence a line and a blank line between documents.
@@ -52,6 +63,9 @@ Options:
   --to DIR           where export writes its shards
   --format F         export format: jsonl.gz (default) or txt
   --shard-size SIZE  uncompressed bytes per export shard (default 256MB)
+  --learn            learn the batch's boilerplate from its own folder first
+  --profile FILE     a boilerplate profile: written by learn, read by enqueue and run
+  --top N            report: removed lines shown per source (default 10)
   --lock-duration MS how long a job's lock lasts without renewal (default 30000): a killed
                      worker's jobs run again about this long after it died
 
@@ -74,6 +88,9 @@ const OPTIONS = {
   to: { type: 'string' },
   format: { type: 'string' },
   'shard-size': { type: 'string' },
+  top: { type: 'string' },
+  learn: { type: 'boolean' },
+  profile: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -103,6 +120,10 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(oneFolder(args, command), flags);
     case 'process':
       return processCommand(args, flags);
+    case 'learn':
+      return learnCommand(oneFolder(args, command), flags);
+    case 'report':
+      return reportCommand(args, flags);
     case 'export':
       return exportCommand(oneFolder(args, command), flags);
     case 'retry':
@@ -181,11 +202,60 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
     onSkip: (rel, reason) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: skipped ${rel}: ${reason}\n`),
     onQueueFull: () =>
       process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: the queue holds ${config.queue.enqueueWindow} jobs; waiting for workers before walking on\n`),
+    learn: flags.learn ?? false,
+    ...(flags.profile ? { profile: await readProfile(flags.profile) } : {}),
+    onLearning: (counted, total) => tty && process.stderr.write(`\r\x1b[Klearning boilerplate: ${counted}/${total} documents counted`),
+    onLearned: (profile) =>
+      process.stderr.write(`${tty ? '\r\x1b[K' : ''}learned boilerplate: ${profileSummary(profile)}\n`),
   });
   process.stderr.write(
     `${tty ? '\r\x1b[K' : ''}batch ${result.batchId}: ${result.found} files found, ${result.queued} queued, ${result.skipped} skipped\n`,
   );
   return result;
+}
+
+async function readProfile(file: string): Promise<Profile> {
+  let text: string;
+  try {
+    text = await readFile(resolve(file), 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read profile ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return parseProfile(JSON.parse(text), file);
+  } catch (err) {
+    throw new UsageError((err as Error).message.startsWith('profile ') ? (err as Error).message : `profile ${file}: not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function profileSummary(profile: Profile): string {
+  const sources = Object.entries(profile.sources);
+  const lines = sources.reduce((n, [, s]) => n + s.lines.length, 0);
+  return `${lines} lines in ${sources.length} sources`;
+}
+
+/** Counts lines in this process (no Redis) and writes the profile file. */
+async function learnCommand(folder: string, flags: Flags): Promise<number> {
+  if (!flags.profile) throw new UsageError('--profile <file> is required: where to write the profile');
+  const config = loadConfig(flags.config);
+  const root = resolve(folder);
+  if (!(await stat(root).catch(() => null))?.isDirectory()) throw new UsageError(`no such input folder: ${root}`);
+  const counter = new LineCounter(config.learn);
+  let documents = 0;
+  for await (const file of walkFiles(root, { onSkip: (rel, reason) => process.stderr.write(`vnpipe: skipped ${rel}: ${reason}\n`) })) {
+    try {
+      counter.add(documentLines(readDocument(file.path, config.limits.maxFileBytes), file.rel, config));
+      documents++;
+    } catch (err) {
+      if (!(err instanceof DocumentError)) throw err;
+      process.stderr.write(`vnpipe: skipped ${file.rel}: ${err.reason}: ${err.message}\n`);
+    }
+  }
+  if (documents === 0) throw new UsageError(`no readable documents in ${root}`);
+  const profile = buildProfile(counter.counts(), config.learn);
+  await writeFile(resolve(flags.profile), `${JSON.stringify(profile, null, 2)}\n`);
+  process.stdout.write(`${documents} documents: ${profileSummary(profile)}, written to ${flags.profile}\n`);
+  return 0;
 }
 
 async function workerCommand(args: string[], flags: Flags): Promise<number> {
@@ -339,6 +409,22 @@ async function exportCommand(from: string, flags: Flags): Promise<number> {
   });
   if (result.documents === 0) throw new UsageError(`no vnpipe documents (*.json) in ${folder}`);
   process.stdout.write(`${result.documents} documents in ${result.shards.length} shards:\n${result.shards.join('\n')}\n`);
+  return 0;
+}
+
+async function reportCommand(args: string[], flags: Flags): Promise<number> {
+  if (args.length !== 1) throw new UsageError('report takes one batch id');
+  const top = wholeNumber(flags.top, '--top', 1, 10_000) ?? 10;
+  const q = await openQueue();
+  let record;
+  try {
+    record = await q.batches.get(args[0]!);
+  } finally {
+    await q.close();
+  }
+  if (!record) throw new UsageError(`no batch "${args[0]}" in Redis at ${redactUrl(redisUrl())}`);
+  const report = await removalReport(record.out, top);
+  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
   return 0;
 }
 

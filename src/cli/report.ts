@@ -1,3 +1,4 @@
+import type { SourceReport } from '../io/removal-report.js';
 import type { BatchRecord } from '../queue/batches.js';
 import type { BatchStatus, DocumentStatus, QueueCounts } from '../queue/status.js';
 
@@ -9,6 +10,7 @@ export function formatBatch(s: BatchStatus): string {
     `batch ${s.id}  ${state}`,
     `  input     ${s.root}`,
     `  output    ${s.out}`,
+    ...(s.countQueued > 0 && s.counted < s.countQueued ? [`  learning  ${s.counted} of ${s.countQueued} documents counted`] : []),
     `  files     ${s.found} found, ${s.queued} queued, ${s.skipped} skipped (up to date or already queued)`,
     `  documents ${s.completed} completed, ${s.failed} failed, ${s.active} active, ${s.waiting} waiting` +
       (s.cancelled > 0 ? `, ${s.cancelled} cancelled` : ''),
@@ -60,4 +62,21 @@ export function formatDocument(d: DocumentStatus): string {
     ...(d.output ? [`  output    ${d.output}`] : []),
     ...(d.error ? [`  error     ${d.error}`] : []),
   ].join('\n');
+}
+
+export function formatReport(report: SourceReport[]): string {
+  if (report.length === 0) return 'no documents in the output folder';
+  const lines: string[] = [];
+  for (const s of report) {
+    lines.push(`${s.source}: ${s.documents} documents, ${(s.removedShare * 100).toFixed(1)} % of characters removed`);
+    for (const t of s.top) {
+      const text = t.text.length > 100 ? `${t.text.slice(0, 97).replace(/\n/g, ' / ')}...` : t.text.replace(/\n/g, ' / ');
+      lines.push(`  ${String(t.count).padStart(7)}  ${t.reason.padEnd(14)} ${text}`);
+    }
+    if (s.heavy.length > 0) {
+      lines.push(`  more than half removed (${s.heavy.length}):`);
+      for (const h of s.heavy.slice(0, 20)) lines.push(`    ${(h.removedShare * 100).toFixed(0)} %  ${h.source}`);
+    }
+  }
+  return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { FailureReason } from '../errors.js';
+import type { DocumentLines, Profile, SourceCounts } from '../text/learned.js';
 
 /** One enqueue run: where it read, where it writes, its rules, and exact counts. */
 export interface BatchRecord {
@@ -24,6 +25,9 @@ export interface BatchRecord {
   walked: boolean;
   cancelRequested: boolean;
   finishedAt: number | null;
+  /** The learning pass (`--learn`): documents queued to count, and counted. */
+  countQueued: number;
+  counted: number;
 }
 
 /** A failed document: enough to show it and to queue it again. */
@@ -99,6 +103,29 @@ return 1`;
 const ADD_CANCELLED = `
 redis.call('HINCRBY', KEYS[1], 'cancelled', ARGV[3])
 ${FINISH}
+return 1`;
+
+// One document's lines into its source's counts, once per document (the bitmap).
+// KEYS: batch, counted bitmap, per-source documents hash, source counts hash, source texts hash.
+// ARGV: seq, source, cap, then key, rank, text for each line.
+const RECORD_COUNTED = `
+if redis.call('SETBIT', KEYS[2], ARGV[1], 1) == 1 then return 0 end
+redis.call('HINCRBY', KEYS[1], 'counted', 1)
+if ARGV[2] ~= '' then redis.call('HINCRBY', KEYS[3], ARGV[2], 1) end
+local size = redis.call('HLEN', KEYS[4])
+local cap = tonumber(ARGV[3])
+for i = 4, #ARGV, 3 do
+  local key, rank, text = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
+  if redis.call('HEXISTS', KEYS[4], key) == 1 then
+    redis.call('HINCRBY', KEYS[4], key, 1)
+    local old = redis.call('HGET', KEYS[5], key)
+    if rank < tonumber(string.match(old, '^(%d+)')) then redis.call('HSET', KEYS[5], key, ARGV[i + 1] .. '\t' .. text) end
+  elseif size < cap then
+    redis.call('HSET', KEYS[4], key, 1)
+    redis.call('HSET', KEYS[5], key, ARGV[i + 1] .. '\t' .. text)
+    size = size + 1
+  end
+end
 return 1`;
 
 const MARK_WALKED = `
@@ -192,7 +219,68 @@ export class BatchStore {
       walked: h.walked === '1',
       cancelRequested: h.cancelRequested === '1',
       finishedAt: h.finishedAt ? Number(h.finishedAt) : null,
+      countQueued: n('countQueued'),
+      counted: n('counted'),
     };
+  }
+
+  async addCountQueued(id: string, count: number): Promise<void> {
+    await this.redis.hincrby(this.key(id), 'countQueued', count);
+  }
+
+  /** One document's lines into the batch's counts, exactly once per document. */
+  async recordCounted(id: string, seq: number, doc: DocumentLines, cap: number): Promise<void> {
+    const args = doc.lines.flatMap((l) => [l.key, l.rank, l.text]);
+    const learn = (part: string) => this.key(id, `learn:${part}`);
+    await this.redis.eval(
+      RECORD_COUNTED, 5, this.key(id), this.key(id, 'counted'), learn('documents'), learn(`n:${doc.source}`), learn(`t:${doc.source}`),
+      seq, doc.source, cap, ...args,
+    );
+  }
+
+  /** The counts of every source, with the lines seen in at least `minDocuments` documents. */
+  async sourceCounts(id: string, minDocuments: number): Promise<SourceCounts[]> {
+    const learn = (part: string) => this.key(id, `learn:${part}`);
+    const documents = await this.redis.hgetall(learn('documents'));
+    const result: SourceCounts[] = [];
+    for (const [source, docs] of Object.entries(documents)) {
+      const lines: SourceCounts['lines'] = [];
+      let cursor = '0';
+      do {
+        const [next, flat] = await this.redis.hscan(learn(`n:${source}`), cursor, 'COUNT', 5000);
+        cursor = next;
+        const frequent: string[] = [];
+        const counts: number[] = [];
+        for (let i = 0; i + 1 < flat.length; i += 2) {
+          if (Number(flat[i + 1]) >= minDocuments) {
+            frequent.push(flat[i]!);
+            counts.push(Number(flat[i + 1]));
+          }
+        }
+        if (frequent.length > 0) {
+          const texts = await this.redis.hmget(learn(`t:${source}`), ...frequent);
+          frequent.forEach((key, j) => lines.push({ key, text: (texts[j] ?? '').replace(/^\d+\t/, ''), documents: counts[j]! }));
+        }
+      } while (cursor !== '0');
+      result.push({ source, documents: Number(docs), lines });
+    }
+    return result;
+  }
+
+  /** Stores the batch's profile and frees the counts it was built from. */
+  async setProfile(id: string, profile: Profile): Promise<void> {
+    const learn = (part: string) => this.key(id, `learn:${part}`);
+    const sources = await this.redis.hkeys(learn('documents'));
+    await this.redis
+      .multi()
+      .hset(this.key(id), 'profile', JSON.stringify(profile))
+      .del(learn('documents'), this.key(id, 'counted'), ...sources.flatMap((s) => [learn(`n:${s}`), learn(`t:${s}`)]))
+      .exec();
+  }
+
+  async profile(id: string): Promise<Profile | null> {
+    const raw = await this.redis.hget(this.key(id), 'profile');
+    return raw ? (JSON.parse(raw) as Profile) : null;
   }
 
   /** Documents finished (completed or failed) per second over the last minute. */

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Queue } from 'bullmq';
 import type { Config } from '../config.js';
 import type { BatchStore } from './batches.js';
-import { documentJobId, type DocumentJob } from './jobs.js';
+import { DOCUMENT_JOB, documentJobId, type DocumentJob } from './jobs.js';
 
 export function jobOptions(config: Config, jobId: string): object {
   return {
@@ -29,7 +29,7 @@ export async function retryBatch(queue: Queue, store: BatchStore, batchId: strin
     const jobId = documentJobId(failure.path, failure.out, size, mtimeMs);
     const data: DocumentJob = { batch: batchId, seq: failure.seq, path: failure.path, rel: failure.rel, out: failure.out, size, mtimeMs };
     await store.reopen(batchId, failure.seq, failure.rel);
-    await queue.add('document', data, jobOptions(config, jobId));
+    await queue.add(DOCUMENT_JOB, data, jobOptions(config, jobId));
     retried++;
   }
   return retried;

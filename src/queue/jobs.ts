@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 
 export const QUEUE_NAME = 'documents';
 
+/** Job names: clean a document, or count its lines for a batch's learning pass. */
+export const DOCUMENT_JOB = 'document';
+export const COUNT_JOB = 'count';
+
 /** A job names its document; it never carries the text, so Redis stays small. */
 export interface DocumentJob {
   batch: string;

@@ -6,9 +6,10 @@ import type { Config } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
 import { isUpToDate, outputPathFor } from '../io/files.js';
 import { walkFiles, type FoundFile } from '../io/walk.js';
+import { buildProfile, type Profile } from '../text/learned.js';
 import type { BatchStore } from './batches.js';
 import { jobOptions } from './control.js';
-import { documentJobId, QUEUE_NAME, type DocumentJob } from './jobs.js';
+import { COUNT_JOB, DOCUMENT_JOB, documentJobId, QUEUE_NAME, type DocumentJob } from './jobs.js';
 
 // addBulk is one MULTI per call; about a thousand jobs a call is where it is fastest.
 const CHUNK = 1000;
@@ -27,6 +28,12 @@ export interface EnqueueOptions {
   onSkip?: (rel: string, reason: string) => void;
   /** The walk waits for workers: the queue holds `enqueueWindow` jobs. */
   onQueueFull?: () => void;
+  /** Learn the batch's boilerplate profile from the folder first (a counting pass through the queue). */
+  learn?: boolean;
+  /** A profile to clean with (from `vnpipe learn` or an earlier batch). */
+  profile?: Profile;
+  onLearning?: (counted: number, total: number) => void;
+  onLearned?: (profile: Profile) => void;
 }
 
 export interface EnqueueCounts {
@@ -45,21 +52,40 @@ export interface EnqueueResult extends EnqueueCounts {
  * for the same file and output is already waiting or running. Running it again on
  * the same folder therefore adds only what is missing. The walk waits while the
  * queue is full (config `queue.enqueueWindow`) and stops when the batch is cancelled.
+ *
+ * With `learn`, a first pass queues a count job per file; once workers have counted
+ * them all, the batch's boilerplate profile is built from the counts and stored, and
+ * the second pass queues the documents, which workers clean with that profile.
  */
 export async function enqueueFolder(queue: Queue, redis: Redis, batches: BatchStore, options: EnqueueOptions): Promise<EnqueueResult> {
   const root = resolve(options.root);
   const out = resolve(options.out);
   await assertFolder(root, 'input');
   await assertOutput(out);
+  const walk = () => walkFiles(root, { exclude: [out], ...(options.onSkip ? { onSkip: options.onSkip } : {}) });
 
-  const files = walkFiles(root, { exclude: [out], ...(options.onSkip ? { onSkip: options.onSkip } : {}) });
+  const files = walk();
   const first = await files.next();
   if (first.done) throw new UsageError(`no files to process in ${root}`);
-
   const batchId = await batches.create(root, out, options.rawConfig);
+  if (options.profile) await batches.setProfile(batchId, options.profile);
+
+  if (options.learn) {
+    const counting = await queueCountJobs(files, first.value, { queue, batches, batchId, options });
+    if (counting.cancelled) {
+      await batches.markWalked(batchId);
+      return { batchId, found: counting.found, queued: 0, skipped: 0 };
+    }
+    await waitForCounting(batches, batchId, counting.found, options.onLearning);
+    const profile = buildProfile(await batches.sourceCounts(batchId, options.config.learn.minDocuments), options.config.learn);
+    await batches.setProfile(batchId, profile);
+    options.onLearned?.(profile);
+  }
+
+  const documents = options.learn ? walk() : files;
   const counts: EnqueueCounts = { found: 0, queued: 0, skipped: 0 };
   const stems = new StemTracker();
-  let chunk: FoundFile[] = [first.value];
+  let chunk: FoundFile[] = options.learn ? [] : [first.value];
   const flush = async () => {
     const added = await enqueueChunk(chunk, { queue, redis, batches, batchId, out, stems, counts, options });
     await batches.addCounts(batchId, added);
@@ -69,7 +95,7 @@ export async function enqueueFolder(queue: Queue, redis: Redis, batches: BatchSt
     options.onProgress?.({ ...counts });
     chunk = [];
   };
-  for await (const file of files) {
+  for await (const file of documents) {
     chunk.push(file);
     if (chunk.length >= CHUNK) {
       await flush();
@@ -79,6 +105,47 @@ export async function enqueueFolder(queue: Queue, redis: Redis, batches: BatchSt
   await flush();
   await batches.markWalked(batchId);
   return { batchId, ...counts };
+}
+
+/** The learning pass: one count job per file, numbered in walk order. */
+async function queueCountJobs(
+  files: AsyncGenerator<FoundFile>,
+  first: FoundFile,
+  ctx: { queue: Queue; batches: BatchStore; batchId: string; options: EnqueueOptions },
+): Promise<{ found: number; cancelled: boolean }> {
+  const { queue, batches, batchId, options } = ctx;
+  let found = 0;
+  let chunk: FoundFile[] = [first];
+  const flush = async () => {
+    const jobs = chunk.map((file, i) => ({
+      name: COUNT_JOB,
+      data: { batch: batchId, seq: found + i, path: file.path, rel: file.rel, out: '', size: file.size, mtimeMs: file.mtimeMs },
+      opts: jobOptions(options.config, `count-${batchId}-${found + i}`),
+    }));
+    if (jobs.length > 0) await queue.addBulk(jobs);
+    await batches.addCountQueued(batchId, jobs.length);
+    found += jobs.length;
+    chunk = [];
+  };
+  for await (const file of files) {
+    chunk.push(file);
+    if (chunk.length >= CHUNK) {
+      await flush();
+      if (await waitForRoom(queue, batches, batchId, options.config.queue.enqueueWindow, options.onQueueFull)) return { found, cancelled: true };
+    }
+  }
+  await flush();
+  return { found, cancelled: false };
+}
+
+async function waitForCounting(batches: BatchStore, batchId: string, total: number, onProgress?: (counted: number, total: number) => void): Promise<void> {
+  for (;;) {
+    const record = await batches.get(batchId);
+    const counted = record?.counted ?? 0;
+    onProgress?.(counted, total);
+    if (counted >= total) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /**
@@ -158,7 +225,7 @@ async function enqueueChunk(files: FoundFile[], ctx: ChunkContext): Promise<Enqu
       continue;
     }
     jobs.push({
-      name: 'document',
+      name: DOCUMENT_JOB,
       data: { batch: batchId, seq: seq++, path: file.path, rel: file.rel, out, size: file.size, mtimeMs: file.mtimeMs },
       opts: jobOptions(options.config, jobId),
     });

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { PACKAGE_ROOT } from '../config.js';
 import { BatchStore } from './batches.js';
 import { keyPrefix, redisOptions, redisUrl } from './connection.js';
-import { QUEUE_NAME, type DocumentJob, type DocumentResult } from './jobs.js';
+import { COUNT_JOB, QUEUE_NAME, type DocumentJob, type DocumentResult } from './jobs.js';
 
 /** The compiled sandboxed processor (npm run build writes it). */
 export const PROCESSOR_FILE = join(PACKAGE_ROOT, 'dist', 'workers', 'processor.js');
@@ -56,6 +56,11 @@ export function startWorker(options: { concurrency: number; lockDurationMs?: num
     // stalled too often never reached it, so count those here.
     if (err.name !== 'UnrecoverableError' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
       const { batch, seq, rel, path, out } = job.data;
+      if (job.name === COUNT_JOB) {
+        // Counted with no lines, so the learning pass ends; the cleaning pass reports the file.
+        batches.recordCounted(batch, seq, { source: '', lines: [] }, 0).catch((e: Error) => say(`cannot record ${rel}: ${e.message}`));
+        return;
+      }
       batches
         .recordFailed(batch, { seq, rel, path, out, jobId: job.id ?? '', reason: 'failed', message: err.message })
         .catch((e: Error) => say(`cannot record the failure of ${job.data.rel}: ${e.message}`));

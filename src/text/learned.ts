@@ -23,10 +23,15 @@ export interface LearnSettings {
   maxLinesPerSource: number;
 }
 
-/** One document's distinct lines, keyed, under its source. */
+/**
+ * One document's distinct lines under its source. `key` joins the variants of a line
+ * (they differ in case, digits or spacing); of the variants, the profile shows the one
+ * of lowest `rank`, a hash of its text, so that every way of counting, in any order,
+ * in memory or in Redis, shows the same one.
+ */
 export interface DocumentLines {
   source: string;
-  lines: { key: string; text: string }[];
+  lines: { key: string; rank: number; text: string }[];
 }
 
 /** A human-readable, editable profile: per source, the lines to remove and in how many documents each stood. */
@@ -54,16 +59,23 @@ export function lineKey(text: string): string {
   return createHash('sha1').update(canonical).digest('hex').slice(0, 16);
 }
 
+/** 48 bits of the text's hash: a number Lua compares exactly. */
+function textRank(text: string): number {
+  return parseInt(createHash('sha1').update(text).digest('hex').slice(0, 12), 16);
+}
+
 /** The distinct lines of a document below its header, for counting. Throws DocumentError as decode does. */
 export function documentLines(bytes: Uint8Array, rel: string, config: Config): DocumentLines {
   const lines = splitLines(normalizeText(decode(bytes, config.decode).text));
   const { header, lines: body } = extractMetadata(lines, config.metadata.timezone);
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { key: string; rank: number; text: string }>();
   for (const { text } of body) {
     const key = lineKey(text);
-    if (!seen.has(key)) seen.set(key, text);
+    const rank = textRank(text);
+    const known = seen.get(key);
+    if (!known || rank < known.rank) seen.set(key, { key, rank, text });
   }
-  return { source: sourceOf(header, rel), lines: [...seen].map(([key, text]) => ({ key, text })) };
+  return { source: sourceOf(header, rel), lines: [...seen.values()] };
 }
 
 /** Line counts of one source, however they were gathered (in memory or in Redis). */
@@ -94,7 +106,7 @@ function isBoilerplate(text: string, documents: number, total: number, s: LearnS
 
 /** Counts lines in memory: `vnpipe learn` and the tests. */
 export class LineCounter {
-  private readonly bySource = new Map<string, { documents: number; lines: Map<string, { text: string; documents: number }> }>();
+  private readonly bySource = new Map<string, { documents: number; lines: Map<string, { text: string; rank: number; documents: number }> }>();
 
   constructor(private readonly settings: LearnSettings) {}
 
@@ -105,13 +117,13 @@ export class LineCounter {
       this.bySource.set(doc.source, source);
     }
     source.documents++;
-    for (const { key, text } of doc.lines) {
+    for (const { key, text, rank } of doc.lines) {
       const line = source.lines.get(key);
       if (line) {
         line.documents++;
-        if (textOrder(text, line.text) < 0) line.text = text;
+        if (rank < line.rank) Object.assign(line, { text, rank });
       } else if (source.lines.size < this.settings.maxLinesPerSource) {
-        source.lines.set(key, { text, documents: 1 });
+        source.lines.set(key, { text, rank, documents: 1 });
       }
     }
   }
@@ -120,18 +132,9 @@ export class LineCounter {
     return [...this.bySource].map(([source, { documents, lines }]) => ({
       source,
       documents,
-      lines: [...lines].filter(([, l]) => l.documents >= this.settings.minDocuments).map(([key, l]) => ({ key, ...l })),
+      lines: [...lines].filter(([, l]) => l.documents >= this.settings.minDocuments).map(([key, l]) => ({ key, text: l.text, documents: l.documents })),
     }));
   }
-}
-
-/**
- * Of the variants of one line (they differ in case, digits or spacing), the profile
- * shows the first in UTF-8 byte order: the order Redis compares strings in, so every
- * way of counting picks the same one.
- */
-export function textOrder(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /** The keys a profile removes, per source. Its line texts are what users edit, so keys are made from them. */
