@@ -18,10 +18,11 @@ import { QUEUE_NAME } from '../queue/jobs.js';
 import { enqueueFolder, type EnqueueResult } from '../queue/producer.js';
 import { cancelBatch, retryBatch } from '../queue/control.js';
 import { batchStatus, documentStatus, queueCounts, type BatchStatus } from '../queue/status.js';
-import { startWorker } from '../queue/worker.js';
+import { startWorker, type WorkerHandle } from '../queue/worker.js';
 import { processDocument } from '../text/pipeline.js';
 import { startLocalRedis, type LocalRedis } from './local-redis.js';
 import { Progress } from './progress.js';
+import { createLogger } from '../log.js';
 import { formatBatch, formatBatchList, formatDocument, formatQueue, formatReport } from './report.js';
 
 const USAGE = `vnpipe: raw Vietnamese news in, a clean sentence-segmented corpus out
@@ -30,7 +31,7 @@ Usage:
   vnpipe enqueue <folder> --out <dir> [--config FILE] [--force] [--learn | --profile FILE]
       Queue every file below <folder>; prints the batch id. --learn first counts the
       folder's lines through the queue and cleans with the boilerplate it learned.
-  vnpipe worker [--concurrency N] [--lock-duration MS]
+  vnpipe worker [--concurrency N] [--lock-duration MS] [--metrics-port P [--metrics-host H]]
       Process queued documents until SIGINT or SIGTERM (then finish the jobs in hand).
   vnpipe status [batch] [--json] [--watch] [--failures N]
       One batch in detail, or the recent batches and the queue.
@@ -66,6 +67,8 @@ Options:
   --learn            learn the batch's boilerplate from its own folder first
   --profile FILE     a boilerplate profile: written by learn, read by enqueue and run
   --top N            report: removed lines shown per source (default 10)
+  --metrics-port P   worker: serve Prometheus metrics on P (/metrics), on 127.0.0.1
+                     unless --metrics-host says otherwise
   --lock-duration MS how long a job's lock lasts without renewal (default 30000): a killed
                      worker's jobs run again about this long after it died
 
@@ -85,6 +88,8 @@ const OPTIONS = {
   watch: { type: 'boolean' },
   doc: { type: 'string' },
   'lock-duration': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
   to: { type: 'string' },
   format: { type: 'string' },
   'shard-size': { type: 'string' },
@@ -265,23 +270,32 @@ async function workerCommand(args: string[], flags: Flags): Promise<number> {
   const probe = await connectRedis('worker');
   for (const w of await redisWarnings(probe)) process.stderr.write(`vnpipe: warning: ${w}\n`);
   probe.disconnect();
-  const handle = startWorker({ concurrency, lockDurationMs, onEvent: (line) => process.stderr.write(`vnpipe worker: ${line}\n`) });
-  process.stderr.write(`vnpipe worker: ${concurrency} threads on ${redactUrl(redisUrl())}; SIGINT or SIGTERM stops it\n`);
+  const log = createLogger('worker');
+  const metricsPort = wholeNumber(flags['metrics-port'], '--metrics-port', 1, 65535);
+  const handle = await startWorker({
+    concurrency,
+    lockDurationMs,
+    log,
+    ...(metricsPort ? { metrics: { port: metricsPort, host: flags['metrics-host'] ?? '127.0.0.1' } } : {}),
+  }).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EADDRINUSE' ? new UsageError(`--metrics-port ${metricsPort}: the port is in use`) : err;
+  });
+  log.info(`${concurrency} threads on ${redactUrl(redisUrl())}; SIGINT or SIGTERM stops it`);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
-        process.stderr.write('vnpipe worker: second signal, exiting now (active jobs return to the queue)\n');
+        log.warn('second signal, exiting now (active jobs return to the queue)');
         process.exit(130);
       }
       stopping = true;
-      process.stderr.write(`vnpipe worker: ${signal}, finishing active jobs...\n`);
+      log.info(`${signal}: finishing active jobs`);
       handle.close().then(resolve, resolve);
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
   });
-  process.stderr.write('vnpipe worker: stopped\n');
+  log.info('stopped');
   return 0;
 }
 
@@ -369,9 +383,10 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
     process.env.REDIS_URL = local.url; // the worker threads read it
     q = await openQueue();
   }
-  let handle: ReturnType<typeof startWorker> | null = null;
+  let handle: WorkerHandle | null = null;
   try {
-    handle = startWorker({ concurrency });
+    // `run` shows its own progress: the worker logs only what goes wrong.
+    handle = await startWorker({ concurrency, log: createLogger('worker').child({}, { level: process.env.LOG_LEVEL || 'warn' }) });
     // A private Redis lives for this run only: its persistence settings do not matter.
     const { batchId } = await enqueueBatch(q, folder, flags.out!, flags, local === null);
     const progress = new Progress();

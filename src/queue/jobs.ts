@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { StageTimings } from '../text/pipeline.js';
 
 export const QUEUE_NAME = 'documents';
 
@@ -21,12 +22,17 @@ export interface DocumentJob {
   mtimeMs: number;
 }
 
-/** What a finished job returns. */
+/** What a finished job returns: its figures for logs and metrics. */
 export interface DocumentResult {
   out: string;
+  bytes: number;
   characters: number;
   sentences: number;
   language: string;
+  /** Removed pieces by reason. */
+  removed: Record<string, number>;
+  /** Milliseconds per text stage; null for a count job. */
+  stageMs: StageTimings | null;
 }
 
 /**

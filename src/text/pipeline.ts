@@ -46,6 +46,19 @@ export interface DocumentMetadata {
  * as `internal-error` when a stage fails.
  */
 export function processDocument(bytes: Uint8Array, source: string, config: Config, learned?: LearnedLines): VnDocument {
+  return processDocumentTimed(bytes, source, config, learned).doc;
+}
+
+/** Milliseconds per stage, for metrics. */
+export type StageTimings = Record<'decode' | 'normalize' | 'metadata' | 'boilerplate' | 'sentences' | 'language', number>;
+
+/** processDocument, and how long each stage took. */
+export function processDocumentTimed(
+  bytes: Uint8Array,
+  source: string,
+  config: Config,
+  learned?: LearnedLines,
+): { doc: VnDocument; timings: StageTimings } {
   try {
     return runStages(bytes, source, config, learned);
   } catch (err) {
@@ -55,17 +68,37 @@ export function processDocument(bytes: Uint8Array, source: string, config: Confi
   }
 }
 
-function runStages(bytes: Uint8Array, source: string, config: Config, learned?: LearnedLines): VnDocument {
+function runStages(bytes: Uint8Array, source: string, config: Config, learned?: LearnedLines): { doc: VnDocument; timings: StageTimings } {
+  let t = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = now - t;
+    t = now;
+    return ms;
+  };
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const decoded = decode(bytes, config.decode);
+  const decodeMs = lap();
   const lines = splitLines(normalizeText(decoded.text));
+  const normalizeMs = lap();
   const { header, lines: bodyLines, removed: headRemoved } = extractMetadata(lines, config.metadata.timezone);
+  const metadataMs = lap();
   const body = stripBoilerplate(bodyLines, config.boilerplate, learned?.get(sourceOf(header, source)));
   const text = body.paragraphs.join('\n\n');
+  const boilerplateMs = lap();
   const sentences = body.paragraphs.flatMap((p) => segmentSentences(p, config.sentences));
+  const sentencesMs = lap();
   const language = detectLanguage(text, config.language);
+  const timings: StageTimings = {
+    decode: decodeMs,
+    normalize: normalizeMs,
+    metadata: metadataMs,
+    boilerplate: boilerplateMs,
+    sentences: sentencesMs,
+    language: lap(),
+  };
 
-  return {
+  const doc: VnDocument = {
     id: createHash('sha256').update(source).update('\0').update(sha256).digest('hex').slice(0, 32),
     text,
     sentences,
@@ -87,4 +120,5 @@ function runStages(bytes: Uint8Array, source: string, config: Config, learned?: 
       removed: [...headRemoved, ...body.removed],
     },
   };
+  return { doc, timings };
 }

@@ -25,11 +25,12 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResul
   });
 }
 
-export function spawnWorker(env: NodeJS.ProcessEnv, concurrency = 2, lockDurationMs?: number): ChildProcess {
+/** A `vnpipe worker` process. Its log goes nowhere unless `readLog`: an unread pipe would fill and stall it. */
+export function spawnWorker(env: NodeJS.ProcessEnv, concurrency = 2, lockDurationMs?: number, readLog = false): ChildProcess {
   const lock = lockDurationMs ? ['--lock-duration', String(lockDurationMs)] : [];
   return spawn(process.execPath, [CLI, 'worker', '--concurrency', String(concurrency), ...lock], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'ignore', readLog ? 'pipe' : 'ignore'],
   });
 }
 
