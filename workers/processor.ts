@@ -13,7 +13,7 @@ import { BatchStore } from '../src/queue/batches.js';
 import { connectRedis, keyPrefix } from '../src/queue/connection.js';
 import { COUNT_JOB, type DocumentJob, type DocumentResult } from '../src/queue/jobs.js';
 import { compileProfile, documentLines, type DocumentLines, type LearnedLines } from '../src/text/learned.js';
-import { processDocument } from '../src/text/pipeline.js';
+import { processDocumentTimed } from '../src/text/pipeline.js';
 
 let store: Promise<BatchStore> | null = null;
 interface BatchSettings {
@@ -80,7 +80,7 @@ async function countDocumentJob(job: SandboxedJob<DocumentJob, DocumentResult>, 
     if (!(err instanceof DocumentError) && !lastAttempt) throw err;
   }
   await batches.recordCounted(batch, seq, lines, config.learn.maxLinesPerSource);
-  return { out, characters: 0, sentences: 0, language: 'und' };
+  return { out, bytes: job.data.size, characters: 0, sentences: 0, language: 'und', removed: {}, stageMs: null };
 }
 
 export default async function processDocumentJob(job: SandboxedJob<DocumentJob, DocumentResult>): Promise<DocumentResult> {
@@ -90,10 +90,20 @@ export default async function processDocumentJob(job: SandboxedJob<DocumentJob, 
   try {
     const { config, output, learned } = await settingsOf(batches, batch);
     const bytes = readDocument(path, config.limits.maxFileBytes);
-    const doc = processDocument(bytes, rel, config, learned);
+    const { doc, timings } = processDocumentTimed(bytes, rel, config, learned);
     output.write(out, `${JSON.stringify(doc)}\n`);
     await batches.recordCompleted(batch, seq, rel, size);
-    return { out, characters: doc.text.length, sentences: doc.sentences.length, language: doc.metadata.language };
+    const removed: Record<string, number> = {};
+    for (const r of doc.metadata.removed) removed[r.reason] = (removed[r.reason] ?? 0) + 1;
+    return {
+      out,
+      bytes: bytes.length,
+      characters: doc.text.length,
+      sentences: doc.sentences.length,
+      language: doc.metadata.language,
+      removed,
+      stageMs: timings,
+    };
   } catch (err) {
     const permanent = err instanceof DocumentError;
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
