@@ -23,6 +23,7 @@ import { processDocument } from '../text/pipeline.js';
 import { startLocalRedis, type LocalRedis } from './local-redis.js';
 import { Progress } from './progress.js';
 import { createLogger } from '../log.js';
+import { startDashboard } from './dashboard.js';
 import { formatBatch, formatBatchList, formatDocument, formatQueue, formatReport } from './report.js';
 
 const USAGE = `vnpipe: raw Vietnamese news in, a clean sentence-segmented corpus out
@@ -52,6 +53,9 @@ Usage:
   vnpipe report <batch> [--top N] [--json]
       Per source: the most removed lines with counts and reasons, the share of text
       removed, and documents that lost more than half their text.
+  vnpipe dashboard [--host 127.0.0.1] [--port 3000] [--read-only]
+      Bull Board for the queue. Listening beyond this machine needs a password in
+      VNPIPE_DASHBOARD_PASSWORD (basic auth, user "vnpipe").
   vnpipe export <out-dir> --to <dir> [--format jsonl.gz|txt] [--shard-size 256MB]
       Pack an output folder into shards: gzip JSON lines for datasets/Dolma/datatrove,
       or plain text with one sentence a line and a blank line between documents.
@@ -73,6 +77,8 @@ Options:
                      worker's jobs run again about this long after it died
 
 Environment:
+  VNPIPE_DASHBOARD_PASSWORD  dashboard password (basic auth, user "vnpipe")
+  LOG_LEVEL          worker log level: debug, info (default), warn, error, silent
   REDIS_URL          default redis://127.0.0.1:6379 (redis://user:pass@host:port/db, rediss:// for TLS)
   VNPIPE_PREFIX      Redis key prefix, default "vnpipe"
 
@@ -95,6 +101,9 @@ const OPTIONS = {
   'shard-size': { type: 'string' },
   top: { type: 'string' },
   learn: { type: 'boolean' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'read-only': { type: 'boolean' },
   profile: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -127,6 +136,8 @@ async function main(argv: string[]): Promise<number> {
       return processCommand(args, flags);
     case 'learn':
       return learnCommand(oneFolder(args, command), flags);
+    case 'dashboard':
+      return dashboardCommand(args, flags);
     case 'report':
       return reportCommand(args, flags);
     case 'export':
@@ -425,6 +436,24 @@ async function exportCommand(from: string, flags: Flags): Promise<number> {
   if (result.documents === 0) throw new UsageError(`no vnpipe documents (*.json) in ${folder}`);
   process.stdout.write(`${result.documents} documents in ${result.shards.length} shards:\n${result.shards.join('\n')}\n`);
   return 0;
+}
+
+async function dashboardCommand(args: string[], flags: Flags): Promise<number> {
+  if (args.length > 0) throw new UsageError('dashboard takes no arguments');
+  const host = flags.host ?? '127.0.0.1';
+  const port = wholeNumber(flags.port, '--port', 1, 65535) ?? 3000;
+  const q = await openQueue();
+  try {
+    await startDashboard(q.queue, { host, port, readOnly: flags['read-only'] ?? false, password: process.env.VNPIPE_DASHBOARD_PASSWORD || undefined });
+    process.stderr.write(`vnpipe dashboard: http://${host.includes(':') ? `[${host}]` : host}:${port}/ (Ctrl-C stops it)\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    return 0;
+  } finally {
+    await q.close();
+  }
 }
 
 async function reportCommand(args: string[], flags: Flags): Promise<number> {

@@ -35,14 +35,18 @@ export function redisOptions(role: ConnectionRole): RedisOptions {
  */
 export async function connectRedis(role: ConnectionRole, url = redisUrl()): Promise<Redis> {
   const redis = new Redis(url, { ...redisOptions(role), retryStrategy: () => null });
-  redis.on('error', () => {}); // the failed connect() below reports it
+  let cause = '';
+  const onError = (err: Error) => (cause = err.message); // connect() itself only says "Connection is closed"
+  redis.on('error', onError);
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
     redis.disconnect();
-    throw new UsageError(`cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message} (set REDIS_URL)`);
+    throw new UsageError(`cannot reach Redis at ${redactUrl(url)}: ${cause || (err as Error).message} (set REDIS_URL)`);
   }
+  redis.off('error', onError);
+  redis.on('error', () => {}); // reconnects are reported by whoever uses the connection
   // Connected: from now on, ride out restarts.
   redis.options.retryStrategy = redisOptions(role).retryStrategy;
   return redis;

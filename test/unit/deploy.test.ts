@@ -17,7 +17,7 @@ describe('docker-compose.yml (checked without a Docker engine)', () => {
 
   it('runs workers and a one-shot enqueue against that Redis, with input and output at the same paths', () => {
     const { worker, enqueue } = compose.services;
-    expect(worker.command).toEqual(['worker']);
+    expect(worker.command).toEqual(['worker', '--metrics-port', '9464', '--metrics-host', '0.0.0.0']);
     expect(enqueue.command).toEqual(['enqueue', '/data/input', '--out', '/data/output']);
     expect(enqueue.restart).toBe('no');
     for (const service of [worker, enqueue]) {
@@ -27,6 +27,14 @@ describe('docker-compose.yml (checked without a Docker engine)', () => {
       expect(service.depends_on.redis.condition).toBe('service_healthy');
     }
     expect(worker.stop_signal).toBe('SIGTERM');
+  });
+
+  it('offers the dashboard behind a profile, published on loopback only, with its password from the environment', () => {
+    const { dashboard } = compose.services;
+    expect(dashboard.profiles).toEqual(['dashboard']);
+    expect(dashboard.command).toEqual(['dashboard', '--host', '0.0.0.0', '--port', '3000']);
+    expect(dashboard.ports).toEqual(['127.0.0.1:3000:3000']);
+    expect(dashboard.environment.VNPIPE_DASHBOARD_PASSWORD).toBe('${VNPIPE_DASHBOARD_PASSWORD:-}');
   });
 });
 
