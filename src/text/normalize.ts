@@ -6,19 +6,71 @@
  * paragraphs with exactly one blank line.
  */
 export function normalizeText(input: string): string {
-  let text = input.replace(/\r\n?|[\u2028\u2029\f\v]/g, '\n');
-  if (text.includes('&')) text = decodeEntities(text);
-  text = text
-    .replace(/[\u200b-\u200d\u2060\ufeff\u00ad]/g, '')
-    .replace(/[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g, ' ')
-    .replace(/[\u0000-\u0008\u000e-\u001f\u007f]/g, '')
-    .normalize('NFC');
-  if (/[\u00d0\u00f0]/.test(text)) text = fixEth(text);
-  return text
-    .replace(/ {2,}/g, ' ')
-    .replace(/ ?\n ?/g, '\n')
-    .replace(/\n{4,}/g, '\n\n\n')
-    .replace(/^[\n ]+|[\n ]+$/g, '');
+  // One scan says which fixes the text needs: most need few, and each regular
+  // expression pass over a document costs as much as the scan.
+  let need = scan(input);
+  let text = input;
+  if (need.entities) {
+    text = decodeEntities(text);
+    need = scan(text); // an entity can stand for a space or an invisible character
+  }
+  if (need.lineBreaks) text = text.replace(/\r\n?|[\u2028\u2029\f\v]/g, '\n');
+  if (need.invisible) text = text.replace(/[\u200b-\u200d\u2060\ufeff\u00ad\u0000-\u0008\u000e-\u001f\u007f]/g, '');
+  if (need.spaces) text = text.replace(/[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g, ' ');
+  text = text.normalize('NFC');
+  if (need.eth) text = fixEth(text);
+  // Removed characters and new line breaks can leave spaces side by side or at a
+  // line's end where the scan saw none: fold the layout then too.
+  if (need.layout || need.spaces || need.invisible || need.lineBreaks || need.entities) {
+    text = text.replace(/ {2,}/g, ' ').replace(/ ?\n ?/g, '\n').replace(/\n{4,}/g, '\n\n\n');
+  }
+  // Only spaces and line feeds are left as white space here, so trim() trims just those.
+  return text.trim();
+}
+
+interface Needs {
+  lineBreaks: boolean;
+  entities: boolean;
+  invisible: boolean;
+  spaces: boolean;
+  eth: boolean;
+  /** Double spaces, spaces at a line's ends, or long runs of blank lines. */
+  layout: boolean;
+}
+
+function scan(text: string): Needs {
+  const need: Needs = { lineBreaks: false, entities: false, invisible: false, spaces: false, eth: false, layout: false };
+  let newlines = 0;
+  let prev = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      if (prev === 32 || ++newlines >= 4) need.layout = true;
+    } else {
+      newlines = 0;
+      if (c === 32 || isOtherSpace(c)) {
+        if (prev === 32 || prev === 10) need.layout = true;
+        if (c !== 32) need.spaces = true;
+        prev = 32; // an NBSP becomes a space: it counts as one for the layout
+        continue;
+      } else if (c < 32 || c === 0x7f) {
+        if (c === 13 || c === 11 || c === 12) need.lineBreaks = true;
+        else need.invisible = true;
+      } else if (c === 38) {
+        need.entities = true;
+      } else if (c >= 0xa0) {
+        if ((c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0xad) need.invisible = true;
+        else if (c === 0x2028 || c === 0x2029) need.lineBreaks = true;
+        else if (c === 0xd0 || c === 0xf0) need.eth = true;
+      }
+    }
+    prev = c;
+  }
+  return need;
+}
+
+function isOtherSpace(c: number): boolean {
+  return c === 9 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
 const ENTITIES: Record<string, string> = {
@@ -27,6 +79,7 @@ const ENTITIES: Record<string, string> = {
   ldquo: '\u201c', rdquo: '\u201d', lsquo: '\u2018', rsquo: '\u2019', copy: '\u00a9', reg: '\u00ae',
 };
 
+/** Entities decode once: `&amp;lt;` is `&lt;`. An entity that yields NBSP becomes a space below. */
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,6});/gi, (whole, body: string) => {
     if (body[0] === '#') {

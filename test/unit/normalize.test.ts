@@ -33,6 +33,14 @@ describe('normalizeText', () => {
     );
   });
 
+  it('treats an entity for a space or an invisible character like the character', () => {
+    expect(normalizeText('Hà&nbsp;&nbsp;Nội&#8203;, &#x2028;Huế')).toBe('Hà Nội,\nHuế');
+  });
+
+  it('folds space runs and trims lines even when the text has no special character', () => {
+    expect(normalizeText('một  hai \n ba\n\n\n\n\nbốn')).toBe('một hai\nba\n\n\nbốn');
+  });
+
   it('reads Icelandic eth typed for Đ as Đ only before a Vietnamese vowel', () => {
     expect(normalizeText('Ðảng ủy, ðường phố, Ðồng Nai')).toBe('Đảng ủy, đường phố, Đồng Nai');
     expect(normalizeText('Guðrún, Ðð')).toBe('Guðrún, Ðð');
