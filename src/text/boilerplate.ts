@@ -9,7 +9,7 @@ export interface BoilerplateRules {
   markers: RegExp[];
   /** A line that starts the site footer: it and everything after it are removed. */
   trailingBlocks: RegExp[];
-  /** Captions with a photo credit; named groups `text` (optional) and `credit`. */
+  /** The photo credit that ends a caption (named group `credit`); the caption is what precedes the match. */
   creditedCaptions: RegExp[];
   /** Starts of short stand-alone lines that describe a picture. */
   captionCues: RegExp[];
@@ -124,7 +124,7 @@ function creditedCaption(rules: BoilerplateRules, text: string): Caption | null 
   if (text.length > rules.captionMaxLength * 1.5) return null;
   const m = firstMatch(rules.creditedCaptions, text);
   if (!m?.groups?.credit) return null;
-  return { text: (m.groups.text ?? '').trim(), credit: m.groups.credit.trim() };
+  return { text: text.slice(0, m.index).trim(), credit: m.groups.credit.trim() };
 }
 
 /**
@@ -194,9 +194,11 @@ function markRepeats(lines: Line[], verdict: (RemovalReason | null)[], mark: (i:
     else byOpening.set(key, [i]);
   }
   for (const i of kept) {
-    const m = /^(.*?)\s*(?:\.{3}|…)$/.exec(lines[i]!.text);
-    if (!m || m[1]!.length < TEASER_MIN) continue;
-    const stem = m[1]!;
+    const text = lines[i]!.text;
+    const cut = text.endsWith('...') ? 3 : text.endsWith('…') ? 1 : 0;
+    if (cut === 0) continue;
+    const stem = text.slice(0, -cut).trimEnd();
+    if (stem.length < TEASER_MIN) continue;
     const later = byOpening.get(stem.slice(0, TEASER_MIN)) ?? [];
     if (later.some((j) => j > i && lines[j]!.text.length > stem.length && lines[j]!.text.startsWith(stem))) {
       mark(i, 'teaser');
