@@ -27,6 +27,22 @@ describe('stripBoilerplate', () => {
     expect(r.removed.map((x) => x.reason)).toEqual(['byline', 'marker']);
   });
 
+  it.each([
+    'Chia sẻ bài viết: Facebook | Zalo | Twitter',
+    'In bài viết | Cỡ chữ A- A+',
+    '© Bản quyền thuộc về Báo Ánh Dương. Ghi rõ nguồn khi phát hành lại.',
+    'Copyright 2024 Báo Sông Hồng. All rights reserved.',
+  ])('removes the share, print and copyright line %s', (line) => {
+    const r = strip(`${BODY}\n\n${line}\n\n${BODY2}`);
+    expect(r.paragraphs).toEqual([BODY, BODY2]);
+    expect(r.removed).toEqual([{ reason: 'marker', text: line }]);
+  });
+
+  it('keeps body text that opens with the same words', () => {
+    const lines = ['Chia sẻ với phóng viên, ông An cho biết dự án sẽ khởi công trong tháng tới.', 'Chia sẻ kinh nghiệm của tỉnh Nam Định'];
+    for (const line of lines) expect(strip(`${BODY}\n\n${line}`).paragraphs).toEqual([BODY, line]);
+  });
+
   it('turns the line after an image-table artifact into a caption', () => {
     const r = strip(`leftcenterrightdel\nQuang cảnh buổi làm việc.\n\n${BODY}`);
     expect(r.paragraphs).toEqual([BODY]);
