@@ -1,9 +1,10 @@
 /**
  * npm run bench: throughput on this machine, in one run, against a floor.
  *
- *  1. floor: read + NFC + SHA-256 + JSON, the least any such tool does;
- *  2. the full pipeline in-process on one core (read, stages, JSON, atomic write), and
- *     the time per stage;
+ *  1. floor: read + NFC + one regex + SHA-256 + JSON written atomically, the least any
+ *     such tool does;
+ *  2. the full pipeline in-process on one core (read, stages, JSON, atomic write), the
+ *     time per stage, and per KB on a 10 KB and a 1 MB document (linearity);
  *  3. the full pipeline through the queue, enqueue to last output, with one worker
  *     process and with two (one thread each), on a private redis-server;
  *  4. the ratios: full/floor, queue/in-process, two workers/one worker.
@@ -79,14 +80,37 @@ function line(label: string, secs: number, bytes: number): string {
   return `${label.padEnd(52)} ${(count / secs).toFixed(0).padStart(7)} docs/s ${(bytes / 1e6 / secs).toFixed(2).padStart(7)} MB/s`;
 }
 
-function floorRun(paths: string[]): number {
+function floorRun(paths: string[], out: string): number {
   const utf8 = new TextDecoder();
+  const output = new OutputFolder(out);
   return seconds(() => {
-    for (const p of paths) {
-      const bytes = readFileSync(p);
-      JSON.stringify({ id: createHash('sha256').update(bytes).digest('hex'), text: utf8.decode(bytes).normalize('NFC') });
+    for (let i = 0; i < paths.length; i++) {
+      const bytes = readFileSync(paths[i]!);
+      const text = utf8.decode(bytes).normalize('NFC').replace(/[ \t\u00a0]+/g, ' ');
+      output.write(join(out, `${i}.json`), JSON.stringify({ id: createHash('sha256').update(bytes).digest('hex'), text }));
     }
   });
+}
+
+/** µs per KB of each stage on one document of `kb` KB: a stage that grows faster than linearly shows here. */
+function perKb(kb: number): Record<string, number> {
+  const samplesDir = join(PACKAGE_ROOT, 'samples');
+  // The VTC sample: no footer, so every copy stays body.
+  const sample = readFileSync(join(samplesDir, readdirSync(samplesDir).sort()[2]!), 'utf8');
+  // Numbered copies, so that no paragraph repeats (repeats would be removed as duplicates).
+  let text = '';
+  for (let k = 0; Buffer.byteLength(text) < kb * 1024; k++) {
+    text += `${sample.split('\n').map((l) => (l.length > 40 ? `Đoạn ${k}: ${l}` : l)).join('\n')}\n\n`;
+  }
+  const bytes = Buffer.from(text);
+  const result: Record<string, number> = {};
+  const dir = mkdtempSync(join(tmpdir(), 'vnpipe-bench-kb-'));
+  writeFileSync(join(dir, 'doc.txt'), bytes);
+  const reps = Math.max(1, Math.round(2000 / kb));
+  const { stages } = inProcessRun(Array.from({ length: reps }, () => join(dir, 'doc.txt')), dir);
+  for (const [name, s] of Object.entries(stages)) result[name] = (s / reps / (bytes.length / 1024)) * 1e6;
+  rmSync(dir, { recursive: true, force: true });
+  return result;
 }
 
 function inProcessRun(paths: string[], out: string): { total: number; stages: Record<string, number> } {
@@ -168,13 +192,15 @@ try {
   // Warm the JIT and the page cache so the first measurement is not theirs.
   const warm = mkdtempSync(join(tmpdir(), 'vnpipe-bench-warm-'));
   inProcessRun(corpus.paths.slice(0, 1000), warm);
-  floorRun(corpus.paths);
+  floorRun(corpus.paths, warm);
 
   const floors: number[] = [];
   const fulls: number[] = [];
   let stages: Record<string, number> = {};
   for (let r = 0; r < runs; r++) {
-    floors.push(floorRun(corpus.paths));
+    const floorOut = mkdtempSync(join(tmpdir(), 'vnpipe-bench-floor-'));
+    floors.push(floorRun(corpus.paths, floorOut));
+    rmSync(floorOut, { recursive: true, force: true });
     const out = mkdtempSync(join(tmpdir(), 'vnpipe-bench-out-'));
     const result = inProcessRun(corpus.paths, out);
     fulls.push(result.total);
@@ -184,11 +210,17 @@ try {
   rmSync(warm, { recursive: true, force: true });
   const floor = median(floors);
   const full = median(fulls);
-  console.log(line('1. floor: read + NFC + SHA-256 + JSON', floor, corpus.bytes));
+  console.log(line('1. floor: read + NFC + space regex + SHA-256 + JSON write', floor, corpus.bytes));
   console.log(line('2. full pipeline in-process, one core', full, corpus.bytes));
   const sum = Object.values(stages).reduce((a, b) => a + b, 0);
   for (const [name, s] of Object.entries(stages)) {
     console.log(`     ${name.padEnd(12)} ${((s / count) * 1e6).toFixed(1).padStart(8)} µs/doc ${((100 * s) / sum).toFixed(1).padStart(6)} %`);
+  }
+  const small = perKb(10);
+  const large = perKb(1024);
+  console.log('   linearity: µs per KB on a 10 KB and a 1 MB document');
+  for (const name of Object.keys(small)) {
+    console.log(`     ${name.padEnd(12)} ${small[name]!.toFixed(2).padStart(8)} ${large[name]!.toFixed(2).padStart(8)}  x${(large[name]! / small[name]!).toFixed(2)}`);
   }
   const one: number[] = [];
   const two: number[] = [];
