@@ -3,46 +3,96 @@ export interface SentenceRules {
   abbreviations: ReadonlySet<string>;
 }
 
-const TERMINATOR = /(?:\.{2,}|[.!?…])+/g;
+// Places a sentence may end: a run of terminators, a closing bracket (the end of a
+// caption such as `(Ảnh: TTXVN)`), or a line break.
+const BREAK = /(?:\.{2,}|[.!?…])+|\)|\n/g;
 const CLOSERS = new Set(['"', '”', '’', "'", '»', ')', ']', '}']);
 const OPENERS = new Set(['"', '“', '‘', "'", '«', '(', '[', '{']);
 const UPPER = /\p{Lu}/u;
+const LOWER = /\p{Ll}/u;
 const SPACE = /\s/;
-// Abbreviations, initials and list markers are short: looking further back would
-// make a long run of periods without spaces cost quadratic time.
+const DIGIT = /\d/;
+// Abbreviations, initials, list markers and captions are short: looking further
+// back or ahead would make a long run without spaces cost quadratic time.
 const MAX_WORD = 40;
+const MAX_CAPTION = 200;
+// `1.` `a.` `II.` `Điều 5.` `Chương II.` alone at the start of a sentence number it.
+const MARKER = /^(?:(?:Điều|Chương|Mục|Phần|Khoản|Bước|Câu|Bài)\s+)?(?:\d{1,3}|[a-zA-Z]|[IVXLC]{1,8})$/u;
+// A sentence may start with a digit only as a numbered item: `2. Đối tượng`.
+const NUMBERED_ITEM = /\d{1,3}\.\s\p{Lu}/uy;
+// A capital letter after these words is a value or unit (`bảng A`, `40 độ C`), not an initial.
+// Both tone placements of `tòa` occur: the text keeps the source's.
+const LETTER_NOUNS = new Set(['độ', 'bảng', 'nhóm', 'hạng', 'loại', 'khối', 'lớp', 'tầng', 'khu', 'lô', 'dãy', 'tòa', 'toà', 'phòng', 'cấp', 'vitamin', 'điểm']);
+// Vietnamese name syllables without diacritics; any other name syllable has one.
+const PLAIN_NAME_SYLLABLES = new Set(['Anh', 'Minh', 'Thanh', 'Lan', 'Mai', 'Nam', 'Long', 'Linh', 'Hoa', 'Kim', 'Phan', 'Vinh', 'Trang', 'Nga', 'Giang']);
 
 /**
  * Splits one paragraph into sentences. A boundary is a terminator (`.` `!` `?` `…`
  * `...`), with any closing quotes and brackets that follow it, then white space,
  * then a word that starts with a capital (possibly behind opening quotes or
- * brackets). A period does not end an abbreviation, a title (`PGS.TS`), an initial
- * (`Đ.`) or a list number at the start of a sentence. Numbers, dates, times, codes
- * and URLs hold no boundary because a terminator inside them has no space after it.
+ * brackets) or a numbered item (`2. Đối`). A period does not end an abbreviation, a
+ * title (`PGS.TS`), an initial (`Đ.`, `A. Lê`) or a list marker (`1.`, `Điều 5.`);
+ * it does end a shortened name (`Nguyễn Văn H. Sau đó`) and a letter value (`bảng
+ * A. Trận`). A bracketed sentence (`(Ảnh: TTXVN) Bài`) ends at its closing bracket,
+ * and a line break ends a sentence unless the next line goes on in lower case, so a
+ * heading is never glued to the text after it. Numbers, dates, times, codes and URLs
+ * hold no boundary because a terminator inside them has no space after it.
  * Runs in time linear in the paragraph's length.
  */
 export function segmentSentences(paragraph: string, rules: SentenceRules): string[] {
   const text = paragraph.trim();
   const sentences: string[] = [];
   let start = 0;
-  TERMINATOR.lastIndex = 0;
-  for (let m = TERMINATOR.exec(text); m !== null; m = TERMINATOR.exec(text)) {
+  BREAK.lastIndex = 0;
+  for (let m = BREAK.exec(text); m !== null; m = BREAK.exec(text)) {
+    if (m[0] === '\n') {
+      const next = skipSpace(text, m.index);
+      if (next >= text.length || LOWER.test(text[next]!)) continue;
+      sentences.push(text.slice(start, m.index).trimEnd());
+      start = next;
+      BREAK.lastIndex = next;
+      continue;
+    }
+    if (m[0] === ')' && !closesBracketedSentence(text, start, m.index)) continue;
     let end = m.index + m[0].length;
     while (end < text.length && CLOSERS.has(text[end]!)) end++;
     if (end >= text.length) break;
     if (!SPACE.test(text[end]!)) continue;
-    let next = end;
-    while (next < text.length && SPACE.test(text[next]!)) next++;
+    const next = skipSpace(text, end);
     let first = next;
     while (first < text.length && OPENERS.has(text[first]!)) first++;
-    if (first >= text.length || !UPPER.test(text[first]!)) continue;
+    if (first >= text.length || !startsSentence(text, first)) continue;
     if (m[0] === '.' && periodIsNotAnEnd(text, start, m.index, rules)) continue;
     sentences.push(text.slice(start, end));
     start = next;
-    TERMINATOR.lastIndex = next;
+    BREAK.lastIndex = next;
   }
   if (start < text.length) sentences.push(text.slice(start));
   return sentences;
+}
+
+function skipSpace(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && SPACE.test(text[i]!)) i++;
+  return i;
+}
+
+function startsSentence(text: string, first: number): boolean {
+  if (UPPER.test(text[first]!)) return true;
+  if (!DIGIT.test(text[first]!)) return false;
+  NUMBERED_ITEM.lastIndex = first;
+  return NUMBERED_ITEM.test(text);
+}
+
+/** Whether the bracket at `close` closes one that opens the sentence, as in a caption. */
+function closesBracketedSentence(text: string, sentenceStart: number, close: number): boolean {
+  if (text[sentenceStart] !== '(' || close - sentenceStart > MAX_CAPTION) return false;
+  let depth = 0;
+  for (let i = sentenceStart; i < close; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return false;
+  }
+  return depth === 1;
 }
 
 function periodIsNotAnEnd(text: string, sentenceStart: number, period: number, rules: SentenceRules): boolean {
@@ -53,11 +103,31 @@ function periodIsNotAnEnd(text: string, sentenceStart: number, period: number, r
   while (wordStart < period && OPENERS.has(text[wordStart]!)) wordStart++;
   const word = text.slice(wordStart, period);
   if (word === '') return false;
+  if (period - sentenceStart <= MAX_WORD && MARKER.test(text.slice(sentenceStart, period))) return true;
+  // Single letters come before the abbreviation list, which holds some (`Q.` `P.`).
+  if (isInitial(word)) return !letterEndsSentence(text, sentenceStart, wordStart);
   if (rules.abbreviations.has(word)) return true;
-  const parts = word.split('.');
-  if (parts.every((p) => rules.abbreviations.has(p) || isInitial(p))) return true;
-  // `1.` `a.` `II.` opening a sentence is a list marker, not a sentence.
-  return wordStart === sentenceStart && /^(?:\d{1,3}|[a-zA-Z]|[IVXLC]{1,5})$/.test(word);
+  return word.split('.').every((p) => rules.abbreviations.has(p) || isInitial(p));
+}
+
+/**
+ * A capital letter with a period is an initial (`ông A. Lê`, `John F. Kennedy`,
+ * `Q. Bình Thạnh`) unless it follows a Vietnamese name syllable other than the
+ * sentence's first word, where it ends a shortened name (`Nguyễn Văn H.`: given
+ * names come last, so nothing of the name follows), or a noun that takes a letter
+ * as its value (`bảng A`).
+ */
+function letterEndsSentence(text: string, sentenceStart: number, letter: number): boolean {
+  const end = letter - 1;
+  if (end <= sentenceStart || !SPACE.test(text[end]!)) return false;
+  let begin = end;
+  const limit = Math.max(sentenceStart, end - MAX_WORD);
+  while (begin > limit && !SPACE.test(text[begin - 1]!)) begin--;
+  const previous = text.slice(begin, end);
+  if (LETTER_NOUNS.has(previous)) return true;
+  // The first word of a sentence is capitalised whatever it is (`Tại Q. 1`).
+  if (begin === sentenceStart) return false;
+  return /^\p{Lu}\p{Ll}+$/u.test(previous) && (/[^\x00-\x7f]/.test(previous) || PLAIN_NAME_SYLLABLES.has(previous));
 }
 
 function isInitial(part: string): boolean {

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { boundaryErrors, boundaryScores, parseGold } from '../../src/text/sentence-eval.js';
 import { segmentSentences } from '../../src/text/sentences.js';
 
 const rules = loadConfig().sentences;
@@ -100,5 +102,130 @@ describe('segmentSentences', () => {
   it('runs in linear time on a long paragraph without spaces', () => {
     const long = 'a.'.repeat(200_000);
     expect(split(long)).toEqual([long]);
+  });
+
+  it.each([
+    'GS.TSKH Đặng Hùng Võ, TS.BS. Phạm Quang Huy và GS.VS. Nguyễn Văn Hiệu cùng dự.',
+    'Ca mổ do BS.CKII Nguyễn Anh Dũng và BS.CKI. Lê Hoa thực hiện.',
+    'LS. Trần Đình Triển và DS. Lê Văn Phúc viết cuốn sách do Nxb. Trẻ phát hành.',
+    'NGƯT. Phạm Thị Thu dạy học ở Tx. Phú Thọ và TT. Phùng, H. Đan Phượng.',
+  ])('does not split after the other titles and place prefixes: %s', (text) => {
+    expect(split(text)).toEqual([text]);
+  });
+
+  it('ends a sentence at a shortened name, where the initial is the last part of the name', () => {
+    expect(split('Cơ quan điều tra triệu tập ông Nguyễn Văn H. Sau đó, ông H. thừa nhận.')).toEqual([
+      'Cơ quan điều tra triệu tập ông Nguyễn Văn H.',
+      'Sau đó, ông H. thừa nhận.',
+    ]);
+    expect(split('Cầm đầu là Phạm Đức T. Trong quá trình điều tra, T. quanh co. Đ. khai hết.')).toEqual([
+      'Cầm đầu là Phạm Đức T.',
+      'Trong quá trình điều tra, T. quanh co.',
+      'Đ. khai hết.',
+    ]);
+    expect(split('Chị Trần Thị M. (32 tuổi) và anh Lê Minh Q. Nguyễn bị thương.')).toEqual(['Chị Trần Thị M. (32 tuổi) và anh Lê Minh Q.', 'Nguyễn bị thương.']);
+  });
+
+  it('keeps an initial before a name, including a foreign middle initial and Q./P. after a comma', () => {
+    for (const text of ['Tổng thống John F. Kennedy nói vậy.', 'Nhà số 15, đường Nguyễn Trãi, P. Bến Thành, Q. Bình Thạnh bị cháy.']) {
+      expect(split(text)).toEqual([text]);
+    }
+  });
+
+  it('ends a sentence at a letter that is a value or a unit: bảng A, hạng B, độ C', () => {
+    expect(split('Việt Nam nằm ở bảng A. Trận đầu gặp Lào. Học sinh được khen hạng B. Trời nóng 40 độ C. Danh sách đã có.')).toEqual([
+      'Việt Nam nằm ở bảng A.',
+      'Trận đầu gặp Lào.',
+      'Học sinh được khen hạng B.',
+      'Trời nóng 40 độ C.',
+      'Danh sách đã có.',
+    ]);
+  });
+
+  it('splits before a numbered item and keeps Điều 1. or Chương II. with its heading', () => {
+    expect(split('1. Phạm vi điều chỉnh. 2. Đối tượng áp dụng. 3. Giải thích từ ngữ.')).toEqual([
+      '1. Phạm vi điều chỉnh.',
+      '2. Đối tượng áp dụng.',
+      '3. Giải thích từ ngữ.',
+    ]);
+    expect(split('Điều 1. Phạm vi điều chỉnh')).toEqual(['Điều 1. Phạm vi điều chỉnh']);
+    expect(split('Chương II. Những quy định chung')).toEqual(['Chương II. Những quy định chung']);
+    expect(split('Tại Q. 1. Ông đến.')).toEqual(['Tại Q. 1.', 'Ông đến.']);
+  });
+
+  it('keeps list items joined by semicolons in one sentence and splits items that end with a period', () => {
+    const items = 'Một là, quán triệt các nghị quyết; Hai là, rà soát văn bản; Ba là, tăng cường kiểm tra.';
+    expect(split(items)).toEqual([items]);
+    expect(split('Thứ nhất, nâng cao nhận thức. Thứ hai, đổi mới phương thức.')).toEqual(['Thứ nhất, nâng cao nhận thức.', 'Thứ hai, đổi mới phương thức.']);
+  });
+
+  it('ends a bracketed caption that opens a sentence at its closing bracket', () => {
+    expect(split('Ông đã có bài phát biểu. (Ảnh: TTXVN) Bài được đăng toàn văn.')).toEqual([
+      'Ông đã có bài phát biểu.',
+      '(Ảnh: TTXVN)',
+      'Bài được đăng toàn văn.',
+    ]);
+    expect(split('GDP tăng 5,66%. (Nguồn: Tổng cục (TCTK) Thống kê) Đây là mức cao.')).toEqual([
+      'GDP tăng 5,66%.',
+      '(Nguồn: Tổng cục (TCTK) Thống kê)',
+      'Đây là mức cao.',
+    ]);
+    for (const text of ['Hội nghị Trung ương (khóa XIII) Ban Chấp hành họp.', '(Ảnh: TTXVN), theo báo Nhân Dân.']) {
+      expect(split(text)).toEqual([text]);
+    }
+  });
+
+  it('ends a heading line without final punctuation at its line break, but not a line that goes on in lower case', () => {
+    expect(split('Hoàn thành xuất sắc nhiệm vụ\nTổng Bí thư nhấn mạnh điều đó.')).toEqual(['Hoàn thành xuất sắc nhiệm vụ', 'Tổng Bí thư nhấn mạnh điều đó.']);
+    expect(split('Quang cảnh hội nghị \n\n "Phải làm ngay", ông nói.')).toEqual(['Quang cảnh hội nghị', '"Phải làm ngay", ông nói.']);
+    expect(split('Một câu bị ngắt\ngiữa chừng.')).toEqual(['Một câu bị ngắt\ngiữa chừng.']);
+  });
+
+  it('ends a sentence after a URL, an e-mail, a code, a date or a time', () => {
+    expect(
+      split('Xem tại https://baochinhphu.vn/a-b.htm. Góp ý gửi toasoan@baochinhphu.vn. Theo Nghị định 100/2019/NĐ-CP. Hạn là ngày 05/3/2020. Họp lúc 15:00. Xong.'),
+    ).toEqual([
+      'Xem tại https://baochinhphu.vn/a-b.htm.',
+      'Góp ý gửi toasoan@baochinhphu.vn.',
+      'Theo Nghị định 100/2019/NĐ-CP.',
+      'Hạn là ngày 05/3/2020.',
+      'Họp lúc 15:00.',
+      'Xong.',
+    ]);
+  });
+
+  it('keeps nested quotes with the sentence they close', () => {
+    expect(split('Ông dặn: “Con nhớ câu ‘uống nước nhớ nguồn’.” Lời dặn ấy theo ông suốt đời.')).toEqual([
+      'Ông dặn: “Con nhớ câu ‘uống nước nhớ nguồn’.”',
+      'Lời dặn ấy theo ông suốt đời.',
+    ]);
+  });
+
+  it.each([['a.'], ['A. '], ['Văn H. '], ['('], [')'], ['((((x) '], ['1. '], ['\nA'], ['x'.repeat(45) + '. ']])(
+    'costs no more per character on 1 MB than on 100 kB of %j',
+    (unit) => {
+      const time = (size: number) => {
+        const text = unit.repeat(Math.ceil(size / unit.length));
+        const start = performance.now();
+        split(text);
+        return performance.now() - start;
+      };
+      time(100_000);
+      // Linear: ten times the text, about ten times the time; quadratic would be a hundred.
+      expect(time(1_000_000)).toBeLessThan(30 * time(100_000) + 50);
+    },
+  );
+
+  it('scores F1 >= 0.99 on the hand-split gold set', () => {
+    const gold = parseGold(readFileSync(new URL('../fixtures/sentences/gold.txt', import.meta.url), 'utf8'));
+    expect(gold.flat().length).toBeGreaterThanOrEqual(400);
+    const predicted = gold.map((sentences) => split(sentences.join(' ')));
+    const scores = boundaryScores(gold, predicted);
+    const errors = gold.flatMap((sentences, i) => {
+      const { missed, extra } = boundaryErrors(sentences, predicted[i]!);
+      const text = sentences.join(' ');
+      return [...missed.map((at) => `missed ${text.slice(at - 30, at + 20)}`), ...extra.map((at) => `extra ${text.slice(at - 30, at + 20)}`)];
+    });
+    expect(scores.f1, errors.join('\n')).toBeGreaterThanOrEqual(0.99);
   });
 });
