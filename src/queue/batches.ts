@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { FailureReason } from '../errors.js';
 import type { DocumentLines, Profile, SourceCounts } from '../text/learned.js';
@@ -133,6 +133,8 @@ redis.call('HSET', KEYS[1], 'walked', '1')
 ${FINISH}
 return 1`;
 
+const SCRIPT_SHAS = new Map<string, string>();
+
 export class BatchStore {
   constructor(
     private readonly redis: Redis,
@@ -148,7 +150,22 @@ export class BatchStore {
   }
 
   private run(script: string, id: string, ...args: (string | number)[]): Promise<unknown> {
-    return this.redis.eval(script, 5, ...this.keys(id), ...args);
+    return this.script(script, 5, ...this.keys(id), ...args);
+  }
+
+  /** EVALSHA, loading the script on a NOSCRIPT answer: Redis then skips hashing the body every call. */
+  private async script(body: string, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
+    let sha = SCRIPT_SHAS.get(body);
+    if (!sha) {
+      sha = createHash('sha1').update(body).digest('hex');
+      SCRIPT_SHAS.set(body, sha);
+    }
+    try {
+      return await this.redis.evalsha(sha, numKeys, ...args);
+    } catch (err) {
+      if (!(err as Error).message.startsWith('NOSCRIPT')) throw err;
+      return this.redis.eval(body, numKeys, ...args);
+    }
   }
 
   /** A new batch; `config` is the merged config JSON every worker will use for it. */
@@ -232,7 +249,7 @@ export class BatchStore {
   async recordCounted(id: string, seq: number, doc: DocumentLines, cap: number): Promise<void> {
     const args = doc.lines.flatMap((l) => [l.key, l.rank, l.text]);
     const learn = (part: string) => this.key(id, `learn:${part}`);
-    await this.redis.eval(
+    await this.script(
       RECORD_COUNTED, 5, this.key(id), this.key(id, 'counted'), learn('documents'), learn(`n:${doc.source}`), learn(`t:${doc.source}`),
       seq, doc.source, cap, ...args,
     );
