@@ -13,19 +13,13 @@
  *
  *   npm run bench [-- --docs 20000 --runs 3]
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { startLocalRedis } from '../src/cli/local-redis.js';
 import { loadConfigWithSource, PACKAGE_ROOT } from '../src/config.js';
 import { OutputFolder, readDocument } from '../src/io/files.js';
-import { BatchStore } from '../src/queue/batches.js';
-import { QUEUE_NAME } from '../src/queue/jobs.js';
 import { enqueueFolder } from '../src/queue/producer.js';
 import { stripBoilerplate } from '../src/text/boilerplate.js';
 import { decode } from '../src/text/decode.js';
@@ -35,12 +29,12 @@ import { extractMetadata } from '../src/text/metadata.js';
 import { normalizeText } from '../src/text/normalize.js';
 import { processDocument } from '../src/text/pipeline.js';
 import { segmentSentences } from '../src/text/sentences.js';
+import { untilFinished, withPrivateQueue } from './private-queue.js';
 
 const { values } = parseArgs({ options: { docs: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' } } });
 const count = Number(values.docs);
 const runs = Number(values.runs);
 const { config, raw } = loadConfigWithSource();
-const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
 
 /** Sample-like documents with variation: the samples with their paragraphs rotated and a numbered sentence added. */
 function writeCorpus(n: number): { dir: string; paths: string[]; bytes: number } {
@@ -143,35 +137,17 @@ function inProcessRun(paths: string[], out: string): { total: number; stages: Re
 
 /** Enqueue to last output through a private Redis with `workers` worker processes of one thread. */
 async function queueRun(input: string, workers: number): Promise<{ secs: number; peakRssMb: number }> {
-  const server = await startLocalRedis();
-  const prefix = 'bench';
-  const redis = new Redis(server.url);
-  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix });
-  const batches = new BatchStore(redis, prefix);
-  const out = mkdtempSync(join(tmpdir(), 'vnpipe-bench-out-'));
-  const env = { ...process.env, REDIS_URL: server.url, VNPIPE_PREFIX: prefix };
-  const children = Array.from({ length: workers }, () =>
-    spawn(process.execPath, [CLI, 'worker', '--concurrency', '1'], { env, stdio: 'ignore' }),
-  );
-  // Workers start before the clock: their start-up is not throughput.
-  await new Promise((r) => setTimeout(r, 1500));
-  let peakRssMb = 0;
-  const start = process.hrtime.bigint();
-  const { batchId } = await enqueueFolder(queue, redis, batches, { root: input, out, rawConfig: raw, config, prefix });
-  for (;;) {
-    const record = await batches.get(batchId);
-    for (const c of children) peakRssMb = Math.max(peakRssMb, rssMb(c.pid!));
-    if (record?.finishedAt) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const secs = Number(process.hrtime.bigint() - start) / 1e9;
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
-  await queue.close();
-  redis.disconnect();
-  await server.stop();
-  rmSync(out, { recursive: true, force: true });
-  return { secs, peakRssMb };
+  return withPrivateQueue(workers, 1, async ({ redis, queue, batches, prefix, out, workers: children }) => {
+    // Workers start before the clock: their start-up is not throughput.
+    await new Promise((r) => setTimeout(r, 1500));
+    let peakRssMb = 0;
+    const start = process.hrtime.bigint();
+    const { batchId } = await enqueueFolder(queue, redis, batches, { root: input, out, rawConfig: raw, config, prefix });
+    await untilFinished(batches, batchId, () => {
+      for (const c of children) peakRssMb = Math.max(peakRssMb, rssMb(c.pid!));
+    });
+    return { secs: Number(process.hrtime.bigint() - start) / 1e9, peakRssMb };
+  });
 }
 
 function rssMb(pid: number): number {

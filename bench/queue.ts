@@ -8,22 +8,17 @@
  *
  *   npm run bench:queue [-- --files 200000]
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { startLocalRedis } from '../src/cli/local-redis.js';
-import { loadConfigWithSource, PACKAGE_ROOT } from '../src/config.js';
-import { BatchStore } from '../src/queue/batches.js';
-import { QUEUE_NAME } from '../src/queue/jobs.js';
+import { loadConfigWithSource } from '../src/config.js';
 import { enqueueFolder } from '../src/queue/producer.js';
+import { untilFinished, withPrivateQueue } from './private-queue.js';
 
 const { values } = parseArgs({ options: { files: { type: 'string', default: '200000' } } });
 const files = Number(values.files);
-const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
 
 function makeCorpus(n: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'vnpipe-qbench-'));
@@ -43,41 +38,21 @@ async function usedMemoryPeak(redis: Redis): Promise<number> {
 }
 
 async function run(label: string, input: string, window: number, workers: number): Promise<void> {
-  const server = await startLocalRedis();
-  const prefix = 'bench';
-  const redis = new Redis(server.url);
-  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix });
-  const batches = new BatchStore(redis, prefix);
-  const { config, raw } = loadConfigWithSource();
-  config.queue.enqueueWindow = window;
-  const out = mkdtempSync(join(tmpdir(), 'vnpipe-qbench-out-'));
-  const env = { ...process.env, REDIS_URL: server.url, VNPIPE_PREFIX: prefix };
-  const children = Array.from({ length: workers }, () =>
-    spawn(process.execPath, [CLI, 'worker', '--concurrency', String(availableParallelism())], { env, stdio: 'ignore' }),
-  );
-  const start = Date.now();
-  const result = await enqueueFolder(queue, redis, batches, { root: input, out, rawConfig: raw, config, prefix });
-  const enqueueSecs = (Date.now() - start) / 1000;
-  let processSecs = 0;
-  if (workers > 0) {
-    for (;;) {
-      const record = await batches.get(result.batchId);
-      if (record?.finishedAt) break;
-      await new Promise((r) => setTimeout(r, 200));
+  await withPrivateQueue(workers, availableParallelism(), async ({ redis, queue, batches, prefix, out }) => {
+    const { config, raw } = loadConfigWithSource();
+    config.queue.enqueueWindow = window;
+    const start = Date.now();
+    const result = await enqueueFolder(queue, redis, batches, { root: input, out, rawConfig: raw, config, prefix });
+    const enqueueSecs = (Date.now() - start) / 1000;
+    console.log(`${label}`);
+    console.log(`  enqueue     ${result.queued} files in ${enqueueSecs.toFixed(1)} s: ${(result.queued / enqueueSecs).toFixed(0)} files/s`);
+    if (workers > 0) {
+      await untilFinished(batches, result.batchId);
+      const processSecs = (Date.now() - start) / 1000;
+      console.log(`  processed   ${(result.queued / processSecs).toFixed(0)} docs/s end to end (${workers} worker process, ${availableParallelism()} threads)`);
     }
-    processSecs = (Date.now() - start) / 1000;
-  }
-  const peak = await usedMemoryPeak(redis);
-  console.log(`${label}`);
-  console.log(`  enqueue     ${result.queued} files in ${enqueueSecs.toFixed(1)} s: ${(result.queued / enqueueSecs).toFixed(0)} files/s`);
-  if (workers > 0) console.log(`  processed   ${(result.queued / processSecs).toFixed(0)} docs/s end to end (${workers} worker process, ${availableParallelism()} threads)`);
-  console.log(`  Redis peak  ${(peak / 1024 / 1024).toFixed(1)} MB used_memory_peak`);
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
-  await queue.close();
-  redis.disconnect();
-  await server.stop();
-  rmSync(out, { recursive: true, force: true });
+    console.log(`  Redis peak  ${((await usedMemoryPeak(redis)) / 1024 / 1024).toFixed(1)} MB used_memory_peak`);
+  });
 }
 
 console.log(`vnpipe bench:queue: ${files} files, ${availableParallelism()} cores, Node ${process.version}`);
