@@ -123,7 +123,7 @@ function inProcessRun(paths: string[], out: string): { total: number; stages: Re
     let text = '';
     stages.decode! += seconds(() => (text = decode(bytes, config.decode).text));
     let lines = splitLines('');
-    stages.normalize! += seconds(() => (lines = splitLines(normalizeText(text))));
+    stages.normalize! += seconds(() => (lines = splitLines(normalizeText(text, config.normalize.toneStyle))));
     let body = lines;
     stages.metadata! += seconds(() => (body = extractMetadata(lines, config.metadata.timezone).lines));
     let paragraphs: string[] = [];

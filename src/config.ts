@@ -5,12 +5,14 @@ import { UsageError } from './errors.js';
 import type { BoilerplateRules } from './text/boilerplate.js';
 import type { LanguageRules } from './text/language.js';
 import type { LearnSettings } from './text/learned.js';
+import type { ToneSetting } from './text/normalize.js';
 import type { SentenceRules } from './text/sentences.js';
 
 /** Everything the text pipeline and the queue read from config/, validated and compiled. */
 export interface Config {
   limits: { maxFileBytes: number };
   decode: { maxReplacementRatio: number };
+  normalize: { toneStyle: ToneSetting };
   metadata: { timezone: string };
   boilerplate: BoilerplateRules;
   learn: LearnSettings;
@@ -44,10 +46,15 @@ export function loadConfigWithSource(userFile?: string): { config: Config; raw: 
 
 export function compileConfig(raw: JsonObject, source: string): Config {
   const v = new Validator(source);
-  const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'metadata', 'boilerplate', 'learn', 'language', 'sentences', 'queue']);
+  const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'normalize', 'metadata', 'boilerplate', 'learn', 'language', 'sentences', 'queue']);
   const limits = v.object(root.limits, 'limits', ['maxFileBytes']);
   const decode = v.object(root.decode, 'decode', ['maxReplacementRatio']);
+  const normalize = v.object(root.normalize, 'normalize', ['toneStyle']);
   const metadata = v.object(root.metadata, 'metadata', ['timezone']);
+  const toneStyle = v.string(normalize.toneStyle, 'normalize.toneStyle');
+  if (toneStyle !== 'old' && toneStyle !== 'new' && toneStyle !== 'keep') {
+    v.fail('normalize.toneStyle', `must be "old" (hòa, thủy), "new" (hoà, thuỷ) or "keep", not "${toneStyle}"`);
+  }
   const bp = v.object(root.boilerplate, 'boilerplate', [
     'imageArtifacts', 'markers', 'trailingBlocks', 'creditedCaptions', 'captionCues', 'bylines', 'captionMaxLength',
   ]);
@@ -64,6 +71,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
   return {
     limits: { maxFileBytes: v.number(limits.maxFileBytes, 'limits.maxFileBytes', 1) },
     decode: { maxReplacementRatio: v.number(decode.maxReplacementRatio, 'decode.maxReplacementRatio', 0, 1) },
+    normalize: { toneStyle: toneStyle as ToneSetting },
     metadata: { timezone },
     boilerplate: {
       imageArtifacts: v.patterns(bp.imageArtifacts, 'boilerplate.imageArtifacts', 'u'),

@@ -66,7 +66,7 @@ function textRank(text: string): number {
 
 /** The distinct lines of a document below its header, for counting. Throws DocumentError as decode does. */
 export function documentLines(bytes: Uint8Array, rel: string, config: Config): DocumentLines {
-  const lines = splitLines(normalizeText(decode(bytes, config.decode).text));
+  const lines = splitLines(normalizeText(decode(bytes, config.decode).text, config.normalize.toneStyle));
   const { header, lines: body } = extractMetadata(lines, config.metadata.timezone);
   const seen = new Map<string, { key: string; rank: number; text: string }>();
   for (const { text } of body) {

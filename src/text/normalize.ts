@@ -1,11 +1,16 @@
+import { placeToneMarks, type ToneStyle } from './tone.js';
+
+/** Where tone marks go: one of the two styles, or as the source has them. */
+export type ToneSetting = ToneStyle | 'keep';
+
 /**
  * Unicode and layout normalisation: NFC, one kind of space, no invisible characters,
- * LF line endings, HTML entities decoded, each line trimmed. Blank-line runs are cut
+ * LF line endings, HTML entities decoded, tone marks in one style, each line trimmed. Blank-line runs are cut
  * to two blank lines, not one: a double gap is where a scraped page lost an image, and
  * the boilerplate stage reads it as a caption signal. The output text joins
  * paragraphs with exactly one blank line.
  */
-export function normalizeText(input: string): string {
+export function normalizeText(input: string, tones: ToneSetting): string {
   // One scan says which fixes the text needs: most need few, and each regular
   // expression pass over a document costs as much as the scan.
   let need = scan(input);
@@ -19,6 +24,7 @@ export function normalizeText(input: string): string {
   if (need.spaces) text = text.replace(/[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g, ' ');
   text = text.normalize('NFC');
   if (need.eth) text = fixEth(text);
+  if (tones !== 'keep') text = placeToneMarks(text, tones);
   // Removed characters and new line breaks can leave spaces side by side or at a
   // line's end where the scan saw none: fold the layout then too.
   if (need.layout || need.spaces || need.invisible || need.lineBreaks || need.entities) {

@@ -79,7 +79,7 @@ function runStages(bytes: Uint8Array, source: string, config: Config, learned?: 
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const decoded = decode(bytes, config.decode);
   const decodeMs = lap();
-  const lines = splitLines(normalizeText(decoded.text));
+  const lines = splitLines(normalizeText(decoded.text, config.normalize.toneStyle));
   const normalizeMs = lap();
   const { header, lines: bodyLines, removed: headRemoved } = extractMetadata(lines, config.metadata.timezone);
   const metadataMs = lap();
