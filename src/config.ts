@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.js';
 import type { BoilerplateRules } from './text/boilerplate.js';
+import { ENCODINGS, type Encoding } from './text/decode.js';
 import type { LanguageRules } from './text/language.js';
 import type { LearnSettings } from './text/learned.js';
 import type { ToneSetting } from './text/normalize.js';
@@ -11,7 +12,7 @@ import type { SentenceRules } from './text/sentences.js';
 /** Everything the text pipeline and the queue read from config/, validated and compiled. */
 export interface Config {
   limits: { maxFileBytes: number };
-  decode: { maxReplacementRatio: number };
+  decode: { maxReplacementRatio: number; encoding?: Encoding };
   normalize: { toneStyle: ToneSetting };
   metadata: { timezone: string };
   boilerplate: BoilerplateRules;
@@ -33,14 +34,18 @@ export const DEFAULT_CONFIG_FILE = join(PACKAGE_ROOT, 'config', 'default.json');
  * (objects merge key by key, arrays and values replace). Any error names the file
  * and the setting.
  */
-export function loadConfig(userFile?: string): Config {
-  return loadConfigWithSource(userFile).config;
+export function loadConfig(userFile?: string, overrides?: JsonObject): Config {
+  return loadConfigWithSource(userFile, overrides).config;
 }
 
-/** The compiled config and the merged JSON it came from (a batch stores the JSON for its workers). */
-export function loadConfigWithSource(userFile?: string): { config: Config; raw: JsonObject } {
+/**
+ * The compiled config and the merged JSON it came from (a batch stores the JSON for
+ * its workers). `overrides` (from command-line flags) merge over the user's file.
+ */
+export function loadConfigWithSource(userFile?: string, overrides?: JsonObject): { config: Config; raw: JsonObject } {
   let raw = readJson(DEFAULT_CONFIG_FILE);
   if (userFile) raw = merge(raw, readJson(resolve(userFile)));
+  if (overrides) raw = merge(raw, overrides);
   return { config: compileConfig(raw, userFile ?? DEFAULT_CONFIG_FILE), raw };
 }
 
@@ -48,7 +53,11 @@ export function compileConfig(raw: JsonObject, source: string): Config {
   const v = new Validator(source);
   const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'normalize', 'metadata', 'boilerplate', 'learn', 'language', 'sentences', 'queue']);
   const limits = v.object(root.limits, 'limits', ['maxFileBytes']);
-  const decode = v.object(root.decode, 'decode', ['maxReplacementRatio']);
+  const decode = v.object(root.decode, 'decode', ['maxReplacementRatio', 'encoding'], ['encoding']);
+  const encoding = decode.encoding === undefined ? undefined : v.string(decode.encoding, 'decode.encoding');
+  if (encoding !== undefined && !(ENCODINGS as readonly string[]).includes(encoding)) {
+    v.fail('decode.encoding', `"${encoding}" is none of ${ENCODINGS.join(', ')}`);
+  }
   const normalize = v.object(root.normalize, 'normalize', ['toneStyle']);
   const metadata = v.object(root.metadata, 'metadata', ['timezone']);
   const toneStyle = v.string(normalize.toneStyle, 'normalize.toneStyle');
@@ -70,7 +79,10 @@ export function compileConfig(raw: JsonObject, source: string): Config {
 
   return {
     limits: { maxFileBytes: v.number(limits.maxFileBytes, 'limits.maxFileBytes', 1) },
-    decode: { maxReplacementRatio: v.number(decode.maxReplacementRatio, 'decode.maxReplacementRatio', 0, 1) },
+    decode: {
+      maxReplacementRatio: v.number(decode.maxReplacementRatio, 'decode.maxReplacementRatio', 0, 1),
+      ...(encoding ? { encoding: encoding as Encoding } : {}),
+    },
     normalize: { toneStyle: toneStyle as ToneSetting },
     metadata: { timezone },
     boilerplate: {
@@ -112,13 +124,13 @@ class Validator {
     throw new UsageError(`config error in ${this.source}: ${path || '(top level)'}: ${message}`);
   }
 
-  object(value: Json | undefined, path: string, keys: string[]): JsonObject {
+  object(value: Json | undefined, path: string, keys: string[], optional: string[] = []): JsonObject {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail(path, 'must be an object');
     for (const key of Object.keys(value)) {
       if (!keys.includes(key)) this.fail(path ? `${path}.${key}` : key, `unknown setting (known: ${keys.join(', ')})`);
     }
     for (const key of keys) {
-      if (key !== '$schema' && !(key in value)) this.fail(path ? `${path}.${key}` : key, 'missing');
+      if (key !== '$schema' && !optional.includes(key) && !(key in value)) this.fail(path ? `${path}.${key}` : key, 'missing');
     }
     return value;
   }

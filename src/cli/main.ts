@@ -29,7 +29,7 @@ import { formatBatch, formatBatchList, formatDocument, formatQueue, formatReport
 const USAGE = `vnpipe: raw Vietnamese news in, a clean sentence-segmented corpus out
 
 Usage:
-  vnpipe enqueue <folder> --out <dir> [--config FILE] [--force] [--learn | --profile FILE]
+  vnpipe enqueue <folder> --out <dir> [--config FILE] [--force] [--encoding NAME] [--learn | --profile FILE]
       Queue every file below <folder>; prints the batch id. --learn first counts the
       folder's lines through the queue and cleans with the boilerplate it learned.
   vnpipe worker [--concurrency N] [--lock-duration MS] [--metrics-port P [--metrics-host H]]
@@ -64,6 +64,9 @@ Options:
   --out DIR          output folder: <folder>/<rel>.<ext> is written to DIR/<rel>.json
   --config FILE      settings merged over config/default.json (stored with the batch)
   --force            process files whose output is already newer than the input
+  --encoding NAME    decode every file as NAME instead of detecting it: utf-8, utf-8-bom,
+                     utf-16le, utf-16be, utf-8-mojibake, utf-8-mojibake-2, windows-1258,
+                     viscii, tcvn3, vni
   --concurrency N    worker threads (default: the number of cores, ${availableParallelism()} here)
   --to DIR           where export writes its shards
   --format F         export format: jsonl.gz (default) or txt
@@ -101,6 +104,7 @@ const OPTIONS = {
   'shard-size': { type: 'string' },
   top: { type: 'string' },
   learn: { type: 'boolean' },
+  encoding: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string' },
   'read-only': { type: 'boolean' },
@@ -156,6 +160,11 @@ function oneFolder(args: string[], command: string): string {
   return args[0]!;
 }
 
+/** Settings the flags set, merged over the config file. */
+function overridesOf(flags: Flags): JsonObject | undefined {
+  return flags.encoding ? { decode: { encoding: flags.encoding } } : undefined;
+}
+
 function requireOut(flags: Flags): string {
   if (!flags.out) throw new UsageError('--out <dir> is required');
   return flags.out;
@@ -204,7 +213,7 @@ async function enqueueCommand(folder: string, flags: Flags): Promise<number> {
 }
 
 async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Flags, warn = true): Promise<EnqueueResult> {
-  const { config, raw } = loadConfigWithSource(flags.config);
+  const { config, raw } = loadConfigWithSource(flags.config, overridesOf(flags));
   if (warn) for (const w of await redisWarnings(q.redis)) process.stderr.write(`vnpipe: warning: ${w}\n`);
   const tty = process.stderr.isTTY;
   const result = await enqueueFolder(q.queue, q.redis, q.batches, {
@@ -382,7 +391,7 @@ async function controlCommand(args: string[], action: 'retry' | 'cancel'): Promi
 async function runCommand(folder: string, flags: Flags): Promise<number> {
   const concurrency = concurrencyOf(flags);
   requireOut(flags);
-  loadConfig(flags.config); // a bad config fails before anything starts
+  loadConfig(flags.config, overridesOf(flags)); // a bad config fails before anything starts
   let local: LocalRedis | null = null;
   let q;
   try {
@@ -474,7 +483,7 @@ async function reportCommand(args: string[], flags: Flags): Promise<number> {
 
 async function processCommand(files: string[], flags: Flags): Promise<number> {
   if (files.length === 0) throw new UsageError('process takes one or more files');
-  const config = loadConfig(flags.config);
+  const config = loadConfig(flags.config, overridesOf(flags));
   let failed = 0;
   for (const file of files) {
     try {

@@ -30,6 +30,8 @@ export interface DocumentMetadata {
   language: string;
   languageScore: number;
   encoding: Encoding;
+  /** 0..1: how sure the encoding detection is (1 for a BOM, valid UTF-8 or --encoding). */
+  encodingConfidence: number;
   /** Invalid byte sequences that decoding replaced with U+FFFD. */
   replacements: number;
   /** SHA-256 of the input bytes, for exact deduplication. */
@@ -114,6 +116,7 @@ function runStages(bytes: Uint8Array, source: string, config: Config, learned?: 
       language: language.language,
       languageScore: language.score,
       encoding: decoded.encoding,
+      encodingConfidence: decoded.confidence,
       replacements: decoded.replacements,
       sha256,
       bytes: bytes.length,

@@ -34,10 +34,17 @@ describe('loadConfig', () => {
     ['{"language": {"candidates": ["vi"]}}', /language\.candidates\[0\]: "vi" is not an ISO 639-3 code/],
     ['{"decode": {"maxReplacementRatio": 2}}', /decode\.maxReplacementRatio: must be between 0 and 1, not 2/],
     ['{"limits": ', /not valid JSON/],
+    ['{"decode": {"encoding": "latin9"}}', /decode\.encoding: "latin9" is none of utf-8, utf-8-bom/],
+    ['{"normalize": {"toneStyle": "modern"}}', /normalize\.toneStyle: must be "old" \(hòa, thủy\), "new" \(hoà, thuỷ\) or "keep", not "modern"/],
   ])('rejects %s with a message that names the setting', (content, message) => {
     const file = userConfig(content);
     expect(() => loadConfig(file)).toThrow(message);
     expect(() => loadConfig(file)).toThrow(file);
+  });
+
+  it('takes command-line overrides over the file', () => {
+    expect(loadConfig(undefined, { decode: { encoding: 'tcvn3' } }).decode.encoding).toBe('tcvn3');
+    expect(loadConfig().decode.encoding).toBeUndefined();
   });
 
   it('names a config file that cannot be read', () => {
