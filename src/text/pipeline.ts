@@ -4,7 +4,7 @@ import { DocumentError } from '../errors.js';
 import { stripBoilerplate, type Caption } from './boilerplate.js';
 import { decode, type Encoding } from './decode.js';
 import { sourceOf, type LearnedLines } from './learned.js';
-import { detectLanguage } from './language.js';
+import { detectLanguage, type LanguageLabel } from './language.js';
 import { splitLines, type Removal } from './lines.js';
 import { extractMetadata } from './metadata.js';
 import { normalizeText } from './normalize.js';
@@ -29,6 +29,8 @@ export interface DocumentMetadata {
   site: string | null;
   language: string;
   languageScore: number;
+  /** Per paragraph of `text`, when they are not all in `language` (a quoted English paragraph); else null. */
+  paragraphLanguages: LanguageLabel[] | null;
   encoding: Encoding;
   /** 0..1: how sure the encoding detection is (1 for a BOM, valid UTF-8 or --encoding). */
   encodingConfidence: number;
@@ -115,6 +117,9 @@ function runStages(bytes: Uint8Array, source: string, config: Config, learned?: 
       site: header.site,
       language: language.language,
       languageScore: language.score,
+      paragraphLanguages: language.paragraphs.some((p) => p.language !== 'und' && p.language !== language.language)
+        ? language.paragraphs
+        : null,
       encoding: decoded.encoding,
       encodingConfidence: decoded.confidence,
       replacements: decoded.replacements,
