@@ -1,10 +1,14 @@
 import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { exitOf, ROOT, runCli, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'encodings');
 const redisUrl = inject('redisUrl');
+const workers: ReturnType<typeof spawnWorker>[] = [];
+afterAll(() => {
+  for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+});
 
 describe('encodings through the queue and the CLI', () => {
   it('detects each file\'s encoding in one batch, and the text is the same in all of them', async () => {
@@ -14,6 +18,7 @@ describe('encodings through the queue and the CLI', () => {
     const out = tempDir('enc-out');
     const batch = (await runCli(['enqueue', input, '--out', out], env)).stdout.trim();
     const worker = spawnWorker(env, 2);
+    workers.push(worker);
     await waitFor(async () => {
       const s = await runCli(['status', batch, '--json'], env);
       return s.code === 0 && JSON.parse(s.stdout).batch.finishedAt;

@@ -1,11 +1,15 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { CLI, copySamples, exitOf, runCli, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 
 const redisUrl = inject('redisUrl');
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -27,6 +31,7 @@ describe('worker logs and metrics', () => {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    children.push(worker);
     let stderr = '';
     worker.stderr.on('data', (d) => (stderr += String(d)));
     await waitFor(async () => {
@@ -60,6 +65,7 @@ describe('worker logs and metrics', () => {
     const env = { ...testEnv(redisUrl), LOG_LEVEL: 'warn' };
     const batch = (await runCli(['enqueue', copySamples(), '--out', tempDir('out')], env)).stdout.trim();
     const worker = spawnWorker(env, 1, undefined, true);
+    children.push(worker);
     let stderr = '';
     worker.stderr!.on('data', (d) => (stderr += String(d)));
     await waitFor(async () => {
