@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import iconv from 'iconv-lite';
 import { loadConfig, PACKAGE_ROOT } from '../src/config.js';
 import { decode } from '../src/text/decode.js';
+import { median, seconds } from './timing.js';
 
 const { values } = parseArgs({ options: { docs: { type: 'string', default: '20000' }, runs: { type: 'string', default: '5' } } });
 const count = Number(values.docs);
@@ -27,17 +28,6 @@ const ascii = (t: string) => t.replace(/[\u201c\u201d]/g, '"').replace(/\u2013/g
 function corpus(encode: (text: string) => Buffer): Buffer[] {
   const docs = samples.map(encode);
   return Array.from({ length: count }, (_, i) => docs[i % docs.length]!);
-}
-
-function seconds(fn: () => void): number {
-  const start = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 function measure(docs: Buffer[], fn: (b: Buffer) => string): number {

@@ -30,6 +30,7 @@ import { normalizeText } from '../src/text/normalize.js';
 import { processDocument } from '../src/text/pipeline.js';
 import { segmentSentences } from '../src/text/sentences.js';
 import { untilFinished, withPrivateQueue } from './private-queue.js';
+import { median, seconds } from './timing.js';
 
 const { values } = parseArgs({ options: { docs: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' } } });
 const count = Number(values.docs);
@@ -57,17 +58,6 @@ function writeCorpus(n: number): { dir: string; paths: string[]; bytes: number }
     bytes += Buffer.byteLength(text);
   }
   return { dir, paths, bytes };
-}
-
-function seconds(fn: () => void): number {
-  const start = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 function line(label: string, secs: number, bytes: number): string {

@@ -1,24 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { CLI, copySamples, exitOf, runCli, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+import { CLI, copySamples, exitOf, freePort, runCli, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 
 const redisUrl = inject('redisUrl');
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('worker logs and metrics', () => {
   it('logs each document as a JSON line and serves Prometheus metrics', async () => {
