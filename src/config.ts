@@ -69,7 +69,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
   ]);
   const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'protectLength', 'protectShare', 'maxLinesPerSource']);
   const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare']);
-  const sentences = v.object(root.sentences, 'sentences', ['abbreviations']);
+  const sentences = v.object(root.sentences, 'sentences', ['abbreviations', 'letterNouns', 'plainNameSyllables']);
   const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow']);
 
   const timezone = v.string(metadata.timezone, 'metadata.timezone');
@@ -106,7 +106,11 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       minLetters: v.number(language.minLetters, 'language.minLetters', 0),
       vietnameseWordShare: v.number(language.vietnameseWordShare, 'language.vietnameseWordShare', 0, 1),
     },
-    sentences: { abbreviations: new Set(v.strings(sentences.abbreviations, 'sentences.abbreviations')) },
+    sentences: {
+      abbreviations: new Set(v.strings(sentences.abbreviations, 'sentences.abbreviations')),
+      letterNouns: new Set(v.strings(sentences.letterNouns, 'sentences.letterNouns')),
+      plainNameSyllables: new Set(v.strings(sentences.plainNameSyllables, 'sentences.plainNameSyllables')),
+    },
     queue: {
       attempts: v.number(queue.attempts, 'queue.attempts', 1),
       backoffMs: v.number(queue.backoffMs, 'queue.backoffMs', 0),

@@ -1,6 +1,10 @@
 export interface SentenceRules {
   /** Words that a period does not end, without the period: `TS`, `PGS.TS`, `v.v`, `TP`. */
   abbreviations: ReadonlySet<string>;
+  /** Nouns whose value is a capital letter (`bảng A.`, `40 độ C.`): the letter can end a sentence. */
+  letterNouns: ReadonlySet<string>;
+  /** Name syllables without diacritics (`Minh`, `Anh`); with one, any capitalised syllable is a name. */
+  plainNameSyllables: ReadonlySet<string>;
 }
 
 // Places a sentence may end: a run of terminators, a closing bracket (the end of a
@@ -20,11 +24,6 @@ const MAX_CAPTION = 200;
 const MARKER = /^(?:(?:Điều|Chương|Mục|Phần|Khoản|Bước|Câu|Bài)\s+)?(?:\d{1,3}|[a-zA-Z]|[IVXLC]{1,8})$/u;
 // A sentence may start with a digit only as a numbered item: `2. Đối tượng`.
 const NUMBERED_ITEM = /\d{1,3}\.\s\p{Lu}/uy;
-// A capital letter after these words is a value or unit (`bảng A`, `40 độ C`), not an initial.
-// Both tone placements of `tòa` occur: the text keeps the source's.
-const LETTER_NOUNS = new Set(['độ', 'bảng', 'nhóm', 'hạng', 'loại', 'khối', 'lớp', 'tầng', 'khu', 'lô', 'dãy', 'tòa', 'toà', 'phòng', 'cấp', 'vitamin', 'điểm']);
-// Vietnamese name syllables without diacritics; any other name syllable has one.
-const PLAIN_NAME_SYLLABLES = new Set(['Anh', 'Minh', 'Thanh', 'Lan', 'Mai', 'Nam', 'Long', 'Linh', 'Hoa', 'Kim', 'Phan', 'Vinh', 'Trang', 'Nga', 'Giang']);
 
 /**
  * Splits one paragraph into sentences. A boundary is a terminator (`.` `!` `?` `…`
@@ -105,7 +104,7 @@ function periodIsNotAnEnd(text: string, sentenceStart: number, period: number, r
   if (word === '') return false;
   if (period - sentenceStart <= MAX_WORD && MARKER.test(text.slice(sentenceStart, period))) return true;
   // Single letters come before the abbreviation list, which holds some (`Q.` `P.`).
-  if (isInitial(word)) return !letterEndsSentence(text, sentenceStart, wordStart);
+  if (isInitial(word)) return !letterEndsSentence(text, sentenceStart, wordStart, rules);
   if (rules.abbreviations.has(word)) return true;
   return word.split('.').every((p) => rules.abbreviations.has(p) || isInitial(p));
 }
@@ -117,17 +116,17 @@ function periodIsNotAnEnd(text: string, sentenceStart: number, period: number, r
  * names come last, so nothing of the name follows), or a noun that takes a letter
  * as its value (`bảng A`).
  */
-function letterEndsSentence(text: string, sentenceStart: number, letter: number): boolean {
+function letterEndsSentence(text: string, sentenceStart: number, letter: number, rules: SentenceRules): boolean {
   const end = letter - 1;
   if (end <= sentenceStart || !SPACE.test(text[end]!)) return false;
   let begin = end;
   const limit = Math.max(sentenceStart, end - MAX_WORD);
   while (begin > limit && !SPACE.test(text[begin - 1]!)) begin--;
   const previous = text.slice(begin, end);
-  if (LETTER_NOUNS.has(previous)) return true;
+  if (rules.letterNouns.has(previous)) return true;
   // The first word of a sentence is capitalised whatever it is (`Tại Q. 1`).
   if (begin === sentenceStart) return false;
-  return /^\p{Lu}\p{Ll}+$/u.test(previous) && (/[^\x00-\x7f]/.test(previous) || PLAIN_NAME_SYLLABLES.has(previous));
+  return /^\p{Lu}\p{Ll}+$/u.test(previous) && (/[^\x00-\x7f]/.test(previous) || rules.plainNameSyllables.has(previous));
 }
 
 function isInitial(part: string): boolean {
