@@ -9,21 +9,21 @@ import { compileConfig, loadConfig, loadConfigWithSource, type JsonObject } from
 import { DocumentError, UsageError } from '../errors.js';
 import { exportCorpus, parseSize } from '../io/export.js';
 import { readDocument } from '../io/files.js';
-import { walkFiles } from '../io/walk.js';
-import { buildProfile, documentLines, LineCounter, parseProfile, type Profile } from '../text/learned.js';
 import { removalReport } from '../io/removal-report.js';
+import { walkFiles } from '../io/walk.js';
+import { createLogger } from '../log.js';
 import { BatchStore } from '../queue/batches.js';
 import { connectRedis, keyPrefix, redactUrl, redisUrl, redisWarnings } from '../queue/connection.js';
+import { cancelBatch, retryBatch } from '../queue/control.js';
 import { QUEUE_NAME } from '../queue/jobs.js';
 import { enqueueFolder, type EnqueueResult } from '../queue/producer.js';
-import { cancelBatch, retryBatch } from '../queue/control.js';
 import { batchStatus, documentStatus, queueCounts, type BatchStatus } from '../queue/status.js';
 import { startWorker, type WorkerHandle } from '../queue/worker.js';
+import { buildProfile, documentLines, LineCounter, parseProfile, type Profile } from '../text/learned.js';
 import { processDocument } from '../text/pipeline.js';
+import { startDashboard } from './dashboard.js';
 import { startLocalRedis, type LocalRedis } from './local-redis.js';
 import { Progress } from './progress.js';
-import { createLogger } from '../log.js';
-import { startDashboard } from './dashboard.js';
 import { formatBatch, formatBatchList, formatDocument, formatQueue, formatReport } from './report.js';
 
 const USAGE = `vnpipe: raw Vietnamese news in, a clean sentence-segmented corpus out
@@ -42,12 +42,12 @@ Usage:
       Queue the batch's failed documents again.
   vnpipe cancel <batch>
       Remove the batch's waiting jobs and stop its enqueue; running jobs finish.
-  vnpipe run <folder> --out <dir> [--config FILE] [--force] [--concurrency N] [--learn | --profile FILE]
+  vnpipe run <folder> --out <dir> [--config FILE] [--force] [--encoding NAME] [--concurrency N] [--learn | --profile FILE]
       Enqueue and process on this machine, then print the summary. Starts a private
       redis-server when none answers at REDIS_URL.
-  vnpipe process <file>... [--config FILE]
+  vnpipe process <file>... [--config FILE] [--encoding NAME]
       Run the text pipeline on files in this process (no Redis); one JSON document per line.
-  vnpipe learn <folder> --profile FILE [--config FILE]
+  vnpipe learn <folder> --profile FILE [--config FILE] [--encoding NAME]
       Learn the folder's boilerplate (lines repeated across a source) into a profile
       file that enqueue/run --profile reuse; in this process, no Redis.
   vnpipe report <batch> [--top N] [--json]
@@ -262,7 +262,7 @@ function profileSummary(profile: Profile): string {
 /** Counts lines in this process (no Redis) and writes the profile file. */
 async function learnCommand(folder: string, flags: Flags): Promise<number> {
   if (!flags.profile) throw new UsageError('--profile <file> is required: where to write the profile');
-  const config = loadConfig(flags.config);
+  const config = loadConfig(flags.config, overridesOf(flags));
   const root = resolve(folder);
   if (!(await stat(root).catch(() => null))?.isDirectory()) throw new UsageError(`no such input folder: ${root}`);
   const counter = new LineCounter(config.learn);
