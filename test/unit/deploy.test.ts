@@ -32,6 +32,7 @@ describe('docker-compose.yml (checked without a Docker engine)', () => {
   it('offers the dashboard behind a profile, published on loopback only, with its password from the environment', () => {
     const { dashboard } = compose.services;
     expect(dashboard.profiles).toEqual(['dashboard']);
+    expect(dashboard.build).toBe('.');
     expect(dashboard.command).toEqual(['dashboard', '--host', '0.0.0.0', '--port', '3000']);
     expect(dashboard.ports).toEqual(['127.0.0.1:3000:3000']);
     expect(dashboard.environment.VNPIPE_DASHBOARD_PASSWORD).toBe('${VNPIPE_DASHBOARD_PASSWORD:-}');
