@@ -67,7 +67,7 @@ Options:
   --encoding NAME    decode every file as NAME instead of detecting it: utf-8, utf-8-bom,
                      utf-16le, utf-16be, utf-8-mojibake, utf-8-mojibake-2, windows-1258,
                      viscii, tcvn3, vni
-  --concurrency N    worker threads (default: the number of cores, ${availableParallelism()} here)
+  --concurrency N    document threads: documents cleaned at once (default: the number of cores, ${availableParallelism()} here)
   --to DIR           where export writes its shards
   --format F         export format: jsonl.gz (default) or txt
   --shard-size SIZE  uncompressed bytes per export shard (default 256MB)

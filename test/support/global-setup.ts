@@ -11,7 +11,7 @@ declare module 'vitest' {
 let redis: LocalRedis | null = null;
 
 /**
- * Builds dist/ (the CLI and the sandboxed processor the queue tests run) and starts
+ * Builds dist/ (the CLI and the document threads the queue tests run) and starts
  * one real redis-server on a free port for the whole run, unless REDIS_URL names one.
  * Each test file keeps its keys apart with its own VNPIPE_PREFIX.
  */

@@ -1,0 +1,86 @@
+/**
+ * A document thread: the CPU-bound part of a job, off the worker's event loop. A clean
+ * task reads the file, runs the pure pipeline and writes the output atomically; a count
+ * task counts the document's lines for the learning pass. The thread never talks to
+ * Redis: the worker's main thread records the outcome while this one starts the next
+ * document.
+ */
+import { parentPort } from 'node:worker_threads';
+import { compileConfig, type Config } from '../src/config.js';
+import { DocumentError } from '../src/errors.js';
+import { OutputFolder, readDocument } from '../src/io/files.js';
+import { SETUPS_PER_THREAD, type BatchSetup, type ThreadAnswer, type ThreadMessage, type ThreadTask } from '../src/queue/document-threads.js';
+import { compileProfile, documentLines, type LearnedLines } from '../src/text/learned.js';
+import { processDocumentTimed } from '../src/text/pipeline.js';
+
+interface Setup {
+  config: Config;
+  output: OutputFolder;
+  learned: LearnedLines | undefined;
+}
+
+/**
+ * Compiled setups by key, oldest first; the main thread tracks the same keys in the
+ * same order. A setup that failed to compile is kept as its error, for every task of it.
+ */
+const setups = new Map<string, Setup | Error>();
+
+function compile(message: ThreadMessage & { setup: BatchSetup }): Setup | Error {
+  try {
+    return {
+      config: compileConfig(message.setup.config, `batch ${message.task.batch}`),
+      output: new OutputFolder(message.setup.out),
+      learned: message.setup.profile ? compileProfile(message.setup.profile) : undefined,
+    };
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+function setupOf(message: ThreadMessage): Setup {
+  if (message.setup) {
+    setups.set(message.setupKey, compile(message as ThreadMessage & { setup: BatchSetup }));
+    if (setups.size > SETUPS_PER_THREAD) setups.delete(setups.keys().next().value!);
+  }
+  const found = setups.get(message.setupKey);
+  if (!found) throw new Error(`no setup ${message.setupKey} in this thread`);
+  if (found instanceof Error) throw found;
+  return found;
+}
+
+function clean(task: ThreadTask, { config, output, learned }: Setup): ThreadAnswer {
+  const bytes = readDocument(task.path, config.limits.maxFileBytes);
+  const { doc, timings } = processDocumentTimed(bytes, task.rel, config, learned);
+  output.write(task.out, `${JSON.stringify(doc)}\n`);
+  const removed: Record<string, number> = {};
+  for (const r of doc.metadata.removed) removed[r.reason] = (removed[r.reason] ?? 0) + 1;
+  return {
+    ok: true,
+    kind: 'clean',
+    result: {
+      out: task.out,
+      bytes: bytes.length,
+      characters: doc.text.length,
+      sentences: doc.sentences.length,
+      language: doc.metadata.language,
+      removed,
+      stageMs: timings,
+    },
+  };
+}
+
+function answer(message: ThreadMessage): ThreadAnswer {
+  try {
+    const setup = setupOf(message);
+    const { task } = message;
+    if (task.kind === 'count') {
+      return { ok: true, kind: 'count', lines: documentLines(readDocument(task.path, setup.config.limits.maxFileBytes), task.rel, setup.config) };
+    }
+    return clean(task, setup);
+  } catch (err) {
+    if (err instanceof DocumentError) return { ok: false, reason: err.reason, message: err.message };
+    return { ok: false, reason: null, message: (err as Error).message };
+  }
+}
+
+parentPort!.on('message', (message: ThreadMessage) => parentPort!.postMessage(answer(message)));
