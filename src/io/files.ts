@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { DocumentError } from '../errors.js';
 
 // Reading and writing documents is synchronous on purpose: it runs in a worker thread
@@ -70,6 +71,11 @@ export function outputPathFor(outDir: string, rel: string, keepExtension = false
   return path;
 }
 
+// Temporary names unique to this thread (worker containers all run as pid 1, so the
+// pid alone is not) without a random draw per write.
+const TEMP_TAG = `${process.pid}.${threadId}.${randomBytes(4).toString('hex')}`;
+let tempCount = 0;
+
 /**
  * The output folder of a batch. Writes are atomic (temporary file, then rename), so a
  * reader sees the old document or the new, never a part. A path that a symbolic link
@@ -91,7 +97,7 @@ export class OutputFolder {
       mkdirSync(dir, { recursive: true });
       this.safeDirs.add(dir);
     }
-    const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const temp = `${path}.${TEMP_TAG}.${++tempCount}.tmp`;
     try {
       writeFileSync(temp, content);
       renameSync(temp, path);
