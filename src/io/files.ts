@@ -140,11 +140,26 @@ function isInside(folder: string, path: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
-/** Whether `output` exists and is at least as new as the input: make's rule for "already done". */
-export async function isUpToDate(output: string, inputMtimeMs: number): Promise<boolean> {
-  try {
-    return (await stat(output)).mtimeMs >= inputMtimeMs;
-  } catch {
-    return false;
+/**
+ * Make's rule for "already done": the output exists and is at least as new as the
+ * input. A walk's outputs come a folder at a time, and on a first run their folder does
+ * not exist yet: that is one stat for the folder instead of a failed stat per file.
+ */
+export class UpToDateCheck {
+  private dir = '';
+  private dirExists: Promise<boolean> = Promise.resolve(false);
+
+  async check(output: string, inputMtimeMs: number): Promise<boolean> {
+    const dir = dirname(output);
+    if (dir !== this.dir) {
+      this.dir = dir;
+      this.dirExists = stat(dir).then((s) => s.isDirectory(), () => false);
+    }
+    if (!(await this.dirExists)) return false;
+    try {
+      return (await stat(output)).mtimeMs >= inputMtimeMs;
+    } catch {
+      return false;
+    }
   }
 }

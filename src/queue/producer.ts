@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
-import { isUpToDate, outputPathFor } from '../io/files.js';
+import { outputPathFor, UpToDateCheck } from '../io/files.js';
 import { walkFiles, type FoundFile } from '../io/walk.js';
 import { buildProfile, type Profile } from '../text/learned.js';
 import type { BatchStore } from './batches.js';
@@ -85,9 +85,10 @@ export async function enqueueFolder(queue: Queue, redis: Redis, batches: BatchSt
   const documents = options.learn ? walk() : files;
   const counts: EnqueueCounts = { found: 0, queued: 0, skipped: 0 };
   const stems = new StemTracker();
+  const upToDate = new UpToDateCheck();
   let chunk: FoundFile[] = options.learn ? [] : [first.value];
   const flush = async () => {
-    const added = await enqueueChunk(chunk, { queue, redis, batches, batchId, out, stems, counts, options });
+    const added = await enqueueChunk(chunk, { queue, redis, batches, batchId, out, stems, upToDate, counts, options });
     await batches.addCounts(batchId, added);
     counts.found += added.found;
     counts.queued += added.queued;
@@ -171,6 +172,7 @@ interface ChunkContext {
   batchId: string;
   out: string;
   stems: StemTracker;
+  upToDate: UpToDateCheck;
   counts: EnqueueCounts;
   options: EnqueueOptions;
 }
@@ -191,12 +193,12 @@ async function enqueueChunk(files: FoundFile[], ctx: ChunkContext): Promise<Enqu
 
   const upToDate = options.force
     ? candidates.map(() => false)
-    : await Promise.all(candidates.map((c) => (typeof c.out === 'string' ? isUpToDate(c.out, c.file.mtimeMs) : false)));
+    : await Promise.all(candidates.map((c) => (typeof c.out === 'string' ? ctx.upToDate.check(c.out, c.file.mtimeMs) : false)));
 
   const jobKey = (id: string) => `${options.prefix}:${QUEUE_NAME}:${id}`;
   const probe = ctx.redis.pipeline();
-  for (const c of candidates) probe.exists(jobKey(c.jobId)).zscore(`${options.prefix}:${QUEUE_NAME}:failed`, c.jobId);
-  const answers = (await probe.exec()) ?? [];
+  for (const c of candidates) probe.exists(jobKey(c.jobId));
+  const exists = ((await probe.exec()) ?? []).map(([, n]) => n === 1);
 
   const jobs: { name: string; data: DocumentJob; opts: object }[] = [];
   const unsafe: { seq: number; file: FoundFile; jobId: string; message: string }[] = [];
@@ -208,12 +210,10 @@ async function enqueueChunk(files: FoundFile[], ctx: ChunkContext): Promise<Enqu
       skipped++;
       continue;
     }
-    const exists = answers[2 * i]?.[1] === 1;
-    const failedBefore = answers[2 * i + 1]?.[1] !== null;
-    if (exists) {
+    if (exists[i]) {
       // A failed (or, with --force, finished) job of an earlier batch makes way for
       // this one; a waiting or running job is left alone.
-      const replaceable = failedBefore || options.force;
+      const replaceable = options.force || (await ctx.redis.zscore(`${options.prefix}:${QUEUE_NAME}:failed`, jobId)) !== null;
       const removed = replaceable ? await ctx.queue.remove(jobId).catch(() => 0) : 0;
       if (removed !== 1) {
         skipped++;
