@@ -20,18 +20,23 @@ const NUCLEI = new Set([
   'ươu', 'uya', 'uyê', 'uyu',
 ]);
 // Letter classes for a fast scan: a word can need work only if a toned vowel stands
-// next to another vowel (the styled clusters, and every misplaced mark).
+// next to another vowel (the styled clusters, and every misplaced mark), and not when
+// its one mark sits on the last of its vowels with a hat, horn or breve: the rule puts
+// it there in both styles (người, được, tiếng).
 const OTHER = 0;
 const LETTER = 1;
 const VOWEL = 2;
-const TONED_VOWEL = 3;
+const MODIFIED_VOWEL = 3;
+const TONED_VOWEL = 4;
+const TONED_MODIFIED_VOWEL = 5;
 const CLASS = new Uint8Array(0x2000);
 for (let c = 0x41; c < 0x2000; c++) {
   const ch = String.fromCharCode(c);
   if (!/\p{L}/u.test(ch)) continue;
   const base = ch.normalize('NFD').replace(TONE_RE, '').normalize('NFC').toLowerCase();
   const toned = ch.normalize('NFD') !== ch.normalize('NFD').replace(TONE_RE, '');
-  CLASS[c] = VOWELS.includes(base) ? (toned ? TONED_VOWEL : VOWEL) : LETTER;
+  const modified = MODIFIED.includes(base);
+  CLASS[c] = !VOWELS.includes(base) ? LETTER : toned ? (modified ? TONED_MODIFIED_VOWEL : TONED_VOWEL) : modified ? MODIFIED_VOWEL : VOWEL;
 }
 
 // A language has a few thousand such syllables: each is worked out once per style.
@@ -44,17 +49,27 @@ export function placeToneMarks(text: string, style: ToneStyle): string {
   let copied = 0;
   let wordStart = -1;
   let candidate = false;
+  let toned = 0;
+  let settled = false; // the word's last mark is on a modified vowel with none after it
   let prev = OTHER;
   for (let i = 0; i <= text.length; i++) {
     const code = i < text.length ? text.charCodeAt(i) : 0;
     const cls = code < 0x2000 ? CLASS[code]! : code >= 0xd800 && code <= 0xdfff ? LETTER : OTHER;
     if (cls !== OTHER) {
       if (wordStart < 0) wordStart = i;
-      if ((cls === TONED_VOWEL && prev >= VOWEL) || (cls === VOWEL && prev === TONED_VOWEL)) candidate = true;
+      if (cls >= TONED_VOWEL) {
+        toned++;
+        settled = cls === TONED_MODIFIED_VOWEL;
+        if (prev >= VOWEL) candidate = true;
+      } else if (cls >= VOWEL) {
+        if (cls === MODIFIED_VOWEL) settled = false;
+        if (prev >= TONED_VOWEL) candidate = true;
+      }
       prev = cls;
       continue;
     }
-    if (candidate) {
+    // Two marks: not a syllable, left as it is (placeInWord would say the same).
+    if (candidate && toned === 1 && !settled) {
       const word = text.slice(wordStart, i);
       let placed = seen.get(word);
       if (placed === undefined) {
@@ -69,6 +84,8 @@ export function placeToneMarks(text: string, style: ToneStyle): string {
     }
     wordStart = -1;
     candidate = false;
+    toned = 0;
+    settled = false;
     prev = OTHER;
   }
   return copied === 0 ? text : out + text.slice(copied);
