@@ -19,7 +19,7 @@ export interface Config {
   learn: LearnSettings;
   language: LanguageRules;
   sentences: SentenceRules;
-  queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number; enqueueWindow: number };
+  queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number; enqueueWindow: number; documentsPerJob: number };
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -70,7 +70,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
   const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'protectLength', 'protectShare', 'maxLinesPerSource']);
   const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare']);
   const sentences = v.object(root.sentences, 'sentences', ['abbreviations', 'letterNouns', 'plainNameSyllables']);
-  const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow']);
+  const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow', 'documentsPerJob']);
 
   const timezone = v.string(metadata.timezone, 'metadata.timezone');
   if (!/^(?:Z|[+-]\d{2}:\d{2})$/.test(timezone)) v.fail('metadata.timezone', `must be "Z" or an offset like "+07:00", not "${timezone}"`);
@@ -117,6 +117,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       keepCompleted: v.number(queue.keepCompleted, 'queue.keepCompleted', 0),
       keepFailedSeconds: v.number(queue.keepFailedSeconds, 'queue.keepFailedSeconds', 0),
       enqueueWindow: v.number(queue.enqueueWindow, 'queue.enqueueWindow', 1000),
+      documentsPerJob: v.integer(queue.documentsPerJob, 'queue.documentsPerJob', 1, 1000),
     },
   };
 }
@@ -143,6 +144,12 @@ class Validator {
     if (typeof value !== 'number' || !Number.isFinite(value)) this.fail(path, 'must be a number');
     if (value < min || value > max) this.fail(path, `must be between ${min} and ${max}, not ${value}`);
     return value;
+  }
+
+  integer(value: Json | undefined, path: string, min: number, max = Infinity): number {
+    const n = this.number(value, path, min, max);
+    if (!Number.isInteger(n)) this.fail(path, `must be a whole number, not ${n}`);
+    return n;
   }
 
   string(value: Json | undefined, path: string): string {

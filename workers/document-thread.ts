@@ -1,9 +1,9 @@
 /**
  * A document thread: the CPU-bound part of a job, off the worker's event loop. A clean
- * task reads the file, runs the pure pipeline and writes the output atomically; a count
- * task counts the document's lines for the learning pass. The thread never talks to
- * Redis: the worker's main thread records the outcome while this one starts the next
- * document.
+ * task reads each of its files, runs the pure pipeline and writes the output atomically;
+ * a count task counts each document's lines for the learning pass. The thread never
+ * talks to Redis: the worker's main thread records the outcomes while this one starts
+ * the next task.
  */
 import { parentPort } from 'node:worker_threads';
 import { compileConfig, type Config } from '../src/config.js';
@@ -48,39 +48,51 @@ function setupOf(message: ThreadMessage): Setup {
   return found;
 }
 
-function clean(task: ThreadTask, { config, output, learned }: Setup): ThreadAnswer {
-  const bytes = readDocument(task.path, config.limits.maxFileBytes);
-  const { doc, timings } = processDocumentTimed(bytes, task.rel, config, learned);
-  output.write(task.out, `${JSON.stringify(doc)}\n`);
+function clean(doc: ThreadTask['docs'][number], rerun: boolean, { config, output, learned }: Setup): ThreadAnswer {
+  const bytes = readDocument(doc.path, config.limits.maxFileBytes);
+  const { doc: cleaned, timings } = processDocumentTimed(bytes, doc.rel, config, learned);
+  if (rerun) output.removeLeftovers(doc.out);
+  output.write(doc.out, `${JSON.stringify(cleaned)}\n`);
   const removed: Record<string, number> = {};
-  for (const r of doc.metadata.removed) removed[r.reason] = (removed[r.reason] ?? 0) + 1;
+  for (const r of cleaned.metadata.removed) removed[r.reason] = (removed[r.reason] ?? 0) + 1;
   return {
     ok: true,
     kind: 'clean',
     result: {
-      out: task.out,
+      out: doc.out,
       bytes: bytes.length,
-      characters: doc.text.length,
-      sentences: doc.sentences.length,
-      language: doc.metadata.language,
+      characters: cleaned.text.length,
+      sentences: cleaned.sentences.length,
+      language: cleaned.metadata.language,
       removed,
       stageMs: timings,
     },
   };
 }
 
-function answer(message: ThreadMessage): ThreadAnswer {
+function failure(err: unknown): ThreadAnswer {
+  if (err instanceof DocumentError) return { ok: false, reason: err.reason, message: err.message };
+  return { ok: false, reason: null, message: (err as Error).message };
+}
+
+function answer(message: ThreadMessage): ThreadAnswer[] {
+  const { task } = message;
+  let setup: Setup;
   try {
-    const setup = setupOf(message);
-    const { task } = message;
-    if (task.kind === 'count') {
-      return { ok: true, kind: 'count', lines: documentLines(readDocument(task.path, setup.config.limits.maxFileBytes), task.rel, setup.config) };
-    }
-    return clean(task, setup);
+    setup = setupOf(message);
   } catch (err) {
-    if (err instanceof DocumentError) return { ok: false, reason: err.reason, message: err.message };
-    return { ok: false, reason: null, message: (err as Error).message };
+    return task.docs.map(() => failure(err));
   }
+  return task.docs.map((doc) => {
+    try {
+      if (task.kind === 'count') {
+        return { ok: true, kind: 'count', lines: documentLines(readDocument(doc.path, setup.config.limits.maxFileBytes), doc.rel, setup.config) };
+      }
+      return clean(doc, task.rerun, setup);
+    } catch (err) {
+      return failure(err);
+    }
+  });
 }
 
 parentPort!.on('message', (message: ThreadMessage) => parentPort!.postMessage(answer(message)));

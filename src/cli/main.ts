@@ -216,7 +216,7 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
   const { config, raw } = loadConfigWithSource(flags.config, overridesOf(flags));
   if (warn) for (const w of await redisWarnings(q.redis)) process.stderr.write(`vnpipe: warning: ${w}\n`);
   const tty = process.stderr.isTTY;
-  const result = await enqueueFolder(q.queue, q.redis, q.batches, {
+  const result = await enqueueFolder(q.queue, q.batches, {
     root: folder,
     out,
     rawConfig: raw,
@@ -226,7 +226,7 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
     onProgress: (c) => tty && process.stderr.write(`\r\x1b[Kwalking: ${c.found} found, ${c.queued} queued, ${c.skipped} skipped`),
     onSkip: (rel, reason) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: skipped ${rel}: ${reason}\n`),
     onQueueFull: () =>
-      process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: the queue holds ${config.queue.enqueueWindow} jobs; waiting for workers before walking on\n`),
+      process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: the queue holds ${config.queue.enqueueWindow} documents; waiting for workers before walking on\n`),
     learn: flags.learn ?? false,
     ...(flags.profile ? { profile: await readProfile(flags.profile) } : {}),
     onLearning: (counted, total) => tty && process.stderr.write(`\r\x1b[Klearning boilerplate: ${counted}/${total} documents counted`),
@@ -380,7 +380,7 @@ async function controlCommand(args: string[], action: 'retry' | 'cancel'): Promi
       process.stdout.write(`batch ${id}: ${n} failed documents queued again\n`);
     } else {
       const n = await cancelBatch(q.queue, q.batches, id);
-      process.stdout.write(`batch ${id}: cancelled, ${n} waiting jobs removed (running jobs finish)\n`);
+      process.stdout.write(`batch ${id}: cancelled, ${n} waiting documents removed (running jobs finish)\n`);
     }
     return 0;
   } finally {

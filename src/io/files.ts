@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { DocumentError } from '../errors.js';
 
@@ -75,6 +75,8 @@ export function outputPathFor(outDir: string, rel: string, keepExtension = false
 // pid alone is not) without a random draw per write.
 const TEMP_TAG = `${process.pid}.${threadId}.${randomBytes(4).toString('hex')}`;
 let tempCount = 0;
+/** What a temporary name adds to its output's name. */
+const TEMP_NAME = /^\.\d+\.\d+\.[0-9a-f]{8}\.\d+\.tmp$/;
 
 /**
  * The output folder of a batch. Writes are atomic (temporary file, then rename), so a
@@ -116,6 +118,29 @@ export class OutputFolder {
     }
   }
 
+  /**
+   * Removes the temporary files a killed writer left beside `path`: called before a
+   * document that ran before (its job stalled or failed) is written again.
+   */
+  removeLeftovers(path: string): void {
+    const dir = dirname(path);
+    const name = basename(path);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return; // no folder yet: nothing was left
+    }
+    for (const entry of names) {
+      if (!entry.startsWith(name) || !TEMP_NAME.test(entry.slice(name.length))) continue;
+      try {
+        unlinkSync(join(dir, entry));
+      } catch {
+        // gone already
+      }
+    }
+  }
+
   /** Checked before creating anything, so that mkdir never follows a link out of the folder. */
   private assertInside(dir: string, path: string): void {
     mkdirSync(this.root, { recursive: true });
@@ -141,8 +166,8 @@ function isInside(folder: string, path: string): boolean {
 }
 
 /**
- * Make's rule for "already done": the output exists and is at least as new as the
- * input. A walk's outputs come a folder at a time, and on a first run their folder does
+ * Make's rule for "already done": the output exists, is a file, and is at least as
+ * new as the input. A walk's outputs come a folder at a time, and on a first run their folder does
  * not exist yet: that is one stat for the folder instead of a failed stat per file.
  */
 export class UpToDateCheck {
@@ -157,7 +182,9 @@ export class UpToDateCheck {
     }
     if (!(await this.dirExists)) return false;
     try {
-      return (await stat(output)).mtimeMs >= inputMtimeMs;
+      const info = await stat(output);
+      // A folder by the output's name is in the way, not the output.
+      return info.isFile() && info.mtimeMs >= inputMtimeMs;
     } catch {
       return false;
     }

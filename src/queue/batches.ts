@@ -42,66 +42,97 @@ export interface BatchFailure {
   at: number;
 }
 
+export interface CompletedDocument {
+  seq: number;
+  rel: string;
+  /** The document's id in the queued-documents hash; empty when it has none. */
+  id: string;
+  bytes: number;
+}
+
+export type FailedDocument = Omit<BatchFailure, 'at'> & { id: string };
+
 /** Seconds per bucket and buckets kept for the recent rate: a one-minute window. */
 const RATE_BUCKET_MS = 5000;
 const RATE_BUCKETS = 12;
 
-// Counters move only when a document's bit flips, so a job that runs twice (BullMQ
-// delivers at least once) is counted once.
-// KEYS: batch, completed bitmap, failed bitmap, failures hash, rate hash.
-// ARGV: seq, now, ...
+// Counters move only when a document's bit flips, so a document that runs twice
+// (BullMQ delivers at least once) is counted once. A finished document also leaves
+// the queued-documents hash, so enqueue may queue it again.
+// KEYS: batch, completed bitmap, failed bitmap, failures hash, rate hash, queued-documents hash.
 const FINISH = `
 local v = redis.call('HMGET', KEYS[1], 'walked', 'queued', 'completed', 'failed', 'cancelled')
 if v[1] == '1' and tonumber(v[3] or '0') + tonumber(v[4] or '0') + tonumber(v[5] or '0') >= tonumber(v[2] or '0') then
-  redis.call('HSETNX', KEYS[1], 'finishedAt', ARGV[2])
+  redis.call('HSETNX', KEYS[1], 'finishedAt', ARGV[1])
 end`;
 
 // A ring of RATE_BUCKETS slots, each "bucket:count", so the rate hash stays tiny.
+// Adds \`finished\` documents at time ARGV[1].
 const COUNT_RATE = `
-local bucket = math.floor(tonumber(ARGV[2]) / ${RATE_BUCKET_MS})
-local slot = bucket % ${RATE_BUCKETS + 1}
-local cur = redis.call('HGET', KEYS[5], slot)
-local n = 1
-if cur then
-  local b, c = string.match(cur, '(%d+):(%d+)')
-  if tonumber(b) == bucket then n = tonumber(c) + 1 end
-end
-redis.call('HSET', KEYS[5], slot, bucket .. ':' .. n)`;
+if finished > 0 then
+  local bucket = math.floor(tonumber(ARGV[1]) / ${RATE_BUCKET_MS})
+  local slot = bucket % ${RATE_BUCKETS + 1}
+  local cur = redis.call('HGET', KEYS[5], slot)
+  local n = finished
+  if cur then
+    local b, c = string.match(cur, '(%d+):(%d+)')
+    if tonumber(b) == bucket then n = tonumber(c) + finished end
+  end
+  redis.call('HSET', KEYS[5], slot, bucket .. ':' .. n)
+end`;
 
+// ARGV: now, then seq, bytes, rel, id for each document.
 const RECORD_COMPLETED = `
-if redis.call('SETBIT', KEYS[2], ARGV[1], 1) == 0 then
-  redis.call('HINCRBY', KEYS[1], 'completed', 1)
-  redis.call('HINCRBY', KEYS[1], 'bytes', ARGV[3])
-  ${COUNT_RATE}
+local finished = 0
+for i = 2, #ARGV, 4 do
+  local seq = ARGV[i]
+  if redis.call('SETBIT', KEYS[2], seq, 1) == 0 then
+    redis.call('HINCRBY', KEYS[1], 'completed', 1)
+    redis.call('HINCRBY', KEYS[1], 'bytes', ARGV[i + 1])
+    finished = finished + 1
+  end
+  if redis.call('SETBIT', KEYS[3], seq, 0) == 1 then
+    redis.call('HINCRBY', KEYS[1], 'failed', -1)
+    redis.call('HDEL', KEYS[4], ARGV[i + 2])
+  end
+  if ARGV[i + 3] ~= '' then redis.call('HDEL', KEYS[6], ARGV[i + 3]) end
 end
-if redis.call('SETBIT', KEYS[3], ARGV[1], 0) == 1 then
-  redis.call('HINCRBY', KEYS[1], 'failed', -1)
-  redis.call('HDEL', KEYS[4], ARGV[4])
-end
+${COUNT_RATE}
 ${FINISH}
-return 1`;
+return finished`;
 
+// ARGV: now, only-if-unrecorded flag, then seq, rel, id, failure JSON for each document.
 const RECORD_FAILED = `
-if redis.call('GETBIT', KEYS[2], ARGV[1]) == 1 then return 0 end
-if redis.call('SETBIT', KEYS[3], ARGV[1], 1) == 0 then
-  redis.call('HINCRBY', KEYS[1], 'failed', 1)
-  ${COUNT_RATE}
+local finished = 0
+for i = 3, #ARGV, 4 do
+  local seq = ARGV[i]
+  if ARGV[i + 2] ~= '' then redis.call('HDEL', KEYS[6], ARGV[i + 2]) end
+  if redis.call('GETBIT', KEYS[2], seq) == 0 and (ARGV[2] == '0' or redis.call('GETBIT', KEYS[3], seq) == 0) then
+    if redis.call('SETBIT', KEYS[3], seq, 1) == 0 then
+      redis.call('HINCRBY', KEYS[1], 'failed', 1)
+      finished = finished + 1
+    end
+    redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 3])
+  end
 end
-redis.call('HSET', KEYS[4], ARGV[4], ARGV[3])
+${COUNT_RATE}
 ${FINISH}
-return 1`;
+return finished`;
 
 // Before a failed document runs again: it is neither failed nor finished.
+// ARGV: now, seq, rel.
 const REOPEN = `
-if redis.call('SETBIT', KEYS[3], ARGV[1], 0) == 1 then
+if redis.call('SETBIT', KEYS[3], ARGV[2], 0) == 1 then
   redis.call('HINCRBY', KEYS[1], 'failed', -1)
 end
 redis.call('HDEL', KEYS[4], ARGV[3])
 redis.call('HDEL', KEYS[1], 'finishedAt')
 return 1`;
 
+// ARGV: now, count, then the ids leaving the queued-documents hash.
 const ADD_CANCELLED = `
-redis.call('HINCRBY', KEYS[1], 'cancelled', ARGV[3])
+redis.call('HINCRBY', KEYS[1], 'cancelled', ARGV[2])
+for i = 3, #ARGV do redis.call('HDEL', KEYS[6], ARGV[i]) end
 ${FINISH}
 return 1`;
 
@@ -146,11 +177,27 @@ export class BatchStore {
   }
 
   private keys(id: string): string[] {
-    return ['', 'completed', 'failed', 'failures', 'rate'].map((part) => this.key(id, part || undefined));
+    return [...['', 'completed', 'failed', 'failures', 'rate'].map((part) => this.key(id, part || undefined)), this.queuedKey()];
+  }
+
+  /** Documents waiting or running, by id, with their job: what enqueue and `status --doc` look up. */
+  private queuedKey(): string {
+    return `${this.prefix}:queued-documents`;
+  }
+
+  /** Documents about to be queued, with the jobs that will carry them. */
+  async markQueued(jobs: readonly { data: { docs: readonly { id: string }[] }; opts: { jobId: string } }[]): Promise<void> {
+    const fields = jobs.flatMap((job) => job.data.docs.filter((d) => d.id !== '').flatMap((d) => [d.id, job.opts.jobId]));
+    if (fields.length > 0) await this.redis.hset(this.queuedKey(), ...fields);
+  }
+
+  /** The job each document id is queued in, or null. */
+  async queuedJobs(ids: readonly string[]): Promise<(string | null)[]> {
+    return ids.length === 0 ? [] : this.redis.hmget(this.queuedKey(), ...ids);
   }
 
   private run(script: string, id: string, ...args: (string | number)[]): Promise<unknown> {
-    return this.script(script, 5, ...this.keys(id), ...args);
+    return this.script(script, 6, ...this.keys(id), ...args);
   }
 
   /** EVALSHA, loading the script on a NOSCRIPT answer: Redis then skips hashing the body every call. */
@@ -193,24 +240,45 @@ export class BatchStore {
   }
 
   async markWalked(id: string, now = Date.now()): Promise<void> {
-    await this.run(MARK_WALKED, id, 0, now);
+    await this.run(MARK_WALKED, id, now);
   }
 
-  async recordCompleted(id: string, seq: number, rel: string, bytes: number, now = Date.now()): Promise<void> {
-    await this.run(RECORD_COMPLETED, id, seq, now, bytes, rel);
+  /** Documents of batch `id` cleaned and written; returns how many were new. */
+  async recordCompleted(id: string, docs: readonly CompletedDocument[], now = Date.now()): Promise<number> {
+    if (docs.length === 0) return 0;
+    return (await this.run(RECORD_COMPLETED, id, now, ...docs.flatMap((d) => [d.seq, d.bytes, d.rel, d.id]))) as number;
   }
 
-  async recordFailed(id: string, failure: Omit<BatchFailure, 'at'>, now = Date.now()): Promise<void> {
-    await this.run(RECORD_FAILED, id, failure.seq, now, JSON.stringify({ ...failure, at: now }), failure.rel);
+  /**
+   * Documents of batch `id` that failed; returns how many were new. With `onlyUnrecorded`,
+   * documents that already have an outcome keep it: a job lost with its worker fails
+   * only the documents it had not finished.
+   */
+  async recordFailed(id: string, failures: readonly FailedDocument[], now = Date.now(), onlyUnrecorded = false): Promise<number> {
+    if (failures.length === 0) return 0;
+    const args = failures.flatMap(({ id: docId, ...failure }) => [failure.seq, failure.rel, docId, JSON.stringify({ ...failure, at: now })]);
+    return (await this.run(RECORD_FAILED, id, now, onlyUnrecorded ? 1 : 0, ...args)) as number;
   }
 
   /** Clears a failure before the document is queued again (`vnpipe retry`). */
   async reopen(id: string, seq: number, rel: string): Promise<void> {
-    await this.run(REOPEN, id, seq, 0, rel);
+    await this.run(REOPEN, id, 0, seq, rel);
   }
 
-  async addCancelled(id: string, count: number, now = Date.now()): Promise<void> {
-    await this.run(ADD_CANCELLED, id, 0, now, count);
+  /** `count` waiting documents left the queue with `vnpipe cancel`. */
+  async addCancelled(id: string, count: number, docIds: readonly string[], now = Date.now()): Promise<void> {
+    await this.run(ADD_CANCELLED, id, now, count, ...docIds);
+  }
+
+  /** Which of `seqs` already have an outcome (completed or failed). */
+  async finished(id: string, seqs: readonly number[]): Promise<boolean[]> {
+    const pipeline = this.redis.pipeline();
+    for (const seq of seqs) pipeline.getbit(this.key(id, 'completed'), seq).getbit(this.key(id, 'failed'), seq);
+    const bits = ((await pipeline.exec()) ?? []).map(([err, bit]) => {
+      if (err) throw err;
+      return bit === 1;
+    });
+    return seqs.map((_, i) => bits[2 * i]! || bits[2 * i + 1]!);
   }
 
   async requestCancel(id: string): Promise<void> {

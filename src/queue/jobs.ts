@@ -1,28 +1,41 @@
 import { createHash } from 'node:crypto';
+import type { JobsOptions } from 'bullmq';
+import type { Config } from '../config.js';
 import type { StageTimings } from '../text/pipeline.js';
 
 export const QUEUE_NAME = 'documents';
 
-/** Job names: clean a document, or count its lines for a batch's learning pass. */
+/** Job names: clean documents, or count their lines for a batch's learning pass. */
 export const DOCUMENT_JOB = 'document';
 export const COUNT_JOB = 'count';
 
-/** A job names its document; it never carries the text, so Redis stays small. */
-export interface DocumentJob {
-  batch: string;
+/** One document of a job. A job names its documents; it never carries their text, so Redis stays small. */
+export interface DocumentRef {
   /** The document's number within its batch: its bit in the batch's completed/failed bitmaps. */
   seq: number;
+  /** Same file, same output, same id: see documentId. Empty for a count. */
+  id: string;
   /** Absolute input path. */
   path: string;
   /** Input path relative to the batch root: the output's `source`. */
   rel: string;
-  /** Absolute output path. */
+  /** Absolute output path; empty for a count. */
   out: string;
   size: number;
-  mtimeMs: number;
 }
 
-/** What a finished job returns: its figures for logs and metrics. */
+/**
+ * A job carries up to `queue.documentsPerJob` documents of one batch: BullMQ and
+ * Redis cost a few hundred microseconds of CPU per job, as much as cleaning a
+ * document, so one job per document would spend half the machine on the queue.
+ * The batch's bitmaps still record every document on its own.
+ */
+export interface DocumentJob {
+  batch: string;
+  docs: DocumentRef[];
+}
+
+/** What a cleaned document gives back: its figures for logs and metrics. */
 export interface DocumentResult {
   out: string;
   bytes: number;
@@ -31,14 +44,56 @@ export interface DocumentResult {
   language: string;
   /** Removed pieces by reason. */
   removed: Record<string, number>;
-  /** Milliseconds per text stage; null for a count job. */
-  stageMs: StageTimings | null;
+  /** Milliseconds per text stage. */
+  stageMs: StageTimings;
+}
+
+/** What a finished job returns: its documents by outcome. */
+export interface JobSummary {
+  completed: number;
+  failed: number;
+  /** Finished by an earlier attempt of the same job. */
+  skipped: number;
 }
 
 /**
- * Same file (path, size, modification time) to the same output: same job id, so
- * BullMQ ignores a second add while the first job is still in Redis.
+ * Same file (path, size, modification time) to the same output: same id. Enqueue
+ * skips a document whose id is still queued (the queued-documents hash).
  */
-export function documentJobId(path: string, out: string, size: number, mtimeMs: number): string {
-  return `doc-${createHash('sha256').update(`${path}\0${out}\0${size}\0${mtimeMs}`).digest('hex').slice(0, 40)}`;
+export function documentId(path: string, out: string, size: number, mtimeMs: number): string {
+  return createHash('sha256').update(`${path}\0${out}\0${size}\0${mtimeMs}`).digest('hex').slice(0, 40);
+}
+
+export function jobOptions(config: Config, jobId: string): JobsOptions & { jobId: string } {
+  return {
+    jobId,
+    attempts: config.queue.attempts,
+    backoff: { type: 'exponential', delay: config.queue.backoffMs },
+    removeOnComplete: { count: config.queue.keepCompleted },
+    removeOnFail: { age: config.queue.keepFailedSeconds },
+  };
+}
+
+/** Job ids of one batch and pass, numbered: `<batch>-d17` (clean), `-c` (count), `-r` (retry). */
+export class JobIds {
+  private n = 0;
+
+  constructor(
+    private readonly batchId: string,
+    private readonly pass: string,
+  ) {}
+
+  next(): string {
+    return `${this.batchId}-${this.pass}${this.n++}`;
+  }
+}
+
+/** `docs` in jobs of `queue.documentsPerJob`, with their ids, ready for addBulk. */
+export function planJobs(name: string, batch: string, docs: DocumentRef[], ids: JobIds, config: Config) {
+  const jobs = [];
+  for (let i = 0; i < docs.length; i += config.queue.documentsPerJob) {
+    const data: DocumentJob = { batch, docs: docs.slice(i, i + config.queue.documentsPerJob) };
+    jobs.push({ name, data, opts: jobOptions(config, ids.next()) });
+  }
+  return jobs;
 }

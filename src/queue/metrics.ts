@@ -41,7 +41,6 @@ export class WorkerMetrics {
   }
 
   completed(result: DocumentResult): void {
-    if (!result.stageMs) return; // a count job of a learning pass
     this.documents.inc({ status: 'completed', reason: '' });
     this.inputBytes.inc(result.bytes);
     this.outputCharacters.inc(result.characters);

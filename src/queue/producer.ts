@@ -1,17 +1,15 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
 import { outputPathFor, UpToDateCheck } from '../io/files.js';
 import { walkFiles, type FoundFile } from '../io/walk.js';
 import { buildProfile, type Profile } from '../text/learned.js';
 import type { BatchStore } from './batches.js';
-import { jobOptions } from './control.js';
-import { COUNT_JOB, DOCUMENT_JOB, documentJobId, QUEUE_NAME, type DocumentJob } from './jobs.js';
+import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, planJobs, type DocumentRef } from './jobs.js';
 
-// addBulk is one MULTI per call; about a thousand jobs a call is where it is fastest.
+// Files walked per round of checks and adds (addBulk is one MULTI per call).
 const CHUNK = 1000;
 
 export interface EnqueueOptions {
@@ -47,17 +45,17 @@ export interface EnqueueResult extends EnqueueCounts {
 }
 
 /**
- * Walks `root` and queues one job per file, in chunks, while the walk goes on.
- * A file is skipped when its output is newer than it (unless `force`) or when a job
- * for the same file and output is already waiting or running. Running it again on
+ * Walks `root` and queues its files, `queue.documentsPerJob` to a job, while the walk
+ * goes on. A file is skipped when its output is newer than it (unless `force`) or when
+ * the same file for the same output is already waiting or running. Running it again on
  * the same folder therefore adds only what is missing. The walk waits while the
  * queue is full (config `queue.enqueueWindow`) and stops when the batch is cancelled.
  *
- * With `learn`, a first pass queues a count job per file; once workers have counted
+ * With `learn`, a first pass queues count jobs for every file; once workers have counted
  * them all, the batch's boilerplate profile is built from the counts and stored, and
  * the second pass queues the documents, which workers clean with that profile.
  */
-export async function enqueueFolder(queue: Queue, redis: Redis, batches: BatchStore, options: EnqueueOptions): Promise<EnqueueResult> {
+export async function enqueueFolder(queue: Queue, batches: BatchStore, options: EnqueueOptions): Promise<EnqueueResult> {
   const root = resolve(options.root);
   const out = resolve(options.out);
   await assertFolder(root, 'input');
@@ -86,9 +84,10 @@ export async function enqueueFolder(queue: Queue, redis: Redis, batches: BatchSt
   const counts: EnqueueCounts = { found: 0, queued: 0, skipped: 0 };
   const stems = new StemTracker();
   const upToDate = new UpToDateCheck();
+  const jobIds = new JobIds(batchId, 'd');
   let chunk: FoundFile[] = options.learn ? [] : [first.value];
   const flush = async () => {
-    const added = await enqueueChunk(chunk, { queue, redis, batches, batchId, out, stems, upToDate, counts, options });
+    const added = await enqueueChunk(chunk, { queue, batches, batchId, out, stems, upToDate, jobIds, counts, options });
     await batches.addCounts(batchId, added);
     counts.found += added.found;
     counts.queued += added.queued;
@@ -100,7 +99,7 @@ export async function enqueueFolder(queue: Queue, redis: Redis, batches: BatchSt
     chunk.push(file);
     if (chunk.length >= CHUNK) {
       await flush();
-      if (await waitForRoom(queue, batches, batchId, options.config.queue.enqueueWindow, options.onQueueFull)) break;
+      if (await waitForRoom(queue, batches, batchId, options.config, options.onQueueFull)) break;
     }
   }
   await flush();
@@ -117,22 +116,19 @@ async function queueCountJobs(
   const { queue, batches, batchId, options } = ctx;
   let found = 0;
   let chunk: FoundFile[] = [first];
+  const jobIds = new JobIds(batchId, 'c');
   const flush = async () => {
-    const jobs = chunk.map((file, i) => ({
-      name: COUNT_JOB,
-      data: { batch: batchId, seq: found + i, path: file.path, rel: file.rel, out: '', size: file.size, mtimeMs: file.mtimeMs },
-      opts: jobOptions(options.config, `count-${batchId}-${found + i}`),
-    }));
-    if (jobs.length > 0) await queue.addBulk(jobs);
-    await batches.addCountQueued(batchId, jobs.length);
-    found += jobs.length;
+    const docs: DocumentRef[] = chunk.map((file, i) => ({ seq: found + i, id: '', path: file.path, rel: file.rel, out: '', size: file.size }));
+    if (docs.length > 0) await queue.addBulk(planJobs(COUNT_JOB, batchId, docs, jobIds, options.config));
+    await batches.addCountQueued(batchId, docs.length);
+    found += docs.length;
     chunk = [];
   };
   for await (const file of files) {
     chunk.push(file);
     if (chunk.length >= CHUNK) {
       await flush();
-      if (await waitForRoom(queue, batches, batchId, options.config.queue.enqueueWindow, options.onQueueFull)) return { found, cancelled: true };
+      if (await waitForRoom(queue, batches, batchId, options.config, options.onQueueFull)) return { found, cancelled: true };
     }
   }
   await flush();
@@ -150,16 +146,16 @@ async function waitForCounting(batches: BatchStore, batchId: string, total: numb
 }
 
 /**
- * Backpressure: holds the walk while the queue has `window` or more jobs waiting, so
- * Redis memory stays bounded whatever the folder size (a waiting job costs about
- * 0.8 KB). Returns true when the batch was cancelled meanwhile.
+ * Backpressure: holds the walk while the queue has `queue.enqueueWindow` or more
+ * documents waiting, so Redis memory stays bounded whatever the folder size (a
+ * waiting document costs about 0.3 KB). Returns true when the batch was cancelled meanwhile.
  */
-async function waitForRoom(queue: Queue, batches: BatchStore, batchId: string, window: number, onFull?: () => void): Promise<boolean> {
+async function waitForRoom(queue: Queue, batches: BatchStore, batchId: string, config: Config, onFull?: () => void): Promise<boolean> {
   for (let waited = false; ; waited = true) {
     const [counts, record] = await Promise.all([queue.getJobCounts('waiting', 'prioritized', 'delayed'), batches.get(batchId)]);
     if (record?.cancelRequested) return true;
-    const pending = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
-    if (pending < window) return false;
+    const pendingJobs = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
+    if (pendingJobs * config.queue.documentsPerJob < config.queue.enqueueWindow) return false;
     if (!waited) onFull?.();
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -167,19 +163,19 @@ async function waitForRoom(queue: Queue, batches: BatchStore, batchId: string, w
 
 interface ChunkContext {
   queue: Queue;
-  redis: Redis;
   batches: BatchStore;
   batchId: string;
   out: string;
   stems: StemTracker;
   upToDate: UpToDateCheck;
+  jobIds: JobIds;
   counts: EnqueueCounts;
   options: EnqueueOptions;
 }
 
 async function enqueueChunk(files: FoundFile[], ctx: ChunkContext): Promise<EnqueueCounts> {
   const { options, batchId } = ctx;
-  const candidates: { file: FoundFile; out: string | DocumentError; jobId: string }[] = files.map((file) => {
+  const candidates: { file: FoundFile; out: string | DocumentError; id: string }[] = files.map((file) => {
     let out: string | DocumentError;
     try {
       out = outputPathFor(ctx.out, file.rel, ctx.stems.taken(file.rel));
@@ -188,55 +184,56 @@ async function enqueueChunk(files: FoundFile[], ctx: ChunkContext): Promise<Enqu
       out = err;
     }
     const outKey = typeof out === 'string' ? out : '';
-    return { file, out, jobId: documentJobId(file.path, outKey, file.size, file.mtimeMs) };
+    return { file, out, id: documentId(file.path, outKey, file.size, file.mtimeMs) };
   });
 
   const upToDate = options.force
     ? candidates.map(() => false)
     : await Promise.all(candidates.map((c) => (typeof c.out === 'string' ? ctx.upToDate.check(c.out, c.file.mtimeMs) : false)));
+  const inFlight = await stillQueued(ctx.queue, ctx.batches, candidates.map((c) => c.id));
 
-  const jobKey = (id: string) => `${options.prefix}:${QUEUE_NAME}:${id}`;
-  const probe = ctx.redis.pipeline();
-  for (const c of candidates) probe.exists(jobKey(c.jobId));
-  const exists = ((await probe.exec()) ?? []).map(([, n]) => n === 1);
-
-  const jobs: { name: string; data: DocumentJob; opts: object }[] = [];
-  const unsafe: { seq: number; file: FoundFile; jobId: string; message: string }[] = [];
+  const docs: DocumentRef[] = [];
+  const unsafe: { seq: number; file: FoundFile; id: string; message: string }[] = [];
   let skipped = 0;
   let seq = ctx.counts.queued;
   for (let i = 0; i < candidates.length; i++) {
-    const { file, out, jobId } = candidates[i]!;
-    if (upToDate[i]) {
+    const { file, out, id } = candidates[i]!;
+    if (upToDate[i] || inFlight[i]) {
       skipped++;
       continue;
     }
-    if (exists[i]) {
-      // A failed (or, with --force, finished) job of an earlier batch makes way for
-      // this one; a waiting or running job is left alone.
-      const replaceable = options.force || (await ctx.redis.zscore(`${options.prefix}:${QUEUE_NAME}:failed`, jobId)) !== null;
-      const removed = replaceable ? await ctx.queue.remove(jobId).catch(() => 0) : 0;
-      if (removed !== 1) {
-        skipped++;
-        continue;
-      }
-    }
     if (typeof out !== 'string') {
-      unsafe.push({ seq: seq++, file, jobId, message: out.message });
+      unsafe.push({ seq: seq++, file, id, message: out.message });
       continue;
     }
-    jobs.push({
-      name: DOCUMENT_JOB,
-      data: { batch: batchId, seq: seq++, path: file.path, rel: file.rel, out, size: file.size, mtimeMs: file.mtimeMs },
-      opts: jobOptions(options.config, jobId),
-    });
+    docs.push({ seq: seq++, id, path: file.path, rel: file.rel, out, size: file.size });
   }
-  if (jobs.length > 0) await ctx.queue.addBulk(jobs);
-  for (const u of unsafe) {
-    await ctx.batches.recordFailed(batchId, {
-      seq: u.seq, rel: u.file.rel, path: u.file.path, out: '', jobId: u.jobId, reason: 'unsafe-output', message: u.message,
-    });
+  const jobs = planJobs(DOCUMENT_JOB, batchId, docs, ctx.jobIds, options.config);
+  if (jobs.length > 0) {
+    // Known as queued before their jobs exist: a second enqueue meanwhile skips them.
+    await ctx.batches.markQueued(jobs);
+    await ctx.queue.addBulk(jobs);
   }
-  return { found: files.length, queued: jobs.length + unsafe.length, skipped };
+  await ctx.batches.recordFailed(
+    batchId,
+    unsafe.map((u) => ({ id: '', seq: u.seq, rel: u.file.rel, path: u.file.path, out: '', jobId: '', reason: 'unsafe-output' as const, message: u.message })),
+  );
+  return { found: files.length, queued: docs.length + unsafe.length, skipped };
+}
+
+/**
+ * Which document ids are waiting or running: listed in the queued-documents hash with
+ * a job that is still pending. An entry whose job failed, finished or was removed is
+ * stale (its worker died, or Redis lost the job) and does not hold the document back.
+ */
+async function stillQueued(queue: Queue, batches: BatchStore, ids: string[]): Promise<boolean[]> {
+  const jobIds = await batches.queuedJobs(ids);
+  const states = new Map<string, Promise<string>>();
+  for (const jobId of jobIds) if (jobId && !states.has(jobId)) states.set(jobId, queue.getJobState(jobId));
+  const pending = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+  const settled = new Map<string, boolean>();
+  for (const [jobId, state] of states) settled.set(jobId, pending.has(await state));
+  return jobIds.map((jobId) => (jobId ? settled.get(jobId)! : false));
 }
 
 /**

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { BatchFailure, BatchRecord, BatchStore } from './batches.js';
-import { documentJobId } from './jobs.js';
+import { documentId, type DocumentJob } from './jobs.js';
 import { outputPathFor } from '../io/files.js';
 
 export interface BatchStatus extends BatchRecord {
@@ -26,9 +26,13 @@ export async function queueCounts(queue: Queue): Promise<QueueCounts> {
 export async function batchStatus(store: BatchStore, queue: Queue, id: string, maxFailures = 100, now = Date.now()): Promise<BatchStatus | null> {
   const record = await store.get(id);
   if (!record) return null;
-  // Active jobs are few (workers x concurrency): look at them rather than keep another counter.
-  const active = record.finishedAt ? 0 : (await queue.getActive(0, 999)).filter((j) => j?.data?.batch === id).length;
   const finished = record.completed + record.failed + record.cancelled;
+  // Active jobs are few (workers x concurrency): look at them rather than keep another
+  // counter. Their documents are running, less those already recorded.
+  const running = record.finishedAt
+    ? 0
+    : (await queue.getActive(0, 999)).filter((j) => j?.data?.batch === id).reduce((n, j) => n + (j.data as DocumentJob).docs.length, 0);
+  const active = Math.min(running, record.queued - finished);
   const waiting = Math.max(0, record.queued - finished - active);
   const elapsedMs = (record.finishedAt ?? now) - record.createdAt;
   const recent = await store.recentRate(id, now);
@@ -41,7 +45,7 @@ export async function batchStatus(store: BatchStore, queue: Queue, id: string, m
   return { ...record, active, waiting, elapsedMs, rate, etaMs, failures };
 }
 
-/** Where one input file stands: in which batch, its job's state, its output or its error. */
+/** Where one input file stands: in which batch, the state of the job carrying it, its output or its error. */
 export interface DocumentStatus {
   path: string;
   batch: string | null;
@@ -68,12 +72,13 @@ export async function documentStatus(store: BatchStore, queue: Queue, file: stri
     }
     const out = outputPathFor(batch.out, relPosix);
     if (info) {
-      const job = await queue.getJob(documentJobId(path, out, info.size, info.mtimeMs));
-      if (job) {
-        const state = (await job.getState()) as DocumentStatus['state'];
+      const [jobId] = await store.queuedJobs([documentId(path, out, info.size, info.mtimeMs)]);
+      const job = jobId ? await queue.getJob(jobId) : undefined;
+      const state = job ? await job.getState() : 'unknown';
+      // Listed as queued, and its job has not finished: it is on its way.
+      if (job && (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized')) {
         return {
-          path, batch: batch.id, state: ['completed', 'failed', 'waiting', 'active', 'delayed'].includes(state) ? state : 'unknown',
-          attempts: job.attemptsMade, output: state === 'completed' ? out : null, error: job.failedReason || null,
+          path, batch: batch.id, state: state === 'prioritized' ? 'waiting' : state, attempts: job.attemptsMade, output: null, error: job.failedReason || null,
         };
       }
     }

@@ -1,20 +1,23 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { compileConfig, type Config, type JsonObject } from '../config.js';
 import { DocumentError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DocumentLines } from '../text/learned.js';
-import { BatchStore } from './batches.js';
+import { BatchStore, type CompletedDocument, type FailedDocument } from './batches.js';
 import { keyPrefix, redisOptions, redisUrl } from './connection.js';
 import { DocumentThreads, type BatchSetup, type ThreadAnswer, type ThreadTask } from './document-threads.js';
-import { COUNT_JOB, QUEUE_NAME, type DocumentJob, type DocumentResult } from './jobs.js';
+import { COUNT_JOB, QUEUE_NAME, type DocumentJob, type DocumentRef, type JobSummary } from './jobs.js';
 import { WorkerMetrics } from './metrics.js';
 
 /**
- * Jobs the worker holds per thread: enough that a thread always has its next document
- * while the main thread finishes the last one in Redis and fetches more.
+ * Jobs the worker holds per thread: the one its documents come from and the next, so
+ * a thread always has work while the main thread records a job and fetches another.
  */
-const JOBS_PER_THREAD = 4;
+const JOBS_PER_THREAD = 2;
+
+/** Documents sent to a thread in one message: a job's documents spread over the threads in such tasks. */
+const DOCUMENTS_PER_TASK = 8;
 
 /** Batches whose setup a worker keeps; a long-lived worker sees many. */
 const SETUPS_KEPT = 64;
@@ -29,7 +32,7 @@ export interface WorkerOptions {
 }
 
 export interface WorkerHandle {
-  worker: Worker<DocumentJob, DocumentResult>;
+  worker: Worker<DocumentJob, JobSummary>;
   /** Finishes the jobs in hand, then closes: what SIGINT and SIGTERM call. */
   close(): Promise<void>;
 }
@@ -111,58 +114,97 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   const threads = new DocumentThreads(options.concurrency, undefined, (err) => log.error({ err: err.message }, 'a document thread died; starting another'));
   const setups = new BatchSetups(batches);
 
-  /** Runs the job's task in a thread; a document's own failure comes back as a DocumentError. */
-  async function runTask<K extends ThreadTask['kind']>(
-    job: Job<DocumentJob, DocumentResult>,
-    kind: K,
-  ): Promise<{ answer: Extract<ThreadAnswer, { kind: K }>; config: Config }> {
-    const { batch, path, rel, out } = job.data;
-    const { key, loading } = setups.get(batch, kind);
-    const { setup, config } = await loading;
-    const answer = await threads.run({ kind, batch, path, rel, out }, key, setup);
-    if (!answer.ok) throw answer.reason ? new DocumentError(answer.reason, answer.message) : new Error(answer.message);
-    // A thread answers a task with its own kind.
-    return { answer: answer as Extract<ThreadAnswer, { kind: K }>, config };
+  /**
+   * Runs `docs` in the threads, DOCUMENTS_PER_TASK to a task, and answers for each. A
+   * thread that died fails its task's documents with an error that is not theirs.
+   */
+  async function runDocs(kind: ThreadTask['kind'], job: Job<DocumentJob, JobSummary>, docs: DocumentRef[], key: string, setup: BatchSetup): Promise<ThreadAnswer[]> {
+    const rerun = job.attemptsMade > 0 || job.stalledCounter > 0;
+    const tasks: Promise<ThreadAnswer[]>[] = [];
+    for (let i = 0; i < docs.length; i += DOCUMENTS_PER_TASK) {
+      const slice = docs.slice(i, i + DOCUMENTS_PER_TASK);
+      const task: ThreadTask = { kind, batch: job.data.batch, rerun, docs: slice.map(({ path, rel, out }) => ({ path, rel, out })) };
+      tasks.push(threads.run(task, key, setup).catch((err: Error) => slice.map(() => ({ ok: false as const, reason: null, message: err.message }))));
+    }
+    return (await Promise.all(tasks)).flat();
+  }
+
+  /**
+   * Cleans a job's documents, all at once across the threads, and records each outcome
+   * in the batch in one call. A document's own failure (DocumentError: empty, missing,
+   * binary, ...) is final. Any other error runs the job again after a backoff, for the
+   * documents it did not finish; on the last attempt those fail with reason `failed`.
+   */
+  async function cleanJob(job: Job<DocumentJob, JobSummary>, lastAttempt: boolean): Promise<JobSummary> {
+    const { batch, docs } = job.data;
+    const { key, loading } = setups.get(batch, 'clean');
+    const { setup } = await loading;
+    // A job that runs again skips what an earlier attempt (or a dead worker) finished.
+    const finished = job.attemptsMade > 0 || job.stalledCounter > 0 ? await batches.finished(batch, docs.map((d) => d.seq)) : [];
+    const todo = docs.filter((_, i) => !finished[i]);
+    const answers = await runDocs('clean', job, todo, key, setup);
+    const completed: CompletedDocument[] = [];
+    const failed: FailedDocument[] = [];
+    const transient: { doc: DocumentRef; message: string }[] = [];
+    todo.forEach((doc, i) => {
+      const answer = answers[i]!;
+      const failure = { id: doc.id, seq: doc.seq, rel: doc.rel, path: doc.path, out: doc.out, jobId: job.id ?? '' };
+      if (answer.ok && answer.kind === 'clean') {
+        const { result } = answer;
+        completed.push({ seq: doc.seq, rel: doc.rel, id: doc.id, bytes: doc.size });
+        metrics.completed(result);
+        const ms = Object.values(result.stageMs).reduce((a, b) => a + b, 0);
+        log.info({ batch, doc: doc.rel, ms: Math.round(ms * 10) / 10, chars: result.characters, sentences: result.sentences }, 'done');
+      } else if (!answer.ok && answer.reason) {
+        failed.push({ ...failure, reason: answer.reason, message: answer.message });
+        metrics.failed(answer.reason);
+        log.warn({ batch, doc: doc.rel, attempt: job.attemptsMade + 1, final: true, reason: answer.reason }, `${answer.reason}: ${answer.message}`);
+      } else {
+        const message = answer.ok ? 'a thread answered a clean task with a count' : answer.message;
+        transient.push({ doc, message });
+        if (lastAttempt) {
+          failed.push({ ...failure, reason: 'failed', message });
+          metrics.failed('failed');
+        }
+        log.warn({ batch, doc: doc.rel, attempt: job.attemptsMade + 1, final: lastAttempt, reason: 'failed' }, message);
+      }
+    });
+    await batches.recordCompleted(batch, completed);
+    await batches.recordFailed(batch, failed);
+    if (transient.length > 0 && !lastAttempt) {
+      throw new Error(`${transient.length} of ${todo.length} documents failed for a reason of the machine, not the document (first: ${transient[0]!.doc.rel}: ${transient[0]!.message}); the job runs again`);
+    }
+    return { completed: completed.length, failed: failed.length, skipped: docs.length - todo.length };
   }
 
   /** The learning pass. A file that cannot be read counts as seen, with no lines: the cleaning pass reports it. */
-  async function countJob(job: Job<DocumentJob, DocumentResult>, lastAttempt: boolean): Promise<DocumentResult> {
-    const { batch, seq, out, size } = job.data;
-    let lines = NO_LINES;
-    let cap = 0;
-    try {
-      const { answer, config } = await runTask(job, 'count');
-      lines = answer.lines;
-      cap = config.learn.maxLinesPerSource;
-    } catch (err) {
-      if (!(err instanceof DocumentError) && !lastAttempt) throw err;
-    }
-    await batches.recordCounted(batch, seq, lines, cap);
-    return { out, bytes: size, characters: 0, sentences: 0, language: 'und', removed: {}, stageMs: null };
+  async function countJob(job: Job<DocumentJob, JobSummary>, lastAttempt: boolean): Promise<JobSummary> {
+    const { batch, docs } = job.data;
+    const { key, loading } = setups.get(batch, 'count');
+    const { setup, config } = await loading;
+    const answers = await runDocs('count', job, docs, key, setup);
+    let transient = 0;
+    await Promise.all(
+      docs.map((doc, i) => {
+        const answer = answers[i]!;
+        if (!answer.ok && !answer.reason && !lastAttempt) {
+          transient++;
+          return null;
+        }
+        const lines = answer.ok && answer.kind === 'count' ? answer.lines : NO_LINES;
+        return batches.recordCounted(batch, doc.seq, lines, config.learn.maxLinesPerSource);
+      }),
+    );
+    if (transient > 0) throw new Error(`${transient} of ${docs.length} documents could not be counted; the job runs again`);
+    return { completed: docs.length, failed: 0, skipped: 0 };
   }
 
-  /** Errors that cannot pass on a retry fail the job at once (UnrecoverableError), with the reason `status` shows. */
-  async function processJob(job: Job<DocumentJob, DocumentResult>): Promise<DocumentResult> {
+  function processJob(job: Job<DocumentJob, JobSummary>): Promise<JobSummary> {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    if (job.name === COUNT_JOB) return countJob(job, lastAttempt);
-    const { batch, seq, path, rel, out, size } = job.data;
-    try {
-      const { answer } = await runTask(job, 'clean');
-      await batches.recordCompleted(batch, seq, rel, size);
-      return answer.result;
-    } catch (err) {
-      const permanent = err instanceof DocumentError;
-      if (permanent || lastAttempt) {
-        await batches.recordFailed(batch, {
-          seq, rel, path, out, jobId: job.id ?? '', reason: permanent ? err.reason : 'failed', message: (err as Error).message,
-        });
-      }
-      if (permanent) throw new UnrecoverableError(`${err.reason}: ${err.message}`);
-      throw err;
-    }
+    return job.name === COUNT_JOB ? countJob(job, lastAttempt) : cleanJob(job, lastAttempt);
   }
 
-  const worker = new Worker<DocumentJob, DocumentResult>(QUEUE_NAME, processJob, {
+  const worker = new Worker<DocumentJob, JobSummary>(QUEUE_NAME, processJob, {
     connection,
     prefix,
     concurrency: options.concurrency * JOBS_PER_THREAD,
@@ -172,30 +214,30 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     stalledInterval: options.lockDurationMs ?? 30_000,
   });
 
-  worker.on('completed', (job, result) => {
-    metrics.completed(result);
-    if (job.name === COUNT_JOB) return;
-    const ms = job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined;
-    log.info({ batch: job.data.batch, doc: job.data.rel, ms, chars: result.characters, sentences: result.sentences }, 'done');
-  });
-
   worker.on('failed', (job, err) => {
     if (!job) return;
-    const { batch, seq, rel, path, out } = job.data;
-    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    // The processor throws `reason: message` for the failures it classifies.
-    const reason = err.name === 'UnrecoverableError' ? (/^([a-z-]+): /.exec(err.message)?.[1] ?? 'failed') : 'failed';
-    if (final) metrics.failed(reason);
-    log.warn({ batch, doc: rel, attempt: job.attemptsMade, final, reason }, err.message);
-    // The processor counts the failures it sees; a job that stalled too often (its
-    // worker died) never reached it, so count those here.
-    if (err.name === 'UnrecoverableError' || !final) return;
-    const record =
-      job.name === COUNT_JOB
-        ? // Counted with no lines, so the learning pass ends; the cleaning pass reports the file.
-          batches.recordCounted(batch, seq, NO_LINES, 0)
-        : batches.recordFailed(batch, { seq, rel, path, out, jobId: job.id ?? '', reason: 'failed', message: err.message });
-    record.catch((e: Error) => log.error({ batch, doc: rel }, `cannot record the failure: ${e.message}`));
+    const { batch, docs } = job.data;
+    // A job that will run again is delayed or waiting; one that failed for good stays
+    // failed (its last attempt, or it stalled too often: BullMQ does not count those
+    // as attempts).
+    job
+      .getState()
+      .then(async (state) => {
+        const final = state === 'failed';
+        log.warn({ batch, job: job.id, documents: docs.length, attempt: job.attemptsMade, final }, err.message);
+        if (!final) return;
+        // The processor records what it finished; a job that failed for good without
+        // it (its setup could not load, its workers died) fails the documents that
+        // have no outcome yet, so the batch still ends.
+        if (job.name === COUNT_JOB) {
+          await Promise.all(docs.map((doc) => batches.recordCounted(batch, doc.seq, NO_LINES, 0)));
+          return;
+        }
+        const lost = docs.map((d) => ({ id: d.id, seq: d.seq, rel: d.rel, path: d.path, out: d.out, jobId: job.id ?? '', reason: 'failed' as const, message: err.message }));
+        const n = await batches.recordFailed(batch, lost, Date.now(), true);
+        for (let i = 0; i < n; i++) metrics.failed('failed');
+      })
+      .catch((e: Error) => log.error({ batch, job: job.id }, `cannot record the failure: ${e.message}`));
   });
   worker.on('error', (err) => {
     if (!down) log.error({ err: err.message }, 'worker error');

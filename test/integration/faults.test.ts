@@ -139,6 +139,37 @@ describe('awkward inputs', () => {
   });
 });
 
+describe('an error that is not the document\'s fault', () => {
+  it('runs the job again for that document only, then fails it as failed; the others of the job count once', async () => {
+    const env = testEnv(redisUrl);
+    const input = corpus(2);
+    const out = tempDir('out');
+    // A folder (not empty) where an output goes: the rename onto it fails with an
+    // error vnpipe does not classify, as a full disk or a flaky mount would.
+    mkdirSync(join(out, '0-001_cfab3d3de795dabf.json', 'keep'), { recursive: true });
+    const config = join(tempDir('config'), 'fast-retry.json');
+    writeFileSync(config, JSON.stringify({ queue: { attempts: 3, backoffMs: 10 } }));
+    const batch = (await runCli(['enqueue', input, '--out', out, '--config', config], env)).stdout.trim();
+    const w = spawnWorker(env, 2, undefined, true);
+    children.push(w);
+    let stderr = '';
+    w.stderr!.on('data', (d) => (stderr += String(d)));
+    const done = await waitFor(async () => {
+      const s = await status(env, batch);
+      return s?.finishedAt ? s : null;
+    });
+    w.kill('SIGTERM');
+    await exitOf(w);
+    expect(done).toMatchObject({ queued: 10, completed: 9, failed: 1 });
+    expect(done.failures).toMatchObject([{ rel: '0-001_cfab3d3de795dabf.txt', reason: 'failed', message: expect.stringMatching(/EISDIR|ENOTEMPTY|EEXIST/) }]);
+    // Three attempts of the one job, the document on each; the others once.
+    const lines = stderr.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.doc === '0-001_cfab3d3de795dabf.txt').map((l) => [l.attempt, l.final])).toEqual([[1, false], [2, false], [3, true]]);
+    expect(lines.filter((l) => l.msg === 'done')).toHaveLength(9);
+    expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
 describe('retry and cancel', () => {
   it('retry queues failed documents again once their cause is fixed', async () => {
     const env = testEnv(redisUrl);
@@ -170,11 +201,47 @@ describe('retry and cancel', () => {
     const env = testEnv(redisUrl);
     const batch = (await runCli(['enqueue', corpus(4), '--out', tempDir('out')], env)).stdout.trim();
     const r = await runCli(['cancel', batch], env);
-    expect(r.stdout).toBe(`batch ${batch}: cancelled, 20 waiting jobs removed (running jobs finish)\n`);
+    expect(r.stdout).toBe(`batch ${batch}: cancelled, 20 waiting documents removed (running jobs finish)\n`);
     const s = await status(env, batch);
     expect(s).toMatchObject({ queued: 20, cancelled: 20, completed: 0, waiting: 0 });
     expect(s.finishedAt).not.toBeNull();
     expect((await runCli(['status', batch], env)).stdout).toContain('cancelled');
+  });
+
+  it('queues documents queue.documentsPerJob to a job, and never twice while they wait', async () => {
+    const env = testEnv(redisUrl);
+    const input = corpus(4);
+    const out = tempDir('out');
+    const config = join(tempDir('config'), 'small-jobs.json');
+    writeFileSync(config, JSON.stringify({ queue: { documentsPerJob: 8 } }));
+    const first = await runCli(['enqueue', input, '--out', out, '--config', config], env);
+    expect(first.stderr).toContain('20 files found, 20 queued, 0 skipped');
+    // 20 documents, 8 to a job: 8 + 8 + 4.
+    expect(JSON.parse((await runCli(['status', first.stdout.trim(), '--json'], env)).stdout).queue).toMatchObject({ waiting: 3 });
+
+    const again = await runCli(['enqueue', input, '--out', out, '--config', config], env);
+    expect(again.stderr).toContain('20 files found, 0 queued, 20 skipped');
+    await runCli(['cancel', first.stdout.trim()], env);
+    // Cancelled, they are no longer queued: the next enqueue takes them all.
+    const third = await runCli(['enqueue', input, '--out', out], env);
+    expect(third.stderr).toContain('20 files found, 20 queued, 0 skipped');
+    const w = worker(env, 2);
+    const done = await waitFor(async () => {
+      const s = await status(env, third.stdout.trim());
+      return s?.finishedAt ? s : null;
+    });
+    expect(done).toMatchObject({ queued: 20, completed: 20, failed: 0 });
+    assertOutputs(out, 20);
+    w.kill('SIGTERM');
+    await exitOf(w);
+  });
+
+  it('refuses a documentsPerJob that is not a whole number from 1 to 1000', async () => {
+    const config = join(tempDir('config'), 'bad.json');
+    writeFileSync(config, JSON.stringify({ queue: { documentsPerJob: 2.5 } }));
+    const r = await runCli(['enqueue', corpus(1), '--out', tempDir('out'), '--config', config], testEnv(redisUrl));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`vnpipe: config error in ${config}: queue.documentsPerJob: must be a whole number, not 2.5\n`);
   });
 
   it('status --doc tells a failed document and a file never queued', async () => {

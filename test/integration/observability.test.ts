@@ -35,7 +35,8 @@ describe('worker logs and metrics', () => {
     expect(metrics).toMatch(/vnpipe_stage_duration_seconds_count\{stage="sentences"\} 5/);
     expect(metrics).toContain('vnpipe_removed_total{reason="caption"} 12');
     expect(metrics).toMatch(/vnpipe_input_bytes_total 32084/);
-    expect(metrics).toContain('bullmq_job_count{queue="documents", state="completed"} 5');
+    // Six documents, one job.
+    expect(metrics).toContain('bullmq_job_count{queue="documents", state="completed"} 1');
 
     worker.kill('SIGTERM');
     expect(await exitOf(worker)).toBe(0);

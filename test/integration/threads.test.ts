@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfigWithSource } from '../../src/config.js';
@@ -22,11 +22,12 @@ function pool(count: number, file?: string, onDeath?: (err: Error) => void): Doc
   return p;
 }
 
-const task = (path: string) => ({ kind: 'clean' as const, batch: 'b', path, rel: path, out: path });
+const task = (path: string) => ({ kind: 'clean' as const, batch: 'b', docs: [{ path, rel: path, out: path }], rerun: false });
 
-/** The echo thread's answer: which task it ran, and whether the setup came with it. */
-function echoed(answer: ThreadAnswer): { out: string; setupSent: boolean } {
-  if (!answer.ok || answer.kind !== 'clean') throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
+/** The echo thread's answer to a one-document task: which document it ran, and whether the setup came with it. */
+function echoed(answers: ThreadAnswer[]): { out: string; setupSent: boolean } {
+  const [answer] = answers;
+  if (answers.length !== 1 || !answer?.ok || answer.kind !== 'clean') throw new Error(`unexpected answer ${JSON.stringify(answers)}`);
   return answer.result as unknown as { out: string; setupSent: boolean };
 }
 
@@ -40,7 +41,7 @@ describe('document threads', () => {
     expect((settled[1] as PromiseRejectedResult).reason.message).toBe('the document thread died: exit code 7');
     expect(deaths).toEqual(['exit code 7']);
     // The new thread has not seen the batch: its first task brings the setup again.
-    const after = settled.filter((s) => s.status === 'fulfilled').map((s) => echoed((s as PromiseFulfilledResult<ThreadAnswer>).value));
+    const after = settled.filter((s) => s.status === 'fulfilled').map((s) => echoed((s as PromiseFulfilledResult<ThreadAnswer[]>).value));
     expect(after).toEqual([
       { out: 'a', setupSent: true },
       { out: 'b', setupSent: true },
@@ -80,20 +81,47 @@ describe('the real document thread', () => {
     const name = '000_e15030ee0d383edd.txt';
     const path = join(SAMPLES, name);
     const target = join(out, '000.json');
-    const clean = await threads.run({ kind: 'clean', batch: 'b', path, rel: name, out: target }, 'b/clean', { ...setup, out });
+    const [clean] = await threads.run({ kind: 'clean', batch: 'b', docs: [{ path, rel: name, out: target }], rerun: false }, 'b/clean', { ...setup, out });
     const expected = processDocument(readFileSync(path), name, config);
     expect(readFileSync(target, 'utf8')).toBe(`${JSON.stringify(expected)}\n`);
     expect(clean).toMatchObject({ ok: true, kind: 'clean', result: { out: target, characters: expected.text.length, sentences: expected.sentences.length } });
 
-    const count = await threads.run({ kind: 'count', batch: 'b', path, rel: name, out: '' }, 'b/count', setup);
-    expect(count).toEqual({ ok: true, kind: 'count', lines: documentLines(readFileSync(path), name, config) });
+    const count = await threads.run({ kind: 'count', batch: 'b', docs: [{ path, rel: name, out: '' }], rerun: false }, 'b/count', setup);
+    expect(count).toEqual([{ ok: true, kind: 'count', lines: documentLines(readFileSync(path), name, config) }]);
   });
 
-  it("answers a document's own failure with its reason, and any other error without one", async () => {
+  it('writing a document again removes the temporary files a killed writer left beside its output, and only those', async () => {
+    const out = tempDir('thread-rerun');
     const threads = pool(1);
-    const missing = await threads.run(task(join(tempDir('gone'), 'gone.txt')), 'b/clean', setup);
-    expect(missing).toMatchObject({ ok: false, reason: 'missing' });
-    const broken = await threads.run(task(join(SAMPLES, '001_cfab3d3de795dabf.txt')), 'bad', { ...setup, config: { ...raw, limits: { maxFileBytes: -1 } } });
-    expect(broken).toMatchObject({ ok: false, reason: null, message: expect.stringMatching(/^config error in batch b: limits.maxFileBytes/) });
+    const name = '000_e15030ee0d383edd.txt';
+    const target = join(out, '000.json');
+    const leftovers = ['000.json.4242.1.0badf00d.7.tmp', '000.json.4242.2.deadbeef.12.tmp'];
+    const others = ['000.json.json.4242.1.0badf00d.8.tmp', '0000.json.4242.1.0badf00d.9.tmp', '000.json.notes.tmp'];
+    for (const f of [...leftovers, ...others]) writeFileSync(join(out, f), '{"partial');
+    const docs = [{ path: join(SAMPLES, name), rel: name, out: target }];
+    await threads.run({ kind: 'clean', batch: 'b', docs, rerun: false }, 'b/clean', { ...setup, out });
+    expect(readdirSync(out).sort()).toEqual(['000.json', ...leftovers, ...others].sort());
+    await threads.run({ kind: 'clean', batch: 'b', docs, rerun: true }, 'b/clean', { ...setup, out });
+    expect(readdirSync(out).sort()).toEqual(['000.json', ...others].sort());
+  });
+
+  it("answers each document of a task: its own failure with its reason, and any other error without one", async () => {
+    const threads = pool(1);
+    const out = tempDir('thread-mixed');
+    const good = join(SAMPLES, '001_cfab3d3de795dabf.txt');
+    const mixed = await threads.run(
+      { kind: 'clean', batch: 'b', docs: [{ path: join(tempDir('gone'), 'gone.txt'), rel: 'gone.txt', out: join(out, 'gone.json') }, { path: good, rel: '001.txt', out: join(out, '001.json') }], rerun: false },
+      'b/clean',
+      { ...setup, out },
+    );
+    expect(mixed).toMatchObject([{ ok: false, reason: 'missing' }, { ok: true, kind: 'clean', result: { out: join(out, '001.json') } }]);
+    const broken = await threads.run({ ...task(good), docs: [{ path: good, rel: 'a', out: 'a' }, { path: good, rel: 'b', out: 'b' }] }, 'bad', {
+      ...setup,
+      config: { ...raw, limits: { maxFileBytes: -1 } },
+    });
+    expect(broken).toMatchObject([
+      { ok: false, reason: null, message: expect.stringMatching(/^config error in batch b: limits.maxFileBytes/) },
+      { ok: false, reason: null, message: expect.stringMatching(/^config error in batch b: limits.maxFileBytes/) },
+    ]);
   });
 });
