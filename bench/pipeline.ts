@@ -9,10 +9,13 @@
  *     process and with two (one thread each), on a private redis-server;
  *  4. the ratios: full/floor, queue/in-process, two workers/one worker.
  *
- * Medians of --runs runs. Prints docs/s and MB/s with the core count and Node version.
+ * Each run measures the four in turn, after a sync; the figures are medians of --runs
+ * runs and the ratios also come run by run. Prints docs/s and MB/s with the core count
+ * and Node version.
  *
  *   npm run bench [-- --docs 20000 --runs 3]
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -126,10 +129,11 @@ function inProcessRun(paths: string[], out: string): { total: number; stages: Re
 }
 
 /** Enqueue to last output through a private Redis with `workers` worker processes of one thread. */
-async function queueRun(input: string, workers: number): Promise<{ secs: number; peakRssMb: number }> {
-  return withPrivateQueue(workers, 1, async ({ queue, batches, prefix, out, workers: children }) => {
+async function queueRun(input: string, out: string, workers: number): Promise<{ secs: number; peakRssMb: number }> {
+  return withPrivateQueue(workers, 1, async ({ queue, batches, prefix, workers: children }) => {
     // Workers start before the clock: their start-up is not throughput.
     await new Promise((r) => setTimeout(r, 1500));
+    settle();
     let peakRssMb = 0;
     const start = process.hrtime.bigint();
     const { batchId } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, prefix });
@@ -137,7 +141,12 @@ async function queueRun(input: string, workers: number): Promise<{ secs: number;
       for (const c of children) peakRssMb = Math.max(peakRssMb, rssMb(c.pid!));
     });
     return { secs: Number(process.hrtime.bigint() - start) / 1e9, peakRssMb };
-  });
+  }, out);
+}
+
+/** Writes dirty pages out, so the next measurement starts with a quiet disk. */
+function settle(): void {
+  execFileSync('sync');
 }
 
 function rssMb(pid: number): number {
@@ -150,30 +159,48 @@ function rssMb(pid: number): number {
 }
 
 const corpus = writeCorpus(count);
+const outs: string[] = [];
+function freshOut(): string {
+  outs.push(mkdtempSync(join(tmpdir(), 'vnpipe-bench-out-')));
+  return outs.at(-1)!;
+}
 console.log(
   `vnpipe bench: ${count} documents, ${(corpus.bytes / 1e6).toFixed(1)} MB, median of ${runs} runs; ` +
     `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}`,
 );
 try {
   // Warm the JIT and the page cache so the first measurement is not theirs.
-  const warm = mkdtempSync(join(tmpdir(), 'vnpipe-bench-warm-'));
+  const warm = freshOut();
   inProcessRun(corpus.paths.slice(0, 1000), warm);
   floorRun(corpus.paths, warm);
 
+  // Each run measures all four in turn, each after a sync: a measurement neither pays
+  // for the previous one's dirty pages nor runs later on a busier disk than the others.
+  // Outputs stay until the end: on ext4, deleting tens of thousands of files makes the
+  // next tens of thousands of writes cost several times the system time, so deleting
+  // between measurements would slow every later one.
   const floors: number[] = [];
   const fulls: number[] = [];
+  const one: number[] = [];
+  const two: number[] = [];
   let stages: Record<string, number> = {};
+  let peakRssMb = 0;
   for (let r = 0; r < runs; r++) {
-    const floorOut = mkdtempSync(join(tmpdir(), 'vnpipe-bench-floor-'));
+    const floorOut = freshOut();
+    settle();
     floors.push(floorRun(corpus.paths, floorOut));
-    rmSync(floorOut, { recursive: true, force: true });
-    const out = mkdtempSync(join(tmpdir(), 'vnpipe-bench-out-'));
+    const out = freshOut();
+    settle();
     const result = inProcessRun(corpus.paths, out);
     fulls.push(result.total);
     stages = result.stages;
-    rmSync(out, { recursive: true, force: true });
+    for (const [workers, times] of [[1, one], [2, two]] as const) {
+      const { secs, peakRssMb: rss } = await queueRun(corpus.dir, freshOut(), workers);
+      times.push(secs);
+      peakRssMb = Math.max(peakRssMb, rss);
+    }
   }
-  rmSync(warm, { recursive: true, force: true });
+
   const floor = median(floors);
   const full = median(fulls);
   console.log(line('1. floor: read + NFC + space regex + SHA-256 + JSON write', floor, corpus.bytes));
@@ -188,16 +215,6 @@ try {
   for (const name of Object.keys(small)) {
     console.log(`     ${name.padEnd(12)} ${small[name]!.toFixed(2).padStart(8)} ${large[name]!.toFixed(2).padStart(8)}  x${(large[name]! / small[name]!).toFixed(2)}`);
   }
-  const one: number[] = [];
-  const two: number[] = [];
-  let peakRssMb = 0;
-  for (let r = 0; r < runs; r++) {
-    const a = await queueRun(corpus.dir, 1);
-    const b = await queueRun(corpus.dir, 2);
-    one.push(a.secs);
-    two.push(b.secs);
-    peakRssMb = Math.max(peakRssMb, a.peakRssMb, b.peakRssMb);
-  }
   console.log(line('3. through the queue, 1 worker process x 1 thread', median(one), corpus.bytes));
   console.log(line('   through the queue, 2 worker processes x 1 thread', median(two), corpus.bytes));
   console.log(`     worker peak RSS ${peakRssMb.toFixed(0)} MB`);
@@ -205,6 +222,10 @@ try {
   console.log(`     full / floor                  ${(floor / full).toFixed(2)}`);
   console.log(`     queue (1 worker) / in-process ${(full / median(one)).toFixed(2)}`);
   console.log(`     2 workers / 1 worker          ${(median(one) / median(two)).toFixed(2)}`);
+  console.log('   each run, docs/s: floor, in-process, queue with 1 worker, with 2');
+  for (let r = 0; r < runs; r++) {
+    console.log(`     ${[floors[r]!, fulls[r]!, one[r]!, two[r]!].map((secs) => (count / secs).toFixed(0).padStart(6)).join(' ')}`);
+  }
 } finally {
-  rmSync(corpus.dir, { recursive: true, force: true });
+  for (const dir of [corpus.dir, ...outs]) rmSync(dir, { recursive: true, force: true });
 }

@@ -16,21 +16,27 @@ export interface PrivateQueue {
   queue: Queue;
   batches: BatchStore;
   prefix: string;
-  /** A fresh output folder, removed afterwards. */
+  /** The output folder: the caller's, or a fresh one removed afterwards. */
   out: string;
   workers: ChildProcess[];
 }
 
 /**
  * A private redis-server with `workers` `vnpipe worker` processes of `threads` threads
- * on it, for the length of `fn`; everything is stopped and removed afterwards.
+ * on it, for the length of `fn`; everything is stopped and removed afterwards, except
+ * an output folder the caller passed in.
  */
-export async function withPrivateQueue<T>(workers: number, threads: number, fn: (q: PrivateQueue) => Promise<T>): Promise<T> {
+export async function withPrivateQueue<T>(
+  workers: number,
+  threads: number,
+  fn: (q: PrivateQueue) => Promise<T>,
+  callerOut?: string,
+): Promise<T> {
   const server = await startLocalRedis();
   const prefix = 'bench';
   const redis = new Redis(server.url);
   const queue = new Queue(QUEUE_NAME, { connection: redis, prefix });
-  const out = mkdtempSync(join(tmpdir(), 'vnpipe-bench-out-'));
+  const out = callerOut ?? mkdtempSync(join(tmpdir(), 'vnpipe-bench-out-'));
   const env = { ...process.env, REDIS_URL: server.url, VNPIPE_PREFIX: prefix, LOG_LEVEL: 'warn' };
   const children = Array.from({ length: workers }, () =>
     spawn(process.execPath, [CLI, 'worker', '--concurrency', String(threads)], { env, stdio: 'ignore' }),
@@ -43,7 +49,7 @@ export async function withPrivateQueue<T>(workers: number, threads: number, fn: 
     await queue.close();
     redis.disconnect();
     await server.stop();
-    rmSync(out, { recursive: true, force: true });
+    if (!callerOut) rmSync(out, { recursive: true, force: true });
   }
 }
 
