@@ -10,7 +10,7 @@
  *  4. the ratios: full/floor, queue/in-process, two workers/one worker.
  *
  * Each run measures the four in turn, after a sync; the figures are medians of --runs
- * runs and the ratios also come run by run. Prints docs/s and MB/s with the core count
+ * runs, and each ratio the median of the runs' own ratios. Prints docs/s and MB/s with the core count
  * and Node version.
  *
  *   npm run bench [-- --docs 20000 --runs 3]
@@ -218,10 +218,13 @@ try {
   console.log(line('3. through the queue, 1 worker process x 1 thread', median(one), corpus.bytes));
   console.log(line('   through the queue, 2 worker processes x 1 thread', median(two), corpus.bytes));
   console.log(`     worker peak RSS ${peakRssMb.toFixed(0)} MB`);
-  console.log('4. ratios');
-  console.log(`     full / floor                  ${(floor / full).toFixed(2)}`);
-  console.log(`     queue (1 worker) / in-process ${(full / median(one)).toFixed(2)}`);
-  console.log(`     2 workers / 1 worker          ${(median(one) / median(two)).toFixed(2)}`);
+  // Each ratio is taken within a run (the machine's mood is the same for both sides),
+  // then the median over the runs.
+  const ratio = (a: number[], b: number[]) => median(a.map((x, r) => x / b[r]!)).toFixed(2);
+  console.log('4. ratios (median of the runs\' own ratios)');
+  console.log(`     full / floor                  ${ratio(floors, fulls)}`);
+  console.log(`     queue (1 worker) / in-process ${ratio(fulls, one)}`);
+  console.log(`     2 workers / 1 worker          ${ratio(one, two)}`);
   console.log('   each run, docs/s: floor, in-process, queue with 1 worker, with 2');
   for (let r = 0; r < runs; r++) {
     console.log(`     ${[floors[r]!, fulls[r]!, one[r]!, two[r]!].map((secs) => (count / secs).toFixed(0).padStart(6)).join(' ')}`);

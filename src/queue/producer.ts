@@ -148,7 +148,7 @@ async function waitForCounting(batches: BatchStore, batchId: string, total: numb
 /**
  * Backpressure: holds the walk while the queue has `queue.enqueueWindow` or more
  * documents waiting, so Redis memory stays bounded whatever the folder size (a
- * waiting document costs about 0.3 KB). Returns true when the batch was cancelled meanwhile.
+ * waiting document costs about 0.4 KB). Returns true when the batch was cancelled meanwhile.
  */
 async function waitForRoom(queue: Queue, batches: BatchStore, batchId: string, config: Config, onFull?: () => void): Promise<boolean> {
   for (let waited = false; ; waited = true) {
