@@ -59,7 +59,8 @@ const RATE_BUCKETS = 12;
 // Counters move only when a document's bit flips, so a document that runs twice
 // (BullMQ delivers at least once) is counted once. A finished document also leaves
 // the queued-documents hash, so enqueue may queue it again.
-// KEYS: batch, completed bitmap, failed bitmap, failures hash, rate hash, queued-documents hash.
+// KEYS: batch, completed bitmap, failed bitmap, failures hash, rate hash, queued-documents hash,
+// cancelled bitmap.
 const FINISH = `
 local v = redis.call('HMGET', KEYS[1], 'walked', 'queued', 'completed', 'failed', 'cancelled')
 if v[1] == '1' and tonumber(v[3] or '0') + tonumber(v[4] or '0') + tonumber(v[5] or '0') >= tonumber(v[2] or '0') then
@@ -93,8 +94,8 @@ for i = 2, #ARGV, 4 do
   end
   if redis.call('SETBIT', KEYS[3], seq, 0) == 1 then
     redis.call('HINCRBY', KEYS[1], 'failed', -1)
-    redis.call('HDEL', KEYS[4], ARGV[i + 2])
   end
+  redis.call('HDEL', KEYS[4], ARGV[i + 2])
   if ARGV[i + 3] ~= '' then redis.call('HDEL', KEYS[6], ARGV[i + 3]) end
 end
 ${COUNT_RATE}
@@ -119,21 +120,43 @@ ${COUNT_RATE}
 ${FINISH}
 return finished`;
 
-// Before a failed document runs again: it is neither failed nor finished.
-// ARGV: now, seq, rel.
+// Before failed documents run again (vnpipe retry): they have no outcome, so the batch
+// is not finished. Their failure records stay until a new outcome replaces them, so a
+// retry that was cut off before its jobs were added can be run again.
+// ARGV: now, then the seqs.
 const REOPEN = `
-if redis.call('SETBIT', KEYS[3], ARGV[2], 0) == 1 then
-  redis.call('HINCRBY', KEYS[1], 'failed', -1)
+local reopened = 0
+for i = 2, #ARGV do
+  if redis.call('SETBIT', KEYS[3], ARGV[i], 0) == 1 then
+    redis.call('HINCRBY', KEYS[1], 'failed', -1)
+    reopened = reopened + 1
+  end
 end
-redis.call('HDEL', KEYS[4], ARGV[3])
-redis.call('HDEL', KEYS[1], 'finishedAt')
-return 1`;
+if reopened > 0 then redis.call('HDEL', KEYS[1], 'finishedAt') end
+return reopened`;
 
-// ARGV: now, count, then the ids leaving the queued-documents hash.
+// Documents of removed waiting jobs: those with no outcome yet (an earlier attempt may
+// have finished some) count as cancelled, once (the cancelled bitmap).
+// ARGV: now, then seq, id for each document.
 const ADD_CANCELLED = `
-redis.call('HINCRBY', KEYS[1], 'cancelled', ARGV[2])
-for i = 3, #ARGV do redis.call('HDEL', KEYS[6], ARGV[i]) end
+local cancelled = 0
+for i = 2, #ARGV, 2 do
+  if ARGV[i + 1] ~= '' then redis.call('HDEL', KEYS[6], ARGV[i + 1]) end
+  if redis.call('GETBIT', KEYS[2], ARGV[i]) == 0 and redis.call('GETBIT', KEYS[3], ARGV[i]) == 0
+    and redis.call('SETBIT', KEYS[7], ARGV[i], 1) == 0 then
+    cancelled = cancelled + 1
+  end
+end
+redis.call('HINCRBY', KEYS[1], 'cancelled', cancelled)
 ${FINISH}
+return cancelled`;
+
+// Queued-documents entries whose job is no longer pending; an entry a newer job took over stays.
+// KEYS: queued-documents hash. ARGV: id, job id for each entry.
+const FORGET_QUEUED = `
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
 return 1`;
 
 // One document's lines into its source's counts, once per document (the bitmap).
@@ -177,7 +200,8 @@ export class BatchStore {
   }
 
   private keys(id: string): string[] {
-    return [...['', 'completed', 'failed', 'failures', 'rate'].map((part) => this.key(id, part || undefined)), this.queuedKey()];
+    const parts = ['', 'completed', 'failed', 'failures', 'rate'].map((part) => this.key(id, part || undefined));
+    return [...parts, this.queuedKey(), this.key(id, 'cancelled')];
   }
 
   /** Documents waiting or running, by id, with their job: what enqueue and `status --doc` look up. */
@@ -191,13 +215,18 @@ export class BatchStore {
     if (fields.length > 0) await this.redis.hset(this.queuedKey(), ...fields);
   }
 
+  /** Drops entries whose job is no longer pending, unless a newer job has taken them over. */
+  async forgetQueued(entries: readonly { id: string; jobId: string }[]): Promise<void> {
+    if (entries.length > 0) await this.script(FORGET_QUEUED, 1, this.queuedKey(), ...entries.flatMap((e) => [e.id, e.jobId]));
+  }
+
   /** The job each document id is queued in, or null. */
   async queuedJobs(ids: readonly string[]): Promise<(string | null)[]> {
     return ids.length === 0 ? [] : this.redis.hmget(this.queuedKey(), ...ids);
   }
 
   private run(script: string, id: string, ...args: (string | number)[]): Promise<unknown> {
-    return this.script(script, 6, ...this.keys(id), ...args);
+    return this.script(script, 7, ...this.keys(id), ...args);
   }
 
   /** EVALSHA, loading the script on a NOSCRIPT answer: Redis then skips hashing the body every call. */
@@ -260,14 +289,14 @@ export class BatchStore {
     return (await this.run(RECORD_FAILED, id, now, onlyUnrecorded ? 1 : 0, ...args)) as number;
   }
 
-  /** Clears a failure before the document is queued again (`vnpipe retry`). */
-  async reopen(id: string, seq: number, rel: string): Promise<void> {
-    await this.run(REOPEN, id, 0, seq, rel);
+  /** Failed documents about to run again (`vnpipe retry`): no outcome, so the batch is not finished. */
+  async reopen(id: string, seqs: readonly number[]): Promise<void> {
+    if (seqs.length > 0) await this.run(REOPEN, id, 0, ...seqs);
   }
 
-  /** `count` waiting documents left the queue with `vnpipe cancel`. */
-  async addCancelled(id: string, count: number, docIds: readonly string[], now = Date.now()): Promise<void> {
-    await this.run(ADD_CANCELLED, id, now, count, ...docIds);
+  /** Documents of waiting jobs that `vnpipe cancel` removed; returns how many had no outcome yet. */
+  async addCancelled(id: string, docs: readonly { seq: number; id: string }[], now = Date.now()): Promise<number> {
+    return (await this.run(ADD_CANCELLED, id, now, ...docs.flatMap((d) => [d.seq, d.id]))) as number;
   }
 
   /** Which of `seqs` already have an outcome (completed or failed). */

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Job, Queue } from 'bullmq';
 import type { Config } from '../config.js';
 import type { BatchStore } from './batches.js';
-import { DOCUMENT_JOB, documentId, JobIds, planJobs, type DocumentJob, type DocumentRef } from './jobs.js';
+import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, planJobs, type DocumentJob, type DocumentRef } from './jobs.js';
 
 /**
  * Queues a batch's failed documents again, under their old numbers, after the user
@@ -19,8 +19,11 @@ export async function retryBatch(queue: Queue, store: BatchStore, batchId: strin
   }
   const jobs = planJobs(DOCUMENT_JOB, batchId, docs, new JobIds(batchId, `r${Date.now().toString(36)}-`), config);
   if (jobs.length === 0) return 0;
+  // Reopened first, so that no worker can record an outcome before the batch is open
+  // again; cut off before the jobs are added, the failure records are still there for
+  // the next retry.
+  await store.reopen(batchId, docs.map((d) => d.seq));
   await store.markQueued(jobs);
-  for (const d of docs) await store.reopen(batchId, d.seq, d.rel);
   await queue.addBulk(jobs);
   return docs.length;
 }
@@ -32,7 +35,6 @@ export async function retryBatch(queue: Queue, store: BatchStore, batchId: strin
 export async function cancelBatch(queue: Queue, store: BatchStore, batchId: string): Promise<number> {
   await store.requestCancel(batchId);
   let removed = 0;
-  const ids: string[] = [];
   const page = 1000;
   for (const state of ['waiting', 'prioritized', 'delayed'] as const) {
     for (let start = 0; ; ) {
@@ -40,14 +42,15 @@ export async function cancelBatch(queue: Queue, store: BatchStore, batchId: stri
       if (jobs.length === 0) break;
       let keptHere = 0;
       for (const job of jobs as (Job<DocumentJob> | undefined)[]) {
-        if (job?.data?.batch === batchId && (await queue.remove(job.id!).catch(() => 0)) === 1) {
-          removed += job.data.docs.length;
-          ids.push(...job.data.docs.map((d) => d.id).filter((id) => id !== ''));
-        } else keptHere++;
+        if (job?.data?.batch !== batchId || (await queue.remove(job.id!).catch(() => 0)) !== 1) {
+          keptHere++;
+          continue;
+        }
+        // The counting pass of `--learn` counts no documents: its enqueue sees the cancel and stops.
+        if (job.name !== COUNT_JOB) removed += await store.addCancelled(batchId, job.data.docs);
       }
       start += keptHere;
     }
   }
-  if (removed > 0) await store.addCancelled(batchId, removed, ids);
   return removed;
 }

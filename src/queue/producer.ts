@@ -74,7 +74,10 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
       await batches.markWalked(batchId);
       return { batchId, found: counting.found, queued: 0, skipped: 0 };
     }
-    await waitForCounting(batches, batchId, counting.found, options.onLearning);
+    if (await waitForCounting(batches, batchId, counting.found, options.onLearning)) {
+      await batches.markWalked(batchId);
+      return { batchId, found: counting.found, queued: 0, skipped: 0 };
+    }
     const profile = buildProfile(await batches.sourceCounts(batchId, options.config.learn.minDocuments), options.config.learn);
     await batches.setProfile(batchId, profile);
     options.onLearned?.(profile);
@@ -135,12 +138,14 @@ async function queueCountJobs(
   return { found, cancelled: false };
 }
 
-async function waitForCounting(batches: BatchStore, batchId: string, total: number, onProgress?: (counted: number, total: number) => void): Promise<void> {
+/** Waits until workers have counted every document; returns true when the batch was cancelled meanwhile. */
+async function waitForCounting(batches: BatchStore, batchId: string, total: number, onProgress?: (counted: number, total: number) => void): Promise<boolean> {
   for (;;) {
     const record = await batches.get(batchId);
+    if (record?.cancelRequested) return true;
     const counted = record?.counted ?? 0;
     onProgress?.(counted, total);
-    if (counted >= total) return;
+    if (counted >= total) return false;
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -210,7 +215,8 @@ async function enqueueChunk(files: FoundFile[], ctx: ChunkContext): Promise<Enqu
   }
   const jobs = planJobs(DOCUMENT_JOB, batchId, docs, ctx.jobIds, options.config);
   if (jobs.length > 0) {
-    // Known as queued before their jobs exist: a second enqueue meanwhile skips them.
+    // Entries first: a job never exists without them (a crash in between leaves only
+    // entries whose job is missing, which enqueue takes for stale).
     await ctx.batches.markQueued(jobs);
     await ctx.queue.addBulk(jobs);
   }
@@ -233,7 +239,9 @@ async function stillQueued(queue: Queue, batches: BatchStore, ids: string[]): Pr
   const pending = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
   const settled = new Map<string, boolean>();
   for (const [jobId, state] of states) settled.set(jobId, pending.has(await state));
-  return jobIds.map((jobId) => (jobId ? settled.get(jobId)! : false));
+  const queued = jobIds.map((jobId) => (jobId ? settled.get(jobId)! : false));
+  await batches.forgetQueued(ids.flatMap((id, i) => (jobIds[i] && !queued[i] ? [{ id, jobId: jobIds[i]! }] : [])));
+  return queued;
 }
 
 /**

@@ -120,9 +120,12 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
    */
   async function runDocs(kind: ThreadTask['kind'], job: Job<DocumentJob, JobSummary>, docs: DocumentRef[], key: string, setup: BatchSetup): Promise<ThreadAnswer[]> {
     const rerun = job.attemptsMade > 0 || job.stalledCounter > 0;
+    // A job that runs again may hold a document that kills its thread: alone in its
+    // task, it fails no other document with it.
+    const perTask = rerun ? 1 : DOCUMENTS_PER_TASK;
     const tasks: Promise<ThreadAnswer[]>[] = [];
-    for (let i = 0; i < docs.length; i += DOCUMENTS_PER_TASK) {
-      const slice = docs.slice(i, i + DOCUMENTS_PER_TASK);
+    for (let i = 0; i < docs.length; i += perTask) {
+      const slice = docs.slice(i, i + perTask);
       const task: ThreadTask = { kind, batch: job.data.batch, rerun, docs: slice.map(({ path, rel, out }) => ({ path, rel, out })) };
       tasks.push(threads.run(task, key, setup).catch((err: Error) => slice.map(() => ({ ok: false as const, reason: null, message: err.message }))));
     }
@@ -217,27 +220,24 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   worker.on('failed', (job, err) => {
     if (!job) return;
     const { batch, docs } = job.data;
-    // A job that will run again is delayed or waiting; one that failed for good stays
-    // failed (its last attempt, or it stalled too often: BullMQ does not count those
-    // as attempts).
-    job
-      .getState()
-      .then(async (state) => {
-        const final = state === 'failed';
-        log.warn({ batch, job: job.id, documents: docs.length, attempt: job.attemptsMade, final }, err.message);
-        if (!final) return;
-        // The processor records what it finished; a job that failed for good without
-        // it (its setup could not load, its workers died) fails the documents that
-        // have no outcome yet, so the batch still ends.
-        if (job.name === COUNT_JOB) {
-          await Promise.all(docs.map((doc) => batches.recordCounted(batch, doc.seq, NO_LINES, 0)));
-          return;
-        }
-        const lost = docs.map((d) => ({ id: d.id, seq: d.seq, rel: d.rel, path: d.path, out: d.out, jobId: job.id ?? '', reason: 'failed' as const, message: err.message }));
-        const n = await batches.recordFailed(batch, lost, Date.now(), true);
-        for (let i = 0; i < n; i++) metrics.failed('failed');
-      })
-      .catch((e: Error) => log.error({ batch, job: job.id }, `cannot record the failure: ${e.message}`));
+    // BullMQ fails a job that stalled too often with an UnrecoverableError when a
+    // worker next takes it; any other failure is final once the attempts are spent.
+    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    log.warn({ batch, job: job.id, documents: docs.length, attempt: job.attemptsMade, final }, err.message);
+    if (!final) return;
+    // The processor records what it finished; a job that failed for good without it
+    // (its setup could not load, its workers died) fails the documents that have no
+    // outcome yet, so the batch still ends.
+    const record = async () => {
+      if (job.name === COUNT_JOB) {
+        await Promise.all(docs.map((doc) => batches.recordCounted(batch, doc.seq, NO_LINES, 0)));
+        return;
+      }
+      const lost = docs.map((d) => ({ id: d.id, seq: d.seq, rel: d.rel, path: d.path, out: d.out, jobId: job.id ?? '', reason: 'failed' as const, message: err.message }));
+      const n = await batches.recordFailed(batch, lost, Date.now(), true);
+      for (let i = 0; i < n; i++) metrics.failed('failed');
+    };
+    record().catch((e: Error) => log.error({ batch, job: job.id }, `cannot record the failure: ${e.message}`));
   });
   worker.on('error', (err) => {
     if (!down) log.error({ err: err.message }, 'worker error');

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { CLI, exitOf, freePort, runCli, SAMPLES, tempDir, testEnv, waitFor } from '../support/cli.js';
@@ -23,7 +24,10 @@ async function dashboard(env: NodeJS.ProcessEnv, args: string[]): Promise<{ chil
 describe('vnpipe dashboard', () => {
   it.skipIf(!existsSync(CHROMIUM))('shows the queue and its counts in a real browser (headless Chromium)', async () => {
     const env = testEnv(redisUrl);
-    await runCli(['enqueue', SAMPLES, '--out', tempDir('dash')], env);
+    // One document a job, so the board shows one job per sample.
+    const config = join(tempDir('dash-config'), 'one-per-job.json');
+    writeFileSync(config, JSON.stringify({ queue: { documentsPerJob: 1 } }));
+    await runCli(['enqueue', SAMPLES, '--out', tempDir('dash'), '--config', config], env);
     const { child, url } = await dashboard(env, []);
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
