@@ -82,10 +82,22 @@ if finished > 0 then
   redis.call('HSET', KEYS[5], slot, bucket .. ':' .. n)
 end`;
 
-// ARGV: now, then seq, bytes, rel, id for each document.
+// A document with an outcome leaves the queued-documents hash, if its entry is still
+// this job's (a retry may have given it a newer job), and is no longer cancelled (a
+// copy of its job may have been cancelled while this one ran).
+const OUTCOME_HELPERS = `
+local function forget(id, job)
+  if id ~= '' and redis.call('HGET', KEYS[6], id) == job then redis.call('HDEL', KEYS[6], id) end
+end
+local function uncancel(seq)
+  if redis.call('SETBIT', KEYS[7], seq, 0) == 1 then redis.call('HINCRBY', KEYS[1], 'cancelled', -1) end
+end`;
+
+// ARGV: now, job id, then seq, bytes, rel, id for each document.
 const RECORD_COMPLETED = `
+${OUTCOME_HELPERS}
 local finished = 0
-for i = 2, #ARGV, 4 do
+for i = 3, #ARGV, 4 do
   local seq = ARGV[i]
   if redis.call('SETBIT', KEYS[2], seq, 1) == 0 then
     redis.call('HINCRBY', KEYS[1], 'completed', 1)
@@ -95,53 +107,61 @@ for i = 2, #ARGV, 4 do
   if redis.call('SETBIT', KEYS[3], seq, 0) == 1 then
     redis.call('HINCRBY', KEYS[1], 'failed', -1)
   end
+  uncancel(seq)
   redis.call('HDEL', KEYS[4], ARGV[i + 2])
-  if ARGV[i + 3] ~= '' then redis.call('HDEL', KEYS[6], ARGV[i + 3]) end
+  forget(ARGV[i + 3], ARGV[2])
 end
 ${COUNT_RATE}
 ${FINISH}
 return finished`;
 
-// ARGV: now, only-if-unrecorded flag, then seq, rel, id, failure JSON for each document.
+// ARGV: now, only-if-unrecorded flag, then seq, rel, id, job id, failure JSON for each document.
 const RECORD_FAILED = `
+${OUTCOME_HELPERS}
 local finished = 0
-for i = 3, #ARGV, 4 do
+for i = 3, #ARGV, 5 do
   local seq = ARGV[i]
-  if ARGV[i + 2] ~= '' then redis.call('HDEL', KEYS[6], ARGV[i + 2]) end
+  forget(ARGV[i + 2], ARGV[i + 3])
   if redis.call('GETBIT', KEYS[2], seq) == 0 and (ARGV[2] == '0' or redis.call('GETBIT', KEYS[3], seq) == 0) then
     if redis.call('SETBIT', KEYS[3], seq, 1) == 0 then
       redis.call('HINCRBY', KEYS[1], 'failed', 1)
       finished = finished + 1
     end
-    redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 3])
+    uncancel(seq)
+    redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 4])
   end
 end
 ${COUNT_RATE}
 ${FINISH}
 return finished`;
 
-// Before failed documents run again (vnpipe retry): they have no outcome, so the batch
-// is not finished. Their failure records stay until a new outcome replaces them, so a
-// retry that was cut off before its jobs were added can be run again.
-// ARGV: now, then the seqs.
+// Before failed (or cancelled) documents run again (vnpipe retry): they have no
+// outcome, so the batch is not finished. Their failure records stay until a new
+// outcome replaces them, so a retry that was cut off before its jobs were added can be
+// run again. ARGV: now, then the seqs.
 const REOPEN = `
+${OUTCOME_HELPERS}
 local reopened = 0
 for i = 2, #ARGV do
-  if redis.call('SETBIT', KEYS[3], ARGV[i], 0) == 1 then
-    redis.call('HINCRBY', KEYS[1], 'failed', -1)
-    reopened = reopened + 1
+  local was = redis.call('SETBIT', KEYS[3], ARGV[i], 0)
+  if was == 1 then redis.call('HINCRBY', KEYS[1], 'failed', -1) end
+  if redis.call('GETBIT', KEYS[7], ARGV[i]) == 1 then
+    uncancel(ARGV[i])
+    was = 1
   end
+  reopened = reopened + was
 end
 if reopened > 0 then redis.call('HDEL', KEYS[1], 'finishedAt') end
 return reopened`;
 
-// Documents of removed waiting jobs: those with no outcome yet (an earlier attempt may
+// Documents of a removed waiting job: those with no outcome yet (an earlier attempt may
 // have finished some) count as cancelled, once (the cancelled bitmap).
-// ARGV: now, then seq, id for each document.
+// ARGV: now, job id, then seq, id for each document.
 const ADD_CANCELLED = `
+${OUTCOME_HELPERS}
 local cancelled = 0
-for i = 2, #ARGV, 2 do
-  if ARGV[i + 1] ~= '' then redis.call('HDEL', KEYS[6], ARGV[i + 1]) end
+for i = 3, #ARGV, 2 do
+  forget(ARGV[i + 1], ARGV[2])
   if redis.call('GETBIT', KEYS[2], ARGV[i]) == 0 and redis.call('GETBIT', KEYS[3], ARGV[i]) == 0
     and redis.call('SETBIT', KEYS[7], ARGV[i], 1) == 0 then
     cancelled = cancelled + 1
@@ -272,10 +292,10 @@ export class BatchStore {
     await this.run(MARK_WALKED, id, now);
   }
 
-  /** Documents of batch `id` cleaned and written; returns how many were new. */
-  async recordCompleted(id: string, docs: readonly CompletedDocument[], now = Date.now()): Promise<number> {
+  /** Documents of batch `id` cleaned and written by job `jobId`; returns how many were new. */
+  async recordCompleted(id: string, jobId: string, docs: readonly CompletedDocument[], now = Date.now()): Promise<number> {
     if (docs.length === 0) return 0;
-    return (await this.run(RECORD_COMPLETED, id, now, ...docs.flatMap((d) => [d.seq, d.bytes, d.rel, d.id]))) as number;
+    return (await this.run(RECORD_COMPLETED, id, now, jobId, ...docs.flatMap((d) => [d.seq, d.bytes, d.rel, d.id]))) as number;
   }
 
   /**
@@ -285,7 +305,7 @@ export class BatchStore {
    */
   async recordFailed(id: string, failures: readonly FailedDocument[], now = Date.now(), onlyUnrecorded = false): Promise<number> {
     if (failures.length === 0) return 0;
-    const args = failures.flatMap(({ id: docId, ...failure }) => [failure.seq, failure.rel, docId, JSON.stringify({ ...failure, at: now })]);
+    const args = failures.flatMap(({ id: docId, ...failure }) => [failure.seq, failure.rel, docId, failure.jobId, JSON.stringify({ ...failure, at: now })]);
     return (await this.run(RECORD_FAILED, id, now, onlyUnrecorded ? 1 : 0, ...args)) as number;
   }
 
@@ -294,9 +314,9 @@ export class BatchStore {
     if (seqs.length > 0) await this.run(REOPEN, id, 0, ...seqs);
   }
 
-  /** Documents of waiting jobs that `vnpipe cancel` removed; returns how many had no outcome yet. */
-  async addCancelled(id: string, docs: readonly { seq: number; id: string }[], now = Date.now()): Promise<number> {
-    return (await this.run(ADD_CANCELLED, id, now, ...docs.flatMap((d) => [d.seq, d.id]))) as number;
+  /** Documents of a waiting job that `vnpipe cancel` removed; returns how many had no outcome yet. */
+  async addCancelled(id: string, jobId: string, docs: readonly { seq: number; id: string }[], now = Date.now()): Promise<number> {
+    return (await this.run(ADD_CANCELLED, id, now, jobId, ...docs.flatMap((d) => [d.seq, d.id]))) as number;
   }
 
   /** Which of `seqs` already have an outcome (completed or failed). */

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Job, Queue } from 'bullmq';
 import type { Config } from '../config.js';
 import type { BatchStore } from './batches.js';
+import { stillQueued } from './producer.js';
 import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, planJobs, type DocumentJob, type DocumentRef } from './jobs.js';
 
 /**
@@ -17,15 +18,18 @@ export async function retryBatch(queue: Queue, store: BatchStore, batchId: strin
     const id = documentId(failure.path, failure.out, size, info?.mtimeMs ?? 0);
     docs.push({ seq: failure.seq, id, path: failure.path, rel: failure.rel, out: failure.out, size });
   }
-  const jobs = planJobs(DOCUMENT_JOB, batchId, docs, new JobIds(batchId, `r${Date.now().toString(36)}-`), config);
+  // A document whose job (an earlier retry's) is still pending is on its way already.
+  const pending = await stillQueued(queue, store, docs.map((d) => d.id));
+  const again = docs.filter((_, i) => !pending[i]);
+  const jobs = planJobs(DOCUMENT_JOB, batchId, again, new JobIds(batchId, `r${Date.now().toString(36)}-`), config);
   if (jobs.length === 0) return 0;
   // Reopened first, so that no worker can record an outcome before the batch is open
   // again; cut off before the jobs are added, the failure records are still there for
   // the next retry.
-  await store.reopen(batchId, docs.map((d) => d.seq));
+  await store.reopen(batchId, again.map((d) => d.seq));
   await store.markQueued(jobs);
   await queue.addBulk(jobs);
-  return docs.length;
+  return again.length;
 }
 
 /**
@@ -47,7 +51,7 @@ export async function cancelBatch(queue: Queue, store: BatchStore, batchId: stri
           continue;
         }
         // The counting pass of `--learn` counts no documents: its enqueue sees the cancel and stops.
-        if (job.name !== COUNT_JOB) removed += await store.addCancelled(batchId, job.data.docs);
+        if (job.name !== COUNT_JOB) removed += await store.addCancelled(batchId, job.id!, job.data.docs);
       }
       start += keptHere;
     }

@@ -232,7 +232,7 @@ async function enqueueChunk(files: FoundFile[], ctx: ChunkContext): Promise<Enqu
  * a job that is still pending. An entry whose job failed, finished or was removed is
  * stale (its worker died, or Redis lost the job) and does not hold the document back.
  */
-async function stillQueued(queue: Queue, batches: BatchStore, ids: string[]): Promise<boolean[]> {
+export async function stillQueued(queue: Queue, batches: BatchStore, ids: string[]): Promise<boolean[]> {
   const jobIds = await batches.queuedJobs(ids);
   const states = new Map<string, Promise<string>>();
   for (const jobId of jobIds) if (jobId && !states.has(jobId)) states.set(jobId, queue.getJobState(jobId));

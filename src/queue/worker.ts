@@ -172,7 +172,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         log.warn({ batch, doc: doc.rel, attempt: job.attemptsMade + 1, final: lastAttempt, reason: 'failed' }, message);
       }
     });
-    await batches.recordCompleted(batch, completed);
+    await batches.recordCompleted(batch, job.id ?? '', completed);
     await batches.recordFailed(batch, failed);
     if (transient.length > 0 && !lastAttempt) {
       throw new Error(`${transient.length} of ${todo.length} documents failed for a reason of the machine, not the document (first: ${transient[0]!.doc.rel}: ${transient[0]!.message}); the job runs again`);

@@ -236,6 +236,38 @@ describe('retry and cancel', () => {
     await exitOf(w);
   });
 
+  it('retry queues a document once however often it is run, and after a cancel it can run again', async () => {
+    const env = testEnv(redisUrl);
+    const input = join(tempDir('retry-twice'), 'in');
+    mkdirSync(input);
+    writeFileSync(join(input, 'later.txt'), '');
+    cpSync(join(SAMPLES, '003_7161b19aceaccb0d.txt'), join(input, 'ok.txt'));
+    const batch = (await runCli(['enqueue', input, '--out', tempDir('out')], env)).stdout.trim();
+    const first = worker(env, 1);
+    await waitFor(async () => (await status(env, batch))?.finishedAt);
+    first.kill('SIGTERM');
+    await exitOf(first);
+    cpSync(join(SAMPLES, '004_2d82f93cebf0d4a1.txt'), join(input, 'later.txt'));
+
+    // No worker runs: the first retry's job waits, and a second retry adds nothing.
+    expect((await runCli(['retry', batch], env)).stdout).toBe(`batch ${batch}: 1 failed documents queued again\n`);
+    expect(await status(env, batch)).toMatchObject({ completed: 1, failed: 0, finishedAt: null });
+    expect((await runCli(['retry', batch], env)).stdout).toBe(`batch ${batch}: 0 failed documents queued again\n`);
+    // Cancelled, the batch ends; its failure record stays, so a later retry takes it up.
+    await runCli(['cancel', batch], env);
+    expect(await status(env, batch)).toMatchObject({ completed: 1, failed: 0, cancelled: 1, finishedAt: expect.any(Number) });
+    expect((await runCli(['retry', batch], env)).stdout).toBe(`batch ${batch}: 1 failed documents queued again\n`);
+    expect(await status(env, batch)).toMatchObject({ cancelled: 0, finishedAt: null });
+    const second = worker(env, 1);
+    const done = await waitFor(async () => {
+      const s = await status(env, batch);
+      return s?.finishedAt ? s : null;
+    });
+    expect(done).toMatchObject({ queued: 2, completed: 2, failed: 0, cancelled: 0, failures: [] });
+    second.kill('SIGTERM');
+    await exitOf(second);
+  });
+
   it('cancel removes the waiting jobs and finishes the batch', async () => {
     const env = testEnv(redisUrl);
     const batch = (await runCli(['enqueue', corpus(4), '--out', tempDir('out')], env)).stdout.trim();
