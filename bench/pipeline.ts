@@ -130,13 +130,13 @@ function inProcessRun(paths: string[], out: string): { total: number; stages: Re
 
 /** Enqueue to last output through a private Redis with `workers` worker processes of one thread. */
 async function queueRun(input: string, out: string, workers: number): Promise<{ secs: number; peakRssMb: number }> {
-  return withPrivateQueue(workers, 1, async ({ queue, batches, prefix, workers: children }) => {
+  return withPrivateQueue(workers, 1, async ({ queue, batches, workers: children }) => {
     // Workers start before the clock: their start-up is not throughput.
     await new Promise((r) => setTimeout(r, 1500));
     settle();
     let peakRssMb = 0;
     const start = process.hrtime.bigint();
-    const { batchId } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, prefix });
+    const { batchId } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config });
     await untilFinished(batches, batchId, () => {
       for (const c of children) peakRssMb = Math.max(peakRssMb, rssMb(c.pid!));
     });

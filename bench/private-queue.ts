@@ -15,7 +15,6 @@ export interface PrivateQueue {
   redis: Redis;
   queue: Queue;
   batches: BatchStore;
-  prefix: string;
   /** The output folder: the caller's, or a fresh one removed afterwards. */
   out: string;
   workers: ChildProcess[];
@@ -42,7 +41,7 @@ export async function withPrivateQueue<T>(
     spawn(process.execPath, [CLI, 'worker', '--concurrency', String(threads)], { env, stdio: 'ignore' }),
   );
   try {
-    return await fn({ redis, queue, batches: new BatchStore(redis, prefix), prefix, out, workers: children });
+    return await fn({ redis, queue, batches: new BatchStore(redis, prefix), out, workers: children });
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));

@@ -38,11 +38,11 @@ async function usedMemoryPeak(redis: Redis): Promise<number> {
 }
 
 async function run(label: string, input: string, window: number, workers: number): Promise<void> {
-  await withPrivateQueue(workers, availableParallelism(), async ({ redis, queue, batches, prefix, out }) => {
+  await withPrivateQueue(workers, availableParallelism(), async ({ redis, queue, batches, out }) => {
     const { config, raw } = loadConfigWithSource();
     config.queue.enqueueWindow = window;
     const start = Date.now();
-    const result = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, prefix });
+    const result = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config });
     const enqueueSecs = (Date.now() - start) / 1000;
     console.log(`${label}`);
     console.log(`  enqueue     ${result.queued} files in ${enqueueSecs.toFixed(1)} s: ${(result.queued / enqueueSecs).toFixed(0)} files/s`);

@@ -222,7 +222,6 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
     rawConfig: raw,
     config,
     force: flags.force ?? false,
-    prefix: keyPrefix(),
     onProgress: (c) => tty && process.stderr.write(`\r\x1b[Kwalking: ${c.found} found, ${c.queued} queued, ${c.skipped} skipped`),
     onSkip: (rel, reason) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: skipped ${rel}: ${reason}\n`),
     onQueueFull: () =>

@@ -167,8 +167,9 @@ function isInside(folder: string, path: string): boolean {
 
 /**
  * Make's rule for "already done": the output exists, is a file, and is at least as
- * new as the input. A walk's outputs come a folder at a time, and on a first run their folder does
- * not exist yet: that is one stat for the folder instead of a failed stat per file.
+ * new as the input. A walk's outputs come a folder at a time, and on a first run their
+ * folder does not exist yet: that is one stat for the folder instead of a failed stat
+ * per file.
  */
 export class UpToDateCheck {
   private dir = '';

@@ -90,7 +90,9 @@ local function forget(id, job)
   if id ~= '' and redis.call('HGET', KEYS[6], id) == job then redis.call('HDEL', KEYS[6], id) end
 end
 local function uncancel(seq)
-  if redis.call('SETBIT', KEYS[7], seq, 0) == 1 then redis.call('HINCRBY', KEYS[1], 'cancelled', -1) end
+  if redis.call('SETBIT', KEYS[7], seq, 0) == 0 then return 0 end
+  redis.call('HINCRBY', KEYS[1], 'cancelled', -1)
+  return 1
 end`;
 
 // ARGV: now, job id, then seq, bytes, rel, id for each document.
@@ -143,13 +145,10 @@ const REOPEN = `
 ${OUTCOME_HELPERS}
 local reopened = 0
 for i = 2, #ARGV do
-  local was = redis.call('SETBIT', KEYS[3], ARGV[i], 0)
-  if was == 1 then redis.call('HINCRBY', KEYS[1], 'failed', -1) end
-  if redis.call('GETBIT', KEYS[7], ARGV[i]) == 1 then
-    uncancel(ARGV[i])
-    was = 1
-  end
-  reopened = reopened + was
+  local failed = redis.call('SETBIT', KEYS[3], ARGV[i], 0)
+  if failed == 1 then redis.call('HINCRBY', KEYS[1], 'failed', -1) end
+  -- A document is failed or cancelled, never both.
+  reopened = reopened + failed + uncancel(ARGV[i])
 end
 if reopened > 0 then redis.call('HDEL', KEYS[1], 'finishedAt') end
 return reopened`;

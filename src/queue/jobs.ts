@@ -35,6 +35,9 @@ export interface DocumentJob {
   docs: DocumentRef[];
 }
 
+/** States of a job that has not finished: its documents are on their way. */
+export const PENDING_STATES: ReadonlySet<string> = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
 /** What a cleaned document gives back: its figures for logs and metrics. */
 export interface DocumentResult {
   out: string;

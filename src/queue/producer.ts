@@ -7,7 +7,7 @@ import { outputPathFor, UpToDateCheck } from '../io/files.js';
 import { walkFiles, type FoundFile } from '../io/walk.js';
 import { buildProfile, type Profile } from '../text/learned.js';
 import type { BatchStore } from './batches.js';
-import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, planJobs, type DocumentRef } from './jobs.js';
+import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, PENDING_STATES, planJobs, type DocumentRef } from './jobs.js';
 
 // Files walked per round of checks and adds (addBulk is one MULTI per call).
 const CHUNK = 1000;
@@ -20,11 +20,10 @@ export interface EnqueueOptions {
   config: Config;
   /** Queue files whose output is up to date too. */
   force?: boolean;
-  prefix: string;
   onProgress?: (counts: EnqueueCounts) => void;
   /** A file or folder the walk could not read. */
   onSkip?: (rel: string, reason: string) => void;
-  /** The walk waits for workers: the queue holds `enqueueWindow` jobs. */
+  /** The walk waits for workers: the queue holds `enqueueWindow` documents. */
   onQueueFull?: () => void;
   /** Learn the batch's boilerplate profile from the folder first (a counting pass through the queue). */
   learn?: boolean;
@@ -198,7 +197,7 @@ async function enqueueChunk(files: FoundFile[], ctx: ChunkContext): Promise<Enqu
   const inFlight = await stillQueued(ctx.queue, ctx.batches, candidates.map((c) => c.id));
 
   const docs: DocumentRef[] = [];
-  const unsafe: { seq: number; file: FoundFile; id: string; message: string }[] = [];
+  const unsafe: { seq: number; file: FoundFile; message: string }[] = [];
   let skipped = 0;
   let seq = ctx.counts.queued;
   for (let i = 0; i < candidates.length; i++) {
@@ -208,7 +207,7 @@ async function enqueueChunk(files: FoundFile[], ctx: ChunkContext): Promise<Enqu
       continue;
     }
     if (typeof out !== 'string') {
-      unsafe.push({ seq: seq++, file, id, message: out.message });
+      unsafe.push({ seq: seq++, file, message: out.message });
       continue;
     }
     docs.push({ seq: seq++, id, path: file.path, rel: file.rel, out, size: file.size });
@@ -236,9 +235,8 @@ export async function stillQueued(queue: Queue, batches: BatchStore, ids: string
   const jobIds = await batches.queuedJobs(ids);
   const states = new Map<string, Promise<string>>();
   for (const jobId of jobIds) if (jobId && !states.has(jobId)) states.set(jobId, queue.getJobState(jobId));
-  const pending = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
   const settled = new Map<string, boolean>();
-  for (const [jobId, state] of states) settled.set(jobId, pending.has(await state));
+  for (const [jobId, state] of states) settled.set(jobId, PENDING_STATES.has(await state));
   const queued = jobIds.map((jobId) => (jobId ? settled.get(jobId)! : false));
   await batches.forgetQueued(ids.flatMap((id, i) => (jobIds[i] && !queued[i] ? [{ id, jobId: jobIds[i]! }] : [])));
   return queued;

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { BatchFailure, BatchRecord, BatchStore } from './batches.js';
-import { documentId, type DocumentJob } from './jobs.js';
+import { documentId, PENDING_STATES, type DocumentJob } from './jobs.js';
 import { outputPathFor } from '../io/files.js';
 
 export interface BatchStatus extends BatchRecord {
@@ -76,9 +76,9 @@ export async function documentStatus(store: BatchStore, queue: Queue, file: stri
       const job = jobId ? await queue.getJob(jobId) : undefined;
       const state = job ? await job.getState() : 'unknown';
       // Listed as queued, and its job has not finished: it is on its way.
-      if (job && (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized')) {
+      if (job && PENDING_STATES.has(state)) {
         return {
-          path, batch: batch.id, state: state === 'prioritized' ? 'waiting' : state, attempts: job.attemptsMade, output: null, error: job.failedReason || null,
+          path, batch: batch.id, state: state === 'active' || state === 'delayed' ? state : 'waiting', attempts: job.attemptsMade, output: null, error: job.failedReason || null,
         };
       }
     }

@@ -31,6 +31,43 @@ async function status(env: NodeJS.ProcessEnv, batch: string): Promise<any> {
   return r.code === 0 ? JSON.parse(r.stdout).batch : null;
 }
 
+/** The batch's status once it has finished. */
+function finishedStatus(env: NodeJS.ProcessEnv, batch: string, timeoutMs?: number): Promise<any> {
+  return waitFor(async () => {
+    const s = await status(env, batch);
+    return s?.finishedAt ? s : null;
+  }, timeoutMs);
+}
+
+/** A config file over the defaults, for `--config`. */
+function configFile(settings: object): string {
+  const file = join(tempDir('config'), 'config.json');
+  writeFileSync(file, JSON.stringify(settings));
+  return file;
+}
+
+/**
+ * A folder (not empty) where the output of `0-001_cfab3d3de795dabf.txt` goes: the
+ * rename onto it fails with an error vnpipe does not classify, as a full disk or a
+ * flaky mount would. Returns that input's name.
+ */
+function blockOutput(out: string): string {
+  mkdirSync(join(out, '0-001_cfab3d3de795dabf.json', 'keep'), { recursive: true });
+  return '0-001_cfab3d3de795dabf.txt';
+}
+
+/** A batch of `ok.txt` and an empty `later.txt`, run to its end by a worker that keeps running. */
+async function batchWithEmptyFile(env: NodeJS.ProcessEnv): Promise<{ input: string; batch: string; w: ReturnType<typeof spawnWorker> }> {
+  const input = join(tempDir('retry'), 'in');
+  mkdirSync(input);
+  writeFileSync(join(input, 'later.txt'), '');
+  cpSync(join(SAMPLES, '003_7161b19aceaccb0d.txt'), join(input, 'ok.txt'));
+  const batch = (await runCli(['enqueue', input, '--out', tempDir('out')], env)).stdout.trim();
+  const w = worker(env, 1);
+  await finishedStatus(env, batch);
+  return { input, batch, w };
+}
+
 function worker(env: NodeJS.ProcessEnv, concurrency = 2, lockDurationMs?: number): ReturnType<typeof spawnWorker> {
   const child = spawnWorker(env, concurrency, lockDurationMs);
   children.push(child);
@@ -73,10 +110,7 @@ describe('a worker killed with SIGKILL in the middle of a batch', () => {
     expect(mid.completed).toBeLessThan(2000);
 
     const rescuer = worker(env, 2, 2000);
-    const done = await waitFor(async () => {
-      const s = await status(env, batch);
-      return s?.finishedAt ? s : null;
-    }, 60_000);
+    const done = await finishedStatus(env, batch, 60_000);
     expect(done).toMatchObject({ queued: 2000, completed: 2000, failed: 0, active: 0, waiting: 0 });
     assertOutputs(out, 2000);
     rescuer.kill('SIGTERM');
@@ -96,10 +130,7 @@ describe('Redis restarted (AOF on) in the middle of a batch', () => {
     await completedAtLeast(redis.url, env, batch, 100);
     await redis.restart(500);
     expect((await status(env, batch)).completed).toBeLessThan(5000);
-    const done = await waitFor(async () => {
-      const s = await status(env, batch);
-      return s?.finishedAt ? s : null;
-    }, 60_000);
+    const done = await finishedStatus(env, batch, 60_000);
     expect(done).toMatchObject({ queued: 5000, completed: 5000, failed: 0 });
     assertOutputs(out, 5000);
     w.kill('SIGTERM');
@@ -126,8 +157,7 @@ describe('awkward inputs', () => {
     // An output subfolder that is a link to somewhere else.
     mkdirSync(out);
     symlinkSync(outside, join(out, 'escape'));
-    const config = join(tempDir('cfg'), 'small.json');
-    writeFileSync(config, JSON.stringify({ limits: { maxFileBytes: 100_000 } }));
+    const config = configFile({ limits: { maxFileBytes: 100_000 } });
 
     const r = await runCli(['enqueue', input, '--out', out, '--config', config], env);
     expect(r.code).toBe(0);
@@ -137,10 +167,7 @@ describe('awkward inputs', () => {
     mkdirSync(join(input, 'will-be-folder.txt'));
 
     const w = worker(env, 2);
-    const done = await waitFor(async () => {
-      const s = await status(env, batch);
-      return s?.finishedAt ? s : null;
-    });
+    const done = await finishedStatus(env, batch);
     w.kill('SIGTERM');
     expect(done).toMatchObject({ found: 6, queued: 6, completed: 3, failed: 3 });
     expect(done.failures.map((f: any) => [f.rel, f.reason])).toEqual([
@@ -161,27 +188,21 @@ describe('an error that is not the document\'s fault', () => {
     const env = testEnv(redisUrl);
     const input = corpus(2);
     const out = tempDir('out');
-    // A folder (not empty) where an output goes: the rename onto it fails with an
-    // error vnpipe does not classify, as a full disk or a flaky mount would.
-    mkdirSync(join(out, '0-001_cfab3d3de795dabf.json', 'keep'), { recursive: true });
-    const config = join(tempDir('config'), 'fast-retry.json');
-    writeFileSync(config, JSON.stringify({ queue: { attempts: 3, backoffMs: 10 } }));
+    const blocked = blockOutput(out);
+    const config = configFile({ queue: { attempts: 3, backoffMs: 10 } });
     const batch = (await runCli(['enqueue', input, '--out', out, '--config', config], env)).stdout.trim();
     const w = spawnWorker(env, 2, undefined, true);
     children.push(w);
     let stderr = '';
     w.stderr!.on('data', (d) => (stderr += String(d)));
-    const done = await waitFor(async () => {
-      const s = await status(env, batch);
-      return s?.finishedAt ? s : null;
-    });
+    const done = await finishedStatus(env, batch);
     w.kill('SIGTERM');
     await exitOf(w);
     expect(done).toMatchObject({ queued: 10, completed: 9, failed: 1 });
-    expect(done.failures).toMatchObject([{ rel: '0-001_cfab3d3de795dabf.txt', reason: 'failed', message: expect.stringMatching(/EISDIR|ENOTEMPTY|EEXIST/) }]);
+    expect(done.failures).toMatchObject([{ rel: blocked, reason: 'failed', message: expect.stringMatching(/EISDIR|ENOTEMPTY|EEXIST/) }]);
     // Three attempts of the one job, the document on each; the others once.
     const lines = stderr.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.filter((l) => l.doc === '0-001_cfab3d3de795dabf.txt').map((l) => [l.attempt, l.final])).toEqual([[1, false], [2, false], [3, true]]);
+    expect(lines.filter((l) => l.doc === blocked).map((l) => [l.attempt, l.final])).toEqual([[1, false], [2, false], [3, true]]);
     expect(lines.filter((l) => l.msg === 'done')).toHaveLength(9);
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
@@ -191,10 +212,9 @@ describe('cancel while a job waits to run again', () => {
   it('counts as cancelled only the documents that had no outcome', async () => {
     const env = testEnv(redisUrl);
     const out = tempDir('out');
-    mkdirSync(join(out, '0-001_cfab3d3de795dabf.json', 'keep'), { recursive: true });
+    blockOutput(out);
     // A long backoff: after its first attempt the job waits (delayed) with 9 of its 10 documents done.
-    const config = join(tempDir('config'), 'slow-retry.json');
-    writeFileSync(config, JSON.stringify({ queue: { attempts: 3, backoffMs: 600_000 } }));
+    const config = configFile({ queue: { attempts: 3, backoffMs: 600_000 } });
     const batch = (await runCli(['enqueue', corpus(2), '--out', out, '--config', config], env)).stdout.trim();
     const w = worker(env, 2);
     await waitFor(async () => (await runCli(['status', batch, '--json'], env)).stdout.includes('"delayed": 1') || null);
@@ -212,13 +232,7 @@ describe('cancel while a job waits to run again', () => {
 describe('retry and cancel', () => {
   it('retry queues failed documents again once their cause is fixed', async () => {
     const env = testEnv(redisUrl);
-    const input = join(tempDir('retry'), 'in');
-    mkdirSync(input);
-    writeFileSync(join(input, 'later.txt'), '');
-    cpSync(join(SAMPLES, '003_7161b19aceaccb0d.txt'), join(input, 'ok.txt'));
-    const batch = (await runCli(['enqueue', input, '--out', tempDir('out')], env)).stdout.trim();
-    const w = worker(env, 1);
-    await waitFor(async () => (await status(env, batch))?.finishedAt);
+    const { input, batch, w } = await batchWithEmptyFile(env);
     expect(await status(env, batch)).toMatchObject({ completed: 1, failed: 1 });
 
     cpSync(join(SAMPLES, '004_2d82f93cebf0d4a1.txt'), join(input, 'later.txt'));
@@ -238,13 +252,7 @@ describe('retry and cancel', () => {
 
   it('retry queues a document once however often it is run, and after a cancel it can run again', async () => {
     const env = testEnv(redisUrl);
-    const input = join(tempDir('retry-twice'), 'in');
-    mkdirSync(input);
-    writeFileSync(join(input, 'later.txt'), '');
-    cpSync(join(SAMPLES, '003_7161b19aceaccb0d.txt'), join(input, 'ok.txt'));
-    const batch = (await runCli(['enqueue', input, '--out', tempDir('out')], env)).stdout.trim();
-    const first = worker(env, 1);
-    await waitFor(async () => (await status(env, batch))?.finishedAt);
+    const { input, batch, w: first } = await batchWithEmptyFile(env);
     first.kill('SIGTERM');
     await exitOf(first);
     cpSync(join(SAMPLES, '004_2d82f93cebf0d4a1.txt'), join(input, 'later.txt'));
@@ -259,10 +267,7 @@ describe('retry and cancel', () => {
     expect((await runCli(['retry', batch], env)).stdout).toBe(`batch ${batch}: 1 failed documents queued again\n`);
     expect(await status(env, batch)).toMatchObject({ cancelled: 0, finishedAt: null });
     const second = worker(env, 1);
-    const done = await waitFor(async () => {
-      const s = await status(env, batch);
-      return s?.finishedAt ? s : null;
-    });
+    const done = await finishedStatus(env, batch);
     expect(done).toMatchObject({ queued: 2, completed: 2, failed: 0, cancelled: 0, failures: [] });
     second.kill('SIGTERM');
     await exitOf(second);
@@ -283,8 +288,7 @@ describe('retry and cancel', () => {
     const env = testEnv(redisUrl);
     const input = corpus(4);
     const out = tempDir('out');
-    const config = join(tempDir('config'), 'small-jobs.json');
-    writeFileSync(config, JSON.stringify({ queue: { documentsPerJob: 8 } }));
+    const config = configFile({ queue: { documentsPerJob: 8 } });
     const first = await runCli(['enqueue', input, '--out', out, '--config', config], env);
     expect(first.stderr).toContain('20 files found, 20 queued, 0 skipped');
     // 20 documents, 8 to a job: 8 + 8 + 4.
@@ -297,10 +301,7 @@ describe('retry and cancel', () => {
     const third = await runCli(['enqueue', input, '--out', out], env);
     expect(third.stderr).toContain('20 files found, 20 queued, 0 skipped');
     const w = worker(env, 2);
-    const done = await waitFor(async () => {
-      const s = await status(env, third.stdout.trim());
-      return s?.finishedAt ? s : null;
-    });
+    const done = await finishedStatus(env, third.stdout.trim());
     expect(done).toMatchObject({ queued: 20, completed: 20, failed: 0 });
     assertOutputs(out, 20);
     w.kill('SIGTERM');
@@ -308,8 +309,7 @@ describe('retry and cancel', () => {
   });
 
   it('refuses a documentsPerJob that is not a whole number from 1 to 1000', async () => {
-    const config = join(tempDir('config'), 'bad.json');
-    writeFileSync(config, JSON.stringify({ queue: { documentsPerJob: 2.5 } }));
+    const config = configFile({ queue: { documentsPerJob: 2.5 } });
     const r = await runCli(['enqueue', corpus(1), '--out', tempDir('out'), '--config', config], testEnv(redisUrl));
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`vnpipe: config error in ${config}: queue.documentsPerJob: must be a whole number, not 2.5\n`);
