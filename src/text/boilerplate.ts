@@ -34,7 +34,8 @@ export interface BoilerplateResult {
 
 const MARKDOWN_IMAGE = /^!\[[^\]]*\]\([^\s)]*\)$/;
 const MARKDOWN_LINK = /^\[[^\]]*\]\([^\s)]+\)$/;
-const INLINE_LINK = /(!?)\[([^\]]*)\]\((?:https?:\/\/|\/)[^\s)]*\)/g;
+// A label holds no bracket: with `[^\]]*` a run of `[` made every start rescan the line (quadratic).
+const INLINE_LINK = /(!?)\[([^[\]]*)\]\((?:https?:\/\/|\/)[^\s)]*\)/g;
 const ENDS_SENTENCE = /[.!?…:;,"'”’)\]]$/;
 const SENTENCE_END = /[.!?…]["”’)]*$/;
 const NAME_LINE = /^\p{Lu}\p{L}*(?: \p{Lu}\p{L}*){1,4}$/u;
