@@ -1,0 +1,255 @@
+/**
+ * npm run eval:boilerplate -- DIR [--split dev|heldout]: the whole pipeline on
+ * hand-labelled crawler output, beside a CCNet-style line-dedup baseline.
+ *
+ * DIR holds docs/<source>/<nnn>.txt, labels docs/<source>/<nnn>.gold.json
+ * ({ body: [verbatim pieces], boilerplate: [{ category, text }], title, date, authors,
+ * sources, captions }) and SPLIT.tsv (`<source> <TAB> dev|heldout`). Only the sources of
+ * the chosen split are read (dev by default): held-out documents are never opened
+ * while rules are tuned. A learned profile per source is built from all its
+ * documents, labelled or not, as `vnpipe run --learn` would.
+ *
+ * Prints per source and per boilerplate category: boilerplate removed (share of gold
+ * items whose text is absent from the output), body kept (share of gold body
+ * characters present in the output); and title, authors, sources and captions
+ * precision and recall. The baseline removes every line that stands in two or more
+ * documents of its source (CCNet) and is scored the same way.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { buildProfile, compileProfile, documentLines, LineCounter } from '../src/text/learned.js';
+import { normalizeText } from '../src/text/normalize.js';
+import { processDocument } from '../src/text/pipeline.js';
+
+interface Gold {
+  body?: string[];
+  boilerplate?: { category: string; text: string }[];
+  title?: string | null;
+  authors?: string[];
+  sources?: string[];
+  captions?: (string | { text: string })[];
+}
+
+interface Doc {
+  source: string;
+  rel: string;
+  bytes: Buffer;
+  gold: Gold | null;
+}
+
+interface Prediction {
+  text: string;
+  title: string | null;
+  authors: string[];
+  sources: string[];
+  captions: string[];
+}
+
+const args = process.argv.slice(2);
+const splitAt = args.indexOf('--split');
+const split = splitAt === -1 ? 'dev' : args[splitAt + 1];
+const dir = args.find((a, i) => !a.startsWith('--') && (splitAt === -1 || i !== splitAt + 1));
+if (!dir || (split !== 'dev' && split !== 'heldout')) {
+  console.error('usage: eval-boilerplate DIR [--split dev|heldout]');
+  process.exit(2);
+}
+const root = resolve(dir);
+const config = loadConfig();
+const norm = (s: string) => normalizeText(s, config.normalize.toneStyle).replace(/\s+/g, ' ').trim();
+const fold = (s: string) => norm(s).toLowerCase();
+
+/** Sources of the chosen split, from SPLIT.tsv (a header line or comments are skipped). */
+function splitSources(): string[] {
+  const rows = readFileSync(join(root, 'SPLIT.tsv'), 'utf8').split('\n').map((l) => l.trim().split('\t'));
+  return rows.filter((r) => r.length >= 2 && r[1]!.trim() === split).map((r) => r[0]!.trim());
+}
+
+function readDocs(sources: string[]): Doc[] {
+  const docs: Doc[] = [];
+  for (const source of sources) {
+    const folder = join(root, 'docs', source);
+    if (!existsSync(folder)) continue;
+    for (const name of readdirSync(folder).filter((f) => f.endsWith('.txt')).sort()) {
+      const goldFile = join(folder, name.replace(/\.txt$/, '.gold.json'));
+      const gold = existsSync(goldFile) ? (JSON.parse(readFileSync(goldFile, 'utf8')) as Gold) : null;
+      docs.push({ source, rel: `${source}/${name}`, bytes: readFileSync(join(folder, name)), gold });
+    }
+  }
+  return docs;
+}
+
+function pipelinePredictions(docs: Doc[]): Map<string, Prediction> {
+  const counter = new LineCounter(config.learn);
+  for (const d of docs) counter.add(documentLines(d.bytes, d.rel, config));
+  const learned = compileProfile(buildProfile(counter.counts(), config.learn));
+  const out = new Map<string, Prediction>();
+  for (const d of docs.filter((x) => x.gold)) {
+    const doc = processDocument(d.bytes, d.rel, config, learned);
+    const meta = doc.metadata as typeof doc.metadata & { sources?: string[] };
+    out.set(d.rel, {
+      text: doc.text,
+      title: meta.title,
+      authors: meta.authors,
+      sources: meta.sources ?? [],
+      captions: meta.captions.map((c) => c.text),
+    });
+  }
+  return out;
+}
+
+/** CCNet: a line that stands in two or more documents of its source is removed. */
+function baselinePredictions(docs: Doc[]): Map<string, Prediction> {
+  const linesOf = (d: Doc) => normalizeText(d.bytes.toString('utf8'), config.normalize.toneStyle).split('\n').map((l) => l.trim()).filter(Boolean);
+  const counts = new Map<string, number>();
+  for (const d of docs) {
+    for (const line of new Set(linesOf(d))) {
+      const key = `${d.source}\0${line}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  const out = new Map<string, Prediction>();
+  for (const d of docs.filter((x) => x.gold)) {
+    const text = linesOf(d).filter((l) => (counts.get(`${d.source}\0${l}`) ?? 0) < 2).join('\n\n');
+    out.set(d.rel, { text, title: null, authors: [], sources: [], captions: [] });
+  }
+  return out;
+}
+
+class Ratio {
+  hit = 0;
+  total = 0;
+  add(hit: number, total: number) {
+    this.hit += hit;
+    this.total += total;
+  }
+  toString() {
+    return this.total === 0 ? '     -' : `${((100 * this.hit) / this.total).toFixed(1).padStart(5)}%`;
+  }
+}
+
+class Scores {
+  removed = new Ratio();
+  bodyKept = new Ratio();
+  byCategory = new Map<string, Ratio>();
+  fields = new Map<string, { p: Ratio; r: Ratio }>();
+  authorsExact = new Ratio();
+  lost: string[] = [];
+  left: string[] = [];
+
+  field(name: string) {
+    let f = this.fields.get(name);
+    if (!f) this.fields.set(name, (f = { p: new Ratio(), r: new Ratio() }));
+    return f;
+  }
+}
+
+/** Body pieces count by characters; a piece partly lost counts the sentences still present. */
+function bodyChars(piece: string, output: string): number {
+  if (output.includes(piece)) return piece.length;
+  return piece.split(/(?<=[.!?…])\s+/).reduce((n, s) => n + (output.includes(s) ? s.length + 1 : 0), 0);
+}
+
+function score(docs: Doc[], predictions: Map<string, Prediction>, into: (source: string) => Scores[]): void {
+  for (const d of docs) {
+    const gold = d.gold;
+    const pred = predictions.get(d.rel);
+    if (!gold || !pred) continue;
+    const output = norm(pred.text);
+    for (const s of into(d.source)) {
+      for (const item of gold.boilerplate ?? []) {
+        const text = norm(item.text);
+        if (text === '') continue;
+        const gone = !output.includes(text);
+        s.removed.add(gone ? 1 : 0, 1);
+        const cat = s.byCategory.get(item.category) ?? new Ratio();
+        cat.add(gone ? 1 : 0, 1);
+        s.byCategory.set(item.category, cat);
+        if (!gone) s.left.push(`${d.rel} [${item.category}] ${text.slice(0, 100)}`);
+      }
+      for (const piece of gold.body ?? []) {
+        const text = norm(piece);
+        const kept = Math.min(text.length, bodyChars(text, output));
+        s.bodyKept.add(kept, text.length);
+        if (kept < text.length) s.lost.push(`${d.rel} ${text.slice(0, 100)}`);
+      }
+      setScores(s.field('title'), gold.title ? [gold.title] : [], pred.title ? [pred.title] : [], fold);
+      setScores(s.field('authors'), gold.authors ?? [], pred.authors, fold);
+      setScores(s.field('sources'), gold.sources ?? [], pred.sources, fold);
+      const goldCaptions = (gold.captions ?? []).map((c) => (typeof c === 'string' ? c : c.text));
+      setScores(s.field('captions'), goldCaptions, pred.captions, captionKey);
+      if ((gold.authors ?? []).length > 0) {
+        const same = sameSet((gold.authors ?? []).map(fold), pred.authors.map(fold));
+        s.authorsExact.add(same ? 1 : 0, 1);
+      }
+    }
+  }
+}
+
+/** Captions match on their words, without the credit punctuation around them. */
+function captionKey(s: string): string {
+  return fold(s).replace(/[.\s]+$/, '');
+}
+
+function setScores(f: { p: Ratio; r: Ratio }, gold: string[], pred: string[], key: (s: string) => string): void {
+  const g = new Set(gold.map(key));
+  const p = new Set(pred.map(key));
+  let hit = 0;
+  for (const x of p) if (g.has(x)) hit++;
+  f.p.add(hit, p.size);
+  f.r.add(hit, g.size);
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  const x = new Set(a);
+  const y = new Set(b);
+  return x.size === y.size && [...x].every((v) => y.has(v));
+}
+
+function run(predict: (docs: Doc[]) => Map<string, Prediction>, docs: Doc[]): Map<string, Scores> {
+  const bySource = new Map<string, Scores>([['ALL', new Scores()]]);
+  const predictions = new Map<string, Prediction>();
+  for (const source of new Set(docs.map((d) => d.source))) {
+    for (const [k, v] of predict(docs.filter((d) => d.source === source))) predictions.set(k, v);
+    bySource.set(source, new Scores());
+  }
+  score(docs, predictions, (source) => [bySource.get(source)!, bySource.get('ALL')!]);
+  return bySource;
+}
+
+const sources = splitSources();
+const docs = readDocs(sources);
+const labelled = docs.filter((d) => d.gold).length;
+console.log(`${root} split=${split}${split === 'heldout' ? ' (HELD-OUT)' : ''}: ${sources.length} sources, ${docs.length} documents, ${labelled} labelled\n`);
+
+const t0 = performance.now();
+const ours = run(pipelinePredictions, docs);
+const ms = performance.now() - t0;
+const base = run(baselinePredictions, docs);
+
+const fieldNames = ['title', 'authors', 'sources', 'captions'];
+console.log(
+  `${'source'.padEnd(22)} ${'removed'.padStart(8)} ${'ccnet'.padStart(7)} ${'body'.padStart(7)} ${'ccnet'.padStart(7)}  ` +
+    fieldNames.map((f) => `${f} P/R`.padStart(16)).join('') + '  authors exact',
+);
+for (const [source, s] of [...ours].sort(([a], [b]) => (a === 'ALL' ? 1 : b === 'ALL' ? -1 : a.localeCompare(b)))) {
+  const b = base.get(source)!;
+  console.log(
+    `${source.padEnd(22)} ${String(s.removed).padStart(8)} ${String(b.removed).padStart(7)} ${String(s.bodyKept).padStart(7)} ${String(b.bodyKept).padStart(7)}  ` +
+      fieldNames.map((f) => `${s.field(f).p}/${s.field(f).r}`.padStart(16)).join('') +
+      `  ${s.authorsExact} (${s.authorsExact.total})`,
+  );
+}
+const all = ours.get('ALL')!;
+const allBase = base.get('ALL')!;
+console.log(`\n${'category'.padEnd(22)} ${'items'.padStart(6)} ${'removed'.padStart(8)} ${'ccnet'.padStart(7)}`);
+for (const [cat, r] of [...all.byCategory].sort(([a], [b]) => a.localeCompare(b))) {
+  console.log(`${cat.padEnd(22)} ${String(r.total).padStart(6)} ${String(r).padStart(8)} ${String(allBase.byCategory.get(cat) ?? new Ratio()).padStart(7)}`);
+}
+console.log(`\npipeline: ${(ms / Math.max(1, docs.length)).toFixed(2)} ms per document (learning included)`);
+if (args.includes('--errors') && split === 'dev') {
+  console.log('\nboilerplate left in the output:');
+  for (const l of all.left) console.log(`  ${l}`);
+  console.log('\nbody lost:');
+  for (const l of all.lost) console.log(`  ${l}`);
+}
