@@ -10,8 +10,13 @@ export type FailureReason =
   | 'too-large'      // over limits.maxFileBytes
   | 'missing'        // the file vanished after it was enqueued
   | 'unreadable'     // permission denied, or a directory where a file was expected
+  | 'special-file'   // a FIFO, device, socket or symbolic link where a file was expected: never read
+  | 'unsafe-path'    // a job names a document outside its batch's input folder (a crafted or corrupt job)
   | 'unsafe-output'  // the output path would leave the output folder
   | 'unwritable'     // the output folder refuses the write (permission, read-only)
+  | 'no-article'     // an HTML page in which no article text was found
+  | 'timeout'        // a stage ran longer than limits.documentTimeoutMs: its thread was replaced
+  | 'out-of-memory'  // the document's thread ran out of heap (limits.threadHeapMb)
   | 'internal-error'; // a stage threw: a bug, reported with its message
 
 export class DocumentError extends Error {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -12,18 +12,21 @@ import { DocumentError } from '../errors.js';
 /**
  * Reads one input document, turning file-system failures into DocumentErrors with a
  * reason `status` can show. Other errors (EIO, EMFILE ...) are thrown as they are: the
- * queue retries them.
+ * queue retries them. Only a regular file is read: a symbolic link is not followed
+ * (O_NOFOLLOW), and O_NONBLOCK makes opening a FIFO return at once instead of waiting
+ * for a writer, so fstat can refuse it (and a device or socket) before any read.
  */
 export function readDocument(path: string, maxBytes: number): Buffer {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch (err) {
     throw fileError(err, path);
   }
   try {
     const info = fstatSync(fd);
-    if (!info.isFile()) throw new DocumentError('unreadable', `not a regular file: ${path}`);
+    if (info.isDirectory()) throw new DocumentError('unreadable', `a folder, not a file: ${path}`);
+    if (!info.isFile()) throw new DocumentError('special-file', `${specialKind(info)}, not a regular file: ${path}`);
     if (info.size > maxBytes) {
       throw new DocumentError('too-large', `${info.size} bytes is over the limit of ${maxBytes} (limits.maxFileBytes)`);
     }
@@ -42,6 +45,14 @@ export function readDocument(path: string, maxBytes: number): Buffer {
   }
 }
 
+function specialKind(info: Stats): string {
+  if (info.isFIFO()) return 'a FIFO (named pipe)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  return 'a special file';
+}
+
 function fileError(err: unknown, path: string): unknown {
   switch ((err as NodeJS.ErrnoException).code) {
     case 'ENOENT':
@@ -52,6 +63,10 @@ function fileError(err: unknown, path: string): unknown {
       return new DocumentError('unreadable', `permission denied: ${path}`);
     case 'EISDIR':
       return new DocumentError('unreadable', `a folder, not a file: ${path}`);
+    case 'ENXIO': // open() of a socket, or of a device with no driver behind it
+      return new DocumentError('special-file', `a socket or device, not a regular file: ${path}`);
+    case 'ELOOP': // O_NOFOLLOW met a symbolic link
+      return new DocumentError('special-file', `a symbolic link (not followed), not a regular file: ${path}`);
     default:
       return err;
   }
