@@ -68,6 +68,10 @@ export async function redisWarnings(redis: Redis): Promise<string[]> {
   return warnings;
 }
 
+/**
+ * The URL with its user and password hidden. A password may hold `@`, `/` or `:`
+ * unescaped (ioredis accepts it), so everything from `//` to the last `@` goes.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
+  return url.replace(/\/\/.*@/s, '//***@');
 }
