@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import { DocumentError } from '../errors.js';
-import { stripBoilerplate, type Caption } from './boilerplate.js';
-import { decode, type Encoding } from './decode.js';
-import { sourceOf, type LearnedLines } from './learned.js';
-import { detectLanguage, type LanguageLabel } from './language.js';
-import { splitLines, type Removal } from './lines.js';
-import { extractMetadata } from './metadata.js';
-import { normalizeText } from './normalize.js';
-import { segmentSentences } from './sentences.js';
+import { PIPELINE } from '../stages/index.js';
+import { newDraft, type Draft, type Stage, type StageContext } from '../stages/stage.js';
+import type { Caption } from './boilerplate.js';
+import type { Encoding } from './decode.js';
+import type { LearnedLines } from './learned.js';
+import type { LanguageLabel } from './language.js';
+import type { Removal } from './lines.js';
 
 /** One output document: Dolma/datatrove top level (`id`, `text`, `source`, `metadata`) plus sentences. */
 export interface VnDocument {
@@ -43,18 +42,17 @@ export interface DocumentMetadata {
 }
 
 /**
- * The whole text pipeline: decode, normalise, metadata, boilerplate, language,
- * sentences. Pure and deterministic: the same bytes and source give the same
- * document wherever it runs. `learned` is a compiled boilerplate profile (lines to
- * remove per source). Throws DocumentError for input that is not text, and
- * as `internal-error` when a stage fails.
+ * The declared pipeline (src/stages/index.ts) over one document. Pure and
+ * deterministic: the same bytes and source give the same document wherever it runs.
+ * `learned` is a compiled boilerplate profile (lines to remove per source). Throws
+ * DocumentError for input that is not text, and as `internal-error` when a stage fails.
  */
 export function processDocument(bytes: Uint8Array, source: string, config: Config, learned?: LearnedLines): VnDocument {
   return processDocumentTimed(bytes, source, config, learned).doc;
 }
 
-/** Milliseconds per stage, for metrics. */
-export type StageTimings = Record<'decode' | 'normalize' | 'metadata' | 'boilerplate' | 'sentences' | 'language', number>;
+/** Milliseconds per stage, by stage name, for metrics. */
+export type StageTimings = Record<string, number>;
 
 /** processDocument, and how long each stage took. */
 export function processDocumentTimed(
@@ -63,56 +61,55 @@ export function processDocumentTimed(
   config: Config,
   learned?: LearnedLines,
 ): { doc: VnDocument; timings: StageTimings } {
-  try {
-    return runStages(bytes, source, config, learned);
-  } catch (err) {
-    if (err instanceof DocumentError) throw err;
-    // A pure stage that throws will throw again on a retry: a bug to report, with its file.
-    throw new DocumentError('internal-error', `${(err as Error).name}: ${(err as Error).message}`);
-  }
+  const { draft, timings } = runStages(bytes, source, { config, learned });
+  return { doc: toDocument(draft), timings };
 }
 
-function runStages(bytes: Uint8Array, source: string, config: Config, learned?: LearnedLines): { doc: VnDocument; timings: StageTimings } {
+/**
+ * Runs the pipeline's stages on one document, up to and including the stage named
+ * `until` (the learning pass stops after `metadata`).
+ */
+export function runStages(
+  bytes: Uint8Array,
+  source: string,
+  context: StageContext,
+  until?: string,
+  stages: readonly Stage[] = PIPELINE,
+): { draft: Draft; timings: StageTimings } {
+  const draft = newDraft(bytes, source);
+  const timings: StageTimings = {};
   let t = performance.now();
-  const lap = () => {
+  for (const stage of stages) {
+    try {
+      stage.run(draft, context);
+    } catch (err) {
+      if (err instanceof DocumentError) throw err;
+      // A pure stage that throws will throw again on a retry: a bug to report, with its stage.
+      throw new DocumentError('internal-error', `${stage.name}: ${(err as Error).name}: ${(err as Error).message}`);
+    }
     const now = performance.now();
-    const ms = now - t;
+    timings[stage.name] = now - t;
     t = now;
-    return ms;
-  };
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const decoded = decode(bytes, config.decode);
-  const decodeMs = lap();
-  const lines = splitLines(normalizeText(decoded.text, config.normalize.toneStyle));
-  const normalizeMs = lap();
-  const { header, lines: bodyLines, removed: headRemoved } = extractMetadata(lines, config.metadata.timezone);
-  const metadataMs = lap();
-  const body = stripBoilerplate(bodyLines, config.boilerplate, learned?.get(sourceOf(header, source)));
-  const text = body.paragraphs.join('\n\n');
-  const boilerplateMs = lap();
-  const sentences = body.paragraphs.flatMap((p) => segmentSentences(p, config.sentences));
-  const sentencesMs = lap();
-  const language = detectLanguage(text, config.language);
-  const timings: StageTimings = {
-    decode: decodeMs,
-    normalize: normalizeMs,
-    metadata: metadataMs,
-    boilerplate: boilerplateMs,
-    sentences: sentencesMs,
-    language: lap(),
-  };
+    if (stage.name === until) break;
+  }
+  return { draft, timings };
+}
 
-  const doc: VnDocument = {
-    id: createHash('sha256').update(source).update('\0').update(sha256).digest('hex').slice(0, 32),
-    text,
-    sentences,
-    source,
+function toDocument(draft: Draft): VnDocument {
+  const sha256 = createHash('sha256').update(draft.bytes).digest('hex');
+  const language = draft.language ?? { language: 'und', score: 0, paragraphs: [] };
+  const { header } = draft;
+  return {
+    id: createHash('sha256').update(draft.source).update('\0').update(sha256).digest('hex').slice(0, 32),
+    text: draft.paragraphs.join('\n\n'),
+    sentences: draft.sentences,
+    source: draft.source,
     metadata: {
       title: header.title,
       date: header.date,
-      category: header.category ?? body.category,
-      authors: header.authors.length > 0 ? header.authors : body.authors,
-      captions: body.captions,
+      category: header.category ?? draft.bodyCategory,
+      authors: header.authors.length > 0 ? header.authors : draft.bodyAuthors,
+      captions: draft.captions,
       url: header.url,
       site: header.site,
       language: language.language,
@@ -120,13 +117,12 @@ function runStages(bytes: Uint8Array, source: string, config: Config, learned?: 
       paragraphLanguages: language.paragraphs.some((p) => p.language !== 'und' && p.language !== language.language)
         ? language.paragraphs
         : null,
-      encoding: decoded.encoding,
-      encodingConfidence: decoded.confidence,
-      replacements: decoded.replacements,
+      encoding: draft.encoding!,
+      encodingConfidence: draft.encodingConfidence,
+      replacements: draft.replacements,
       sha256,
-      bytes: bytes.length,
-      removed: [...headRemoved, ...body.removed],
+      bytes: draft.bytes.length,
+      removed: draft.removed,
     },
   };
-  return { doc, timings };
 }

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../../src/config.js';
-import { DocumentError } from '../../src/errors.js';
-import { processDocument } from '../../src/text/pipeline.js';
+import { loadConfig } from '../../src/config.js';
+import { PIPELINE } from '../../src/stages/index.js';
+import type { Stage } from '../../src/stages/stage.js';
+import { processDocument, runStages } from '../../src/text/pipeline.js';
 
 const config = loadConfig();
 const samples = new URL('../../samples/', import.meta.url);
@@ -37,17 +38,20 @@ describe('processDocument', () => {
     }
   });
 
-  it('reports a stage that throws as internal-error, not as a crash', () => {
-    const broken = { ...config, language: { ...config.language, get candidates(): string[] { throw new TypeError('boom'); } } };
+  it('reports a stage that throws as internal-error naming the stage, not as a crash', () => {
+    const broken: Stage = { name: 'broken', run() { throw new TypeError('boom'); } };
     const english = Buffer.from('The committee met on Tuesday to discuss the budget and the new rules for public schools.');
-    let error: unknown;
-    try {
-      processDocument(english, 'en.txt', broken as Config);
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(DocumentError);
-    expect(error).toMatchObject({ reason: 'internal-error', message: 'TypeError: boom' });
+    expect(() => runStages(english, 'en.txt', { config }, undefined, [...PIPELINE, broken])).toThrow(
+      expect.objectContaining({ reason: 'internal-error', message: 'broken: TypeError: boom' }),
+    );
+  });
+
+  it('runs the declared stages in order and stops after `until`', () => {
+    const { draft, timings } = runStages(Buffer.from('Tiêu đề\n\nMột đoạn văn bản tiếng Việt có dấu.'), 'a.txt', { config }, 'normalize');
+    expect(Object.keys(timings)).toEqual(['decode', 'normalize']);
+    expect(draft.lines.map((l) => l.text)).toEqual(['Tiêu đề', 'Một đoạn văn bản tiếng Việt có dấu.']);
+    expect(draft.paragraphs).toEqual([]);
+    expect(Object.keys(runStages(Buffer.from('x y z'), 'a.txt', { config }).timings)).toEqual(PIPELINE.map((s) => s.name));
   });
 
   it('passes input errors through with their own reason', () => {

@@ -1,0 +1,16 @@
+import { stripBoilerplate } from '../text/boilerplate.js';
+import { sourceOf } from '../text/learned.js';
+import type { Stage } from './stage.js';
+
+/** What is not article text leaves (configured and learned lines, captions, bylines, teasers, repeats); paragraphs remain. */
+export const boilerplateStage: Stage = {
+  name: 'boilerplate',
+  run(draft, { config, learned }) {
+    const body = stripBoilerplate(draft.lines, config.boilerplate, learned?.get(sourceOf(draft.header, draft.source)));
+    draft.paragraphs = body.paragraphs;
+    draft.captions.push(...body.captions);
+    draft.bodyAuthors = body.authors;
+    draft.bodyCategory = body.category;
+    draft.removed.push(...body.removed);
+  },
+};

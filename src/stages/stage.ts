@@ -1,0 +1,76 @@
+import type { Config } from '../config.js';
+import type { Caption } from '../text/boilerplate.js';
+import type { Encoding } from '../text/decode.js';
+import type { LearnedLines } from '../text/learned.js';
+import type { LanguageResult } from '../text/language.js';
+import type { Line, Removal } from '../text/lines.js';
+import type { Header } from '../text/metadata.js';
+
+/**
+ * One document on its way through the stages. Each stage reads the fields earlier
+ * stages filled and fills its own; nothing outside the draft changes, so the same
+ * bytes, source and config give the same document wherever it runs.
+ */
+export interface Draft {
+  /** The document's key: its path relative to the source root. */
+  readonly source: string;
+  readonly bytes: Uint8Array;
+  /** The decoded text (decode), then the article text when the input was HTML (extract). */
+  text: string;
+  encoding: Encoding | null;
+  encodingConfidence: number;
+  replacements: number;
+  /** Set when the input was an HTML page: the extractor found what the text stages would guess. */
+  html: boolean;
+  /** Normalised non-empty lines (normalize), then those below the header (metadata). */
+  lines: Line[];
+  /** Title, date, category, authors, url and site, from the page or the head of the text. */
+  header: Header;
+  /** The article's paragraphs (boilerplate). */
+  paragraphs: string[];
+  captions: Caption[];
+  /** Authors and category found in the body (bylines, a category footer). */
+  bodyAuthors: string[];
+  bodyCategory: string | null;
+  sentences: string[];
+  language: LanguageResult | null;
+  removed: Removal[];
+}
+
+/** What every stage may read besides the draft. */
+export interface StageContext {
+  config: Config;
+  /** A compiled boilerplate profile: lines to remove per source. */
+  learned?: LearnedLines | undefined;
+}
+
+/**
+ * A text stage: a name (for timings, metrics and `until`) and a pure function over one
+ * draft. Adding a stage is one module exporting one of these and one line in
+ * src/stages/index.ts.
+ */
+export interface Stage {
+  readonly name: string;
+  run(draft: Draft, context: StageContext): void;
+}
+
+export function newDraft(bytes: Uint8Array, source: string): Draft {
+  return {
+    source,
+    bytes,
+    text: '',
+    encoding: null,
+    encodingConfidence: 0,
+    replacements: 0,
+    html: false,
+    lines: [],
+    header: { title: null, date: null, category: null, authors: [], url: null, site: null },
+    paragraphs: [],
+    captions: [],
+    bodyAuthors: [],
+    bodyCategory: null,
+    sentences: [],
+    language: null,
+    removed: [],
+  };
+}
