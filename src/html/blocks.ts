@@ -1,0 +1,146 @@
+import type { HtmlRemoval } from './extract.js';
+import { BLOCK_TAGS, collapse, textOf, type HtmlElement, type HtmlNode } from './tree.js';
+
+/**
+ * One run of text between block boundaries (a paragraph, a heading, a list item, a
+ * table cell, a line after <br>), with the shallow features boilerpipe and jusText
+ * classify on: its length and how much of it is link text.
+ */
+export interface Block {
+  text: string;
+  /** Non-space characters. */
+  chars: number;
+  /** Non-space characters inside <a href>. */
+  linkChars: number;
+  /** The innermost block element the text sits in. */
+  owner: HtmlElement;
+  /** 1..6 for h1..h6 (or role=heading), else 0. */
+  heading: number;
+  /** The table row when the block is a whole table cell, so a row can become one line. */
+  row: HtmlElement | null;
+}
+
+/** Tags whose content is never article text; the removal reason they are recorded under. */
+const SKIPPED: Record<string, HtmlRemoval['reason']> = {
+  script: 'script', noscript: 'script', template: 'script',
+  style: 'style',
+  select: 'form', textarea: 'form', button: 'form', input: 'form', option: 'form',
+  svg: 'other', math: 'other', iframe: 'ad', object: 'other', embed: 'other', canvas: 'other', video: 'other', audio: 'other', map: 'other',
+  head: 'other',
+};
+/** Skipped tags whose text is not worth a removal record (markup internals, the head). */
+const SILENT = new Set(['iframe', 'head', 'svg', 'math', 'option', 'input', 'canvas', 'map', 'object', 'embed', 'video', 'audio']);
+
+const HIDDEN_STYLE = /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)/i;
+
+export function isHidden(el: HtmlElement): boolean {
+  const a = el.attrs;
+  return 'hidden' in a || a['aria-hidden'] === 'true' || (a.style !== undefined && HIDDEN_STYLE.test(a.style)) || (el.tag === 'input' && a.type === 'hidden');
+}
+
+export interface Segmentation {
+  blocks: Block[];
+  /** Texts of skipped and hidden elements, for the removal record. */
+  skipped: HtmlRemoval[];
+  /** Elements with an <img> or <picture> a few levels below them. */
+  imageHolders: Set<HtmlElement>;
+}
+
+/** How many ancestors of an image learn that they hold one (a caption's box is small). */
+const IMAGE_HOLDER_LEVELS = 4;
+
+/** The page's text as blocks in reading order; script, style, forms and hidden elements are set aside. */
+export function segment(root: HtmlElement, removalTextMax: number): Segmentation {
+  const blocks: Block[] = [];
+  const skipped: HtmlRemoval[] = [];
+  const imageHolders = new Set<HtmlElement>();
+  let parts: string[] = [];
+  let linkParts: string[] = [];
+  let owner: HtmlElement = root;
+  const owners: HtmlElement[] = [root];
+  let linkDepth = 0;
+
+  const flush = () => {
+    if (parts.length === 0) return;
+    const text = collapse(parts.join(''));
+    parts = [];
+    const linked = linkParts.join('');
+    linkParts = [];
+    if (text === '') return;
+    const chars = nonSpace(text);
+    blocks.push({
+      text,
+      chars,
+      linkChars: Math.min(chars, nonSpace(linked)),
+      owner,
+      heading: headingLevel(owner),
+      row: (owner.tag === 'td' || owner.tag === 'th') && owner.parent?.tag === 'tr' ? owner.parent : null,
+    });
+  };
+
+  // An explicit stack of (node, leaving) pairs: no recursion, whatever the depth.
+  const stack: [HtmlNode, boolean][] = [[root, false]];
+  while (stack.length > 0) {
+    const [node, leaving] = stack.pop()!;
+    if (typeof node === 'string') {
+      parts.push(node);
+      if (linkDepth > 0) linkParts.push(node);
+      continue;
+    }
+    const tag = node.tag;
+    if (leaving) {
+      if (tag === 'a') linkDepth--;
+      if (BLOCK_TAGS.has(tag)) {
+        flush();
+        owners.pop();
+        owner = owners[owners.length - 1]!;
+      }
+      continue;
+    }
+    const reason = SKIPPED[tag] ?? (isHidden(node) ? 'hidden' : undefined);
+    if (reason !== undefined) {
+      if (!SILENT.has(tag) && !(tag === 'script' && /json/i.test(node.attrs.type ?? ''))) {
+        const text = reason === 'script' || reason === 'style' ? rawText(node) : textOf(node);
+        if (text) skipped.push({ reason, text: text.slice(0, removalTextMax) });
+      }
+      // Block-level hidden elements still end the paragraph they interrupt.
+      if (BLOCK_TAGS.has(tag)) flush();
+      continue;
+    }
+    if (tag === 'br' || tag === 'hr') {
+      flush();
+      continue;
+    }
+    if (tag === 'img' || tag === 'picture') {
+      let up: HtmlElement | null = node.parent;
+      for (let i = 0; i < IMAGE_HOLDER_LEVELS && up; i++, up = up.parent) imageHolders.add(up);
+      continue;
+    }
+    if (tag === 'a') linkDepth++;
+    if (BLOCK_TAGS.has(tag)) {
+      flush();
+      owners.push(node);
+      owner = node;
+    }
+    stack.push([node, true]);
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i]!, false]);
+  }
+  flush();
+  return { blocks, skipped, imageHolders };
+}
+
+function rawText(el: HtmlElement): string {
+  return collapse(el.children.filter((c): c is string => typeof c === 'string').join(' '));
+}
+
+function nonSpace(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== 32) n++;
+  return n;
+}
+
+function headingLevel(el: HtmlElement): number {
+  const m = /^h([1-6])$/.exec(el.tag);
+  if (m) return +m[1]!;
+  return el.attrs.role === 'heading' ? Number(el.attrs['aria-level'] ?? 2) || 2 : 0;
+}

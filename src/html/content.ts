@@ -1,0 +1,292 @@
+import type { Block } from './blocks.js';
+import type { HtmlRemoval } from './extract.js';
+import type { HtmlRules } from './rules.js';
+import type { HtmlElement } from './tree.js';
+
+type Reason = HtmlRemoval['reason'];
+
+/** What each block is, before the article container is chosen. */
+const enum Kind {
+  /** Long, or a sentence, with little link text: what articles are made of. */
+  Good,
+  /** Short unlinked text: labels, dates, headings, list items; kept by its neighbours. */
+  Short,
+  /** Mostly link text, or under a boilerplate element. */
+  Bad,
+}
+
+export interface Selection {
+  /** Kept blocks in reading order. */
+  kept: Block[];
+  captions: Block[];
+  /** Blocks dropped as bylines (the caller reads author names from them). */
+  bylines: Block[];
+  removed: { block: Block; reason: Reason }[];
+}
+
+/** Tags that are boilerplate wherever they stand, with the reason recorded. */
+const TAG_REASONS: Record<string, Reason> = { nav: 'navigation', footer: 'footer', aside: 'aside', form: 'form', menu: 'navigation' };
+
+interface Hint {
+  el: HtmlElement;
+  reason: Reason;
+}
+
+/** Class/id hints and tags of one element, computed once. */
+interface ElementHints {
+  boiler: Reason | null;
+  content: boolean;
+  caption: boolean;
+  byline: boolean;
+  date: boolean;
+}
+
+const SENTENCE_END = /[.!?…:;"”»)]$/u;
+
+/**
+ * Chooses the article: every block is scored (article-like text counts for, links and
+ * boilerplate-hinted text against), each element gets the sum of its blocks, and the
+ * element with the highest sum is the article container (the subtree that holds the
+ * most article text and the least boilerplate). Inside it, short blocks stay when
+ * their neighbours are article text (jusText's context rule), captions, bylines,
+ * dates and the headline go aside. When the container holds too little of the page's
+ * article-like text (an article split across table cells), the page-wide selection
+ * is used instead: trafilatura's fallback, compared by length.
+ */
+export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, title: string | null, rules: HtmlRules): Selection {
+  const hintCache = new Map<HtmlElement, ElementHints>();
+  const hintsOf = (el: HtmlElement): ElementHints => {
+    let h = hintCache.get(el);
+    if (!h) {
+      h = elementHints(el, rules);
+      hintCache.set(el, h);
+    }
+    return h;
+  };
+
+  // Per block: the boilerplate-hinted ancestors (nearest first) and the caption/byline/date flags.
+  const hints: Hint[][] = [];
+  const flags: { caption: boolean; byline: boolean; date: boolean }[] = [];
+  for (let bi = 0; bi < blocks.length; bi++) {
+    const b = blocks[bi]!;
+    const list: Hint[] = [];
+    const f = { caption: false, byline: false, date: false };
+    let depth = 0;
+    for (let el: HtmlElement | null = b.owner; el && el.tag !== '#root'; el = el.parent, depth++) {
+      const h = hintsOf(el);
+      if (h.boiler) list.push({ el, reason: h.boiler });
+      if (depth < 6) {
+        f.caption ||= h.caption;
+        f.byline ||= h.byline;
+        f.date ||= h.date;
+      }
+      if (depth < 4 && imageHolders.has(el) && !f.caption && b.heading === 0 && b.chars <= rules.captionMaxChars) {
+        f.caption = textSize(el, blocks, bi) <= rules.captionMaxChars;
+      }
+    }
+    hints.push(list);
+    flags.push(f);
+  }
+
+  const raw = blocks.map((b) => rawKind(b, rules));
+  // Article-like characters under each hinted element decide whether its hint holds.
+  const goodUnder = new Map<HtmlElement, number>();
+  let pageGood = 0;
+  blocks.forEach((b, i) => {
+    if (raw[i] !== Kind.Good) return;
+    pageGood += b.chars;
+    for (const h of hints[i]!) goodUnder.set(h.el, (goodUnder.get(h.el) ?? 0) + b.chars);
+  });
+  const activeReason = (i: number): Reason | null => {
+    for (const h of hints[i]!) {
+      const overridable = rules.overridableReasons.includes(h.reason) || h.el.tag === 'body' || h.el.tag === 'html' || h.el.tag === 'article' || h.el.tag === 'main';
+      if (overridable && (goodUnder.get(h.el) ?? 0) >= rules.hintOverrideShare * pageGood) continue;
+      return h.reason;
+    }
+    return null;
+  };
+  const reasons = blocks.map((_, i) => activeReason(i));
+  const kinds = raw.map((k, i) => (reasons[i] !== null || flags[i]!.caption ? Kind.Bad : k));
+
+  const container = bestContainer(blocks, kinds, hintsOf, rules);
+  const inContainer = blocks.map((b) => isInside(b.owner, container));
+  let chosen = selectInside(blocks, kinds, inContainer);
+
+  const keptChars = chosen.reduce((n, i) => n + (kinds[i] === Kind.Good ? blocks[i]!.chars : 0), 0);
+  const availableGood = kinds.reduce((n, k, i) => n + (k === Kind.Good ? blocks[i]!.chars : 0), 0);
+  if (keptChars < rules.fallbackShare * availableGood) chosen = selectInside(blocks, kinds, blocks.map(() => true));
+
+  return finish(blocks, kinds, reasons, flags, new Set(chosen), inContainer, title, rules);
+}
+
+function elementHints(el: HtmlElement, rules: HtmlRules): ElementHints {
+  const names = `${el.attrs.class ?? ''} ${el.attrs.id ?? ''}`.trim();
+  let boiler: Reason | null = TAG_REASONS[el.tag] ?? null;
+  if (el.tag === 'header' && !insideArticle(el)) boiler = 'header';
+  if (boiler === null && names) {
+    for (const { reason, pattern } of rules.boilerplateHints) {
+      if (pattern.test(names)) {
+        boiler = reason;
+        break;
+      }
+    }
+  }
+  const itemprop = el.attrs.itemprop ?? '';
+  return {
+    boiler,
+    content: names !== '' && rules.contentHints.test(names) || /articleBody/i.test(itemprop) || el.tag === 'article',
+    caption: el.tag === 'figcaption' || (names !== '' && rules.captionHints.test(names)),
+    byline: /author/i.test(itemprop) || el.attrs.rel === 'author' || (names !== '' && rules.bylineHints.test(names)),
+    date: el.tag === 'time' || /date/i.test(itemprop) || (names !== '' && rules.dateHints.test(names)),
+  };
+}
+
+function insideArticle(el: HtmlElement): boolean {
+  for (let up = el.parent; up; up = up.parent) if (up.tag === 'article' || up.tag === 'main') return true;
+  return false;
+}
+
+function rawKind(b: Block, rules: HtmlRules): Kind {
+  if (b.linkChars > rules.maxLinkDensity * b.chars) return Kind.Bad;
+  if (b.heading > 0) return Kind.Short;
+  if (b.chars >= rules.goodMinChars) return Kind.Good;
+  if (b.chars >= rules.sentenceMinChars && SENTENCE_END.test(b.text) && b.text.includes(' ')) return Kind.Good;
+  return Kind.Short;
+}
+
+/** Characters of the blocks under `el`: small for an image box, large for a section. Stops counting past the caption limit. */
+function textSize(el: HtmlElement, blocks: Block[], start: number): number {
+  // The blocks under `el` are contiguous around `start`; counting stops once the box is too big to be a caption's.
+  const limit = 2000;
+  let n = 0;
+  for (let i = start; i >= 0 && n <= limit && isInside(blocks[i]!.owner, el); i--) n += blocks[i]!.chars;
+  for (let i = start + 1; i < blocks.length && n <= limit && isInside(blocks[i]!.owner, el); i++) n += blocks[i]!.chars;
+  return n;
+}
+
+function isInside(el: HtmlElement, container: HtmlElement): boolean {
+  for (let up: HtmlElement | null = el; up; up = up.parent) if (up === container) return true;
+  return false;
+}
+
+function bestContainer(blocks: Block[], kinds: Kind[], hintsOf: (el: HtmlElement) => ElementHints, rules: HtmlRules): HtmlElement {
+  const score = new Map<HtmlElement, number>();
+  const good = new Map<HtmlElement, number>();
+  blocks.forEach((b, i) => {
+    const kind = kinds[i]!;
+    const value = kind === Kind.Good ? b.chars : kind === Kind.Bad ? -rules.badTextWeight * b.chars : -rules.shortTextWeight * b.chars;
+    for (let el: HtmlElement | null = b.owner; el; el = el.parent) {
+      score.set(el, (score.get(el) ?? 0) + value);
+      if (kind === Kind.Good) good.set(el, (good.get(el) ?? 0) + b.chars);
+    }
+  });
+  let best: HtmlElement | null = null;
+  let bestScore = -Infinity;
+  for (const [el, s] of score) {
+    const total = s + (hintsOf(el).content ? rules.contentHintBonus * (good.get(el) ?? 0) : 0);
+    // Equal scores: the deeper element (seen first, blocks add their owner before its ancestors) wins.
+    if (total > bestScore) {
+      best = el;
+      bestScore = total;
+    }
+  }
+  return best ?? blocks[0]?.owner ?? { tag: '#root', attrs: {}, children: [], parent: null };
+}
+
+/** Indexes of the blocks kept among the candidates: article-like ones, and short ones between article-like text. */
+function selectInside(blocks: Block[], kinds: Kind[], candidate: boolean[]): number[] {
+  const kept: number[] = [];
+  const n = blocks.length;
+  // Nearest non-short candidate kind before and after each block.
+  const before: (Kind | null)[] = new Array(n).fill(null);
+  const after: (Kind | null)[] = new Array(n).fill(null);
+  let last: Kind | null = null;
+  for (let i = 0; i < n; i++) {
+    if (!candidate[i]) {
+      last = null;
+      continue;
+    }
+    before[i] = last;
+    if (kinds[i] !== Kind.Short) last = kinds[i]!;
+  }
+  last = null;
+  for (let i = n - 1; i >= 0; i--) {
+    if (!candidate[i]) {
+      last = null;
+      continue;
+    }
+    after[i] = last;
+    if (kinds[i] !== Kind.Short) last = kinds[i]!;
+  }
+  for (let i = 0; i < n; i++) {
+    if (!candidate[i]) continue;
+    const kind = kinds[i]!;
+    if (kind === Kind.Good) kept.push(i);
+    else if (kind === Kind.Short) {
+      const heading = blocks[i]!.heading > 0;
+      if (after[i] === Kind.Good && (before[i] === Kind.Good || heading)) kept.push(i);
+    }
+  }
+  return kept;
+}
+
+function finish(
+  blocks: Block[],
+  kinds: Kind[],
+  reasons: (Reason | null)[],
+  flags: { caption: boolean; byline: boolean; date: boolean }[],
+  chosen: Set<number>,
+  inContainer: boolean[],
+  title: string | null,
+  rules: HtmlRules,
+): Selection {
+  const sel: Selection = { kept: [], captions: [], bylines: [], removed: [] };
+  const titleKey = title ? squash(title) : null;
+  let titleSeen = false;
+  blocks.forEach((b, i) => {
+    const f = flags[i]!;
+    if (f.caption && (inContainer[i] || b.owner.tag === 'figcaption') && reasons[i] === null) {
+      sel.captions.push(b);
+      sel.removed.push({ block: b, reason: 'caption' });
+      return;
+    }
+    if (!titleSeen && b.heading > 0 && titleKey !== null && squash(b.text) === titleKey) {
+      titleSeen = true;
+      sel.removed.push({ block: b, reason: 'title' });
+      return;
+    }
+    if (!chosen.has(i)) {
+      const byline = b.text.length <= rules.bylineMaxChars * 2 && (f.byline || (inContainer[i]! && rules.bylineLines.slice(0, 2).some((re) => re.test(b.text))));
+      const reason = reasons[i] ?? (byline ? 'byline' : (f.date || b.text.length <= 60) && isDateLine(b.text, rules) ? 'date' : kinds[i] === Kind.Bad ? 'navigation' : 'low-density');
+      if (reason === 'byline') sel.bylines.push(b);
+      sel.removed.push({ block: b, reason });
+      return;
+    }
+    if (f.byline && b.text.length <= rules.bylineMaxChars * 2) {
+      sel.bylines.push(b);
+      sel.removed.push({ block: b, reason: 'byline' });
+      return;
+    }
+    if (b.text.length <= 60 && isDateLine(b.text, rules)) {
+      sel.removed.push({ block: b, reason: 'date' });
+      return;
+    }
+    sel.kept.push(b);
+  });
+  // A short name-like line ending the article is its byline.
+  const lastKept = sel.kept[sel.kept.length - 1];
+  if (lastKept && lastKept.text.length <= rules.bylineMaxChars && lastKept.heading === 0 && rules.bylineLines.some((re) => re.test(lastKept.text))) {
+    sel.kept.pop();
+    sel.bylines.push(lastKept);
+    sel.removed.push({ block: lastKept, reason: 'byline' });
+  }
+  return sel;
+}
+
+function isDateLine(text: string, rules: HtmlRules): boolean {
+  return rules.dateLines.some((re) => re.test(text));
+}
+
+function squash(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+}

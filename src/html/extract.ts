@@ -1,0 +1,122 @@
+import { segment, type Block } from './blocks.js';
+import { selectArticle } from './content.js';
+import { readFacts, resolveMetadata } from './metadata.js';
+import { DEFAULT_HTML_RULES, type HtmlRules } from './rules.js';
+import { parseHtml } from './tree.js';
+
+export { declaredCharset, looksLikeHtml } from './detect.js';
+export { DEFAULT_HTML_RULES, type HtmlRules } from './rules.js';
+
+/** Page text that is not in the article, and why. */
+export interface HtmlRemoval {
+  reason:
+    | 'navigation' | 'related' | 'comments' | 'share' | 'ad' | 'script' | 'style' | 'form' | 'header' | 'footer'
+    | 'aside' | 'hidden' | 'caption' | 'byline' | 'low-density' | 'title' | 'date' | 'other';
+  text: string;
+}
+
+export interface HtmlArticle {
+  /** Body in reading order; whitespace collapsed, entities decoded; not NFC/tone-normalised (later stages do that). */
+  paragraphs: string[];
+  title: string | null;
+  /** ISO 8601. */
+  date: string | null;
+  authors: string[];
+  category: string | null;
+  /** Canonical URL. */
+  url: string | null;
+  site: string | null;
+  /** <html lang>. */
+  lang: string | null;
+  captions: { text: string; credit: string | null }[];
+  /** What was dropped, with a reason; consecutive drops of one reason share a record, each text capped. */
+  removed: HtmlRemoval[];
+}
+
+const ROW_SEPARATOR = ' | ';
+
+/**
+ * The article of an HTML page or fragment: its body as paragraphs (headings their
+ * own paragraphs, list items and table rows one line each) and its metadata,
+ * structured data first. Pure and deterministic; never throws.
+ */
+export function extractArticle(html: string, rules: HtmlRules = DEFAULT_HTML_RULES): HtmlArticle {
+  try {
+    return extract(String(html).slice(0, rules.maxInputChars), rules);
+  } catch (err) {
+    // A bug must not fail the document: it then has no article, and the record says why.
+    return { ...EMPTY, removed: [{ reason: 'other', text: `extractor error: ${(err as Error).message}`.slice(0, rules.removalTextMax) }] };
+  }
+}
+
+const EMPTY: HtmlArticle = { paragraphs: [], title: null, date: null, authors: [], category: null, url: null, site: null, lang: null, captions: [], removed: [] };
+
+function extract(html: string, rules: HtmlRules): HtmlArticle {
+  const root = parseHtml(html, rules.maxDepth);
+  const facts = readFacts(root);
+  const { blocks, skipped, imageHolders } = segment(root, rules.removalTextMax);
+  const h1 = blocks.find((b) => b.heading === 1)?.text ?? null;
+  const meta = resolveMetadata(facts, h1, rules, rules.defaultOffset);
+  const sel = selectArticle(blocks, imageHolders, meta.title, rules);
+
+  const authors = meta.authors.length > 0 ? meta.authors : authorsFromBylines(sel.bylines, rules);
+  const removed = mergeRemovals([...skipped, ...sel.removed.map(({ block, reason }) => ({ reason, text: block.text }))], rules.removalTextMax);
+  return {
+    paragraphs: joinRows(sel.kept),
+    title: meta.title,
+    date: meta.date,
+    authors,
+    category: meta.category,
+    url: meta.url,
+    site: meta.site,
+    lang: meta.lang,
+    captions: sel.captions.map((b) => caption(b.text, rules)),
+    removed,
+  };
+}
+
+/** Kept cells of one table row become one line. */
+function joinRows(kept: Block[]): string[] {
+  const out: string[] = [];
+  let lastRow: Block['row'] = null;
+  for (const b of kept) {
+    if (b.row !== null && b.row === lastRow) out[out.length - 1] += ROW_SEPARATOR + b.text;
+    else out.push(b.text);
+    lastRow = b.row;
+  }
+  return out;
+}
+
+function caption(text: string, rules: HtmlRules): { text: string; credit: string | null } {
+  for (const re of rules.captionCredits) {
+    const m = re.exec(text);
+    if (m?.groups?.credit && m.index > 0) return { text: text.slice(0, m.index).trim(), credit: m.groups.credit.trim() };
+  }
+  return { text, credit: null };
+}
+
+const BYLINE_PREFIX = /^(?:Tin|Bài|Tin và ảnh|Bài và ảnh|Tin, ảnh|Bài, ảnh|Ảnh|Nhóm PV|PV|By|Bởi|Theo|Tác giả|Author)\s*:?\s*/iu;
+
+function authorsFromBylines(bylines: Block[], rules: HtmlRules): string[] {
+  const names: string[] = [];
+  for (const b of bylines) {
+    const text = b.text.replace(BYLINE_PREFIX, '').replace(/\s*\([^()]*\)$/, '').trim();
+    for (const name of text.split(/\s*(?:,|;|\s-\s|\s&\s|\sand\s|\svà\s)\s*/)) {
+      if (/^\p{Lu}[\p{L}.'-]*(?: \p{Lu}[\p{L}.'-]*){0,4}$/u.test(name) && name.length >= 3 && !rules.outletAuthors.test(name)) names.push(name);
+    }
+  }
+  return [...new Set(names)];
+}
+
+function mergeRemovals(items: HtmlRemoval[], max: number): HtmlRemoval[] {
+  const out: HtmlRemoval[] = [];
+  for (const item of items) {
+    const last = out[out.length - 1];
+    if (last && last.reason === item.reason) {
+      if (last.text.length < max) last.text = `${last.text} / ${item.text}`.slice(0, max);
+    } else {
+      out.push({ reason: item.reason, text: item.text.slice(0, max) });
+    }
+  }
+  return out;
+}

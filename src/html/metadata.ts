@@ -1,0 +1,267 @@
+import { parseDate } from '../text/dates.js';
+import type { HtmlRules } from './rules.js';
+import { collapse, elementsOf, textOf, type HtmlElement } from './tree.js';
+
+/** What the page says about itself, read once from the tree. */
+export interface PageFacts {
+  /** meta name / property / itemprop (lower-cased) to their content values, in page order. */
+  meta: Map<string, string[]>;
+  jsonLd: unknown[];
+  titleTag: string | null;
+  canonical: string | null;
+  lang: string | null;
+  /** datetime attributes of <time> elements, in page order. */
+  times: string[];
+  /** Texts of breadcrumb items (from the first element whose class or id says breadcrumb). */
+  breadcrumbs: string[];
+}
+
+export interface PageMetadata {
+  title: string | null;
+  date: string | null;
+  authors: string[];
+  category: string | null;
+  url: string | null;
+  site: string | null;
+  lang: string | null;
+}
+
+const ARTICLE_TYPES = /^(?:\w*Article|BlogPosting|Report|LiveBlogPosting|WebPage|ItemPage|Posting|SocialMediaPosting|Blog)$/;
+
+export function readFacts(root: HtmlElement): PageFacts {
+  const facts: PageFacts = { meta: new Map(), jsonLd: [], titleTag: null, canonical: null, lang: null, times: [], breadcrumbs: [] };
+  let breadcrumbSeen = false;
+  for (const el of elementsOf(root)) {
+    const a = el.attrs;
+    switch (el.tag) {
+      case 'html':
+        if (facts.lang === null && a.lang) facts.lang = a.lang.trim() || null;
+        break;
+      case 'title':
+        if (facts.titleTag === null) facts.titleTag = textOf(el) || null;
+        break;
+      case 'link':
+        if (facts.canonical === null && a.href && /(?:^|\s)canonical(?:\s|$)/i.test(a.rel ?? '')) facts.canonical = a.href.trim();
+        break;
+      case 'meta': {
+        const key = (a.property ?? a.name ?? a.itemprop ?? '').trim().toLowerCase();
+        if (key && a.content !== undefined) addMeta(facts.meta, key, a.content);
+        break;
+      }
+      case 'script':
+        if (/ld\+json/i.test(a.type ?? '')) {
+          const parsed = parseJson(textOfScript(el));
+          if (parsed !== undefined) facts.jsonLd.push(parsed);
+        }
+        break;
+      case 'time':
+        if (a.datetime) facts.times.push(a.datetime);
+        break;
+    }
+    // itemprop on page elements (microdata) counts like a meta with the element's value.
+    if (el.tag !== 'meta' && a.itemprop) {
+      const value = a.content ?? a.datetime;
+      if (value !== undefined) addMeta(facts.meta, a.itemprop.toLowerCase(), value);
+      else if (/^(?:author|headline|articlesection)$/i.test(a.itemprop)) addMeta(facts.meta, `itemprop:${a.itemprop.toLowerCase()}`, textOf(el));
+    }
+    if (!breadcrumbSeen && /breadcrumb/i.test(`${a.class ?? ''} ${a.id ?? ''}`) && el.tag !== 'li' && el.tag !== 'a') {
+      breadcrumbSeen = true;
+      for (const item of elementsOf(el)) {
+        if (item.tag === 'a' || (item.tag === 'li' && !item.children.some((c) => typeof c !== 'string' && c.tag === 'a'))) {
+          const text = textOf(item);
+          if (text) facts.breadcrumbs.push(text);
+        }
+      }
+    }
+  }
+  return facts;
+}
+
+function addMeta(meta: Map<string, string[]>, key: string, value: string): void {
+  const v = collapse(value);
+  if (!v) return;
+  const list = meta.get(key);
+  if (list) list.push(v);
+  else meta.set(key, [v]);
+}
+
+function textOfScript(el: HtmlElement): string {
+  return el.children.filter((c): c is string => typeof c === 'string').join('');
+}
+
+function parseJson(text: string): unknown {
+  const trimmed = text.trim().replace(/^<!--|-->$/g, '');
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    // Raw newlines and tabs inside strings are the common fault of hand-made JSON-LD.
+    try {
+      return JSON.parse(trimmed.replace(/[\u0000-\u001f]+/g, ' '));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** JSON-LD nodes, @graph and arrays flattened, without recursion past a few levels. */
+function jsonLdNodes(roots: unknown[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const stack: [unknown, number][] = roots.map((r) => [r, 0]);
+  while (stack.length > 0) {
+    const [node, depth] = stack.shift()!;
+    if (depth > 4 || node === null || typeof node !== 'object') continue;
+    if (Array.isArray(node)) {
+      for (const n of node) stack.push([n, depth + 1]);
+      continue;
+    }
+    const obj = node as Record<string, unknown>;
+    out.push(obj);
+    if (obj['@graph']) stack.push([obj['@graph'], depth + 1]);
+  }
+  return out;
+}
+
+function types(node: Record<string, unknown>): string[] {
+  const t = node['@type'];
+  return (Array.isArray(t) ? t : [t]).filter((x): x is string => typeof x === 'string');
+}
+
+function str(value: unknown): string | null {
+  if (typeof value === 'string') return collapse(value) || null;
+  if (Array.isArray(value)) return str(value[0]);
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    return str(o.name ?? o['@value'] ?? o['@id'] ?? o.url);
+  }
+  return null;
+}
+
+export function resolveMetadata(facts: PageFacts, h1: string | null, rules: HtmlRules, defaultOffset: string): PageMetadata {
+  const nodes = jsonLdNodes(facts.jsonLd);
+  const articles = nodes.filter((n) => types(n).some((t) => ARTICLE_TYPES.test(t)));
+  // A real article type beats WebPage, which many sites describe the page with too.
+  articles.sort((x, y) => rank(x) - rank(y));
+  const article = articles[0];
+  const meta = (key: string) => facts.meta.get(key)?.[0] ?? null;
+
+  const site =
+    meta('og:site_name') ??
+    str((article?.publisher as unknown) ?? null) ??
+    str(nodes.find((n) => types(n).includes('WebSite'))?.name ?? null) ??
+    hostOf(facts.canonical ?? meta('og:url'));
+
+  const title = cleanTitle(
+    str(article?.headline ?? null) ?? meta('og:title') ?? meta('twitter:title') ?? meta('itemprop:headline') ?? h1 ?? facts.titleTag,
+    site,
+    h1,
+    rules,
+  );
+
+  const dateRaw = [
+    str(article?.datePublished ?? null),
+    meta('article:published_time'),
+    meta('og:published_time'),
+    meta('datepublished'),
+    meta('pubdate'),
+    meta('publishdate'),
+    meta('publish-date'),
+    meta('dc.date.issued'),
+    meta('dc.date'),
+    meta('date'),
+    str(article?.dateCreated ?? null),
+    facts.times[0] ?? null,
+    str(article?.dateModified ?? null),
+    meta('article:modified_time'),
+  ];
+  let date: string | null = null;
+  for (const raw of dateRaw) {
+    if (raw && (date = isoFrom(raw, defaultOffset))) break;
+  }
+
+  const outlets = [site, str(article?.publisher ?? null)].filter((x): x is string => x !== null).map((x) => x.toLowerCase());
+  const isPerson = (name: string) =>
+    name.length >= 3 && name.length <= 60 && !/^https?:/i.test(name) && !outlets.includes(name.toLowerCase()) && !rules.outletAuthors.test(name);
+  let authors = authorsOf(article?.author).filter(isPerson);
+  if (authors.length === 0) {
+    authors = [...(facts.meta.get('author') ?? []), ...(facts.meta.get('article:author') ?? []), ...(facts.meta.get('itemprop:author') ?? [])]
+      .flatMap((a) => a.split(/\s*(?:,|;|\s&\s|\sand\s|\svà\s)\s*/))
+      .map((a) => a.replace(/^(?:By|Bởi|Theo)\s+/i, '').trim())
+      .filter(isPerson);
+  }
+
+  const breadcrumbs = nodes
+    .filter((n) => types(n).includes('BreadcrumbList'))
+    .flatMap((n) => (Array.isArray(n.itemListElement) ? n.itemListElement : []))
+    .map((item) => str((item as Record<string, unknown>)?.name ?? (item as Record<string, unknown>)?.item ?? null))
+    .filter((x): x is string => x !== null && !/^https?:/.test(x));
+  const crumbs = (breadcrumbs.length > 0 ? breadcrumbs : facts.breadcrumbs).filter((c) => !rules.breadcrumbHome.test(c) && (title === null || c !== title));
+  const category = str(article?.articleSection ?? null) ?? meta('article:section') ?? crumbs[crumbs.length - 1] ?? null;
+
+  const url = facts.canonical ?? meta('og:url') ?? str(article?.url ?? null) ?? str(article?.mainEntityOfPage ?? null);
+  return { title, date, authors: unique(authors), category, url: url && /^https?:\/\//i.test(url) ? url : null, site, lang: facts.lang };
+}
+
+function rank(node: Record<string, unknown>): number {
+  const t = types(node);
+  if (t.some((x) => /Article|BlogPosting|Posting|Report/.test(x))) return node.headline ? 0 : 1;
+  return node.headline ? 2 : 3;
+}
+
+function authorsOf(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  const names: string[] = [];
+  for (const a of list.slice(0, 20)) {
+    if (a && typeof a === 'object' && types(a as Record<string, unknown>).includes('Organization')) continue;
+    const name = str(a);
+    if (name) names.push(...name.split(/\s*(?:,|;|\s&\s|\sand\s|\svà\s)\s*/));
+  }
+  return names.map((n) => n.replace(/^(?:By|Bởi|Theo)\s+/i, '').trim()).filter(Boolean);
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+function hostOf(url: string | null): string | null {
+  const m = url ? /^https?:\/\/(?:www\.)?([^/:?#]+)/i.exec(url) : null;
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+/**
+ * A title without the site name a <title> or og:title appends (`Headline - VnExpress`).
+ * When the page has an h1 that the candidate starts with, the h1 is the headline.
+ */
+function cleanTitle(raw: string | null, site: string | null, h1: string | null, rules: HtmlRules): string | null {
+  if (!raw) return h1;
+  if (h1 && raw !== h1 && raw.startsWith(h1)) return h1;
+  const parts = raw.split(rules.titleSeparators);
+  if (parts.length < 2) return raw;
+  const siteLower = site?.toLowerCase().replace(/^www\./, '');
+  const kept = parts.filter((p) => {
+    const lower = p.toLowerCase();
+    return !(siteLower && (lower === siteLower || lower.replace(/\s+/g, '') === siteLower.replace(/\s+/g, '') || siteLower.startsWith(lower) || lower.includes(siteLower)));
+  });
+  if (kept.length === parts.length) {
+    // No part names the site: drop a short last part only when the page's h1 confirms the rest.
+    const first = parts.slice(0, -1).join(' - ');
+    return h1 && h1 === first ? h1 : raw;
+  }
+  return kept.length > 0 ? kept.join(' - ') : raw;
+}
+
+/** An ISO 8601 date or date-time from the forms pages use; null when it is none. */
+export function isoFrom(raw: string, defaultOffset: string): string | null {
+  const s = raw.trim();
+  const direct = parseDate(s, defaultOffset);
+  if (direct) return direct;
+  // 2024-09-30T11:00:00.000+0700, 2024-09-30T11:00+07:00 and other ISO variants parseDate leaves out.
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?/.exec(s);
+  if (m) {
+    const time = m[4] ? `${m[4]}:${m[5]}:${m[6] ?? '00'}` : null;
+    const offset = m[7] ? (m[7] === 'Z' ? 'Z' : `${m[7].slice(0, 3)}:${m[7].slice(-2)}`) : defaultOffset;
+    return parseDate(time ? `${m[1]}-${m[2]}-${m[3]}T${time}${offset}` : `${m[1]}-${m[2]}-${m[3]}`, defaultOffset);
+  }
+  const vn = /(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\D{1,3}(\d{1,2})[:h](\d{2}))?/.exec(s);
+  if (vn) return parseDate(vn[4] ? `${vn[1]}/${vn[2]}/${vn[3]} ${vn[4]}:${vn[5]}` : `${vn[1]}/${vn[2]}/${vn[3]}`, defaultOffset);
+  return null;
+}

@@ -1,0 +1,184 @@
+import { Tokenizer } from 'htmlparser2';
+
+/**
+ * A small element tree built straight from htmlparser2's tokenizer. htmlparser2's own
+ * Parser + domhandler cost about twice the tokenizer alone, and the extractor needs
+ * neither namespaces nor node positions. Text nodes are plain strings (entities
+ * decoded). The tree is never deeper than `maxDepth`: tags opened below that depth
+ * keep their text in the deepest element, so every later walk stays bounded.
+ */
+export interface HtmlElement {
+  tag: string;
+  attrs: Record<string, string>;
+  children: HtmlNode[];
+  parent: HtmlElement | null;
+}
+
+export type HtmlNode = HtmlElement | string;
+
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+
+const BLOCKS_CLOSING_P = ['address', 'article', 'aside', 'blockquote', 'details', 'div', 'dl', 'fieldset', 'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'table', 'ul', 'li', 'dd', 'dt'];
+
+/** Opening the key closes an open element named in the set (HTML's implied end tags, the common ones). */
+const OPEN_CLOSES: Record<string, Set<string>> = {
+  li: new Set(['li', 'p']),
+  dt: new Set(['dt', 'dd', 'p']),
+  dd: new Set(['dt', 'dd', 'p']),
+  tr: new Set(['tr', 'td', 'th']),
+  td: new Set(['td', 'th']),
+  th: new Set(['td', 'th']),
+  tbody: new Set(['thead', 'tbody', 'tr', 'td', 'th']),
+  tfoot: new Set(['thead', 'tbody', 'tr', 'td', 'th']),
+  option: new Set(['option']),
+  optgroup: new Set(['option', 'optgroup']),
+};
+for (const tag of BLOCKS_CLOSING_P) {
+  const set = OPEN_CLOSES[tag] ?? new Set<string>();
+  set.add('p');
+  OPEN_CLOSES[tag] = set;
+}
+
+/** A close tag looks this far down the open elements for its match; further down it is ignored (stray end tags stay linear). */
+const CLOSE_SEARCH = 48;
+
+export function parseHtml(html: string, maxDepth: number): HtmlElement {
+  const root: HtmlElement = { tag: '#root', attrs: {}, children: [], parent: null };
+  const stack: HtmlElement[] = [root];
+  let current = root;
+  let tagName = '';
+  let attrs: Record<string, string> = {};
+  let attrName = '';
+  let attrValue = '';
+  let pendingText = '';
+
+  const flushText = () => {
+    if (pendingText === '') return;
+    const kids = current.children;
+    const last = kids.length - 1;
+    if (last >= 0 && typeof kids[last] === 'string') kids[last] += pendingText;
+    else kids.push(pendingText);
+    pendingText = '';
+  };
+  const popTo = (index: number) => {
+    stack.length = index;
+    current = stack[index - 1]!;
+  };
+  const open = (tag: string, attributes: Record<string, string>, selfClosing: boolean) => {
+    flushText();
+    const closes = OPEN_CLOSES[tag];
+    if (closes) {
+      while (stack.length > 1 && closes.has(current.tag)) popTo(stack.length - 1);
+    }
+    const el: HtmlElement = { tag, attrs: attributes, children: [], parent: current };
+    current.children.push(el);
+    if (!selfClosing && !VOID.has(tag) && stack.length <= maxDepth) {
+      stack.push(el);
+      current = el;
+    }
+  };
+  const close = (tag: string) => {
+    flushText();
+    if (tag === 'br') {
+      open('br', {}, true);
+      return;
+    }
+    const floor = Math.max(1, stack.length - CLOSE_SEARCH);
+    for (let i = stack.length - 1; i >= floor; i--) {
+      if (stack[i]!.tag === tag) {
+        popTo(i);
+        return;
+      }
+    }
+  };
+
+  const tokenizer = new Tokenizer(
+    { decodeEntities: true },
+    {
+      onattribdata(start, end) {
+        attrValue += html.slice(start, end);
+      },
+      onattribentity(cp) {
+        attrValue += String.fromCodePoint(cp);
+      },
+      onattribend() {
+        if (!(attrName in attrs)) attrs[attrName] = attrValue;
+        attrValue = '';
+      },
+      onattribname(start, end) {
+        attrName = html.slice(start, end).toLowerCase();
+      },
+      oncdata() {},
+      onclosetag(start, end) {
+        close(html.slice(start, end).toLowerCase());
+      },
+      oncomment() {},
+      ondeclaration() {},
+      onend() {
+        flushText();
+      },
+      onopentagend() {
+        open(tagName, attrs, false);
+      },
+      onopentagname(start, end) {
+        tagName = html.slice(start, end).toLowerCase();
+        attrs = {};
+      },
+      onprocessinginstruction() {},
+      onselfclosingtag() {
+        open(tagName, attrs, true);
+      },
+      ontext(start, end) {
+        pendingText += html.slice(start, end);
+      },
+      ontextentity(cp) {
+        pendingText += String.fromCodePoint(cp);
+      },
+    },
+  );
+  tokenizer.write(html);
+  tokenizer.end();
+  return root;
+}
+
+/** Elements of the subtree in document order, without recursion. */
+export function* elementsOf(root: HtmlElement): Generator<HtmlElement> {
+  const stack: HtmlElement[] = [root];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    yield el;
+    for (let i = el.children.length - 1; i >= 0; i--) {
+      const child = el.children[i]!;
+      if (typeof child !== 'string') stack.push(child);
+    }
+  }
+}
+
+/** The subtree's text, whitespace collapsed. */
+export function textOf(root: HtmlElement): string {
+  const parts: string[] = [];
+  const stack: HtmlNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (typeof node === 'string') {
+      parts.push(node);
+      continue;
+    }
+    if (node.tag === 'br' || BLOCK_TAGS.has(node.tag)) parts.push(' ');
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+  }
+  return collapse(parts.join(''));
+}
+
+/** Whitespace (NBSP and other Unicode spaces too) collapsed to single spaces, zero-width characters dropped, ends trimmed. */
+export function collapse(text: string): string {
+  return text.replace(/[\u200b\u2060\ufeff]/g, '').replace(/\s+/g, ' ').trim();
+}
+
+/** Elements that start a new line of text: the rest (a, b, span...) run inline. */
+export const BLOCK_TAGS = new Set([
+  'address', 'article', 'aside', 'blockquote', 'body', 'caption', 'center', 'dd', 'details', 'dialog', 'div', 'dl', 'dt',
+  'fieldset', 'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hgroup', 'hr',
+  'html', 'li', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead',
+  'tr', 'ul', 'title', 'head', 'select', 'option', 'textarea', 'button', 'label', 'menu',
+]);
