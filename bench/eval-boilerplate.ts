@@ -58,6 +58,8 @@ const root = resolve(dir);
 const config = loadConfig();
 const norm = (s: string) => normalizeText(s, config.normalize.toneStyle).replace(/\s+/g, ' ').trim();
 const fold = (s: string) => norm(s).toLowerCase();
+// Texts compare without white space: a one-line dump split into paragraphs keeps its words.
+const squeeze = (s: string) => normalizeText(s, config.normalize.toneStyle).replace(/\s+/g, '');
 
 /** Sources of the chosen split, from SPLIT.tsv (a header line or comments are skipped). */
 function splitSources(): string[] {
@@ -147,7 +149,13 @@ class Scores {
 /** Body pieces count by characters; a piece partly lost counts the sentences still present. */
 function bodyChars(piece: string, output: string): number {
   if (output.includes(piece)) return piece.length;
-  return piece.split(/(?<=[.!?…])\s+/).reduce((n, s) => n + (output.includes(s) ? s.length + 1 : 0), 0);
+  return piece.split(/(?<=[.!?…])/).reduce((n, s) => n + (output.includes(s) ? s.length : 0), 0);
+}
+
+function occurrences(text: string, part: string): number {
+  let n = 0;
+  for (let at = text.indexOf(part); at !== -1; at = text.indexOf(part, at + part.length)) n++;
+  return n;
 }
 
 function score(docs: Doc[], predictions: Map<string, Prediction>, into: (source: string) => Scores[]): void {
@@ -155,25 +163,29 @@ function score(docs: Doc[], predictions: Map<string, Prediction>, into: (source:
     const gold = d.gold;
     const pred = predictions.get(d.rel);
     if (!gold || !pred) continue;
-    const output = norm(pred.text);
+    const output = squeeze(pred.text);
+    const input = squeeze(d.bytes.toString('utf8'));
     for (const s of into(d.source)) {
       for (const item of gold.boilerplate ?? []) {
-        const text = norm(item.text);
+        const text = squeeze(item.text);
         if (text === '') continue;
-        const gone = !output.includes(text);
+        // Removed when the output holds fewer copies than the input (a byline name may also stand in the body).
+        const gone = occurrences(output, text) < Math.max(1, occurrences(input, text));
         s.removed.add(gone ? 1 : 0, 1);
         const cat = s.byCategory.get(item.category) ?? new Ratio();
         cat.add(gone ? 1 : 0, 1);
         s.byCategory.set(item.category, cat);
-        if (!gone) s.left.push(`${d.rel} [${item.category}] ${text.slice(0, 100)}`);
+        if (!gone) s.left.push(`${d.rel} [${item.category}] ${norm(item.text).slice(0, 100)}`);
       }
       for (const piece of gold.body ?? []) {
-        const text = norm(piece);
+        const text = squeeze(piece);
         const kept = Math.min(text.length, bodyChars(text, output));
         s.bodyKept.add(kept, text.length);
-        if (kept < text.length) s.lost.push(`${d.rel} ${text.slice(0, 100)}`);
+        if (kept < text.length) s.lost.push(`${d.rel} ${norm(piece).slice(0, 100)}`);
       }
-      setScores(s.field('title'), gold.title ? [gold.title] : [], pred.title ? [pred.title] : [], fold);
+      // A title can be found only in a file that starts with it.
+      const titled = gold.title ? input.startsWith(squeeze(gold.title)) : false;
+      setScores(s.field('title'), titled ? [gold.title!] : [], pred.title ? [pred.title] : [], fold);
       setScores(s.field('authors'), gold.authors ?? [], pred.authors, fold);
       setScores(s.field('sources'), gold.sources ?? [], pred.sources, fold);
       const goldCaptions = (gold.captions ?? []).map((c) => (typeof c === 'string' ? c : c.text));
