@@ -11,7 +11,7 @@ import type { SentenceRules } from './text/sentences.js';
 
 /** Everything the text pipeline and the queue read from config/, validated and compiled. */
 export interface Config {
-  limits: { maxFileBytes: number };
+  limits: { maxFileBytes: number; documentTimeoutMs: number; threadHeapMb: number };
   decode: { maxReplacementRatio: number; encoding?: Encoding };
   normalize: { toneStyle: ToneSetting };
   metadata: { timezone: string };
@@ -52,7 +52,7 @@ export function loadConfigWithSource(userFile?: string, overrides?: JsonObject):
 export function compileConfig(raw: JsonObject, source: string): Config {
   const v = new Validator(source);
   const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'normalize', 'metadata', 'boilerplate', 'learn', 'language', 'sentences', 'queue']);
-  const limits = v.object(root.limits, 'limits', ['maxFileBytes']);
+  const limits = v.object(root.limits, 'limits', ['maxFileBytes', 'documentTimeoutMs', 'threadHeapMb']);
   const decode = v.object(root.decode, 'decode', ['maxReplacementRatio', 'encoding'], ['encoding']);
   const encoding = decode.encoding === undefined ? undefined : v.string(decode.encoding, 'decode.encoding');
   if (encoding !== undefined && !(ENCODINGS as readonly string[]).includes(encoding)) {
@@ -65,10 +65,11 @@ export function compileConfig(raw: JsonObject, source: string): Config {
     v.fail('normalize.toneStyle', `must be "old" (hòa, thủy), "new" (hoà, thuỷ) or "keep", not "${toneStyle}"`);
   }
   const bp = v.object(root.boilerplate, 'boilerplate', [
-    'imageArtifacts', 'markers', 'trailingBlocks', 'creditedCaptions', 'captionCues', 'bylines', 'captionMaxLength',
+    'imageArtifacts', 'markers', 'trailingBlocks', 'relatedLinks', 'creditedCaptions', 'captionCues', 'bylines', 'sourceCredits', 'outlets',
+    'captionMaxLength',
   ]);
-  const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'protectLength', 'protectShare', 'maxLinesPerSource']);
-  const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare']);
+  const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'minDocumentsAnyShare', 'protectLength', 'protectShare', 'maxLinesPerSource']);
+  const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare', 'shortParagraphLetters']);
   const sentences = v.object(root.sentences, 'sentences', ['abbreviations', 'letterNouns', 'plainNameSyllables']);
   const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow', 'documentsPerJob']);
 
@@ -78,7 +79,11 @@ export function compileConfig(raw: JsonObject, source: string): Config {
   candidates.forEach((c, i) => /^[a-z]{3}$/.test(c) || v.fail(`language.candidates[${i}]`, `"${c}" is not an ISO 639-3 code`));
 
   return {
-    limits: { maxFileBytes: v.number(limits.maxFileBytes, 'limits.maxFileBytes', 1) },
+    limits: {
+      maxFileBytes: v.integer(limits.maxFileBytes, 'limits.maxFileBytes', 1, 2 ** 31 - 1),
+      documentTimeoutMs: v.integer(limits.documentTimeoutMs, 'limits.documentTimeoutMs', 10, 3_600_000),
+      threadHeapMb: v.integer(limits.threadHeapMb, 'limits.threadHeapMb', 64, 65_536),
+    },
     decode: {
       maxReplacementRatio: v.number(decode.maxReplacementRatio, 'decode.maxReplacementRatio', 0, 1),
       ...(encoding ? { encoding: encoding as Encoding } : {}),
@@ -89,14 +94,18 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       imageArtifacts: v.patterns(bp.imageArtifacts, 'boilerplate.imageArtifacts', 'u'),
       markers: v.patterns(bp.markers, 'boilerplate.markers', 'iu'),
       trailingBlocks: v.patterns(bp.trailingBlocks, 'boilerplate.trailingBlocks', 'iu'),
+      relatedLinks: v.patterns(bp.relatedLinks, 'boilerplate.relatedLinks', 'iu'),
       creditedCaptions: v.patterns(bp.creditedCaptions, 'boilerplate.creditedCaptions', 'u'),
       captionCues: v.patterns(bp.captionCues, 'boilerplate.captionCues', 'u'),
       bylines: v.patterns(bp.bylines, 'boilerplate.bylines', 'u'),
+      sourceCredits: v.patterns(bp.sourceCredits, 'boilerplate.sourceCredits', 'u'),
+      outlets: v.patterns(bp.outlets, 'boilerplate.outlets', 'u'),
       captionMaxLength: v.number(bp.captionMaxLength, 'boilerplate.captionMaxLength', 1),
     },
     learn: {
       minDocuments: v.number(learn.minDocuments, 'learn.minDocuments', 2),
       minShare: v.number(learn.minShare, 'learn.minShare', 0, 1),
+      minDocumentsAnyShare: v.number(learn.minDocumentsAnyShare, 'learn.minDocumentsAnyShare', 2),
       protectLength: v.number(learn.protectLength, 'learn.protectLength', 0),
       protectShare: v.number(learn.protectShare, 'learn.protectShare', 0, 1),
       maxLinesPerSource: v.number(learn.maxLinesPerSource, 'learn.maxLinesPerSource', 100),
@@ -105,6 +114,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       candidates,
       minLetters: v.number(language.minLetters, 'language.minLetters', 0),
       vietnameseWordShare: v.number(language.vietnameseWordShare, 'language.vietnameseWordShare', 0, 1),
+      shortParagraphLetters: v.number(language.shortParagraphLetters, 'language.shortParagraphLetters', 0),
     },
     sentences: {
       abbreviations: new Set(v.strings(sentences.abbreviations, 'sentences.abbreviations')),

@@ -5,19 +5,24 @@
  * talks to Redis: the worker's main thread records the outcomes while this one starts
  * the next task.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { compileConfig, type Config } from '../src/config.js';
 import { DocumentError } from '../src/errors.js';
-import { OutputFolder, readDocument } from '../src/io/files.js';
+import { JsonFileSink, type Sink } from '../src/io/sink.js';
+import { FolderSource, type Source } from '../src/io/source.js';
 import { SETUPS_PER_THREAD, type BatchSetup, type ThreadAnswer, type ThreadMessage, type ThreadTask } from '../src/queue/document-threads.js';
 import { compileProfile, documentLines, type LearnedLines } from '../src/text/learned.js';
 import { processDocumentTimed } from '../src/text/pipeline.js';
 
 interface Setup {
   config: Config;
-  output: OutputFolder;
+  source: Source;
+  sink: Sink;
   learned: LearnedLines | undefined;
 }
+
+/** [0]: documents started; [1]: the index of the current one in its task. The main thread's watchdog reads it. */
+const progress = new Int32Array((workerData as { progress: SharedArrayBuffer }).progress);
 
 /**
  * Compiled setups by key, oldest first; the main thread tracks the same keys in the
@@ -29,7 +34,8 @@ function compile(message: ThreadMessage & { setup: BatchSetup }): Setup | Error 
   try {
     return {
       config: compileConfig(message.setup.config, `batch ${message.task.batch}`),
-      output: new OutputFolder(message.setup.out),
+      source: new FolderSource(message.setup.root, { followLinks: message.setup.followLinks }),
+      sink: new JsonFileSink(message.setup.out),
       learned: message.setup.profile ? compileProfile(message.setup.profile) : undefined,
     };
   } catch (err) {
@@ -48,18 +54,18 @@ function setupOf(message: ThreadMessage): Setup {
   return found;
 }
 
-function clean(doc: ThreadTask['docs'][number], rerun: boolean, { config, output, learned }: Setup): ThreadAnswer {
-  const bytes = readDocument(doc.path, config.limits.maxFileBytes);
+function clean(doc: ThreadTask['docs'][number], rerun: boolean, { config, source, sink, learned }: Setup): ThreadAnswer {
+  const bytes = source.read(doc.rel, config.limits.maxFileBytes);
   const { doc: cleaned, timings } = processDocumentTimed(bytes, doc.rel, config, learned);
-  if (rerun) output.removeLeftovers(doc.out);
-  output.write(doc.out, `${JSON.stringify(cleaned)}\n`);
+  if (rerun) sink.removeLeftovers(doc.rel);
+  sink.write(doc.rel, `${JSON.stringify(cleaned)}\n`);
   const removed: Record<string, number> = {};
   for (const r of cleaned.metadata.removed) removed[r.reason] = (removed[r.reason] ?? 0) + 1;
   return {
     ok: true,
     kind: 'clean',
     result: {
-      out: doc.out,
+      out: sink.locate(doc.rel),
       bytes: bytes.length,
       characters: cleaned.text.length,
       sentences: cleaned.sentences.length,
@@ -83,10 +89,12 @@ function answer(message: ThreadMessage): ThreadAnswer[] {
   } catch (err) {
     return task.docs.map(() => failure(err));
   }
-  return task.docs.map((doc) => {
+  return task.docs.map((doc, i) => {
+    Atomics.store(progress, 1, i);
+    Atomics.add(progress, 0, 1);
     try {
       if (task.kind === 'count') {
-        return { ok: true, kind: 'count', lines: documentLines(readDocument(doc.path, setup.config.limits.maxFileBytes), doc.rel, setup.config) };
+        return { ok: true, kind: 'count', lines: documentLines(setup.source.read(doc.rel, setup.config.limits.maxFileBytes), doc.rel, setup.config) };
       }
       return clean(doc, task.rerun, setup);
     } catch (err) {

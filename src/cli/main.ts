@@ -10,7 +10,7 @@ import { DocumentError, UsageError } from '../errors.js';
 import { exportCorpus, parseSize } from '../io/export.js';
 import { readDocument } from '../io/files.js';
 import { removalReport } from '../io/removal-report.js';
-import { walkFiles } from '../io/walk.js';
+import { FolderSource } from '../io/source.js';
 import { createLogger } from '../log.js';
 import { BatchStore } from '../queue/batches.js';
 import { connectRedis, keyPrefix, redactUrl, redisUrl, redisWarnings } from '../queue/connection.js';
@@ -29,10 +29,10 @@ import { formatBatch, formatBatchList, formatDocument, formatQueue, formatReport
 const USAGE = `vnpipe: raw Vietnamese news in, a clean sentence-segmented corpus out
 
 Usage:
-  vnpipe enqueue <folder> --out <dir> [--config FILE] [--force] [--encoding NAME] [--learn | --profile FILE]
+  vnpipe enqueue <folder> --out <dir> [--config FILE] [--force] [--follow-links] [--encoding NAME] [--learn | --profile FILE]
       Queue every file below <folder>; prints the batch id. --learn first counts the
       folder's lines through the queue and cleans with the boilerplate it learned.
-  vnpipe worker [--concurrency N] [--lock-duration MS] [--metrics-port P [--metrics-host H]]
+  vnpipe worker [--concurrency N] [--config FILE] [--lock-duration MS] [--metrics-port P [--metrics-host H]]
       Process queued documents until SIGINT or SIGTERM (then finish the jobs in hand).
   vnpipe status [batch] [--json] [--watch] [--failures N]
       One batch in detail, or the recent batches and the queue.
@@ -42,7 +42,7 @@ Usage:
       Queue the batch's failed documents again.
   vnpipe cancel <batch>
       Remove the batch's waiting jobs and stop its enqueue; running jobs finish.
-  vnpipe run <folder> --out <dir> [--config FILE] [--force] [--encoding NAME] [--concurrency N] [--learn | --profile FILE]
+  vnpipe run <folder> --out <dir> [--config FILE] [--force] [--follow-links] [--encoding NAME] [--concurrency N] [--learn | --profile FILE]
       Enqueue and process on this machine, then print the summary. Starts a private
       redis-server when none answers at REDIS_URL.
   vnpipe process <file>... [--config FILE] [--encoding NAME]
@@ -61,7 +61,9 @@ Usage:
       or plain text with one sentence a line and a blank line between documents.
 
 Options:
-  --out DIR          output folder: <folder>/<rel>.<ext> is written to DIR/<rel>.json
+  --out DIR          output folder: <folder>/<rel> is written to DIR/<rel>.json (a.txt -> a.txt.json)
+  --follow-links     enqueue, run, learn: follow symbolic links in the input folder, even out
+                     of it (by default links are skipped and never read)
   --config FILE      settings merged over config/default.json (stored with the batch)
   --force            process files whose output is already newer than the input
   --encoding NAME    decode every file as NAME instead of detecting it: utf-8, utf-8-bom,
@@ -91,6 +93,7 @@ const OPTIONS = {
   out: { type: 'string' },
   config: { type: 'string' },
   force: { type: 'boolean' },
+  'follow-links': { type: 'boolean' },
   concurrency: { type: 'string' },
   json: { type: 'boolean' },
   failures: { type: 'string' },
@@ -222,6 +225,7 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
     rawConfig: raw,
     config,
     force: flags.force ?? false,
+    followLinks: flags['follow-links'] ?? false,
     onProgress: (c) => tty && process.stderr.write(`\r\x1b[Kwalking: ${c.found} found, ${c.queued} queued, ${c.skipped} skipped`),
     onSkip: (rel, reason) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: skipped ${rel}: ${reason}\n`),
     onQueueFull: () =>
@@ -266,13 +270,14 @@ async function learnCommand(folder: string, flags: Flags): Promise<number> {
   if (!(await stat(root).catch(() => null))?.isDirectory()) throw new UsageError(`no such input folder: ${root}`);
   const counter = new LineCounter(config.learn);
   let documents = 0;
-  for await (const file of walkFiles(root, { onSkip: (rel, reason) => process.stderr.write(`vnpipe: skipped ${rel}: ${reason}\n`) })) {
+  const source = new FolderSource(root, { followLinks: flags['follow-links'] ?? false });
+  for await (const file of source.list((key, reason) => process.stderr.write(`vnpipe: skipped ${key}: ${reason}\n`))) {
     try {
-      counter.add(documentLines(readDocument(file.path, config.limits.maxFileBytes), file.rel, config));
+      counter.add(documentLines(source.read(file.key, config.limits.maxFileBytes), file.key, config));
       documents++;
     } catch (err) {
       if (!(err instanceof DocumentError)) throw err;
-      process.stderr.write(`vnpipe: skipped ${file.rel}: ${err.reason}: ${err.message}\n`);
+      process.stderr.write(`vnpipe: skipped ${file.key}: ${err.reason}: ${err.message}\n`);
     }
   }
   if (documents === 0) throw new UsageError(`no readable documents in ${root}`);
@@ -291,8 +296,10 @@ async function workerCommand(args: string[], flags: Flags): Promise<number> {
   probe.disconnect();
   const log = createLogger('worker');
   const metricsPort = wholeNumber(flags['metrics-port'], '--metrics-port', 1, 65535);
+  const { limits } = loadConfig(flags.config);
   const handle = await startWorker({
     concurrency,
+    limits: { documentTimeoutMs: limits.documentTimeoutMs, heapMb: limits.threadHeapMb },
     lockDurationMs,
     log,
     ...(metricsPort ? { metrics: { port: metricsPort, host: flags['metrics-host'] ?? '127.0.0.1' } } : {}),
@@ -405,7 +412,12 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
   let handle: WorkerHandle | null = null;
   try {
     // `run` shows its own progress: the worker logs only what goes wrong.
-    handle = await startWorker({ concurrency, log: createLogger('worker').child({}, { level: process.env.LOG_LEVEL || 'warn' }) });
+    const { limits } = loadConfig(flags.config, overridesOf(flags));
+    handle = await startWorker({
+      concurrency,
+      limits: { documentTimeoutMs: limits.documentTimeoutMs, heapMb: limits.threadHeapMb },
+      log: createLogger('worker').child({}, { level: process.env.LOG_LEVEL || 'warn' }),
+    });
     // A private Redis lives for this run only: its persistence settings do not matter.
     const { batchId } = await enqueueBatch(q, folder, flags.out!, flags, local === null);
     const progress = new Progress();
@@ -486,7 +498,8 @@ async function processCommand(files: string[], flags: Flags): Promise<number> {
   let failed = 0;
   for (const file of files) {
     try {
-      const doc = processDocument(await readFile(resolve(file)), file, config);
+      // The same limits and reads as a worker (O_NOFOLLOW, no FIFO, maxFileBytes).
+      const doc = processDocument(readDocument(resolve(file), config.limits.maxFileBytes), file, config);
       process.stdout.write(`${JSON.stringify(doc)}\n`);
     } catch (err) {
       failed++;

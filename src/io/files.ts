@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, fstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { DocumentError } from '../errors.js';
 
@@ -70,20 +70,6 @@ function fileError(err: unknown, path: string): unknown {
     default:
       return err;
   }
-}
-
-/**
- * Where the output of `rel` goes: `<outDir>/<rel without its extension>.json`, or
- * `<rel>.json` when the caller says the stem is taken (`a.txt` and `a.md` in one
- * folder). Refuses a path that would leave `outDir`.
- */
-export function outputPathFor(outDir: string, rel: string, keepExtension = false): string {
-  const base = keepExtension || extname(rel) === '' ? rel : rel.slice(0, -extname(rel).length);
-  const path = resolve(outDir, `${base}.json`);
-  if (path === resolve(outDir) || !isInside(resolve(outDir), path)) {
-    throw new DocumentError('unsafe-output', `output path ${path} would leave the output folder ${outDir}`);
-  }
-  return path;
 }
 
 // Temporary names unique to this thread (worker containers all run as pid 1, so the
@@ -158,6 +144,7 @@ export class OutputFolder {
 
   /** Checked before creating anything, so that mkdir never follows a link out of the folder. */
   private assertInside(dir: string, path: string): void {
+    if (!isInside(this.root, dir)) throw new DocumentError('unsafe-output', `output path ${path} is outside the output folder ${this.root}`);
     mkdirSync(this.root, { recursive: true });
     const realRoot = realpathSync(this.root);
     for (let d = dir; isInside(this.root, d); d = dirname(d)) {
@@ -175,7 +162,8 @@ export class OutputFolder {
   }
 }
 
-function isInside(folder: string, path: string): boolean {
+/** `path` is `folder` or lies below it (both absolute and resolved). */
+export function isInside(folder: string, path: string): boolean {
   const rel = relative(folder, path);
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }

@@ -1,4 +1,4 @@
-import { opendir, realpath, stat } from 'node:fs/promises';
+import { lstat, opendir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
 const STAT_SLICE = 256;
@@ -15,6 +15,8 @@ export interface FoundFile {
 export interface WalkOptions {
   /** Absolute folders to leave out (the output folder when it lies inside the input). */
   exclude?: string[];
+  /** Follow symbolic links (off: a link is reported to onSkip and left out, so nothing outside the root is read). */
+  followLinks?: boolean;
   /** Told about each folder or entry that could not be read; the walk goes on. */
   onSkip?: (rel: string, reason: string) => void;
 }
@@ -22,8 +24,9 @@ export interface WalkOptions {
 /**
  * Every regular file below `root`, depth first, each folder's files in name order
  * before its subfolders, so the order is the same on every run. Streams: only one
- * folder's listing is held at a time. Hidden entries (`.name`) are left out;
- * symbolic links are followed, but a folder reached twice (a link loop) is walked once.
+ * folder's listing is held at a time. Hidden entries (`.name`) are left out. Symbolic
+ * links are left out unless `followLinks`; followed, a folder reached twice (a link
+ * loop) is walked once.
  */
 export async function* walkFiles(root: string, options: WalkOptions = {}): AsyncGenerator<FoundFile> {
   const exclude = new Set(options.exclude ?? []);
@@ -52,12 +55,15 @@ export async function* walkFiles(root: string, options: WalkOptions = {}): Async
     // Stat a slice of names at once: one at a time, the walk was the enqueue's bottleneck.
     for (let i = 0; i < names.length; i += STAT_SLICE) {
       const paths = names.slice(i, i + STAT_SLICE).map((name) => join(dir, name));
-      const infos = await Promise.all(paths.map((path) => stat(path).catch((err: NodeJS.ErrnoException) => err)));
+      const look = options.followLinks ? stat : lstat;
+      const infos = await Promise.all(paths.map((path) => look(path).catch((err: NodeJS.ErrnoException) => err)));
       for (let j = 0; j < paths.length; j++) {
         const path = paths[j]!;
         const info = infos[j]!;
         if (info instanceof Error) {
           onSkip(relOf(path), `cannot stat: ${(info as NodeJS.ErrnoException).code ?? info.message}`);
+        } else if (info.isSymbolicLink()) {
+          onSkip(relOf(path), 'symbolic link, not followed (--follow-links follows links)');
         } else if (info.isDirectory()) {
           if (!exclude.has(path)) subdirs.push(path);
         } else if (info.isFile()) {

@@ -6,8 +6,12 @@ import type { DocumentLines, Profile, SourceCounts } from '../text/learned.js';
 /** One enqueue run: where it read, where it writes, its rules, and exact counts. */
 export interface BatchRecord {
   id: string;
+  /** The input folder: workers read a job's documents by key below it, never by a path from the job. */
   root: string;
+  /** The output folder. */
   out: string;
+  /** Symbolic links in the input are followed (`--follow-links`). */
+  followLinks: boolean;
   createdAt: number;
   /** Files the walk found. */
   found: number;
@@ -33,9 +37,8 @@ export interface BatchRecord {
 /** A failed document: enough to show it and to queue it again. */
 export interface BatchFailure {
   seq: number;
+  /** The document's key: its path relative to the batch's input folder. */
   rel: string;
-  path: string;
-  out: string;
   jobId: string;
   reason: FailureReason | 'failed';
   message: string;
@@ -60,7 +63,7 @@ const RATE_BUCKETS = 12;
 // (BullMQ delivers at least once) is counted once. A finished document also leaves
 // the queued-documents hash, so enqueue may queue it again.
 // KEYS: batch, completed bitmap, failed bitmap, failures hash, rate hash, queued-documents hash,
-// cancelled bitmap.
+// cancelled bitmap, failure order (a sorted set of keys by document number).
 const FINISH = `
 local v = redis.call('HMGET', KEYS[1], 'walked', 'queued', 'completed', 'failed', 'cancelled')
 if v[1] == '1' and tonumber(v[3] or '0') + tonumber(v[4] or '0') + tonumber(v[5] or '0') >= tonumber(v[2] or '0') then
@@ -111,6 +114,7 @@ for i = 3, #ARGV, 4 do
   end
   uncancel(seq)
   redis.call('HDEL', KEYS[4], ARGV[i + 2])
+  redis.call('ZREM', KEYS[8], ARGV[i + 2])
   forget(ARGV[i + 3], ARGV[2])
 end
 ${COUNT_RATE}
@@ -131,6 +135,7 @@ for i = 3, #ARGV, 5 do
     end
     uncancel(seq)
     redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 4])
+    redis.call('ZADD', KEYS[8], seq, ARGV[i + 1])
   end
 end
 ${COUNT_RATE}
@@ -220,7 +225,7 @@ export class BatchStore {
 
   private keys(id: string): string[] {
     const parts = ['', 'completed', 'failed', 'failures', 'rate'].map((part) => this.key(id, part || undefined));
-    return [...parts, this.queuedKey(), this.key(id, 'cancelled')];
+    return [...parts, this.queuedKey(), this.key(id, 'cancelled'), this.key(id, 'failure-order')];
   }
 
   /** Documents waiting or running, by id, with their job: what enqueue and `status --doc` look up. */
@@ -245,7 +250,7 @@ export class BatchStore {
   }
 
   private run(script: string, id: string, ...args: (string | number)[]): Promise<unknown> {
-    return this.script(script, 7, ...this.keys(id), ...args);
+    return this.script(script, 8, ...this.keys(id), ...args);
   }
 
   /** EVALSHA, loading the script on a NOSCRIPT answer: Redis then skips hashing the body every call. */
@@ -264,14 +269,17 @@ export class BatchStore {
   }
 
   /** A new batch; `config` is the merged config JSON every worker will use for it. */
-  async create(root: string, out: string, config: object, now = Date.now()): Promise<string> {
+  async create(root: string, out: string, config: object, options: { followLinks: boolean }, now = Date.now()): Promise<string> {
     const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    const id = `${stamp}-${randomBytes(3).toString('hex')}`;
+    let id: string;
+    // 48 random bits, and a batch never takes over another's record however many start at once.
+    do id = `${stamp}-${randomBytes(6).toString('hex')}`;
+    while ((await this.redis.hsetnx(this.key(id), 'id', id)) === 0);
     await this.redis
       .multi()
       .hset(this.key(id), {
-        id, root, out, createdAt: now, found: 0, queued: 0, skipped: 0, completed: 0, failed: 0, cancelled: 0, bytes: 0,
-        walked: 0, config: JSON.stringify(config),
+        id, root, out, followLinks: options.followLinks ? 1 : 0, createdAt: now, found: 0, queued: 0, skipped: 0, completed: 0,
+        failed: 0, cancelled: 0, bytes: 0, walked: 0, config: JSON.stringify(config),
       })
       .zadd(`${this.prefix}:batches`, now, id)
       .exec();
@@ -341,6 +349,7 @@ export class BatchStore {
       id: h.id,
       root: h.root ?? '',
       out: h.out ?? '',
+      followLinks: h.followLinks === '1',
       createdAt: n('createdAt'),
       found: n('found'),
       queued: n('queued'),
@@ -446,14 +455,14 @@ export class BatchStore {
   }
 
   /** Failures in input order, `limit` at most (all with Infinity). */
+  /** The first `limit` failures in document order (the failure-order set keeps them sorted). */
   async failures(id: string, limit: number): Promise<BatchFailure[]> {
+    const keys = await this.redis.zrange(this.key(id, 'failure-order'), 0, Number.isFinite(limit) ? limit - 1 : -1);
     const failures: BatchFailure[] = [];
-    let cursor = '0';
-    do {
-      const [next, flat] = await this.redis.hscan(this.key(id, 'failures'), cursor, 'COUNT', 1000);
-      cursor = next;
-      for (let i = 1; i < flat.length; i += 2) failures.push(JSON.parse(flat[i]!) as BatchFailure);
-    } while (cursor !== '0' && failures.length < limit);
-    return failures.sort((a, b) => a.seq - b.seq).slice(0, limit);
+    for (let i = 0; i < keys.length; i += 1000) {
+      const raws = await this.redis.hmget(this.key(id, 'failures'), ...keys.slice(i, i + 1000));
+      for (const raw of raws) if (raw) failures.push(JSON.parse(raw) as BatchFailure);
+    }
+    return failures;
   }
 }

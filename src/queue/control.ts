@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Job, Queue } from 'bullmq';
 import type { Config } from '../config.js';
+import { FolderSource } from '../io/source.js';
 import type { BatchStore } from './batches.js';
 import { stillQueued } from './producer.js';
 import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, planJobs, type DocumentJob, type DocumentRef } from './jobs.js';
@@ -10,13 +11,16 @@ import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, planJobs, type DocumentJob
  * fixed what failed them. Returns how many went back to the queue.
  */
 export async function retryBatch(queue: Queue, store: BatchStore, batchId: string, config: Config): Promise<number> {
+  const record = await store.get(batchId);
+  if (!record) return 0;
+  const source = new FolderSource(record.root);
   const docs: DocumentRef[] = [];
   for (const failure of await store.failures(batchId, Infinity)) {
-    if (!failure.out) continue; // refused at enqueue (unsafe output): the same walk would refuse it again
-    const info = await stat(failure.path).catch(() => null);
+    if (failure.reason === 'unsafe-output' || failure.reason === 'unsafe-path') continue; // the same key would be refused again
+    const info = await stat(source.locate(failure.rel)).catch(() => null);
     const size = info?.size ?? 0;
-    const id = documentId(failure.path, failure.out, size, info?.mtimeMs ?? 0);
-    docs.push({ seq: failure.seq, id, path: failure.path, rel: failure.rel, out: failure.out, size });
+    const id = documentId(record.root, record.out, failure.rel, size, info?.mtimeMs ?? 0);
+    docs.push({ seq: failure.seq, id, rel: failure.rel, size });
   }
   // A document whose job (an earlier retry's) is still pending is on its way already.
   const pending = await stillQueued(queue, store, docs.map((d) => d.id));

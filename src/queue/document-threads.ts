@@ -15,7 +15,11 @@ export interface BatchSetup {
   config: JsonObject;
   /** The learned profile to clean with; null for the counting pass. */
   profile: Profile | null;
-  /** The batch's output folder. */
+  /** The batch's input folder, from its record: a task's keys are read below it. */
+  root: string;
+  /** Symbolic links in the input are followed. */
+  followLinks: boolean;
+  /** The batch's output folder, from its record. */
   out: string;
 }
 
@@ -27,7 +31,8 @@ export interface BatchSetup {
 export interface ThreadTask {
   kind: 'clean' | 'count';
   batch: string;
-  docs: { path: string; rel: string; out: string }[];
+  /** The documents' keys in the batch's source: never paths. */
+  docs: { rel: string }[];
   /** The documents ran before, perhaps in a worker killed mid-write: remove what that left. */
   rerun: boolean;
 }
@@ -59,6 +64,26 @@ interface Slot {
   /** Sent and not answered, oldest first: a thread answers in order. */
   inFlight: Pending[];
   seen: Set<string>;
+  /**
+   * Written by the thread: [0] counts the documents it has started, [1] is the index
+   * of the one it is on within its task. Shared memory: reading it costs no message.
+   */
+  progress: Int32Array;
+  /** progress[0] when last looked at, and since when it has not moved. */
+  lastStarted: number;
+  since: number;
+  /** Gives the thread's tasks back or fails them, and puts a new thread in its place. */
+  die: (err: Error, cause: DeathCause) => void;
+}
+
+/** Why a thread was lost, when it is known: it is the fault of the document it was on. */
+type DeathCause = 'timeout' | 'out-of-memory' | null;
+
+export interface ThreadLimits {
+  /** A document that runs longer fails as `timeout`, and its thread is replaced. */
+  documentTimeoutMs: number;
+  /** Heap of one thread: a document that needs more fails as `out-of-memory` without taking the worker down. */
+  heapMb: number;
 }
 
 /**
@@ -80,13 +105,19 @@ export class DocumentThreads {
   private readonly slots: Slot[] = [];
   private readonly waiting: Pending[] = [];
   private closing = false;
+  private readonly watchdog: NodeJS.Timeout;
 
   constructor(
     count: number,
+    private readonly limits: ThreadLimits,
     private readonly file = DOCUMENT_THREAD_FILE,
     private readonly onDeath: (err: Error) => void = () => {},
   ) {
     for (let i = 0; i < count; i++) this.slots.push(this.spawn());
+    // A thread stuck in one document holds no lock and answers no message: only a look
+    // from outside finds it. A quarter of the limit keeps the overshoot small.
+    this.watchdog = setInterval(() => this.stopStuckThreads(), Math.max(10, Math.min(1000, limits.documentTimeoutMs / 4)));
+    this.watchdog.unref();
   }
 
   run(task: ThreadTask, setupKey: string, setup: BatchSetup): Promise<ThreadAnswer[]> {
@@ -100,31 +131,64 @@ export class DocumentThreads {
   /** Stops the threads; tasks not yet answered fail. */
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.watchdog);
     for (const p of this.waiting.splice(0)) p.reject(new Error('document threads closed'));
     await Promise.all(this.slots.map((s) => s.thread.terminate()));
   }
 
   private spawn(): Slot {
-    const slot: Slot = { thread: new Worker(this.file), inFlight: [], seen: new Set() };
-    slot.thread.on('message', (answers: ThreadAnswer[]) => {
+    const progress = new SharedArrayBuffer(8);
+    const thread = new Worker(this.file, { workerData: { progress }, resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb } });
+    const slot: Slot = { thread, inFlight: [], seen: new Set(), progress: new Int32Array(progress), lastStarted: 0, since: Date.now(), die: () => {} };
+    thread.on('message', (answers: ThreadAnswer[]) => {
       slot.inFlight.shift()?.resolve(answers);
       this.dispatch();
     });
     let dead = false;
-    const die = (err: Error) => {
+    slot.die = (err, cause) => {
       if (dead) return;
       dead = true;
       const [running, ...queued] = slot.inFlight.splice(0);
-      running?.reject(new Error(`the document thread died: ${err.message}`));
+      if (running) running.resolve(this.answersAfterDeath(running.task, Atomics.load(slot.progress, 1), cause, err));
       this.waiting.unshift(...queued);
       if (this.closing) return;
       this.onDeath(err);
       this.slots[this.slots.indexOf(slot)] = this.spawn();
       this.dispatch();
     };
-    slot.thread.on('error', die);
-    slot.thread.on('exit', (code) => die(new Error(`exit code ${code}`)));
+    thread.on('error', (err: Error & { code?: string }) => slot.die(err, err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out-of-memory' : null));
+    thread.on('exit', (code) => slot.die(new Error(`exit code ${code}`), null));
     return slot;
+  }
+
+  /**
+   * The running task's answers when its thread is gone: the document it was on fails
+   * for the cause found (a time-out, a heap overflow) or, for a crash of unknown cause,
+   * with an error that is not its own; the others did not get their answers back and run
+   * again with the job's retry.
+   */
+  private answersAfterDeath(task: ThreadTask, current: number, cause: DeathCause, err: Error): ThreadAnswer[] {
+    return task.docs.map((doc, i) => {
+      if (i !== current || cause === null) return { ok: false, reason: null, message: `the document thread died (${err.message}) while on ${task.docs[current]?.rel ?? 'a document'}` };
+      return cause === 'timeout'
+        ? { ok: false, reason: 'timeout', message: `${doc.rel} ran longer than ${this.limits.documentTimeoutMs} ms (limits.documentTimeoutMs); its thread was replaced` }
+        : { ok: false, reason: 'out-of-memory', message: `${doc.rel} needed more than the thread's ${this.limits.heapMb} MB heap (limits.threadHeapMb)` };
+    });
+  }
+
+  /** Replaces each thread that has been on one document for longer than the limit. */
+  private stopStuckThreads(): void {
+    const now = Date.now();
+    for (const slot of this.slots) {
+      const started = Atomics.load(slot.progress, 0);
+      if (slot.inFlight.length === 0 || started !== slot.lastStarted) {
+        slot.lastStarted = started;
+        slot.since = now;
+      } else if (now - slot.since > this.limits.documentTimeoutMs) {
+        slot.die(new Error('document time limit'), 'timeout');
+        void slot.thread.terminate();
+      }
+    }
   }
 
   /** Fills every thread to one task before any gets a second, so work spreads evenly. */

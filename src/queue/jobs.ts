@@ -15,12 +15,12 @@ export interface DocumentRef {
   seq: number;
   /** Same file, same output, same id: see documentId. Empty for a count. */
   id: string;
-  /** Absolute input path. */
-  path: string;
-  /** Input path relative to the batch root: the output's `source`. */
+  /**
+   * The document's key in the batch's source (its path relative to the input folder),
+   * and the output's `source`. The only name a job carries: workers resolve it against
+   * the roots in the batch record, never a path from the job.
+   */
   rel: string;
-  /** Absolute output path; empty for a count. */
-  out: string;
   size: number;
 }
 
@@ -60,11 +60,12 @@ export interface JobSummary {
 }
 
 /**
- * Same file (path, size, modification time) to the same output: same id. Enqueue
- * skips a document whose id is still queued (the queued-documents hash).
+ * Same document (input root and key, size, modification time) to the same output
+ * folder: same id, however the folders were typed. Enqueue skips a document whose id
+ * is still queued (the queued-documents hash).
  */
-export function documentId(path: string, out: string, size: number, mtimeMs: number): string {
-  return createHash('sha256').update(`${path}\0${out}\0${size}\0${mtimeMs}`).digest('hex').slice(0, 40);
+export function documentId(root: string, out: string, rel: string, size: number, mtimeMs: number): string {
+  return createHash('sha256').update(`${root}\0${rel}\0${out}\0${size}\0${mtimeMs}`).digest('hex').slice(0, 40);
 }
 
 export function jobOptions(config: Config, jobId: string): JobsOptions & { jobId: string } {

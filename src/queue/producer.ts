@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Config } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
-import { outputPathFor, UpToDateCheck } from '../io/files.js';
-import { walkFiles, type FoundFile } from '../io/walk.js';
+import { isInside } from '../io/files.js';
+import { JsonFileSink, type Sink } from '../io/sink.js';
+import { FolderSource, type SourceEntry } from '../io/source.js';
 import { buildProfile, type Profile } from '../text/learned.js';
 import type { BatchStore } from './batches.js';
 import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, PENDING_STATES, planJobs, type DocumentRef } from './jobs.js';
@@ -20,6 +21,8 @@ export interface EnqueueOptions {
   config: Config;
   /** Queue files whose output is up to date too. */
   force?: boolean;
+  /** Follow symbolic links in the input folder, even out of it. */
+  followLinks?: boolean;
   onProgress?: (counts: EnqueueCounts) => void;
   /** A file or folder the walk could not read. */
   onSkip?: (rel: string, reason: string) => void;
@@ -59,12 +62,17 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   const out = resolve(options.out);
   await assertFolder(root, 'input');
   await assertOutput(out);
-  const walk = () => walkFiles(root, { exclude: [out], ...(options.onSkip ? { onSkip: options.onSkip } : {}) });
+  // Outputs in the input would be read back as inputs on the next run.
+  if (isInside(out, root)) throw new UsageError(`the output folder ${out} holds the input folder ${root}: choose an output folder outside it`);
+  const followLinks = options.followLinks ?? false;
+  const source = new FolderSource(root, { exclude: [out], followLinks });
+  const sink = new JsonFileSink(out);
+  const walk = () => source.list(options.onSkip);
 
   const files = walk();
   const first = await files.next();
   if (first.done) throw new UsageError(`no files to process in ${root}`);
-  const batchId = await batches.create(root, out, options.rawConfig);
+  const batchId = await batches.create(root, out, options.rawConfig, { followLinks });
   if (options.profile) await batches.setProfile(batchId, options.profile);
 
   if (options.learn) {
@@ -84,12 +92,10 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
 
   const documents = options.learn ? walk() : files;
   const counts: EnqueueCounts = { found: 0, queued: 0, skipped: 0 };
-  const stems = new StemTracker();
-  const upToDate = new UpToDateCheck();
   const jobIds = new JobIds(batchId, 'd');
-  let chunk: FoundFile[] = options.learn ? [] : [first.value];
+  let chunk: SourceEntry[] = options.learn ? [] : [first.value];
   const flush = async () => {
-    const added = await enqueueChunk(chunk, { queue, batches, batchId, out, stems, upToDate, jobIds, counts, options });
+    const added = await enqueueChunk(chunk, { queue, batches, batchId, root, sink, jobIds, counts, options });
     await batches.addCounts(batchId, added);
     counts.found += added.found;
     counts.queued += added.queued;
@@ -111,16 +117,16 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
 
 /** The learning pass: one count job per file, numbered in walk order. */
 async function queueCountJobs(
-  files: AsyncGenerator<FoundFile>,
-  first: FoundFile,
+  files: AsyncGenerator<SourceEntry>,
+  first: SourceEntry,
   ctx: { queue: Queue; batches: BatchStore; batchId: string; options: EnqueueOptions },
 ): Promise<{ found: number; cancelled: boolean }> {
   const { queue, batches, batchId, options } = ctx;
   let found = 0;
-  let chunk: FoundFile[] = [first];
+  let chunk: SourceEntry[] = [first];
   const jobIds = new JobIds(batchId, 'c');
   const flush = async () => {
-    const docs: DocumentRef[] = chunk.map((file, i) => ({ seq: found + i, id: '', path: file.path, rel: file.rel, out: '', size: file.size }));
+    const docs: DocumentRef[] = chunk.map((file, i) => ({ seq: found + i, id: '', rel: file.key, size: file.size }));
     if (docs.length > 0) await queue.addBulk(planJobs(COUNT_JOB, batchId, docs, jobIds, options.config));
     await batches.addCountQueued(batchId, docs.length);
     found += docs.length;
@@ -169,48 +175,46 @@ interface ChunkContext {
   queue: Queue;
   batches: BatchStore;
   batchId: string;
-  out: string;
-  stems: StemTracker;
-  upToDate: UpToDateCheck;
+  root: string;
+  sink: Sink;
   jobIds: JobIds;
   counts: EnqueueCounts;
   options: EnqueueOptions;
 }
 
-async function enqueueChunk(files: FoundFile[], ctx: ChunkContext): Promise<EnqueueCounts> {
-  const { options, batchId } = ctx;
-  const candidates: { file: FoundFile; out: string | DocumentError; id: string }[] = files.map((file) => {
-    let out: string | DocumentError;
+async function enqueueChunk(files: SourceEntry[], ctx: ChunkContext): Promise<EnqueueCounts> {
+  const { options, batchId, sink } = ctx;
+  const candidates = files.map((file) => {
+    let unsafe: DocumentError | null = null;
     try {
-      out = outputPathFor(ctx.out, file.rel, ctx.stems.taken(file.rel));
+      sink.locate(file.key);
     } catch (err) {
       if (!(err instanceof DocumentError)) throw err;
-      out = err;
+      unsafe = err;
     }
-    const outKey = typeof out === 'string' ? out : '';
-    return { file, out, id: documentId(file.path, outKey, file.size, file.mtimeMs) };
+    return { file, unsafe, id: documentId(ctx.root, sink.root, file.key, file.size, file.mtimeMs) };
   });
 
   const upToDate = options.force
     ? candidates.map(() => false)
-    : await Promise.all(candidates.map((c) => (typeof c.out === 'string' ? ctx.upToDate.check(c.out, c.file.mtimeMs) : false)));
+    : await Promise.all(candidates.map((c) => (c.unsafe ? false : sink.isUpToDate(c.file.key, c.file.mtimeMs))));
   const inFlight = await stillQueued(ctx.queue, ctx.batches, candidates.map((c) => c.id));
 
   const docs: DocumentRef[] = [];
-  const unsafe: { seq: number; file: FoundFile; message: string }[] = [];
+  const unsafe: { seq: number; rel: string; message: string }[] = [];
   let skipped = 0;
   let seq = ctx.counts.queued;
   for (let i = 0; i < candidates.length; i++) {
-    const { file, out, id } = candidates[i]!;
+    const { file, unsafe: error, id } = candidates[i]!;
     if (upToDate[i] || inFlight[i]) {
       skipped++;
       continue;
     }
-    if (typeof out !== 'string') {
-      unsafe.push({ seq: seq++, file, message: out.message });
+    if (error) {
+      unsafe.push({ seq: seq++, rel: file.key, message: error.message });
       continue;
     }
-    docs.push({ seq: seq++, id, path: file.path, rel: file.rel, out, size: file.size });
+    docs.push({ seq: seq++, id, rel: file.key, size: file.size });
   }
   const jobs = planJobs(DOCUMENT_JOB, batchId, docs, ctx.jobIds, options.config);
   if (jobs.length > 0) {
@@ -221,7 +225,7 @@ async function enqueueChunk(files: FoundFile[], ctx: ChunkContext): Promise<Enqu
   }
   await ctx.batches.recordFailed(
     batchId,
-    unsafe.map((u) => ({ id: '', seq: u.seq, rel: u.file.rel, path: u.file.path, out: '', jobId: '', reason: 'unsafe-output' as const, message: u.message })),
+    unsafe.map((u) => ({ id: '', seq: u.seq, rel: u.rel, jobId: '', reason: 'unsafe-output' as const, message: u.message })),
   );
   return { found: files.length, queued: docs.length + unsafe.length, skipped };
 }
@@ -240,28 +244,6 @@ export async function stillQueued(queue: Queue, batches: BatchStore, ids: string
   const queued = jobIds.map((jobId) => (jobId ? settled.get(jobId)! : false));
   await batches.forgetQueued(ids.flatMap((id, i) => (jobIds[i] && !queued[i] ? [{ id, jobId: jobIds[i]! }] : [])));
   return queued;
-}
-
-/**
- * Output names drop the input's extension, so `a.txt` and `a.md` in one folder
- * would both write `a.json`: the second keeps its extension (`a.md.json`). The walk
- * lists a folder's files together, so only the current folder is remembered.
- */
-class StemTracker {
-  private dir = '';
-  private stems = new Set<string>();
-
-  taken(rel: string): boolean {
-    const dir = dirname(rel);
-    if (dir !== this.dir) {
-      this.dir = dir;
-      this.stems.clear();
-    }
-    const stem = rel.replace(/\.[^./]*$/, '');
-    if (this.stems.has(stem)) return true;
-    this.stems.add(stem);
-    return false;
-  }
 }
 
 async function assertFolder(path: string, what: string): Promise<void> {

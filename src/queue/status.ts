@@ -3,7 +3,7 @@ import { relative, resolve, sep } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { BatchFailure, BatchRecord, BatchStore } from './batches.js';
 import { documentId, PENDING_STATES, type DocumentJob } from './jobs.js';
-import { outputPathFor } from '../io/files.js';
+import { JsonFileSink } from '../io/sink.js';
 
 export interface BatchStatus extends BatchRecord {
   active: number;
@@ -70,9 +70,9 @@ export async function documentStatus(store: BatchStore, queue: Queue, file: stri
     if (failure) {
       return { path, batch: batch.id, state: 'failed', attempts: 0, output: null, error: `${failure.reason}: ${failure.message}` };
     }
-    const out = outputPathFor(batch.out, relPosix);
+    const out = new JsonFileSink(batch.out).locate(relPosix);
     if (info) {
-      const [jobId] = await store.queuedJobs([documentId(path, out, info.size, info.mtimeMs)]);
+      const [jobId] = await store.queuedJobs([documentId(batch.root, batch.out, relPosix, info.size, info.mtimeMs)]);
       const job = jobId ? await queue.getJob(jobId) : undefined;
       const state = job ? await job.getState() : 'unknown';
       // Listed as queued, and its job has not finished: it is on its way.

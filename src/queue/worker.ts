@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import type { DocumentLines } from '../text/learned.js';
 import { BatchStore, type CompletedDocument, type FailedDocument } from './batches.js';
 import { keyPrefix, redisOptions, redisUrl } from './connection.js';
-import { DocumentThreads, type BatchSetup, type ThreadAnswer, type ThreadTask } from './document-threads.js';
+import { DocumentThreads, type BatchSetup, type ThreadAnswer, type ThreadLimits, type ThreadTask } from './document-threads.js';
 import { COUNT_JOB, QUEUE_NAME, type DocumentJob, type DocumentRef, type JobSummary } from './jobs.js';
 import { WorkerMetrics } from './metrics.js';
 
@@ -25,6 +25,8 @@ const SETUPS_KEPT = 64;
 export interface WorkerOptions {
   /** Document threads: the documents cleaned at once. */
   concurrency: number;
+  /** Time and heap per document (limits.documentTimeoutMs, limits.threadHeapMb). */
+  limits: ThreadLimits;
   lockDurationMs?: number;
   log: Logger;
   /** Serve Prometheus metrics on this port. */
@@ -74,7 +76,7 @@ class BatchSetups {
     ]);
     if (!raw || !record) throw new DocumentError('internal-error', `batch ${batch} has no record in Redis`);
     const config = compileConfig(raw as JsonObject, `batch ${batch}`);
-    return { setup: { config: raw as JsonObject, profile, out: record.out }, config };
+    return { setup: { config: raw as JsonObject, profile, root: record.root, followLinks: record.followLinks, out: record.out }, config };
   }
 }
 
@@ -111,7 +113,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   const server = options.metrics ? await metrics.serve(options.metrics.port, options.metrics.host) : null;
   if (options.metrics) log.info(`metrics on http://${options.metrics.host}:${options.metrics.port}/metrics`);
 
-  const threads = new DocumentThreads(options.concurrency, undefined, (err) => log.error({ err: err.message }, 'a document thread died; starting another'));
+  const threads = new DocumentThreads(options.concurrency, options.limits, undefined, (err) => log.error({ err: err.message }, 'a document thread died; starting another'));
   const setups = new BatchSetups(batches);
 
   /**
@@ -126,7 +128,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     const tasks: Promise<ThreadAnswer[]>[] = [];
     for (let i = 0; i < docs.length; i += perTask) {
       const slice = docs.slice(i, i + perTask);
-      const task: ThreadTask = { kind, batch: job.data.batch, rerun, docs: slice.map(({ path, rel, out }) => ({ path, rel, out })) };
+      const task: ThreadTask = { kind, batch: job.data.batch, rerun, docs: slice.map(({ rel }) => ({ rel })) };
       tasks.push(threads.run(task, key, setup).catch((err: Error) => slice.map(() => ({ ok: false as const, reason: null, message: err.message }))));
     }
     return (await Promise.all(tasks)).flat();
@@ -151,7 +153,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     const transient: { doc: DocumentRef; message: string }[] = [];
     todo.forEach((doc, i) => {
       const answer = answers[i]!;
-      const failure = { id: doc.id, seq: doc.seq, rel: doc.rel, path: doc.path, out: doc.out, jobId: job.id ?? '' };
+      const failure = { id: doc.id, seq: doc.seq, rel: doc.rel, jobId: job.id ?? '' };
       if (answer.ok && answer.kind === 'clean') {
         const { result } = answer;
         completed.push({ seq: doc.seq, rel: doc.rel, id: doc.id, bytes: doc.size });
@@ -233,7 +235,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         await Promise.all(docs.map((doc) => batches.recordCounted(batch, doc.seq, NO_LINES, 0)));
         return;
       }
-      const lost = docs.map((d) => ({ id: d.id, seq: d.seq, rel: d.rel, path: d.path, out: d.out, jobId: job.id ?? '', reason: 'failed' as const, message: err.message }));
+      const lost = docs.map((d) => ({ id: d.id, seq: d.seq, rel: d.rel, jobId: job.id ?? '', reason: 'failed' as const, message: err.message }));
       const n = await batches.recordFailed(batch, lost, Date.now(), true);
       for (let i = 0; i < n; i++) metrics.failed('failed');
     };

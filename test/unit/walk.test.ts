@@ -2,13 +2,14 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { outputPathFor } from '../../src/io/files.js';
+import { JsonFileSink } from '../../src/io/sink.js';
+import { FolderSource } from '../../src/io/source.js';
 import { walkFiles } from '../../src/io/walk.js';
 
-async function collect(root: string, exclude: string[] = []): Promise<{ rels: string[]; skipped: string[] }> {
+async function collect(root: string, exclude: string[] = [], followLinks = true): Promise<{ rels: string[]; skipped: string[] }> {
   const rels: string[] = [];
   const skipped: string[] = [];
-  for await (const f of walkFiles(root, { exclude, onSkip: (rel, reason) => skipped.push(`${rel}: ${reason}`) })) rels.push(f.rel);
+  for await (const f of walkFiles(root, { exclude, followLinks, onSkip: (rel, reason) => skipped.push(`${rel}: ${reason}`) })) rels.push(f.rel);
   return { rels, skipped };
 }
 
@@ -42,6 +43,19 @@ describe('walkFiles', () => {
     expect(skipped).toEqual(['dangling: cannot stat: ENOENT']);
   });
 
+  it('by default lists no symbolic link, so nothing outside the root (a link to /etc) enters the corpus', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'vnpipe-walk-'));
+    writeFileSync(join(root, 'a.txt'), 'x');
+    symlinkSync('/etc', join(root, 'etc'));
+    symlinkSync('/etc/hostname', join(root, 'host.txt'));
+    const { rels, skipped } = await collect(root, [], false);
+    expect(rels).toEqual(['a.txt']);
+    expect(skipped).toEqual([
+      'etc: symbolic link, not followed (--follow-links follows links)',
+      'host.txt: symbolic link, not followed (--follow-links follows links)',
+    ]);
+  });
+
   it('walks a folder of more files than one stat slice in order', async () => {
     const root = mkdtempSync(join(tmpdir(), 'vnpipe-walk-'));
     const names = Array.from({ length: 600 }, (_, i) => `f${String(i).padStart(4, '0')}.txt`);
@@ -50,15 +64,39 @@ describe('walkFiles', () => {
   });
 });
 
-describe('outputPathFor', () => {
-  it('swaps the extension for .json, or keeps it when the stem is taken', () => {
-    expect(outputPathFor('/out', 'a/b.txt')).toBe('/out/a/b.json');
-    expect(outputPathFor('/out', 'a/b.md', true)).toBe('/out/a/b.md.json');
-    expect(outputPathFor('/out', 'README')).toBe('/out/README.json');
+describe('JsonFileSink', () => {
+  it('names an output after the whole key, so that a.txt, a.md and a.txt.json cannot collide', () => {
+    const sink = new JsonFileSink('/out');
+    expect(['a/b.txt', 'a/b.md', 'a/b.txt.json', 'README'].map((k) => sink.locate(k))).toEqual([
+      '/out/a/b.txt.json', '/out/a/b.md.json', '/out/a/b.txt.json.json', '/out/README.json',
+    ]);
   });
 
-  it('refuses a path that would leave the output folder', () => {
-    expect(() => outputPathFor('/out', '../etc/passwd')).toThrow(expect.objectContaining({ reason: 'unsafe-output' }));
-    expect(() => outputPathFor('/out', '/etc/passwd')).toThrow(expect.objectContaining({ reason: 'unsafe-output' }));
+  it('refuses a key that would leave the output folder', () => {
+    const sink = new JsonFileSink('/out');
+    expect(() => sink.locate('../etc/passwd')).toThrow(expect.objectContaining({ reason: 'unsafe-output' }));
+    expect(() => sink.locate('/etc/passwd')).toThrow(expect.objectContaining({ reason: 'unsafe-output' }));
+  });
+});
+
+describe('FolderSource', () => {
+  it('reads a key below its root and refuses keys that are not plain relative paths', () => {
+    const root = mkdtempSync(join(tmpdir(), 'vnpipe-source-'));
+    mkdirSync(join(root, 'sub'));
+    writeFileSync(join(root, 'sub', 'a.txt'), 'Xin chào');
+    const source = new FolderSource(root);
+    expect(Buffer.from(source.read('sub/a.txt', 100)).toString()).toBe('Xin chào');
+    for (const key of ['', '/etc/hostname', '../x', 'sub/../sub/a.txt', './sub/a.txt', 'sub//a.txt', 'a\0b']) {
+      expect(() => source.read(key, 100), key).toThrow(expect.objectContaining({ reason: 'unsafe-path' }));
+    }
+  });
+
+  it('refuses a folder link out of the root that was swapped in after the listing, unless links are followed', () => {
+    const root = mkdtempSync(join(tmpdir(), 'vnpipe-source-'));
+    const outside = mkdtempSync(join(tmpdir(), 'vnpipe-outside-'));
+    writeFileSync(join(outside, 'a.txt'), 'bí mật');
+    symlinkSync(outside, join(root, 'sub'));
+    expect(() => new FolderSource(root).read('sub/a.txt', 100)).toThrow(expect.objectContaining({ reason: 'unsafe-path' }));
+    expect(Buffer.from(new FolderSource(root, { followLinks: true }).read('sub/a.txt', 100)).toString()).toBe('bí mật');
   });
 });

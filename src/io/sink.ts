@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import { DocumentError } from '../errors.js';
+import { isInside, OutputFolder, UpToDateCheck } from './files.js';
+
+/**
+ * Where cleaned documents go. A sink derives each output's place from the input's key
+ * alone, writes atomically, and knows whether an output is up to date.
+ */
+export interface Sink {
+  /** The output's location, recorded with the batch (a folder today). */
+  readonly root: string;
+  /** Where the output of `key` lives, for people (logs, status). Throws DocumentError for a key it cannot hold. */
+  locate(key: string): string;
+  /** Written after the input last changed (and is a file, not a folder in the way). */
+  isUpToDate(key: string, inputMtimeMs: number): Promise<boolean>;
+  /** Replaces the output of `key` as a whole: readers see the old one or the new, never a part. */
+  write(key: string, content: string): void;
+  /** Removes what a writer killed mid-write left for `key`: called before a document that ran before is written again. */
+  removeLeftovers(key: string): void;
+}
+
+/**
+ * One JSON file per input: `<out>/<key>.json`. The name keeps the input's extension,
+ * so it depends on the key alone: `a.txt` and `a.md` in one folder cannot collide,
+ * and `status` finds an output without knowing the input's neighbours.
+ */
+export class JsonFileSink implements Sink {
+  readonly root: string;
+  private readonly folder: OutputFolder;
+  private readonly upToDate = new UpToDateCheck();
+
+  constructor(root: string) {
+    this.root = resolve(root);
+    this.folder = new OutputFolder(this.root);
+  }
+
+  locate(key: string): string {
+    const path = resolve(this.root, `${key}.json`);
+    if (!isInside(this.root, path) || path === this.root) {
+      throw new DocumentError('unsafe-output', `output path ${path} would leave the output folder ${this.root}`);
+    }
+    return path;
+  }
+
+  isUpToDate(key: string, inputMtimeMs: number): Promise<boolean> {
+    return this.upToDate.check(this.locate(key), inputMtimeMs);
+  }
+
+  write(key: string, content: string): void {
+    this.folder.write(this.locate(key), content);
+  }
+
+  removeLeftovers(key: string): void {
+    this.folder.removeLeftovers(this.locate(key));
+  }
+}

@@ -1,0 +1,109 @@
+import { realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { DocumentError } from '../errors.js';
+import { isInside, readDocument } from './files.js';
+import { walkFiles } from './walk.js';
+
+/** One document a source lists: its key and what tells its versions apart. */
+export interface SourceEntry {
+  /** The document's name within the source (a relative path with `/`): jobs carry only this. */
+  key: string;
+  size: number;
+  /** Changes when the document changes: outputs older than it are rebuilt. */
+  mtimeMs: number;
+}
+
+/**
+ * Where documents come from. A job names documents by key only; the worker reads
+ * them through the source rebuilt from the batch record, so a job cannot name a
+ * document outside the batch's input.
+ */
+export interface Source {
+  /** The input's location, recorded with the batch (a folder today). */
+  readonly root: string;
+  /** Every document, in an order that is the same on every run. */
+  list(onSkip?: (key: string, reason: string) => void): AsyncGenerator<SourceEntry>;
+  /** One document's bytes. Throws DocumentError (missing, unsafe-path, special-file, too-large ...). */
+  read(key: string, maxBytes: number): Uint8Array;
+  /** Where a key lives, for people (logs, status). */
+  locate(key: string): string;
+}
+
+export interface FolderSourceOptions {
+  /** Folders to leave out of the listing (the output folder when it lies inside the input). */
+  exclude?: string[];
+  /** Follow symbolic links, even out of the folder (off: links are not listed and not read). */
+  followLinks?: boolean;
+}
+
+/**
+ * The files below a folder. Keys are checked before anything is opened: no absolute
+ * path, no `..`, no NUL; and unless links are followed, the file's folder must really
+ * lie inside the root and the file itself must not be a link (readDocument opens it
+ * with O_NOFOLLOW), so a link swapped in after enqueue is refused too.
+ */
+export class FolderSource implements Source {
+  readonly root: string;
+  /** The real root, resolved on the first read (the root itself may be reached through a link). */
+  private realRoot: string | null = null;
+  /** Folders already found to lie inside the root: a batch reads many files from few folders. */
+  private readonly safeDirs = new Set<string>();
+
+  constructor(
+    root: string,
+    private readonly options: FolderSourceOptions = {},
+  ) {
+    this.root = resolve(root);
+  }
+
+  async *list(onSkip?: (key: string, reason: string) => void): AsyncGenerator<SourceEntry> {
+    const files = walkFiles(this.root, {
+      exclude: this.options.exclude ?? [],
+      followLinks: this.options.followLinks ?? false,
+      ...(onSkip ? { onSkip } : {}),
+    });
+    for await (const file of files) yield { key: file.rel, size: file.size, mtimeMs: file.mtimeMs };
+  }
+
+  read(key: string, maxBytes: number): Uint8Array {
+    const path = this.locate(key);
+    if (this.options.followLinks) {
+      let real: string;
+      try {
+        real = realpathSync(path);
+      } catch {
+        return readDocument(path, maxBytes); // gone or unreadable: readDocument says which
+      }
+      return readDocument(real, maxBytes);
+    }
+    this.assertInside(dirname(path), key);
+    return readDocument(path, maxBytes);
+  }
+
+  locate(key: string): string {
+    assertKey(key);
+    return join(this.root, key);
+  }
+
+  private assertInside(dir: string, key: string): void {
+    if (this.safeDirs.has(dir)) return;
+    let real: string;
+    try {
+      this.realRoot ??= realpathSync(this.root);
+      real = realpathSync(dir);
+    } catch {
+      throw new DocumentError('missing', `the file is gone (deleted or moved after it was enqueued): ${join(this.root, key)}`);
+    }
+    if (!isInside(this.realRoot, real)) {
+      throw new DocumentError('unsafe-path', `${key} leads outside the input folder ${this.root} (its folder is ${real})`);
+    }
+    this.safeDirs.add(dir);
+  }
+}
+
+/** A key names a file below the root: relative, no `.` or `..` segment, no NUL, no empty segment. */
+export function assertKey(key: string): void {
+  const bad =
+    key === '' || key.includes('\0') || key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '.' || part === '');
+  if (bad) throw new DocumentError('unsafe-path', `${JSON.stringify(key)} is not a path inside the batch's input folder`);
+}
