@@ -66,7 +66,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
   }
   const bp = v.object(root.boilerplate, 'boilerplate', [
     'imageArtifacts', 'markers', 'trailingBlocks', 'relatedLinks', 'creditedCaptions', 'captionCues', 'bylines', 'sourceCredits', 'outlets',
-    'captionMaxLength',
+    'callsToAction', 'captionMaxLength',
   ]);
   const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'minDocumentsAnyShare', 'protectLength', 'protectShare', 'maxLinesPerSource']);
   const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare', 'shortParagraphLetters']);
@@ -100,6 +100,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       bylines: v.patterns(bp.bylines, 'boilerplate.bylines', 'u'),
       sourceCredits: v.patterns(bp.sourceCredits, 'boilerplate.sourceCredits', 'u'),
       outlets: v.patterns(bp.outlets, 'boilerplate.outlets', 'u'),
+      callsToAction: v.patterns(bp.callsToAction, 'boilerplate.callsToAction', 'iu'),
       captionMaxLength: v.number(bp.captionMaxLength, 'boilerplate.captionMaxLength', 1),
     },
     learn: {

@@ -7,14 +7,25 @@ export interface BoilerplateRules {
   imageArtifacts: RegExp[];
   /** Lines that are removed wherever they stand; named groups `category` and `author` fill metadata. */
   markers: RegExp[];
-  /** A line that starts the site footer: it and everything after it are removed. */
+  /**
+   * A heading that opens a list of other articles (`Tin liên quan`, `Xem thêm:`): it and
+   * the headlines and teasers after it are removed, up to the next body paragraph or the end.
+   */
   trailingBlocks: RegExp[];
+  /** A line that links to another article (`>> headline`, `Xem thêm: headline`). */
+  relatedLinks: RegExp[];
   /** The photo credit that ends a caption (named group `credit`); the caption is what precedes the match. */
   creditedCaptions: RegExp[];
-  /** Starts of short stand-alone lines that describe a picture. */
+  /** Short stand-alone lines that describe a picture (`Quang cảnh ...`, `Ảnh minh họa`). */
   captionCues: RegExp[];
-  /** Byline forms at the end of the article; named group `author`. */
+  /** Byline forms at the end of the article; named group `author` (one name or several). */
   bylines: RegExp[];
+  /** Source credits at the end of the article (`Theo X`, `Nguồn: X`): named group `source`, optional `author`. */
+  sourceCredits: RegExp[];
+  /** Names of outlets, not people (`Báo ...`, acronyms): a credit with such a name is a source. */
+  outlets: RegExp[];
+  /** A sentence that asks the reader to do something (`vui lòng đăng ký tại đây`): removed from its paragraph. */
+  callsToAction: RegExp[];
   /** Longest line (characters) that can be a caption or a heading-like stand-alone line. */
   captionMaxLength: number;
 }
@@ -28,6 +39,8 @@ export interface BoilerplateResult {
   paragraphs: string[];
   captions: Caption[];
   authors: string[];
+  /** Outlets the article credits (`Theo TTXVN`, `Nguồn: Báo Thanh Niên`), apart from its authors. */
+  sources: string[];
   category: string | null;
   removed: Removal[];
 }
@@ -38,31 +51,43 @@ const MARKDOWN_LINK = /^\[[^\]]*\]\([^\s)]+\)$/;
 const INLINE_LINK = /(!?)\[([^[\]]*)\]\((?:https?:\/\/|\/)[^\s)]*\)/g;
 const ENDS_SENTENCE = /[.!?…:;,"'”’)\]]$/;
 const SENTENCE_END = /[.!?…]["”’)]*$/;
-const NAME_LINE = /^\p{Lu}\p{L}*(?: \p{Lu}\p{L}*){1,4}$/u;
+const ELLIPSIS_END = /(?:\.\.\.|…)["”’)]*$/;
+// `TRUNG QUỐC - Có bằng ...`, `TP.HCM - ...`: the place that opens a news lead.
+const CAPS_DATELINE = /^\p{Lu}[\p{Lu}.]+(?: \p{Lu}[\p{Lu}.]*){0,3} ?[-–—] \p{Lu}/u;
 const NAME_MAX = 40;
+// One syllable of a name: `Lâm`, `MỘC`, an initial `T.` or `Ng.`, or initials glued to it (`T.PHƯƠNG`).
+const NAME_TOKEN = /^(?:\p{Lu}\p{Ll}{0,2}\.)*\p{Lu}(?:\p{Ll}+|\p{Lu}*)$|^\p{Lu}\p{Ll}{0,2}\.$/u;
+const NAME_SEPARATOR = /\s*(?:,|&|\/|\s[-–—]\s| và )\s*/;
 const TEASER_MIN = 30;
 const DUPLICATE_MIN = 30;
+const BODY_MIN = 80;
+const CAPTION_MIN_WORDS = 3;
 
 /**
- * Removes what is not article text and says why: site footers and everything after
- * them, configured marker lines, image-table artifacts, markdown image and link
- * lines, lines a learned profile names for this document's source (and a footer list
- * that follows one), a truncated teaser that a later paragraph repeats, repeated
- * paragraphs. Captions and bylines leave the text and go to metadata.
+ * Removes what is not article text and says why: related-article blocks and site
+ * footers, configured marker lines, image-table artifacts, markdown image and link
+ * lines, lines a learned profile names for this document's source (with the lines
+ * between them, and a footer list that follows one), a truncated teaser that a later
+ * paragraph repeats, repeated paragraphs. Captions, bylines and source credits leave
+ * the text and go to metadata. Lines a crawler glued together are split first.
  */
 export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned?: ReadonlySet<string>): BoilerplateResult {
+  const lines = splitGluedLines(input);
   const captions: Caption[] = [];
   const authors: string[] = [];
+  const sources: string[] = [];
   let category: string | null = null;
   const verdict: (RemovalReason | null)[] = [];
   const removedText: string[] = [];
-
-  const footerAt = input.findIndex((l, i) => i > 0 && matchesAny(rules.trailingBlocks, l.text));
-  const lines = footerAt === -1 ? input : input.slice(0, footerAt);
+  // A line that keeps only part of its text (a byline or call to action cut from its end).
+  const keptText: string[] = [];
+  const removedInline: Removal[][] = [];
   const mark = (i: number, reason: RemovalReason, text = lines[i]!.text) => {
     verdict[i] = reason;
     removedText[i] = text;
   };
+
+  markRelatedBlocks(lines, rules, mark);
 
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
@@ -72,6 +97,8 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       category ??= marker.groups?.category?.trim() || null;
       if (marker.groups?.author) authors.push(marker.groups.author.trim());
       mark(i, 'marker');
+    } else if (matchesAny(rules.relatedLinks, text)) {
+      mark(i, 'related');
     } else if (matchesAny(rules.imageArtifacts, text)) {
       mark(i, 'image-artifact');
       const next = lines[i + 1];
@@ -83,6 +110,10 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       mark(i, 'markdown-image');
     } else if (MARKDOWN_LINK.test(text)) {
       mark(i, 'markdown-link');
+    } else if (i > 0 && isHeadline(rules, text) && isTeaserLead(lines[i + 1]?.text)) {
+      // Another article's headline over its lead: a related-article item, not a caption.
+      mark(i, 'related');
+      mark(i + 1, 'related');
     } else {
       const caption = creditedCaption(rules, text) ?? standaloneCaption(rules, text, gapBefore);
       if (caption) {
@@ -94,17 +125,40 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
 
   if (learned && learned.size > 0) markLearned(lines, verdict, learned, rules, mark);
 
-  // Bylines close the article: read upwards from its last line. A site's regular
+  // Credits close the article: read upwards from its last line. A site's regular
   // writer may stand in enough pages to be learned: still a byline.
-  for (let i = lines.length - 1, seen = 0; i >= 0 && seen < 2; i--) {
+  markInlineBoilerplate(lines, verdict, rules, captions, keptText, removedInline, mark);
+  let orphan = -1;
+  for (let i = lines.length - 1, seen = 0; i >= 0 && seen < 3; i--) {
     if (verdict[i] && verdict[i] !== 'learned') continue;
-    const author = bylineAuthor(rules, lines[i]!.text);
-    if (verdict[i] === 'learned' && author === null) continue;
+    const text = keptText[i] ?? lines[i]!.text;
+    const credit = readCredit(rules, text);
+    if (verdict[i] === 'learned' && credit === null) continue;
     seen++;
-    if (author === null) break;
-    authors.unshift(...author.split(/\s*(?:,|&| và )\s*/).filter(Boolean));
-    mark(i, 'byline');
+    if (credit === null) {
+      const tail = trailingCredit(rules, text);
+      if (tail) {
+        authors.unshift(...tail.credit.authors);
+        sources.unshift(...tail.credit.sources);
+        keptText[i] = tail.kept;
+        (removedInline[i] ??= []).push({ reason: 'byline', text: tail.removed });
+      } else if (seen === 1 && isOrphanOutlet(text)) {
+        // `Theo Phạm KhánhGiáo dục & Thời đại`: the outlet glued after the author's line.
+        orphan = i;
+        continue;
+      }
+      break;
+    }
+    if (orphan !== -1 && credit.authors.length > 0 && credit.sources.length === 0 && /^\(?theo\s/iu.test(text)) {
+      sources.unshift(lines[orphan]!.text);
+      mark(orphan, 'source-credit');
+    }
+    orphan = -1;
+    authors.unshift(...credit.authors);
+    sources.unshift(...credit.sources);
+    mark(i, credit.authors.length > 0 ? 'byline' : 'source-credit');
   }
+  markNameLines(lines, verdict, rules, authors, captions, mark);
 
   markRepeats(lines, verdict, mark);
 
@@ -112,13 +166,131 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   const removed: Removal[] = [];
   for (let i = 0; i < lines.length; i++) {
     const reason = verdict[i];
-    if (reason) removed.push({ reason, text: removedText[i]! });
-    else paragraphs.push(lines[i]!.text.replace(INLINE_LINK, (_, bang: string, label: string) => (bang ? '' : label)).trim());
+    if (reason) {
+      const last = removed[removed.length - 1];
+      // A footer list is one removal, as it was one block on the page.
+      if (reason === 'trailing-block' && last?.reason === 'trailing-block' && verdict[i - 1] === 'trailing-block') last.text += `\n${removedText[i]}`;
+      else removed.push({ reason, text: removedText[i]! });
+      continue;
+    }
+    paragraphs.push((keptText[i] ?? lines[i]!.text).replace(INLINE_LINK, (_, bang: string, label: string) => (bang ? '' : label)).trim());
+    removed.push(...(removedInline[i] ?? []));
   }
-  if (footerAt !== -1) {
-    removed.push({ reason: 'trailing-block', text: input.slice(footerAt).map((l) => l.text).join('\n') });
+  return { paragraphs: paragraphs.filter((p) => p !== ''), captions, authors, sources, category, removed };
+}
+
+/**
+ * Splits lines a crawler glued together: a caption or tag list joined to the text
+ * with no line break (`vỡ kính xe Tag : tài xế`, `(ảnh P.Chương) Ông`) and words run
+ * together where a line break was lost (`Trung QuốcNăm 2017`, `AnhTheo truyền
+ * thông`). A run of two words is split only when one of them is Vietnamese (it has a
+ * diacritic) or the second is a credit word, so `YouTube` and `VinFast` stay whole.
+ * Linear in the text: every pattern looks a bounded distance from its match.
+ */
+export function splitGluedLines(lines: Line[]): Line[] {
+  const out: Line[] = [];
+  for (const line of lines) {
+    const cuts = gluePoints(line.text);
+    if (cuts.length === 0) {
+      out.push(line);
+      continue;
+    }
+    let from = 0;
+    for (const cut of [...cuts, line.text.length]) {
+      const piece = line.text.slice(from, cut).trim();
+      if (piece !== '') out.push({ text: piece, gapBefore: from === 0 ? line.gapBefore : 0 });
+      from = cut;
+    }
   }
-  return { paragraphs: paragraphs.filter((p) => p !== ''), captions, authors, category, removed };
+  return out;
+}
+
+// Words run together: `QuốcNăm`, `KhánhGiáo`, `ĐanPTE`.
+const CAMEL = /\p{Ll}(?=\p{Lu})/gu;
+// A paragraph break the crawler dropped: a sentence end glued to a capital (`sinh viên.Theo`,
+// `tháng 2.Theo`). Two lower-case letters, a digit or a closing mark before the stop, so
+// `St.John`, `TP.HCM` and `ông A.Lê` stay whole.
+// A straight quote glued to a capital opens the next sentence (`sống."Nếu`).
+const GLUED_SENTENCE = /(?:\p{Ll}{2}|\d|["”’)])[.!?…]+(?:[”’)]|"(?!\p{Lu}))*(?=["“]?\p{Lu})/gu;
+// A paragraph break dumped as ` , ` before a capitalised word (`người Việt. , Nhân viên`, `khác biệt , iCare`).
+const COMMA_JOIN = / ,(?= \p{Ll}?\p{Lu})/gu;
+const TAG_LABEL = /\s(?=(?:Tags?|TAGS?|Từ khóa|Từ khoá|Từ Khóa)\s*:)/gu;
+const GLUED_PHOTO_CREDIT = /\([Ảả]nh\s*:?\s*[^()]{1,60}\)(?=\s+["“]?\p{Lu})/gu;
+const CREDIT_WORDS = new Set(['Theo', 'Nguồn', 'Ảnh', 'Tag', 'Tags', 'Video', 'Clip']);
+const NON_ASCII = /[^\x00-\x7f]/;
+const LETTER = /\p{L}/u;
+const SYLLABLE_MAX = 12;
+
+function gluePoints(text: string): number[] {
+  const cuts = new Set<number>();
+  for (const m of text.matchAll(CAMEL)) {
+    const at = m.index + 1;
+    const left = syllableBefore(text, at);
+    const right = syllableAfter(text, at);
+    if (left.length >= 2 && (NON_ASCII.test(left) || NON_ASCII.test(right) || CREDIT_WORDS.has(right))) cuts.add(at);
+  }
+  for (const m of text.matchAll(GLUED_SENTENCE)) cuts.add(m.index + m[0].length);
+  for (const m of text.matchAll(COMMA_JOIN)) cuts.add(m.index + 2);
+  for (const m of text.matchAll(TAG_LABEL)) cuts.add(m.index + 1);
+  for (const m of text.matchAll(GLUED_PHOTO_CREDIT)) {
+    const end = m.index + m[0].length;
+    cuts.add(end);
+    // The caption starts after the last sentence before it, when one ends nearby.
+    const start = captionStart(text, m.index);
+    if (start > 0) cuts.add(start);
+  }
+  return [...cuts].sort((a, b) => a - b);
+}
+
+function syllableBefore(text: string, at: number): string {
+  let i = at;
+  while (i > 0 && at - i < SYLLABLE_MAX && LETTER.test(text[i - 1]!)) i--;
+  return text.slice(i, at);
+}
+
+function syllableAfter(text: string, at: number): string {
+  let i = at;
+  while (i < text.length && i - at < SYLLABLE_MAX && LETTER.test(text[i]!)) i++;
+  return text.slice(at, i);
+}
+
+const CAPTION_LOOKBACK = 200;
+
+function captionStart(text: string, credit: number): number {
+  for (let i = credit - 2; i > 0 && credit - i < CAPTION_LOOKBACK; i--) {
+    if (text[i] === ' ' && /[.!?…]/.test(text[i - 1]!)) return i + 1;
+  }
+  return 0;
+}
+
+/**
+ * Removes each related-article block: a heading such as `Tin liên quan` or `Xem
+ * thêm:` and the headlines and teasers after it, up to the next body paragraph (a
+ * long line that ends like a sentence), so a heading in mid-article never takes the
+ * text after it. A heading on the first line is the article's own.
+ */
+function markRelatedBlocks(lines: Line[], rules: BoilerplateRules, mark: (i: number, r: RemovalReason) => void): void {
+  for (let i = 1; i < lines.length; i++) {
+    if (!matchesAny(rules.trailingBlocks, lines[i]!.text)) continue;
+    let end = i + 1;
+    while (end < lines.length && (!isBodyParagraph(lines[end]!.text) || matchesAny(rules.markers, lines[end]!.text))) end++;
+    const reason = end === lines.length ? 'trailing-block' : 'related';
+    for (let j = i; j < end; j++) mark(j, reason);
+    i = end - 1;
+  }
+}
+
+function isBodyParagraph(text: string): boolean {
+  return text.length >= BODY_MIN && SENTENCE_END.test(text) && !ELLIPSIS_END.test(text) && !CAPS_DATELINE.test(text);
+}
+
+function isHeadline(rules: BoilerplateRules, text: string): boolean {
+  return text.length <= rules.captionMaxLength && !ENDS_SENTENCE.test(text) && /^["“]?\p{Lu}/u.test(text);
+}
+
+/** The lead of another article: cut with an ellipsis, or opening with a capitalised place and a dash. */
+function isTeaserLead(text: string | undefined): boolean {
+  return text !== undefined && (ELLIPSIS_END.test(text) || CAPS_DATELINE.test(text));
 }
 
 function creditedCaption(rules: BoilerplateRules, text: string): Caption | null {
@@ -130,27 +302,192 @@ function creditedCaption(rules: BoilerplateRules, text: string): Caption | null 
 
 /**
  * A short line that stands alone and describes a picture: after a double gap (where
- * the scrape lost an image) with no closing punctuation, or starting with a caption
- * cue ("Quang cảnh ...", "Các đại biểu ...").
+ * the scrape lost an image) with no closing punctuation, or matching a caption cue
+ * ("Quang cảnh ...", "Ảnh minh họa"). A picture is described in words: a time, a
+ * button or a two-word fragment is not a caption.
  */
 function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: number): Caption | null {
   if (text.length > rules.captionMaxLength) return null;
+  if (matchesAny(rules.captionCues, text)) return { text, credit: null };
   const imageGap = gapBefore >= 2 && !ENDS_SENTENCE.test(text);
-  if (!imageGap && !matchesAny(rules.captionCues, text)) return null;
+  if (!imageGap || !/\p{Ll}/u.test(text) || text.split(' ').length < CAPTION_MIN_WORDS) return null;
   return { text, credit: null };
 }
 
-function bylineAuthor(rules: BoilerplateRules, text: string): string | null {
-  const m = firstMatch(rules.bylines, text);
-  if (m?.groups?.author) return m.groups.author.trim();
-  return text.length <= NAME_MAX && NAME_LINE.test(text) ? text : null;
+interface Credit {
+  authors: string[];
+  sources: string[];
 }
 
 /**
- * Lines the source repeats in many documents. A learned line in the second half of the
- * document after which only short unpunctuated lines stand (or learned ones) opens a
- * footer whose list changes from page to page ("Đọc thêm" and its headlines): all of
- * it goes.
+ * The credit a line at the end of an article gives: a byline (`Tin, ảnh: T.PHƯƠNG –
+ * K.NY`, `Mạnh Tùng - Thu Hương`), a source (`Theo CNBC`, `Nguồn: Báo Thanh Niên`), or
+ * both (`Bảo Lâm (theo SCMP)`, `Theo MỘC LAN (VTC News)`). Outlet names are sources
+ * wherever they stand.
+ */
+function readCredit(rules: BoilerplateRules, text: string): Credit | null {
+  if (text.length > 2 * NAME_MAX + 40) return null;
+  const credit: Credit = { authors: [], sources: [] };
+  const add = (names: string) => {
+    for (const name of names.split(NAME_SEPARATOR).map((n) => n.trim()).filter(Boolean)) {
+      if (isOutlet(rules, name)) credit.sources.push(name);
+      else credit.authors.push(name);
+    }
+  };
+  const source = firstMatch(rules.sourceCredits, text);
+  if (source?.groups?.source) {
+    const author = source.groups.author?.trim();
+    const named = source.groups.source.trim();
+    if (author) {
+      if (!isPersonName(rules, author) && !isOutlet(rules, author)) return null;
+      add(author);
+    }
+    // `Theo Ngọc Anh`: a person's name after `Theo` is the author's.
+    if (!author && isPersonName(rules, named)) credit.authors.push(named);
+    else credit.sources.push(...named.split(/\s*,\s*/).filter(Boolean));
+    return credit;
+  }
+  const byline = firstMatch(rules.bylines, text);
+  if (byline?.groups?.author) {
+    add(byline.groups.author);
+    return credit;
+  }
+  if (text.length > NAME_MAX * 2) return null;
+  const names = text.split(NAME_SEPARATOR).map((n) => n.trim());
+  if (names.every((n) => isOutlet(rules, n) || isPersonName(rules, n))) {
+    add(text);
+    return credit;
+  }
+  return null;
+}
+
+/** Longest end of a line after its last sentence that can be a credit. */
+const TAIL_MAX = 120;
+// `... Việt Nam VIRAC PV`: the reporter's tag glued to the last sentence names no one.
+const REPORTER_TAIL = /\s\(?(?:PV|CTV|BTV|Nhóm PV)\)?\.?$/u;
+
+/** A credit glued after the last sentence of a line (`bà nói. Thu Thảo (Theo Interesting Engineering)`). */
+function trailingCredit(rules: BoilerplateRules, text: string): { kept: string; removed: string; credit: Credit } | null {
+  const reporter = REPORTER_TAIL.exec(text);
+  if (reporter && reporter.index > 0) {
+    return { kept: text.slice(0, reporter.index), removed: reporter[0].trim(), credit: { authors: [], sources: [] } };
+  }
+  for (let p = text.length - 2; p > 0 && text.length - p <= TAIL_MAX; p--) {
+    if (text[p] !== ' ' || !/[.!?…"”’]/.test(text[p - 1]!)) continue;
+    const tail = text.slice(p + 1);
+    const credit = readCredit(rules, tail);
+    return credit ? { kept: text.slice(0, p), removed: tail, credit } : null;
+  }
+  return null;
+}
+
+/** A short capitalised line without final punctuation: an outlet name split from the credit above it. */
+function isOrphanOutlet(text: string): boolean {
+  return text.length <= NAME_MAX + 20 && /^\p{Lu}/u.test(text) && !ENDS_SENTENCE.test(text) && text.split(' ').length <= 8;
+}
+
+/**
+ * A line that is only a person's name: in the last quarter of the article, the byline
+ * (a sponsored block may follow it); with a period, in mid-article, the caption of a
+ * portrait (`Annabel Yao.`).
+ */
+function markNameLines(
+  lines: Line[],
+  verdict: (RemovalReason | null)[],
+  rules: BoilerplateRules,
+  authors: string[],
+  captions: Caption[],
+  mark: (i: number, r: RemovalReason) => void,
+): void {
+  const lastQuarter = Math.floor((lines.length * 3) / 4);
+  for (let i = 1; i < lines.length; i++) {
+    if (verdict[i]) continue;
+    const text = lines[i]!.text;
+    if (text.length > NAME_MAX + 1) continue;
+    if (text.endsWith('.') && isPersonName(rules, text.slice(0, -1))) {
+      captions.push({ text, credit: null });
+      mark(i, 'caption');
+    } else if (i >= lastQuarter && isPersonName(rules, text)) {
+      authors.push(text);
+      mark(i, 'byline');
+    }
+  }
+}
+
+// Sentences of a paragraph: a stop, closing marks, space, then a capital (possibly behind an opening mark).
+const SENTENCE_BREAK = /(?<=[.!?…]["”’)]*)\s+(?=["“(]?\p{Lu})/u;
+const SENTENCE_MAX = 500;
+// `Ảnh Reuters.`, `Ảnh: TTXVN`: a credit standing as its own sentence after the caption it credits.
+const CREDIT_SENTENCE = /^(?:Ảnh|Nguồn ảnh)\s*:?\s+(?<credit>[^\s.!?][^.!?]{0,40})\.?$/u;
+
+/**
+ * Sentences that are not article text inside a paragraph (a one-line dump is one
+ * paragraph): calls to action (`vui lòng đăng ký tại đây.`) and photo captions glued
+ * between sentences (`... dạy thêm (Ảnh minh họa).`, `Khu vực lễ tân ... Ấn Độ. Ảnh
+ * Reuters.`). A line left empty is removed whole.
+ */
+function markInlineBoilerplate(
+  lines: Line[],
+  verdict: (RemovalReason | null)[],
+  rules: BoilerplateRules,
+  captions: Caption[],
+  keptText: string[],
+  removedInline: Removal[][],
+  mark: (i: number, r: RemovalReason) => void,
+): void {
+  for (let i = 0; i < lines.length; i++) {
+    if (verdict[i]) continue;
+    const sentences = lines[i]!.text.split(SENTENCE_BREAK);
+    const drop: (RemovalReason | null)[] = sentences.map(() => null);
+    sentences.forEach((sentence, k) => {
+      if (sentence.length > SENTENCE_MAX) return;
+      if (matchesAny(rules.callsToAction, sentence)) {
+        drop[k] = 'call-to-action';
+        return;
+      }
+      if (sentences.length === 1) return;
+      const credit = CREDIT_SENTENCE.exec(sentence);
+      const previous = sentences[k - 1];
+      if (credit && previous !== undefined && !drop[k - 1] && previous.length <= rules.captionMaxLength) {
+        captions.push({ text: previous, credit: credit.groups!.credit!.trim() });
+        drop[k - 1] = 'caption';
+        drop[k] = 'caption';
+        return;
+      }
+      const caption = sentence.length <= rules.captionMaxLength ? creditedCaption(rules, sentence) : null;
+      if (caption) {
+        captions.push(caption);
+        drop[k] = 'caption';
+      }
+    });
+    if (drop.every((d) => d === null)) continue;
+    if (drop.every((d) => d !== null)) {
+      mark(i, drop[0]!);
+      continue;
+    }
+    keptText[i] = sentences.filter((_, k) => !drop[k]).join(' ');
+    removedInline[i] = sentences.flatMap((sentence, k) => (drop[k] ? [{ reason: drop[k]!, text: sentence }] : []));
+  }
+}
+
+/** Two to five capitalised syllables (initials allowed: `T.PHƯƠNG`), or one with initials. */
+function isPersonName(rules: BoilerplateRules, name: string): boolean {
+  if (name.length > NAME_MAX || isOutlet(rules, name)) return false;
+  const tokens = name.split(' ');
+  if (tokens.length > 5 || !tokens.every((t) => NAME_TOKEN.test(t))) return false;
+  return tokens.length >= 2 || name.includes('.');
+}
+
+function isOutlet(rules: BoilerplateRules, name: string): boolean {
+  return name.length <= NAME_MAX + 20 && matchesAny(rules.outlets, name);
+}
+
+/**
+ * Lines the source repeats in many documents, and the short lines between two of them
+ * (a block whose middle changes from page to page, such as an account number). A
+ * learned line in the second half of the document after which only short
+ * unpunctuated lines stand (or learned ones) opens a footer whose list changes from
+ * page to page ("Đọc thêm" and its headlines): all of it goes.
  */
 function markLearned(
   lines: Line[],
@@ -159,8 +496,17 @@ function markLearned(
   rules: BoilerplateRules,
   mark: (i: number, r: RemovalReason) => void,
 ): void {
+  let lastLearned = -1;
   for (let i = 0; i < lines.length; i++) {
-    if (!verdict[i] && learned.has(lineKey(lines[i]!.text))) mark(i, 'learned');
+    if (verdict[i] || !learned.has(lineKey(lines[i]!.text))) continue;
+    mark(i, 'learned');
+    if (lastLearned !== -1 && i - lastLearned <= LEARNED_GAP + 1) {
+      const between = lines.slice(lastLearned + 1, i);
+      if (between.every((l, k) => verdict[lastLearned + 1 + k] || !isBodyParagraph(l.text))) {
+        for (let j = lastLearned + 1; j < i; j++) if (!verdict[j]) mark(j, 'learned');
+      }
+    }
+    lastLearned = i;
   }
   let footer = lines.length;
   for (let i = lines.length - 1; i >= Math.floor(lines.length / 2); i--) {
@@ -171,6 +517,9 @@ function markLearned(
     if (!verdict[i]) mark(i, 'trailing-block');
   }
 }
+
+/** Most lines of a source's repeated block a page may change (an amount, a date, a name). */
+const LEARNED_GAP = 2;
 
 /** Teasers cut with an ellipsis that a later paragraph repeats, and repeated paragraphs. */
 function markRepeats(lines: Line[], verdict: (RemovalReason | null)[], mark: (i: number, r: RemovalReason) => void): void {

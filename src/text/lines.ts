@@ -22,6 +22,12 @@ export type RemovalReason =
   | 'byline'
   | 'marker'
   | 'trailing-block'
+  /** A link to another article, or a related-articles block in mid-article. */
+  | 'related'
+  /** An outlet credit at the end (`Theo TTXVN`): it goes to metadata.sources. */
+  | 'source-credit'
+  /** A sentence that asks the reader to register, call or follow a link. */
+  | 'call-to-action'
   | 'learned'
   | 'teaser'
   | 'duplicate';

@@ -130,10 +130,11 @@ describe('stripBoilerplate', () => {
     expect(r.removed.map((x) => x.reason)).toEqual(['markdown-image', 'markdown-link']);
   });
 
-  it('reads "Theo" source lines and a name line as bylines, and only at the end', () => {
+  it('reads a name line as a byline and a "Theo" line as a source, and only at the end', () => {
     const r = strip(`Bích Thủy\n\n${BODY}\n\nNguyễn Văn An\n\n(Theo TTXVN)`);
     expect(r.paragraphs).toEqual(['Bích Thủy', BODY]);
-    expect(r.authors).toEqual(['Nguyễn Văn An', 'TTXVN']);
+    expect(r.authors).toEqual(['Nguyễn Văn An']);
+    expect(r.sources).toEqual(['TTXVN']);
   });
 
   it('does not take a final lower-case line for a name', () => {

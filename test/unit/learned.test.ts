@@ -24,10 +24,10 @@ describe('learned boilerplate', () => {
     expect(boilerplateRemoved).toBeGreaterThanOrEqual(0.98);
   });
 
-  it('without a profile the same corpus keeps most of its boilerplate: the rule set alone does not know these sites', () => {
+  it('without a profile the same corpus keeps much of its boilerplate: the generic rules catch its related links and footer heading, not its site lines', () => {
     const docs = generateCorpus(20);
     const outputs = new Map(docs.map((d) => [d.rel, processDocument(Buffer.from(d.text), d.rel, config).text.split('\n\n')]));
-    expect(retention(docs, outputs).boilerplateRemoved).toBeLessThan(0.5);
+    expect(retention(docs, outputs).boilerplateRemoved).toBeLessThan(0.6);
   });
 
   it('protects a long sentence-like line that many documents quote, and takes a copyright line all documents carry', () => {
