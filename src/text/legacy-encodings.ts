@@ -1,4 +1,5 @@
 import iconv from 'iconv-lite';
+import { capMarkRuns } from './normalize.js';
 
 /** The 8-bit Vietnamese encodings decode() tells apart, in the order that wins a tie. */
 export const LEGACY_ENCODINGS = ['tcvn3', 'vni', 'windows-1258', 'viscii'] as const;
@@ -15,8 +16,9 @@ export function decodeLegacy(bytes: Uint8Array, encoding: LegacyEncoding): strin
   if (encoding === 'vni') return decodeVni(bytes);
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const name = encoding === 'tcvn3' ? 'tcvn' : encoding === 'viscii' ? 'viscii' : 'windows1258';
-  // windows-1258 writes most toned letters as base letter + combining mark.
-  return iconv.decode(buffer, name).normalize('NFC');
+  // windows-1258 writes most toned letters as base letter + combining mark; a file of
+  // mark bytes alone would make NFC quadratic.
+  return capMarkRuns(iconv.decode(buffer, name)).normalize('NFC');
 }
 
 /**
@@ -61,7 +63,7 @@ function decodeVni(bytes: Uint8Array): string {
   const units = new Uint16Array(bytes.length * 2);
   let n = 0;
   for (const b of bytes) for (const unit of VNI_UNITS[b]!) units[n++] = unit;
-  return utf16.decode(units.subarray(0, n)).normalize('NFC');
+  return capMarkRuns(utf16.decode(units.subarray(0, n))).normalize('NFC');
 }
 
 /** Byte for each character above U+00FF that Windows-1252 decodes a byte to (€ ‚ ƒ ...). */

@@ -22,7 +22,7 @@ export function normalizeText(input: string, tones: ToneSetting): string {
   if (need.lineBreaks) text = text.replace(/\r\n?|[\u2028\u2029\f\v]/g, '\n');
   if (need.invisible) text = text.replace(/[\u200b-\u200d\u2060\ufeff\u00ad\u0000-\u0008\u000e-\u001f\u007f]/g, '');
   if (need.spaces) text = text.replace(/[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g, ' ');
-  text = text.normalize('NFC');
+  text = (need.markRuns ? capMarkRuns(text) : text).normalize('NFC');
   if (need.eth) text = fixEth(text);
   if (tones !== 'keep') text = placeToneMarks(text, tones);
   // Removed characters and new line breaks can leave spaces side by side or at a
@@ -42,14 +42,24 @@ interface Needs {
   eth: boolean;
   /** Double spaces, spaces at a line's ends, or long runs of blank lines. */
   layout: boolean;
+  /** A run of characters that may be combining marks, longer than MAX_MARK_RUN. */
+  markRuns: boolean;
 }
 
 function scan(text: string): Needs {
-  const need: Needs = { lineBreaks: false, entities: false, invisible: false, spaces: false, eth: false, layout: false };
+  const need: Needs = { lineBreaks: false, entities: false, invisible: false, spaces: false, eth: false, layout: false, markRuns: false };
   let newlines = 0;
   let prev = 0;
+  let maybeMarks = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
+    // Combining marks of every script lie above U+02FF; Vietnamese letters below it or
+    // in U+1E00-U+1EFF never start such a run. A long run only costs the exact check.
+    if (c >= 0x300 && (c < 0x1e00 || c > 0x1eff)) {
+      if (++maybeMarks > MAX_MARK_RUN) need.markRuns = true;
+    } else {
+      maybeMarks = 0;
+    }
     if (c === 10) {
       if (prev === 32 || ++newlines >= 4) need.layout = true;
     } else {
@@ -73,6 +83,19 @@ function scan(text: string): Needs {
     prev = c;
   }
   return need;
+}
+
+/**
+ * Unicode's stream-safe limit (UAX #15): no letter carries more than 30 combining marks.
+ * Normalisation sorts a letter's marks by insertion, so an unbounded run (a crafted file
+ * of 100,000 marks, or "zalgo" text) costs quadratic time; Vietnamese needs two.
+ */
+const MAX_MARK_RUN = 30;
+const MARK_RUN = new RegExp(`\\p{M}{${MAX_MARK_RUN + 1},}`, 'gu');
+
+/** Cuts every run of combining marks to its first MAX_MARK_RUN, so that NFC and NFD take linear time. */
+export function capMarkRuns(text: string): string {
+  return text.replace(MARK_RUN, (run) => [...run].slice(0, MAX_MARK_RUN).join(''));
 }
 
 function isOtherSpace(c: number): boolean {

@@ -39,6 +39,8 @@ for (let c = 0x41; c < 0x2000; c++) {
   CLASS[c] = !VOWELS.includes(base) ? LETTER : toned ? (modified ? TONED_MODIFIED_VOWEL : TONED_VOWEL) : modified ? MODIFIED_VOWEL : VOWEL;
 }
 
+// The longest syllable: a three-letter initial, a three-vowel cluster, a two-letter final (nghiêng, khuỷu).
+const MAX_SYLLABLE = 8;
 // A language has a few thousand such syllables: each is worked out once per style.
 const MEMO_LIMIT = 100_000;
 const memo: Record<ToneStyle, Map<string, string>> = { old: new Map(), new: new Map() };
@@ -68,8 +70,10 @@ export function placeToneMarks(text: string, style: ToneStyle): string {
       prev = cls;
       continue;
     }
-    // Two marks: not a syllable, left as it is (placeInWord would say the same).
-    if (candidate && toned === 1 && !settled) {
+    // Two marks: not a syllable, left as it is (placeInWord would say the same); nor is
+    // a word longer than any syllable, which placeInWord's NFD would pay for, or one
+    // that a combining mark follows: it would compose with the letter the tone leaves.
+    if (candidate && toned === 1 && !settled && i - wordStart <= MAX_SYLLABLE && !(code >= 0x300 && code <= 0x36f)) {
       const word = text.slice(wordStart, i);
       let placed = seen.get(word);
       if (placed === undefined) {
