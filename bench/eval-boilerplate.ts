@@ -18,7 +18,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { buildProfile, compileProfile, documentLines, LineCounter } from '../src/text/learned.js';
+import { stripBoilerplate } from '../src/text/boilerplate.js';
+import { decode } from '../src/text/decode.js';
+import { buildProfile, compileProfile, documentLines, LineCounter, sourceOf, type LearnedLines } from '../src/text/learned.js';
+import { splitLines } from '../src/text/lines.js';
+import { extractMetadata } from '../src/text/metadata.js';
 import { normalizeText } from '../src/text/normalize.js';
 import { processDocument } from '../src/text/pipeline.js';
 
@@ -59,7 +63,8 @@ const config = loadConfig();
 const norm = (s: string) => normalizeText(s, config.normalize.toneStyle).replace(/\s+/g, ' ').trim();
 const fold = (s: string) => norm(s).toLowerCase();
 // Texts compare without white space: a one-line dump split into paragraphs keeps its words.
-const squeeze = (s: string) => normalizeText(s, config.normalize.toneStyle).replace(/\s+/g, '');
+// Markdown rules and heading marks (`-----`, `####`) are layout, not words.
+const squeeze = (s: string) => normalizeText(s, config.normalize.toneStyle).replace(/\s+|[-=*_#]{3,}/g, '');
 
 /** Sources of the chosen split, from SPLIT.tsv (a header line or comments are skipped). */
 function splitSources(): string[] {
@@ -93,11 +98,21 @@ function pipelinePredictions(docs: Doc[]): Map<string, Prediction> {
       text: doc.text,
       title: meta.title,
       authors: meta.authors,
-      sources: meta.sources ?? [],
+      sources: meta.sources ?? creditedSources(d, learned),
       captions: meta.captions.map((c) => c.text),
     });
   }
   return out;
+}
+
+/**
+ * The outlets the boilerplate stage credits, read from the stage itself while the
+ * pipeline's metadata has no `sources` field yet.
+ */
+function creditedSources(d: Doc, learned: LearnedLines): string[] {
+  const lines = splitLines(normalizeText(decode(d.bytes, config.decode).text, config.normalize.toneStyle));
+  const { header, lines: body } = extractMetadata(lines, config.metadata.timezone);
+  return stripBoilerplate(body, config.boilerplate, learned.get(sourceOf(header, d.rel))).sources;
 }
 
 /** CCNet: a line that stands in two or more documents of its source is removed. */

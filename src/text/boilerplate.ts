@@ -45,8 +45,13 @@ export interface BoilerplateResult {
   removed: Removal[];
 }
 
-const MARKDOWN_IMAGE = /^!\[[^\]]*\]\([^\s)]*\)$/;
+// An image, with a title (`![alt](src "title")`) or inside a link (`[![alt](src)](href)`).
+const MARKDOWN_IMAGE = /^\[?!\[[^\]]*\]\([^\s)]*(?:\s+"[^"]*")?\)(?:\]\([^\s)]*\))?$/;
 const MARKDOWN_LINK = /^\[[^\]]*\]\([^\s)]+\)$/;
+// A markdown heading's underline or a rule: `-----`, `=====`, `***`.
+const MARKDOWN_RULE = /^(?:[=]{3,}|[-]{3,}|[*_]{3,})$/;
+// Markdown structure (a bold heading, a list item, a heading): never a caption.
+const MARKDOWN_BLOCK = /^(?:[*_#>]|[-+] )/;
 // A label holds no bracket: with `[^\]]*` a run of `[` made every start rescan the line (quadratic).
 const INLINE_LINK = /(!?)\[([^[\]]*)\]\((?:https?:\/\/|\/)[^\s)]*\)/g;
 const ENDS_SENTENCE = /[.!?…:;,"'”’)\]]$/;
@@ -57,8 +62,11 @@ const CAPS_DATELINE = /^\p{Lu}[\p{Lu}.]+(?: \p{Lu}[\p{Lu}.]*){0,3} ?[-–—] \p
 const NAME_MAX = 40;
 // One syllable of a name: `Lâm`, `MỘC`, an initial `T.` or `Ng.`, or initials glued to it (`T.PHƯƠNG`).
 const NAME_TOKEN = /^(?:\p{Lu}\p{Ll}{0,2}\.)*\p{Lu}(?:\p{Ll}+|\p{Lu}*)$|^\p{Lu}\p{Ll}{0,2}\.$/u;
+// `**Thái Bình**`: markdown emphasis around a credit.
+const EMPHASIS = /^[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}$/g;
 const NAME_SEPARATOR = /\s*(?:,|&|\/|\s[-–—]\s| và )\s*/;
 const TEASER_MIN = 30;
+const TEASER_MAX = 250;
 const DUPLICATE_MIN = 30;
 const BODY_MIN = 80;
 const CAPTION_MIN_WORDS = 3;
@@ -110,12 +118,19 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       mark(i, 'markdown-image');
     } else if (MARKDOWN_LINK.test(text)) {
       mark(i, 'markdown-link');
+    } else if (MARKDOWN_RULE.test(text)) {
+      mark(i, 'marker');
+      // A line cut with an ellipsis over a heading rule is the feed's excerpt of the article.
+      const above = lines[i - 1];
+      if (above && !verdict[i - 1] && ELLIPSIS_END.test(above.text)) mark(i - 1, 'teaser');
     } else if (i > 0 && isHeadline(rules, text) && isTeaserLead(lines[i + 1]?.text)) {
       // Another article's headline over its lead: a related-article item, not a caption.
       mark(i, 'related');
       mark(i + 1, 'related');
     } else {
-      const caption = creditedCaption(rules, text) ?? standaloneCaption(rules, text, gapBefore);
+      // A line over a markdown underline is a heading, not a caption.
+      const heading = MARKDOWN_RULE.test(lines[i + 1]?.text ?? '');
+      const caption = creditedCaption(rules, text) ?? (heading ? null : standaloneCaption(rules, text, gapBefore));
       if (caption) {
         captions.push(caption);
         mark(i, 'caption');
@@ -216,6 +231,9 @@ const GLUED_SENTENCE = /(?:\p{Ll}{2}|\d|["”’)])[.!?…]+(?:[”’)]|"(?!\p{
 const COMMA_JOIN = / ,(?= \p{Ll}?\p{Lu})/gu;
 const TAG_LABEL = /\s(?=(?:Tags?|TAGS?|Từ khóa|Từ khoá|Từ Khóa)\s*:)/gu;
 const GLUED_PHOTO_CREDIT = /\([Ảả]nh\s*:?\s*[^()]{1,60}\)(?=\s+["“]?\p{Lu})/gu;
+// A link or a `more` button glued before the text: `[Xem chi tiết](https://...)Hội nghị`, `more(HDDTVN)`.
+const LEADING_LINK = /^\[[^[\]]{0,200}\]\([^\s()]{1,500}\)(?=\S)/u;
+const READ_MORE = /^(?:more|Read more|Xem thêm|Đọc tiếp)(?=[\p{Lu}(\d])/u;
 const CREDIT_WORDS = new Set(['Theo', 'Nguồn', 'Ảnh', 'Tag', 'Tags', 'Video', 'Clip']);
 const NON_ASCII = /[^\x00-\x7f]/;
 const LETTER = /\p{L}/u;
@@ -232,6 +250,8 @@ function gluePoints(text: string): number[] {
   for (const m of text.matchAll(GLUED_SENTENCE)) cuts.add(m.index + m[0].length);
   for (const m of text.matchAll(COMMA_JOIN)) cuts.add(m.index + 2);
   for (const m of text.matchAll(TAG_LABEL)) cuts.add(m.index + 1);
+  const lead = LEADING_LINK.exec(text) ?? READ_MORE.exec(text);
+  if (lead && lead[0].length < text.length) cuts.add(lead[0].length);
   for (const m of text.matchAll(GLUED_PHOTO_CREDIT)) {
     const end = m.index + m[0].length;
     cuts.add(end);
@@ -288,9 +308,9 @@ function isHeadline(rules: BoilerplateRules, text: string): boolean {
   return text.length <= rules.captionMaxLength && !ENDS_SENTENCE.test(text) && /^["“]?\p{Lu}/u.test(text);
 }
 
-/** The lead of another article: cut with an ellipsis, or opening with a capitalised place and a dash. */
+/** The short lead of another article: cut with an ellipsis, or opening with a capitalised place and a dash. */
 function isTeaserLead(text: string | undefined): boolean {
-  return text !== undefined && (ELLIPSIS_END.test(text) || CAPS_DATELINE.test(text));
+  return text !== undefined && text.length <= TEASER_MAX && (ELLIPSIS_END.test(text) || CAPS_DATELINE.test(text));
 }
 
 function creditedCaption(rules: BoilerplateRules, text: string): Caption | null {
@@ -307,7 +327,7 @@ function creditedCaption(rules: BoilerplateRules, text: string): Caption | null 
  * button or a two-word fragment is not a caption.
  */
 function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: number): Caption | null {
-  if (text.length > rules.captionMaxLength) return null;
+  if (text.length > rules.captionMaxLength || MARKDOWN_BLOCK.test(text)) return null;
   if (matchesAny(rules.captionCues, text)) return { text, credit: null };
   const imageGap = gapBefore >= 2 && !ENDS_SENTENCE.test(text);
   if (!imageGap || !/\p{Ll}/u.test(text) || text.split(' ').length < CAPTION_MIN_WORDS) return null;
@@ -325,8 +345,9 @@ interface Credit {
  * both (`Bảo Lâm (theo SCMP)`, `Theo MỘC LAN (VTC News)`). Outlet names are sources
  * wherever they stand.
  */
-function readCredit(rules: BoilerplateRules, text: string): Credit | null {
-  if (text.length > 2 * NAME_MAX + 40) return null;
+function readCredit(rules: BoilerplateRules, line: string): Credit | null {
+  if (line.length > 2 * NAME_MAX + 40) return null;
+  const text = line.replace(EMPHASIS, '');
   const credit: Credit = { authors: [], sources: [] };
   const add = (names: string) => {
     for (const name of names.split(NAME_SEPARATOR).map((n) => n.trim()).filter(Boolean)) {
@@ -402,7 +423,7 @@ function markNameLines(
   const lastQuarter = Math.floor((lines.length * 3) / 4);
   for (let i = 1; i < lines.length; i++) {
     if (verdict[i]) continue;
-    const text = lines[i]!.text;
+    const text = lines[i]!.text.replace(EMPHASIS, '');
     if (text.length > NAME_MAX + 1) continue;
     if (text.endsWith('.') && isPersonName(rules, text.slice(0, -1))) {
       captions.push({ text, credit: null });
@@ -479,7 +500,7 @@ function isPersonName(rules: BoilerplateRules, name: string): boolean {
 }
 
 function isOutlet(rules: BoilerplateRules, name: string): boolean {
-  return name.length <= NAME_MAX + 20 && matchesAny(rules.outlets, name);
+  return name.length <= NAME_MAX + 20 && !/[:@]/.test(name) && matchesAny(rules.outlets, name);
 }
 
 /**
@@ -535,9 +556,10 @@ function markRepeats(lines: Line[], verdict: (RemovalReason | null)[], mark: (i:
     seen.add(text);
     kept.push(i);
   }
-  // Index later paragraphs by their opening so each teaser is compared with few.
+  // Index paragraphs by their opening so each teaser is compared with few. The full text
+  // may stand before the teaser (a feed's excerpt at the end) and may be removed itself.
   const byOpening = new Map<string, number[]>();
-  for (const i of kept) {
+  for (let i = 0; i < lines.length; i++) {
     const key = lines[i]!.text.slice(0, TEASER_MIN);
     const list = byOpening.get(key);
     if (list) list.push(i);
@@ -549,8 +571,8 @@ function markRepeats(lines: Line[], verdict: (RemovalReason | null)[], mark: (i:
     if (cut === 0) continue;
     const stem = text.slice(0, -cut).trimEnd();
     if (stem.length < TEASER_MIN) continue;
-    const later = byOpening.get(stem.slice(0, TEASER_MIN)) ?? [];
-    if (later.some((j) => j > i && lines[j]!.text.length > stem.length && lines[j]!.text.startsWith(stem))) {
+    const others = byOpening.get(stem.slice(0, TEASER_MIN)) ?? [];
+    if (others.some((j) => j !== i && lines[j]!.text.length > stem.length && lines[j]!.text.startsWith(stem))) {
       mark(i, 'teaser');
     }
   }

@@ -24,6 +24,16 @@ const META_LINE = /^(\d{1,2}:\d{2})\s*\|\s*(\d{1,2}\/\d{1,2}\/\d{4})\s*(?:\|\s*(
 const DATELINE = /^date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+\(([^)]{1,60})\)\s*[-–—]\s*(.*)$/;
 const MARKDOWN_LINK_LINE = /^\[([^\]]*)\]\((https?:\/\/[^\s)]+)\)$/;
 const MARKDOWN_IMAGE_LINE = /^!\[[^\]]*\]\([^\s)]*\)$/;
+// A markdown title: `Title` over `=====`, or `# Title`.
+const SETEXT_UNDERLINE = /^={3,}$/;
+const ATX_TITLE = /^# +(\S.{0,300}?)(?: +#+)?$/;
+// A headline: starts with a capital, a digit or a quote, and does not end like a sentence
+// or a list lead (a question or an exclamation may close it).
+const HEADLINE = /^["'“‘]?[\p{Lu}\d][^\n]*[^.,:;…]$/u;
+const HEADLINE_MIN_WORDS = 4;
+const HEADLINE_MAX = 250;
+// The paragraph under a headline is text: it ends like a sentence or is long (not a menu).
+const LEAD_MIN = 100;
 const FRONT_MATTER_MAX_LINES = 60;
 const HEAD_LINES = 3;
 
@@ -85,8 +95,41 @@ export function extractMetadata(input: Line[], defaultOffset: string): MetadataR
     lines = lead ? [{ text: lead, gapBefore: 0 }, ...lines.slice(1)] : lines.slice(1);
   }
 
+  if (header.title === null) {
+    const title = headlineAt(lines);
+    if (title) {
+      header.title = title.text;
+      removed.push({ reason: 'title', text: lines.slice(0, title.lines).map((l) => l.text).join('\n') });
+      lines = lines.slice(title.lines);
+    }
+  }
+
   if (header.site === null && header.url !== null) header.site = hostOf(header.url);
   return { header, lines, removed };
+}
+
+/**
+ * The title on the first line of a plain-text or markdown file: a markdown title, or a
+ * line shaped like a headline (a few words, capitalised, no sentence-final period,
+ * shorter than the paragraph under it) that a blank line separates from the text.
+ */
+function headlineAt(lines: Line[]): { text: string; lines: number } | null {
+  const first = lines[0];
+  const next = lines[1];
+  if (!first || !next) return null;
+  if (SETEXT_UNDERLINE.test(next.text)) return { text: first.text, lines: 2 };
+  const atx = ATX_TITLE.exec(first.text);
+  if (atx) return { text: atx[1]!.trim(), lines: 1 };
+  const text = first.text;
+  const headline =
+    text.length <= HEADLINE_MAX &&
+    HEADLINE.test(text) &&
+    /\p{Ll}/u.test(text) &&
+    text.split(' ').length >= HEADLINE_MIN_WORDS &&
+    next.gapBefore >= 1 &&
+    next.text.length > text.length &&
+    (next.text.length >= LEAD_MIN || /[.!?…]["”’)]*$/u.test(next.text));
+  return headline ? { text, lines: 1 } : null;
 }
 
 function frontMatterEnd(lines: Line[]): number {
