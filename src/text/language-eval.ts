@@ -1,9 +1,20 @@
-/** The labelled cases of a language evaluation, and accuracy tables over them. */
+/** The labelled items of the language evaluation, their split, and the tables over them. */
+import { createHash } from 'node:crypto';
+
 export interface LanguageCase {
   expected: string;
   text: string;
-  /** `vie` (NFC), `vie-nfd`, `vie-plain` (no diacritics) or `other`. */
+  /**
+   * `vie` (NFC), `vie-nfd`, `vie-plain` (no diacritics), `other`, `mixed` (a Vietnamese
+   * article with lists, score lines, bylines), `mojibake` or `gibberish` (expected `und`).
+   */
   form: string;
+}
+
+export interface LanguageItem extends LanguageCase {
+  id: string;
+  /** The source sentence or article: its variants share it, and the split follows it. */
+  group: string;
 }
 
 /** `code<TAB>text` lines. Vietnamese items also yield their NFD and diacritic-free forms. */
@@ -25,9 +36,57 @@ export function parseLabelled(tsv: string): LanguageCase[] {
   return cases;
 }
 
+/** `id<TAB>group<TAB>language<TAB>form<TAB>text` lines, `\n` in the text for a newline. */
+export function parseItems(tsv: string): LanguageItem[] {
+  return tsv
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => {
+      const [id, group, expected, form, text] = line.split('\t') as [string, string, string, string, string];
+      return { id, group, expected, form, text: text.replace(/\\n/g, '\n') };
+    });
+}
+
+/**
+ * Held out when the first byte of SHA-256 of the item's group is divisible by 3 (a
+ * third): fixed before any item was scored, so tuning never sees held-out items.
+ */
+export function splitOf(group: string): 'dev' | 'heldout' {
+  return createHash('sha256').update(group).digest()[0]! % 3 === 0 ? 'heldout' : 'dev';
+}
+
 export function stripDiacritics(text: string): string {
   return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
 }
+
+// Macrolanguages and their one member in the data count as the same answer: tools name
+// Malay, Estonian, Latvian, ... either way. Bosnian, Croatian and Serbian stay apart,
+// and so do Bokmål, Nynorsk and Danish.
+const SAME: string[][] = [
+  ['zlm', 'zsm', 'msa', 'may'], ['ekk', 'est'], ['lvs', 'lav'], ['als', 'sqi', 'alb'], ['swh', 'swa'], ['pes', 'fas', 'per'],
+  ['arb', 'ara'], ['khk', 'mon'], ['cmn', 'zho', 'chi'], ['nob', 'nor'], ['azj', 'aze'], ['uzn', 'uzb'],
+];
+const CANONICAL = new Map(SAME.flatMap((codes) => codes.map((c) => [c, codes[0]!] as const)));
+
+export function sameLanguage(answer: string, expected: string): boolean {
+  return (CANONICAL.get(answer) ?? answer) === (CANONICAL.get(expected) ?? expected);
+}
+
+/** ISO 639-1 to 639-3 (franc's choice of member for macrolanguages), for tools that answer 639-1. */
+export const ISO1_TO_3: Record<string, string> = {
+  af: 'afr', ar: 'arb', az: 'azj', be: 'bel', bg: 'bul', bn: 'ben', bs: 'bos', ca: 'cat', cs: 'ces', cy: 'cym', da: 'dan',
+  de: 'deu', el: 'ell', en: 'eng', eo: 'epo', es: 'spa', et: 'ekk', eu: 'eus', fa: 'pes', fi: 'fin', fr: 'fra', ga: 'gle',
+  gl: 'glg', gu: 'guj', he: 'heb', iw: 'heb', hi: 'hin', hr: 'hrv', hu: 'hun', hy: 'hye', id: 'ind', is: 'isl', it: 'ita',
+  ja: 'jpn', ka: 'kat', kk: 'kaz', ko: 'kor', la: 'lat', lg: 'lug', lt: 'lit', lv: 'lvs', mi: 'mri', mk: 'mkd', mn: 'khk',
+  mr: 'mar', ms: 'zlm', nb: 'nob', no: 'nob', nl: 'nld', nn: 'nno', pa: 'pan', pl: 'pol', pt: 'por', ro: 'ron', ru: 'rus',
+  sk: 'slk', sl: 'slv', sn: 'sna', so: 'som', sq: 'als', sr: 'srp', st: 'sot', sv: 'swe', sw: 'swh', ta: 'tam', te: 'tel',
+  th: 'tha', tl: 'tgl', fil: 'tgl', tn: 'tsn', tr: 'tur', ts: 'tso', uk: 'ukr', ur: 'urd', vi: 'vie', xh: 'xho', yo: 'yor',
+  zh: 'cmn', zu: 'zul', ceb: 'ceb', jv: 'jav', su: 'sun', km: 'khm', lo: 'lao', my: 'mya', ne: 'npi', si: 'sin', ky: 'kir',
+  tg: 'tgk', tk: 'tuk', uz: 'uzn', ps: 'pbu', ku: 'kmr', ml: 'mal', kn: 'kan', or: 'ory', am: 'amh', ha: 'hau', ig: 'ibo',
+  mg: 'plt', mt: 'mlt', lb: 'ltz', fy: 'fry', gd: 'gla', br: 'bre', oc: 'oci', co: 'cos', ht: 'hat', haw: 'haw', sm: 'smo',
+  ny: 'nya', rw: 'kin', yi: 'ydd', sd: 'snd', ug: 'uig', tt: 'tat', ba: 'bak', cv: 'chv', ast: 'ast', an: 'arg', wa: 'wln',
+  war: 'war', min: 'min', hsb: 'hsb', nds: 'nds', als: 'gsw', ce: 'che', sa: 'san', bo: 'bod', dv: 'div', as: 'asm',
+};
 
 export const LENGTH_BUCKETS = [
   [0, 29],
@@ -49,9 +108,25 @@ export function accuracyTable(cases: LanguageCase[], answers: string[]): Map<str
     for (const key of [`${c.form} ${bucketOf(c.text.length)}`, `${c.form} all`]) {
       const cell = table.get(key) ?? { correct: 0, total: 0 };
       cell.total++;
-      if (answers[i] === c.expected) cell.correct++;
+      if (sameLanguage(answers[i]!, c.expected)) cell.correct++;
       table.set(key, cell);
     }
   });
   return table;
+}
+
+export interface ScoredAnswer {
+  right: boolean;
+  score: number;
+}
+
+/** Answers per score bucket (of `width`), and how many of them are right. */
+export function calibrationTable(answers: ScoredAnswer[], width = 0.1): { from: number; right: number; total: number }[] {
+  const buckets = Array.from({ length: Math.round(1 / width) }, (_, i) => ({ from: i * width, right: 0, total: 0 }));
+  for (const a of answers) {
+    const bucket = buckets[Math.min(buckets.length - 1, Math.floor(a.score / width))]!;
+    bucket.total++;
+    if (a.right) bucket.right++;
+  }
+  return buckets;
 }

@@ -1,131 +1,367 @@
-import { francAll } from 'franc';
+import { getLIDModel } from 'fasttext.wasm.js';
+import { francAll } from 'franc-all';
+import { isVietnameseSyllable } from './vietnamese-score.js';
 
 export interface LanguageRules {
-  /** ISO 639-3 codes franc may answer; empty means all of franc's languages. */
+  /** ISO 639-3 codes the answer may take; empty (the default) means every language. */
   candidates: string[];
-  /** Fewer letters than this and the answer is `und`. */
+  /** Less evidence than this (letters in words, names and codes counting little) and the answer is `und`. */
   minLetters: number;
   /** Share of words with a letter only Vietnamese uses at or above which a text is Vietnamese. */
   vietnameseWordShare: number;
+  /** A paragraph with fewer letters takes its own label only when the evidence is strong, else the document's. */
+  shortParagraphLetters: number;
 }
 
 export interface LanguageLabel {
   language: string;
-  /** 0..1: how sure the answer is. */
+  /** 0..1: how sure the answer is (calibrated: see README, "Language"). */
   score: number;
 }
 
+/**
+ * `ok`; `mojibake` (UTF-8 read as cp1252 and kept: `NgÃ y`), `replacement` (U+FFFD for
+ * bytes that did not decode), `garbled` (Vietnamese letters that make no Vietnamese
+ * syllables: a wrong legacy table). A text that is not `ok` gets a low score.
+ */
+export type LanguageQuality = 'ok' | 'mojibake' | 'replacement' | 'garbled';
+
 export interface LanguageResult extends LanguageLabel {
-  /** One label per paragraph of the text (`und` for those too short to judge). */
+  /** One label per paragraph of the text; a short paragraph without clear evidence carries the document's. */
   paragraphs: LanguageLabel[];
+  quality: LanguageQuality;
 }
 
-// Letter classes for one fast scan (a regular expression per word was the stage's
-// main cost). Letters no other Latin-script language uses: ă đ ơ ư, ĩ ũ, and the Latin
-// Extended Additional block U+1EA0-U+1EF9 (ạ ả ấ ầ ... ỹ). A Han, kana or Hangul
-// character carries about as much as a short word: it counts as three letters.
-const NOT_LETTER = 0;
-const LETTER = 1;
-const VIETNAMESE_ONLY = 2;
-const IDEOGRAPH = 3;
-const CLASS = new Uint8Array(0x2000);
-for (let c = 0x41; c < 0x2000; c++) {
-  if (/\p{L}/u.test(String.fromCharCode(c))) CLASS[c] = LETTER;
+// fastText's lid.176 (the model CCNet, datatrove and FineWeb filter with), shipped as
+// WebAssembly by fasttext.wasm.js: loaded once per thread at import, then predict is
+// synchronous. Its labels are Wikipedia codes; the answers are ISO 639-3 as franc
+// writes them (individual languages: zlm, ekk, nob, cmn).
+const lid = await getLIDModel();
+const fastText = await lid.load();
+const formatLang = (lid.constructor as unknown as { formatLang(raw: string): { alpha3: string } }).formatLang;
+const FASTTEXT_CODES: Record<string, string> = {
+  ms: 'zlm', et: 'ekk', lv: 'lvs', sq: 'als', sw: 'swh', fa: 'pes', ar: 'arb', mn: 'khk', zh: 'cmn', no: 'nob', nn: 'nno',
+  az: 'azj', uz: 'uzn', ne: 'npi', ps: 'pbu', mg: 'plt', or: 'ory', yi: 'ydd', ku: 'kmr', sh: 'hbs', qu: 'quh',
+};
+const fastTextLanguage = new Map<string, string>();
+function fastTextCode(label: string): string {
+  let code = fastTextLanguage.get(label);
+  if (code === undefined) {
+    const wp = label.replace('__label__', '');
+    code = FASTTEXT_CODES[wp] ?? formatLang(label).alpha3;
+    fastTextLanguage.set(label, code);
+  }
+  return code;
 }
-for (const ch of 'ăĂđĐơƠưƯĩĨũŨ') CLASS[ch.charCodeAt(0)] = VIETNAMESE_ONLY;
-for (let c = 0x1ea0; c <= 0x1ef9; c++) CLASS[c] = VIETNAMESE_ONLY;
+
+// Letter classes for one fast scan. Letters no other Latin-script language uses: ă đ ơ
+// ư, ĩ ũ, and the Latin Extended Additional block U+1EA0-U+1EF9 (ạ ả ấ ầ ... ỹ). A Han,
+// kana or Hangul character carries about as much as a short word: three letters.
+const NOT_LETTER = 0;
+const LOWER = 1;
+const UPPER = 2;
+const CASELESS = 3;
+const IDEOGRAPH = 4;
+const CLASS = new Uint8Array(0x3000);
+const VIETNAMESE_ONLY = new Uint8Array(0x3000);
+for (let c = 0x41; c < 0x3000; c++) {
+  const ch = String.fromCharCode(c);
+  if (!/\p{L}|\p{M}/u.test(ch)) continue;
+  CLASS[c] = /\p{Lu}/u.test(ch) ? UPPER : /\p{Ll}/u.test(ch) ? LOWER : CASELESS;
+}
+for (const ch of 'ăĂđĐơƠưƯĩĨũŨ') VIETNAMESE_ONLY[ch.charCodeAt(0)] = 1;
+for (let c = 0x1ea0; c <= 0x1ef9; c++) VIETNAMESE_ONLY[c] = 1;
 
 function classOf(code: number): number {
-  if (code < 0x2000) return CLASS[code]!;
+  if (code < 0x3000) return CLASS[code]!;
   if ((code >= 0x3040 && code <= 0x30ff) || (code >= 0x3400 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7af)) return IDEOGRAPH;
   return code >= 0xf900 && code <= 0xfaff ? IDEOGRAPH : NOT_LETTER;
 }
 
-const COMBINING = /[\u0300-\u036f]/;
-// franc reads 2,048 characters; a long text is judged on up to three such windows
-// spread over it, so an English preface does not label a Vietnamese article.
-const FRANC_WINDOW = 2048;
-const FRANC_WINDOWS = 3;
-const UND: LanguageLabel = { language: 'und', score: 0 };
-
-/**
- * The language of a cleaned body, paragraph by paragraph, and of the whole by the
- * majority of characters. Words with letters only Vietnamese uses are a signal no
- * trigram model needs; franc, restricted to the configured candidates, judges text
- * without that signal: other languages, and Vietnamese typed without diacritics.
- * Decomposed (NFD) text is composed first: the signal is written in NFC.
- */
-export function detectLanguage(text: string, rules: LanguageRules): LanguageResult {
-  const paragraphs = text.split('\n\n').map((p) => labelOf(COMBINING.test(p) ? p.normalize('NFC') : p, rules));
-  const lengths = text.split('\n\n').map((p) => p.length);
-  const byLanguage = new Map<string, { chars: number; weighted: number }>();
-  paragraphs.forEach((label, i) => {
-    if (label.language === 'und') return;
-    const entry = byLanguage.get(label.language) ?? { chars: 0, weighted: 0 };
-    entry.chars += lengths[i]!;
-    entry.weighted += lengths[i]! * label.score;
-    byLanguage.set(label.language, entry);
-  });
-  if (byLanguage.size === 0) {
-    // No paragraph is long enough alone: judge the text as one.
-    const whole = labelOf(COMBINING.test(text) ? text.normalize('NFC') : text, rules);
-    return { ...whole, paragraphs };
-  }
-  const [language, best] = [...byLanguage].sort((a, b) => b[1].chars - a[1].chars || a[0].localeCompare(b[0]))[0]!;
-  const labelled = [...byLanguage.values()].reduce((n, e) => n + e.chars, 0);
-  // The majority's own confidence, lowered by the share of text in other languages.
-  const score = round((best.weighted / best.chars) * (best.chars / labelled));
-  return { language, score, paragraphs };
+// UTF-8 read as cp1252 leaves a capital Ã Â Ä Å Æ inside a word or before a cp1252
+// symbol (Viá»‡t, NgÃ y, Ä‘); in real text those capitals start words.
+const MOJIBAKE_LEAD = new Set([...'ÃÂÄÅÆ'].map((c) => c.charCodeAt(0)));
+function isCp1252Symbol(code: number): boolean {
+  return (code >= 0x80 && code <= 0xbf) || (code >= 0x2013 && code <= 0x203a) || code === 0x20ac || code === 0x2122 || code === 0x152 ||
+    code === 0x153 || code === 0x160 || code === 0x161 || code === 0x178 || code === 0x17d || code === 0x17e || code === 0x192 ||
+    code === 0x2c6 || code === 0x2dc || code === 0x20;
 }
 
-function labelOf(text: string, rules: LanguageRules): LanguageLabel {
-  let words = 0;
-  let vietnamese = 0;
-  let letters = 0;
-  let inWord = false;
-  let wordIsVietnamese = false;
+/** What one scan of a paragraph finds. */
+interface Scan {
+  letters: number;
+  /** Letters weighted by how much language they carry: lower-case words 1, capitalised 0.5, all capitals or with digits 0. */
+  evidence: number;
+  words: number;
+  /** Words with a letter only Vietnamese uses. */
+  vietnameseWords: number;
+  mojibake: number;
+  replacements: number;
+  /** Words of more than seven letters: no Vietnamese syllable is that long. */
+  longWords: number;
+  /** Words with a letter only Vietnamese uses that were checked as syllables (the document's first few), and the valid ones. */
+  markedChecked: number;
+  markedValid: number;
+}
+
+// Enough marked words to tell Vietnamese from a wrong table's letters (or Yoruba's ẹ ọ),
+// per paragraph and per document, few enough to stay fast.
+const PARAGRAPH_SAMPLE = 6;
+const MARKED_SAMPLE = 36;
+
+function emptyScan(): Scan {
+  return { letters: 0, evidence: 0, words: 0, vietnameseWords: 0, mojibake: 0, replacements: 0, longWords: 0, markedChecked: 0, markedValid: 0 };
+}
+
+/** One pass over a paragraph; `sample` is how many marked words the document may still check. */
+function scan(text: string, sample: { left: number }): Scan {
+  const s = emptyScan();
+  let wordLetters = 0;
+  let wordStart = 0;
+  let uppers = 0;
+  let firstUpper = false;
+  let digits = false;
+  let vietnamese = false;
   for (let i = 0; i <= text.length; i++) {
-    const cls = i < text.length ? classOf(text.charCodeAt(i)) : NOT_LETTER;
-    if (cls === NOT_LETTER) {
-      if (inWord && wordIsVietnamese) vietnamese++;
-      inWord = false;
-      wordIsVietnamese = false;
+    const code = i < text.length ? text.charCodeAt(i) : 0x20;
+    const cls = classOf(code);
+    if (cls !== NOT_LETTER) {
+      if (MOJIBAKE_LEAD.has(code) && ((i > 0 && classOf(text.charCodeAt(i - 1)) === LOWER) || (i + 1 < text.length && isCp1252Symbol(text.charCodeAt(i + 1))))) {
+        s.mojibake++;
+      }
+      const weight = cls === IDEOGRAPH ? 3 : 1;
+      s.letters += weight;
+      if (wordLetters === 0) {
+        wordStart = i;
+        firstUpper = cls === UPPER;
+      }
+      if (cls === UPPER) uppers++;
+      if (code >= 0x80 && code < 0x3000 && VIETNAMESE_ONLY[code]) vietnamese = true;
+      wordLetters += weight;
       continue;
     }
-    if (!inWord) words++;
-    inWord = true;
-    letters += cls === IDEOGRAPH ? 3 : 1;
-    if (cls === VIETNAMESE_ONLY) wordIsVietnamese = true;
+    if (code >= 0x30 && code <= 0x39 && wordLetters > 0) {
+      digits = true;
+      continue;
+    }
+    if (code === 0xfffd) s.replacements++;
+    if (wordLetters === 0) continue;
+    // The end of a word.
+    s.words++;
+    if (wordLetters > 7) s.longWords++;
+    if (vietnamese) s.vietnameseWords++;
+    if (!digits) s.evidence += uppers === 0 ? wordLetters : uppers === 1 && firstUpper ? wordLetters / 2 : 0;
+    if (vietnamese && !digits && sample.left > 0 && s.markedChecked < PARAGRAPH_SAMPLE) {
+      sample.left--;
+      s.markedChecked++;
+      if (isVietnameseSyllable(text.slice(wordStart, i))) s.markedValid++;
+    }
+    wordLetters = 0;
+    uppers = 0;
+    digits = false;
+    vietnamese = false;
   }
-  if (letters < rules.minLetters) return UND;
-  const share = vietnamese / words;
-  if (share >= rules.vietnameseWordShare) {
-    // Vietnamese prose has 40-60 % such words; a share near the threshold is a mixed text.
-    return { language: 'vie', score: round(Math.min(1, 0.5 + share)) };
-  }
-  // Each window votes for its best language; the margin over its runner-up is what
-  // franc's relative scores (the best is always 1) say about how sure it is.
-  const votes = new Map<string, { wins: number; margin: number }>();
-  const parts = windows(text);
-  for (const window of parts) {
-    const [best, second] = francAll(window, { minLength: 1, ...(rules.candidates.length > 0 ? { only: rules.candidates } : {}) });
-    if (!best || best[0] === 'und') continue;
-    const vote = votes.get(best[0]) ?? { wins: 0, margin: 0 };
-    vote.wins++;
-    vote.margin += second ? best[1] - second[1] : 1;
-    votes.set(best[0], vote);
-  }
-  const ranked = [...votes].sort((a, b) => b[1].wins - a[1].wins || b[1].margin - a[1].margin);
-  if (ranked.length === 0) return UND;
-  const [language, { wins, margin }] = ranked[0]!;
-  return { language, score: round(Math.min(1, 0.5 + (margin / wins) * 5) * (wins / parts.length)) };
+  return s;
 }
 
-function windows(text: string): string[] {
-  if (text.length <= FRANC_WINDOW) return [text];
-  const count = Math.min(FRANC_WINDOWS, Math.ceil(text.length / FRANC_WINDOW));
-  const step = (text.length - FRANC_WINDOW) / (count - 1);
-  return Array.from({ length: count }, (_, i) => text.slice(Math.round(i * step), Math.round(i * step) + FRANC_WINDOW));
+// Frequent Vietnamese syllables written without diacritics: with the share of valid
+// syllables they tell diacritic-free Vietnamese from English or Tagalog words that
+// happen to be valid syllables (to, an, sa, na). From general knowledge of the language.
+const PLAIN_COMMON = new Set(
+  (
+    'va cua cac la duoc khong nguoi nhung mot voi da nay de nam den ve nhieu lam cung tu nhu phai se hon nha cong do dau nuoc ' +
+    'viec thi ngay moi nhat lai di dong tren phat hien nhung tai the chinh hoc thanh bi noi vao quoc hoi dai ma chi hoat so ' +
+    'dieu truong dan ho ong bo su dang vi tinh thoi hanh nen hang day biet ca cap can o deu qua tri van hoa cung giua truoc ' +
+    'san xuat dung trien tiep tuc chuc nghi quyet dinh thuc yeu cau to tong chu tich vien lanh dao quan doi phong thong bao ' +
+    'ket luan giai phap thang gio sang chieu toi hom lan thu nhan nghiep gia tien trieu ty pho huyen xa tinh thi vu trong ' +
+    'khi con co sau theo ra cho neu nhieu minh ban toi chung chi ba benh vien suc khoe xe may gi dau nao vay roi cho nhe'
+  ).split(' '),
+);
+
+// Vietnamese syllables as they read with every diacritic removed: an onset (or none)
+// and a rime, both without their marks (ươ → uo, đ → d). Built once: a set lookup per word.
+const PLAIN_SYLLABLES = (() => {
+  const onsets = ' b c ch d g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x'.split(' ');
+  const rimes = (
+    'a ai ao au ay ac ach am an ang anh ap at e ec em en eng eo ep et ech enh eu i ia ich im in inh ip it iu iec iem ien ' +
+    'ieng iep iet ieu o oc oi om on ong op ot oa oac oach oai oam oan oang oanh oao oap oat oay oe oen oeo oet ooc oong u uc ' +
+    'ui um un ung up ut ua uan uang uat uay ue uech uenh uo uoc uoi uom uon uong uop uot uou uu uy uya uych uyen uyet uyn ' +
+    'uynh uyp uyt uyu y yem yen yeng yet yeu'
+  ).split(' ');
+  return new Set(onsets.flatMap((o) => rimes.map((r) => o + r)));
+})();
+
+/** Words that are Vietnamese syllables: marked (with their diacritics), plain, and plain among the commonest. */
+function syllables(text: string): { valid: number; marked: number; common: number; words: number } {
+  let valid = 0;
+  let marked = 0;
+  let common = 0;
+  let words = 0;
+  for (const word of text.split(/[^\p{L}]+/u)) {
+    if (word.length === 0) continue;
+    words++;
+    const lower = word.toLowerCase();
+    if (PLAIN_SYLLABLES.has(lower)) {
+      valid++;
+      if (PLAIN_COMMON.has(lower)) common++;
+    } else if (isVietnameseSyllable(word)) {
+      valid++;
+      marked++;
+    }
+  }
+  return { valid, marked, common, words };
+}
+
+/** A label before calibration: `raw` 0..1 and which evidence gave it. */
+interface RawLabel {
+  language: string;
+  raw: number;
+  method: 'vie-letters' | 'vie-syllables' | 'fasttext' | 'franc' | 'none';
+  evidence: number;
+}
+
+const NONE: RawLabel = { language: 'und', raw: 0, method: 'none', evidence: 0 };
+// Below this fastText probability franc-all (414 languages, many fastText lacks) is asked too.
+const FASTTEXT_SURE = 0.4;
+// franc reads this much of a paragraph (its cost grows with the length; its answer hardly does).
+const FRANC_WINDOW = 256;
+
+function labelOf(text: string, s: Scan, rules: LanguageRules): RawLabel {
+  if (s.evidence < rules.minLetters || s.words === 0) return NONE;
+  const share = s.vietnameseWords / s.words;
+  const syllabic = s.markedChecked === 0 || s.markedValid / s.markedChecked >= 0.5;
+  if (share >= rules.vietnameseWordShare && syllabic && allowed('vie', rules)) {
+    // Vietnamese prose has 40-60 % such words; a share near the threshold is a mixed text.
+    return { language: 'vie', raw: Math.min(1, 0.6 + share), method: 'vie-letters', evidence: s.evidence };
+  }
+  if (allowed('vie', rules) && s.longWords / s.words < 0.1) {
+    // Vietnamese without (most of) its diacritics: nearly every word a syllable of
+    // onset + rime, and many of them the commonest syllables or marked ones.
+    const syl = syllables(text);
+    const valid = syl.valid / syl.words;
+    const support = (syl.marked + syl.common) / syl.words;
+    if (syl.words >= 4 && valid >= 0.8 && support >= 0.2) {
+      return { language: 'vie', raw: Math.min(1, valid * (0.5 + support)), method: 'vie-syllables', evidence: s.evidence };
+    }
+  }
+  const predictions = fastText.predict(text.replace(/\s+/g, ' '), rules.candidates.length > 0 ? 20 : 1, 0);
+  let best: RawLabel = NONE;
+  for (let i = 0; i < predictions.size(); i++) {
+    const [p, label] = predictions.get(i);
+    const code = fastTextCode(label);
+    if (!allowed(code, rules)) continue;
+    best = { language: code, raw: p, method: 'fasttext', evidence: s.evidence };
+    break;
+  }
+  predictions.delete();
+  return best;
+}
+
+/**
+ * franc-all's second opinion on a text fastText was unsure of (it knows 414 languages,
+ * many that lid.176 lacks: Sotho, Tswana, Xhosa, Zulu, ...). Where both agree the answer
+ * is surer; where they differ franc's stands, as sure as its margin over its runner-up.
+ */
+function withFranc(text: string, fastTextLabel: RawLabel, rules: LanguageRules): RawLabel {
+  const options = rules.candidates.length > 0 ? { minLength: 1, only: rules.candidates } : { minLength: 1 };
+  const [best, second] = francAll(text.replace(/\s+/g, ' ').slice(0, FRANC_WINDOW), options);
+  if (!best || best[0] === 'und') return fastTextLabel;
+  if (best[0] === fastTextLabel.language) return { ...fastTextLabel, raw: Math.min(1, fastTextLabel.raw + 0.3) };
+  return { ...fastTextLabel, language: best[0], raw: Math.min(1, (second ? best[1] - second[1] : 1) * 5), method: 'franc' };
+}
+
+function allowed(language: string, rules: LanguageRules): boolean {
+  return rules.candidates.length === 0 || rules.candidates.includes(language);
+}
+
+/**
+ * The language of a cleaned body, paragraph by paragraph (blank-line separated), and of
+ * the whole by its prose: each paragraph weighs as much as its evidence (letters in
+ * lower-case words; names half; codes, numbers and capitals nothing), so a list of
+ * model names or a score line cannot outvote the article. Vietnamese is decided from
+ * its letters, or without diacritics from its syllables; other text by fastText's
+ * lid.176, with franc-all (414 languages) when fastText is unsure. Decomposed (NFD)
+ * text is composed first: the Vietnamese signal is written in NFC.
+ */
+export function detectLanguage(text: string, rules: LanguageRules): LanguageResult {
+  const composed = /[\u0300-\u036f]/.test(text) ? text.normalize('NFC') : text;
+  const parts = composed.split(/\n[ \t]*\n/);
+  const sample = { left: MARKED_SAMPLE };
+  const scans = parts.map((p) => scan(p, sample));
+  const raws = parts.map((p, i) => labelOf(p, scans[i]!, rules));
+  const quality = qualityOf(sumScans(scans));
+  // A paragraph speaks for itself when it is long enough or its evidence is strong.
+  const own = raws.map((r, i) => r.language !== 'und' && (scans[i]!.letters >= rules.shortParagraphLetters || isSure(r)));
+
+  let document = vote(raws.filter((_, i) => own[i]));
+  if (document.language === 'und') {
+    // No paragraph long or clear enough alone (a short text, a list of short lines): judge the text as one.
+    document = parts.length === 1 ? raws[0]! : labelOf(composed, sumScans(scans), rules);
+  }
+  if (document.method === 'fasttext' && document.raw < FASTTEXT_SURE) {
+    document = withFranc(parts.filter((_, i) => raws[i]!.method === 'fasttext').join(' ') || composed, document, rules);
+  }
+  const score = document.language === 'und' ? 0 : penalise(calibrate(document), quality);
+  const paragraphs = raws.map((r, i): LanguageLabel => {
+    // An unsure fastText answer is no evidence against the document's label.
+    if (own[i] && !(r.method === 'fasttext' && r.raw < FASTTEXT_SURE)) return { language: r.language, score: penalise(calibrate(r), quality) };
+    return { language: document.language, score };
+  });
+  return { language: document.language, score, paragraphs, quality };
+}
+
+/**
+ * The document's label: each paragraph votes with its evidence times its confidence;
+ * the winner's raw confidence is its share of all the evidence (prose in other
+ * languages lowers it) times its own average confidence.
+ */
+function vote(labels: RawLabel[]): RawLabel {
+  const byLanguage = new Map<string, { weighted: number; evidence: number; method: RawLabel['method'] }>();
+  let total = 0;
+  for (const r of labels) {
+    const entry = byLanguage.get(r.language) ?? { weighted: 0, evidence: 0, method: r.method };
+    entry.weighted += r.evidence * r.raw;
+    entry.evidence += r.evidence;
+    byLanguage.set(r.language, entry);
+    total += r.evidence;
+  }
+  const ranked = [...byLanguage].sort((a, b) => b[1].weighted - a[1].weighted || a[0].localeCompare(b[0]));
+  if (ranked.length === 0) return NONE;
+  const [language, { weighted, method }] = ranked[0]!;
+  return { language, raw: weighted / total, method, evidence: total };
+}
+
+/** Evidence strong enough for a short paragraph to keep its own label. */
+function isSure(r: RawLabel): boolean {
+  return r.method === 'vie-letters' || (r.method === 'vie-syllables' && r.raw >= 0.7) || (r.method === 'fasttext' && r.raw >= 0.95);
+}
+
+function sumScans(scans: Scan[]): Scan {
+  const sum = emptyScan();
+  for (const s of scans) for (const key of Object.keys(sum) as (keyof Scan)[]) sum[key] += s[key];
+  return sum;
+}
+
+function qualityOf(s: Scan): LanguageQuality {
+  if (s.words === 0) return 'ok';
+  if (s.replacements / s.words >= 0.02) return 'replacement';
+  if (s.mojibake / s.words >= 0.03) return 'mojibake';
+  // Real Vietnamese makes syllables of nearly all its marked words; a wrong table does not.
+  if (s.vietnameseWords / s.words >= 0.05 && s.markedChecked >= 5 && s.markedValid / s.markedChecked < 0.75) return 'garbled';
+  return 'ok';
+}
+
+/** Text that is not clean language is never sure. */
+function penalise(score: number, quality: LanguageQuality): number {
+  return quality === 'ok' ? score : round(Math.min(score, 0.2));
+}
+
+/**
+ * Maps a raw confidence to the share of answers that were right on the dev items of
+ * test/fixtures/language/items.tsv (npm run eval:language -- --split dev).
+ */
+function calibrate(label: RawLabel): number {
+  return round(label.raw);
 }
 
 function round(x: number): number {
