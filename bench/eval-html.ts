@@ -11,7 +11,7 @@
  * Metadata: title / date (the day) / authors right, on the pages whose json says the
  * page carries the field in structured data. Speed: ms per page and MB/s of HTML.
  *
- *   npm run eval:html -- test/fixtures/html/dev
+ *   npm run eval:html -- test/fixtures/html/dev [--pages] [--no-baseline]
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -45,7 +45,7 @@ interface Page {
   truth: Truth['truth'];
 }
 
-const dir = resolve(process.argv[2] ?? 'test/fixtures/html/dev');
+const dir = resolve(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'test/fixtures/html/dev');
 const pages: Page[] = readdirSync(dir)
   .filter((f) => f.endsWith('.html'))
   .sort()
@@ -146,6 +146,8 @@ function visibleTokens(page: Page): Map<string, number> {
 }
 
 const verbose = process.argv.includes('--pages');
+// --no-baseline: our extractor alone (faster while tuning).
+if (process.argv.includes('--no-baseline')) tools.length = 1;
 console.log(`pages: ${dir}: ${pages.length} (${pages.filter((p) => p.vie).length} Vietnamese)\n`);
 for (const [name, run] of tools) {
   const groups: Record<string, Tally> = { vie: newTally(), other: newTally(), all: newTally() };

@@ -8,9 +8,9 @@ import { BLOCK_TAGS, collapse, textOf, type HtmlElement, type HtmlNode } from '.
  */
 export interface Block {
   text: string;
-  /** Non-space characters. */
+  /** Non-space characters, a CJK character counting as several (it carries about a word). */
   chars: number;
-  /** Non-space characters inside <a href>. */
+  /** The same count for the text inside links. */
   linkChars: number;
   /** The innermost block element the text sits in. */
   owner: HtmlElement;
@@ -133,9 +133,20 @@ function rawText(el: HtmlElement): string {
   return collapse(el.children.filter((c): c is string => typeof c === 'string').join(' '));
 }
 
+/** Weight of a Han or kana character, and of a Hangul syllable, against a Latin letter. */
+const HAN_KANA_WEIGHT = 3;
+const HANGUL_WEIGHT = 2;
+
 function nonSpace(text: string): number {
   let n = 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== 32) n++;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32) continue;
+    if (c < 0x3040) n++;
+    else if (c <= 0x30ff || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)) n += HAN_KANA_WEIGHT;
+    else if (c >= 0xac00 && c <= 0xd7af) n += HANGUL_WEIGHT;
+    else n++;
+  }
   return n;
 }
 

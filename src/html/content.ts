@@ -13,6 +13,8 @@ const enum Kind {
   Short,
   /** Mostly link text, or under a boilerplate element. */
   Bad,
+  /** Much link text, but prose around it: a small cost to a container, like short text, and stays between article text (a paragraph of linked names). */
+  Linky,
 }
 
 export interface Selection {
@@ -41,7 +43,7 @@ interface ElementHints {
   date: boolean;
 }
 
-const SENTENCE_END = /[.!?…:;"”»)]$/u;
+const SENTENCE_END = /[.!?…:;"”»)。！？」』]$/u;
 
 /**
  * Chooses the article: every block is scored (article-like text counts for, links and
@@ -66,13 +68,18 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
 
   // Per block: the boilerplate-hinted ancestors (nearest first) and the caption/byline/date flags.
   const hints: Hint[][] = [];
+  // Elements around a <main> or <article>: page wrappers, whatever their class says.
+  const wrappers = new Set<HtmlElement>();
   const flags: { caption: boolean; byline: boolean; date: boolean }[] = [];
   for (let bi = 0; bi < blocks.length; bi++) {
     const b = blocks[bi]!;
     const list: Hint[] = [];
     const f = { caption: false, byline: false, date: false };
     let depth = 0;
+    let wrapped = false;
     for (let el: HtmlElement | null = b.owner; el && el.tag !== '#root'; el = el.parent, depth++) {
+      if (wrapped) wrappers.add(el);
+      if (el.tag === 'main' || el.tag === 'article') wrapped = true;
       const h = hintsOf(el);
       if (h.boiler) list.push({ el, reason: h.boiler });
       if (depth < 6) {
@@ -80,7 +87,7 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
         f.byline ||= h.byline;
         f.date ||= h.date;
       }
-      if (depth < 4 && imageHolders.has(el) && !f.caption && b.heading === 0 && b.chars <= rules.captionMaxChars) {
+      if (depth > 0 && depth < 4 && imageHolders.has(el) && !f.caption && b.heading === 0 && b.chars <= rules.captionMaxChars) {
         f.caption = textSize(el, blocks, bi) <= rules.captionMaxChars;
       }
     }
@@ -94,12 +101,15 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
   let pageGood = 0;
   blocks.forEach((b, i) => {
     if (raw[i] !== Kind.Good) return;
-    pageGood += b.chars;
+    // Text under a hint that always holds (comments, related) is not the article's.
+    if (!hints[i]!.some((h) => !rules.overridableReasons.includes(h.reason))) pageGood += b.chars;
     for (const h of hints[i]!) goodUnder.set(h.el, (goodUnder.get(h.el) ?? 0) + b.chars);
   });
   const activeReason = (i: number): Reason | null => {
     for (const h of hints[i]!) {
-      const overridable = rules.overridableReasons.includes(h.reason) || h.el.tag === 'body' || h.el.tag === 'html' || h.el.tag === 'article' || h.el.tag === 'main';
+      const structural = h.el.tag === 'body' || h.el.tag === 'html' || h.el.tag === 'article' || h.el.tag === 'main';
+      if (structural || wrappers.has(h.el)) continue;
+      const overridable = rules.overridableReasons.includes(h.reason);
       if (overridable && (goodUnder.get(h.el) ?? 0) >= rules.hintOverrideShare * pageGood) continue;
       return h.reason;
     }
@@ -111,20 +121,48 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
   const container = bestContainer(blocks, kinds, hintsOf, rules);
   const inContainer = blocks.map((b) => isInside(b.owner, container));
   let chosen = selectInside(blocks, kinds, inContainer);
+  chosen.push(...leadBefore(blocks, kinds, inContainer, title, rules));
+  chosen.sort((x, y) => x - y);
 
   const keptChars = chosen.reduce((n, i) => n + (kinds[i] === Kind.Good ? blocks[i]!.chars : 0), 0);
   const availableGood = kinds.reduce((n, k, i) => n + (k === Kind.Good ? blocks[i]!.chars : 0), 0);
   if (keptChars < rules.fallbackShare * availableGood) chosen = selectInside(blocks, kinds, blocks.map(() => true));
 
+  if (process.env.HTMLDBG) blocks.forEach((b, i) => console.log(inContainer[i] ? 'C' : ' ', chosen.includes(i) ? 'K' : ' ', ['G', 's', 'B', 'L'][kinds[i]!], reasons[i] ?? '', b.chars, b.linkChars, b.text.slice(0, 70)));
   return finish(blocks, kinds, reasons, flags, new Set(chosen), inContainer, title, rules);
+}
+
+/**
+ * The lead (sapo) often sits outside the body's container, between the headline and
+ * the body: article-like blocks there, a few blocks at most, belong to the article.
+ */
+function leadBefore(blocks: Block[], kinds: Kind[], inContainer: boolean[], title: string | null, rules: HtmlRules): number[] {
+  const first = inContainer.indexOf(true);
+  if (first <= 0) return [];
+  const titleKey = title ? squash(title) : null;
+  let headline = -1;
+  for (let i = first - 1; i >= Math.max(0, first - rules.leadWindow); i--) {
+    const b = blocks[i]!;
+    if (b.heading === 1 || (b.heading > 0 && titleKey !== null && squash(b.text) === titleKey)) {
+      headline = i;
+      break;
+    }
+  }
+  const lead: number[] = [];
+  if (headline < 0) return lead;
+  for (let i = headline + 1; i < first; i++) if (kinds[i] === Kind.Good) lead.push(i);
+  return lead;
 }
 
 function elementHints(el: HtmlElement, rules: HtmlRules): ElementHints {
   const names = `${el.attrs.class ?? ''} ${el.attrs.id ?? ''}`.trim();
   let boiler: Reason | null = TAG_REASONS[el.tag] ?? null;
   if (el.tag === 'header' && !insideArticle(el)) boiler = 'header';
+  // A heading's or paragraph's own class is styling (`widget-title`, `article--header`); the boxes around it say what it is.
+  const textElement = /^(?:h[1-6]|p)$/.test(el.tag);
   if (boiler === null && names) {
     for (const { reason, pattern } of rules.boilerplateHints) {
+      if (textElement && reason !== 'hidden') continue;
       if (pattern.test(names)) {
         boiler = reason;
         break;
@@ -147,10 +185,10 @@ function insideArticle(el: HtmlElement): boolean {
 }
 
 function rawKind(b: Block, rules: HtmlRules): Kind {
-  if (b.linkChars > rules.maxLinkDensity * b.chars) return Kind.Bad;
+  if (b.linkChars > rules.maxLinkDensity * b.chars) return b.linkChars <= rules.maxProseLinkDensity * b.chars && b.heading === 0 ? Kind.Linky : Kind.Bad;
   if (b.heading > 0) return Kind.Short;
   if (b.chars >= rules.goodMinChars) return Kind.Good;
-  if (b.chars >= rules.sentenceMinChars && SENTENCE_END.test(b.text) && b.text.includes(' ')) return Kind.Good;
+  if (b.chars >= rules.sentenceMinChars && SENTENCE_END.test(b.text)) return Kind.Good;
   return Kind.Short;
 }
 
@@ -193,6 +231,11 @@ function bestContainer(blocks: Block[], kinds: Kind[], hintsOf: (el: HtmlElement
   return best ?? blocks[0]?.owner ?? { tag: '#root', attrs: {}, children: [], parent: null };
 }
 
+/** Short and linky blocks are kept or dropped by their neighbours. */
+function isContextual(kind: Kind): boolean {
+  return kind === Kind.Short || kind === Kind.Linky;
+}
+
 /** Indexes of the blocks kept among the candidates: article-like ones, and short ones between article-like text. */
 function selectInside(blocks: Block[], kinds: Kind[], candidate: boolean[]): number[] {
   const kept: number[] = [];
@@ -207,7 +250,7 @@ function selectInside(blocks: Block[], kinds: Kind[], candidate: boolean[]): num
       continue;
     }
     before[i] = last;
-    if (kinds[i] !== Kind.Short) last = kinds[i]!;
+    if (!isContextual(kinds[i]!)) last = kinds[i]!;
   }
   last = null;
   for (let i = n - 1; i >= 0; i--) {
@@ -216,15 +259,18 @@ function selectInside(blocks: Block[], kinds: Kind[], candidate: boolean[]): num
       continue;
     }
     after[i] = last;
-    if (kinds[i] !== Kind.Short) last = kinds[i]!;
+    if (!isContextual(kinds[i]!)) last = kinds[i]!;
   }
   for (let i = 0; i < n; i++) {
     if (!candidate[i]) continue;
     const kind = kinds[i]!;
     if (kind === Kind.Good) kept.push(i);
-    else if (kind === Kind.Short) {
-      const heading = blocks[i]!.heading > 0;
-      if (after[i] === Kind.Good && (before[i] === Kind.Good || heading)) kept.push(i);
+    else if (isContextual(kind)) {
+      const b = blocks[i]!;
+      const heading = b.heading > 0;
+      // The container's last sentences stay too; a trailing name or label does not.
+      const endsArticle = after[i] === null && before[i] === Kind.Good && !heading && SENTENCE_END.test(b.text);
+      if ((after[i] === Kind.Good && (before[i] === Kind.Good || heading)) || endsArticle) kept.push(i);
     }
   }
   return kept;

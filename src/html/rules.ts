@@ -8,11 +8,13 @@ export interface HtmlRules {
   maxDepth: number;
   /** A block whose linked characters exceed this share of its text is navigation or a list of links. */
   maxLinkDensity: number;
+  /** Up to this share of link text, a block between article paragraphs is still prose (linked names, a sentence with links). */
+  maxProseLinkDensity: number;
   /** A block with at least this many characters (and little link text) is article-like text. */
   goodMinChars: number;
   /** A shorter block counts as article-like text too when it ends a sentence and has at least this many characters. */
   sentenceMinChars: number;
-  /** Weight of short, unlinked text (labels, dates, menus without links) when a container is scored: a small cost. */
+  /** Weight of short unlinked text (labels, dates, menus without links) and of prose with many links when a container is scored: a small cost. */
   shortTextWeight: number;
   /** Weight of link-dense or boilerplate-hinted text when a container is scored (a cost per character). */
   badTextWeight: number;
@@ -44,6 +46,8 @@ export interface HtmlRules {
   dateLines: RegExp[];
   /** When the best container keeps less than this share of the page's article-like text, the page-wide selection is used instead. */
   fallbackShare: number;
+  /** Blocks between the headline and the article container searched for the lead (sapo). */
+  leadWindow: number;
   /** Separators between a page title and the site name in <title> / og:title. */
   titleSeparators: RegExp;
   /** Author names that are outlets, not persons (checked after the page's own site/publisher names). */
@@ -62,6 +66,7 @@ export const DEFAULT_HTML_RULES: HtmlRules = {
   maxInputChars: 10_000_000,
   maxDepth: 400,
   maxLinkDensity: 0.45,
+  maxProseLinkDensity: 0.8,
   goodMinChars: 80,
   sentenceMinChars: 30,
   shortTextWeight: 0.3,
@@ -69,11 +74,12 @@ export const DEFAULT_HTML_RULES: HtmlRules = {
   contentHintBonus: 0.25,
   contentHints: /article|content|body|detail|entry|post|story|main|text|news|noidung|noi-dung|chitiet|chi-tiet|cms|fck/i,
   boilerplateHints: [
-    { reason: 'comments', pattern: /comment|binh-?luan|binhluan|disqus|y-?kien|reply|fb-comments/i },
+    { reason: 'comments', pattern: /comment(?!ary|ator|aire)|binh-?luan|binhluan|disqus|y-?kien|reply|fb-comments/i },
     { reason: 'share', pattern: /share|sharing|social|print-?btn|chia-?se|toolbar|addthis|zalo-share|like-?box/i },
     { reason: 'ad', pattern: word('ads?|adv|advert\\w*|banner\\w*|sponsor\\w*|quang-?cao|qc|adsbygoogle|dfp|promo\\w*|gpt') },
     { reason: 'related', pattern: /related|lien-?quan|lienquan|xem-?them|xemthem|more-?news|other-?news|tin-?khac|tinkhac|read-?more|recommend|suggest|most-?read|popular|trending|doc-?nhieu|docnhieu|same-?cat|cung-?chuyen-?muc|box-?news|list-?news|news-?list/i },
-    { reason: 'navigation', pattern: word('nav\\w*|menu\\w*|breadcrumbs?|pagination|pager|tags?|tag-?list|keywords?|topics?|header-?menu|skip-?link') },
+    // `tag-happiness` and `category-diy` are WordPress's classes of the post itself, not tag lists.
+    { reason: 'navigation', pattern: /(?:^|[\s_-])(?:nav\w*|menu\w*|breadcrumbs?|pagination|pager|keywords?|topics?|skip-?link)(?:$|[\s_-])|(?:^|\s)(?:[\w-]*[_-])?tags?(?:[_-](?:list|cloud|box|wrap\w*|container|links?))?(?:$|\s)/i },
     { reason: 'header', pattern: word('header|site-?header|masthead|topbar|top-?bar|logo') },
     { reason: 'footer', pattern: word('footer|site-?footer|copyright|foot') },
     { reason: 'aside', pattern: word('sidebar|side-?bar|widget\\w*|aside|right-?col|col-?right|left-?col|col-?left|sidebar-?\\w+') },
@@ -107,6 +113,7 @@ export const DEFAULT_HTML_RULES: HtmlRules = {
     /^\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}.{0,25}$/u,
   ],
   fallbackShare: 0.4,
+  leadWindow: 20,
   titleSeparators: /\s+(?:[|\-–—:·»]|::)\s+/u,
   outletAuthors: /^(?:báo|tạp chí|đài|cổng thông tin|ttxvn|vna|reuters|afp|ap|associated press|staff|admin|ban biên tập|bbt|pv|phóng viên|nhóm phóng viên)\b|\.(?:vn|com|net|org)\b|\b(?:news|online|media|times|post|press|magazine|newspaper)$/iu,
   breadcrumbHome: /^(?:trang chủ|home|homepage|trang chu|tin tức|news)$/iu,
