@@ -148,23 +148,26 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     if (verdict[i] && verdict[i] !== 'learned') continue;
     const text = keptText[i] ?? lines[i]!.text;
     const credit = readCredit(rules, text);
-    if (verdict[i] === 'learned' && credit === null) continue;
-    seen++;
     if (credit === null) {
+      if (seen === 0 && isOrphanOutlet(text) && followsAuthorCredit(rules, lines, verdict, i)) {
+        // `Theo Phạm KhánhGiáo dục & Thời đại`: the outlet glued after the author's line.
+        orphan = i;
+        seen++;
+        continue;
+      }
+      if (verdict[i] === 'learned') continue;
+      seen++;
       const tail = trailingCredit(rules, text);
       if (tail) {
         authors.unshift(...tail.credit.authors);
         sources.unshift(...tail.credit.sources);
         keptText[i] = tail.kept;
-        (removedInline[i] ??= []).push({ reason: 'byline', text: tail.removed });
-      } else if (seen === 1 && isOrphanOutlet(text)) {
-        // `Theo Phạm KhánhGiáo dục & Thời đại`: the outlet glued after the author's line.
-        orphan = i;
-        continue;
+        (removedInline[i] ??= []).push({ reason: tail.credit.authors.length > 0 ? 'byline' : 'source-credit', text: tail.removed });
       }
       break;
     }
-    if (orphan !== -1 && credit.authors.length > 0 && credit.sources.length === 0 && /^\(?theo\s/iu.test(text)) {
+    seen++;
+    if (orphan !== -1) {
       sources.unshift(lines[orphan]!.text);
       mark(orphan, 'source-credit');
     }
@@ -222,11 +225,13 @@ export function splitGluedLines(lines: Line[]): Line[] {
 
 // Words run together: `QuốcNăm`, `KhánhGiáo`, `ĐanPTE`.
 const CAMEL = /\p{Ll}(?=\p{Lu})/gu;
-// A paragraph break the crawler dropped: a sentence end glued to a capital (`sinh viên.Theo`,
-// `tháng 2.Theo`). Two lower-case letters, a digit or a closing mark before the stop, so
-// `St.John`, `TP.HCM` and `ông A.Lê` stay whole.
-// A straight quote glued to a capital opens the next sentence (`sống."Nếu`).
-const GLUED_SENTENCE = /(?:\p{Ll}{2}|\d|["”’)])[.!?…]+(?:[”’)]|"(?!\p{Lu}))*(?=["“]?\p{Lu})/gu;
+// A paragraph break the crawler dropped: a sentence end glued to a capital or an interview
+// dash (`sinh viên.Theo`, `với Mỹ.Lệ Thu`, `tháng 2.Theo`, `cung cấp).- Cơ hội`). A word
+// ending in lower case, a digit or a closing mark stands before the stop, so `TP.HCM` and
+// `ông A.Lê` stay whole; Latin abbreviations (`St.John`) are listed. A straight quote
+// glued to a capital opens the next sentence (`sống."Nếu`).
+const GLUED_SENTENCE = /(?:\p{L}\p{Ll}|\d|["”’)])[.!?…]+(?:[”’)]|"(?!\p{Lu}))*(?=["“]?\p{Lu}|[-–] ?\p{Lu})/gu;
+const LATIN_ABBREVIATIONS = new Set(['St', 'Mr', 'Ms', 'Mrs', 'Dr', 'Jr', 'Sr', 'No', 'Co', 'Ltd', 'Inc', 'Corp', 'Prof', 'vs', 'Vol', 'Fig', 'Th', 'Ts', 'Bs', 'Ths']);
 // A paragraph break dumped as ` , ` before a capitalised word (`người Việt. , Nhân viên`, `khác biệt , iCare`).
 const COMMA_JOIN = / ,(?= \p{Ll}?\p{Lu})/gu;
 const TAG_LABEL = /\s(?=(?:Tags?|TAGS?|Từ khóa|Từ khoá|Từ Khóa)\s*:)/gu;
@@ -247,7 +252,9 @@ function gluePoints(text: string): number[] {
     const right = syllableAfter(text, at);
     if (left.length >= 2 && (NON_ASCII.test(left) || NON_ASCII.test(right) || CREDIT_WORDS.has(right))) cuts.add(at);
   }
-  for (const m of text.matchAll(GLUED_SENTENCE)) cuts.add(m.index + m[0].length);
+  for (const m of text.matchAll(GLUED_SENTENCE)) {
+    if (!LATIN_ABBREVIATIONS.has(syllableBefore(text, m.index + 2))) cuts.add(m.index + m[0].length);
+  }
   for (const m of text.matchAll(COMMA_JOIN)) cuts.add(m.index + 2);
   for (const m of text.matchAll(TAG_LABEL)) cuts.add(m.index + 1);
   const lead = LEADING_LINK.exec(text) ?? READ_MORE.exec(text);
@@ -385,7 +392,7 @@ function readCredit(rules: BoilerplateRules, line: string): Credit | null {
 /** Longest end of a line after its last sentence that can be a credit. */
 const TAIL_MAX = 120;
 // `... Việt Nam VIRAC PV`: the reporter's tag glued to the last sentence names no one.
-const REPORTER_TAIL = /\s\(?(?:PV|CTV|BTV|Nhóm PV)\)?\.?$/u;
+const REPORTER_TAIL = /\s\(?(?:PV|CTV|BTV|Nhóm PV|Nhóm phóng viên|Phóng viên)\)?\.?$/u;
 
 /** A credit glued after the last sentence of a line (`bà nói. Thu Thảo (Theo Interesting Engineering)`). */
 function trailingCredit(rules: BoilerplateRules, text: string): { kept: string; removed: string; credit: Credit } | null {
@@ -402,13 +409,21 @@ function trailingCredit(rules: BoilerplateRules, text: string): { kept: string; 
   return null;
 }
 
-/** A short capitalised line without final punctuation: an outlet name split from the credit above it. */
+/** A short capitalised line without a sentence in it: an outlet name split from the credit above it. */
 function isOrphanOutlet(text: string): boolean {
-  return text.length <= NAME_MAX + 20 && /^\p{Lu}/u.test(text) && !ENDS_SENTENCE.test(text) && text.split(' ').length <= 8;
+  return text.length <= NAME_MAX + 20 && /^\p{Lu}/u.test(text) && !/[.!?…:;,]/.test(text) && text.split(' ').length <= 8;
+}
+
+/** Whether the nearest line above `i` still in the text credits an author with `Theo` (`Theo Phạm Khánh`). */
+function followsAuthorCredit(rules: BoilerplateRules, lines: Line[], verdict: (RemovalReason | null)[], i: number): boolean {
+  let j = i - 1;
+  while (j >= 0 && verdict[j] && verdict[j] !== 'learned') j--;
+  if (j < 0 || !/^\(?theo\s/iu.test(lines[j]!.text)) return false;
+  return (readCredit(rules, lines[j]!.text)?.authors.length ?? 0) > 0;
 }
 
 /**
- * A line that is only a person's name: in the last quarter of the article, the byline
+ * A line that is only a person's name: in the second half of the article, the byline
  * (a sponsored block may follow it); with a period, in mid-article, the caption of a
  * portrait (`Annabel Yao.`).
  */
@@ -420,7 +435,7 @@ function markNameLines(
   captions: Caption[],
   mark: (i: number, r: RemovalReason) => void,
 ): void {
-  const lastQuarter = Math.floor((lines.length * 3) / 4);
+  const secondHalf = Math.floor(lines.length / 2);
   for (let i = 1; i < lines.length; i++) {
     if (verdict[i]) continue;
     const text = lines[i]!.text.replace(EMPHASIS, '');
@@ -428,7 +443,7 @@ function markNameLines(
     if (text.endsWith('.') && isPersonName(rules, text.slice(0, -1))) {
       captions.push({ text, credit: null });
       mark(i, 'caption');
-    } else if (i >= lastQuarter && isPersonName(rules, text)) {
+    } else if (i >= secondHalf && isPersonName(rules, text)) {
       authors.push(text);
       mark(i, 'byline');
     }
