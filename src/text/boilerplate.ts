@@ -123,7 +123,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       // A line cut with an ellipsis over a heading rule is the feed's excerpt of the article.
       const above = lines[i - 1];
       if (above && !verdict[i - 1] && ELLIPSIS_END.test(above.text)) mark(i - 1, 'teaser');
-    } else if (i > 0 && isHeadline(rules, text) && isTeaserLead(lines[i + 1]?.text)) {
+    } else if (i > 0 && gapBefore > 0 && isHeadline(rules, text) && (lines[i + 1]?.gapBefore ?? 0) > 0 && isTeaserLead(lines[i + 1]?.text)) {
       // Another article's headline over its lead: a related-article item, not a caption.
       mark(i, 'related');
       mark(i + 1, 'related');
@@ -199,10 +199,12 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
 
 /**
  * Splits lines a crawler glued together: a caption or tag list joined to the text
- * with no line break (`vỡ kính xe Tag : tài xế`, `(ảnh P.Chương) Ông`) and words run
- * together where a line break was lost (`Trung QuốcNăm 2017`, `AnhTheo truyền
- * thông`). A run of two words is split only when one of them is Vietnamese (it has a
- * diacritic) or the second is a credit word, so `YouTube` and `VinFast` stay whole.
+ * with no line break (`vỡ kính xe Tag : tài xế`, `(ảnh P.Chương) Ông`), sentences run
+ * together where a paragraph break was lost (`sinh viên.Theo`) and words run together
+ * after a heading or a name (`Trung QuốcNăm 2017`, `AnhTheo truyền thông`). A run of
+ * two words is split when the second is a credit word, or the first is capitalised
+ * (a heading ends in a name; a link glued in mid-sentence, `vàLiberty One`, does not)
+ * and one of them is Vietnamese (it has a diacritic), so `YouTube` and `VinFast` stay whole.
  * Linear in the text: every pattern looks a bounded distance from its match.
  */
 export function splitGluedLines(lines: Line[]): Line[] {
@@ -241,6 +243,7 @@ const LEADING_LINK = /^\[[^[\]]{0,200}\]\([^\s()]{1,500}\)(?=\S)/u;
 const READ_MORE = /^(?:more|Read more|Xem thêm|Đọc tiếp)(?=[\p{Lu}(\d])/u;
 const CREDIT_WORDS = new Set(['Theo', 'Nguồn', 'Ảnh', 'Tag', 'Tags', 'Video', 'Clip']);
 const NON_ASCII = /[^\x00-\x7f]/;
+const UPPER_FIRST = /^\p{Lu}/u;
 const LETTER = /\p{L}/u;
 const SYLLABLE_MAX = 12;
 
@@ -250,7 +253,7 @@ function gluePoints(text: string): number[] {
     const at = m.index + 1;
     const left = syllableBefore(text, at);
     const right = syllableAfter(text, at);
-    if (left.length >= 2 && (NON_ASCII.test(left) || NON_ASCII.test(right) || CREDIT_WORDS.has(right))) cuts.add(at);
+    if (CREDIT_WORDS.has(right) || (left.length >= 2 && UPPER_FIRST.test(left) && (NON_ASCII.test(left) || NON_ASCII.test(right)))) cuts.add(at);
   }
   for (const m of text.matchAll(GLUED_SENTENCE)) {
     if (!LATIN_ABBREVIATIONS.has(syllableBefore(text, m.index + 2))) cuts.add(m.index + m[0].length);
@@ -370,9 +373,14 @@ function readCredit(rules: BoilerplateRules, line: string): Credit | null {
       if (!isPersonName(rules, author) && !isOutlet(rules, author)) return null;
       add(author);
     }
-    // `Theo Ngọc Anh`: a person's name after `Theo` is the author's.
+    // `Theo Ngọc Anh`: a person's name after `Theo` is the author's; `Theo Trần Thủy
+    // VietnamNet`: a name, then the outlet.
+    const split = author ? null : personThenOutlet(rules, named);
     if (!author && isPersonName(rules, named)) credit.authors.push(named);
-    else credit.sources.push(...named.split(/\s*,\s*/).filter(Boolean));
+    else if (split) {
+      credit.authors.push(split.person);
+      credit.sources.push(split.outlet);
+    } else credit.sources.push(...named.split(/\s*,\s*/).filter(Boolean));
     return credit;
   }
   const byline = firstMatch(rules.bylines, text);
@@ -504,6 +512,16 @@ function markInlineBoilerplate(
     keptText[i] = sentences.filter((_, k) => !drop[k]).join(' ');
     removedInline[i] = sentences.flatMap((sentence, k) => (drop[k] ? [{ reason: drop[k]!, text: sentence }] : []));
   }
+}
+
+function personThenOutlet(rules: BoilerplateRules, text: string): { person: string; outlet: string } | null {
+  const tokens = text.split(' ');
+  for (let k = 2; k < tokens.length && k <= 4; k++) {
+    const person = tokens.slice(0, k).join(' ');
+    const outlet = tokens.slice(k).join(' ');
+    if (isPersonName(rules, person) && isOutlet(rules, outlet)) return { person, outlet };
+  }
+  return null;
 }
 
 /** Two to five capitalised syllables (initials allowed: `T.PHƯƠNG`), or one with initials. */
