@@ -9,4 +9,4 @@ npm run build --silent
 # --force: the demo reprocesses every sample even when out/ is already up to date.
 node dist/src/cli/main.js run samples --out out --force
 echo
-echo "demo: one JSON document per sample in out/ (e.g. out/003_7161b19aceaccb0d.json)"
+echo "demo: one JSON document per sample in out/ (e.g. out/003_7161b19aceaccb0d.txt.json)"

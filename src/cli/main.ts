@@ -29,9 +29,10 @@ import { formatBatch, formatBatchList, formatDocument, formatQueue, formatReport
 const USAGE = `vnpipe: raw Vietnamese news in, a clean sentence-segmented corpus out
 
 Usage:
-  vnpipe enqueue <folder> --out <dir> [--config FILE] [--force] [--follow-links] [--encoding NAME] [--learn | --profile FILE]
+  vnpipe enqueue <folder> --out <dir> [--config FILE] [--force] [--follow-links] [--encoding NAME] [--learn | --profile FILE] [--resume BATCH]
       Queue every file below <folder>; prints the batch id. --learn first counts the
       folder's lines through the queue and cleans with the boilerplate it learned.
+      --resume BATCH finishes a batch whose enqueue was stopped mid-walk (interrupted).
   vnpipe worker [--concurrency N] [--config FILE] [--lock-duration MS] [--metrics-port P [--metrics-host H]]
       Process queued documents until SIGINT or SIGTERM (then finish the jobs in hand).
   vnpipe status [batch] [--json] [--watch] [--failures N]
@@ -94,6 +95,7 @@ const OPTIONS = {
   config: { type: 'string' },
   force: { type: 'boolean' },
   'follow-links': { type: 'boolean' },
+  resume: { type: 'string' },
   concurrency: { type: 'string' },
   json: { type: 'boolean' },
   failures: { type: 'string' },
@@ -226,6 +228,7 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
     config,
     force: flags.force ?? false,
     followLinks: flags['follow-links'] ?? false,
+    ...(flags.resume ? { resume: flags.resume } : {}),
     onProgress: (c) => tty && process.stderr.write(`\r\x1b[Kwalking: ${c.found} found, ${c.queued} queued, ${c.skipped} skipped`),
     onSkip: (rel, reason) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: skipped ${rel}: ${reason}\n`),
     onQueueFull: () =>

@@ -51,7 +51,12 @@ function formatDuration(ms: number): string {
 
 function batchState(b: BatchRecord): string {
   if (b.cancelRequested) return b.finishedAt ? 'cancelled' : 'cancelling';
+  if (!b.walked && !b.producerAlive) return `interrupted (its enqueue stopped mid-walk: vnpipe enqueue ${quoted(b.root)} --out ${quoted(b.out)} --resume ${b.id})`;
   return b.finishedAt ? 'finished' : b.walked ? 'running' : 'enqueueing';
+}
+
+function quoted(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 
 export function formatDocument(d: DocumentStatus): string {

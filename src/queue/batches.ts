@@ -28,6 +28,8 @@ export interface BatchRecord {
   /** The walk has ended: `queued` is final. */
   walked: boolean;
   cancelRequested: boolean;
+  /** A producer holds the batch's lease: it is walking and queueing now. */
+  producerAlive: boolean;
   finishedAt: number | null;
   /** The learning pass (`--learn`): documents queued to count, and counted. */
   countQueued: number;
@@ -90,7 +92,7 @@ end`;
 // copy of its job may have been cancelled while this one ran).
 const OUTCOME_HELPERS = `
 local function forget(id, job)
-  if id ~= '' and redis.call('HGET', KEYS[6], id) == job then redis.call('HDEL', KEYS[6], id) end
+  if id ~= '' and string.match(redis.call('HGET', KEYS[6], id) or '', '^[^\t]*') == job then redis.call('HDEL', KEYS[6], id) end
 end
 local function uncancel(seq)
   if redis.call('SETBIT', KEYS[7], seq, 0) == 0 then return 0 end
@@ -176,12 +178,22 @@ ${FINISH}
 return cancelled`;
 
 // Queued-documents entries whose job is no longer pending; an entry a newer job took over stays.
-// KEYS: queued-documents hash. ARGV: id, job id for each entry.
+// An entry is "<job id>\t<ms when claimed>". KEYS: queued-documents hash. ARGV: id, job id for each entry.
 const FORGET_QUEUED = `
 for i = 1, #ARGV, 2 do
-  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+  if string.match(redis.call('HGET', KEYS[1], ARGV[i]) or '', '^[^\t]*') == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
 end
 return 1`;
+
+// Claims documents for jobs, each only if no other job holds it: two producers walking
+// one folder at once queue each document once. KEYS: queued-documents hash.
+// ARGV: now, then id, job id for each document. Returns 1 per document claimed, else 0.
+const CLAIM_QUEUED = `
+local claimed = {}
+for i = 2, #ARGV, 2 do
+  claimed[#claimed + 1] = redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1] .. '\t' .. ARGV[1])
+end
+return claimed`;
 
 // One document's lines into its source's counts, once per document (the bitmap).
 // KEYS: batch, counted bitmap, per-source documents hash, source counts hash, source texts hash.
@@ -233,10 +245,15 @@ export class BatchStore {
     return `${this.prefix}:queued-documents`;
   }
 
-  /** Documents about to be queued, with the jobs that will carry them. */
-  async markQueued(jobs: readonly { data: { docs: readonly { id: string }[] }; opts: { jobId: string } }[]): Promise<void> {
-    const fields = jobs.flatMap((job) => job.data.docs.filter((d) => d.id !== '').flatMap((d) => [d.id, job.opts.jobId]));
-    if (fields.length > 0) await this.redis.hset(this.queuedKey(), ...fields);
+  /**
+   * Documents about to be queued, with the jobs that will carry them, each claimed only
+   * if no job holds it yet. Returns, per job and document, whether it was claimed.
+   */
+  async claimQueued(jobs: readonly { data: { docs: readonly { id: string }[] }; opts: { jobId: string } }[], now = Date.now()): Promise<boolean[][]> {
+    const args = jobs.flatMap((job) => job.data.docs.flatMap((d) => [d.id, job.opts.jobId]));
+    const flags = args.length === 0 ? [] : ((await this.script(CLAIM_QUEUED, 1, this.queuedKey(), now, ...args)) as number[]);
+    let i = 0;
+    return jobs.map((job) => job.data.docs.map(() => flags[i++] === 1));
   }
 
   /** Drops entries whose job is no longer pending, unless a newer job has taken them over. */
@@ -244,9 +261,14 @@ export class BatchStore {
     if (entries.length > 0) await this.script(FORGET_QUEUED, 1, this.queuedKey(), ...entries.flatMap((e) => [e.id, e.jobId]));
   }
 
-  /** The job each document id is queued in, or null. */
-  async queuedJobs(ids: readonly string[]): Promise<(string | null)[]> {
-    return ids.length === 0 ? [] : this.redis.hmget(this.queuedKey(), ...ids);
+  /** The job each document id is queued in and when it was claimed, or null. */
+  async queuedJobs(ids: readonly string[]): Promise<({ jobId: string; claimedAt: number } | null)[]> {
+    if (ids.length === 0) return [];
+    return (await this.redis.hmget(this.queuedKey(), ...ids)).map((v) => {
+      if (v === null) return null;
+      const tab = v.indexOf('\t');
+      return tab === -1 ? { jobId: v, claimedAt: 0 } : { jobId: v.slice(0, tab), claimedAt: Number(v.slice(tab + 1)) };
+    });
   }
 
   private run(script: string, id: string, ...args: (string | number)[]): Promise<unknown> {
@@ -337,12 +359,22 @@ export class BatchStore {
     return seqs.map((_, i) => bits[2 * i]! || bits[2 * i + 1]!);
   }
 
+  /** Says for `ms` that a producer is walking this batch; renewed while it walks. */
+  async holdProducerLease(id: string, ms = 15_000): Promise<void> {
+    await this.redis.set(this.key(id, 'producer'), String(process.pid), 'PX', ms);
+  }
+
+  /** Before a resumed walk counts the folder again. */
+  async resetWalkCounts(id: string): Promise<void> {
+    await this.redis.hset(this.key(id), 'found', 0, 'skipped', 0);
+  }
+
   async requestCancel(id: string): Promise<void> {
     await this.redis.hset(this.key(id), 'cancelRequested', '1');
   }
 
   async get(id: string): Promise<BatchRecord | null> {
-    const h = await this.redis.hgetall(this.key(id));
+    const [h, lease] = await Promise.all([this.redis.hgetall(this.key(id)), this.redis.exists(this.key(id, 'producer'))]);
     if (!h.id) return null;
     const n = (k: string) => Number(h[k] ?? 0);
     return {
@@ -360,6 +392,7 @@ export class BatchStore {
       bytes: n('bytes'),
       walked: h.walked === '1',
       cancelRequested: h.cancelRequested === '1',
+      producerAlive: lease === 1,
       finishedAt: h.finishedAt ? Number(h.finishedAt) : null,
       countQueued: n('countQueued'),
       counted: n('counted'),

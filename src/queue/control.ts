@@ -31,9 +31,10 @@ export async function retryBatch(queue: Queue, store: BatchStore, batchId: strin
   // again; cut off before the jobs are added, the failure records are still there for
   // the next retry.
   await store.reopen(batchId, again.map((d) => d.seq));
-  await store.markQueued(jobs);
-  await queue.addBulk(jobs);
-  return again.length;
+  const claimed = await store.claimQueued(jobs);
+  const kept = jobs.filter((job, j) => (job.data.docs = job.data.docs.filter((_, i) => claimed[j]![i])).length > 0);
+  if (kept.length > 0) await queue.addBulk(kept);
+  return kept.reduce((n, job) => n + job.data.docs.length, 0);
 }
 
 /**
@@ -60,5 +61,8 @@ export async function cancelBatch(queue: Queue, store: BatchStore, batchId: stri
       start += keptHere;
     }
   }
+  // A batch whose producer died mid-walk gets no more documents: it ends with those it has.
+  const record = await store.get(batchId);
+  if (record && !record.walked && !record.producerAlive) await store.markWalked(batchId);
   return removed;
 }

@@ -13,6 +13,12 @@ import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, PENDING_STATES, planJobs, 
 // Files walked per round of checks and adds (addBulk is one MULTI per call).
 const CHUNK = 1000;
 
+/** A producer's lease on its batch lasts this long unless renewed (every third of it). */
+const PRODUCER_LEASE_MS = 15_000;
+
+/** How long a claim may wait for its job: far longer than one chunk's addBulk takes. */
+const CLAIM_GRACE_MS = 60_000;
+
 export interface EnqueueOptions {
   root: string;
   out: string;
@@ -23,6 +29,8 @@ export interface EnqueueOptions {
   force?: boolean;
   /** Follow symbolic links in the input folder, even out of it. */
   followLinks?: boolean;
+  /** Finish this interrupted batch (its producer died mid-walk) instead of starting one. */
+  resume?: string;
   onProgress?: (counts: EnqueueCounts) => void;
   /** A file or folder the walk could not read. */
   onSkip?: (rel: string, reason: string) => void;
@@ -72,11 +80,32 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   const files = walk();
   const first = await files.next();
   if (first.done) throw new UsageError(`no files to process in ${root}`);
-  const batchId = await batches.create(root, out, options.rawConfig, { followLinks });
+  const batchId = options.resume ? await resumeBatch(batches, options.resume, root, out, options.learn) : await batches.create(root, out, options.rawConfig, { followLinks });
   if (options.profile) await batches.setProfile(batchId, options.profile);
+  // While this producer walks, its lease says so; a batch whose lease ran out before
+  // its walk ended shows as interrupted, and `enqueue --resume` finishes it.
+  await batches.holdProducerLease(batchId);
+  const lease = setInterval(() => void batches.holdProducerLease(batchId).catch(() => {}), PRODUCER_LEASE_MS / 3);
+  lease.unref();
+  try {
+    return await walkAndQueue(queue, batches, batchId, { ...options, root, out }, { source, sink, walk, files, first: first.value });
+  } finally {
+    clearInterval(lease);
+  }
+}
+
+async function walkAndQueue(
+  queue: Queue,
+  batches: BatchStore,
+  batchId: string,
+  options: EnqueueOptions,
+  ctx: { source: FolderSource; sink: Sink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry },
+): Promise<EnqueueResult> {
+  const { sink, walk, files, first } = ctx;
+  const root = options.root;
 
   if (options.learn) {
-    const counting = await queueCountJobs(files, first.value, { queue, batches, batchId, options });
+    const counting = await queueCountJobs(files, first, { queue, batches, batchId, options });
     if (counting.cancelled) {
       await batches.markWalked(batchId);
       return { batchId, found: counting.found, queued: 0, skipped: 0 };
@@ -91,9 +120,10 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   }
 
   const documents = options.learn ? walk() : files;
-  const counts: EnqueueCounts = { found: 0, queued: 0, skipped: 0 };
   const jobIds = new JobIds(batchId, 'd');
-  let chunk: SourceEntry[] = options.learn ? [] : [first.value];
+  const resumed = options.resume ? await batches.get(batchId) : null;
+  const counts: EnqueueCounts = { found: 0, queued: resumed?.queued ?? 0, skipped: 0 };
+  let chunk: SourceEntry[] = options.learn ? [] : [first];
   const flush = async () => {
     const added = await enqueueChunk(chunk, { queue, batches, batchId, root, sink, jobIds, counts, options });
     await batches.addCounts(batchId, added);
@@ -105,14 +135,38 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   };
   for await (const file of documents) {
     chunk.push(file);
+    // Room is awaited before a chunk goes in, not after: a walk that has just queued
+    // its last file does not wait for workers.
     if (chunk.length >= CHUNK) {
+      if (await waitForRoom(queue, batches, batchId, options.config, options.onQueueFull)) {
+        chunk = [];
+        break;
+      }
       await flush();
-      if (await waitForRoom(queue, batches, batchId, options.config, options.onQueueFull)) break;
     }
   }
   await flush();
+  if (!(await batches.get(batchId))) throw lostBatch(batchId);
   await batches.markWalked(batchId);
-  return { batchId, ...counts };
+  return { batchId, ...counts, queued: counts.queued - (resumed?.queued ?? 0) };
+}
+
+/**
+ * Takes over a batch whose producer died mid-walk: the same folders, walked again.
+ * Documents already queued are skipped (their claims), those done are up to date;
+ * `found` and `skipped` are counted anew, `queued` goes on from where it stopped.
+ */
+async function resumeBatch(batches: BatchStore, batchId: string, root: string, out: string, learn?: boolean): Promise<string> {
+  const record = await batches.get(batchId);
+  if (!record) throw new UsageError(`no batch "${batchId}" to resume`);
+  if (record.walked) throw new UsageError(`batch ${batchId} has queued all its documents already: nothing to resume`);
+  if (record.producerAlive) throw new UsageError(`batch ${batchId} is still being queued by a live producer`);
+  if (record.root !== root || record.out !== out) {
+    throw new UsageError(`batch ${batchId} reads ${record.root} and writes ${record.out}: resume it with the same folders`);
+  }
+  if (learn || record.countQueued > 0) throw new UsageError(`batch ${batchId} learns its boilerplate (--learn): it cannot be resumed; cancel it and enqueue again`);
+  await batches.resetWalkCounts(batchId);
+  return batchId;
 }
 
 /** The learning pass: one count job per file, numbered in walk order. */
@@ -135,8 +189,8 @@ async function queueCountJobs(
   for await (const file of files) {
     chunk.push(file);
     if (chunk.length >= CHUNK) {
-      await flush();
       if (await waitForRoom(queue, batches, batchId, options.config, options.onQueueFull)) return { found, cancelled: true };
+      await flush();
     }
   }
   await flush();
@@ -163,7 +217,8 @@ async function waitForCounting(batches: BatchStore, batchId: string, total: numb
 async function waitForRoom(queue: Queue, batches: BatchStore, batchId: string, config: Config, onFull?: () => void): Promise<boolean> {
   for (let waited = false; ; waited = true) {
     const [counts, record] = await Promise.all([queue.getJobCounts('waiting', 'prioritized', 'delayed'), batches.get(batchId)]);
-    if (record?.cancelRequested) return true;
+    if (!record) throw lostBatch(batchId);
+    if (record.cancelRequested) return true;
     const pendingJobs = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
     if (pendingJobs * config.queue.documentsPerJob < config.queue.enqueueWindow) return false;
     if (!waited) onFull?.();
@@ -214,20 +269,33 @@ async function enqueueChunk(files: SourceEntry[], ctx: ChunkContext): Promise<En
       unsafe.push({ seq: seq++, rel: file.key, message: error.message });
       continue;
     }
-    docs.push({ seq: seq++, id, rel: file.key, size: file.size });
+    docs.push({ seq: -1, id, rel: file.key, size: file.size }); // numbered once claimed
   }
-  const jobs = planJobs(DOCUMENT_JOB, batchId, docs, ctx.jobIds, options.config);
-  if (jobs.length > 0) {
-    // Entries first: a job never exists without them (a crash in between leaves only
-    // entries whose job is missing, which enqueue takes for stale).
-    await ctx.batches.markQueued(jobs);
-    await ctx.queue.addBulk(jobs);
-  }
+  const queued = await queueClaimed(ctx, docs, seq);
   await ctx.batches.recordFailed(
     batchId,
     unsafe.map((u) => ({ id: '', seq: u.seq, rel: u.rel, jobId: '', reason: 'unsafe-output' as const, message: u.message })),
   );
-  return { found: files.length, queued: docs.length + unsafe.length, skipped };
+  return { found: files.length, queued: queued + unsafe.length, skipped: skipped + docs.length - queued };
+}
+
+/**
+ * Claims the documents for their jobs and queues those it claimed, numbered from
+ * `nextSeq` on. A document another producer
+ * claimed first (two enqueues of one folder at once) is left to that producer.
+ */
+async function queueClaimed(ctx: ChunkContext, docs: DocumentRef[], nextSeq: number): Promise<number> {
+  const jobs = planJobs(DOCUMENT_JOB, ctx.batchId, docs, ctx.jobIds, ctx.options.config);
+  // Claims first: a job never exists without them (a crash in between leaves only
+  // claims whose job is missing, which enqueue takes for stale after a while).
+  const claimed = await ctx.batches.claimQueued(jobs);
+  let seq = nextSeq;
+  const kept = jobs.flatMap((job, j) => {
+    job.data.docs = job.data.docs.filter((_, i) => claimed[j]![i]).map((d) => ({ ...d, seq: seq++ }));
+    return job.data.docs.length > 0 ? [job] : [];
+  });
+  if (kept.length > 0) await ctx.queue.addBulk(kept);
+  return seq - nextSeq;
 }
 
 /**
@@ -235,15 +303,22 @@ async function enqueueChunk(files: SourceEntry[], ctx: ChunkContext): Promise<En
  * a job that is still pending. An entry whose job failed, finished or was removed is
  * stale (its worker died, or Redis lost the job) and does not hold the document back.
  */
-export async function stillQueued(queue: Queue, batches: BatchStore, ids: string[]): Promise<boolean[]> {
-  const jobIds = await batches.queuedJobs(ids);
+export async function stillQueued(queue: Queue, batches: BatchStore, ids: string[], now = Date.now()): Promise<boolean[]> {
+  const entries = await batches.queuedJobs(ids);
   const states = new Map<string, Promise<string>>();
-  for (const jobId of jobIds) if (jobId && !states.has(jobId)) states.set(jobId, queue.getJobState(jobId));
+  for (const e of entries) if (e && !states.has(e.jobId)) states.set(e.jobId, queue.getJobState(e.jobId));
   const settled = new Map<string, boolean>();
   for (const [jobId, state] of states) settled.set(jobId, PENDING_STATES.has(await state));
-  const queued = jobIds.map((jobId) => (jobId ? settled.get(jobId)! : false));
-  await batches.forgetQueued(ids.flatMap((id, i) => (jobIds[i] && !queued[i] ? [{ id, jobId: jobIds[i]! }] : [])));
+  // A claim whose job is not in the queue yet may belong to a producer between its
+  // claim and its addBulk: only an old one is stale.
+  const queued = entries.map((e) => (e ? settled.get(e.jobId)! || now - e.claimedAt < CLAIM_GRACE_MS : false));
+  await batches.forgetQueued(ids.flatMap((id, i) => (entries[i] && !queued[i] ? [{ id, jobId: entries[i]!.jobId }] : [])));
   return queued;
+}
+
+/** The batch record is gone while its enqueue runs: Redis lost its data (a restart without persistence, a flush). */
+function lostBatch(batchId: string): UsageError {
+  return new UsageError(`batch ${batchId} is gone from Redis while it was being queued: Redis lost its data (restarted without persistence, or flushed); its documents were not all queued`);
 }
 
 async function assertFolder(path: string, what: string): Promise<void> {

@@ -72,8 +72,8 @@ export async function documentStatus(store: BatchStore, queue: Queue, file: stri
     }
     const out = new JsonFileSink(batch.out).locate(relPosix);
     if (info) {
-      const [jobId] = await store.queuedJobs([documentId(batch.root, batch.out, relPosix, info.size, info.mtimeMs)]);
-      const job = jobId ? await queue.getJob(jobId) : undefined;
+      const [entry] = await store.queuedJobs([documentId(batch.root, batch.out, relPosix, info.size, info.mtimeMs)]);
+      const job = entry ? await queue.getJob(entry.jobId) : undefined;
       const state = job ? await job.getState() : 'unknown';
       // Listed as queued, and its job has not finished: it is on its way.
       if (job && PENDING_STATES.has(state)) {

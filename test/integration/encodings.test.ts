@@ -27,11 +27,11 @@ describe('encodings through the queue and the CLI', () => {
     await exitOf(worker);
     const docs = Object.fromEntries(readdirSync(out).map((f) => [f, JSON.parse(readFileSync(join(out, f), 'utf8'))]));
     expect(Object.fromEntries(Object.entries(docs).map(([f, d]) => [f, d.metadata.encoding]))).toEqual({
-      'paragraph.tcvn3.json': 'tcvn3',
-      'paragraph.utf8.json': 'utf-8',
-      'paragraph.viscii.json': 'viscii',
-      'paragraph.vni.json': 'vni',
-      'paragraph.windows-1258.json': 'windows-1258',
+      'paragraph.tcvn3.txt.json': 'tcvn3',
+      'paragraph.utf8.txt.json': 'utf-8',
+      'paragraph.viscii.txt.json': 'viscii',
+      'paragraph.vni.txt.json': 'vni',
+      'paragraph.windows-1258.txt.json': 'windows-1258',
     });
     const texts = new Set(Object.values(docs).map((d) => d.text));
     expect(texts.size).toBe(1);

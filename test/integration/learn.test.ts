@@ -51,7 +51,7 @@ describe('learning boilerplate through the queue', () => {
     one = await learnThroughQueue(1, ['--learn']);
     const written = outputs(one.out);
     expect(written.size).toBe(docs.length);
-    const paragraphs = new Map([...written].map(([rel, json]) => [rel.replace(/\.json$/, '.txt'), JSON.parse(json).text.split('\n\n') as string[]]));
+    const paragraphs = new Map([...written].map(([rel, json]) => [rel.replace(/\.json$/, ''), JSON.parse(json).text.split('\n\n') as string[]]));
     const { bodyKept, boilerplateRemoved } = retention(docs, paragraphs);
     expect(bodyKept).toBeGreaterThanOrEqual(0.99);
     expect(boilerplateRemoved).toBeGreaterThanOrEqual(0.98);

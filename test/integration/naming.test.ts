@@ -1,0 +1,63 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { exitOf, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+
+// Two bugs of the old naming and failure listing, kept fixed: an output's name came
+// from its neighbours (walk order), and `--failures N` returned any N failures.
+
+const redisUrl = inject('redisUrl');
+const children: ReturnType<typeof spawnWorker>[] = [];
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+async function runToEnd(env: NodeJS.ProcessEnv, input: string, out: string): Promise<any> {
+  const r = await runCli(['enqueue', input, '--out', out], env);
+  expect(r.code).toBe(0);
+  const batch = r.stdout.trim();
+  const w = spawnWorker(env, 2);
+  children.push(w);
+  const done = await waitFor(async () => {
+    const s = await runCli(['status', batch, '--json', '--failures', '3'], env);
+    const b = s.code === 0 ? JSON.parse(s.stdout).batch : null;
+    return b?.finishedAt ? b : null;
+  });
+  w.kill('SIGTERM');
+  await exitOf(w);
+  return done;
+}
+
+describe('output names and failure order', () => {
+  it('names each output after its own input alone: status --doc finds it, and a new sibling is not taken for up to date', async () => {
+    const env = testEnv(redisUrl);
+    const input = join(tempDir('names'), 'in');
+    mkdirSync(input);
+    const body = readFileSync(join(SAMPLES, '001_cfab3d3de795dabf.txt'));
+    writeFileSync(join(input, 'a.md'), body);
+    writeFileSync(join(input, 'a.txt'), body);
+    const out = join(tempDir('names'), 'out');
+    await runToEnd(env, input, out);
+    expect(readdirSync(out).sort()).toEqual(['a.md.json', 'a.txt.json']);
+    const doc = JSON.parse((await runCli(['status', '--doc', join(input, 'a.txt'), '--json'], env)).stdout);
+    expect(doc.output).toBe(join(out, 'a.txt.json'));
+    // A file added later whose stem is taken is processed, not skipped as up to date.
+    writeFileSync(join(input, 'a.csv'), body);
+    const again = await runToEnd(env, input, out);
+    expect(again).toMatchObject({ found: 3, queued: 1, skipped: 2, completed: 1 });
+    expect(readdirSync(out).sort()).toEqual(['a.csv.json', 'a.md.json', 'a.txt.json']);
+  });
+
+  it('lists the first failures in document order, however many there are', async () => {
+    const env = testEnv(redisUrl);
+    const input = join(tempDir('order'), 'in');
+    mkdirSync(input);
+    // Enough failures that Redis keeps them in a real hash table, which a scan returns in no order.
+    const body = readFileSync(join(SAMPLES, '001_cfab3d3de795dabf.txt'));
+    for (let i = 0; i < 1600; i++) writeFileSync(join(input, `${String(i).padStart(4, '0')}.txt`), i % 2 ? body : '');
+    const done = await runToEnd(env, input, join(tempDir('order'), 'out'));
+    expect(done.failed).toBe(800);
+    expect(done.failures.map((f: { rel: string }) => f.rel)).toEqual(['0000.txt', '0002.txt', '0004.txt']);
+  }, 120_000);
+});
