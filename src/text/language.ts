@@ -30,7 +30,11 @@ export interface LanguageResult extends LanguageLabel {
   /** One label per paragraph of the text; a short paragraph without clear evidence carries the document's. */
   paragraphs: LanguageLabel[];
   quality: LanguageQuality;
+  /** What decided the document's label: Vietnamese letters or syllables, fastText, franc-all, or nothing (`und`). */
+  method: LanguageMethod;
 }
+
+export type LanguageMethod = 'vie-letters' | 'vie-syllables' | 'fasttext' | 'franc' | 'none';
 
 // fastText's lid.176 (the model CCNet, datatrove and FineWeb filter with), shipped as
 // WebAssembly by fasttext.wasm.js: loaded once per thread at import, then predict is
@@ -90,7 +94,10 @@ function isCp1252Symbol(code: number): boolean {
 /** What one scan of a paragraph finds. */
 interface Scan {
   letters: number;
-  /** Letters weighted by how much language they carry: lower-case words 1, capitalised 0.5, all capitals or with digits 0. */
+  /** Letters of lower-case (or caseless) words, and of capitalised words, without digits. */
+  lowerLetters: number;
+  capitalisedLetters: number;
+  /** How much language the letters carry: see evidenceOf. */
   evidence: number;
   words: number;
   /** Words with a letter only Vietnamese uses. */
@@ -106,11 +113,11 @@ interface Scan {
 
 // Enough marked words to tell Vietnamese from a wrong table's letters (or Yoruba's ẹ ọ),
 // per paragraph and per document, few enough to stay fast.
-const PARAGRAPH_SAMPLE = 6;
+const PARAGRAPH_SAMPLE = 12;
 const MARKED_SAMPLE = 36;
 
 function emptyScan(): Scan {
-  return { letters: 0, evidence: 0, words: 0, vietnameseWords: 0, mojibake: 0, replacements: 0, longWords: 0, markedChecked: 0, markedValid: 0 };
+  return { letters: 0, lowerLetters: 0, capitalisedLetters: 0, evidence: 0, words: 0, vietnameseWords: 0, mojibake: 0, replacements: 0, longWords: 0, markedChecked: 0, markedValid: 0 };
 }
 
 /** One pass over a paragraph; `sample` is how many marked words the document may still check. */
@@ -150,8 +157,10 @@ function scan(text: string, sample: { left: number }): Scan {
     s.words++;
     if (wordLetters > 7) s.longWords++;
     if (vietnamese) s.vietnameseWords++;
-    if (!digits) s.evidence += uppers === 0 ? wordLetters : uppers === 1 && firstUpper ? wordLetters / 2 : 0;
-    if (vietnamese && !digits && sample.left > 0 && s.markedChecked < PARAGRAPH_SAMPLE) {
+    if (!digits && uppers === 0) s.lowerLetters += wordLetters;
+    else if (!digits && uppers === 1 && firstUpper) s.capitalisedLetters += wordLetters;
+    // Acronyms (ĐH, UBND) are no syllables; they say nothing about the table either.
+    if (vietnamese && !digits && uppers <= 1 && sample.left > 0 && s.markedChecked < PARAGRAPH_SAMPLE) {
       sample.left--;
       s.markedChecked++;
       if (isVietnameseSyllable(text.slice(wordStart, i))) s.markedValid++;
@@ -161,7 +170,18 @@ function scan(text: string, sample: { left: number }): Scan {
     digits = false;
     vietnamese = false;
   }
+  s.evidence = evidenceOf(s);
   return s;
+}
+
+/**
+ * Letters that carry language: those of lower-case words (and caseless scripts), and
+ * capitalised words at half weight but never more than the lower-case ones (names
+ * among prose help; a list of names alone is no language). Capitals and words with
+ * digits (codes, model numbers) count nothing.
+ */
+function evidenceOf(s: Scan): number {
+  return s.lowerLetters + Math.min(s.capitalisedLetters / 2, s.lowerLetters);
 }
 
 // Frequent Vietnamese syllables written without diacritics: with the share of valid
@@ -216,7 +236,7 @@ function syllables(text: string): { valid: number; marked: number; common: numbe
 interface RawLabel {
   language: string;
   raw: number;
-  method: 'vie-letters' | 'vie-syllables' | 'fasttext' | 'franc' | 'none';
+  method: LanguageMethod;
   evidence: number;
 }
 
@@ -307,7 +327,7 @@ export function detectLanguage(text: string, rules: LanguageRules): LanguageResu
     if (own[i] && !(r.method === 'fasttext' && r.raw < FASTTEXT_SURE)) return { language: r.language, score: penalise(calibrate(r), quality) };
     return { language: document.language, score };
   });
-  return { language: document.language, score, paragraphs, quality };
+  return { language: document.language, score, paragraphs, quality, method: document.method };
 }
 
 /**
@@ -316,7 +336,7 @@ export function detectLanguage(text: string, rules: LanguageRules): LanguageResu
  * languages lowers it) times its own average confidence.
  */
 function vote(labels: RawLabel[]): RawLabel {
-  const byLanguage = new Map<string, { weighted: number; evidence: number; method: RawLabel['method'] }>();
+  const byLanguage = new Map<string, { weighted: number; evidence: number; method: LanguageMethod }>();
   let total = 0;
   for (const r of labels) {
     const entry = byLanguage.get(r.language) ?? { weighted: 0, evidence: 0, method: r.method };
@@ -339,6 +359,7 @@ function isSure(r: RawLabel): boolean {
 function sumScans(scans: Scan[]): Scan {
   const sum = emptyScan();
   for (const s of scans) for (const key of Object.keys(sum) as (keyof Scan)[]) sum[key] += s[key];
+  sum.evidence = evidenceOf(sum);
   return sum;
 }
 
@@ -347,7 +368,7 @@ function qualityOf(s: Scan): LanguageQuality {
   if (s.replacements / s.words >= 0.02) return 'replacement';
   if (s.mojibake / s.words >= 0.03) return 'mojibake';
   // Real Vietnamese makes syllables of nearly all its marked words; a wrong table does not.
-  if (s.vietnameseWords / s.words >= 0.05 && s.markedChecked >= 5 && s.markedValid / s.markedChecked < 0.75) return 'garbled';
+  if (s.vietnameseWords / s.words >= 0.05 && s.markedChecked >= 8 && s.markedValid / s.markedChecked < 0.75) return 'garbled';
   return 'ok';
 }
 
@@ -357,11 +378,29 @@ function penalise(score: number, quality: LanguageQuality): number {
 }
 
 /**
- * Maps a raw confidence to the share of answers that were right on the dev items of
- * test/fixtures/language/items.tsv (npm run eval:language -- --split dev).
+ * Raw confidence to the share of answers that were right, per method: knots (raw,
+ * share right) at the middle of each 0.1 bucket of the dev items of
+ * test/fixtures/language/items.tsv (npm run eval:language -- --split dev, 2026-11-30),
+ * made monotone, Vietnamese ones held below 1 (every dev answer was right, a few
+ * hundred answers cannot show more). Between knots the score is interpolated.
  */
+const CALIBRATION: Record<LanguageMethod, [number, number][]> = {
+  'vie-letters': [[0.6, 0.95], [0.9, 0.99], [1, 0.997]],
+  'vie-syllables': [[0.5, 0.9], [0.85, 0.98], [1, 0.995]],
+  fasttext: [[0, 0], [0.45, 0.51], [0.55, 0.65], [0.65, 0.7], [0.75, 0.82], [0.85, 0.95], [0.95, 0.99], [1, 0.995]],
+  franc: [[0, 0.25], [0.05, 0.32], [0.15, 0.55], [0.25, 0.6], [0.35, 0.65], [0.5, 0.8], [0.75, 0.85], [0.95, 0.93], [1, 0.95]],
+  none: [[0, 0], [1, 0]],
+};
+
 function calibrate(label: RawLabel): number {
-  return round(label.raw);
+  const knots = CALIBRATION[label.method];
+  const x = Math.min(1, Math.max(0, label.raw));
+  let k = 1;
+  while (k < knots.length - 1 && knots[k]![0] < x) k++;
+  const [x0, y0] = knots[k - 1]!;
+  const [x1, y1] = knots[k]!;
+  if (x <= x0) return round(y0);
+  return round(y0 + ((y1 - y0) * (x - x0)) / (x1 - x0));
 }
 
 function round(x: number): number {
