@@ -16,6 +16,8 @@ export interface Block {
   owner: HtmlElement;
   /** 1..6 for h1..h6 (or role=heading), else 0. */
   heading: number;
+  /** All of the text is bold (<b>, <strong>): a subheading when it is short. */
+  bold: boolean;
   /** The table row when the block is a whole table cell, so a row can become one line. */
   row: HtmlElement | null;
 }
@@ -56,6 +58,8 @@ export function segment(root: HtmlElement, removalTextMax: number): Segmentation
   const imageHolders = new Set<HtmlElement>();
   let parts: string[] = [];
   let linkParts: string[] = [];
+  let boldParts: string[] = [];
+  let boldDepth = 0;
   let owner: HtmlElement = root;
   const owners: HtmlElement[] = [root];
   let linkDepth = 0;
@@ -66,6 +70,8 @@ export function segment(root: HtmlElement, removalTextMax: number): Segmentation
     parts = [];
     const linked = linkParts.join('');
     linkParts = [];
+    const bold = boldParts.join('');
+    boldParts = [];
     if (text === '') return;
     const chars = nonSpace(text);
     blocks.push({
@@ -74,6 +80,7 @@ export function segment(root: HtmlElement, removalTextMax: number): Segmentation
       linkChars: Math.min(chars, nonSpace(linked)),
       owner,
       heading: headingLevel(owner),
+      bold: nonSpace(collapse(bold)) === chars,
       row: (owner.tag === 'td' || owner.tag === 'th') && owner.parent?.tag === 'tr' ? owner.parent : null,
     });
   };
@@ -85,11 +92,13 @@ export function segment(root: HtmlElement, removalTextMax: number): Segmentation
     if (typeof node === 'string') {
       parts.push(node);
       if (linkDepth > 0) linkParts.push(node);
+      if (boldDepth > 0) boldParts.push(node);
       continue;
     }
     const tag = node.tag;
     if (leaving) {
       if (tag === 'a') linkDepth--;
+      else if (tag === 'b' || tag === 'strong') boldDepth--;
       if (BLOCK_TAGS.has(tag)) {
         flush();
         owners.pop();
@@ -117,6 +126,7 @@ export function segment(root: HtmlElement, removalTextMax: number): Segmentation
       continue;
     }
     if (tag === 'a') linkDepth++;
+    else if (tag === 'b' || tag === 'strong') boldDepth++;
     if (BLOCK_TAGS.has(tag)) {
       flush();
       owners.push(node);

@@ -120,13 +120,15 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
 
   const container = bestContainer(blocks, kinds, hintsOf, rules);
   const inContainer = blocks.map((b) => isInside(b.owner, container));
-  let chosen = selectInside(blocks, kinds, inContainer);
+  // Captions and in-article ads do not separate a subheading from the paragraphs around it.
+  const transparent = blocks.map((_, i) => flags[i]!.caption || reasons[i] === 'ad' || reasons[i] === 'hidden');
+  let chosen = selectInside(blocks, kinds, transparent, inContainer, rules);
   chosen.push(...leadBefore(blocks, kinds, inContainer, title, rules));
   chosen.sort((x, y) => x - y);
 
   const keptChars = chosen.reduce((n, i) => n + (kinds[i] === Kind.Good ? blocks[i]!.chars : 0), 0);
   const availableGood = kinds.reduce((n, k, i) => n + (k === Kind.Good ? blocks[i]!.chars : 0), 0);
-  if (keptChars < rules.fallbackShare * availableGood) chosen = selectInside(blocks, kinds, blocks.map(() => true));
+  if (keptChars < rules.fallbackShare * availableGood) chosen = selectInside(blocks, kinds, transparent, blocks.map(() => true), rules);
 
   if (process.env.HTMLDBG) blocks.forEach((b, i) => console.log(inContainer[i] ? 'C' : ' ', chosen.includes(i) ? 'K' : ' ', ['G', 's', 'B', 'L'][kinds[i]!], reasons[i] ?? '', b.chars, b.linkChars, b.text.slice(0, 70)));
   return finish(blocks, kinds, reasons, flags, new Set(chosen), inContainer, title, rules);
@@ -237,7 +239,7 @@ function isContextual(kind: Kind): boolean {
 }
 
 /** Indexes of the blocks kept among the candidates: article-like ones, and short ones between article-like text. */
-function selectInside(blocks: Block[], kinds: Kind[], candidate: boolean[]): number[] {
+function selectInside(blocks: Block[], kinds: Kind[], transparent: boolean[], candidate: boolean[], rules: HtmlRules): number[] {
   const kept: number[] = [];
   const n = blocks.length;
   // Nearest non-short candidate kind before and after each block.
@@ -250,7 +252,7 @@ function selectInside(blocks: Block[], kinds: Kind[], candidate: boolean[]): num
       continue;
     }
     before[i] = last;
-    if (!isContextual(kinds[i]!)) last = kinds[i]!;
+    if (!isContextual(kinds[i]!) && !transparent[i]) last = kinds[i]!;
   }
   last = null;
   for (let i = n - 1; i >= 0; i--) {
@@ -259,7 +261,7 @@ function selectInside(blocks: Block[], kinds: Kind[], candidate: boolean[]): num
       continue;
     }
     after[i] = last;
-    if (!isContextual(kinds[i]!)) last = kinds[i]!;
+    if (!isContextual(kinds[i]!) && !transparent[i]) last = kinds[i]!;
   }
   for (let i = 0; i < n; i++) {
     if (!candidate[i]) continue;
@@ -267,7 +269,7 @@ function selectInside(blocks: Block[], kinds: Kind[], candidate: boolean[]): num
     if (kind === Kind.Good) kept.push(i);
     else if (isContextual(kind)) {
       const b = blocks[i]!;
-      const heading = b.heading > 0;
+      const heading = b.heading > 0 || (b.bold && b.chars <= rules.goodMinChars);
       // The container's last sentences stay too; a trailing name or label does not.
       const endsArticle = after[i] === null && before[i] === Kind.Good && !heading && SENTENCE_END.test(b.text);
       if ((after[i] === Kind.Good && (before[i] === Kind.Good || heading)) || endsArticle) kept.push(i);
@@ -289,6 +291,8 @@ function finish(
   const sel: Selection = { kept: [], captions: [], bylines: [], removed: [] };
   const titleKey = title ? squash(title) : null;
   let titleSeen = false;
+  let lastChosen = -1;
+  for (const i of chosen) lastChosen = Math.max(lastChosen, i);
   blocks.forEach((b, i) => {
     const f = flags[i]!;
     if (f.caption && (inContainer[i] || b.owner.tag === 'figcaption') && reasons[i] === null) {
@@ -302,7 +306,9 @@ function finish(
       return;
     }
     if (!chosen.has(i)) {
-      const byline = b.text.length <= rules.bylineMaxChars * 2 && (f.byline || (inContainer[i]! && rules.bylineLines.slice(0, 2).some((re) => re.test(b.text))));
+      // After the article's last paragraph, a name-like line is its byline; elsewhere only an explicit form (Bài: X) is.
+      const forms = i > lastChosen ? rules.bylineLines : rules.bylineLines.slice(0, 2);
+      const byline = b.text.length <= rules.bylineMaxChars * 2 && (f.byline || (inContainer[i]! && b.text.length <= rules.bylineMaxChars && forms.some((re) => re.test(b.text))));
       const reason = reasons[i] ?? (byline ? 'byline' : (f.date || b.text.length <= 60) && isDateLine(b.text, rules) ? 'date' : kinds[i] === Kind.Bad ? 'navigation' : 'low-density');
       if (reason === 'byline') sel.bylines.push(b);
       sel.removed.push({ block: b, reason });

@@ -53,19 +53,20 @@ const EMPTY: HtmlArticle = { paragraphs: [], title: null, date: null, authors: [
 
 function extract(html: string, rules: HtmlRules): HtmlArticle {
   const root = parseHtml(html, rules.maxDepth);
-  const facts = readFacts(root);
+  const facts = readFacts(root, rules);
   const { blocks, skipped, imageHolders } = segment(root, rules.removalTextMax);
   const h1 = blocks.find((b) => b.heading === 1)?.text ?? null;
-  const meta = resolveMetadata(facts, h1, rules, rules.defaultOffset);
-  const sel = selectArticle(blocks, imageHolders, meta.title, rules);
+  // The headline is known before the body is chosen (it is dropped from the body); bylines after.
+  const title = resolveMetadata(facts, h1, [], rules).title;
+  const sel = selectArticle(blocks, imageHolders, title, rules);
+  const meta = resolveMetadata(facts, h1, sel.bylines.map((b) => b.text), rules);
 
-  const authors = meta.authors.length > 0 ? meta.authors : authorsFromBylines(sel.bylines, rules);
   const removed = mergeRemovals([...skipped, ...sel.removed.map(({ block, reason }) => ({ reason, text: block.text }))], rules.removalTextMax);
   return {
     paragraphs: joinRows(sel.kept),
     title: meta.title,
     date: meta.date,
-    authors,
+    authors: meta.authors,
     category: meta.category,
     url: meta.url,
     site: meta.site,
@@ -93,19 +94,6 @@ function caption(text: string, rules: HtmlRules): { text: string; credit: string
     if (m?.groups?.credit && m.index > 0) return { text: text.slice(0, m.index).trim(), credit: m.groups.credit.trim() };
   }
   return { text, credit: null };
-}
-
-const BYLINE_PREFIX = /^(?:Tin|Bài|Tin và ảnh|Bài và ảnh|Tin, ảnh|Bài, ảnh|Ảnh|Nhóm PV|PV|By|Bởi|Theo|Tác giả|Author)\s*:?\s*/iu;
-
-function authorsFromBylines(bylines: Block[], rules: HtmlRules): string[] {
-  const names: string[] = [];
-  for (const b of bylines) {
-    const text = b.text.replace(BYLINE_PREFIX, '').replace(/\s*\([^()]*\)$/, '').trim();
-    for (const name of text.split(/\s*(?:,|;|\s-\s|\s&\s|\sand\s|\svà\s)\s*/)) {
-      if (/^\p{Lu}[\p{L}.'-]*(?: \p{Lu}[\p{L}.'-]*){0,4}$/u.test(name) && name.length >= 3 && !rules.outletAuthors.test(name)) names.push(name);
-    }
-  }
-  return [...new Set(names)];
 }
 
 function mergeRemovals(items: HtmlRemoval[], max: number): HtmlRemoval[] {

@@ -14,7 +14,15 @@ export interface PageFacts {
   times: string[];
   /** Texts of breadcrumb items (from the first element whose class or id says breadcrumb). */
   breadcrumbs: string[];
+  /** Short texts of the first elements whose class, rel or itemprop says author or byline. */
+  bylines: string[];
+  /** Short texts of the first elements whose class says date or time, and of <time> elements. */
+  dateTexts: string[];
 }
+
+/** Page elements read for a byline or a shown date, at most. */
+const SHOWN_MAX = 5;
+const SHOWN_MAX_CHARS = 100;
 
 export interface PageMetadata {
   title: string | null;
@@ -28,8 +36,8 @@ export interface PageMetadata {
 
 const ARTICLE_TYPES = /^(?:\w*Article|BlogPosting|Report|LiveBlogPosting|WebPage|ItemPage|Posting|SocialMediaPosting|Blog)$/;
 
-export function readFacts(root: HtmlElement): PageFacts {
-  const facts: PageFacts = { meta: new Map(), jsonLd: [], titleTag: null, canonical: null, lang: null, times: [], breadcrumbs: [] };
+export function readFacts(root: HtmlElement, rules: HtmlRules): PageFacts {
+  const facts: PageFacts = { meta: new Map(), jsonLd: [], titleTag: null, canonical: null, lang: null, times: [], breadcrumbs: [], bylines: [], dateTexts: [] };
   let breadcrumbSeen = false;
   for (const el of elementsOf(root)) {
     const a = el.attrs;
@@ -64,6 +72,15 @@ export function readFacts(root: HtmlElement): PageFacts {
       if (value !== undefined) addMeta(facts.meta, a.itemprop.toLowerCase(), value);
       else if (/^(?:author|headline|articlesection)$/i.test(a.itemprop)) addMeta(facts.meta, `itemprop:${a.itemprop.toLowerCase()}`, textOf(el));
     }
+    const names = `${a.class ?? ''} ${a.id ?? ''}`;
+    if (facts.bylines.length < SHOWN_MAX && (a.rel === 'author' || /author/i.test(a.itemprop ?? '') || rules.bylineHints.test(names))) {
+      const text = textOf(el);
+      if (text && text.length <= SHOWN_MAX_CHARS) facts.bylines.push(text);
+    }
+    if (facts.dateTexts.length < SHOWN_MAX && (el.tag === 'time' || rules.dateHints.test(names))) {
+      const text = textOf(el);
+      if (text && text.length <= SHOWN_MAX_CHARS) facts.dateTexts.push(text);
+    }
     if (!breadcrumbSeen && /breadcrumb/i.test(`${a.class ?? ''} ${a.id ?? ''}`) && el.tag !== 'li' && el.tag !== 'a') {
       breadcrumbSeen = true;
       for (const item of elementsOf(el)) {
@@ -78,11 +95,29 @@ export function readFacts(root: HtmlElement): PageFacts {
 }
 
 function addMeta(meta: Map<string, string[]>, key: string, value: string): void {
-  const v = collapse(value);
+  const v = collapse(decodeEntities(value));
   if (!v) return;
   const list = meta.get(key);
   if (list) list.push(v);
   else meta.set(key, [v]);
+}
+
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+const ENTITY = /&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|(amp|lt|gt|quot|apos|nbsp));/gi;
+
+/**
+ * Entities left in JSON-LD and meta values: sites escape them once more than HTML
+ * needs (`Ch&#237;nh`, `&amp;#7871;`), so decode up to twice.
+ */
+function decodeEntities(text: string): string {
+  for (let i = 0; i < 2 && text.includes('&'); i++) {
+    text = text.replace(ENTITY, (_, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
+      const cp = dec ? Number(dec) : hex ? parseInt(hex, 16) : -1;
+      if (cp >= 0) return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
+      return NAMED[name!.toLowerCase()]!;
+    });
+  }
+  return text;
 }
 
 function textOfScript(el: HtmlElement): string {
@@ -127,7 +162,7 @@ function types(node: Record<string, unknown>): string[] {
 }
 
 function str(value: unknown): string | null {
-  if (typeof value === 'string') return collapse(value) || null;
+  if (typeof value === 'string') return collapse(decodeEntities(value)) || null;
   if (Array.isArray(value)) return str(value[0]);
   if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
@@ -136,7 +171,13 @@ function str(value: unknown): string | null {
   return null;
 }
 
-export function resolveMetadata(facts: PageFacts, h1: string | null, rules: HtmlRules, defaultOffset: string): PageMetadata {
+/**
+ * Title, date, authors, category, canonical URL and site, structured data first
+ * (JSON-LD, Open Graph and article:* meta, microdata), then what the page shows.
+ * `bylines` are the article's byline lines the content selection set aside.
+ */
+export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: string[], rules: HtmlRules): PageMetadata {
+  const defaultOffset = rules.defaultOffset;
   const nodes = jsonLdNodes(facts.jsonLd);
   const articles = nodes.filter((n) => types(n).some((t) => ARTICLE_TYPES.test(t)));
   // A real article type beats WebPage, which many sites describe the page with too.
@@ -172,22 +213,24 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, rules: Html
     facts.times[0] ?? null,
     str(article?.dateModified ?? null),
     meta('article:modified_time'),
+    ...facts.dateTexts,
   ];
   let date: string | null = null;
   for (const raw of dateRaw) {
     if (raw && (date = isoFrom(raw, defaultOffset))) break;
   }
 
-  const outlets = [site, str(article?.publisher ?? null)].filter((x): x is string => x !== null).map((x) => x.toLowerCase());
+  // Outlet names squashed, with and without their domain ending: "VnExpress" is vnexpress.net's.
+  const outlets = [site, str(article?.publisher ?? null), hostOf(facts.canonical)]
+    .filter((x): x is string => x !== null)
+    .flatMap((x) => [squash(x), squash(x.replace(/\.(?:com|net|org|vn|co|info)(?:\.\w{2})?$/i, ''))]);
   const isPerson = (name: string) =>
-    name.length >= 3 && name.length <= 60 && !/^https?:/i.test(name) && !outlets.includes(name.toLowerCase()) && !rules.outletAuthors.test(name);
+    name.length >= 3 && name.length <= 60 && !/^https?:|@|\d/i.test(name) && !outlets.includes(squash(name)) && !rules.outletAuthors.test(name);
+  const namesIn = (texts: string[]) => texts.flatMap(splitNames).filter(isPerson);
   let authors = authorsOf(article?.author).filter(isPerson);
-  if (authors.length === 0) {
-    authors = [...(facts.meta.get('author') ?? []), ...(facts.meta.get('article:author') ?? []), ...(facts.meta.get('itemprop:author') ?? [])]
-      .flatMap((a) => a.split(/\s*(?:,|;|\s&\s|\sand\s|\svà\s)\s*/))
-      .map((a) => a.replace(/^(?:By|Bởi|Theo)\s+/i, '').trim())
-      .filter(isPerson);
-  }
+  if (authors.length === 0) authors = namesIn([...(facts.meta.get('author') ?? []), ...(facts.meta.get('article:author') ?? []), ...(facts.meta.get('itemprop:author') ?? [])]);
+  if (authors.length === 0) authors = namesIn(bylines);
+  if (authors.length === 0) authors = namesIn(facts.bylines.slice(0, 1));
 
   const breadcrumbs = nodes
     .filter((n) => types(n).includes('BreadcrumbList'))
@@ -207,15 +250,31 @@ function rank(node: Record<string, unknown>): number {
   return node.headline ? 2 : 3;
 }
 
+const BYLINE_PREFIX = /^(?:Tin|Bài|Tin và ảnh|Bài và ảnh|Tin, ảnh|Bài, ảnh|Ảnh|Nhóm PV|PV|By|Bởi|Theo|Tác giả|Author|Written by|Von|Por|Par|Di)\s*:?\s+/iu;
+
+/** Person names in a byline text: prefixes (By, Theo, Bài:) and a trailing (outlet) dropped, lists split. */
+function splitNames(text: string): string[] {
+  return decodeEntities(text)
+    .replace(BYLINE_PREFIX, '')
+    .replace(/\s*(?:[(|]|\s[-–—]\s).*$/u, '')
+    .split(/\s*(?:,|;|\s&\s|\sand\s|\svà\s|\sund\s|\sy\s|\set\s)\s*/)
+    .map((n) => n.trim())
+    .filter((n) => /^\p{L}[\p{L}\p{M}.' -]*$/u.test(n) && n.split(' ').length <= 5);
+}
+
+function squash(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
 function authorsOf(value: unknown): string[] {
   const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
   const names: string[] = [];
   for (const a of list.slice(0, 20)) {
     if (a && typeof a === 'object' && types(a as Record<string, unknown>).includes('Organization')) continue;
     const name = str(a);
-    if (name) names.push(...name.split(/\s*(?:,|;|\s&\s|\sand\s|\svà\s)\s*/));
+    if (name) names.push(...splitNames(name));
   }
-  return names.map((n) => n.replace(/^(?:By|Bởi|Theo)\s+/i, '').trim()).filter(Boolean);
+  return names;
 }
 
 function unique(xs: string[]): string[] {
@@ -233,7 +292,8 @@ function hostOf(url: string | null): string | null {
  */
 function cleanTitle(raw: string | null, site: string | null, h1: string | null, rules: HtmlRules): string | null {
   if (!raw) return h1;
-  if (h1 && raw !== h1 && raw.startsWith(h1)) return h1;
+  // The visible headline wins over a structured variant of it (reworded for search engines).
+  if (h1 && raw !== h1 && (raw.startsWith(h1) || wordOverlap(raw, h1) >= rules.titleH1Overlap)) return h1;
   const parts = raw.split(rules.titleSeparators);
   if (parts.length < 2) return raw;
   const siteLower = site?.toLowerCase().replace(/^www\./, '');
@@ -247,6 +307,14 @@ function cleanTitle(raw: string | null, site: string | null, h1: string | null, 
     return h1 && h1 === first ? h1 : raw;
   }
   return kept.length > 0 ? kept.join(' - ') : raw;
+}
+
+/** Share of the shorter title's words found in the other. */
+function wordOverlap(a: string, b: string): number {
+  const wa = a.toLowerCase().split(/\s+/);
+  const wb = new Set(b.toLowerCase().split(/\s+/));
+  const shared = wa.filter((w) => wb.has(w)).length;
+  return shared / Math.max(1, Math.min(wa.length, wb.size));
 }
 
 /** An ISO 8601 date or date-time from the forms pages use; null when it is none. */

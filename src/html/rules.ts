@@ -48,6 +48,8 @@ export interface HtmlRules {
   fallbackShare: number;
   /** Blocks between the headline and the article container searched for the lead (sapo). */
   leadWindow: number;
+  /** An h1 sharing at least this share of words with the structured title is the title (the headline as shown). */
+  titleH1Overlap: number;
   /** Separators between a page title and the site name in <title> / og:title. */
   titleSeparators: RegExp;
   /** Author names that are outlets, not persons (checked after the page's own site/publisher names). */
@@ -114,6 +116,7 @@ export const DEFAULT_HTML_RULES: HtmlRules = {
   ],
   fallbackShare: 0.4,
   leadWindow: 20,
+  titleH1Overlap: 0.7,
   titleSeparators: /\s+(?:[|\-–—:·»]|::)\s+/u,
   outletAuthors: /^(?:báo|tạp chí|đài|cổng thông tin|ttxvn|vna|reuters|afp|ap|associated press|staff|admin|ban biên tập|bbt|pv|phóng viên|nhóm phóng viên)\b|\.(?:vn|com|net|org)\b|\b(?:news|online|media|times|post|press|magazine|newspaper)$/iu,
   breadcrumbHome: /^(?:trang chủ|home|homepage|trang chu|tin tức|news)$/iu,
