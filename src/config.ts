@@ -70,7 +70,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
   ]);
   const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'minDocumentsAnyShare', 'protectLength', 'protectShare', 'maxLinesPerSource']);
   const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare', 'shortParagraphLetters']);
-  const sentences = v.object(root.sentences, 'sentences', ['abbreviations', 'letterNouns', 'plainNameSyllables']);
+  const sentences = v.object(root.sentences, 'sentences', ['abbreviations', 'letterNouns', 'plainNameSyllables', 'nameIntroducers']);
   const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow', 'documentsPerJob']);
 
   const timezone = v.string(metadata.timezone, 'metadata.timezone');
@@ -121,6 +121,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       abbreviations: new Set(v.strings(sentences.abbreviations, 'sentences.abbreviations')),
       letterNouns: new Set(v.strings(sentences.letterNouns, 'sentences.letterNouns')),
       plainNameSyllables: new Set(v.strings(sentences.plainNameSyllables, 'sentences.plainNameSyllables')),
+      nameIntroducers: new Set(v.strings(sentences.nameIntroducers, 'sentences.nameIntroducers')),
     },
     queue: {
       attempts: v.number(queue.attempts, 'queue.attempts', 1),

@@ -5,17 +5,27 @@ export interface SentenceRules {
   letterNouns: ReadonlySet<string>;
   /** Name syllables without diacritics (`Minh`, `Anh`); with one, any capitalised syllable is a name. */
   plainNameSyllables: ReadonlySet<string>;
+  /**
+   * Lower-case words after which a capital with a period is an initial (`ông A. Lê`, `và
+   * B. Trần`); after any other lower-case word it is a value that can end a sentence (`xe cỡ A.`).
+   */
+  nameIntroducers: ReadonlySet<string>;
 }
 
 // Places a sentence may end: a run of terminators, a closing bracket (the end of a
 // caption such as `(Ảnh: TTXVN)`), or a line break.
 const BREAK = /(?:\.{2,}|[.!?…])+|\)|\n/g;
 const CLOSERS = new Set(['"', '”', '’', "'", '»', ')', ']', '}']);
+// A closing quote that a space parted from its sentence (`đi. ” Sau`): it still closes it.
+const STRAY_CLOSERS = new Set(['”', '’', '»']);
 const OPENERS = new Set(['"', '“', '‘', "'", '«', '(', '[', '{']);
 const UPPER = /\p{Lu}/u;
 const LOWER = /\p{Ll}/u;
 const SPACE = /\s/;
 const DIGIT = /\d/;
+const LETTER = /\p{L}/u;
+// `3GPP`, `5G`: digits and capitals, a code that can open a sentence.
+const CODE = /\d{1,6}\p{Lu}/uy;
 // Abbreviations, initials, list markers and captions are short: looking further
 // back or ahead would make a long run without spaces cost quadratic time.
 const MAX_WORD = 40;
@@ -56,18 +66,41 @@ export function segmentSentences(paragraph: string, rules: SentenceRules): strin
     let end = m.index + m[0].length;
     while (end < text.length && CLOSERS.has(text[end]!)) end++;
     if (end >= text.length) break;
-    if (!SPACE.test(text[end]!)) continue;
-    const next = skipSpace(text, end);
+    let next: number;
+    if (SPACE.test(text[end]!)) {
+      next = skipSpace(text, end);
+      if (STRAY_CLOSERS.has(text[next]!) && next + 1 < text.length && SPACE.test(text[next + 1]!)) {
+        end = next + 1;
+        next = skipSpace(text, end);
+      }
+    } else if ((m[0] === '?' || m[0] === '!') && gluedSentenceStart(text, m.index, end)) {
+      next = end;
+    } else {
+      continue;
+    }
     let first = next;
-    while (first < text.length && OPENERS.has(text[first]!)) first++;
-    if (first >= text.length || !startsSentence(text, first)) continue;
+    // Opening marks, and an ellipsis that opens a sentence (`... Và rồi`), stand before its first word.
+    while (first < text.length && (OPENERS.has(text[first]!) || text[first] === '…' || text[first] === '.')) first++;
+    if (first >= text.length || !startsSentence(text, first, text[m.index - 1])) continue;
     if (m[0] === '.' && periodIsNotAnEnd(text, start, m.index, rules)) continue;
-    sentences.push(text.slice(start, end));
+    sentences.push(text.slice(start, end).trimEnd());
     start = next;
     BREAK.lastIndex = next;
   }
   if (start < text.length) sentences.push(text.slice(start));
   return sentences;
+}
+
+/**
+ * `khi nào?Tôi`: a question or exclamation glued to a capitalised word is a boundary,
+ * unless the `?` is a URL's query (the word before it holds `/`, `.` or `=`).
+ */
+function gluedSentenceStart(text: string, mark: number, after: number): boolean {
+  if (!UPPER.test(text[after] ?? '') || !LOWER.test(text[after + 1] ?? '')) return false;
+  for (let i = mark - 1; i >= 0 && mark - i <= MAX_WORD && !SPACE.test(text[i]!); i--) {
+    if (text[i] === '/' || text[i] === '.' || text[i] === '=') return false;
+  }
+  return LETTER.test(text[mark - 1] ?? '');
 }
 
 function skipSpace(text: string, from: number): number {
@@ -76,9 +109,16 @@ function skipSpace(text: string, from: number): number {
   return i;
 }
 
-function startsSentence(text: string, first: number): boolean {
+/**
+ * A capital starts a sentence; a digit does as a code after a word (`mạng 6G. 3GPP`), and
+ * otherwise only as a numbered item (`2. Đối`). A number (`chị M. (32 tuổi)`, `bị cáo B.
+ * 12 năm tù`) goes on the sentence.
+ */
+function startsSentence(text: string, first: number, beforeStop: string | undefined): boolean {
   if (UPPER.test(text[first]!)) return true;
   if (!DIGIT.test(text[first]!)) return false;
+  CODE.lastIndex = first;
+  if (beforeStop !== undefined && LETTER.test(beforeStop) && CODE.test(text)) return true;
   NUMBERED_ITEM.lastIndex = first;
   return NUMBERED_ITEM.test(text);
 }
@@ -124,6 +164,9 @@ function letterEndsSentence(text: string, sentenceStart: number, letter: number,
   while (begin > limit && !SPACE.test(text[begin - 1]!)) begin--;
   const previous = text.slice(begin, end);
   if (rules.letterNouns.has(previous)) return true;
+  // `xe cỡ A.`: after a lower-case word that does not introduce a name, the letter is a
+  // value. `Q.` and `P.` (district, ward) stay abbreviations.
+  if (/^\p{Ll}+$/u.test(previous)) return !rules.nameIntroducers.has(previous) && !rules.abbreviations.has(text[letter]!);
   // The first word of a sentence is capitalised whatever it is (`Tại Q. 1`).
   if (begin === sentenceStart) return false;
   return /^\p{Lu}\p{Ll}+$/u.test(previous) && (/[^\x00-\x7f]/.test(previous) || rules.plainNameSyllables.has(previous));

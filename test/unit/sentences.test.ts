@@ -229,3 +229,40 @@ describe('segmentSentences', () => {
     expect(scores.f1, errors.join('\n')).toBeGreaterThanOrEqual(0.99);
   });
 });
+
+// Misses found on real crawler output (test/fixtures/crawl, dev sources).
+describe('segmentSentences on crawled text', () => {
+  it('ends a sentence at a letter after a lower-case word that does not introduce a name', () => {
+    expect(split('Trẻ cần tiêm phòng viêm gan B. Đây là vaccine trong Chương trình tiêm chủng.')).toEqual([
+      'Trẻ cần tiêm phòng viêm gan B.',
+      'Đây là vaccine trong Chương trình tiêm chủng.',
+    ]);
+    expect(split('Đi từ B đến A. Điểm A, B, C, D tương ứng với 4, 3, 2, 1.')).toEqual(['Đi từ B đến A.', 'Điểm A, B, C, D tương ứng với 4, 3, 2, 1.']);
+  });
+
+  it('keeps an initial after a form of address or a word that introduces a name', () => {
+    for (const text of ['Tôi gặp ông A. Lê ở đó.', 'Có mặt anh Tuấn và B. Trần.', 'Nhà ở P. Bến Nghé, Q. 1.']) expect(split(text)).toEqual([text]);
+  });
+
+  it('starts a sentence at a code that opens with a digit after a word', () => {
+    expect(split('Annabel khiến nhiều người tò mò lựa chọn việc làm. 9X từng chia sẻ muốn hoạt động từ thiện.')).toEqual([
+      'Annabel khiến nhiều người tò mò lựa chọn việc làm.',
+      '9X từng chia sẻ muốn hoạt động từ thiện.',
+    ]);
+    expect(split('Bị cáo Nguyễn Văn B. 12 năm tù là mức án.')).toEqual(['Bị cáo Nguyễn Văn B. 12 năm tù là mức án.']);
+  });
+
+  it('splits a question glued to the next sentence, but not a URL query', () => {
+    expect(split('Điều gì đã tạo nên thành công của Uniqlo?Nhiều chuyên gia nhận định đó chính là sự đơn giản.')).toEqual([
+      'Điều gì đã tạo nên thành công của Uniqlo?',
+      'Nhiều chuyên gia nhận định đó chính là sự đơn giản.',
+    ]);
+    const url = 'Xem tại https://a.vn/index.php?Id=5 ngay.';
+    expect(split(url)).toEqual([url]);
+  });
+
+  it('splits before a sentence that opens with an ellipsis, and keeps a stray closing quote with the sentence it closes', () => {
+    expect(split('Ông im lặng. ...Rồi ông bước ra.')).toEqual(['Ông im lặng.', '...Rồi ông bước ra.']);
+    expect(split('“Tôi sẽ về. ” Sau đó ông về.')).toEqual(['“Tôi sẽ về. ”', 'Sau đó ông về.']);
+  });
+});
