@@ -1,5 +1,6 @@
 import { getLIDModel } from 'fasttext.wasm.js';
 import { francAll } from 'franc-all';
+import { data as francData } from 'franc-all/data.js';
 import { isVietnameseSyllable } from './vietnamese-score.js';
 
 export interface LanguageRules {
@@ -57,6 +58,14 @@ function fastTextCode(label: string): string {
   }
   return code;
 }
+
+// franc-all's languages that lid.176 cannot answer: where fastText is unsure, franc
+// weighs these and fastText's top answers.
+const FASTTEXT_LACKS: string[] = (() => {
+  const [labels] = fastText.getLabels();
+  const known = new Set(Array.from({ length: labels.size() }, (_, i) => fastTextCode(labels.get(i))));
+  return Object.values(francData).flatMap((languages) => Object.keys(languages)).filter((l) => !known.has(l));
+})();
 
 // Letter classes for one fast scan. Letters no other Latin-script language uses: ă đ ơ
 // ư, ĩ ũ, and the Latin Extended Additional block U+1EA0-U+1EF9 (ạ ả ấ ầ ... ỹ). A Han,
@@ -244,7 +253,7 @@ const NONE: RawLabel = { language: 'und', raw: 0, method: 'none', evidence: 0 };
 // Below this fastText probability franc-all (414 languages, many fastText lacks) is asked too.
 const FASTTEXT_SURE = 0.4;
 // franc reads this much of a paragraph (its cost grows with the length; its answer hardly does).
-const FRANC_WINDOW = 256;
+const FRANC_WINDOW = 128;
 
 function labelOf(text: string, s: Scan, rules: LanguageRules): RawLabel {
   if (s.evidence < rules.minLetters || s.words === 0) return NONE;
@@ -283,8 +292,14 @@ function labelOf(text: string, s: Scan, rules: LanguageRules): RawLabel {
  * is surer; where they differ franc's stands, as sure as its margin over its runner-up.
  */
 function withFranc(text: string, fastTextLabel: RawLabel, rules: LanguageRules): RawLabel {
-  const options = rules.candidates.length > 0 ? { minLength: 1, only: rules.candidates } : { minLength: 1 };
-  const [best, second] = francAll(text.replace(/\s+/g, ' ').slice(0, FRANC_WINDOW), options);
+  const window = text.replace(/\s+/g, ' ').slice(0, FRANC_WINDOW);
+  // franc's cost grows with the languages it compares: it compares those lid.176 lacks
+  // and fastText's own top answers, so every language stays possible.
+  const predictions = fastText.predict(window, 12, 0);
+  const only = [...FASTTEXT_LACKS];
+  for (let i = 0; i < predictions.size(); i++) only.push(fastTextCode(predictions.get(i)[1]));
+  predictions.delete();
+  const [best, second] = francAll(window, { minLength: 1, only: rules.candidates.length > 0 ? only.filter((l) => allowed(l, rules)) : only });
   if (!best || best[0] === 'und') return fastTextLabel;
   if (best[0] === fastTextLabel.language) return { ...fastTextLabel, raw: Math.min(1, fastTextLabel.raw + 0.3) };
   return { ...fastTextLabel, language: best[0], raw: Math.min(1, (second ? best[1] - second[1] : 1) * 5), method: 'franc' };
