@@ -327,7 +327,9 @@ function creditedCaption(rules: BoilerplateRules, text: string): Caption | null 
   if (text.length > rules.captionMaxLength * 1.5) return null;
   const m = firstMatch(rules.creditedCaptions, text);
   if (!m?.groups?.credit) return null;
-  return { text: text.slice(0, m.index).trim(), credit: m.groups.credit.trim() };
+  // `... 10/2020. Ảnh: T.Bình`: the stop before the credit ends the caption.
+  const end = /^[.!?…"”]/.test(m[0]) ? m.index + 1 : m.index;
+  return { text: text.slice(0, end).trim(), credit: m.groups.credit.trim() };
 }
 
 /**

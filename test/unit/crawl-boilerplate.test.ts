@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { splitGluedLines, stripBoilerplate } from '../../src/text/boilerplate.js';
+import { splitLines } from '../../src/text/lines.js';
+import { extractMetadata } from '../../src/text/metadata.js';
+
+// Excerpts of real crawler output from the dev sources of test/fixtures/crawl (one-line
+// dumps, markdown feeds): each rule is checked for what it removes and what it keeps.
+const config = loadConfig();
+const rules = config.boilerplate;
+const strip = (text: string) => stripBoilerplate(splitLines(text), rules);
+const joined = (text: string) => strip(text).paragraphs.join(' ');
+
+describe('glued one-line dumps', () => {
+  it('splits paragraphs the crawler ran together, and nothing inside abbreviations, codes or brand names', () => {
+    const text =
+      'Hình thức này phổ biến tại Pháp.Theo Nguyễn Thanh Tùng, cựu chủ tịch hội sinh viên, đăng ký thuê bao di động là việc cần làm trước tiên."Nếu không làm sim, bạn khó làm thẻ ngân hàng", Tùng nói.';
+    expect(splitGluedLines(splitLines(text)).map((l) => l.text)).toEqual([
+      'Hình thức này phổ biến tại Pháp.',
+      'Theo Nguyễn Thanh Tùng, cựu chủ tịch hội sinh viên, đăng ký thuê bao di động là việc cần làm trước tiên.',
+      '"Nếu không làm sim, bạn khó làm thẻ ngân hàng", Tùng nói.',
+    ]);
+    const whole = "Trường St.John's Kilmarnock ở TP.HCM dùng YouTube, VinFast và iPhone, hợp tác với ông A.Lê.";
+    expect(splitGluedLines(splitLines(whole)).map((l) => l.text)).toEqual([whole]);
+  });
+
+  it('does not split a link glued in mid-sentence, so no fragment of it is taken for a caption', () => {
+    const text =
+      'Hiện tại, trên thị trường có 3 cái tên phù hợp cho bạn lựa chọn là Honda SH Mode, Yamaha Grande vàLiberty One.Honda SH Mode bản tiêu chuẩn dùng phanh CBS có giá 51,5 triệu đồng.';
+    const r = strip(text);
+    expect(r.captions).toEqual([]);
+    expect(r.removed).toEqual([]);
+    expect(r.paragraphs.join(' ')).toContain('Yamaha Grande vàLiberty One.');
+  });
+
+  it('removes a photo caption glued between two paragraphs and keeps both', () => {
+    const text =
+      'Lớp học của cô Jin bị đình chỉ hồi tháng 10 do vi phạm quy định giáo dục quốc gia.Một phụ huynh học sinh bị chồng giáo viên đánh vì bị nghi ngờ tố cáo hành vi dạy thêm (Ảnh minh họa).Cô Jin cho rằng mẹ của một học sinh đã báo cáo với cơ quan quản lý giáo dục về lớp học.';
+    const r = strip(text);
+    expect(r.paragraphs).toEqual([
+      'Lớp học của cô Jin bị đình chỉ hồi tháng 10 do vi phạm quy định giáo dục quốc gia.',
+      'Cô Jin cho rằng mẹ của một học sinh đã báo cáo với cơ quan quản lý giáo dục về lớp học.',
+    ]);
+    expect(r.captions.map((c) => c.text)).toEqual(['Một phụ huynh học sinh bị chồng giáo viên đánh vì bị nghi ngờ tố cáo hành vi dạy thêm']);
+  });
+
+  it('removes a caption and its credit sentence from inside a paragraph', () => {
+    const text =
+      'Trước đó, Hãng Cipla từng hé lộ giá thuốc Remdesivir sẽ không vượt quá 5.000 rupee. Khu vực lễ tân của Cipla tại trụ sở chính ở Mumbai, Ấn Độ. Ảnh Reuters. Tại Mỹ, Ấn Độ và Hàn Quốc, thuốc này đã được cấp phép sử dụng.';
+    const r = strip(text);
+    expect(r.paragraphs).toEqual(['Trước đó, Hãng Cipla từng hé lộ giá thuốc Remdesivir sẽ không vượt quá 5.000 rupee. Tại Mỹ, Ấn Độ và Hàn Quốc, thuốc này đã được cấp phép sử dụng.']);
+    expect(r.captions).toEqual([{ text: 'Khu vực lễ tân của Cipla tại trụ sở chính ở Mumbai, Ấn Độ.', credit: 'Reuters' }]);
+  });
+
+  it('removes a call to action from the end of a paragraph and keeps the sentences before it', () => {
+    const text =
+      'Trường có 3 suất học bổng đặc biệt dành riêng cho học sinh Việt Nam có thành tích học tập xuất sắc. Quý phụ huynh và các bạn học sinh quan tâm và mong muốn tham gia trò chuyện trực tiếp cùng với đại diện trường để tìm hiểu thêm về cơ hội học bổng, vui lòng đăng ký tại đây.Những ưu điểm của SJK: an toàn trong suốt đại dịch.';
+    const r = strip(text);
+    expect(r.paragraphs).toEqual([
+      'Trường có 3 suất học bổng đặc biệt dành riêng cho học sinh Việt Nam có thành tích học tập xuất sắc.',
+      'Những ưu điểm của SJK: an toàn trong suốt đại dịch.',
+    ]);
+    expect(r.removed.map((x) => x.reason)).toEqual(['call-to-action']);
+  });
+});
+
+describe('credits at the end of a dump', () => {
+  const LAST = 'Huyện Lâm Thao đang điều trị 37 ca; huyện Cẩm Khê một ca.';
+
+  it.each([
+    ['du học sinh có thể đặt hẹn trực tiếp chi nhánh của CAF gần nơi ở để được hướng dẫn khai bằng hồ sơ giấy.Bình Minh', ['Bình Minh'], []],
+    [`${LAST} Huyền Lê (Theo AFP, Business Insider)`, ['Huyền Lê'], ['AFP', 'Business Insider']],
+    [`${LAST} Thu Thảo (Theo Interesting Engineering)`, ['Thu Thảo'], ['Interesting Engineering']],
+    ['trường học các cấp sẽ đóng cửa, chuyển sang dạy trực tuyến ít nhất đến giữa tháng 2.Theo Phạm KhánhGiáo dục & Thời đại', ['Phạm Khánh'], ['Giáo dục & Thời đại']],
+    [`${LAST} Mi Vân Theo QQ`, ['Mi Vân'], ['QQ']],
+    [`${LAST} Hồng Duy tổng hợp`, ['Hồng Duy'], []],
+    [`${LAST} Phản hồi của độc giả Hồ Hương`, ['Hồ Hương'], []],
+    [`${LAST} Theo Trần Thủy VietnamNet`, ['Trần Thủy'], ['VietnamNet']],
+    [`${LAST} Trang Phạm Theo IFL Science`, ['Trang Phạm'], ['IFL Science']],
+    [`${LAST} Nhóm phóng viên`, [], []],
+    [`${LAST} Theo báo cáo của Công ty cổ phần Nghiên cứu ngành và Tư vấn Việt Nam VIRAC PV`, [], []],
+  ])('reads %s', (text, authors, sources) => {
+    const r = strip(text);
+    expect(r.authors).toEqual(authors);
+    expect(r.sources).toEqual(sources);
+    expect(r.paragraphs.join(' ')).not.toMatch(/Bình Minh|Huyền Lê|Thu Thảo|Phạm Khánh|QQ|Hồng Duy|Hồ Hương|VietnamNet|IFL|phóng viên| PV$/);
+  });
+
+  it('keeps the last sentence whole when it only ends in capitalised words', () => {
+    const text = `${LAST} Chuyến bay tiếp theo sẽ cất cánh từ Hà Nội.`;
+    expect(strip(text).paragraphs).toEqual([text]);
+    expect(strip(text).authors).toEqual([]);
+  });
+
+  it('takes an outlet line for a source, not an author', () => {
+    const r = strip(`${LAST}\n\nNguồn: Báo Thanh Niên`);
+    expect(r.authors).toEqual([]);
+    expect(r.sources).toEqual(['Báo Thanh Niên']);
+  });
+});
+
+describe('markdown feeds', () => {
+  const doc = [
+    'Hải quan Hải Phòng: Giải đáp vướng mắc cho doanh nghiệp là việc làm thường xuyên',
+    '================================================================================',
+    '',
+    '[:gift:Xem chi tiết ở đây:gift:](https://hddtvn.com/hai-quan-hai-phong/)Hội nghị đối thoại doanh nghiệp do Chi cục Hải quan Hưng Yên tổ chức cuối tháng 10/2020. Ảnh: T.Bình Phát triển quan hệ đối tác Hải quan – Doanh nghiệp Chia sẻ thêm về câu chuyện giải đáp …',
+    '----------------------------------------------------------------',
+    '',
+    '![Hội nghị đối thoại doanh nghiệp. \tẢnh: T.Bình](https://hddtvn.com/wp-content/uploads/2021/01/IMG_7404.jpg "Hội nghị đối thoại doanh nghiệp. \tẢnh: T.Bình")',
+    '',
+    'Hội nghị đối thoại doanh nghiệp do Chi cục Hải quan Hưng Yên tổ chức cuối tháng 10/2020. Ảnh: T.Bình',
+    '',
+    '',
+    '**Phát triển quan hệ đối tác Hải quan – Doanh nghiệp**',
+    '',
+    'Chia sẻ thêm về câu chuyện giải đáp, tháo gỡ vướng mắc cho cộng đồng doanh nghiệp, lãnh đạo Cục Hải quan Hải Phòng cho biết nhiều điều.',
+    '',
+    'Những nhiệm vụ của kế toán xuất nhập khẩu',
+    '-----------------------------------------',
+    '',
+    'Thời gian tới, nếu những hội nghị tương tự có thêm sự tham gia của hãng tàu thì hiệu quả sẽ cao hơn nữa.',
+    '',
+    '',
+    '**Thái Bình**',
+    '',
+    'more(HDDTVN) – Các vướng mắc phát sinh trong quá trình làm thủ tục hải quan cần được xử lý kịp thời.',
+  ].join('\n');
+
+  it('reads the underlined title and removes the feed link, excerpt, rules, image, caption, bold byline and more button', () => {
+    const { header, lines } = extractMetadata(splitLines(doc), config.metadata.timezone);
+    expect(header.title).toBe('Hải quan Hải Phòng: Giải đáp vướng mắc cho doanh nghiệp là việc làm thường xuyên');
+    const r = stripBoilerplate(lines, rules);
+    expect(r.paragraphs).toEqual([
+      '**Phát triển quan hệ đối tác Hải quan – Doanh nghiệp**',
+      'Chia sẻ thêm về câu chuyện giải đáp, tháo gỡ vướng mắc cho cộng đồng doanh nghiệp, lãnh đạo Cục Hải quan Hải Phòng cho biết nhiều điều.',
+      'Những nhiệm vụ của kế toán xuất nhập khẩu',
+      'Thời gian tới, nếu những hội nghị tương tự có thêm sự tham gia của hãng tàu thì hiệu quả sẽ cao hơn nữa.',
+      '(HDDTVN) – Các vướng mắc phát sinh trong quá trình làm thủ tục hải quan cần được xử lý kịp thời.',
+    ]);
+    expect(r.authors).toEqual(['Thái Bình']);
+    expect(r.captions).toEqual([{ text: 'Hội nghị đối thoại doanh nghiệp do Chi cục Hải quan Hưng Yên tổ chức cuối tháng 10/2020.', credit: 'T.Bình' }]);
+  });
+});
+
+describe('related-article blocks', () => {
+  const P1 = 'Tại Chi cục Hải quan cửa khẩu cảng Hải Phòng khu vực 3, để kịp thời nắm bắt, tháo gỡ vướng mắc cho doanh nghiệp, đơn vị đã thực hiện đồng bộ nhiều biện pháp.';
+  const P2 = 'Là đơn vị hải quan ngoài cửa khẩu, Chi cục Hải quan Hưng Yên cũng chú trọng đổi mới cách thức tổ chức hội nghị đối thoại để thu hút sự tham gia của doanh nghiệp.';
+  const P3 = 'Theo ghi nhận của phóng viên tại Cục Hải quan Hải Phòng, vấn đề hỗ trợ, đồng hành cùng cộng đồng doanh nghiệp luôn được chú trọng.';
+
+  it('removes a mid-article "Xem Thêm:" block up to the next body paragraph and loses no paragraph after it', () => {
+    const r = strip(`${P1}\n\nXem Thêm:\n\nHải quan Hưng Yên đối thoại với doanh nghiệp\n\n>> Tân Cảng - Cát Lái đoạt giải thưởng cảng Xanh\n\n${P2}\n\n${P3}`);
+    expect(r.paragraphs).toEqual([P1, P2, P3]);
+    expect(r.removed.map((x) => x.reason)).toEqual(['related', 'related', 'related']);
+  });
+
+  it('still removes a footer heading and its list at the end as one trailing block', () => {
+    const r = strip(`${P1}\n\n${P2}\n\nTIN LIÊN QUAN\n\nHải quan Hưng Yên đối thoại với doanh nghiệp\n\nTân Cảng - Cát Lái đoạt giải thưởng cảng Xanh`);
+    expect(r.paragraphs).toEqual([P1, P2]);
+    expect(r.removed).toEqual([
+      { reason: 'trailing-block', text: 'TIN LIÊN QUAN\nHải quan Hưng Yên đối thoại với doanh nghiệp\nTân Cảng - Cát Lái đoạt giải thưởng cảng Xanh' },
+    ]);
+  });
+
+  it('does not take a subheading over a paragraph that ends in an ellipsis for a related item', () => {
+    const text =
+      'Trước khi du học, mọi người cần có sự chuẩn bị.Hạn chế đổi giá cả sang tiền ViệtĐa phần du học sinh đều có thói quen quy đổi giá cả tại đất nước mới sang đơn vị đồng của Việt Nam, đặc biệt với du học sinh Mỹ, Anh, Australia, Nhật Bản...';
+    const r = strip(text);
+    expect(r.removed).toEqual([]);
+    expect(r.paragraphs).toHaveLength(3);
+  });
+});
+
+describe('widget fragments', () => {
+  it.each(['Thu gọn', '06/04/2025 | 23:58', 'http://vtc.vn/video/clip-123.html', 'Mời quý độc giả theo dõi clip đang được quan tâm:', 'Tag : tài xế xe khách , vỡ kính xe'])(
+    'removes %s and takes it for no caption',
+    (line) => {
+      const body = 'Cảnh sát đang lấy lời khai thanh niên này, cơ quan công an đã tạm giữ 3 người liên quan.';
+      const r = strip(`${body}\n\n\n${line}\n\n${body} Vụ việc đang được điều tra.`);
+      expect(r.paragraphs).toEqual([body, `${body} Vụ việc đang được điều tra.`]);
+      expect(r.captions).toEqual([]);
+    },
+  );
+});
