@@ -72,16 +72,16 @@ export function readFacts(root: HtmlElement, rules: HtmlRules): PageFacts {
       if (value !== undefined) addMeta(facts.meta, a.itemprop.toLowerCase(), value);
       else if (/^(?:author|headline|articlesection)$/i.test(a.itemprop)) addMeta(facts.meta, `itemprop:${a.itemprop.toLowerCase()}`, textOf(el));
     }
-    const names = `${a.class ?? ''} ${a.id ?? ''}`;
-    if (facts.bylines.length < SHOWN_MAX && (a.rel === 'author' || /author/i.test(a.itemprop ?? '') || rules.bylineHints.test(names))) {
+    const names = a.class === undefined && a.id === undefined ? '' : `${a.class ?? ''} ${a.id ?? ''}`;
+    if (facts.bylines.length < SHOWN_MAX && (a.rel === 'author' || /author/i.test(a.itemprop ?? '') || (names !== '' && rules.bylineHints.test(names)))) {
       const text = textOf(el);
       if (text && text.length <= SHOWN_MAX_CHARS) facts.bylines.push(text);
     }
-    if (facts.dateTexts.length < SHOWN_MAX && (el.tag === 'time' || rules.dateHints.test(names))) {
+    if (facts.dateTexts.length < SHOWN_MAX && (el.tag === 'time' || (names !== '' && rules.dateHints.test(names)))) {
       const text = textOf(el);
       if (text && text.length <= SHOWN_MAX_CHARS) facts.dateTexts.push(text);
     }
-    if (!breadcrumbSeen && /breadcrumb/i.test(`${a.class ?? ''} ${a.id ?? ''}`) && el.tag !== 'li' && el.tag !== 'a') {
+    if (!breadcrumbSeen && names !== '' && /breadcrumb/i.test(names) && el.tag !== 'li' && el.tag !== 'a') {
       breadcrumbSeen = true;
       for (const item of elementsOf(el)) {
         if (item.tag === 'a' || (item.tag === 'li' && !item.children.some((c) => typeof c !== 'string' && c.tag === 'a'))) {

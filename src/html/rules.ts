@@ -65,7 +65,7 @@ export interface HtmlRules {
 const word = (alternatives: string) => new RegExp(`(?:^|[\\s_-])(?:${alternatives})(?:$|[\\s_-])`, 'i');
 
 export const DEFAULT_HTML_RULES: HtmlRules = {
-  maxInputChars: 10_000_000,
+  maxInputChars: 6_000_000,
   maxDepth: 400,
   maxLinkDensity: 0.45,
   maxProseLinkDensity: 0.8,

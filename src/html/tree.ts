@@ -9,6 +9,7 @@ import { Tokenizer } from 'htmlparser2';
  */
 export interface HtmlElement {
   tag: string;
+  /** The attributes the extractor reads (KEPT_ATTRIBUTES), names lower-cased, entities decoded. */
   attrs: Record<string, string>;
   children: HtmlNode[];
   parent: HtmlElement | null;
@@ -39,6 +40,11 @@ for (const tag of BLOCKS_CLOSING_P) {
   OPEN_CLOSES[tag] = set;
 }
 
+/** The attributes the extractor reads; the rest (src, srcset, data-*, on*) are not even sliced out. */
+const KEPT_ATTRIBUTES = new Set([
+  'class', 'id', 'style', 'hidden', 'aria-hidden', 'aria-level', 'role', 'itemprop', 'property', 'name', 'content', 'href', 'rel', 'type', 'datetime', 'lang',
+]);
+
 /** A close tag looks this far down the open elements for its match; further down it is ignored (stray end tags stay linear). */
 const CLOSE_SEARCH = 48;
 
@@ -50,6 +56,7 @@ export function parseHtml(html: string, maxDepth: number): HtmlElement {
   let attrs: Record<string, string> = {};
   let attrName = '';
   let attrValue = '';
+  let keepAttr = false;
   let pendingText = '';
 
   const flushText = () => {
@@ -96,17 +103,18 @@ export function parseHtml(html: string, maxDepth: number): HtmlElement {
     { decodeEntities: true },
     {
       onattribdata(start, end) {
-        attrValue += html.slice(start, end);
+        if (keepAttr) attrValue += html.slice(start, end);
       },
       onattribentity(cp) {
-        attrValue += String.fromCodePoint(cp);
+        if (keepAttr) attrValue += String.fromCodePoint(cp);
       },
       onattribend() {
-        if (!(attrName in attrs)) attrs[attrName] = attrValue;
+        if (keepAttr && attrs[attrName] === undefined) attrs[attrName] = attrValue;
         attrValue = '';
       },
       onattribname(start, end) {
         attrName = html.slice(start, end).toLowerCase();
+        keepAttr = KEPT_ATTRIBUTES.has(attrName);
       },
       oncdata() {},
       onclosetag(start, end) {

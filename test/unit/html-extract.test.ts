@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { declaredCharset, extractArticle, looksLikeHtml } from '../../src/html/extract.js';
+
+// Trimmed from test/fixtures/html/dev/vnexpress-net-02.html (headline, share bar, lead outside
+// the article element, body, a figure with its caption, the right-aligned byline, the footer bar).
+const VNEXPRESS = `<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
+<title>Đau bụng kéo dài, phát hiện ung thư lymphoma ruột non - VnExpress Sức khỏe</title>
+<meta property="og:site_name" content="vnexpress.net">
+<meta name="its_publication" content="x">
+<meta itemprop="datePublished" content="2025-10-22T19:25:52+07:00">
+<link rel="canonical" href="https://vnexpress.net/dau-bung-keo-dai-phat-hien-ung-thu-lymphoma-ruot-non-4954454.html">
+<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"Đau bụng kéo dài, phát hiện ung thư lymphoma ruột non","datePublished":"2025-10-22T19:25:52+07:00","author":{"@type":"Person","name":"VnExpress"},"publisher":{"@type":"Organization","name":"VnExpress"}}</script>
+</head><body><header class="header"><a href="/">Trang chủ</a><a href="/suc-khoe">Sức khỏe</a><a href="/the-thao">Thể thao</a></header>
+<section class="section page-detail top-detail"><div class="container"><div class="sidebar-1">
+<ul class="breadcrumb"><li><a href="/suc-khoe">Sức khỏe</a></li><li><a href="/suc-khoe/cac-benh">Các bệnh</a></li></ul>
+<span class="date">Thứ tư, 22/10/2025, 19:25 (GMT+7)</span>
+<h1 class="title-detail"> Đau bụng kéo dài, phát hiện ung thư lymphoma ruột non </h1>
+<div class="social_pin"><ul><li><a href="javascript:;" title="Chia sẻ bài viết lên facebook">Facebook</a></li><li class="li_comment"><a href="#box_comment_vne">Bình luận</a></li></ul></div>
+<p class="description">Người đàn ông 63 tuổi đau bụng kéo dài, bác sĩ chẩn đoán ung thư lymphoma ruột non - căn bệnh ít gặp trong hệ tiêu hóa.</p>
+<article class="fck_detail "><p class="Normal">Ngày 22/10, BS.CK2 Cao Thị Hồng, Trưởng Trung tâm Kiểm tra sức khỏe Chợ Rẫy Việt Nhật (HECI), Bệnh viện Chợ Rẫy, cho biết bệnh nhân đau bụng âm ỉ, ăn uống khó tiêu, đầy hơi và tiêu chảy kéo dài nhiều tuần, sụt 2-3 kg.</p>
+<figure class="tplCaption"><div class="fig-picture"><picture><img alt="" src="data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw=="></picture></div>
+<figcaption itemprop="description"><p class="Image">Y bác sĩ nội soi cho bệnh nhân. Ảnh: <em>Bệnh viện cung cấp</em></p></figcaption></figure><p class="Normal">Theo bác sĩ Hồng, lymphoma đường ruột là u lympho ác tính ngoài hạch phát triển từ mô lympho trong thành ruột, chiếm khoảng 15-25% ca ung thư ruột non.</p><p class="Normal">Nội soi và tầm soát sức khỏe định kỳ giúp phát hiện sớm các bệnh lý ác tính đường tiêu hóa.</p><p class="Normal" style="text-align:right;"><strong>Lê Phương</strong></p></article>
+<div class="footer-content width_common"><a href="/suc-khoe" class="save back-folder">&nbsp;&nbsp;Trở lại Sức khỏe</a></div>
+</div></div></section>
+<footer class="footer"><p>© Copyright 1997-2025 VnExpress.net, All rights reserved</p><a href="/lien-he">Liên hệ</a></footer></body></html>`;
+
+describe('extractArticle on a vnexpress page', () => {
+  const a = extractArticle(VNEXPRESS);
+
+  it('keeps the lead and the body in reading order, and nothing else', () => {
+    expect(a.paragraphs).toEqual([
+      'Người đàn ông 63 tuổi đau bụng kéo dài, bác sĩ chẩn đoán ung thư lymphoma ruột non - căn bệnh ít gặp trong hệ tiêu hóa.',
+      'Ngày 22/10, BS.CK2 Cao Thị Hồng, Trưởng Trung tâm Kiểm tra sức khỏe Chợ Rẫy Việt Nhật (HECI), Bệnh viện Chợ Rẫy, cho biết bệnh nhân đau bụng âm ỉ, ăn uống khó tiêu, đầy hơi và tiêu chảy kéo dài nhiều tuần, sụt 2-3 kg.',
+      'Theo bác sĩ Hồng, lymphoma đường ruột là u lympho ác tính ngoài hạch phát triển từ mô lympho trong thành ruột, chiếm khoảng 15-25% ca ung thư ruột non.',
+      'Nội soi và tầm soát sức khỏe định kỳ giúp phát hiện sớm các bệnh lý ác tính đường tiêu hóa.',
+    ]);
+  });
+
+  it('reads the metadata from structured data, and the author from the byline when the structured one is the outlet', () => {
+    expect(a.title).toBe('Đau bụng kéo dài, phát hiện ung thư lymphoma ruột non');
+    expect(a.date).toBe('2025-10-22T19:25:52+07:00');
+    expect(a.authors).toEqual(['Lê Phương']);
+    expect(a.url).toBe('https://vnexpress.net/dau-bung-keo-dai-phat-hien-ung-thu-lymphoma-ruot-non-4954454.html');
+    expect(a.site).toBe('vnexpress.net');
+    expect(a.lang).toBe('vi');
+    expect(a.category).toBe('Các bệnh');
+  });
+
+  it('sets the caption aside with its credit, and says why the rest was dropped', () => {
+    expect(a.captions).toEqual([{ text: 'Y bác sĩ nội soi cho bệnh nhân.', credit: 'Bệnh viện cung cấp' }]);
+    const reasons = new Set(a.removed.map((r) => r.reason));
+    for (const r of ['header', 'title', 'caption', 'byline', 'footer'] as const) expect(reasons).toContain(r);
+    expect(a.removed.find((r) => r.reason === 'title')?.text).toBe('Đau bụng kéo dài, phát hiện ung thư lymphoma ruột non');
+  });
+});
+
+describe('extractArticle on layouts of Vietnamese sites', () => {
+  const body = (n: number) => `<p>Đoạn ${n}: Bộ Quốc phòng tổ chức hội nghị tổng kết công tác năm, đánh giá kết quả thực hiện nhiệm vụ và triển khai phương hướng cho năm tới.</p>`;
+
+  it('takes the text of an image table (leftcenterrightdel) as a caption with its credit', () => {
+    const html = `<html><body><div class="post-content">${body(1)}
+      <table class="leftcenterrightdel" align="center"><tbody><tr><td><img src="/a.jpg"></td></tr>
+      <tr><td><p>Đại tướng Phan Văn Giang phát biểu tại hội nghị. Ảnh: Tuấn Huy</p></td></tr></tbody></table>
+      ${body(2)}${body(3)}</div></body></html>`;
+    const a = extractArticle(html);
+    expect(a.paragraphs).toHaveLength(3);
+    expect(a.captions).toEqual([{ text: 'Đại tướng Phan Văn Giang phát biểu tại hội nghị.', credit: 'Tuấn Huy' }]);
+  });
+
+  it('drops a related-news box and comments inside the article container', () => {
+    const html = `<html><body><article>${body(1)}${body(2)}
+      <div class="box-tinlienquan related-news"><h3>Tin liên quan</h3><ul><li><a href="/a">Bài một về hội nghị tổng kết năm 2025 của Bộ Quốc phòng</a></li><li><a href="/b">Bài hai về hội nghị</a></li></ul></div>
+      ${body(3)}<div id="box_comment"><div class="comment_item"><p>Bài viết rất hay, cảm ơn tác giả đã chia sẻ những thông tin bổ ích và chi tiết về hội nghị này.</p></div></div></article></body></html>`;
+    const a = extractArticle(html);
+    expect(a.paragraphs.map((p) => p.slice(0, 7))).toEqual(['Đoạn 1:', 'Đoạn 2:', 'Đoạn 3:']);
+    const reasons = a.removed.map((r) => r.reason);
+    expect(reasons).toContain('related');
+    expect(reasons).toContain('comments');
+  });
+
+  it('keeps subheadings, list items and table rows as their own lines', () => {
+    const html = `<div class="detail-content">${body(1)}<h2>Những điểm mới</h2>${body(2)}
+      <ul><li>Mức phạt tăng gấp đôi.</li><li>Áp dụng từ ngày 1/3.</li></ul>${body(3)}
+      <table><tr><td>Năm</td><td>Số vụ</td></tr><tr><td>2024</td><td>1.200</td></tr></table>${body(4)}</div>`;
+    const a = extractArticle(html);
+    expect(a.paragraphs.filter((p) => !p.startsWith('Đoạn'))).toEqual(['Những điểm mới', 'Mức phạt tăng gấp đôi.', 'Áp dụng từ ngày 1/3.', 'Năm | Số vụ', '2024 | 1.200']);
+  });
+});
+
+describe('extractArticle on bad HTML', () => {
+  const para = '<p>Hôm nay Thủ tướng Chính phủ chủ trì cuộc họp trực tuyến với các địa phương về tình hình phát triển kinh tế xã hội.</p>';
+
+  it('survives 10,000-deep nesting, closed or not, quickly', () => {
+    for (const html of ['<div>'.repeat(10_000) + para + '</div>'.repeat(10_000), '<div><span>'.repeat(10_000) + para]) {
+      const start = performance.now();
+      const a = extractArticle(html);
+      // Milliseconds on an idle core; the bound only catches a hang on a loaded machine.
+      expect(performance.now() - start).toBeLessThan(3000);
+      expect(a.paragraphs).toEqual(['Hôm nay Thủ tướng Chính phủ chủ trì cuộc họp trực tuyến với các địa phương về tình hình phát triển kinh tế xã hội.']);
+    }
+  });
+
+  it('closes what unclosed tags leave open', () => {
+    const a = extractArticle(`<html><body><div><p>Mở đầu <b>đậm <i>nghiêng${para}${para.replace('Hôm nay', 'Hôm qua')}`);
+    expect(a.paragraphs.slice(-2).map((p) => p.slice(0, 7))).toEqual(['Hôm nay', 'Hôm qua']);
+  });
+
+  it('returns an empty article for binary bytes, an empty string and a page without text', () => {
+    let binary = '';
+    for (let i = 0; i < 100_000; i++) binary += String.fromCharCode((i * 7919) % 256);
+    expect(() => extractArticle(binary)).not.toThrow();
+    for (const html of ['', '<html><body><p></p><div> </div><p>&nbsp;</p></body></html>', '<div><span></span>'.repeat(10_000)]) {
+      expect(extractArticle(html).paragraphs).toEqual([]);
+    }
+  });
+
+  it('handles a 2 MB page in bounded time', () => {
+    const page = `<div class="menu"><a href="/">Trang chủ</a></div><article>${para.repeat(20)}</article>`;
+    const html = page.repeat(Math.ceil(2e6 / page.length));
+    const start = performance.now();
+    const a = extractArticle(html);
+    expect(performance.now() - start).toBeLessThan(3000);
+    expect(a.paragraphs.length).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe('looksLikeHtml and declaredCharset', () => {
+  it('tells pages and fragments from plain text', () => {
+    expect(looksLikeHtml('<!DOCTYPE html><html><body>x</body></html>')).toBe(true);
+    expect(looksLikeHtml('\ufeff  <html lang="vi">')).toBe(true);
+    expect(looksLikeHtml('<p>Một</p><p>Hai</p><p>Ba</p>')).toBe(true);
+    expect(looksLikeHtml('Tiêu đề\n\nNội dung bài viết có một thẻ <br> lạc.')).toBe(false);
+    expect(looksLikeHtml('---\ntitle: x\n---\n# Tiêu đề\n\n[link](http://a.vn)')).toBe(false);
+  });
+
+  it('reads <meta charset>, http-equiv and the XML declaration', () => {
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    expect(declaredCharset(bytes('<html><head><meta charset="UTF-8">'))).toBe('utf-8');
+    expect(declaredCharset(bytes('<meta http-equiv="Content-Type" content="text/html; charset=windows-1258">'))).toBe('windows-1258');
+    expect(declaredCharset(bytes('<?xml version="1.0" encoding="ISO-8859-1"?><html>'))).toBe('iso-8859-1');
+    expect(declaredCharset(bytes('<html><body>không khai báo</body></html>'))).toBeNull();
+  });
+});
