@@ -394,16 +394,17 @@ function penalise(score: number, quality: LanguageQuality): number {
 
 /**
  * Raw confidence to the share of answers that were right, per method: knots (raw,
- * share right) at the middle of each 0.1 bucket of the dev items of
+ * share right) from 0.05-wide buckets of the dev items of
  * test/fixtures/language/items.tsv (npm run eval:language -- --split dev, 2026-11-30),
- * made monotone, Vietnamese ones held below 1 (every dev answer was right, a few
- * hundred answers cannot show more). Between knots the score is interpolated.
+ * pooled where a bucket was worse than the one below (isotonic), Vietnamese ones held
+ * below 1 (every dev answer was right; a few hundred answers cannot show more).
+ * Between knots the score is interpolated.
  */
 const CALIBRATION: Record<LanguageMethod, [number, number][]> = {
-  'vie-letters': [[0.6, 0.95], [0.9, 0.99], [1, 0.997]],
-  'vie-syllables': [[0.5, 0.9], [0.85, 0.98], [1, 0.995]],
-  fasttext: [[0, 0], [0.45, 0.51], [0.55, 0.65], [0.65, 0.7], [0.75, 0.82], [0.85, 0.95], [0.95, 0.99], [1, 0.995]],
-  franc: [[0, 0.25], [0.05, 0.32], [0.15, 0.55], [0.25, 0.6], [0.35, 0.65], [0.5, 0.8], [0.75, 0.85], [0.95, 0.93], [1, 0.95]],
+  'vie-letters': [[0.75, 0.95], [0.95, 0.995], [1, 0.997]],
+  'vie-syllables': [[0.5, 0.9], [0.75, 0.95], [0.9, 0.99], [1, 0.995]],
+  fasttext: [[0, 0], [0.425, 0.43], [0.5, 0.6], [0.6, 0.65], [0.725, 0.83], [0.85, 0.965], [0.925, 0.978], [0.975, 0.995], [1, 0.995]],
+  franc: [[0, 0.15], [0.05, 0.3], [0.15, 0.5], [0.225, 0.58], [0.5, 0.76], [0.775, 0.76], [0.85, 0.975], [1, 0.975]],
   none: [[0, 0], [1, 0]],
 };
 
