@@ -95,7 +95,11 @@ const MARK_RUN = new RegExp(`\\p{M}{${MAX_MARK_RUN + 1},}`, 'gu');
 
 /** Cuts every run of combining marks to its first MAX_MARK_RUN, so that NFC and NFD take linear time. */
 export function capMarkRuns(text: string): string {
-  return text.replace(MARK_RUN, (run) => [...run].slice(0, MAX_MARK_RUN).join(''));
+  return text.replace(MARK_RUN, (run) => {
+    let end = 0;
+    for (let marks = 0; marks < MAX_MARK_RUN; marks++) end += run.charCodeAt(end) >= 0xd800 && run.charCodeAt(end) <= 0xdbff ? 2 : 1;
+    return run.slice(0, end);
+  });
 }
 
 function isOtherSpace(c: number): boolean {
