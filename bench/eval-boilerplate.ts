@@ -153,6 +153,8 @@ class Scores {
   authorsExact = new Ratio();
   lost: string[] = [];
   left: string[] = [];
+  /** Metadata values predicted but not in the labels, and labelled but not predicted. */
+  wrong: string[] = [];
 
   field(name: string) {
     let f = this.fields.get(name);
@@ -200,11 +202,12 @@ function score(docs: Doc[], predictions: Map<string, Prediction>, into: (source:
       }
       // A title can be found only in a file that starts with it.
       const titled = gold.title ? input.startsWith(squeeze(gold.title)) : false;
-      setScores(s.field('title'), titled ? [gold.title!] : [], pred.title ? [pred.title] : [], fold);
-      setScores(s.field('authors'), gold.authors ?? [], pred.authors, fold);
-      setScores(s.field('sources'), gold.sources ?? [], pred.sources, fold);
+      const wrong = (field: string) => (x: string) => s.wrong.push(`${d.rel} ${field} ${x.slice(0, 100)}`);
+      setScores(s.field('title'), titled ? [gold.title!] : [], pred.title ? [pred.title] : [], fold, wrong('title'));
+      setScores(s.field('authors'), gold.authors ?? [], pred.authors, fold, wrong('author'));
+      setScores(s.field('sources'), gold.sources ?? [], pred.sources, fold, wrong('source'));
       const goldCaptions = (gold.captions ?? []).map((c) => (typeof c === 'string' ? c : c.text));
-      setScores(s.field('captions'), goldCaptions, pred.captions, captionKey);
+      setScores(s.field('captions'), goldCaptions, pred.captions, captionKey, wrong('caption'));
       if ((gold.authors ?? []).length > 0) {
         const same = sameSet((gold.authors ?? []).map(fold), pred.authors.map(fold));
         s.authorsExact.add(same ? 1 : 0, 1);
@@ -218,11 +221,13 @@ function captionKey(s: string): string {
   return fold(s).replace(/[.\s]+$/, '');
 }
 
-function setScores(f: { p: Ratio; r: Ratio }, gold: string[], pred: string[], key: (s: string) => string): void {
+function setScores(f: { p: Ratio; r: Ratio }, gold: string[], pred: string[], key: (s: string) => string, wrong?: (s: string) => void): void {
   const g = new Set(gold.map(key));
   const p = new Set(pred.map(key));
   let hit = 0;
   for (const x of p) if (g.has(x)) hit++;
+  else wrong?.(`+ ${x}`);
+  for (const x of g) if (!p.has(x)) wrong?.(`- ${x}`);
   f.p.add(hit, p.size);
   f.r.add(hit, g.size);
 }
@@ -279,4 +284,6 @@ if (args.includes('--errors') && split === 'dev') {
   for (const l of all.left) console.log(`  ${l}`);
   console.log('\nbody lost:');
   for (const l of all.lost) console.log(`  ${l}`);
+  console.log('\nmetadata (+ predicted, not labelled; - labelled, not predicted):');
+  for (const l of all.wrong) console.log(`  ${l}`);
 }

@@ -340,7 +340,13 @@ function creditedCaption(rules: BoilerplateRules, text: string): Caption | null 
  */
 function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: number): Caption | null {
   if (text.length > rules.captionMaxLength || MARKDOWN_BLOCK.test(text)) return null;
-  if (matchesAny(rules.captionCues, text)) return { text, credit: null };
+  const cue = firstMatch(rules.captionCues, text);
+  if (cue) {
+    // `Nhà máy ... GMP EU. hình minh họa ,`: a cue that closes the line is not the caption's text.
+    const closing = cue.index > 0 && cue.index + cue[0].length === text.length;
+    const end = closing && /^[.!?…]/.test(cue[0]) ? cue.index + 1 : cue.index;
+    return { text: closing ? text.slice(0, end).trim() : text, credit: null };
+  }
   const imageGap = gapBefore >= 2 && !ENDS_SENTENCE.test(text);
   if (!imageGap || !/\p{Ll}/u.test(text) || text.split(' ').length < CAPTION_MIN_WORDS) return null;
   return { text, credit: null };
@@ -392,7 +398,7 @@ function readCredit(rules: BoilerplateRules, line: string): Credit | null {
   }
   if (text.length > NAME_MAX * 2) return null;
   const names = text.split(NAME_SEPARATOR).map((n) => n.trim());
-  if (names.every((n) => isOutlet(rules, n) || isPersonName(rules, n))) {
+  if (isNameList(names) || names.every((n) => isOutlet(rules, n) || isPersonName(rules, n))) {
     add(text);
     return credit;
   }
@@ -453,8 +459,10 @@ function markNameLines(
     if (text.endsWith('.') && isPersonName(rules, text.slice(0, -1))) {
       captions.push({ text, credit: null });
       mark(i, 'caption');
-    } else if (i >= secondHalf && isPersonName(rules, text)) {
-      authors.push(text);
+    } else if (i >= secondHalf) {
+      const names = text.split(NAME_SEPARATOR).map((n) => n.trim());
+      if (!isNameList(names) && !names.every((n) => isPersonName(rules, n))) continue;
+      authors.push(...names);
       mark(i, 'byline');
     }
   }
@@ -514,6 +522,11 @@ function markInlineBoilerplate(
     keptText[i] = sentences.filter((_, k) => !drop[k]).join(' ');
     removedInline[i] = sentences.flatMap((sentence, k) => (drop[k] ? [{ reason: drop[k]!, text: sentence }] : []));
   }
+}
+
+/** `Hòa – Dịu`: writers who sign a shared piece with one syllable each. */
+function isNameList(names: string[]): boolean {
+  return names.length >= 2 && names.every((n) => /^\p{Lu}\p{Ll}+$/u.test(n));
 }
 
 function personThenOutlet(rules: BoilerplateRules, text: string): { person: string; outlet: string } | null {
