@@ -84,4 +84,36 @@ describe('extractMetadata', () => {
     const { header } = run('Một.\n\nHai.\n\nBa.\n\n15:00 | 28/10/2022 | THỂ THAO');
     expect(header.date).toBeNull();
   });
+
+  // Heads of real crawled files (test/fixtures/crawl, dev sources).
+  it('takes a first line shaped like a headline as the title when a paragraph follows it', () => {
+    const lead = 'Phó đô đốc Karl Thomas, tư lệnh Hạm đội 7 của Hải quân Mỹ, hôm 4/11 quyết định cách chức chỉ huy tàu ngầm USS Connecticut.';
+    for (const title of ['Mỹ cách chức hạm trưởng tàu ngầm va chạm ở Biển Đông', 'Người nhiễm HIV đầu tiên ở Việt Nam giờ ra sao?', "'Tôi dạy múa cột' và chuyện nghề"]) {
+      const { header, lines, removed } = run(`${title}\n\n${lead}`);
+      expect(header.title).toBe(title);
+      expect(lines.map((l) => l.text)).toEqual([lead]);
+      expect(removed).toEqual([{ reason: 'title', text: title }]);
+    }
+  });
+
+  it('reads a markdown title underlined or behind #', () => {
+    const body = 'Tân cảng Cát Lái đã đạt các tiêu chí của chương trình Hệ thống cảng Xanh (GPAS).';
+    expect(run(`Tân Cảng -Cát Lái đoạt giải thưởng cảng Xanh của APEC.\n======\n\n${body}`).header.title).toBe(
+      'Tân Cảng -Cát Lái đoạt giải thưởng cảng Xanh của APEC.',
+    );
+    expect(run(`# Cách tính lãi vay theo phương pháp dư nợ giảm dần\n\n${body}`).header.title).toBe('Cách tính lãi vay theo phương pháp dư nợ giảm dần');
+  });
+
+  it('takes no title from a sentence, a short line, a menu over the text, or a one-line dump', () => {
+    const lead = 'Ngày 17/11, Công an tỉnh Vĩnh Long tạm giữ hình sự Nguyễn Thanh Nhựt để điều tra về vụ bắt cóc nữ chủ quán cà phê ven quốc lộ 53.';
+    for (const text of [
+      `Cảnh sát đang lấy lời khai thanh niên này.\n\n${lead}`,
+      `Thời sự\n\n${lead}`,
+      `Báo Ánh Dương điện tử\n\nTrang chủ | Thời sự | Kinh tế | Văn hóa | Thể thao\n\n${lead}`,
+      `${lead} Cảnh sát đang lấy lời khai thanh niên này.`,
+      `Tạm giữ thêm nghi can tham gia bắt cóc chủ quán cà phê\n${lead}`,
+    ]) {
+      expect(run(text).header.title).toBeNull();
+    }
+  });
 });
