@@ -188,7 +188,8 @@ function insideArticle(el: HtmlElement): boolean {
 
 function rawKind(b: Block, rules: HtmlRules): Kind {
   if (b.linkChars > rules.maxLinkDensity * b.chars) return b.linkChars <= rules.maxProseLinkDensity * b.chars && b.heading === 0 ? Kind.Linky : Kind.Bad;
-  if (b.heading > 0) return Kind.Short;
+  // A long "heading" that ends a sentence is a lead set in <h2> (tuoitre, nld): text, not a title.
+  if (b.heading > 0) return b.chars >= rules.goodMinChars && SENTENCE_END.test(b.text) ? Kind.Good : Kind.Short;
   if (b.chars >= rules.goodMinChars) return Kind.Good;
   if (b.chars >= rules.sentenceMinChars && SENTENCE_END.test(b.text)) return Kind.Good;
   return Kind.Short;
