@@ -104,6 +104,8 @@ async function main(): Promise<void> {
   const forms = [...new Set(items.map((it) => it.form))];
   const buckets = [...LENGTH_BUCKETS.map(([lo, hi]) => bucketOf(hi === Infinity ? lo : hi)), 'all'];
   const summary: string[] = [];
+  // Per tool, per expected language: right and total on items of 50+ characters.
+  const byLanguage = new Map<string, Map<string, [number, number]>>();
   for (const [name, detect] of await detectors(opts.tools.split(','))) {
     const answers: Answer[] = [];
     for (const it of items) answers.push(await detect(it.text));
@@ -118,6 +120,15 @@ async function main(): Promise<void> {
       });
       console.log(`  ${form.padEnd(10)}${cells.join('')}`);
     }
+    const perLanguage = new Map<string, [number, number]>();
+    items.forEach((it, i) => {
+      if (it.text.length < 50) return;
+      const cell = perLanguage.get(it.expected) ?? [0, 0];
+      cell[0] += right[i] ? 1 : 0;
+      cell[1]++;
+      perLanguage.set(it.expected, cell);
+    });
+    byLanguage.set(name, perLanguage);
     // Languages below 95 % on items of 50+ characters, with what they were taken for.
     const weak: string[] = [];
     for (const language of [...new Set(items.map((it) => it.expected))].sort()) {
@@ -165,7 +176,17 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log(`summary (${opts.split}):\n${summary.join('\n')}`);
+  const tools = [...byLanguage.keys()];
+  console.log(`accuracy by language, items of 50+ characters (${opts.split}):`);
+  console.log(`  ${'language'.padEnd(9)}${tools.map((t) => t.padStart(10)).join('')}`);
+  for (const language of [...new Set(items.map((it) => it.expected))].sort()) {
+    const cells = tools.map((t) => {
+      const [ok, n] = byLanguage.get(t)!.get(language) ?? [0, 0];
+      return (n ? pct(ok, n) : '-').padStart(10);
+    });
+    console.log(`  ${language.padEnd(9)}${cells.join('')}`);
+  }
+  console.log(`\nsummary (${opts.split}):\n${summary.join('\n')}`);
 }
 
 await main();

@@ -250,6 +250,9 @@ interface RawLabel {
 }
 
 const NONE: RawLabel = { language: 'und', raw: 0, method: 'none', evidence: 0 };
+// A paragraph's language shows in its first few thousand characters: fastText and the
+// syllable count read no more (a hostile megabyte-long paragraph costs no more either).
+const SAMPLE_CHARACTERS = 4096;
 // Below this fastText probability franc-all (414 languages, many fastText lacks) is asked too.
 const FASTTEXT_SURE = 0.4;
 // franc reads this much of a paragraph (its cost grows with the length; its answer hardly does).
@@ -266,14 +269,14 @@ function labelOf(text: string, s: Scan, rules: LanguageRules): RawLabel {
   if (allowed('vie', rules) && s.longWords / s.words < 0.1) {
     // Vietnamese without (most of) its diacritics: nearly every word a syllable of
     // onset + rime, and many of them the commonest syllables or marked ones.
-    const syl = syllables(text);
+    const syl = syllables(text.slice(0, SAMPLE_CHARACTERS));
     const valid = syl.valid / syl.words;
     const support = (syl.marked + syl.common) / syl.words;
     if (syl.words >= 4 && valid >= 0.8 && support >= 0.2) {
       return { language: 'vie', raw: Math.min(1, valid * (0.5 + support)), method: 'vie-syllables', evidence: s.evidence };
     }
   }
-  const predictions = fastText.predict(text.replace(/\s+/g, ' '), rules.candidates.length > 0 ? 20 : 1, 0);
+  const predictions = fastText.predict(text.slice(0, SAMPLE_CHARACTERS).replace(/\s+/g, ' '), rules.candidates.length > 0 ? 20 : 1, 0);
   let best: RawLabel = NONE;
   for (let i = 0; i < predictions.size(); i++) {
     const [p, label] = predictions.get(i);
@@ -292,7 +295,7 @@ function labelOf(text: string, s: Scan, rules: LanguageRules): RawLabel {
  * is surer; where they differ franc's stands, as sure as its margin over its runner-up.
  */
 function withFranc(text: string, fastTextLabel: RawLabel, rules: LanguageRules): RawLabel {
-  const window = text.replace(/\s+/g, ' ').slice(0, FRANC_WINDOW);
+  const window = text.slice(0, FRANC_WINDOW * 4).replace(/\s+/g, ' ').slice(0, FRANC_WINDOW);
   // franc's cost grows with the languages it compares: it compares those lid.176 lacks
   // and fastText's own top answers, so every language stays possible.
   const predictions = fastText.predict(window, 12, 0);
