@@ -145,7 +145,7 @@ function leadBefore(blocks: Block[], kinds: Kind[], inContainer: boolean[], titl
   let headline = -1;
   for (let i = first - 1; i >= Math.max(0, first - rules.leadWindow); i--) {
     const b = blocks[i]!;
-    if (b.heading === 1 || (b.heading > 0 && titleKey !== null && squash(b.text) === titleKey)) {
+    if (b.heading === 1 || (titleKey !== null && b.chars < 4 * titleKey.length && squash(b.text) === titleKey)) {
       headline = i;
       break;
     }
@@ -166,6 +166,8 @@ function elementHints(el: HtmlElement, rules: HtmlRules): ElementHints {
     for (const { reason, pattern } of rules.boilerplateHints) {
       if (textElement && reason !== 'hidden') continue;
       if (pattern.test(names)) {
+        // `article__header` inside the article is its headline box, like a <header> there.
+        if (reason === 'header' && insideArticle(el)) break;
         boiler = reason;
         break;
       }

@@ -115,7 +115,7 @@ export const DEFAULT_HTML_RULES: HtmlRules = {
     /^\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}.{0,25}$/u,
   ],
   fallbackShare: 0.4,
-  leadWindow: 20,
+  leadWindow: 50,
   titleH1Overlap: 0.7,
   titleSeparators: /\s+(?:[|\-–—:·»]|::)\s+/u,
   outletAuthors: /^(?:báo|tạp chí|đài|cổng thông tin|ttxvn|vna|reuters|afp|ap|associated press|staff|admin|ban biên tập|bbt|pv|phóng viên|nhóm phóng viên)\b|\.(?:vn|com|net|org)\b|\b(?:news|online|media|times|post|press|magazine|newspaper)$/iu,
