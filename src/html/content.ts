@@ -43,7 +43,8 @@ interface ElementHints {
   date: boolean;
 }
 
-const SENTENCE_END = /[.!?…:;"”»)。！？」』]$/u;
+/** A sentence's end, closing quotes and brackets after it allowed. */
+const SENTENCE_END = /[.!?…。！？][”"'’»」』)\]]*$/u;
 
 /**
  * Chooses the article: every block is scored (article-like text counts for, links and
