@@ -51,7 +51,7 @@ function formatDuration(ms: number): string {
 
 function batchState(b: BatchRecord): string {
   if (b.cancelRequested) return b.finishedAt ? 'cancelled' : 'cancelling';
-  if (!b.walked && !b.producerAlive) return `interrupted (its enqueue stopped mid-walk: vnpipe enqueue ${quoted(b.root)} --out ${quoted(b.out)} --resume ${b.id})`;
+  if (!b.walked && !b.producerAlive) return `interrupted (its enqueue stopped mid-walk: vnpipe enqueue ${quoted(b.root)} --out ${quoted(b.out)} --resume ${b.id}, with the same --config)`;
   return b.finishedAt ? 'finished' : b.walked ? 'running' : 'enqueueing';
 }
 

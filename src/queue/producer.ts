@@ -120,7 +120,8 @@ async function walkAndQueue(
   }
 
   const documents = options.learn ? walk() : files;
-  const jobIds = new JobIds(batchId, 'd');
+  // A resumed walk numbers its jobs apart from those the first walk added.
+  const jobIds = new JobIds(batchId, options.resume ? `d${Date.now().toString(36)}-` : 'd');
   const resumed = options.resume ? await batches.get(batchId) : null;
   const counts: EnqueueCounts = { found: 0, queued: resumed?.queued ?? 0, skipped: 0 };
   let chunk: SourceEntry[] = options.learn ? [] : [first];
