@@ -113,7 +113,7 @@ interface Scan {
   vietnameseWords: number;
   mojibake: number;
   replacements: number;
-  /** Words of more than seven letters: no Vietnamese syllable is that long. */
+  /** Lower-case words of more than seven letters: no Vietnamese syllable is that long (names may be). */
   longWords: number;
   /** Words with a letter only Vietnamese uses that were checked as syllables (the document's first few), and the valid ones. */
   markedChecked: number;
@@ -164,7 +164,7 @@ function scan(text: string, sample: { left: number }): Scan {
     if (wordLetters === 0) continue;
     // The end of a word.
     s.words++;
-    if (wordLetters > 7) s.longWords++;
+    if (wordLetters > 7 && uppers === 0) s.longWords++;
     if (vietnamese) s.vietnameseWords++;
     if (!digits && uppers === 0) s.lowerLetters += wordLetters;
     else if (!digits && uppers === 1 && firstUpper) s.capitalisedLetters += wordLetters;
@@ -228,7 +228,6 @@ function syllables(text: string): { valid: number; marked: number; common: numbe
   let words = 0;
   for (const word of text.split(/[^\p{L}]+/u)) {
     if (word.length === 0) continue;
-    words++;
     const lower = word.toLowerCase();
     if (PLAIN_SYLLABLES.has(lower)) {
       valid++;
@@ -236,7 +235,11 @@ function syllables(text: string): { valid: number; marked: number; common: numbe
     } else if (isVietnameseSyllable(word)) {
       valid++;
       marked++;
+    } else if (lower !== word) {
+      // A capitalised word that is no syllable is a name or an acronym (Vios, Mazda, CRV): not counted.
+      continue;
     }
+    words++;
   }
   return { valid, marked, common, words };
 }
