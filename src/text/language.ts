@@ -305,7 +305,7 @@ function withFranc(text: string, fastTextLabel: RawLabel, rules: LanguageRules):
   const only = [...FASTTEXT_LACKS];
   for (let i = 0; i < predictions.size(); i++) only.push(fastTextCode(predictions.get(i)[1]));
   predictions.delete();
-  const [best, second] = francAll(window, { minLength: 1, only: rules.candidates.length > 0 ? only.filter((l) => allowed(l, rules)) : only });
+  const [best, second] = francAll(window, { minLength: 1, only: rules.candidates.length > 0 ? rules.candidates : only });
   if (!best || best[0] === 'und') return fastTextLabel;
   if (best[0] === fastTextLabel.language) return { ...fastTextLabel, raw: Math.min(1, fastTextLabel.raw + 0.3) };
   return { ...fastTextLabel, language: best[0], raw: Math.min(1, (second ? best[1] - second[1] : 1) * 5), method: 'franc' };
