@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.js';
+import { DEFAULT_HTML_RULES, type HtmlRules } from './html/rules.js';
 import type { BoilerplateRules } from './text/boilerplate.js';
 import { ENCODINGS, type Encoding } from './text/decode.js';
 import type { LanguageRules } from './text/language.js';
@@ -19,6 +20,8 @@ export interface Config {
   learn: LearnSettings;
   language: LanguageRules;
   sentences: SentenceRules;
+  /** The HTML article extractor's rules (src/html/rules.ts; not yet read from config/). */
+  html: HtmlRules;
   queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number; enqueueWindow: number; documentsPerJob: number };
 }
 
@@ -100,7 +103,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       bylines: v.patterns(bp.bylines, 'boilerplate.bylines', 'u'),
       sourceCredits: v.patterns(bp.sourceCredits, 'boilerplate.sourceCredits', 'u'),
       outlets: v.patterns(bp.outlets, 'boilerplate.outlets', 'u'),
-      callsToAction: v.patterns(bp.callsToAction, 'boilerplate.callsToAction', 'iu'),
+      callsToAction: v.patterns(bp.callsToAction, 'boilerplate.callsToAction', 'u'),
       captionMaxLength: v.number(bp.captionMaxLength, 'boilerplate.captionMaxLength', 1),
     },
     learn: {
@@ -123,6 +126,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       plainNameSyllables: new Set(v.strings(sentences.plainNameSyllables, 'sentences.plainNameSyllables')),
       nameIntroducers: new Set(v.strings(sentences.nameIntroducers, 'sentences.nameIntroducers')),
     },
+    html: DEFAULT_HTML_RULES,
     queue: {
       attempts: v.number(queue.attempts, 'queue.attempts', 1),
       backoffMs: v.number(queue.backoffMs, 'queue.backoffMs', 0),

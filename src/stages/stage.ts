@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { HtmlRemoval } from '../html/extract.js';
 import type { Caption } from '../text/boilerplate.js';
 import type { Encoding } from '../text/decode.js';
 import type { LearnedLines } from '../text/learned.js';
@@ -17,7 +18,8 @@ export interface Draft {
   readonly bytes: Uint8Array;
   /** The decoded text (decode), then the article text when the input was HTML (extract). */
   text: string;
-  encoding: Encoding | null;
+  /** The encoding decode found, or the label a page declared for bytes no Vietnamese encoding reads. */
+  encoding: Encoding | string | null;
   encodingConfidence: number;
   replacements: number;
   /** Set when the input was an HTML page: the extractor found what the text stages would guess. */
@@ -34,7 +36,8 @@ export interface Draft {
   bodyCategory: string | null;
   sentences: string[];
   language: LanguageResult | null;
-  removed: Removal[];
+  /** What left the text and why: the text stages' removals and the HTML extractor's. */
+  removed: (Removal | HtmlRemoval)[];
 }
 
 /** What every stage may read besides the draft. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import { DocumentError } from '../errors.js';
+import type { HtmlRemoval } from '../html/extract.js';
 import { PIPELINE } from '../stages/index.js';
 import { newDraft, type Draft, type Stage, type StageContext } from '../stages/stage.js';
 import type { Caption } from './boilerplate.js';
@@ -30,7 +31,8 @@ export interface DocumentMetadata {
   languageScore: number;
   /** Per paragraph of `text`, when they are not all in `language` (a quoted English paragraph); else null. */
   paragraphLanguages: LanguageLabel[] | null;
-  encoding: Encoding;
+  /** What decode found (`utf-8`, `tcvn3` ...), or the charset an HTML page declared for bytes no Vietnamese encoding reads. */
+  encoding: Encoding | string;
   /** 0..1: how sure the encoding detection is (1 for a BOM, valid UTF-8 or --encoding). */
   encodingConfidence: number;
   /** Invalid byte sequences that decoding replaced with U+FFFD. */
@@ -38,7 +40,7 @@ export interface DocumentMetadata {
   /** SHA-256 of the input bytes, for exact deduplication. */
   sha256: string;
   bytes: number;
-  removed: Removal[];
+  removed: (Removal | HtmlRemoval)[];
 }
 
 /**

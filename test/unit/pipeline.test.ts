@@ -48,10 +48,29 @@ describe('processDocument', () => {
 
   it('runs the declared stages in order and stops after `until`', () => {
     const { draft, timings } = runStages(Buffer.from('Tiêu đề\n\nMột đoạn văn bản tiếng Việt có dấu.'), 'a.txt', { config }, 'normalize');
-    expect(Object.keys(timings)).toEqual(['decode', 'normalize']);
+    expect(Object.keys(timings)).toEqual(['decode', 'extract', 'normalize']);
     expect(draft.lines.map((l) => l.text)).toEqual(['Tiêu đề', 'Một đoạn văn bản tiếng Việt có dấu.']);
     expect(draft.paragraphs).toEqual([]);
     expect(Object.keys(runStages(Buffer.from('x y z'), 'a.txt', { config }).timings)).toEqual(PIPELINE.map((s) => s.name));
+  });
+
+  it('extracts the article of a real HTML page: no markup in the text, metadata from the page, removals with reasons', () => {
+    const page = readFileSync(new URL('../fixtures/html/dev/vnexpress-net-01.html', import.meta.url));
+    const truth = JSON.parse(readFileSync(new URL('../fixtures/html/dev/vnexpress-net-01.json', import.meta.url), 'utf8'));
+    const doc = processDocument(page, 'a.html', config);
+    expect(doc.text).not.toMatch(/<\/?[a-z][^>]*>|\{[^}]*:[^}]*\}/i);
+    expect(doc.metadata.title).toBe(truth.truth.title);
+    expect(doc.metadata.language).toBe('vie');
+    expect(doc.metadata.removed.some((r) => r.reason === 'navigation' || r.reason === 'related')).toBe(true);
+    const firstTruthParagraph = readFileSync(new URL('../fixtures/html/dev/vnexpress-net-01.txt', import.meta.url), 'utf8').split('\n\n')[0]!;
+    expect(doc.text.startsWith(firstTruthParagraph.normalize('NFC').slice(0, 40))).toBe(true);
+  });
+
+  it('fails an HTML page with no article as no-article, and leaves plain text that mentions tags alone', () => {
+    const menu = Buffer.from('<html><body><nav><a href="/">Trang chủ</a> <a href="/tt">Thời sự</a></nav><footer>© 2024</footer></body></html>');
+    expect(() => processDocument(menu, 'menu.html', config)).toThrow(expect.objectContaining({ reason: 'no-article' }));
+    const prose = Buffer.from('Thẻ <b> trong HTML làm chữ đậm. Đây là một câu tiếng Việt bình thường về lập trình web.');
+    expect(processDocument(prose, 'a.txt', config).text).toContain('Thẻ <b> trong HTML');
   });
 
   it('passes input errors through with their own reason', () => {
