@@ -152,7 +152,14 @@ console.log(`pages: ${dir}: ${pages.length} (${pages.filter((p) => p.vie).length
 for (const [name, run] of tools) {
   const groups: Record<string, Tally> = { vie: newTally(), other: newTally(), all: newTally() };
   for (const page of pages) {
-    const out = timed(() => run(page.html));
+    let out: Output;
+    try {
+      out = timed(() => run(page.html));
+    } catch (err) {
+      // A tool that throws on a page scores nothing on it.
+      console.error(`  ${name} failed on ${page.id}: ${(err as Error).message}`);
+      out = { text: '', title: null, date: null, authors: [], ms: 0 };
+    }
     const got = tokens(out.text);
     const want = tokens(page.truthText);
     const tp = overlap(got, want);

@@ -85,10 +85,12 @@ export function segment(root: HtmlElement, removalTextMax: number): Segmentation
     });
   };
 
-  // An explicit stack of (node, leaving) pairs: no recursion, whatever the depth.
-  const stack: [HtmlNode, boolean][] = [[root, false]];
+  // An explicit stack (nodes, and whether each is being left): no recursion, whatever the depth.
+  const stack: HtmlNode[] = [root];
+  const leavingStack: boolean[] = [false];
   while (stack.length > 0) {
-    const [node, leaving] = stack.pop()!;
+    const node = stack.pop()!;
+    const leaving = leavingStack.pop()!;
     if (typeof node === 'string') {
       parts.push(node);
       if (linkDepth > 0) linkParts.push(node);
@@ -132,8 +134,12 @@ export function segment(root: HtmlElement, removalTextMax: number): Segmentation
       owners.push(node);
       owner = node;
     }
-    stack.push([node, true]);
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i]!, false]);
+    stack.push(node);
+    leavingStack.push(true);
+    for (let i = node.children.length - 1; i >= 0; i--) {
+      stack.push(node.children[i]!);
+      leavingStack.push(false);
+    }
   }
   flush();
   return { blocks, skipped, imageHolders };

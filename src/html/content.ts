@@ -57,15 +57,10 @@ const SENTENCE_END = /[.!?…。！？][”"'’»」』)\]]*$/u;
  * is used instead: trafilatura's fallback, compared by length.
  */
 export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, title: string | null, rules: HtmlRules): Selection {
-  const hintCache = new Map<HtmlElement, ElementHints>();
-  const hintsOf = (el: HtmlElement): ElementHints => {
-    let h = hintCache.get(el);
-    if (!h) {
-      h = elementHints(el, rules);
-      hintCache.set(el, h);
-    }
-    return h;
-  };
+  // Per element id (sparse arrays: only the ancestors of text are ever touched).
+  const hintCache: ElementHints[] = [];
+  const nameCache = new Map<string, NameHints>();
+  const hintsOf = (el: HtmlElement): ElementHints => (hintCache[el.id] ??= elementHints(el, rules, nameCache));
 
   // Per block: the boilerplate-hinted ancestors (nearest first) and the caption/byline/date flags.
   const hints: Hint[][] = [];
@@ -98,20 +93,20 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
 
   const raw = blocks.map((b) => rawKind(b, rules));
   // Article-like characters under each hinted element decide whether its hint holds.
-  const goodUnder = new Map<HtmlElement, number>();
+  const goodUnder: number[] = [];
   let pageGood = 0;
   blocks.forEach((b, i) => {
     if (raw[i] !== Kind.Good) return;
     // Text under a hint that always holds (comments, related) is not the article's.
     if (!hints[i]!.some((h) => !rules.overridableReasons.includes(h.reason))) pageGood += b.chars;
-    for (const h of hints[i]!) goodUnder.set(h.el, (goodUnder.get(h.el) ?? 0) + b.chars);
+    for (const h of hints[i]!) goodUnder[h.el.id] = (goodUnder[h.el.id] ?? 0) + b.chars;
   });
   const activeReason = (i: number): Reason | null => {
     for (const h of hints[i]!) {
       const structural = h.el.tag === 'body' || h.el.tag === 'html' || h.el.tag === 'article' || h.el.tag === 'main';
       if (structural || wrappers.has(h.el)) continue;
       const overridable = rules.overridableReasons.includes(h.reason);
-      if (overridable && (goodUnder.get(h.el) ?? 0) >= rules.hintOverrideShare * pageGood) continue;
+      if (overridable && (goodUnder[h.el.id] ?? 0) >= rules.hintOverrideShare * pageGood) continue;
       return h.reason;
     }
     return null;
@@ -157,30 +152,59 @@ function leadBefore(blocks: Block[], kinds: Kind[], inContainer: boolean[], titl
   return lead;
 }
 
-function elementHints(el: HtmlElement, rules: HtmlRules): ElementHints {
-  const names = `${el.attrs.class ?? ''} ${el.attrs.id ?? ''}`.trim();
+/** What class/id names say, whatever the element: computed once per distinct names string (pages repeat them). */
+interface NameHints {
+  /** The first boilerplate hint that matches. */
+  boiler: Reason | null;
+  content: boolean;
+  caption: boolean;
+  byline: boolean;
+  date: boolean;
+}
+
+function nameHints(names: string, rules: HtmlRules): NameHints {
+  let boiler: Reason | null = null;
+  for (const { reason, pattern } of rules.boilerplateHints) {
+    if (pattern.test(names)) {
+      boiler = reason;
+      break;
+    }
+  }
+  return {
+    boiler,
+    content: rules.contentHints.test(names),
+    caption: rules.captionHints.test(names),
+    byline: rules.bylineHints.test(names),
+    date: rules.dateHints.test(names),
+  };
+}
+
+const NO_NAMES: NameHints = { boiler: null, content: false, caption: false, byline: false, date: false };
+
+function elementHints(el: HtmlElement, rules: HtmlRules, nameCache: Map<string, NameHints>): ElementHints {
+  const names = el.attrs.class === undefined && el.attrs.id === undefined ? '' : `${el.attrs.class ?? ''} ${el.attrs.id ?? ''}`.trim();
+  let byName = NO_NAMES;
+  if (names !== '') {
+    const cached = nameCache.get(names);
+    byName = cached ?? nameHints(names, rules);
+    if (!cached) nameCache.set(names, byName);
+  }
   let boiler: Reason | null = TAG_REASONS[el.tag] ?? null;
   if (el.tag === 'header' && !insideArticle(el)) boiler = 'header';
-  // A heading's or paragraph's own class is styling (`widget-title`, `article--header`); the boxes around it say what it is.
-  const textElement = /^(?:h[1-6]|p)$/.test(el.tag);
-  if (boiler === null && names) {
-    for (const { reason, pattern } of rules.boilerplateHints) {
-      if (textElement && reason !== 'hidden') continue;
-      if (pattern.test(names)) {
-        // `article__header` inside the article is its headline box, like a <header> there.
-        if (reason === 'header' && insideArticle(el)) break;
-        boiler = reason;
-        break;
-      }
-    }
+  if (boiler === null && byName.boiler !== null) {
+    boiler = byName.boiler;
+    // A heading's or paragraph's own class is styling (`widget-title`, `article--header`); the boxes around it say what it is.
+    if (boiler !== 'hidden' && /^(?:h[1-6]|p)$/.test(el.tag)) boiler = null;
+    // `article__header` inside the article is its headline box, like a <header> there.
+    else if (boiler === 'header' && insideArticle(el)) boiler = null;
   }
   const itemprop = el.attrs.itemprop ?? '';
   return {
     boiler,
-    content: names !== '' && rules.contentHints.test(names) || /articleBody/i.test(itemprop) || el.tag === 'article',
-    caption: el.tag === 'figcaption' || (names !== '' && rules.captionHints.test(names)),
-    byline: /author/i.test(itemprop) || el.attrs.rel === 'author' || (names !== '' && rules.bylineHints.test(names)),
-    date: el.tag === 'time' || /date/i.test(itemprop) || (names !== '' && rules.dateHints.test(names)),
+    content: byName.content || el.tag === 'article' || /articleBody/i.test(itemprop),
+    caption: byName.caption || el.tag === 'figcaption',
+    byline: byName.byline || el.attrs.rel === 'author' || /author/i.test(itemprop),
+    date: byName.date || el.tag === 'time' || /date/i.test(itemprop),
   };
 }
 
@@ -214,27 +238,34 @@ function isInside(el: HtmlElement, container: HtmlElement): boolean {
 }
 
 function bestContainer(blocks: Block[], kinds: Kind[], hintsOf: (el: HtmlElement) => ElementHints, rules: HtmlRules): HtmlElement {
-  const score = new Map<HtmlElement, number>();
-  const good = new Map<HtmlElement, number>();
+  const score: number[] = [];
+  const good: number[] = [];
+  const elements: HtmlElement[] = [];
   blocks.forEach((b, i) => {
     const kind = kinds[i]!;
     const value = kind === Kind.Good ? b.chars : kind === Kind.Bad ? -rules.badTextWeight * b.chars : -rules.shortTextWeight * b.chars;
     for (let el: HtmlElement | null = b.owner; el; el = el.parent) {
-      score.set(el, (score.get(el) ?? 0) + value);
-      if (kind === Kind.Good) good.set(el, (good.get(el) ?? 0) + b.chars);
+      const id = el.id;
+      if (score[id] === undefined) {
+        score[id] = 0;
+        good[id] = 0;
+        elements.push(el);
+      }
+      score[id] += value;
+      if (kind === Kind.Good) good[id]! += b.chars;
     }
   });
   let best: HtmlElement | null = null;
   let bestScore = -Infinity;
-  for (const [el, s] of score) {
-    const total = s + (hintsOf(el).content ? rules.contentHintBonus * (good.get(el) ?? 0) : 0);
+  for (const el of elements) {
+    const total = score[el.id]! + (hintsOf(el).content ? rules.contentHintBonus * good[el.id]! : 0);
     // Equal scores: the deeper element (seen first, blocks add their owner before its ancestors) wins.
     if (total > bestScore) {
       best = el;
       bestScore = total;
     }
   }
-  return best ?? blocks[0]?.owner ?? { tag: '#root', attrs: {}, children: [], parent: null };
+  return best ?? blocks[0]?.owner ?? { id: -1, tag: '#root', attrs: {}, children: [], parent: null };
 }
 
 /** Short and linky blocks are kept or dropped by their neighbours. */

@@ -8,6 +8,8 @@ import { Tokenizer } from 'htmlparser2';
  * keep their text in the deepest element, so every later walk stays bounded.
  */
 export interface HtmlElement {
+  /** Position in document order (the root is 0): lets later passes keep per-element numbers in arrays. */
+  id: number;
   tag: string;
   /** The attributes the extractor reads (KEPT_ATTRIBUTES), names lower-cased, entities decoded. */
   attrs: Record<string, string>;
@@ -49,7 +51,8 @@ const KEPT_ATTRIBUTES = new Set([
 const CLOSE_SEARCH = 48;
 
 export function parseHtml(html: string, maxDepth: number): HtmlElement {
-  const root: HtmlElement = { tag: '#root', attrs: {}, children: [], parent: null };
+  const root: HtmlElement = { id: 0, tag: '#root', attrs: {}, children: [], parent: null };
+  let nextId = 1;
   const stack: HtmlElement[] = [root];
   let current = root;
   let tagName = '';
@@ -77,7 +80,7 @@ export function parseHtml(html: string, maxDepth: number): HtmlElement {
     if (closes) {
       while (stack.length > 1 && closes.has(current.tag)) popTo(stack.length - 1);
     }
-    const el: HtmlElement = { tag, attrs: attributes, children: [], parent: current };
+    const el: HtmlElement = { id: nextId++, tag, attrs: attributes, children: [], parent: current };
     current.children.push(el);
     if (!selfClosing && !VOID.has(tag) && stack.length <= maxDepth) {
       stack.push(el);
@@ -149,17 +152,19 @@ export function parseHtml(html: string, maxDepth: number): HtmlElement {
   return root;
 }
 
-/** Elements of the subtree in document order, without recursion. */
-export function* elementsOf(root: HtmlElement): Generator<HtmlElement> {
+/** Elements of the subtree in document order, without recursion (an array: cheaper than a generator). */
+export function elementsOf(root: HtmlElement): HtmlElement[] {
+  const out: HtmlElement[] = [];
   const stack: HtmlElement[] = [root];
   while (stack.length > 0) {
     const el = stack.pop()!;
-    yield el;
+    out.push(el);
     for (let i = el.children.length - 1; i >= 0; i--) {
       const child = el.children[i]!;
       if (typeof child !== 'string') stack.push(child);
     }
   }
+  return out;
 }
 
 /** The subtree's text, whitespace collapsed. */
@@ -178,9 +183,9 @@ export function textOf(root: HtmlElement): string {
   return collapse(parts.join(''));
 }
 
-/** Whitespace (NBSP and other Unicode spaces too) collapsed to single spaces, zero-width characters dropped, ends trimmed. */
+/** Whitespace (NBSP, other Unicode spaces, zero-width spaces) collapsed to single spaces, ends trimmed. */
 export function collapse(text: string): string {
-  return text.replace(/[\u200b\u2060\ufeff]/g, '').replace(/\s+/g, ' ').trim();
+  return text.replace(/[\s\u200b\u2060]+/g, ' ').trim();
 }
 
 /** Elements that start a new line of text: the rest (a, b, span...) run inline. */
