@@ -64,7 +64,7 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
 
   // Per block: the boilerplate-hinted ancestors (nearest first) and the caption/byline/date flags.
   const hints: Hint[][] = [];
-  // Elements around a <main> or <article>: page wrappers, whatever their class says.
+  // Elements around the <main>: page wrappers, whatever their class says.
   const wrappers = new Set<HtmlElement>();
   const flags: { caption: boolean; byline: boolean; date: boolean }[] = [];
   for (let bi = 0; bi < blocks.length; bi++) {
@@ -75,7 +75,8 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
     let wrapped = false;
     for (let el: HtmlElement | null = b.owner; el && el.tag !== '#root'; el = el.parent, depth++) {
       if (wrapped) wrappers.add(el);
-      if (el.tag === 'main' || el.tag === 'article') wrapped = true;
+      // Only <main> marks the page's wrappers: lists of related stories wrap <article> items too.
+      if (el.tag === 'main') wrapped = true;
       const h = hintsOf(el);
       if (h.boiler) list.push({ el, reason: h.boiler });
       if (depth < 6) {
