@@ -142,7 +142,10 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
 
   // Credits close the article: read upwards from its last line. A site's regular
   // writer may stand in enough pages to be learned: still a byline.
-  markInlineBoilerplate(lines, verdict, rules, captions, keptText, removedInline, mark);
+  // Sentences are searched inside the paragraphs of a dump, where blocks were run together;
+  // elsewhere a line is a block and only a short one is searched (cheaper on clean text).
+  const dump = input.some((l) => l.text.length >= DUMP_MIN);
+  markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark);
   let orphan = -1;
   for (let i = lines.length - 1, seen = 0; i >= 0 && seen < 3; i--) {
     if (verdict[i] && verdict[i] !== 'learned') continue;
@@ -209,8 +212,8 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
  */
 export function splitGluedLines(lines: Line[]): Line[] {
   const out: Line[] = [];
-  for (const line of lines) {
-    const cuts = gluePoints(line.text);
+  for (const [i, line] of lines.entries()) {
+    const cuts = gluePoints(line.text, i === lines.length - 1);
     if (cuts.length === 0) {
       out.push(line);
       continue;
@@ -225,18 +228,20 @@ export function splitGluedLines(lines: Line[]): Line[] {
   return out;
 }
 
-// Words run together: `QuốcNăm`, `KhánhGiáo`, `ĐanPTE`.
-const CAMEL = /\p{Ll}(?=\p{Lu})/gu;
 // A paragraph break the crawler dropped: a sentence end glued to a capital or an interview
 // dash (`sinh viên.Theo`, `với Mỹ.Lệ Thu`, `tháng 2.Theo`, `cung cấp).- Cơ hội`). A word
 // ending in lower case, a digit or a closing mark stands before the stop, so `TP.HCM` and
 // `ông A.Lê` stay whole; Latin abbreviations (`St.John`) are listed. A straight quote
 // glued to a capital opens the next sentence (`sống."Nếu`).
-const GLUED_SENTENCE = /(?:\p{L}\p{Ll}|\d|["”’)])[.!?…]+(?:[”’)]|"(?!\p{Lu}))*(?=["“]?\p{Lu}|[-–] ?\p{Lu})/gu;
+// The pattern starts at the stop, a rare character, and what stands before it is checked
+// in code: a pattern that opens with a letter class would test every position of the text.
+const GLUED_SENTENCE = /[.!?…]+(?:[”’)]|"(?!\p{Lu}))*(?=["“]?\p{Lu}|[-–] ?\p{Lu})/gu;
+const CLOSING_MARKS = new Set(['"', '”', '’', ')']);
 const LATIN_ABBREVIATIONS = new Set(['St', 'Mr', 'Ms', 'Mrs', 'Dr', 'Jr', 'Sr', 'No', 'Co', 'Ltd', 'Inc', 'Corp', 'Prof', 'vs', 'Vol', 'Fig', 'Th', 'Ts', 'Bs', 'Ths']);
 // A paragraph break dumped as ` , ` before a capitalised word (`người Việt. , Nhân viên`, `khác biệt , iCare`).
 const COMMA_JOIN = / ,(?= \p{Ll}?\p{Lu})/gu;
 const TAG_LABEL = /\s(?=(?:Tags?|TAGS?|Từ khóa|Từ khoá|Từ Khóa)\s*:)/gu;
+const TAG_WORD = /T(?:ags?|AGS?|ừ [Kk]h)/;
 const GLUED_PHOTO_CREDIT = /\([Ảả]nh\s*:?\s*[^()]{1,60}\)(?=\s+["“]?\p{Lu})/gu;
 // A link or a `more` button glued before the text: `[Xem chi tiết](https://...)Hội nghị`, `more(HDDTVN)`.
 const LEADING_LINK = /^\[[^[\]]{0,200}\]\([^\s()]{1,500}\)(?=\S)/u;
@@ -246,20 +251,27 @@ const NON_ASCII = /[^\x00-\x7f]/;
 const UPPER_FIRST = /^\p{Lu}/u;
 const LETTER = /\p{L}/u;
 const SYLLABLE_MAX = 12;
+/** A line this long is a dump of several blocks. */
+const DUMP_MIN = 1000;
 
-function gluePoints(text: string): number[] {
+function gluePoints(text: string, last: boolean): number[] {
   const cuts = new Set<number>();
-  for (const m of text.matchAll(CAMEL)) {
-    const at = m.index + 1;
+  // Words run together (`QuốcNăm`, `KhánhGiáo`, `ĐanPTE`): a capital right after a lower-case
+  // letter, looked for where a crawler glues blocks: in a dump, and in a document's last line.
+  for (let at = 1; (last || text.length >= DUMP_MIN) && at < text.length; at++) {
+    if (letterCase(text.charCodeAt(at)) !== UPPER || letterCase(text.charCodeAt(at - 1)) !== LOWER) continue;
     const left = syllableBefore(text, at);
     const right = syllableAfter(text, at);
     if (CREDIT_WORDS.has(right) || (left.length >= 2 && UPPER_FIRST.test(left) && (NON_ASCII.test(left) || NON_ASCII.test(right)))) cuts.add(at);
   }
   for (const m of text.matchAll(GLUED_SENTENCE)) {
-    if (!LATIN_ABBREVIATIONS.has(syllableBefore(text, m.index + 2))) cuts.add(m.index + m[0].length);
+    const before = m.index - 1;
+    const lowerWordEnd = letterCase(text.charCodeAt(before)) === LOWER && letterCase(text.charCodeAt(before - 1)) !== NONE;
+    if (!lowerWordEnd && !DIGIT.test(text[before] ?? '') && !CLOSING_MARKS.has(text[before] ?? '')) continue;
+    if (!LATIN_ABBREVIATIONS.has(syllableBefore(text, m.index))) cuts.add(m.index + m[0].length);
   }
-  for (const m of text.matchAll(COMMA_JOIN)) cuts.add(m.index + 2);
-  for (const m of text.matchAll(TAG_LABEL)) cuts.add(m.index + 1);
+  if (text.includes(' , ')) for (const m of text.matchAll(COMMA_JOIN)) cuts.add(m.index + 2);
+  if (text.includes('T') && TAG_WORD.test(text)) for (const m of text.matchAll(TAG_LABEL)) cuts.add(m.index + 1);
   const lead = LEADING_LINK.exec(text) ?? READ_MORE.exec(text);
   if (lead && lead[0].length < text.length) cuts.add(lead[0].length);
   for (const m of text.matchAll(GLUED_PHOTO_CREDIT)) {
@@ -270,6 +282,25 @@ function gluePoints(text: string): number[] {
     if (start > 0) cuts.add(start);
   }
   return [...cuts].sort((a, b) => a - b);
+}
+
+const NONE = 0;
+const LOWER = 1;
+const UPPER = 2;
+// Case of the code points below U+2000 (Latin with every Vietnamese letter), looked up
+// rather than matched: a Unicode class tested at every position is slow.
+const CASE_TABLE = (() => {
+  const table = new Uint8Array(0x2000);
+  for (let c = 0; c < table.length; c++) {
+    const ch = String.fromCharCode(c);
+    table[c] = /\p{Lu}/u.test(ch) ? UPPER : /\p{Ll}/u.test(ch) ? LOWER : /\p{L}/u.test(ch) ? LOWER : NONE;
+  }
+  return table;
+})();
+const DIGIT = /\d/;
+
+function letterCase(code: number): number {
+  return code < CASE_TABLE.length ? CASE_TABLE[code]! : NONE;
 }
 
 function syllableBefore(text: string, at: number): string {
@@ -365,7 +396,7 @@ interface Credit {
  */
 function readCredit(rules: BoilerplateRules, line: string): Credit | null {
   if (line.length > 2 * NAME_MAX + 40) return null;
-  const text = line.replace(EMPHASIS, '');
+  const text = unemphasized(line);
   const credit: Credit = { authors: [], sources: [] };
   const add = (names: string) => {
     for (const name of names.split(NAME_SEPARATOR).map((n) => n.trim()).filter(Boolean)) {
@@ -454,7 +485,8 @@ function markNameLines(
   const secondHalf = Math.floor(lines.length / 2);
   for (let i = 1; i < lines.length; i++) {
     if (verdict[i]) continue;
-    const text = lines[i]!.text.replace(EMPHASIS, '');
+    if (lines[i]!.text.length > NAME_MAX + 7) continue;
+    const text = unemphasized(lines[i]!.text);
     if (text.length > NAME_MAX + 1) continue;
     if (text.endsWith('.') && isPersonName(rules, text.slice(0, -1))) {
       captions.push({ text, credit: null });
@@ -469,8 +501,11 @@ function markNameLines(
 }
 
 // Sentences of a paragraph: a stop, closing marks, space, then a capital (possibly behind an opening mark).
-const SENTENCE_BREAK = /(?<=[.!?…]["”’)]*)\s+(?=["“(]?\p{Lu})/u;
+const SENTENCE_BREAK = /[.!?…]["”’)]*\s+(?=["“(]?\p{Lu})/gu;
 const SENTENCE_MAX = 500;
+// A call to action points somewhere: `tại đây`, a link, a hotline, a fanpage, a contact, a phone number.
+const POINTER = /đây|https?:|www\.|[Hh]otline|[Ff]anpage|liên hệ|\d{4}[ .]?\d{3}/;
+const PHOTO_WORD = /[Ảả]nh/;
 // `Ảnh Reuters.`, `Ảnh: TTXVN`: a credit standing as its own sentence after the caption it credits.
 const CREDIT_SENTENCE = /^(?:Ảnh|Nguồn ảnh)\s*:?\s+(?<credit>[^\s.!?][^.!?]{0,40})\.?$/u;
 
@@ -484,6 +519,7 @@ function markInlineBoilerplate(
   lines: Line[],
   verdict: (RemovalReason | null)[],
   rules: BoilerplateRules,
+  dump: boolean,
   captions: Caption[],
   keptText: string[],
   removedInline: Removal[][],
@@ -491,11 +527,16 @@ function markInlineBoilerplate(
 ): void {
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
-    const sentences = lines[i]!.text.split(SENTENCE_BREAK);
+    const text = lines[i]!.text;
+    if (!dump && text.length > SENTENCE_MAX) continue;
+    // Most lines hold none of it: a look for a photo credit or a pointer spares the rest.
+    const pointer = POINTER.test(text);
+    if (!pointer && !PHOTO_WORD.test(text)) continue;
+    const sentences = splitSentences(text);
     const drop: (RemovalReason | null)[] = sentences.map(() => null);
     sentences.forEach((sentence, k) => {
       if (sentence.length > SENTENCE_MAX) return;
-      if (matchesAny(rules.callsToAction, sentence)) {
+      if (pointer && matchesAny(rules.callsToAction, sentence)) {
         drop[k] = 'call-to-action';
         return;
       }
@@ -522,6 +563,10 @@ function markInlineBoilerplate(
     keptText[i] = sentences.filter((_, k) => !drop[k]).join(' ');
     removedInline[i] = sentences.flatMap((sentence, k) => (drop[k] ? [{ reason: drop[k]!, text: sentence }] : []));
   }
+}
+
+function unemphasized(text: string): string {
+  return text[0] === '*' || text[0] === '_' ? text.replace(EMPHASIS, '') : text;
 }
 
 /** `Hòa – Dịu`: writers who sign a shared piece with one syllable each. */
@@ -624,6 +669,18 @@ function markRepeats(lines: Line[], verdict: (RemovalReason | null)[], mark: (i:
       mark(i, 'teaser');
     }
   }
+}
+
+function splitSentences(text: string): string[] {
+  const sentences: string[] = [];
+  let start = 0;
+  for (const m of text.matchAll(SENTENCE_BREAK)) {
+    const end = m.index + m[0].trimEnd().length;
+    sentences.push(text.slice(start, end));
+    start = m.index + m[0].length;
+  }
+  sentences.push(text.slice(start));
+  return sentences;
 }
 
 function matchesAny(patterns: RegExp[], text: string): boolean {
