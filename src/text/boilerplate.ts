@@ -69,6 +69,8 @@ const TEASER_MIN = 30;
 const TEASER_MAX = 250;
 const DUPLICATE_MIN = 30;
 const BODY_MIN = 80;
+const PERIOD_BODY_MIN = 30;
+const PERIOD_END = /\.["”’)]*$/;
 const CAPTION_MIN_WORDS = 3;
 
 /**
@@ -341,8 +343,14 @@ function markRelatedBlocks(lines: Line[], rules: BoilerplateRules, mark: (i: num
   }
 }
 
+/**
+ * Article text, not a list item: a sentence that ends with a period, or a long one ending
+ * with `?` or `!` (a headline may ask), and not a teaser (cut with an ellipsis, or opening
+ * with a capitalised place).
+ */
 function isBodyParagraph(text: string): boolean {
-  return text.length >= BODY_MIN && SENTENCE_END.test(text) && !ELLIPSIS_END.test(text) && !CAPS_DATELINE.test(text);
+  if (ELLIPSIS_END.test(text) || CAPS_DATELINE.test(text)) return false;
+  return (text.length >= PERIOD_BODY_MIN && PERIOD_END.test(text)) || (text.length >= BODY_MIN && SENTENCE_END.test(text));
 }
 
 function isHeadline(rules: BoilerplateRules, text: string): boolean {
@@ -589,7 +597,8 @@ function isPersonName(rules: BoilerplateRules, name: string): boolean {
   if (name.length > NAME_MAX || isOutlet(rules, name)) return false;
   const tokens = name.split(' ');
   if (tokens.length > 5 || !tokens.every((t) => NAME_TOKEN.test(t))) return false;
-  return tokens.length >= 2 || name.includes('.');
+  // One syllable is a name only behind an initial (`H.Long`, `T.PHƯƠNG`), not a word with a stop (`Hai.`).
+  return tokens.length >= 2 || /\.\p{Lu}/u.test(name);
 }
 
 function isOutlet(rules: BoilerplateRules, name: string): boolean {

@@ -147,3 +147,64 @@ describe('stripBoilerplate', () => {
     expect(strip(`Tin mới\n\n${BODY}`).paragraphs).toEqual(['Tin mới', BODY]);
   });
 });
+
+// The forms issue 16 quotes from real crawls of sites no rule names.
+describe('stripBoilerplate on the forms of issue 16', () => {
+  it.each([
+    ['Bị cáo Trương Mỹ Lan. Ảnh: Nguyễn Huế', { text: 'Bị cáo Trương Mỹ Lan.', credit: 'Nguyễn Huế' }],
+    ['Ảnh minh họa', { text: 'Ảnh minh họa', credit: null }],
+  ])('takes %s for a caption', (line, caption) => {
+    const r = strip(`${BODY}\n\n${line}\n\n${BODY2}`);
+    expect(r.paragraphs).toEqual([BODY, BODY2]);
+    expect(r.captions).toEqual([caption]);
+  });
+
+  it('cuts a caption credited "(ảnh X)" from the sentence glued after it', () => {
+    const r = strip(`${BODY}\n\nBị cáo tại phiên tòa (ảnh P.Chương) Ông Nguyễn Văn A cho biết sẽ kháng cáo.`);
+    expect(r.paragraphs).toEqual([BODY, 'Ông Nguyễn Văn A cho biết sẽ kháng cáo.']);
+    expect(r.captions).toEqual([{ text: 'Bị cáo tại phiên tòa', credit: 'P.Chương' }]);
+  });
+
+  it('removes a related headline with its lead, not as a caption, and ">>" links', () => {
+    const related = 'Cô gái có bằng cử nhân vẫn đi bán hàng rong';
+    const r = strip(`${BODY}\n\n\n${related}\n\nTRUNG QUỐC - Có bằng cử nhân nhưng cô gái vẫn chọn đi bán hàng rong...\n\n>> ${related}\n\n${BODY2}`);
+    expect(r.paragraphs).toEqual([BODY, BODY2]);
+    expect(r.captions).toEqual([]);
+    expect(r.removed.map((x) => x.reason)).toEqual(['related', 'related', 'related']);
+  });
+
+  it('keeps every paragraph after a mid-article "Xem Thêm:"', () => {
+    const r = strip(`${BODY}\n\nXem Thêm:\n\nCô gái có bằng cử nhân vẫn đi bán hàng rong\n\n${BODY2}\n\n${BODY} Hai.\n\n${BODY2} Ba.`);
+    expect(r.paragraphs).toEqual([BODY, BODY2, `${BODY} Hai.`, `${BODY2} Ba.`]);
+    expect(r.authors).toEqual([]);
+  });
+
+  it.each([
+    ['Bảo Lâm (theo SCMP)', ['Bảo Lâm'], ['SCMP']],
+    ['Mạnh Tùng - Thu Hương', ['Mạnh Tùng', 'Thu Hương'], []],
+    ['Tin, ảnh: T.PHƯƠNG – K.NY', ['T.PHƯƠNG', 'K.NY'], []],
+    ['Theo MỘC LAN (VTC News)', ['MỘC LAN'], ['VTC News']],
+    ['Báo Thanh Niên', [], ['Báo Thanh Niên']],
+    ['Nguồn SKĐS', [], ['SKĐS']],
+    ['Theo CNBC', [], ['CNBC']],
+  ])('reads the credit %s into authors and sources', (line, authors, sources) => {
+    const r = strip(`${BODY}\n\n${line}`);
+    expect(r.paragraphs).toEqual([BODY]);
+    expect(r.authors).toEqual(authors);
+    expect(r.sources).toEqual(sources);
+  });
+
+  it('splits glued words and a glued byline and tag list', () => {
+    expect(strip('Thủ tướng AnhTheo truyền thông Anh, ông Johnson sẽ từ chức.').paragraphs).toEqual(['Thủ tướng Anh', 'Theo truyền thông Anh, ông Johnson sẽ từ chức.']);
+    expect(strip('Ông làm việc tại Trung QuốcNăm 2017, ông trở về nước.').paragraphs).toEqual(['Ông làm việc tại Trung Quốc', 'Năm 2017, ông trở về nước.']);
+    const r = strip('Tài xế khai nhận vì buồn ngủ nên gây tai nạn, vụ việc đang được làm rõ. Thúy Diễm Tag : tài xế xe khách , vỡ kính xe');
+    expect(r.paragraphs).toEqual(['Tài xế khai nhận vì buồn ngủ nên gây tai nạn, vụ việc đang được làm rõ.']);
+    expect(r.authors).toEqual(['Thúy Diễm']);
+  });
+
+  it('does not take a last sentence of one capitalised word for a byline', () => {
+    const r = strip(`${BODY} Xong.`);
+    expect(r.paragraphs).toEqual([`${BODY} Xong.`]);
+    expect(r.authors).toEqual([]);
+  });
+});
