@@ -127,7 +127,6 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
   const availableGood = kinds.reduce((n, k, i) => n + (k === Kind.Good ? blocks[i]!.chars : 0), 0);
   if (keptChars < rules.fallbackShare * availableGood) chosen = selectInside(blocks, kinds, transparent, blocks.map(() => true), rules);
 
-  if (process.env.HTMLDBG) blocks.forEach((b, i) => console.log(inContainer[i] ? 'C' : ' ', chosen.includes(i) ? 'K' : ' ', ['G', 's', 'B', 'L'][kinds[i]!], reasons[i] ?? '', b.chars, b.linkChars, b.text.slice(0, 70)));
   return finish(blocks, kinds, reasons, flags, new Set(chosen), inContainer, title, rules);
 }
 

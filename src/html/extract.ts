@@ -71,7 +71,7 @@ function extract(html: string, rules: HtmlRules): HtmlArticle {
     url: meta.url,
     site: meta.site,
     lang: meta.lang,
-    captions: sel.captions.map((b) => caption(b.text, rules)),
+    captions: uniqueCaptions(sel.captions.map((b) => caption(b.text, rules))),
     removed,
   };
 }
@@ -94,6 +94,12 @@ function caption(text: string, rules: HtmlRules): { text: string; credit: string
     if (m?.groups?.credit && m.index > 0) return { text: text.slice(0, m.index).trim(), credit: m.groups.credit.trim() };
   }
   return { text, credit: null };
+}
+
+/** A picture shown twice (a lightbox copy, a mobile variant) has one caption. */
+function uniqueCaptions(captions: HtmlArticle['captions']): HtmlArticle['captions'] {
+  const seen = new Set<string>();
+  return captions.filter((c) => !seen.has(c.text) && seen.add(c.text));
 }
 
 function mergeRemovals(items: HtmlRemoval[], max: number): HtmlRemoval[] {
