@@ -7,7 +7,7 @@ import { newDraft, type Draft, type Stage, type StageContext } from '../stages/s
 import type { Caption } from './boilerplate.js';
 import type { Encoding } from './decode.js';
 import type { LearnedLines } from './learned.js';
-import type { LanguageLabel } from './language.js';
+import type { LanguageLabel, LanguageQuality } from './language.js';
 import type { Removal } from './lines.js';
 
 /** One output document: Dolma/datatrove top level (`id`, `text`, `source`, `metadata`) plus sentences. */
@@ -28,7 +28,10 @@ export interface DocumentMetadata {
   url: string | null;
   site: string | null;
   language: string;
+  /** 0..1, calibrated on held-out data (README, Language): threshold it to keep a language. */
   languageScore: number;
+  /** `ok`, or what makes the text unreadable as language (mojibake, replacement characters, garbled letters); then the score is low. */
+  languageQuality: LanguageQuality;
   /** Per paragraph of `text`, when they are not all in `language` (a quoted English paragraph); else null. */
   paragraphLanguages: LanguageLabel[] | null;
   /** What decode found (`utf-8`, `tcvn3` ...), or the charset an HTML page declared for bytes no Vietnamese encoding reads. */
@@ -99,7 +102,7 @@ export function runStages(
 
 function toDocument(draft: Draft): VnDocument {
   const sha256 = createHash('sha256').update(draft.bytes).digest('hex');
-  const language = draft.language ?? { language: 'und', score: 0, paragraphs: [] };
+  const language = draft.language ?? { language: 'und', score: 0, paragraphs: [], quality: 'ok' as const };
   const { header } = draft;
   return {
     id: createHash('sha256').update(draft.source).update('\0').update(sha256).digest('hex').slice(0, 32),
@@ -116,6 +119,7 @@ function toDocument(draft: Draft): VnDocument {
       site: header.site,
       language: language.language,
       languageScore: language.score,
+      languageQuality: language.quality,
       paragraphLanguages: language.paragraphs.some((p) => p.language !== 'und' && p.language !== language.language)
         ? language.paragraphs
         : null,
