@@ -142,12 +142,13 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
 
   if (learned && learned.size > 0) markLearned(lines, verdict, learned, rules, mark);
 
-  // Credits close the article: read upwards from its last line. A site's regular
-  // writer may stand in enough pages to be learned: still a byline.
   // Sentences are searched inside the paragraphs of a dump, where blocks were run together;
   // elsewhere a line is a block and only a short one is searched (cheaper on clean text).
   const dump = input.some((l) => l.text.length >= DUMP_MIN);
   markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark);
+
+  // Credits close the article: read upwards from its last line. A site's regular
+  // writer may stand in enough pages to be learned: still a byline.
   let orphan = -1;
   for (let i = lines.length - 1, seen = 0; i >= 0 && seen < 3; i--) {
     if (verdict[i] && verdict[i] !== 'learned') continue;
@@ -295,7 +296,8 @@ const CASE_TABLE = (() => {
   const table = new Uint8Array(0x2000);
   for (let c = 0; c < table.length; c++) {
     const ch = String.fromCharCode(c);
-    table[c] = /\p{Lu}/u.test(ch) ? UPPER : /\p{Ll}/u.test(ch) ? LOWER : /\p{L}/u.test(ch) ? LOWER : NONE;
+    // A letter without case (a modifier) counts as lower case: it goes on a word.
+    table[c] = /\p{Lu}/u.test(ch) ? UPPER : /\p{L}/u.test(ch) ? LOWER : NONE;
   }
   return table;
 })();
