@@ -2,7 +2,7 @@ import { segment, type Block } from './blocks.js';
 import { selectArticle } from './content.js';
 import { readFacts, resolveMetadata } from './metadata.js';
 import { DEFAULT_HTML_RULES, type HtmlRules } from './rules.js';
-import { parseHtml } from './tree.js';
+import { parseHtml, type HtmlElement } from './tree.js';
 
 export { declaredCharset, looksLikeHtml } from './detect.js';
 export { DEFAULT_HTML_RULES, type HtmlRules } from './rules.js';
@@ -55,7 +55,7 @@ function extract(html: string, rules: HtmlRules): HtmlArticle {
   const root = parseHtml(html, rules.maxDepth);
   const facts = readFacts(root, rules);
   const { blocks, skipped, imageHolders } = segment(root, rules.removalTextMax);
-  const h1 = blocks.find((b) => b.heading === 1)?.text ?? null;
+  const h1 = blocks.find((b) => b.heading === 1 && !inNavigation(b.owner))?.text ?? null;
   // The headline is known before the body is chosen (it is dropped from the body); bylines after.
   const title = resolveMetadata(facts, h1, [], rules).title;
   const sel = selectArticle(blocks, imageHolders, title, rules);
@@ -74,6 +74,12 @@ function extract(html: string, rules: HtmlRules): HtmlArticle {
     captions: uniqueCaptions(sel.captions.map((b) => caption(b.text, rules))),
     removed,
   };
+}
+
+/** Inside a <nav> or <menu>: an h1 there is a menu entry or the logo, not the headline. */
+function inNavigation(el: HtmlElement): boolean {
+  for (let up: HtmlElement | null = el; up; up = up.parent) if (up.tag === 'nav' || up.tag === 'menu') return true;
+  return false;
 }
 
 /** Kept cells of one table row become one line. */

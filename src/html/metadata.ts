@@ -293,7 +293,8 @@ function hostOf(url: string | null): string | null {
 function cleanTitle(raw: string | null, site: string | null, h1: string | null, rules: HtmlRules): string | null {
   if (!raw) return h1;
   // The visible headline wins over a structured variant of it (reworded for search engines).
-  if (h1 && raw !== h1 && (raw.startsWith(h1) || wordOverlap(raw, h1) >= rules.titleH1Overlap)) return h1;
+  // An h1 that only adds a kicker ("Minderheit in Syrien") to the structured title is not preferred.
+  if (h1 && raw !== h1 && !h1.includes(raw) && (raw.startsWith(h1) || wordOverlap(raw, h1) >= rules.titleH1Overlap)) return h1;
   const parts = raw.split(rules.titleSeparators);
   if (parts.length < 2) return raw;
   const siteLower = site?.toLowerCase().replace(/^www\./, '');

@@ -117,7 +117,7 @@ export const DEFAULT_HTML_RULES: HtmlRules = {
   ],
   fallbackShare: 0.4,
   leadWindow: 50,
-  titleH1Overlap: 0.7,
+  titleH1Overlap: 0.5,
   titleSeparators: /\s+(?:[|\-–—:·»]|::)\s+/u,
   outletAuthors: /^(?:báo|tạp chí|đài|cổng thông tin|ttxvn|vna|reuters|afp|ap|associated press|staff|admin|ban biên tập|bbt|pv|phóng viên|nhóm phóng viên)\b|\.(?:vn|com|net|org)\b|\b(?:news|online|media|times|post|press|magazine|newspaper)$/iu,
   breadcrumbHome: /^(?:trang chủ|home|homepage|trang chu|tin tức|news)$/iu,
