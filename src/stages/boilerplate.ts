@@ -10,6 +10,7 @@ export const boilerplateStage: Stage = {
     draft.paragraphs = body.paragraphs;
     draft.captions.push(...body.captions);
     draft.bodyAuthors = body.authors;
+    draft.sources = body.sources;
     draft.bodyCategory = body.category;
     draft.removed.push(...body.removed);
   },

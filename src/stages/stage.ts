@@ -33,6 +33,8 @@ export interface Draft {
   captions: Caption[];
   /** Authors and category found in the body (bylines, a category footer). */
   bodyAuthors: string[];
+  /** Outlets the article credits (`Theo TTXVN`), apart from its authors. */
+  sources: string[];
   bodyCategory: string | null;
   sentences: string[];
   language: LanguageResult | null;
@@ -71,6 +73,7 @@ export function newDraft(bytes: Uint8Array, source: string): Draft {
     paragraphs: [],
     captions: [],
     bodyAuthors: [],
+    sources: [],
     bodyCategory: null,
     sentences: [],
     language: null,

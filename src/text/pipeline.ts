@@ -24,6 +24,8 @@ export interface DocumentMetadata {
   date: string | null;
   category: string | null;
   authors: string[];
+  /** Outlets the article credits (`Theo TTXVN`, `Nguồn: VnExpress`), kept apart from its authors. */
+  sources: string[];
   captions: Caption[];
   url: string | null;
   site: string | null;
@@ -114,6 +116,7 @@ function toDocument(draft: Draft): VnDocument {
       date: header.date,
       category: header.category ?? draft.bodyCategory,
       authors: header.authors.length > 0 ? header.authors : draft.bodyAuthors,
+      sources: draft.sources,
       captions: draft.captions,
       url: header.url,
       site: header.site,
