@@ -138,23 +138,27 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** JSON-LD nodes, @graph and arrays flattened, without recursion past a few levels. */
+/** JSON-LD nodes, breadth first: arrays, @graph and the page's own nested nodes (a WebPage's mainEntity) flattened, a few levels and nodes at most. */
 function jsonLdNodes(roots: unknown[]): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  const stack: [unknown, number][] = roots.map((r) => [r, 0]);
-  while (stack.length > 0) {
-    const [node, depth] = stack.shift()!;
+  const queue: [unknown, number][] = roots.map((r) => [r, 0]);
+  for (let i = 0; i < queue.length && out.length < JSON_LD_MAX_NODES; i++) {
+    const [node, depth] = queue[i]!;
     if (depth > 4 || node === null || typeof node !== 'object') continue;
     if (Array.isArray(node)) {
-      for (const n of node) stack.push([n, depth + 1]);
+      for (const n of node) queue.push([n, depth + 1]);
       continue;
     }
     const obj = node as Record<string, unknown>;
     out.push(obj);
-    if (obj['@graph']) stack.push([obj['@graph'], depth + 1]);
+    for (const key of JSON_LD_NESTED) if (obj[key] !== null && typeof obj[key] === 'object') queue.push([obj[key], depth + 1]);
   }
   return out;
 }
+
+const JSON_LD_MAX_NODES = 300;
+/** Properties whose objects describe this page (not hasPart / relatedLink lists of other articles). */
+const JSON_LD_NESTED = ['@graph', 'mainEntity', 'mainEntityOfPage', 'breadcrumb'];
 
 function types(node: Record<string, unknown>): string[] {
   const t = node['@type'];
