@@ -85,7 +85,7 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
         f.date ||= h.date;
       }
       if (depth > 0 && depth < 4 && imageHolders.has(el) && !f.caption && b.heading === 0 && b.chars <= rules.captionMaxChars) {
-        f.caption = textSize(el, blocks, bi) <= rules.captionMaxChars;
+        f.caption = isImageBox(el, blocks, bi, rules);
       }
     }
     hints.push(list);
@@ -222,14 +222,22 @@ function rawKind(b: Block, rules: HtmlRules): Kind {
   return Kind.Short;
 }
 
-/** Characters of the blocks under `el`: small for an image box, large for a section. Stops counting past the caption limit. */
-function textSize(el: HtmlElement, blocks: Block[], start: number): number {
-  // The blocks under `el` are contiguous around `start`; counting stops once the box is too big to be a caption's.
-  const limit = 2000;
-  let n = 0;
-  for (let i = start; i >= 0 && n <= limit && isInside(blocks[i]!.owner, el); i--) n += blocks[i]!.chars;
-  for (let i = start + 1; i < blocks.length && n <= limit && isInside(blocks[i]!.owner, el); i++) n += blocks[i]!.chars;
-  return n;
+/**
+ * Whether `el`, which holds an image, is an image box whose text (around block `start`)
+ * is a caption: short in all (a caption, a credit, a teaser card's title and line), and
+ * not two unlinked paragraphs (a short section that happens to hold a picture).
+ */
+function isImageBox(el: HtmlElement, blocks: Block[], start: number, rules: HtmlRules): boolean {
+  let chars = 0;
+  let paragraphs = 0;
+  const add = (b: Block) => {
+    chars += b.chars;
+    if (b.chars >= rules.goodMinChars && b.linkChars === 0) paragraphs++;
+  };
+  // The blocks under `el` are contiguous around `start`; counting stops once the box is too big.
+  for (let i = start; i >= 0 && chars <= rules.captionMaxChars && isInside(blocks[i]!.owner, el); i--) add(blocks[i]!);
+  for (let i = start + 1; i < blocks.length && chars <= rules.captionMaxChars && isInside(blocks[i]!.owner, el); i++) add(blocks[i]!);
+  return chars <= rules.captionMaxChars && paragraphs < 2;
 }
 
 function isInside(el: HtmlElement, container: HtmlElement): boolean {

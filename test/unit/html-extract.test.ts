@@ -67,6 +67,23 @@ describe('extractArticle on layouts of Vietnamese sites', () => {
     expect(a.captions).toEqual([{ text: 'Đại tướng Phan Văn Giang phát biểu tại hội nghị.', credit: 'Tuấn Huy' }]);
   });
 
+  it('keeps a lead set as an <h2> between the headline and the body (tuoitre, nld)', () => {
+    // Markup of test/fixtures/html/dev/tuoitre-vn-01.html, trimmed.
+    const html = `<div class="detail__cmain" id="main-detail"><h1 class="detail-title article-title" data-role="title">Chiến sự đẩy giá hoa nhập khẩu dịp 8-3 tăng mạnh</h1>
+      <div class="detail-author"><a class="name" href="/tac-gia/nhat-xuan.htm">NHẬT XUÂN</a></div><div class="detail-time">07/03/2026 08:01 GMT+7</div>
+      <h2 class="detail-sapo" data-role="sapo">Xung đột ở khu vực Trung Đông khiến các shop hoa ghi nhận tình trạng hoa nhập khẩu khan hiếm, tăng giá do chi phí vận chuyển trong dịp lễ 8-3 năm nay.</h2>
+      <div class="detail-cmain"><div class="detail-content afcbc-body" data-role="content">${body(1)}
+      <figure class="VCSortableInPreviewMode" type="Photo"><div><img src="/hoa.jpg"></div><figcaption class="PhotoCMS_Caption"><p>Theo cửa hàng hoa, một bó hoa hồng từ 10 - 20 bông dao động từ 400.000 đồng đến 1 triệu đồng - Ảnh: H.Y.T.</p></figcaption></figure>
+      ${body(2)}</div></div></div>`;
+    const a = extractArticle(html);
+    expect(a.paragraphs[0]).toMatch(/^Xung đột ở khu vực Trung Đông/);
+    expect(a.paragraphs).toHaveLength(3);
+    expect(a.title).toBe('Chiến sự đẩy giá hoa nhập khẩu dịp 8-3 tăng mạnh');
+    expect(a.date).toBe('2026-03-07T08:01:00');
+    expect(a.authors).toEqual(['NHẬT XUÂN']);
+    expect(a.captions).toEqual([{ text: 'Theo cửa hàng hoa, một bó hoa hồng từ 10 - 20 bông dao động từ 400.000 đồng đến 1 triệu đồng', credit: 'H.Y.T.' }]);
+  });
+
   it('drops a related-news box and comments inside the article container', () => {
     const html = `<html><body><article>${body(1)}${body(2)}
       <div class="box-tinlienquan related-news"><h3>Tin liên quan</h3><ul><li><a href="/a">Bài một về hội nghị tổng kết năm 2025 của Bộ Quốc phòng</a></li><li><a href="/b">Bài hai về hội nghị</a></li></ul></div>
