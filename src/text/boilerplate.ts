@@ -244,7 +244,6 @@ const LATIN_ABBREVIATIONS = new Set(['St', 'Mr', 'Ms', 'Mrs', 'Dr', 'Jr', 'Sr', 
 // A paragraph break dumped as ` , ` before a capitalised word (`người Việt. , Nhân viên`, `khác biệt , iCare`).
 const COMMA_JOIN = / ,(?= \p{Ll}?\p{Lu})/gu;
 const TAG_LABEL = /\s(?=(?:Tags?|TAGS?|Từ khóa|Từ khoá|Từ Khóa)\s*:)/gu;
-const TAG_WORD = /T(?:ags?|AGS?|ừ [Kk]h)/;
 const GLUED_PHOTO_CREDIT = /\([Ảả]nh\s*:?\s*[^()]{1,60}\)(?=\s+["“]?\p{Lu})/gu;
 // A link or a `more` button glued before the text: `[Xem chi tiết](https://...)Hội nghị`, `more(HDDTVN)`.
 const LEADING_LINK = /^\[[^[\]]{0,200}\]\([^\s()]{1,500}\)(?=\S)/u;
@@ -255,37 +254,50 @@ const UPPER_FIRST = /^\p{Lu}/u;
 const LETTER = /\p{L}/u;
 const SYLLABLE_MAX = 12;
 /** A line this long is a dump of several blocks. */
-const DUMP_MIN = 1000;
+const DUMP_MIN = 2000;
+
+const NO_CUTS: number[] = [];
 
 function gluePoints(text: string, last: boolean): number[] {
-  const cuts = new Set<number>();
+  let cuts: number[] | null = null;
+  const cut = (at: number) => (cuts ??= []).push(at);
   // Words run together (`QuốcNăm`, `KhánhGiáo`, `ĐanPTE`): a capital right after a lower-case
   // letter, looked for where a crawler glues blocks: in a dump, and in a document's last line.
   for (let at = 1; (last || text.length >= DUMP_MIN) && at < text.length; at++) {
     if (letterCase(text.charCodeAt(at)) !== UPPER || letterCase(text.charCodeAt(at - 1)) !== LOWER) continue;
     const left = syllableBefore(text, at);
     const right = syllableAfter(text, at);
-    if (CREDIT_WORDS.has(right) || (left.length >= 2 && UPPER_FIRST.test(left) && (NON_ASCII.test(left) || NON_ASCII.test(right)))) cuts.add(at);
+    if (CREDIT_WORDS.has(right) || (left.length >= 2 && UPPER_FIRST.test(left) && (NON_ASCII.test(left) || NON_ASCII.test(right)))) cut(at);
   }
-  for (const m of text.matchAll(GLUED_SENTENCE)) {
+  GLUED_SENTENCE.lastIndex = 0;
+  for (let m = GLUED_SENTENCE.exec(text); m; m = GLUED_SENTENCE.exec(text)) {
     const before = m.index - 1;
     const lowerWordEnd = letterCase(text.charCodeAt(before)) === LOWER && letterCase(text.charCodeAt(before - 1)) !== NONE;
     if (!lowerWordEnd && !DIGIT.test(text[before] ?? '') && !CLOSING_MARKS.has(text[before] ?? '')) continue;
-    if (!LATIN_ABBREVIATIONS.has(syllableBefore(text, m.index))) cuts.add(m.index + m[0].length);
+    if (!LATIN_ABBREVIATIONS.has(syllableBefore(text, m.index))) cut(m.index + m[0].length);
   }
-  if (text.includes(' , ')) for (const m of text.matchAll(COMMA_JOIN)) cuts.add(m.index + 2);
-  if (text.includes('T') && TAG_WORD.test(text)) for (const m of text.matchAll(TAG_LABEL)) cuts.add(m.index + 1);
-  const lead = LEADING_LINK.exec(text) ?? READ_MORE.exec(text);
-  if (lead && lead[0].length < text.length) cuts.add(lead[0].length);
-  for (const m of text.matchAll(GLUED_PHOTO_CREDIT)) {
-    const end = m.index + m[0].length;
-    cuts.add(end);
-    // The caption starts after the last sentence before it, when one ends nearby.
-    const start = captionStart(text, m.index);
-    if (start > 0) cuts.add(start);
+  if (text.includes(' , ')) for (const m of text.matchAll(COMMA_JOIN)) cut(m.index + 2);
+  const lead = text[0] === '[' ? LEADING_LINK.exec(text) : READ_MORE.exec(text);
+  if (lead && lead[0].length < text.length) cut(lead[0].length);
+  if (HINT.test(text)) {
+    for (const m of text.matchAll(TAG_LABEL)) cut(m.index + 1);
+    for (const m of text.matchAll(GLUED_PHOTO_CREDIT)) {
+      cut(m.index + m[0].length);
+      // The caption starts after the last sentence before it, when one ends nearby.
+      const start = captionStart(text, m.index);
+      if (start > 0) cut(start);
+    }
   }
-  return [...cuts].sort((a, b) => a - b);
+  if (cuts === null) return NO_CUTS;
+  const sorted = (cuts as number[]).sort((a, b) => a - b);
+  return sorted.filter((at, k) => k === 0 || at !== sorted[k - 1]);
 }
+
+// One look for every word the rules inside a line start from (a tag label, a photo credit,
+// and what a call to action points to: `tại đây`, a link, a hotline, a fanpage, a contact,
+// a phone number). Most lines hold none, and one pattern is cheaper than one per rule.
+const HINT = /[Ảả]nh|T(?:ag|AG|ừ [Kk]h)|đây|http|www\.|otline|anpage|liên hệ|\d{4}[ .]?\d{3}/;
+const POINTER = /đây|http|www\.|otline|anpage|liên hệ|\d{4}[ .]?\d{3}/;
 
 const NONE = 0;
 const LOWER = 1;
@@ -513,9 +525,6 @@ function markNameLines(
 // Sentences of a paragraph: a stop, closing marks, space, then a capital (possibly behind an opening mark).
 const SENTENCE_BREAK = /[.!?…]["”’)]*\s+(?=["“(]?\p{Lu})/gu;
 const SENTENCE_MAX = 500;
-// A call to action points somewhere: `tại đây`, a link, a hotline, a fanpage, a contact, a phone number.
-const POINTER = /đây|https?:|www\.|[Hh]otline|[Ff]anpage|liên hệ|\d{4}[ .]?\d{3}/;
-const PHOTO_WORD = /[Ảả]nh/;
 // `Ảnh Reuters.`, `Ảnh: TTXVN`: a credit standing as its own sentence after the caption it credits.
 const CREDIT_SENTENCE = /^(?:Ảnh|Nguồn ảnh)\s*:?\s+(?<credit>[^\s.!?][^.!?]{0,40})\.?$/u;
 
@@ -539,9 +548,9 @@ function markInlineBoilerplate(
     if (verdict[i]) continue;
     const text = lines[i]!.text;
     if (!dump && text.length > SENTENCE_MAX) continue;
-    // Most lines hold none of it: a look for a photo credit or a pointer spares the rest.
+    // Most lines hold none of it: one look spares the rest.
+    if (!HINT.test(text)) continue;
     const pointer = POINTER.test(text);
-    if (!pointer && !PHOTO_WORD.test(text)) continue;
     const sentences = splitSentences(text);
     const drop: (RemovalReason | null)[] = sentences.map(() => null);
     sentences.forEach((sentence, k) => {
