@@ -50,16 +50,17 @@ const KEPT_ATTRIBUTES = new Set([
 /** A close tag looks this far down the open elements for its match; further down it is ignored (stray end tags stay linear). */
 const CLOSE_SEARCH = 48;
 
-const RAW_TEXT_OPEN = /<(script|style)\b[^>]*>/gi;
-const RAW_TEXT_CLOSE: Record<string, RegExp> = { script: /<\/script\s*>/gi, style: /<\/style\s*>/gi };
+const RAW_TEXT_OPEN = /<(script|style|svg)\b[^>]*>/gi;
+const RAW_TEXT_CLOSE: Record<string, RegExp> = { script: /<\/script\s*>/gi, style: /<\/style\s*>/gi, svg: /<\/svg\s*>/gi };
 const JSON_LD = /\btype\s*=\s*["']?application\/ld\+json/i;
 /** Characters of a script or style body kept (enough for its removal record). */
 const RAW_TEXT_KEPT = 300;
 
 /**
- * The page with script and style bodies cut to their first characters (JSON-LD kept
- * whole): they are a third of a news page's bytes, and the tokenizer walks raw text
- * one character at a time, while a regular expression finds their ends natively.
+ * The page with script, style and inline SVG bodies cut to their first characters
+ * (JSON-LD kept whole): they are half of a news page's bytes, none of it text, and the
+ * tokenizer walks them a character at a time while a regular expression finds their
+ * ends natively.
  */
 function trimRawText(html: string): string {
   const parts: string[] = [];
@@ -67,12 +68,15 @@ function trimRawText(html: string): string {
   RAW_TEXT_OPEN.lastIndex = 0;
   for (let open = RAW_TEXT_OPEN.exec(html); open !== null; open = RAW_TEXT_OPEN.exec(html)) {
     const bodyStart = open.index + open[0].length;
-    const close = RAW_TEXT_CLOSE[open[1]!.toLowerCase()]!;
+    const name = open[1]!.toLowerCase();
+    const close = RAW_TEXT_CLOSE[name]!;
     close.lastIndex = bodyStart;
     const end = close.exec(html);
     const bodyEnd = end ? end.index : html.length;
-    if (bodyEnd - bodyStart > RAW_TEXT_KEPT && !JSON_LD.test(open[0])) {
-      parts.push(html.slice(from, bodyStart + RAW_TEXT_KEPT));
+    // An SVG body is markup: cut anywhere it would leave half a tag, so none of it is kept.
+    const kept = name === 'svg' ? 0 : RAW_TEXT_KEPT;
+    if (bodyEnd - bodyStart > kept && !JSON_LD.test(open[0])) {
+      parts.push(html.slice(from, bodyStart + kept));
       from = bodyEnd;
     }
     RAW_TEXT_OPEN.lastIndex = end ? end.index + end[0].length : html.length;
