@@ -24,45 +24,60 @@ export async function startLocalRedis(options: { appendOnly?: boolean } = {}): P
     '--appendonly', options.appendOnly ? 'yes' : 'no'];
   let child: ChildProcess;
   try {
-    child = await spawnReady('redis-server', args);
+    child = await spawnReady(dir, args);
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
   const url = `redis://127.0.0.1:${port}`;
   await waitForPing(url, child);
-  const halt = async () => {
+  const halt = async (keepData: boolean) => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
+      child.stdin?.end(keepData ? 'keep\n' : ''); // the watchdog stops redis-server and waits for it
       await exited;
     }
   };
   return {
     url,
     async restart(downMs = 0) {
-      await halt();
+      await halt(true);
       await new Promise((r) => setTimeout(r, downMs));
-      child = await spawnReady('redis-server', args);
+      child = await spawnReady(dir, args);
       await waitForPing(url, child);
     },
     async stop() {
-      await halt();
+      await halt(false);
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-function spawnReady(command: string, args: string[]): Promise<ChildProcess> {
+/**
+ * redis-server under a shell watchdog that holds the read end of a pipe from this
+ * process: when the pipe closes, because we stop it or because this process died (even
+ * by SIGKILL, when no handler of ours runs), the watchdog stops redis-server. Nothing is
+ * left running after `vnpipe run` however it ends. The watchdog ignores SIGINT, which
+ * Ctrl-C sends to the whole process group, so that it outlives us to clean up; it exits
+ * with redis-server's status, and with 127 when there is none.
+ */
+const WATCHDOG = [
+  "trap '' INT",
+  'command -v redis-server >/dev/null 2>&1 || exit 127',
+  'dir=$1; shift',
+  'exec 3<&0',
+  'redis-server "$@" </dev/null &',
+  'pid=$!',
+  // Unless told `keep` (a restart), the data folder goes once redis-server is gone.
+  '{ read -r why <&3; kill "$pid" 2>/dev/null; while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done; [ "$why" = keep ] || rm -rf "$dir"; } &',
+  'wait "$pid"',
+].join('\n');
+const NO_REDIS_SERVER = 127;
+
+function spawnReady(dir: string, args: string[]): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'ignore' });
-    child.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'ENOENT'
-          ? new UsageError('no Redis answers and there is no redis-server to start (install it: apt-get install redis-server)')
-          : err,
-      ),
-    );
+    const child = spawn('/bin/sh', ['-c', WATCHDOG, 'vnpipe-redis', dir, ...args], { stdio: ['pipe', 'ignore', 'ignore'] });
+    child.once('error', reject);
     child.once('spawn', () => resolve(child));
   });
 }
@@ -70,7 +85,13 @@ function spawnReady(command: string, args: string[]): Promise<ChildProcess> {
 async function waitForPing(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new UsageError(`redis-server exited at start (code ${child.exitCode})`);
+    if (child.exitCode !== null) {
+      child.stdin?.end(); // the watchdog's reader waits for it
+      if (child.exitCode === NO_REDIS_SERVER) {
+        throw new UsageError('no Redis answers and there is no redis-server to start (install it: apt-get install redis-server)');
+      }
+      throw new UsageError(`redis-server exited at start (code ${child.exitCode})`);
+    }
     const redis = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     redis.on('error', () => {});
     try {
@@ -83,7 +104,7 @@ async function waitForPing(url: string, child: ChildProcess): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  child.kill('SIGKILL');
+  child.stdin?.end();
   throw new UsageError('redis-server did not answer within 10 s');
 }
 
