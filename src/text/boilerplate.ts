@@ -50,6 +50,7 @@ const MARKDOWN_IMAGE = /^\[?!\[[^\]]*\]\([^\s)]*(?:\s+"[^"]*")?\)(?:\]\([^\s)]*\
 const MARKDOWN_LINK = /^\[[^\]]*\]\([^\s)]+\)$/;
 // A markdown heading's underline or a rule: `-----`, `=====`, `***`.
 const MARKDOWN_RULE = /^(?:[=]{3,}|[-]{3,}|[*_]{3,})$/;
+const ATX_HEADING = /^#{1,6} /;
 // Markdown structure (a bold heading, a list item, a heading): never a caption.
 const MARKDOWN_BLOCK = /^(?:[*_#>]|[-+] )/;
 // A label holds no bracket: with `[^\]]*` a run of `[` made every start rescan the line (quadratic).
@@ -72,6 +73,7 @@ const BODY_MIN = 80;
 const PERIOD_BODY_MIN = 30;
 const PERIOD_END = /\.["”’)]*$/;
 const CAPTION_MIN_WORDS = 3;
+const IMAGE_CAPTION_MAX = 150;
 
 /**
  * Removes what is not article text and says why: related-article blocks and site
@@ -98,6 +100,8 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   };
 
   markRelatedBlocks(lines, rules, mark);
+  // A markdown renderer spaces every block with blank lines: there a wide gap is no lost picture.
+  const markdown = lines.some((l) => MARKDOWN_RULE.test(l.text) || MARKDOWN_IMAGE.test(l.text) || ATX_HEADING.test(l.text));
 
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
@@ -118,6 +122,14 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       }
     } else if (MARKDOWN_IMAGE.test(text)) {
       mark(i, 'markdown-image');
+      // The short sentence right under a picture describes it: it repeats the picture's
+      // alt text or title, or it stands alone between wide gaps and ends with a stop.
+      const next = lines[i + 1];
+      const alone = next !== undefined && next.gapBefore >= 2 && (lines[i + 2]?.gapBefore ?? 2) >= 2 && PERIOD_END.test(next.text);
+      if (next && isImageCaption(rules, next.text) && (alone || altHolds(text, next.text))) {
+        captions.push(creditedCaption(rules, next.text) ?? { text: next.text, credit: null });
+        mark(i + 1, 'caption');
+      }
     } else if (MARKDOWN_LINK.test(text)) {
       mark(i, 'markdown-link');
     } else if (MARKDOWN_RULE.test(text)) {
@@ -132,7 +144,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     } else {
       // A line over a markdown underline is a heading, not a caption.
       const heading = MARKDOWN_RULE.test(lines[i + 1]?.text ?? '');
-      const caption = creditedCaption(rules, text) ?? (heading ? null : standaloneCaption(rules, text, gapBefore));
+      const caption = creditedCaption(rules, text) ?? (heading ? null : standaloneCaption(rules, text, markdown ? 0 : gapBefore));
       if (caption) {
         captions.push(caption);
         mark(i, 'caption');
@@ -403,6 +415,24 @@ function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: num
   const imageGap = gapBefore >= 2 && !ENDS_SENTENCE.test(text);
   if (!imageGap || !/\p{Ll}/u.test(text) || text.split(' ').length < CAPTION_MIN_WORDS) return null;
   return { text, credit: null };
+}
+
+/** Whether an image line's alt text or title holds the start of `caption`. */
+function altHolds(image: string, caption: string): boolean {
+  const start = caption.slice(0, TEASER_MIN).toLowerCase();
+  return start.length >= 10 && image.toLowerCase().includes(start);
+}
+
+/** One short sentence of words (not markdown structure, not two sentences): what a picture's caption is. */
+function isImageCaption(rules: BoilerplateRules, text: string): boolean {
+  return (
+    text.length <= IMAGE_CAPTION_MAX &&
+    text.length <= rules.captionMaxLength &&
+    !MARKDOWN_BLOCK.test(text) &&
+    !MARKDOWN_IMAGE.test(text) &&
+    /\p{Ll}/u.test(text) &&
+    !/[.!?…]["”’)]*\s+["“(]?\p{Lu}/u.test(text)
+  );
 }
 
 interface Credit {

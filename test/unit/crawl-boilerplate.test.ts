@@ -143,6 +143,26 @@ describe('markdown feeds', () => {
   });
 });
 
+describe('pictures in markdown feeds', () => {
+  const BODY = 'Cụ thể, ngày 8/7, tại Km 58 + 400 Quốc lộ 9, Đội Kiểm soát Hải quan phát hiện xe ô tô chở 11.000 bao thuốc lá nhập lậu.';
+
+  it('takes the sentence under a picture for its caption when the picture names it, or when it stands alone with a stop', () => {
+    const image = '![4153 3859 tyi xuyng](https://haiquanonline.com.vn/stores/4153_3859.jpg?rt=20200805101203 "Thuốc lá lậu cùng phương tiện vi phạm.")';
+    const slug = '![tren 200 doanh nghiep tham du toa dam](https://haiquanonline.com.vn/stores/4538_IMG_0767.jpg)';
+    const r = strip(`${BODY}\n\n\n${image}\n\nThuốc lá lậu cùng phương tiện vi phạm.\n${BODY} Hai.\n\n${slug}\n\n\nToàn cảnh buổi tọa đàm.\n\n\n${BODY} Hết.`);
+    expect(r.captions.map((c) => c.text)).toEqual(['Thuốc lá lậu cùng phương tiện vi phạm.', 'Toàn cảnh buổi tọa đàm.']);
+    expect(r.paragraphs).toEqual([BODY, `${BODY} Hai.`, `${BODY} Hết.`]);
+  });
+
+  it('keeps a list item or heading under a picture, and does not read wide markdown gaps as lost pictures', () => {
+    const image = '![](https://hddtvn.com/wp-content/uploads/2021/01/69913984.jpg)';
+    const item = 'Kê khai không đúng sự thật; sửa chữa, tẩy xóa nội dung liên quan đến hưởng chế độ Bảo hiểm';
+    const r = strip(`${BODY}\n\n${image}\n\n\n\n${item}\n\n\n\nNợ TK 241 – Xây dựng cơ bản dở dang\n\n\n${BODY} Hết.`);
+    expect(r.captions).toEqual([]);
+    expect(r.paragraphs).toEqual([BODY, item, 'Nợ TK 241 – Xây dựng cơ bản dở dang', `${BODY} Hết.`]);
+  });
+});
+
 describe('related-article blocks', () => {
   const P1 = 'Tại Chi cục Hải quan cửa khẩu cảng Hải Phòng khu vực 3, để kịp thời nắm bắt, tháo gỡ vướng mắc cho doanh nghiệp, đơn vị đã thực hiện đồng bộ nhiều biện pháp.';
   const P2 = 'Là đơn vị hải quan ngoài cửa khẩu, Chi cục Hải quan Hưng Yên cũng chú trọng đổi mới cách thức tổ chức hội nghị đối thoại để thu hút sự tham gia của doanh nghiệp.';
