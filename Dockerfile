@@ -18,6 +18,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY config ./config
+# The batch store's Redis scripts, read at run time.
+COPY src/queue/lua ./src/queue/lua
 USER node
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
 CMD ["worker"]

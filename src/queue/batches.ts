@@ -1,5 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { PACKAGE_ROOT } from '../config.js';
 import type { FailureReason } from '../errors.js';
 import type { DocumentLines, Profile, SourceCounts } from '../text/learned.js';
 
@@ -57,173 +60,36 @@ export interface CompletedDocument {
 
 export type FailedDocument = Omit<BatchFailure, 'at'> & { id: string };
 
-/** Seconds per bucket and buckets kept for the recent rate: a one-minute window. */
+/** Milliseconds per bucket and buckets kept for the recent rate, a one-minute window (outcome.lua writes them). */
 const RATE_BUCKET_MS = 5000;
 const RATE_BUCKETS = 12;
 
-// Counters move only when a document's bit flips, so a document that runs twice
-// (BullMQ delivers at least once) is counted once. A finished document also leaves
-// the queued-documents hash, so enqueue may queue it again.
-// KEYS: batch, completed bitmap, failed bitmap, failures hash, rate hash, queued-documents hash,
-// cancelled bitmap, failure order (a sorted set of keys by document number).
-const FINISH = `
-local v = redis.call('HMGET', KEYS[1], 'walked', 'queued', 'completed', 'failed', 'cancelled')
-if v[1] == '1' and tonumber(v[3] or '0') + tonumber(v[4] or '0') + tonumber(v[5] or '0') >= tonumber(v[2] or '0') then
-  redis.call('HSETNX', KEYS[1], 'finishedAt', ARGV[1])
-end`;
+const LUA_DIR = join(PACKAGE_ROOT, 'src', 'queue', 'lua');
 
-// A ring of RATE_BUCKETS slots, each "bucket:count", so the rate hash stays tiny.
-// Adds \`finished\` documents at time ARGV[1].
-const COUNT_RATE = `
-if finished > 0 then
-  local bucket = math.floor(tonumber(ARGV[1]) / ${RATE_BUCKET_MS})
-  local slot = bucket % ${RATE_BUCKETS + 1}
-  local cur = redis.call('HGET', KEYS[5], slot)
-  local n = finished
-  if cur then
-    local b, c = string.match(cur, '(%d+):(%d+)')
-    if tonumber(b) == bucket then n = tonumber(c) + finished end
-  end
-  redis.call('HSET', KEYS[5], slot, bucket .. ':' .. n)
-end`;
+/** A script of src/queue/lua, its `-- include: FILE` lines replaced by those files. */
+function luaScript(file: string): string {
+  return readFileSync(join(LUA_DIR, file), 'utf8').replace(/^-- include: (\S+)$/gm, (_, included: string) => readFileSync(join(LUA_DIR, included), 'utf8'));
+}
 
-// A document with an outcome leaves the queued-documents hash, if its entry is still
-// this job's (a retry may have given it a newer job), and is no longer cancelled (a
-// copy of its job may have been cancelled while this one ran).
-const OUTCOME_HELPERS = `
-local function forget(id, job)
-  if id ~= '' and string.match(redis.call('HGET', KEYS[6], id) or '', '^[^\t]*') == job then redis.call('HDEL', KEYS[6], id) end
-end
-local function uncancel(seq)
-  if redis.call('SETBIT', KEYS[7], seq, 0) == 0 then return 0 end
-  redis.call('HINCRBY', KEYS[1], 'cancelled', -1)
-  return 1
-end`;
+/**
+ * The batch store's scripts, by command name: registered with ioredis' defineCommand,
+ * which sends EVALSHA and loads a script on NOSCRIPT. Each file's header names its KEYS
+ * and ARGV.
+ */
+const SCRIPTS = {
+  vnpipeRecordCompleted: { file: 'record-completed.lua', keys: 8 },
+  vnpipeRecordFailed: { file: 'record-failed.lua', keys: 8 },
+  vnpipeReopen: { file: 'reopen.lua', keys: 8 },
+  vnpipeAddCancelled: { file: 'add-cancelled.lua', keys: 8 },
+  vnpipeMarkWalked: { file: 'mark-walked.lua', keys: 8 },
+  vnpipeForgetQueued: { file: 'forget-queued.lua', keys: 1 },
+  vnpipeClaimQueued: { file: 'claim-queued.lua', keys: 1 },
+  vnpipeRecordCounted: { file: 'record-counted.lua', keys: 5 },
+} as const;
 
-// ARGV: now, job id, then seq, bytes, rel, id for each document.
-const RECORD_COMPLETED = `
-${OUTCOME_HELPERS}
-local finished = 0
-for i = 3, #ARGV, 4 do
-  local seq = ARGV[i]
-  if redis.call('SETBIT', KEYS[2], seq, 1) == 0 then
-    redis.call('HINCRBY', KEYS[1], 'completed', 1)
-    redis.call('HINCRBY', KEYS[1], 'bytes', ARGV[i + 1])
-    finished = finished + 1
-  end
-  if redis.call('SETBIT', KEYS[3], seq, 0) == 1 then
-    redis.call('HINCRBY', KEYS[1], 'failed', -1)
-  end
-  uncancel(seq)
-  redis.call('HDEL', KEYS[4], ARGV[i + 2])
-  redis.call('ZREM', KEYS[8], ARGV[i + 2])
-  forget(ARGV[i + 3], ARGV[2])
-end
-${COUNT_RATE}
-${FINISH}
-return finished`;
-
-// ARGV: now, only-if-unrecorded flag, then seq, rel, id, job id, failure JSON for each document.
-const RECORD_FAILED = `
-${OUTCOME_HELPERS}
-local finished = 0
-for i = 3, #ARGV, 5 do
-  local seq = ARGV[i]
-  forget(ARGV[i + 2], ARGV[i + 3])
-  if redis.call('GETBIT', KEYS[2], seq) == 0 and (ARGV[2] == '0' or redis.call('GETBIT', KEYS[3], seq) == 0) then
-    if redis.call('SETBIT', KEYS[3], seq, 1) == 0 then
-      redis.call('HINCRBY', KEYS[1], 'failed', 1)
-      finished = finished + 1
-    end
-    uncancel(seq)
-    redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 4])
-    redis.call('ZADD', KEYS[8], seq, ARGV[i + 1])
-  end
-end
-${COUNT_RATE}
-${FINISH}
-return finished`;
-
-// Before failed (or cancelled) documents run again (vnpipe retry): they have no
-// outcome, so the batch is not finished. Their failure records stay until a new
-// outcome replaces them, so a retry that was cut off before its jobs were added can be
-// run again. ARGV: now, then the seqs.
-const REOPEN = `
-${OUTCOME_HELPERS}
-local reopened = 0
-for i = 2, #ARGV do
-  local failed = redis.call('SETBIT', KEYS[3], ARGV[i], 0)
-  if failed == 1 then redis.call('HINCRBY', KEYS[1], 'failed', -1) end
-  -- A document is failed or cancelled, never both.
-  reopened = reopened + failed + uncancel(ARGV[i])
-end
-if reopened > 0 then redis.call('HDEL', KEYS[1], 'finishedAt') end
-return reopened`;
-
-// Documents of a removed waiting job: those with no outcome yet (an earlier attempt may
-// have finished some) count as cancelled, once (the cancelled bitmap).
-// ARGV: now, job id, then seq, id for each document.
-const ADD_CANCELLED = `
-${OUTCOME_HELPERS}
-local cancelled = 0
-for i = 3, #ARGV, 2 do
-  forget(ARGV[i + 1], ARGV[2])
-  if redis.call('GETBIT', KEYS[2], ARGV[i]) == 0 and redis.call('GETBIT', KEYS[3], ARGV[i]) == 0
-    and redis.call('SETBIT', KEYS[7], ARGV[i], 1) == 0 then
-    cancelled = cancelled + 1
-  end
-end
-redis.call('HINCRBY', KEYS[1], 'cancelled', cancelled)
-${FINISH}
-return cancelled`;
-
-// Queued-documents entries whose job is no longer pending; an entry a newer job took over stays.
-// An entry is "<job id>\t<ms when claimed>". KEYS: queued-documents hash. ARGV: id, job id for each entry.
-const FORGET_QUEUED = `
-for i = 1, #ARGV, 2 do
-  if string.match(redis.call('HGET', KEYS[1], ARGV[i]) or '', '^[^\t]*') == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
-end
-return 1`;
-
-// Claims documents for jobs, each only if no other job holds it: two producers walking
-// one folder at once queue each document once. KEYS: queued-documents hash.
-// ARGV: now, then id, job id for each document. Returns 1 per document claimed, else 0.
-const CLAIM_QUEUED = `
-local claimed = {}
-for i = 2, #ARGV, 2 do
-  claimed[#claimed + 1] = redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1] .. '\t' .. ARGV[1])
-end
-return claimed`;
-
-// One document's lines into its source's counts, once per document (the bitmap).
-// KEYS: batch, counted bitmap, per-source documents hash, source counts hash, source texts hash.
-// ARGV: seq, source, cap, then key, rank, text for each line.
-const RECORD_COUNTED = `
-if redis.call('SETBIT', KEYS[2], ARGV[1], 1) == 1 then return 0 end
-redis.call('HINCRBY', KEYS[1], 'counted', 1)
-if ARGV[2] ~= '' then redis.call('HINCRBY', KEYS[3], ARGV[2], 1) end
-local size = redis.call('HLEN', KEYS[4])
-local cap = tonumber(ARGV[3])
-for i = 4, #ARGV, 3 do
-  local key, rank, text = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
-  if redis.call('HEXISTS', KEYS[4], key) == 1 then
-    redis.call('HINCRBY', KEYS[4], key, 1)
-    local old = redis.call('HGET', KEYS[5], key)
-    if rank < tonumber(string.match(old, '^(%d+)')) then redis.call('HSET', KEYS[5], key, ARGV[i + 1] .. '\t' .. text) end
-  elseif size < cap then
-    redis.call('HSET', KEYS[4], key, 1)
-    redis.call('HSET', KEYS[5], key, ARGV[i + 1] .. '\t' .. text)
-    size = size + 1
-  end
-end
-return 1`;
-
-const MARK_WALKED = `
-redis.call('HSET', KEYS[1], 'walked', '1')
-${FINISH}
-return 1`;
-
-const SCRIPT_SHAS = new Map<string, string>();
+type ScriptName = keyof typeof SCRIPTS;
+const LOADED = new Map<ScriptName, string>();
+const REGISTERED = new WeakSet<Redis>();
 
 export class BatchStore {
   constructor(
@@ -251,14 +117,14 @@ export class BatchStore {
    */
   async claimQueued(jobs: readonly { data: { docs: readonly { id: string }[] }; opts: { jobId: string } }[], now = Date.now()): Promise<boolean[][]> {
     const args = jobs.flatMap((job) => job.data.docs.flatMap((d) => [d.id, job.opts.jobId]));
-    const flags = args.length === 0 ? [] : ((await this.script(CLAIM_QUEUED, 1, this.queuedKey(), now, ...args)) as number[]);
+    const flags = args.length === 0 ? [] : ((await this.script('vnpipeClaimQueued', this.queuedKey(), now, ...args)) as number[]);
     let i = 0;
     return jobs.map((job) => job.data.docs.map(() => flags[i++] === 1));
   }
 
   /** Drops entries whose job is no longer pending, unless a newer job has taken them over. */
   async forgetQueued(entries: readonly { id: string; jobId: string }[]): Promise<void> {
-    if (entries.length > 0) await this.script(FORGET_QUEUED, 1, this.queuedKey(), ...entries.flatMap((e) => [e.id, e.jobId]));
+    if (entries.length > 0) await this.script('vnpipeForgetQueued', this.queuedKey(), ...entries.flatMap((e) => [e.id, e.jobId]));
   }
 
   /** The job each document id is queued in and when it was claimed, or null. */
@@ -271,23 +137,21 @@ export class BatchStore {
     });
   }
 
-  private run(script: string, id: string, ...args: (string | number)[]): Promise<unknown> {
-    return this.script(script, 8, ...this.keys(id), ...args);
+  /** A batch script over the batch's keys (outcome.lua lists them). */
+  private run(script: ScriptName, id: string, ...args: (string | number)[]): Promise<unknown> {
+    return this.script(script, ...this.keys(id), ...args);
   }
 
-  /** EVALSHA, loading the script on a NOSCRIPT answer: Redis then skips hashing the body every call. */
-  private async script(body: string, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
-    let sha = SCRIPT_SHAS.get(body);
-    if (!sha) {
-      sha = createHash('sha1').update(body).digest('hex');
-      SCRIPT_SHAS.set(body, sha);
+  private script(name: ScriptName, ...keysAndArgs: (string | number)[]): Promise<unknown> {
+    if (!REGISTERED.has(this.redis)) {
+      for (const [command, { file, keys }] of Object.entries(SCRIPTS) as [ScriptName, (typeof SCRIPTS)[ScriptName]][]) {
+        let lua = LOADED.get(command);
+        if (lua === undefined) LOADED.set(command, (lua = luaScript(file)));
+        this.redis.defineCommand(command, { numberOfKeys: keys, lua });
+      }
+      REGISTERED.add(this.redis);
     }
-    try {
-      return await this.redis.evalsha(sha, numKeys, ...args);
-    } catch (err) {
-      if (!(err as Error).message.startsWith('NOSCRIPT')) throw err;
-      return this.redis.eval(body, numKeys, ...args);
-    }
+    return (this.redis as unknown as Record<ScriptName, (...a: (string | number)[]) => Promise<unknown>>)[name](...keysAndArgs);
   }
 
   /** A new batch; `config` is the merged config JSON every worker will use for it. */
@@ -318,13 +182,13 @@ export class BatchStore {
   }
 
   async markWalked(id: string, now = Date.now()): Promise<void> {
-    await this.run(MARK_WALKED, id, now);
+    await this.run('vnpipeMarkWalked', id, now);
   }
 
   /** Documents of batch `id` cleaned and written by job `jobId`; returns how many were new. */
   async recordCompleted(id: string, jobId: string, docs: readonly CompletedDocument[], now = Date.now()): Promise<number> {
     if (docs.length === 0) return 0;
-    return (await this.run(RECORD_COMPLETED, id, now, jobId, ...docs.flatMap((d) => [d.seq, d.bytes, d.rel, d.id]))) as number;
+    return (await this.run('vnpipeRecordCompleted', id, now, jobId, ...docs.flatMap((d) => [d.seq, d.bytes, d.rel, d.id]))) as number;
   }
 
   /**
@@ -335,17 +199,17 @@ export class BatchStore {
   async recordFailed(id: string, failures: readonly FailedDocument[], now = Date.now(), onlyUnrecorded = false): Promise<number> {
     if (failures.length === 0) return 0;
     const args = failures.flatMap(({ id: docId, ...failure }) => [failure.seq, failure.rel, docId, failure.jobId, JSON.stringify({ ...failure, at: now })]);
-    return (await this.run(RECORD_FAILED, id, now, onlyUnrecorded ? 1 : 0, ...args)) as number;
+    return (await this.run('vnpipeRecordFailed', id, now, onlyUnrecorded ? 1 : 0, ...args)) as number;
   }
 
   /** Failed documents about to run again (`vnpipe retry`): no outcome, so the batch is not finished. */
   async reopen(id: string, seqs: readonly number[]): Promise<void> {
-    if (seqs.length > 0) await this.run(REOPEN, id, 0, ...seqs);
+    if (seqs.length > 0) await this.run('vnpipeReopen', id, 0, ...seqs);
   }
 
   /** Documents of a waiting job that `vnpipe cancel` removed; returns how many had no outcome yet. */
   async addCancelled(id: string, jobId: string, docs: readonly { seq: number; id: string }[], now = Date.now()): Promise<number> {
-    return (await this.run(ADD_CANCELLED, id, now, jobId, ...docs.flatMap((d) => [d.seq, d.id]))) as number;
+    return (await this.run('vnpipeAddCancelled', id, now, jobId, ...docs.flatMap((d) => [d.seq, d.id]))) as number;
   }
 
   /** Which of `seqs` already have an outcome (completed or failed). */
@@ -362,6 +226,19 @@ export class BatchStore {
   /** Says for `ms` that a producer is walking this batch; renewed while it walks. */
   async holdProducerLease(id: string, ms = 15_000): Promise<void> {
     await this.redis.set(this.key(id, 'producer'), String(process.pid), 'PX', ms);
+  }
+
+  /**
+   * `count` new document numbers of the batch (their bits in its bitmaps), the first
+   * returned. Numbers are never handed out twice, whatever dies between a reservation
+   * and the jobs that use it.
+   */
+  async reserveSeqs(id: string, count: number): Promise<number> {
+    return (await this.redis.hincrby(this.key(id), 'seqs', count)) - count;
+  }
+
+  async releaseProducerLease(id: string): Promise<void> {
+    await this.redis.del(this.key(id, 'producer'));
   }
 
   /** Before a resumed walk counts the folder again. */
@@ -408,7 +285,7 @@ export class BatchStore {
     const args = doc.lines.flatMap((l) => [l.key, l.rank, l.text]);
     const learn = (part: string) => this.key(id, `learn:${part}`);
     await this.script(
-      RECORD_COUNTED, 5, this.key(id), this.key(id, 'counted'), learn('documents'), learn(`n:${doc.source}`), learn(`t:${doc.source}`),
+      'vnpipeRecordCounted', this.key(id), this.key(id, 'counted'), learn('documents'), learn(`n:${doc.source}`), learn(`t:${doc.source}`),
       seq, doc.source, cap, ...args,
     );
   }

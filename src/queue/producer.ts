@@ -89,8 +89,15 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   lease.unref();
   try {
     return await walkAndQueue(queue, batches, batchId, { ...options, root, out }, { source, sink, walk, files, first: first.value });
+  } catch (err) {
+    if (/^OOM /.test((err as Error).message)) {
+      throw new UsageError(`Redis is out of memory (maxmemory): batch ${batchId} was cut off mid-walk; free memory, then run the same enqueue with --resume ${batchId}`);
+    }
+    throw err;
   } finally {
     clearInterval(lease);
+    // Walked or not, this producer is done with the batch: a batch left unwalked shows as interrupted at once.
+    await batches.releaseProducerLease(batchId).catch(() => {});
   }
 }
 
@@ -122,8 +129,7 @@ async function walkAndQueue(
   const documents = options.learn ? walk() : files;
   // A resumed walk numbers its jobs apart from those the first walk added.
   const jobIds = new JobIds(batchId, options.resume ? `d${Date.now().toString(36)}-` : 'd');
-  const resumed = options.resume ? await batches.get(batchId) : null;
-  const counts: EnqueueCounts = { found: 0, queued: resumed?.queued ?? 0, skipped: 0 };
+  const counts: EnqueueCounts = { found: 0, queued: 0, skipped: 0 };
   let chunk: SourceEntry[] = options.learn ? [] : [first];
   const flush = async () => {
     const added = await enqueueChunk(chunk, { queue, batches, batchId, root, sink, jobIds, counts, options });
@@ -149,7 +155,7 @@ async function walkAndQueue(
   await flush();
   if (!(await batches.get(batchId))) throw lostBatch(batchId);
   await batches.markWalked(batchId);
-  return { batchId, ...counts, queued: counts.queued - (resumed?.queued ?? 0) };
+  return { batchId, ...counts };
 }
 
 /**
@@ -254,12 +260,11 @@ async function enqueueChunk(files: SourceEntry[], ctx: ChunkContext): Promise<En
   const upToDate = options.force
     ? candidates.map(() => false)
     : await Promise.all(candidates.map((c) => (c.unsafe ? false : sink.isUpToDate(c.file.key, c.file.mtimeMs))));
-  const inFlight = await stillQueued(ctx.queue, ctx.batches, candidates.map((c) => c.id));
+  const inFlight = await stillQueued(ctx.queue, ctx.batches, candidates.map((c) => c.id), batchId);
 
   const docs: DocumentRef[] = [];
   const unsafe: { seq: number; rel: string; message: string }[] = [];
   let skipped = 0;
-  let seq = ctx.counts.queued;
   for (let i = 0; i < candidates.length; i++) {
     const { file, unsafe: error, id } = candidates[i]!;
     if (upToDate[i] || inFlight[i]) {
@@ -267,12 +272,16 @@ async function enqueueChunk(files: SourceEntry[], ctx: ChunkContext): Promise<En
       continue;
     }
     if (error) {
-      unsafe.push({ seq: seq++, rel: file.key, message: error.message });
+      unsafe.push({ seq: -1, rel: file.key, message: error.message });
       continue;
     }
     docs.push({ seq: -1, id, rel: file.key, size: file.size }); // numbered once claimed
   }
-  const queued = await queueClaimed(ctx, docs, seq);
+  if (unsafe.length > 0) {
+    let seq = await ctx.batches.reserveSeqs(batchId, unsafe.length);
+    for (const u of unsafe) u.seq = seq++;
+  }
+  const queued = await queueClaimed(ctx, docs);
   await ctx.batches.recordFailed(
     batchId,
     unsafe.map((u) => ({ id: '', seq: u.seq, rel: u.rel, jobId: '', reason: 'unsafe-output' as const, message: u.message })),
@@ -281,22 +290,30 @@ async function enqueueChunk(files: SourceEntry[], ctx: ChunkContext): Promise<En
 }
 
 /**
- * Claims the documents for their jobs and queues those it claimed, numbered from
- * `nextSeq` on. A document another producer
- * claimed first (two enqueues of one folder at once) is left to that producer.
+ * Claims the documents for their jobs and queues those it claimed, under numbers
+ * reserved in the batch record (never reused, even after a crash between the
+ * reservation and the add). A document another producer claimed first (two enqueues
+ * of one folder at once) is left to that producer. Returns how many were queued.
  */
-async function queueClaimed(ctx: ChunkContext, docs: DocumentRef[], nextSeq: number): Promise<number> {
+async function queueClaimed(ctx: ChunkContext, docs: DocumentRef[]): Promise<number> {
   const jobs = planJobs(DOCUMENT_JOB, ctx.batchId, docs, ctx.jobIds, ctx.options.config);
   // Claims first: a job never exists without them (a crash in between leaves only
-  // claims whose job is missing, which enqueue takes for stale after a while).
+  // claims whose job is missing, which enqueue takes for stale).
   const claimed = await ctx.batches.claimQueued(jobs);
-  let seq = nextSeq;
+  const count = claimed.flat().filter(Boolean).length;
+  if (count === 0) return 0;
+  let seq = await ctx.batches.reserveSeqs(ctx.batchId, count);
   const kept = jobs.flatMap((job, j) => {
     job.data.docs = job.data.docs.filter((_, i) => claimed[j]![i]).map((d) => ({ ...d, seq: seq++ }));
     return job.data.docs.length > 0 ? [job] : [];
   });
-  if (kept.length > 0) await ctx.queue.addBulk(kept);
-  return seq - nextSeq;
+  await ctx.queue.addBulk(kept);
+  return count;
+}
+
+/** The batch a job id belongs to (`<batch>-d17`, `<batch>-r…`). */
+function batchOfJob(jobId: string): string | null {
+  return /^(\d{8}-\d{6}-[0-9a-f]+)-/.exec(jobId)?.[1] ?? null;
 }
 
 /**
@@ -304,15 +321,29 @@ async function queueClaimed(ctx: ChunkContext, docs: DocumentRef[], nextSeq: num
  * a job that is still pending. An entry whose job failed, finished or was removed is
  * stale (its worker died, or Redis lost the job) and does not hold the document back.
  */
-export async function stillQueued(queue: Queue, batches: BatchStore, ids: string[], now = Date.now()): Promise<boolean[]> {
+export async function stillQueued(queue: Queue, batches: BatchStore, ids: string[], ownBatch?: string, now = Date.now()): Promise<boolean[]> {
   const entries = await batches.queuedJobs(ids);
   const states = new Map<string, Promise<string>>();
   for (const e of entries) if (e && !states.has(e.jobId)) states.set(e.jobId, queue.getJobState(e.jobId));
   const settled = new Map<string, boolean>();
   for (const [jobId, state] of states) settled.set(jobId, PENDING_STATES.has(await state));
-  // A claim whose job is not in the queue yet may belong to a producer between its
-  // claim and its addBulk: only an old one is stale.
-  const queued = entries.map((e) => (e ? settled.get(e.jobId)! || now - e.claimedAt < CLAIM_GRACE_MS : false));
+  // A claim whose job is not in the queue yet may belong to another batch's live
+  // producer between its claim and its addBulk; one whose producer is gone, or that
+  // is old, is stale.
+  const producers = new Map<string, Promise<boolean>>();
+  for (const e of entries) {
+    const batch = e && !settled.get(e.jobId) ? batchOfJob(e.jobId) : null;
+    if (batch && !producers.has(batch)) producers.set(batch, batches.get(batch).then((r) => r?.producerAlive ?? false));
+  }
+  const alive = new Map<string, boolean>();
+  for (const [batch, live] of producers) alive.set(batch, await live);
+  const queued = entries.map((e) => {
+    if (!e) return false;
+    if (settled.get(e.jobId)) return true;
+    // This batch's own claim without a job comes from an earlier walk of it that died: stale.
+    const batch = batchOfJob(e.jobId);
+    return now - e.claimedAt < CLAIM_GRACE_MS && batch !== null && batch !== ownBatch && alive.get(batch) === true;
+  });
   await batches.forgetQueued(ids.flatMap((id, i) => (entries[i] && !queued[i] ? [{ id, jobId: entries[i]!.jobId }] : [])));
   return queued;
 }

@@ -1,0 +1,246 @@
+/**
+ * Fault injection (`npm run test:faults`): each case runs a real batch on a private
+ * redis-server, breaks something in the middle, recovers the way the README says, and
+ * counts documents in, out (one output file each), duplicated (an output that is no
+ * input's) and lost (no output and no failure record). At-least-once delivery may run
+ * a document twice; its output is replaced, never doubled. Prints the table; exits 1 if any case lost or
+ * duplicated an output.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startLocalRedis, type LocalRedis } from '../src/cli/local-redis.js';
+import { PACKAGE_ROOT } from '../src/config.js';
+import { BatchStore, type BatchRecord } from '../src/queue/batches.js';
+
+const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
+const PREFIX = 'faults';
+
+interface Row {
+  fault: string;
+  in: number;
+  out: number;
+  duplicated: number;
+  failed: number;
+  lost: number;
+  note: string;
+}
+
+interface Case {
+  redis: LocalRedis;
+  env: NodeJS.ProcessEnv;
+  input: string;
+  out: string;
+  store: BatchStore;
+  worker(lockMs?: number): ChildProcess;
+  cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  spawnCli(...args: string[]): ChildProcess;
+}
+
+function folder(n: number): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'vnpipe-faults-')), 'in');
+  mkdirSync(dir);
+  for (let i = 0; i < n; i++) cpSync(join(PACKAGE_ROOT, 'samples', '001_cfab3d3de795dabf.txt'), join(dir, `${String(i).padStart(5, '0')}.txt`));
+  return dir;
+}
+
+async function withCase(files: number, appendOnly: boolean, run: (c: Case) => Promise<string>): Promise<Row & { fault: '' }> {
+  const redis = await startLocalRedis({ appendOnly });
+  const env = { ...process.env, REDIS_URL: redis.url, VNPIPE_PREFIX: PREFIX, LOG_LEVEL: 'warn' };
+  const input = folder(files);
+  const out = join(input, '..', 'out');
+  const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  client.on('error', () => {});
+  const children: ChildProcess[] = [];
+  const c: Case = {
+    redis, env, input, out,
+    store: new BatchStore(client, PREFIX),
+    worker(lockMs = 3000) {
+      const w = spawn(process.execPath, [CLI, 'worker', '--concurrency', '2', '--lock-duration', String(lockMs)], { env, stdio: 'ignore' });
+      children.push(w);
+      return w;
+    },
+    cli(...args) {
+      return new Promise((resolve) => {
+        const p = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        p.stdout!.on('data', (d: Buffer) => (stdout += d));
+        p.stderr!.on('data', (d: Buffer) => (stderr += d));
+        p.once('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      });
+    },
+    spawnCli(...args) {
+      const p = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(p);
+      return p;
+    },
+  };
+  try {
+    const note = await run(c);
+    const running = children.filter((w) => w.exitCode === null && w.signalCode === null);
+    for (const w of running) w.kill('SIGTERM');
+    await Promise.all(running.map((w) => new Promise((r) => w.once('exit', r))));
+    return { fault: '', ...(await tally(c, files)), note };
+  } finally {
+    for (const w of children) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+    client.disconnect();
+    await redis.stop();
+    rmSync(join(input, '..'), { recursive: true, force: true });
+  }
+}
+
+/** Outputs on disk and the failure records of every batch. */
+async function tally(c: Case, files: number): Promise<Omit<Row, 'fault' | 'note'>> {
+  const outputs = new Set(readdirSync(c.out).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)));
+  const failed = new Set<string>();
+  for (const b of await c.store.list(100)) for (const f of await c.store.failures(b.id, Infinity)) failed.add(f.rel);
+  const names = readdirSync(c.input);
+  return {
+    in: files,
+    out: outputs.size,
+    // One output per input by construction (its name is the input's key): a duplicate would be an output of no input.
+    duplicated: [...outputs].filter((o) => !names.includes(o)).length,
+    failed: failed.size,
+    lost: names.filter((n) => !outputs.has(n) && !failed.has(n)).length,
+  };
+}
+
+async function until(probe: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function batches(c: Case): Promise<BatchRecord[]> {
+  return c.store.list(100);
+}
+const allFinished = (c: Case) => async () => {
+  const list = await batches(c).catch(() => []);
+  return list.length > 0 && list.every((b) => b.finishedAt !== null);
+};
+const completedAtLeast = (c: Case, n: number) => async () => ((await batches(c).catch(() => []))[0]?.completed ?? 0) >= n;
+
+const N = 3000;
+const cases: [string, () => Promise<Row & { fault: '' }>][] = [
+  [
+    'worker kill -9 mid-batch',
+    () =>
+      withCase(N, true, async (c) => {
+        const first = c.worker();
+        expectOk(await c.cli('enqueue', c.input, '--out', c.out));
+        await until(completedAtLeast(c, N / 3));
+        first.kill('SIGKILL');
+        c.worker();
+        await until(allFinished(c));
+        return 'a second worker takes the killed one\'s jobs after one lock period';
+      }),
+  ],
+  [
+    'producer kill -9 mid-walk',
+    () =>
+      withCase(N, true, async (c) => {
+        const config = join(c.out, '..', 'window.json');
+        writeFileSync(config, '{"queue": {"enqueueWindow": 1000}}');
+        const producer = c.spawnCli('enqueue', c.input, '--out', c.out, '--config', config);
+        await until(async () => ((await batches(c))[0]?.queued ?? 0) >= 1000);
+        producer.kill('SIGKILL');
+        const [batch] = await batches(c);
+        await until(async () => !(await c.store.get(batch!.id))!.producerAlive, 30_000);
+        c.worker();
+        expectOk(await c.cli('enqueue', c.input, '--out', c.out, '--config', config, '--resume', batch!.id));
+        await until(allFinished(c));
+        return 'status shows `interrupted`; enqueue --resume finishes the same batch';
+      }),
+  ],
+  [
+    'Redis restart (AOF) mid-batch',
+    () =>
+      withCase(N, true, async (c) => {
+        c.worker();
+        expectOk(await c.cli('enqueue', c.input, '--out', c.out));
+        await until(completedAtLeast(c, N / 3));
+        await c.redis.restart(500);
+        await until(allFinished(c));
+        return 'workers reconnect by themselves';
+      }),
+  ],
+  [
+    'Redis restart without persistence',
+    () =>
+      withCase(N, false, async (c) => {
+        c.worker();
+        expectOk(await c.cli('enqueue', c.input, '--out', c.out));
+        await until(completedAtLeast(c, N / 3));
+        await c.redis.restart(500);
+        // The batch and its jobs are gone; the same enqueue queues what has no output yet.
+        if ((await batches(c)).length > 0) throw new Error('the batch outlived a restart without persistence');
+        expectOk(await c.cli('enqueue', c.input, '--out', c.out));
+        await until(allFinished(c));
+        return 'the batch is gone from Redis; the same enqueue again queues only what has no output';
+      }),
+  ],
+  [
+    'two producers on one folder',
+    () =>
+      withCase(N, true, async (c) => {
+        c.worker();
+        const [a, b] = await Promise.all([c.cli('enqueue', c.input, '--out', c.out), c.cli('enqueue', c.input, '--out', c.out)]);
+        expectOk(a);
+        expectOk(b);
+        await until(allFinished(c));
+        const queued = (await batches(c)).reduce((n, x) => n + x.queued, 0);
+        return `each document claimed once: ${queued} queued across both batches`;
+      }),
+  ],
+  [
+    'Redis out of memory mid-enqueue',
+    () =>
+      withCase(N, true, async (c) => {
+        const admin = new Redis(c.redis.url);
+        await admin.config('SET', 'maxmemory', String(2 * 1024 * 1024));
+        const first = await c.cli('enqueue', c.input, '--out', c.out);
+        const oomSeen = first.code !== 0 && /OOM|memory/i.test(first.stderr);
+        await admin.config('SET', 'maxmemory', '0');
+        admin.disconnect();
+        c.worker();
+        const [batch] = await batches(c);
+        if (oomSeen) expectOk(await c.cli('enqueue', c.input, '--out', c.out, '--resume', batch!.id));
+        await until(allFinished(c));
+        return oomSeen
+          ? `enqueue stops with Redis's OOM error (exit ${first.code}); enqueue --resume after freeing memory queues the rest`
+          : `enqueue did not hit OOM (exit ${first.code})`;
+      }),
+  ],
+];
+
+function expectOk(r: { code: number; stderr: string }): void {
+  if (r.code !== 0) throw new Error(`vnpipe exited ${r.code}: ${r.stderr.trim()}`);
+}
+
+const rows: Row[] = [];
+for (const [fault, run] of cases) {
+  const start = Date.now();
+  try {
+    const row = await run();
+    rows.push({ ...row, fault, note: `${row.note} (${((Date.now() - start) / 1000).toFixed(0)} s)` });
+  } catch (err) {
+    rows.push({ fault, in: N, out: 0, duplicated: 0, failed: 0, lost: N, note: `ERROR: ${(err as Error).message}` });
+  }
+  console.log(`${fault}: done`);
+}
+
+console.log(`\nfault injection, ${availableParallelism()} cores, ${N} documents per case\n`);
+console.log('| fault | in | out | failed | duplicated | lost | how it recovered |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.fault} | ${r.in} | ${r.out} | ${r.failed} | ${r.duplicated} | ${r.lost} | ${r.note} |`);
+const bad = rows.filter((r) => r.lost > 0 || r.duplicated > 0);
+if (bad.length > 0) {
+  console.log(`\n${bad.length} case(s) lost or duplicated documents`);
+  process.exit(1);
+}
+process.exit(0);
