@@ -27,7 +27,7 @@ const SKIPPED: Record<string, HtmlRemoval['reason']> = {
   script: 'script', noscript: 'script', template: 'script',
   style: 'style',
   select: 'form', textarea: 'form', button: 'form', input: 'form', option: 'form',
-  svg: 'other', math: 'other', iframe: 'ad', object: 'other', embed: 'other', canvas: 'other', video: 'other', audio: 'other', map: 'other',
+  svg: 'other', math: 'other', iframe: 'other', object: 'other', embed: 'other', canvas: 'other', video: 'other', audio: 'other', map: 'other',
   head: 'other',
 };
 /** Skipped tags whose text is not worth a removal record (markup internals, the head). */
@@ -35,7 +35,7 @@ const SILENT = new Set(['iframe', 'head', 'svg', 'math', 'option', 'input', 'can
 
 const HIDDEN_STYLE = /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)/i;
 
-export function isHidden(el: HtmlElement): boolean {
+function isHidden(el: HtmlElement): boolean {
   const a = el.attrs;
   return 'hidden' in a || a['aria-hidden'] === 'true' || (a.style !== undefined && HIDDEN_STYLE.test(a.style)) || (el.tag === 'input' && a.type === 'hidden');
 }

@@ -338,8 +338,9 @@ function finish(
   for (const i of chosen) lastChosen = Math.max(lastChosen, i);
   blocks.forEach((b, i) => {
     const f = flags[i]!;
-    if (f.caption && (inContainer[i] || b.owner.tag === 'figcaption') && reasons[i] === null) {
-      sel.captions.push(b);
+    if (f.caption && reasons[i] === null) {
+      // The article's pictures are in its container (a lead photo's figcaption may sit just outside).
+      if (inContainer[i] || b.owner.tag === 'figcaption') sel.captions.push(b);
       sel.removed.push({ block: b, reason: 'caption' });
       return;
     }
@@ -351,18 +352,18 @@ function finish(
     if (!chosen.has(i)) {
       // After the article's last paragraph, a name-like line is its byline; elsewhere only an explicit form (Bài: X) is.
       const forms = i > lastChosen ? rules.bylineLines : rules.bylineLines.slice(0, 2);
-      const byline = b.text.length <= rules.bylineMaxChars * 2 && (f.byline || (inContainer[i]! && b.text.length <= rules.bylineMaxChars && forms.some((re) => re.test(b.text))));
-      const reason = reasons[i] ?? (byline ? 'byline' : (f.date || b.text.length <= 60) && isDateLine(b.text, rules) ? 'date' : kinds[i] === Kind.Bad ? 'navigation' : 'low-density');
+      const byline = (f.byline && b.text.length <= rules.bylineBoxMaxChars) || (inContainer[i]! && b.text.length <= rules.bylineMaxChars && forms.some((re) => re.test(b.text)));
+      const reason = reasons[i] ?? (byline ? 'byline' : isDateLine(b.text, rules) ? 'date' : kinds[i] === Kind.Bad ? 'navigation' : 'low-density');
       if (reason === 'byline') sel.bylines.push(b);
       sel.removed.push({ block: b, reason });
       return;
     }
-    if (f.byline && b.text.length <= rules.bylineMaxChars * 2) {
+    if (f.byline && b.text.length <= rules.bylineBoxMaxChars) {
       sel.bylines.push(b);
       sel.removed.push({ block: b, reason: 'byline' });
       return;
     }
-    if (b.text.length <= 60 && isDateLine(b.text, rules)) {
+    if (isDateLine(b.text, rules)) {
       sel.removed.push({ block: b, reason: 'date' });
       return;
     }
@@ -379,7 +380,7 @@ function finish(
 }
 
 function isDateLine(text: string, rules: HtmlRules): boolean {
-  return rules.dateLines.some((re) => re.test(text));
+  return text.length <= rules.dateLineMaxChars && rules.dateLines.some((re) => re.test(text));
 }
 
 function squash(text: string): string {

@@ -42,8 +42,12 @@ export interface HtmlRules {
   bylineLines: RegExp[];
   /** Longest byline line, in characters. */
   bylineMaxChars: number;
+  /** Longest text of an element whose class says byline or author that is dropped as a byline (longer: an author bio, left to the other rules). */
+  bylineBoxMaxChars: number;
   /** A short line that is only a date (and time) is dropped as the page's date line. */
   dateLines: RegExp[];
+  /** Longest date line, in characters. */
+  dateLineMaxChars: number;
   /** When the best container keeps less than this share of the page's article-like text, the page-wide selection is used instead. */
   fallbackShare: number;
   /** Blocks between the headline and the article container searched for the lead (sapo). */
@@ -107,6 +111,7 @@ export const DEFAULT_HTML_RULES: HtmlRules = {
     /^\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*){1,4}(?: \([^()]{1,40}\))?$/u,
   ],
   bylineMaxChars: 60,
+  bylineBoxMaxChars: 120,
   dateLines: [
     /^(?:(?:Thứ (?:hai|ba|tư|năm|sáu|bảy)|Chủ nhật|Thứ \d),?\s*)?\d{1,2}\/\d{1,2}\/\d{4}(?:,?\s*(?:\d{1,2}[:h]\d{2}(?::\d{2})?)?\s*(?:\(?GMT\s*\+\s*7\)?)?)?$/iu,
     /^\d{1,2}[:h]\d{2}(?::\d{2})?\s*(?:[-|,]\s*)?(?:ngày\s*)?\d{1,2}\/\d{1,2}\/\d{4}$/iu,
@@ -115,6 +120,7 @@ export const DEFAULT_HTML_RULES: HtmlRules = {
     /^(?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}.{0,25}$/u,
     /^\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}.{0,25}$/u,
   ],
+  dateLineMaxChars: 60,
   fallbackShare: 0.4,
   leadWindow: 50,
   titleH1Overlap: 0.5,
