@@ -351,7 +351,7 @@ function finish(
     }
     if (!chosen.has(i)) {
       // After the article's last paragraph, a name-like line is its byline; elsewhere only an explicit form (Bài: X) is.
-      const forms = i > lastChosen ? rules.bylineLines : rules.bylineLines.slice(0, 2);
+      const forms = i > lastChosen ? [...rules.bylineForms, ...rules.bylineNames] : rules.bylineForms;
       const byline = (f.byline && b.text.length <= rules.bylineBoxMaxChars) || (inContainer[i]! && b.text.length <= rules.bylineMaxChars && forms.some((re) => re.test(b.text)));
       const reason = reasons[i] ?? (byline ? 'byline' : isDateLine(b.text, rules) ? 'date' : kinds[i] === Kind.Bad ? 'navigation' : 'low-density');
       if (reason === 'byline') sel.bylines.push(b);
@@ -371,7 +371,8 @@ function finish(
   });
   // A short name-like line ending the article is its byline.
   const lastKept = sel.kept[sel.kept.length - 1];
-  if (lastKept && lastKept.text.length <= rules.bylineMaxChars && lastKept.heading === 0 && rules.bylineLines.some((re) => re.test(lastKept.text))) {
+  const isByline = (text: string) => [...rules.bylineForms, ...rules.bylineNames].some((re) => re.test(text));
+  if (lastKept && lastKept.text.length <= rules.bylineMaxChars && lastKept.heading === 0 && isByline(lastKept.text)) {
     sel.kept.pop();
     sel.bylines.push(lastKept);
     sel.removed.push({ block: lastKept, reason: 'byline' });

@@ -38,8 +38,10 @@ export interface HtmlRules {
   captionMaxChars: number;
   /** The credit that ends a caption (named group `credit`); the caption is what precedes it. */
   captionCredits: RegExp[];
-  /** A last short line of the article that looks like a person's name (or these forms) is a byline. */
-  bylineLines: RegExp[];
+  /** Byline forms (`Bài: X`, `Theo X`, `By X`): a short line of the article container matching one is a byline. */
+  bylineForms: RegExp[];
+  /** A bare person's name: a byline only as the last short line after the article's last paragraph. */
+  bylineNames: RegExp[];
   /** Longest byline line, in characters. */
   bylineMaxChars: number;
   /** Longest text of an element whose class says byline or author that is dropped as a byline (longer: an author bio, left to the other rules). */
@@ -105,11 +107,11 @@ export const DEFAULT_HTML_RULES: HtmlRules = {
     /\s*(?:Ảnh|Photo|Photograph)\s*:\s*(?<credit>[^.:]{1,60})$/u,
     /\s*\((?<credit>(?:Photo|Image) by [^()]{1,80}|[^()]{1,60}\/(?:Getty Images|AFP|Reuters|AP|Shutterstock|TTXVN|VNA))\)$/iu,
   ],
-  bylineLines: [
+  bylineForms: [
     /^(?:Tin|Bài|Tin và ảnh|Bài và ảnh|Tin, ảnh|Bài, ảnh|Ảnh|Nhóm PV|PV|By|Theo)\s*:?\s*\p{Lu}[\p{L} .,&-]{1,60}$/u,
     /^\(?Theo (?:\p{Lu}[^().,;:!?]{1,60})\)?$/u,
-    /^\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*){1,4}(?: \([^()]{1,40}\))?$/u,
   ],
+  bylineNames: [/^\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*){1,4}(?: \([^()]{1,40}\))?$/u],
   bylineMaxChars: 60,
   bylineBoxMaxChars: 120,
   dateLines: [
