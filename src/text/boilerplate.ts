@@ -291,8 +291,9 @@ function gluePoints(text: string, last: boolean): number[] {
   if (text.includes(' , ')) for (const m of text.matchAll(COMMA_JOIN)) cut(m.index + 2);
   const lead = text[0] === '[' ? LEADING_LINK.exec(text) : READ_MORE.exec(text);
   if (lead && lead[0].length < text.length) cut(lead[0].length);
-  if (HINT.test(text)) {
-    for (const m of text.matchAll(TAG_LABEL)) cut(m.index + 1);
+  // Cheap substring tests first: most lines hold no tag label and no bracketed credit.
+  if (text.includes(':')) for (const m of text.matchAll(TAG_LABEL)) cut(m.index + 1);
+  if (text.includes('(') && (text.includes('ảnh') || text.includes('Ảnh'))) {
     for (const m of text.matchAll(GLUED_PHOTO_CREDIT)) {
       cut(m.index + m[0].length);
       // The caption starts after the last sentence before it, when one ends nearby.
@@ -305,11 +306,9 @@ function gluePoints(text: string, last: boolean): number[] {
   return sorted.filter((at, k) => k === 0 || at !== sorted[k - 1]);
 }
 
-// One look for every word the rules inside a line start from (a tag label, a photo credit,
-// and what a call to action points to: `tại đây`, a link, a hotline, a fanpage, a contact,
-// a phone number). Most lines hold none, and one pattern is cheaper than one per rule.
-const HINT = /[Ảả]nh|T(?:ag|AG|ừ [Kk]h)|đây|http|www\.|otline|anpage|liên hệ|\d{4}[ .]?\d{3}/;
-const POINTER = /đây|http|www\.|otline|anpage|liên hệ|\d{4}[ .]?\d{3}/;
+// A call to action points somewhere: `tại đây`, a link, a hotline, a fanpage, a contact,
+// a phone number. Sentences without a pointer (most) are not tested against the rules.
+const POINTER = /tại đây|http|www\.|otline|anpage|liên hệ|\d{4}[ .]?\d{3}/;
 
 const NONE = 0;
 const LOWER = 1;
@@ -578,9 +577,9 @@ function markInlineBoilerplate(
     if (verdict[i]) continue;
     const text = lines[i]!.text;
     if (!dump && text.length > SENTENCE_MAX) continue;
-    // Most lines hold none of it: one look spares the rest.
-    if (!HINT.test(text)) continue;
+    // Most lines hold neither a pointer nor a photo credit: two looks spare the rest.
     const pointer = POINTER.test(text);
+    if (!pointer && !text.includes('Ảnh') && !text.includes('(ảnh')) continue;
     const sentences = splitSentences(text);
     const drop: (RemovalReason | null)[] = sentences.map(() => null);
     sentences.forEach((sentence, k) => {
