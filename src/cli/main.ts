@@ -1,11 +1,12 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { compileConfig, loadConfig, loadConfigWithSource, type JsonObject } from '../config.js';
+import { compileConfig, loadConfig, loadConfigWithSource, PACKAGE_ROOT, type JsonObject } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
 import { exportCorpus, parseSize } from '../io/export.js';
 import { readDocument } from '../io/files.js';
@@ -25,6 +26,8 @@ import { startDashboard } from './dashboard.js';
 import { startLocalRedis, type LocalRedis } from './local-redis.js';
 import { Progress } from './progress.js';
 import { formatBatch, formatBatchList, formatDocument, formatQueue, formatReport } from './report.js';
+
+const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 const USAGE = `vnpipe: raw Vietnamese news in, a clean sentence-segmented corpus out
 
@@ -57,6 +60,9 @@ Usage:
   vnpipe dashboard [--host 127.0.0.1] [--port 3000] [--read-only]
       Bull Board for the queue. Listening beyond this machine needs a password in
       VNPIPE_DASHBOARD_PASSWORD (basic auth, user "vnpipe").
+  vnpipe config [--config FILE] [--encoding NAME]
+      Print the effective settings (defaults, the file and the flags merged, checked).
+  vnpipe --version
   vnpipe export <out-dir> --to <dir> [--format jsonl.gz|txt] [--shard-size 256MB]
       Pack an output folder into shards: gzip JSON lines for datasets/Dolma/datatrove,
       or plain text with one sentence a line and a blank line between documents.
@@ -115,6 +121,7 @@ const OPTIONS = {
   'read-only': { type: 'boolean' },
   profile: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const;
 
 type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
@@ -128,6 +135,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const flags = parsed.values as Flags;
   const [command, ...args] = parsed.positionals;
+  if (flags.version) {
+    process.stdout.write(`vnpipe ${VERSION}\n`);
+    return 0;
+  }
   if (flags.help || !command || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return command || flags.help ? 0 : 2;
@@ -155,6 +166,11 @@ async function main(argv: string[]): Promise<number> {
       return controlCommand(args, 'retry');
     case 'cancel':
       return controlCommand(args, 'cancel');
+    case 'config':
+      if (args.length > 0) throw new UsageError('config takes no arguments');
+      // The settings a batch would store: config/default.json, --config FILE and the flags, merged and checked.
+      process.stdout.write(`${JSON.stringify(loadConfigWithSource(flags.config, overridesOf(flags)).raw, null, 2)}\n`);
+      return 0;
     default:
       throw new UsageError(`unknown command "${command}" (try: vnpipe --help)`);
   }
