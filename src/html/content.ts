@@ -107,7 +107,7 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
       const structural = h.el.tag === 'body' || h.el.tag === 'html' || h.el.tag === 'article' || h.el.tag === 'main';
       if (structural || wrappers.has(h.el)) continue;
       const overridable = rules.overridableReasons.includes(h.reason);
-      if (overridable && (goodUnder[h.el.id] ?? 0) >= rules.hintOverrideShare * pageGood) continue;
+      if (overridable && pageGood > 0 && (goodUnder[h.el.id] ?? 0) >= rules.hintOverrideShare * pageGood) continue;
       return h.reason;
     }
     return null;

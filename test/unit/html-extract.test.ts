@@ -122,6 +122,13 @@ describe('extractArticle on bad HTML', () => {
     expect(a.paragraphs.slice(-2).map((p) => p.slice(0, 7))).toEqual(['Hôm nay', 'Hôm qua']);
   });
 
+  it('finds no article on a page of links only', () => {
+    const links = Array.from({ length: 40 }, (_, i) => `<li><a href="/bai-${i}">Bài viết số ${i} về chủ đề thời sự trong nước và quốc tế hôm nay</a></li>`).join('');
+    const a = extractArticle(`<html><body><nav><a href="/">Trang chủ</a></nav><ul class="list-news">${links}</ul><footer>© 2024</footer></body></html>`);
+    expect(a.paragraphs).toEqual([]);
+    expect(a.removed.map((r) => r.reason)).toEqual(['navigation', 'related', 'footer']);
+  });
+
   it('returns an empty article for binary bytes, an empty string and a page without text', () => {
     let binary = '';
     for (let i = 0; i < 100_000; i++) binary += String.fromCharCode((i * 7919) % 256);
