@@ -254,14 +254,15 @@ function rank(node: Record<string, unknown>): number {
   return node.headline ? 2 : 3;
 }
 
-const BYLINE_PREFIX = /^(?:Tin|Bài|Tin và ảnh|Bài và ảnh|Tin, ảnh|Bài, ảnh|Ảnh|Nhóm PV|PV|By|Bởi|Theo|Tác giả|Author|Written by|Von|Por|Par|Di)\s*:?\s+/iu;
+// Longer forms first: "Bài và ảnh:" must not stop at "Bài".
+const BYLINE_PREFIX = /^(?:Tin và ảnh|Bài và ảnh|Tin, ảnh|Bài, ảnh|Tin|Bài|Ảnh|Nhóm PV|PV|By|Bởi|Theo|Tác giả|Author|Written by|Von|Por|Par|Di)\s*:?\s+/iu;
 
-/** Person names in a byline text: prefixes (By, Theo, Bài:) and a trailing (outlet) dropped, lists split. */
+/** Person names in a byline text: prefixes (By, Theo, Bài:) and a trailing (note) dropped, lists split (outlets are filtered by the caller). */
 function splitNames(text: string): string[] {
   return decodeEntities(text)
     .replace(BYLINE_PREFIX, '')
-    .replace(/\s*(?:[(|]|\s[-–—]\s).*$/u, '')
-    .split(/\s*(?:,|;|\s&\s|\sand\s|\svà\s|\sund\s|\sy\s|\set\s)\s*/)
+    .replace(/\s*[(|].*$/u, '')
+    .split(/\s*(?:,|;|\s[-–—&]\s|\sand\s|\svà\s|\sund\s|\sy\s|\set\s)\s*/)
     .map((n) => n.trim())
     .filter((n) => /^\p{L}[\p{L}\p{M}.' -]*$/u.test(n) && n.split(' ').length <= 5);
 }

@@ -111,7 +111,8 @@ export const DEFAULT_HTML_RULES: HtmlRules = {
     /^(?:Tin|Bài|Tin và ảnh|Bài và ảnh|Tin, ảnh|Bài, ảnh|Ảnh|Nhóm PV|PV|By|Theo)\s*:?\s*\p{Lu}[\p{L} .,&-]{1,60}$/u,
     /^\(?Theo (?:\p{Lu}[^().,;:!?]{1,60})\)?$/u,
   ],
-  bylineNames: [/^\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*){1,4}(?: \([^()]{1,40}\))?$/u],
+  // One to four names (Hà Thu; Minh Anh - Hoàng Long), a note in brackets after them (tổng hợp).
+  bylineNames: [/^\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*){1,4}(?:\s*(?:[-–,&]|và|and)\s*\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*){1,4}){0,3}(?: \([^()]{1,40}\))?$/u],
   bylineMaxChars: 60,
   bylineBoxMaxChars: 120,
   dateLines: [
