@@ -95,6 +95,18 @@ describe('extractArticle on layouts of Vietnamese sites', () => {
     expect(reasons).toContain('comments');
   });
 
+  it.each([
+    ['Minh Anh - Hoàng Long', ['Minh Anh', 'Hoàng Long']],
+    ['Hà Thu (tổng hợp)', ['Hà Thu']],
+    ['Bài và ảnh: Nguyễn Văn A', ['Nguyễn Văn A']],
+    ['Theo TTXVN', []],
+  ])('reads the closing byline "%s" as authors (persons only) and leaves it out of the body', (byline, authors) => {
+    const a = extractArticle(`<article>${body(1)}${body(2)}<p style="text-align:right"><strong>${byline}</strong></p></article>`);
+    expect(a.authors).toEqual(authors);
+    expect(a.paragraphs).toHaveLength(2);
+    expect(a.removed).toContainEqual({ reason: 'byline', text: byline });
+  });
+
   it('keeps subheadings, list items and table rows as their own lines', () => {
     const html = `<div class="detail-content">${body(1)}<h2>Những điểm mới</h2>${body(2)}
       <ul><li>Mức phạt tăng gấp đôi.</li><li>Áp dụng từ ngày 1/3.</li></ul>${body(3)}
