@@ -244,8 +244,9 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
   const crumbs = (breadcrumbs.length > 0 ? breadcrumbs : facts.breadcrumbs).filter((c) => !rules.breadcrumbHome.test(c) && (title === null || c !== title));
   const category = str(article?.articleSection ?? null) ?? meta('article:section') ?? crumbs[crumbs.length - 1] ?? null;
 
-  const url = facts.canonical ?? meta('og:url') ?? str(article?.url ?? null) ?? str(article?.mainEntityOfPage ?? null);
-  return { title, date, authors: unique(authors), category, url: url && /^https?:\/\//i.test(url) ? url : null, site, lang: facts.lang };
+  // The first absolute one: a relative canonical link gives way to og:url.
+  const url = [facts.canonical, meta('og:url'), str(article?.url ?? null), str(article?.mainEntityOfPage ?? null)].find((u) => u && /^https?:\/\//i.test(u)) ?? null;
+  return { title, date, authors: unique(authors), category, url, site, lang: facts.lang };
 }
 
 function rank(node: Record<string, unknown>): number {
