@@ -292,7 +292,7 @@ function gluePoints(text: string, last: boolean): number[] {
   const lead = text[0] === '[' ? LEADING_LINK.exec(text) : READ_MORE.exec(text);
   if (lead && lead[0].length < text.length) cut(lead[0].length);
   // Cheap substring tests first: most lines hold no tag label and no bracketed credit.
-  if (text.includes(':')) for (const m of text.matchAll(TAG_LABEL)) cut(m.index + 1);
+  if (text.includes(':') && (text.includes('Tag') || text.includes('TAG') || text.includes('Từ'))) for (const m of text.matchAll(TAG_LABEL)) cut(m.index + 1);
   if (text.includes('(') && (text.includes('ảnh') || text.includes('Ảnh'))) {
     for (const m of text.matchAll(GLUED_PHOTO_CREDIT)) {
       cut(m.index + m[0].length);
