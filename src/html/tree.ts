@@ -47,8 +47,7 @@ const KEPT_ATTRIBUTES = new Set([
   'class', 'id', 'style', 'hidden', 'aria-hidden', 'aria-level', 'role', 'itemprop', 'property', 'name', 'content', 'href', 'rel', 'type', 'datetime', 'lang',
 ]);
 
-/** A close tag looks this far down the open elements for its match; further down it is ignored (stray end tags stay linear). */
-const CLOSE_SEARCH = 48;
+
 
 const RAW_TEXT_OPEN = /<(script|style|svg)\b[^>]*>/gi;
 const RAW_TEXT_CLOSE: Record<string, RegExp> = { script: /<\/script\s*>/gi, style: /<\/style\s*>/gi, svg: /<\/svg\s*>/gi };
@@ -107,7 +106,14 @@ export function parseHtml(page: string, maxDepth: number): HtmlElement {
     else kids.push(pendingText);
     pendingText = '';
   };
+  // How many elements of each name are open: a close tag with none open is ignored at once, so
+  // stray end tags cost nothing and the search for a match is paid back by the pops it makes.
+  const openCount = new Map<string, number>();
   const popTo = (index: number) => {
+    for (let i = stack.length - 1; i >= index; i--) {
+      const tag = stack[i]!.tag;
+      openCount.set(tag, openCount.get(tag)! - 1);
+    }
     stack.length = index;
     current = stack[index - 1]!;
   };
@@ -121,6 +127,7 @@ export function parseHtml(page: string, maxDepth: number): HtmlElement {
     current.children.push(el);
     if (!selfClosing && !VOID.has(tag) && stack.length <= maxDepth) {
       stack.push(el);
+      openCount.set(tag, (openCount.get(tag) ?? 0) + 1);
       current = el;
     }
   };
@@ -130,8 +137,8 @@ export function parseHtml(page: string, maxDepth: number): HtmlElement {
       open('br', {}, true);
       return;
     }
-    const floor = Math.max(1, stack.length - CLOSE_SEARCH);
-    for (let i = stack.length - 1; i >= floor; i--) {
+    if (!openCount.get(tag)) return;
+    for (let i = stack.length - 1; i >= 1; i--) {
       if (stack[i]!.tag === tag) {
         popTo(i);
         return;
