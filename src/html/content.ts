@@ -96,8 +96,10 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
   // Article-like characters under each hinted element decide whether its hint holds.
   const goodUnder: number[] = [];
   let pageGood = 0;
+  let allGood = 0;
   blocks.forEach((b, i) => {
     if (raw[i] !== Kind.Good) return;
+    allGood += b.chars;
     // Text under a hint that always holds (comments, related) is not the article's.
     if (!hints[i]!.some((h) => !rules.overridableReasons.includes(h.reason))) pageGood += b.chars;
     for (const h of hints[i]!) goodUnder[h.el.id] = (goodUnder[h.el.id] ?? 0) + b.chars;
@@ -106,8 +108,11 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
     for (const h of hints[i]!) {
       const structural = h.el.tag === 'body' || h.el.tag === 'html' || h.el.tag === 'article' || h.el.tag === 'main';
       if (structural || wrappers.has(h.el)) continue;
+      const under = goodUnder[h.el.id] ?? 0;
       const overridable = rules.overridableReasons.includes(h.reason);
-      if (overridable && pageGood > 0 && (goodUnder[h.el.id] ?? 0) >= rules.hintOverrideShare * pageGood) continue;
+      if (overridable && pageGood > 0 && under >= rules.hintOverrideShare * pageGood) continue;
+      // Even a comments or related hint gives way on the element holding nearly all of the page's text (`news-content related-on`).
+      if (allGood > 0 && under >= rules.strongHintOverrideShare * allGood) continue;
       return h.reason;
     }
     return null;

@@ -28,6 +28,8 @@ export interface HtmlRules {
   overridableReasons: HtmlRemoval['reason'][];
   /** See `overridableReasons`. */
   hintOverrideShare: number;
+  /** Any boilerplate hint is ignored on an element that holds at least this share of all the page's article-like text. */
+  strongHintOverrideShare: number;
   /** Class/id words of photo captions (PhotoCMS_Caption, figcaption-like divs, vnexpress's p.Image). */
   captionHints: RegExp;
   /** Class/id words of bylines and author boxes. */
@@ -97,6 +99,7 @@ export const DEFAULT_HTML_RULES: HtmlRules = {
   ],
   overridableReasons: ['navigation', 'header', 'footer', 'aside', 'form', 'ad', 'hidden', 'share', 'other'],
   hintOverrideShare: 0.5,
+  strongHintOverrideShare: 0.9,
   captionHints: /caption|figcaption|chu-?thich|photo-?desc|image-?desc|img-?desc|pic-?desc|desc-?img|expNoEdit|^image$|wp-caption-text|credit/i,
   bylineHints: /author|byline|tac-?gia|tacgia|writer|reporter|nguon|source-?name/i,
   dateHints: /(?:^|[\s_-])(?:date|time|datetime|publish\w*|posted\w*|ngay|thoi-?gian|timestamp)(?:$|[\s_-])/i,

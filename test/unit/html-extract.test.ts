@@ -95,6 +95,11 @@ describe('extractArticle on layouts of Vietnamese sites', () => {
     expect(reasons).toContain('comments');
   });
 
+  it('does not let a comments or related class on the wrapper of the whole article drop it', () => {
+    const a = extractArticle(`<div class="news-content related-on has-comments">${body(1)}${body(2)}${body(3)}</div><div class="comments"><p>Một bình luận ngắn.</p></div>`);
+    expect(a.paragraphs.map((p) => p.slice(0, 7))).toEqual(['Đoạn 1:', 'Đoạn 2:', 'Đoạn 3:']);
+  });
+
   it.each([
     ['Minh Anh - Hoàng Long', ['Minh Anh', 'Hoàng Long']],
     ['Hà Thu (tổng hợp)', ['Hà Thu']],
