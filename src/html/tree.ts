@@ -49,7 +49,8 @@ const KEPT_ATTRIBUTES = new Set([
 
 
 
-const RAW_TEXT_OPEN = /<(script|style|svg)\b[^>]*>/gi;
+// The name must end the tag name: `<svg-icon>` and `<style-guide>` are custom elements, not raw text.
+const RAW_TEXT_OPEN = /<(script|style|svg)(?=[\s/>])[^>]*>/gi;
 const RAW_TEXT_CLOSE: Record<string, RegExp> = { script: /<\/script\s*>/gi, style: /<\/style\s*>/gi, svg: /<\/svg\s*>/gi };
 const JSON_LD = /\btype\s*=\s*["']?application\/ld\+json/i;
 /** Characters of a script or style body kept (enough for its removal record). */

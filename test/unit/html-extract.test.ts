@@ -134,6 +134,12 @@ describe('extractArticle on bad HTML', () => {
     }
   });
 
+  it('skips script, style and SVG bodies, but not custom elements named like them', () => {
+    const a = extractArticle(`<article><svg-icon name="x"></svg-icon>${para}<style-guide>${para.replace('Hôm nay', 'Hôm qua')}</style-guide><svg><path d="M0 0"/><text>icon</text></svg><script>var s = "</div><p>not text</p>";</script></article>`);
+    expect(a.paragraphs.map((p) => p.slice(0, 7))).toEqual(['Hôm nay', 'Hôm qua']);
+    expect(a.removed.map((r) => r.reason)).toContain('script');
+  });
+
   it('closes what unclosed tags leave open', () => {
     const a = extractArticle(`<html><body><div><p>Mở đầu <b>đậm <i>nghiêng${para}${para.replace('Hôm nay', 'Hôm qua')}`);
     expect(a.paragraphs.slice(-2).map((p) => p.slice(0, 7))).toEqual(['Hôm nay', 'Hôm qua']);
