@@ -2,8 +2,9 @@
 const SNIFF_CHARS = 4096;
 
 const DOCUMENT_START = /^(?:\ufeff)?\s*(?:<!--[\s\S]*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>]|\?xml[^>]*>\s*<!doctype\s+html)/i;
-const HTML_TAG = /<\/?(?:html|head|body|div|p|span|a|br|img|table|tr|td|ul|ol|li|h[1-6]|article|section|meta|script|style|strong|em|b|i|figure|figcaption|header|footer|nav|main|link|title|blockquote)(?:\s[^<>]*)?\/?>/gi;
-/** Tags a fragment needs before it counts as HTML: one stray `<br>` in a text file does not. */
+// Structural tags only: markdown and plain text carry the odd <br>, <b> or <a> too.
+const HTML_TAG = /<\/?(?:html|head|body|div|p|span|table|tr|td|ul|ol|li|h[1-6]|article|section|meta|script|style|figure|figcaption|header|footer|nav|main|link|title|blockquote)(?:\s[^<>]*)?\/?>/gi;
+/** Structural tags a fragment needs in its first 4 KB before it counts as HTML. */
 const FRAGMENT_MIN_TAGS = 3;
 
 /** Whether `text` is an HTML page or fragment, whatever its file name says; looks at the first 4 KB only. */

@@ -177,6 +177,7 @@ describe('looksLikeHtml and declaredCharset', () => {
     expect(looksLikeHtml('\ufeff  <html lang="vi">')).toBe(true);
     expect(looksLikeHtml('<p>Một</p><p>Hai</p><p>Ba</p>')).toBe(true);
     expect(looksLikeHtml('Tiêu đề\n\nNội dung bài viết có một thẻ <br> lạc.')).toBe(false);
+    expect(looksLikeHtml('Dòng một<br>\nDòng <b>hai</b><br>\n[Xem](http://a.vn) <br> <i>ba</i>')).toBe(false);
     expect(looksLikeHtml('---\ntitle: x\n---\n# Tiêu đề\n\n[link](http://a.vn)')).toBe(false);
   });
 
