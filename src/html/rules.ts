@@ -60,7 +60,7 @@ export interface HtmlRules {
   titleH1Overlap: number;
   /** Separators between a page title and the site name in <title> / og:title. */
   titleSeparators: RegExp;
-  /** Author names that are outlets, not persons (checked after the page's own site/publisher names). */
+  /** Author names that are outlets or share buttons, not persons (checked after the page's own site/publisher names). */
   outletAuthors: RegExp;
   /** Breadcrumb items that are not a category (home links). */
   breadcrumbHome: RegExp;
@@ -131,7 +131,7 @@ export const DEFAULT_HTML_RULES: HtmlRules = {
   leadWindow: 50,
   titleH1Overlap: 0.5,
   titleSeparators: /\s+(?:[|\-–—:·»]|::)\s+/u,
-  outletAuthors: /^(?:báo|tạp chí|đài|cổng thông tin|ttxvn|vna|reuters|afp|ap|associated press|staff|admin|ban biên tập|bbt|pv|phóng viên|nhóm phóng viên)\b|\.(?:vn|com|net|org)\b|\b(?:news|online|media|times|post|press|magazine|newspaper)$/iu,
+  outletAuthors: /^(?:báo|tạp chí|đài|cổng thông tin|ttxvn|vna|reuters|afp|ap|associated press|staff|admin|ban biên tập|bbt|pv|phóng viên|nhóm phóng viên|facebook|twitter|x|instagram|linkedin|youtube|tiktok|zalo|email|e-mail|share|follow)\b|\.(?:vn|com|net|org)\b|\b(?:news|online|media|times|post|press|magazine|newspaper)$/iu,
   breadcrumbHome: /^(?:trang chủ|home|homepage|trang chu|tin tức|news)$/iu,
   defaultOffset: '',
   removalTextMax: 300,
