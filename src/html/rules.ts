@@ -87,7 +87,7 @@ export const DEFAULT_HTML_RULES: HtmlRules = {
     { reason: 'comments', pattern: /comment(?!ary|ator|aire)|binh-?luan|binhluan|disqus|y-?kien|reply|fb-comments/i },
     { reason: 'share', pattern: /share|sharing|social|print-?btn|chia-?se|toolbar|addthis|zalo-share|like-?box/i },
     { reason: 'ad', pattern: word('ads?|adv|advert\\w*|banner\\w*|sponsor\\w*|quang-?cao|qc|adsbygoogle|dfp|promo\\w*|gpt') },
-    { reason: 'related', pattern: /related|lien-?quan|lienquan|xem-?them|xemthem|more-?news|other-?news|tin-?khac|tinkhac|read-?more|recommend|suggest|most-?read|popular|trending|doc-?nhieu|docnhieu|same-?cat|cung-?chuyen-?muc|box-?news|list-?news|news-?list/i },
+    { reason: 'related', pattern: /relate|lien-?quan|lienquan|tin-?moi|tinmoi|latest|xem-?nhieu|xemnhieu|most-?viewed|xem-?them|xemthem|more-?news|other-?news|tin-?khac|tinkhac|read-?more|recommend|suggest|most-?read|popular|trending|doc-?nhieu|docnhieu|same-?cat|cung-?chuyen-?muc|box-?news|list-?news|news-?list/i },
     // `tag-happiness` and `category-diy` are WordPress's classes of the post itself, not tag lists.
     { reason: 'navigation', pattern: /(?:^|[\s_-])(?:nav\w*|menu\w*|breadcrumbs?|pagination|pager|keywords?|topics?|skip-?link)(?:$|[\s_-])|(?:^|\s)(?:[\w-]*[_-])?tags?(?:[_-](?:list|cloud|box|wrap\w*|container|links?))?(?:$|\s)/i },
     { reason: 'header', pattern: word('header|site-?header|masthead|topbar|top-?bar|logo') },
