@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import { splitGluedLines } from './boilerplate.js';
-import { decode } from './decode.js';
-import { splitLines } from './lines.js';
-import { extractMetadata, type Header } from './metadata.js';
-import { normalizeText } from './normalize.js';
+import type { Header } from './metadata.js';
+import { runStages } from './pipeline.js';
 
 /**
  * Boilerplate learned from the corpus (the cc_net method): a line that stands in many
@@ -72,8 +70,9 @@ function textRank(text: string): number {
 
 /** The distinct lines of a document below its header, for counting. Throws DocumentError as decode does. */
 export function documentLines(bytes: Uint8Array, rel: string, config: Config): DocumentLines {
-  const lines = splitLines(normalizeText(decode(bytes, config.decode).text, config.normalize.toneStyle));
-  const { header, lines: body } = extractMetadata(lines, config.metadata.timezone);
+  // The declared pipeline up to the header: the lines the boilerplate stage will get (an HTML page's article).
+  const { draft } = runStages(bytes, rel, { config }, 'metadata');
+  const { header, lines: body } = draft;
   const seen = new Map<string, { key: string; rank: number; text: string }>();
   // Counted as the boilerplate stage will see them: glued lines split.
   for (const { text } of splitGluedLines(body)) {

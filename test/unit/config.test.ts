@@ -29,7 +29,7 @@ describe('loadConfig', () => {
   it.each([
     ['{"boilerplate": {"markers": ["(unclosed"]}}', /boilerplate\.markers\[0\]: invalid regular expression/],
     ['{"limits": {"maxFileBytes": "big"}}', /limits\.maxFileBytes: must be a number$/],
-    ['{"limits": {"maxFilebytes": 5}}', /limits\.maxFilebytes: unknown setting \(known: maxFileBytes\)/],
+    ['{"limits": {"maxFilebytes": 5}}', /limits\.maxFilebytes: unknown setting \(known: maxFileBytes, documentTimeoutMs, threadHeapMb\)/],
     ['{"metadata": {"timezone": "ICT"}}', /metadata\.timezone: must be "Z" or an offset like "\+07:00", not "ICT"/],
     ['{"language": {"candidates": ["vi"]}}', /language\.candidates\[0\]: "vi" is not an ISO 639-3 code/],
     ['{"decode": {"maxReplacementRatio": 2}}', /decode\.maxReplacementRatio: must be between 0 and 1, not 2/],
