@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.js';
-import { DEFAULT_HTML_RULES, type HtmlRules } from './html/rules.js';
+import type { HtmlRemoval } from './html/extract.js';
+import type { HtmlRules } from './html/rules.js';
 import type { BoilerplateRules } from './text/boilerplate.js';
 import { ENCODINGS, type Encoding } from './text/decode.js';
 import type { LanguageRules } from './text/language.js';
@@ -20,7 +21,7 @@ export interface Config {
   learn: LearnSettings;
   language: LanguageRules;
   sentences: SentenceRules;
-  /** The HTML article extractor's rules (src/html/rules.ts; not yet read from config/). */
+  /** The HTML article extractor's rules (their meaning: src/html/rules.ts). */
   html: HtmlRules;
   queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number; enqueueWindow: number; documentsPerJob: number };
 }
@@ -54,7 +55,7 @@ export function loadConfigWithSource(userFile?: string, overrides?: JsonObject):
 
 export function compileConfig(raw: JsonObject, source: string): Config {
   const v = new Validator(source);
-  const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'normalize', 'metadata', 'boilerplate', 'learn', 'language', 'sentences', 'queue']);
+  const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'normalize', 'metadata', 'boilerplate', 'learn', 'language', 'sentences', 'html', 'queue']);
   const limits = v.object(root.limits, 'limits', ['maxFileBytes', 'documentTimeoutMs', 'threadHeapMb']);
   const decode = v.object(root.decode, 'decode', ['maxReplacementRatio', 'encoding'], ['encoding']);
   const encoding = decode.encoding === undefined ? undefined : v.string(decode.encoding, 'decode.encoding');
@@ -126,7 +127,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       plainNameSyllables: new Set(v.strings(sentences.plainNameSyllables, 'sentences.plainNameSyllables')),
       nameIntroducers: new Set(v.strings(sentences.nameIntroducers, 'sentences.nameIntroducers')),
     },
-    html: DEFAULT_HTML_RULES,
+    html: compileHtmlRules(v, root.html),
     queue: {
       attempts: v.number(queue.attempts, 'queue.attempts', 1),
       backoffMs: v.number(queue.backoffMs, 'queue.backoffMs', 0),
@@ -135,6 +136,48 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       enqueueWindow: v.number(queue.enqueueWindow, 'queue.enqueueWindow', 1000),
       documentsPerJob: v.integer(queue.documentsPerJob, 'queue.documentsPerJob', 1, 1000),
     },
+  };
+}
+
+const HTML_NUMBERS = [
+  'maxInputChars', 'maxDepth', 'maxLinkDensity', 'maxProseLinkDensity', 'goodMinChars', 'sentenceMinChars', 'shortTextWeight', 'badTextWeight',
+  'contentHintBonus', 'hintOverrideShare', 'strongHintOverrideShare', 'captionMaxChars', 'bylineMaxChars', 'bylineBoxMaxChars', 'dateLineMaxChars',
+  'fallbackShare', 'leadWindow', 'titleH1Overlap', 'removalTextMax',
+] as const;
+const HTML_PATTERNS = ['contentHints', 'captionHints', 'bylineHints', 'dateHints', 'titleSeparators', 'outletAuthors', 'breadcrumbHome'] as const;
+const HTML_PATTERN_LISTS = ['captionCredits', 'bylineForms', 'bylineNames', 'dateLines'] as const;
+const HTML_REASONS: readonly HtmlRemoval['reason'][] = [
+  'navigation', 'related', 'comments', 'share', 'ad', 'script', 'style', 'form', 'header', 'footer', 'aside', 'hidden', 'caption', 'byline',
+  'low-density', 'title', 'date', 'other',
+];
+
+/** The `html` section: numbers, patterns (a leading `(?i)` ignores case) and the class/id hints with their removal reasons. */
+function compileHtmlRules(v: Validator, raw: Json | undefined): HtmlRules {
+  const keys = [...HTML_NUMBERS, ...HTML_PATTERNS, ...HTML_PATTERN_LISTS, 'boilerplateHints', 'overridableReasons', 'defaultOffset'];
+  const html = v.object(raw, 'html', keys);
+  const reason = (value: Json | undefined, path: string) => {
+    const r = v.string(value, path);
+    if (!(HTML_REASONS as readonly string[]).includes(r)) v.fail(path, `"${r}" is none of ${HTML_REASONS.join(', ')}`);
+    return r as HtmlRemoval['reason'];
+  };
+  const hints = html.boilerplateHints;
+  if (!Array.isArray(hints)) v.fail('html.boilerplateHints', 'must be a list of {"reason", "pattern"}');
+  const defaultOffset = v.string(html.defaultOffset, 'html.defaultOffset');
+  if (!/^(?:|Z|[+-]\d{2}:\d{2})$/.test(defaultOffset)) v.fail('html.defaultOffset', `must be "", "Z" or an offset like "+07:00", not "${defaultOffset}"`);
+  const reasons = v.strings(html.overridableReasons, 'html.overridableReasons');
+  return {
+    ...(Object.fromEntries(HTML_NUMBERS.map((k) => [k, v.number(html[k], `html.${k}`, 0)])) as Record<(typeof HTML_NUMBERS)[number], number>),
+    ...(Object.fromEntries(HTML_PATTERNS.map((k) => [k, v.pattern(html[k], `html.${k}`)])) as Record<(typeof HTML_PATTERNS)[number], RegExp>),
+    ...(Object.fromEntries(HTML_PATTERN_LISTS.map((k) => [k, v.strings(html[k], `html.${k}`).map((p, i) => v.pattern(p, `html.${k}[${i}]`))])) as Record<
+      (typeof HTML_PATTERN_LISTS)[number],
+      RegExp[]
+    >),
+    boilerplateHints: hints.map((h, i) => {
+      const hint = v.object(h, `html.boilerplateHints[${i}]`, ['reason', 'pattern']);
+      return { reason: reason(hint.reason, `html.boilerplateHints[${i}].reason`), pattern: v.pattern(hint.pattern, `html.boilerplateHints[${i}].pattern`) };
+    }),
+    overridableReasons: reasons.map((r, i) => reason(r, `html.overridableReasons[${i}]`)),
+    defaultOffset,
   };
 }
 
@@ -176,6 +219,17 @@ class Validator {
   strings(value: Json | undefined, path: string): string[] {
     if (!Array.isArray(value)) this.fail(path, 'must be a list of strings');
     return value.map((item, i) => this.string(item, `${path}[${i}]`));
+  }
+
+  /** A Unicode pattern; a leading `(?i)` makes it ignore case. */
+  pattern(value: Json | undefined, path: string): RegExp {
+    const text = this.string(value, path);
+    const ignoreCase = text.startsWith('(?i)');
+    try {
+      return new RegExp(ignoreCase ? text.slice(4) : text, ignoreCase ? 'iu' : 'u');
+    } catch (err) {
+      return this.fail(path, `invalid regular expression: ${(err as Error).message}`);
+    }
   }
 
   patterns(value: Json | undefined, path: string, flags: string): RegExp[] {

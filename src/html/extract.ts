@@ -1,11 +1,11 @@
 import { segment, type Block } from './blocks.js';
 import { selectArticle } from './content.js';
 import { readFacts, resolveMetadata } from './metadata.js';
-import { DEFAULT_HTML_RULES, type HtmlRules } from './rules.js';
+import { defaultHtmlRules, type HtmlRules } from './rules.js';
 import { parseHtml, type HtmlElement } from './tree.js';
 
 export { declaredCharset, looksLikeHtml } from './detect.js';
-export { DEFAULT_HTML_RULES, type HtmlRules } from './rules.js';
+export { defaultHtmlRules, type HtmlRules } from './rules.js';
 
 /** Page text that is not in the article, and why. */
 export interface HtmlRemoval {
@@ -40,7 +40,7 @@ const ROW_SEPARATOR = ' | ';
  * own paragraphs, list items and table rows one line each) and its metadata,
  * structured data first. Pure and deterministic; never throws.
  */
-export function extractArticle(html: string, rules: HtmlRules = DEFAULT_HTML_RULES): HtmlArticle {
+export function extractArticle(html: string, rules: HtmlRules = defaultHtmlRules()): HtmlArticle {
   try {
     return extract(String(html).slice(0, rules.maxInputChars), rules);
   } catch (err) {

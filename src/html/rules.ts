@@ -1,6 +1,7 @@
+import { loadConfig } from '../config.js';
 import type { HtmlRemoval } from './extract.js';
 
-/** Every tunable of the HTML article extractor. */
+/** Every tunable of the HTML article extractor; the values live in config/default.json, section `html`. */
 export interface HtmlRules {
   /** Characters of a page parsed at most; the rest is dropped (a 50 MB page costs a bounded time). */
   maxInputChars: number;
@@ -70,69 +71,9 @@ export interface HtmlRules {
   removalTextMax: number;
 }
 
-const word = (alternatives: string) => new RegExp(`(?:^|[\\s_-])(?:${alternatives})(?:$|[\\s_-])`, 'i');
+let defaults: HtmlRules | null = null;
 
-export const DEFAULT_HTML_RULES: HtmlRules = {
-  maxInputChars: 6_000_000,
-  maxDepth: 400,
-  maxLinkDensity: 0.45,
-  maxProseLinkDensity: 0.8,
-  goodMinChars: 80,
-  sentenceMinChars: 30,
-  shortTextWeight: 0.3,
-  badTextWeight: 1,
-  contentHintBonus: 0.25,
-  contentHints: /article|content|body|detail|entry|post|story|main|text|news|noidung|noi-dung|chitiet|chi-tiet|cms|fck/i,
-  boilerplateHints: [
-    { reason: 'comments', pattern: /comment(?!ary|ator|aire)|binh-?luan|binhluan|disqus|y-?kien|reply|fb-comments/i },
-    { reason: 'share', pattern: /share|sharing|social|print-?btn|chia-?se|toolbar|addthis|zalo-share|like-?box/i },
-    { reason: 'ad', pattern: word('ads?|adv|advert\\w*|banner\\w*|sponsor\\w*|quang-?cao|qc|adsbygoogle|dfp|promo\\w*|gpt') },
-    { reason: 'related', pattern: /relate|lien-?quan|lienquan|tin-?moi|tinmoi|latest|xem-?nhieu|xemnhieu|most-?viewed|xem-?them|xemthem|more-?news|other-?news|tin-?khac|tinkhac|read-?more|recommend|suggest|most-?read|popular|trending|doc-?nhieu|docnhieu|same-?cat|cung-?chuyen-?muc|box-?news|list-?news|news-?list/i },
-    // `tag-happiness` and `category-diy` are WordPress's classes of the post itself, not tag lists.
-    { reason: 'navigation', pattern: /(?:^|[\s_-])(?:nav\w*|menu\w*|breadcrumbs?|pagination|pager|keywords?|topics?|skip-?link)(?:$|[\s_-])|(?:^|\s)(?:[\w-]*[_-])?tags?(?:[_-](?:list|cloud|box|wrap\w*|container|links?))?(?:$|\s)/i },
-    { reason: 'header', pattern: word('header|site-?header|masthead|topbar|top-?bar|logo') },
-    { reason: 'footer', pattern: word('footer|site-?footer|copyright|foot') },
-    { reason: 'aside', pattern: word('sidebar|side-?bar|widget\\w*|aside|right-?col|col-?right|left-?col|col-?left|sidebar-?\\w+') },
-    { reason: 'form', pattern: /newsletter|subscribe|sign-?up|login|search-?(?:box|form)/i },
-    { reason: 'other', pattern: word('video\\w*|player\\w*|media-?embed|jwplayer|vjs\\w*|podcast\\w*|audio-?player') },
-    { reason: 'hidden', pattern: word('hidden|d-none|hide|sr-only|visually-hidden|screen-reader-text') },
-  ],
-  overridableReasons: ['navigation', 'header', 'footer', 'aside', 'form', 'ad', 'hidden', 'share', 'other'],
-  hintOverrideShare: 0.5,
-  strongHintOverrideShare: 0.9,
-  captionHints: /caption|figcaption|chu-?thich|photo-?desc|image-?desc|img-?desc|pic-?desc|desc-?img|expNoEdit|^image$|wp-caption-text|credit/i,
-  bylineHints: /author|byline|tac-?gia|tacgia|writer|reporter|nguon|source-?name/i,
-  dateHints: /(?:^|[\s_-])(?:date|time|datetime|publish\w*|posted\w*|ngay|thoi-?gian|timestamp)(?:$|[\s_-])/i,
-  captionMaxChars: 300,
-  captionCredits: [
-    /\s*[-–—]\s*(?:Ảnh|Photo|Nguồn)\s*:\s*(?<credit>[^()]{1,80})$/u,
-    /\s*\((?:Ảnh|Nguồn ảnh|Nguồn|Photo|Photograph|Image)\s*:\s*(?<credit>[^()]{1,80})\)$/iu,
-    /\s*(?:Ảnh|Photo|Photograph)\s*:\s*(?<credit>[^.:]{1,60})$/u,
-    /\s*\((?<credit>(?:Photo|Image) by [^()]{1,80}|[^()]{1,60}\/(?:Getty Images|AFP|Reuters|AP|Shutterstock|TTXVN|VNA))\)$/iu,
-  ],
-  bylineForms: [
-    /^(?:Tin|Bài|Tin và ảnh|Bài và ảnh|Tin, ảnh|Bài, ảnh|Ảnh|Nhóm PV|PV|By|Theo)\s*:?\s*\p{Lu}[\p{L} .,&-]{1,60}$/u,
-    /^\(?Theo (?:\p{Lu}[^().,;:!?]{1,60})\)?$/u,
-  ],
-  // One to four names (Hà Thu; Minh Anh - Hoàng Long), a note in brackets after them (tổng hợp).
-  bylineNames: [/^\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*){1,4}(?:\s*(?:[-–,&]|và|and)\s*\p{Lu}[\p{L}.]*(?: \p{Lu}[\p{L}.]*){1,4}){0,3}(?: \([^()]{1,40}\))?$/u],
-  bylineMaxChars: 60,
-  bylineBoxMaxChars: 120,
-  dateLines: [
-    /^(?:(?:Thứ (?:hai|ba|tư|năm|sáu|bảy)|Chủ nhật|Thứ \d),?\s*)?\d{1,2}\/\d{1,2}\/\d{4}(?:,?\s*(?:\d{1,2}[:h]\d{2}(?::\d{2})?)?\s*(?:\(?GMT\s*\+\s*7\)?)?)?$/iu,
-    /^\d{1,2}[:h]\d{2}(?::\d{2})?\s*(?:[-|,]\s*)?(?:ngày\s*)?\d{1,2}\/\d{1,2}\/\d{4}$/iu,
-    /^(?:Cập nhật|Đăng|Ngày đăng|Published|Updated|Posted)(?: lúc| ngày| on)?\s*:?\s*.{4,40}$/iu,
-    /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w*,? .{0,30}\d{4}.{0,20}$/u,
-    /^(?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}.{0,25}$/u,
-    /^\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}.{0,25}$/u,
-  ],
-  dateLineMaxChars: 60,
-  fallbackShare: 0.4,
-  leadWindow: 50,
-  titleH1Overlap: 0.5,
-  titleSeparators: /\s+(?:[|\-–—:·»]|::)\s+/u,
-  outletAuthors: /^(?:báo|tạp chí|đài|cổng thông tin|ttxvn|vna|reuters|afp|ap|associated press|staff|admin|ban biên tập|bbt|pv|phóng viên|nhóm phóng viên|facebook|twitter|x|instagram|linkedin|youtube|tiktok|zalo|email|e-mail|share|follow)\b|\.(?:vn|com|net|org)\b|\b(?:news|online|media|times|post|press|magazine|newspaper)$/iu,
-  breadcrumbHome: /^(?:trang chủ|home|homepage|trang chu|tin tức|news)$/iu,
-  defaultOffset: '',
-  removalTextMax: 300,
-};
+/** The rules of config/default.json (section `html`): what the extractor uses when given none. */
+export function defaultHtmlRules(): HtmlRules {
+  return (defaults ??= loadConfig().html);
+}
