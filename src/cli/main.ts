@@ -1,184 +1,181 @@
 #!/usr/bin/env node
+// The `vnpipe` command. Each command imports what it needs when it runs, so that
+// `--help`, `config` or `status` do not load the language model or the web server.
 import { readFileSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { Queue } from 'bullmq';
+import { Command, CommanderError, Option } from 'commander';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { compileConfig, loadConfig, loadConfigWithSource, PACKAGE_ROOT, type JsonObject } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
-import { exportCorpus, parseSize } from '../io/export.js';
-import { readDocument } from '../io/files.js';
-import { removalReport } from '../io/removal-report.js';
-import { FolderSource } from '../io/source.js';
-import { createLogger } from '../log.js';
-import { BatchStore } from '../queue/batches.js';
-import { connectRedis, keyPrefix, redactUrl, redisUrl, redisWarnings } from '../queue/connection.js';
-import { cancelBatch, retryBatch } from '../queue/control.js';
-import { QUEUE_NAME } from '../queue/jobs.js';
-import { enqueueFolder, type EnqueueResult } from '../queue/producer.js';
-import { batchStatus, documentStatus, queueCounts, type BatchStatus } from '../queue/status.js';
-import { startWorker, type WorkerHandle } from '../queue/worker.js';
-import { buildProfile, documentLines, LineCounter, parseProfile, type Profile } from '../text/learned.js';
-import { processDocument } from '../text/pipeline.js';
-import { startDashboard } from './dashboard.js';
-import { startLocalRedis, type LocalRedis } from './local-redis.js';
-import { Progress } from './progress.js';
-import { formatBatch, formatBatchList, formatDocument, formatQueue, formatReport } from './report.js';
+import type { BatchStore } from '../queue/batches.js';
+import type { EnqueueResult } from '../queue/producer.js';
+import type { BatchStatus } from '../queue/status.js';
+import type { WorkerHandle } from '../queue/worker.js';
+import type { Profile } from '../text/learned.js';
+import type { LocalRedis } from './local-redis.js';
 
 const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-const USAGE = `vnpipe: raw Vietnamese news in, a clean sentence-segmented corpus out
-
-Usage:
-  vnpipe enqueue <folder> --out <dir> [--config FILE] [--force] [--follow-links] [--encoding NAME] [--learn | --profile FILE] [--resume BATCH]
-      Queue every file below <folder>; prints the batch id. --learn first counts the
-      folder's lines through the queue and cleans with the boilerplate it learned.
-      --resume BATCH finishes a batch whose enqueue was stopped mid-walk (interrupted).
-  vnpipe worker [--concurrency N] [--config FILE] [--lock-duration MS] [--metrics-port P [--metrics-host H]]
-      Process queued documents until SIGINT or SIGTERM (then finish the jobs in hand).
-  vnpipe status [batch] [--json] [--watch] [--failures N]
-      One batch in detail, or the recent batches and the queue.
-  vnpipe status --doc <file>
-      Where one input file stands: its batch, job state, attempts, output or error.
-  vnpipe retry <batch>
-      Queue the batch's failed documents again.
-  vnpipe cancel <batch>
-      Remove the batch's waiting jobs and stop its enqueue; running jobs finish.
-  vnpipe run <folder> --out <dir> [--config FILE] [--force] [--follow-links] [--encoding NAME] [--concurrency N] [--learn | --profile FILE]
-      Enqueue and process on this machine, then print the summary. Starts a private
-      redis-server when none answers at REDIS_URL.
-  vnpipe process <file>... [--config FILE] [--encoding NAME]
-      Run the text pipeline on files in this process (no Redis); one JSON document per line.
-  vnpipe learn <folder> --profile FILE [--config FILE] [--encoding NAME]
-      Learn the folder's boilerplate (lines repeated across a source) into a profile
-      file that enqueue/run --profile reuse; in this process, no Redis.
-  vnpipe report <batch> [--top N] [--json]
-      Per source: the most removed lines with counts and reasons, the share of text
-      removed, and documents that lost more than half their text.
-  vnpipe dashboard [--host 127.0.0.1] [--port 3000] [--read-only]
-      Bull Board for the queue. Listening beyond this machine needs a password in
-      VNPIPE_DASHBOARD_PASSWORD (basic auth, user "vnpipe").
-  vnpipe config [--config FILE] [--encoding NAME]
-      Print the effective settings (defaults, the file and the flags merged, checked).
-  vnpipe --version
-  vnpipe export <out-dir> --to <dir> [--format jsonl.gz|txt] [--shard-size 256MB]
-      Pack an output folder into shards: gzip JSON lines for datasets/Dolma/datatrove,
-      or plain text with one sentence a line and a blank line between documents.
-
-Options:
-  --out DIR          output folder: <folder>/<rel> is written to DIR/<rel>.json (a.txt -> a.txt.json)
-  --follow-links     enqueue, run, learn: follow symbolic links in the input folder, even out
-                     of it (by default links are skipped and never read)
-  --config FILE      settings merged over config/default.json (stored with the batch)
-  --force            process files whose output is already newer than the input
-  --encoding NAME    decode every file as NAME instead of detecting it: utf-8, utf-8-bom,
-                     utf-16le, utf-16be, utf-8-mojibake, utf-8-mojibake-2, windows-1258,
-                     viscii, tcvn3, vni
-  --concurrency N    document threads: documents cleaned at once (default: the number of cores, ${availableParallelism()} here)
-  --to DIR           where export writes its shards
-  --format F         export format: jsonl.gz (default) or txt
-  --shard-size SIZE  uncompressed bytes per export shard (default 256MB)
-  --learn            learn the batch's boilerplate from its own folder first
-  --profile FILE     a boilerplate profile: written by learn, read by enqueue and run
-  --top N            report: removed lines shown per source (default 10)
-  --metrics-port P   worker: serve Prometheus metrics on P (/metrics), on 127.0.0.1
-                     unless --metrics-host says otherwise
-  --lock-duration MS how long a job's lock lasts without renewal (default 30000): a killed
-                     worker's jobs run again about this long after it died
-
-Environment:
-  VNPIPE_DASHBOARD_PASSWORD  dashboard password (basic auth, user "vnpipe")
-  LOG_LEVEL          worker log level: debug, info (default), warn, error, silent
-  REDIS_URL          default redis://127.0.0.1:6379 (redis://user:pass@host:port/db, rediss:// for TLS)
-  VNPIPE_PREFIX      Redis key prefix, default "vnpipe"
-
-Exit codes: 0 done, 1 unexpected error, 2 usage or environment error, 3 some documents failed (run).`;
-
+/** Every option, once: each command lists the ones that apply to it. */
 const OPTIONS = {
-  out: { type: 'string' },
-  config: { type: 'string' },
-  force: { type: 'boolean' },
-  'follow-links': { type: 'boolean' },
-  resume: { type: 'string' },
-  concurrency: { type: 'string' },
-  json: { type: 'boolean' },
-  failures: { type: 'string' },
-  watch: { type: 'boolean' },
-  doc: { type: 'string' },
-  'lock-duration': { type: 'string' },
-  'metrics-port': { type: 'string' },
-  'metrics-host': { type: 'string' },
-  to: { type: 'string' },
-  format: { type: 'string' },
-  'shard-size': { type: 'string' },
-  top: { type: 'string' },
-  learn: { type: 'boolean' },
-  encoding: { type: 'string' },
-  host: { type: 'string' },
-  port: { type: 'string' },
-  'read-only': { type: 'boolean' },
-  profile: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
+  out: ['--out <dir>', 'output folder: <folder>/<rel> is written to <dir>/<rel>.json (a.txt -> a.txt.json)'],
+  config: ['--config <file>', 'settings merged over config/default.json (stored with the batch)'],
+  force: ['--force', 'process files whose output is already newer than the input'],
+  'follow-links': ['--follow-links', 'follow symbolic links in the input folder, even out of it (by default links are skipped and never read)'],
+  resume: ['--resume <batch>', 'finish a batch whose enqueue was stopped mid-walk (status shows it as interrupted)'],
+  encoding: [
+    '--encoding <name>',
+    'decode every file as <name> instead of detecting it: utf-8, utf-8-bom, utf-16le, utf-16be, utf-8-mojibake, utf-8-mojibake-2, windows-1258, viscii, tcvn3, vni',
+  ],
+  concurrency: ['--concurrency <n>', `document threads: documents cleaned at once (default: the number of cores, ${availableParallelism()} here)`],
+  json: ['--json', 'print JSON for scripts'],
+  failures: ['--failures <n>', 'failures listed (default 100)'],
+  watch: ['--watch', 'redraw every 2 s until the batch ends'],
+  doc: ['--doc <file>', 'where one input file stands: its batch, job state, attempts, output or error'],
+  'lock-duration': ['--lock-duration <ms>', "how long a job's lock lasts without renewal (default 30000): a killed worker's jobs run again about this long after it died"],
+  'metrics-port': ['--metrics-port <port>', 'serve Prometheus metrics on this port (/metrics)'],
+  'metrics-host': ['--metrics-host <host>', 'where the metrics listen (default 127.0.0.1)'],
+  to: ['--to <dir>', 'where export writes its shards'],
+  format: ['--format <format>', 'export format: jsonl.gz (default) or txt'],
+  'shard-size': ['--shard-size <size>', 'uncompressed bytes per export shard (default 256MB)'],
+  top: ['--top <n>', 'removed lines shown per source (default 10)'],
+  learn: ['--learn', "learn the batch's boilerplate from its own folder first (a counting pass through the queue)"],
+  profile: ['--profile <file>', 'a boilerplate profile: written by learn, read by enqueue and run'],
+  host: ['--host <host>', 'where the dashboard listens (default 127.0.0.1)'],
+  port: ['--port <port>', 'dashboard port (default 3000)'],
+  'read-only': ['--read-only', 'the dashboard shows and changes nothing'],
 } as const;
 
-type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
+type OptionName = keyof typeof OPTIONS;
+type Flags = { [K in OptionName]?: (typeof OPTIONS)[K][0] extends `${string}<${string}` ? string : boolean };
 
-async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-  }
-  const flags = parsed.values as Flags;
-  const [command, ...args] = parsed.positionals;
-  if (flags.version) {
-    process.stdout.write(`vnpipe ${VERSION}\n`);
-    return 0;
-  }
-  if (flags.help || !command || command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return command || flags.help ? 0 : 2;
-  }
-  switch (command) {
-    case 'enqueue':
-      return enqueueCommand(oneFolder(args, command), flags);
-    case 'worker':
-      return workerCommand(args, flags);
-    case 'status':
-      return statusCommand(args, flags);
-    case 'run':
-      return runCommand(oneFolder(args, command), flags);
-    case 'process':
-      return processCommand(args, flags);
-    case 'learn':
-      return learnCommand(oneFolder(args, command), flags);
-    case 'dashboard':
-      return dashboardCommand(args, flags);
-    case 'report':
-      return reportCommand(args, flags);
-    case 'export':
-      return exportCommand(oneFolder(args, command), flags);
-    case 'retry':
-      return controlCommand(args, 'retry');
-    case 'cancel':
-      return controlCommand(args, 'cancel');
-    case 'config':
-      if (args.length > 0) throw new UsageError('config takes no arguments');
-      // The settings a batch would store: config/default.json, --config FILE and the flags, merged and checked.
-      process.stdout.write(`${JSON.stringify(loadConfigWithSource(flags.config, overridesOf(flags)).raw, null, 2)}\n`);
-      return 0;
-    default:
-      throw new UsageError(`unknown command "${command}" (try: vnpipe --help)`);
-  }
+interface CommandSpec {
+  name: string;
+  /** Its arguments as commander writes them: `<folder>`, `[batch]`, `<files...>`. */
+  args: string[];
+  summary: string;
+  options: OptionName[];
+  run(args: string[], flags: Flags): Promise<number>;
 }
 
-function oneFolder(args: string[], command: string): string {
-  if (args.length !== 1) throw new UsageError(`${command} takes one input folder (got ${args.length})`);
-  return args[0]!;
+const COMMANDS: CommandSpec[] = [
+  {
+    name: 'enqueue', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'learn', 'profile', 'resume'],
+    summary: 'queue every file below <folder>; prints the batch id',
+    run: ([folder], flags) => enqueueCommand(folder!, flags),
+  },
+  {
+    name: 'worker', args: [], options: ['concurrency', 'config', 'lock-duration', 'metrics-port', 'metrics-host'],
+    summary: 'process queued documents until SIGINT or SIGTERM (then finish the jobs in hand)',
+    run: (args, flags) => workerCommand(args, flags),
+  },
+  {
+    name: 'status', args: ['[batch]'], options: ['json', 'watch', 'failures', 'doc'],
+    summary: 'one batch in detail, the recent batches and the queue, or (--doc) one input file',
+    run: (args, flags) => statusCommand(args, flags),
+  },
+  { name: 'retry', args: ['<batch>'], options: [], summary: "queue the batch's failed documents again", run: (args) => controlCommand(args, 'retry') },
+  {
+    name: 'cancel', args: ['<batch>'], options: [], summary: "remove the batch's waiting jobs and stop its enqueue; running jobs finish",
+    run: (args) => controlCommand(args, 'cancel'),
+  },
+  {
+    name: 'run', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'concurrency', 'learn', 'profile'],
+    summary: 'enqueue and process on this machine, then print the summary (starts a private redis-server when REDIS_URL is unset and none answers)',
+    run: ([folder], flags) => runCommand(folder!, flags),
+  },
+  {
+    name: 'process', args: ['<files...>'], options: ['config', 'encoding'],
+    summary: 'run the text pipeline on files in this process (no Redis); one JSON document per line',
+    run: (files, flags) => processCommand(files, flags),
+  },
+  {
+    name: 'learn', args: ['<folder>'], options: ['profile', 'config', 'encoding', 'follow-links'],
+    summary: "learn the folder's boilerplate (lines repeated across a source) into a profile file; in this process, no Redis",
+    run: ([folder], flags) => learnCommand(folder!, flags),
+  },
+  {
+    name: 'report', args: ['<batch>'], options: ['top', 'json'],
+    summary: 'per source: the most removed lines with counts and reasons, and documents that lost more than half their text',
+    run: (args, flags) => reportCommand(args, flags),
+  },
+  {
+    name: 'dashboard', args: [], options: ['host', 'port', 'read-only'],
+    summary: 'Bull Board for the queue; beyond this machine it needs VNPIPE_DASHBOARD_PASSWORD',
+    run: (args, flags) => dashboardCommand(args, flags),
+  },
+  {
+    name: 'export', args: ['<out-dir>'], options: ['to', 'format', 'shard-size'],
+    summary: 'pack an output folder into gzip JSON-lines shards, or plain text with one sentence a line',
+    run: ([from], flags) => exportCommand(from!, flags),
+  },
+  {
+    name: 'config', args: [], options: ['config', 'encoding'],
+    summary: 'print the effective settings: defaults, the file and the flags merged and checked',
+    run: async (_, flags) => {
+      // The settings a batch would store.
+      process.stdout.write(`${JSON.stringify(loadConfigWithSource(flags.config, overridesOf(flags)).raw, null, 2)}\n`);
+      return 0;
+    },
+  },
+];
+
+const ENVIRONMENT = `
+Environment:
+  REDIS_URL                  default redis://127.0.0.1:6379 (redis://user:pass@host:port/db, rediss:// for TLS)
+  VNPIPE_PREFIX              Redis key prefix, default "vnpipe"
+  LOG_LEVEL                  worker log level: debug, info (default), warn, error, silent
+  VNPIPE_DASHBOARD_PASSWORD  dashboard password (basic auth, user "vnpipe")
+
+Exit codes: 0 done, 1 unexpected error, 2 usage or environment error, 3 some documents failed (run, process).`;
+
+/** The command line: a command per spec, each with its own options and `--help`; errors become UsageErrors. */
+function program(onRun: (code: Promise<number>) => void): Command {
+  const root = new Command('vnpipe')
+    .description('raw Vietnamese news in, a clean sentence-segmented corpus out')
+    .version(`vnpipe ${VERSION}`, '--version', 'print the version')
+    .helpOption('-h, --help', 'this help; vnpipe <command> --help for one command')
+    .addHelpText('after', ENVIRONMENT)
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+  for (const spec of COMMANDS) {
+    const command = root.command(spec.name).description(spec.summary).exitOverride().configureOutput({ outputError: () => {} });
+    for (const arg of spec.args) command.argument(arg);
+    for (const name of spec.options) command.addOption(new Option(OPTIONS[name][0], OPTIONS[name][1]));
+    command.action((...params: unknown[]) => {
+      const cmd = params[params.length - 1] as Command;
+      const args = cmd.args;
+      // Commander names options in camelCase; the commands read them as they are typed.
+      const flags = Object.fromEntries(Object.entries(cmd.opts()).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), v])) as Flags;
+      onRun(spec.run(args, flags));
+    });
+  }
+  return root;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let running: Promise<number> | null = null;
+  const cli = program((code) => (running = code));
+  if (argv.length === 0) {
+    process.stdout.write(cli.helpInformation());
+    return 2;
+  }
+  try {
+    await cli.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    if (err.exitCode === 0) return 0; // --help, --version
+    // One line, as every vnpipe error: "unknown option '--wtach' (did you mean --watch?)".
+    let message = err.message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)');
+    const unknown = /^unknown option '(--[\w-]+)'/.exec(message)?.[1];
+    const owners = unknown ? COMMANDS.filter((c) => c.options.some((o) => OPTIONS[o][0].split(' ')[0] === unknown)).map((c) => c.name) : [];
+    if (owners.length > 0) message = `${unknown} does not apply to ${argv[0]} (it is an option of ${owners.join(', ')})`;
+    throw new UsageError(err.code === 'commander.unknownCommand' ? `${message} (try: vnpipe --help)` : `${message} (try: vnpipe ${argv[0]} --help)`);
+  }
+  return running ?? 0;
 }
 
 /** Settings the flags set, merged over the config file. */
@@ -207,6 +204,12 @@ interface OpenQueue {
 }
 
 async function openQueue(): Promise<OpenQueue> {
+  const [{ Queue }, { connectRedis, keyPrefix }, { BatchStore }, { QUEUE_NAME }] = await Promise.all([
+    import('bullmq'),
+    import('../queue/connection.js'),
+    import('../queue/batches.js'),
+    import('../queue/jobs.js'),
+  ]);
   const redis = await connectRedis('client');
   const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: keyPrefix() });
   queue.on('error', () => {}); // connection errors surface on the awaited calls
@@ -234,6 +237,7 @@ async function enqueueCommand(folder: string, flags: Flags): Promise<number> {
 }
 
 async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Flags, warn = true): Promise<EnqueueResult> {
+  const [{ redisWarnings }, { enqueueFolder }] = await Promise.all([import('../queue/connection.js'), import('../queue/producer.js')]);
   const { config, raw } = loadConfigWithSource(flags.config, overridesOf(flags));
   if (warn) for (const w of await redisWarnings(q.redis)) process.stderr.write(`vnpipe: warning: ${w}\n`);
   const tty = process.stderr.isTTY;
@@ -262,6 +266,7 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
 }
 
 async function readProfile(file: string): Promise<Profile> {
+  const { parseProfile } = await import('../text/learned.js');
   let text: string;
   try {
     text = await readFile(resolve(file), 'utf8');
@@ -284,6 +289,7 @@ function profileSummary(profile: Profile): string {
 /** Counts lines in this process (no Redis) and writes the profile file. */
 async function learnCommand(folder: string, flags: Flags): Promise<number> {
   if (!flags.profile) throw new UsageError('--profile <file> is required: where to write the profile');
+  const [{ FolderSource }, { buildProfile, documentLines, LineCounter }] = await Promise.all([import('../io/source.js'), import('../text/learned.js')]);
   const config = loadConfig(flags.config, overridesOf(flags));
   const root = resolve(folder);
   if (!(await stat(root).catch(() => null))?.isDirectory()) throw new UsageError(`no such input folder: ${root}`);
@@ -310,6 +316,11 @@ async function workerCommand(args: string[], flags: Flags): Promise<number> {
   if (args.length > 0) throw new UsageError('worker takes no arguments');
   const concurrency = concurrencyOf(flags);
   const lockDurationMs = wholeNumber(flags['lock-duration'], '--lock-duration', 1000, 3_600_000) ?? 30_000;
+  const [{ connectRedis, redactUrl, redisUrl, redisWarnings }, { createLogger }, { startWorker }] = await Promise.all([
+    import('../queue/connection.js'),
+    import('../log.js'),
+    import('../queue/worker.js'),
+  ]);
   const probe = await connectRedis('worker');
   for (const w of await redisWarnings(probe)) process.stderr.write(`vnpipe: warning: ${w}\n`);
   probe.disconnect();
@@ -354,6 +365,8 @@ function wholeNumber(value: string | undefined, name: string, min: number, max: 
 async function statusCommand(args: string[], flags: Flags): Promise<number> {
   if (args.length > 1) throw new UsageError('status takes at most one batch id');
   const maxFailures = wholeNumber(flags.failures, '--failures', 0, 1_000_000) ?? 100;
+  const [{ redactUrl, redisUrl }, { batchStatus, documentStatus, queueCounts }, { formatBatch, formatBatchList, formatDocument, formatQueue }] =
+    await Promise.all([import('../queue/connection.js'), import('../queue/status.js'), import('./report.js')]);
   const q = await openQueue();
   try {
     if (flags.doc) {
@@ -394,6 +407,7 @@ async function statusCommand(args: string[], flags: Flags): Promise<number> {
 
 async function controlCommand(args: string[], action: 'retry' | 'cancel'): Promise<number> {
   if (args.length !== 1) throw new UsageError(`${action} takes one batch id`);
+  const [{ redactUrl, redisUrl }, { cancelBatch, retryBatch }] = await Promise.all([import('../queue/connection.js'), import('../queue/control.js')]);
   const q = await openQueue();
   try {
     const id = args[0]!;
@@ -417,6 +431,15 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
   const concurrency = concurrencyOf(flags);
   requireOut(flags);
   loadConfig(flags.config, overridesOf(flags)); // a bad config fails before anything starts
+  const [{ redactUrl, redisUrl }, { startLocalRedis }, { createLogger }, { startWorker }, { batchStatus }, { Progress }, { formatBatch }] = await Promise.all([
+    import('../queue/connection.js'),
+    import('./local-redis.js'),
+    import('../log.js'),
+    import('../queue/worker.js'),
+    import('../queue/status.js'),
+    import('./progress.js'),
+    import('./report.js'),
+  ]);
   let local: LocalRedis | null = null;
   let q;
   try {
@@ -463,6 +486,7 @@ async function exportCommand(from: string, flags: Flags): Promise<number> {
   if (!flags.to) throw new UsageError('--to <dir> is required');
   const format = flags.format ?? 'jsonl.gz';
   if (format !== 'jsonl.gz' && format !== 'txt') throw new UsageError(`--format must be jsonl.gz or txt, not "${format}"`);
+  const { exportCorpus, parseSize } = await import('../io/export.js');
   const shardBytes = parseSize(flags['shard-size'] ?? '256MB');
   if (shardBytes === null) throw new UsageError(`--shard-size must be a size like 256MB or 1GB, not "${flags['shard-size']}"`);
   const folder = resolve(from);
@@ -481,6 +505,7 @@ async function dashboardCommand(args: string[], flags: Flags): Promise<number> {
   if (args.length > 0) throw new UsageError('dashboard takes no arguments');
   const host = flags.host ?? '127.0.0.1';
   const port = wholeNumber(flags.port, '--port', 1, 65535) ?? 3000;
+  const { startDashboard } = await import('./dashboard.js');
   const q = await openQueue();
   try {
     await startDashboard(q.queue, { host, port, readOnly: flags['read-only'] ?? false, password: process.env.VNPIPE_DASHBOARD_PASSWORD || undefined });
@@ -498,6 +523,11 @@ async function dashboardCommand(args: string[], flags: Flags): Promise<number> {
 async function reportCommand(args: string[], flags: Flags): Promise<number> {
   if (args.length !== 1) throw new UsageError('report takes one batch id');
   const top = wholeNumber(flags.top, '--top', 1, 10_000) ?? 10;
+  const [{ redactUrl, redisUrl }, { removalReport }, { formatReport }] = await Promise.all([
+    import('../queue/connection.js'),
+    import('../io/removal-report.js'),
+    import('./report.js'),
+  ]);
   const q = await openQueue();
   let record;
   try {
@@ -513,6 +543,7 @@ async function reportCommand(args: string[], flags: Flags): Promise<number> {
 
 async function processCommand(files: string[], flags: Flags): Promise<number> {
   if (files.length === 0) throw new UsageError('process takes one or more files');
+  const [{ readDocument }, { processDocument }] = await Promise.all([import('../io/files.js'), import('../text/pipeline.js')]);
   const config = loadConfig(flags.config, overridesOf(flags));
   let failed = 0;
   for (const file of files) {

@@ -3,6 +3,28 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../support/cli.js';
 
+describe('one command line per command', () => {
+  it.each([
+    [['status', '--wtach'], /^vnpipe: unknown option '--wtach' \(did you mean --watch\?\) \(try: vnpipe status --help\)\n$/],
+    [['process', 'x.txt', '--watch'], /^vnpipe: --watch does not apply to process \(it is an option of status\)/],
+    [['process', 'x.txt', '--shard-size', 'banana'], /^vnpipe: --shard-size does not apply to process \(it is an option of export\)/],
+    [['enqueue'], /^vnpipe: missing required argument 'folder'/],
+    [['enqueue', 'a', 'b', '--out', 'x'], /^vnpipe: too many arguments for 'enqueue'/],
+  ])('refuses %j in one line, exit 2', async (args, message) => {
+    const r = await runCli(args, {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('gives each command its own --help, listing only its options', async () => {
+    const r = await runCli(['status', '--help'], {});
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: vnpipe status \[options\] \[batch\]/);
+    expect(r.stdout).toContain('--watch');
+    expect(r.stdout).not.toContain('--shard-size');
+  });
+});
+
 describe('vnpipe config and --version', () => {
   it('prints the version of package.json', async () => {
     const r = await runCli(['--version'], {});

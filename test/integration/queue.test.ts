@@ -147,7 +147,7 @@ describe('clear one-line errors', () => {
     [['enqueue', 'samples'], null, /^vnpipe: --out <dir> is required\n$/],
     [['run', 'samples', '--out', '/tmp/x', '--config', '/no/such.json'], null, /^vnpipe: cannot read config file \/no\/such\.json: ENOENT\n$/],
     [['worker', '--concurrency', 'many'], null, /^vnpipe: --concurrency must be a whole number from 1 to 256, not "many"\n$/],
-    [['frobnicate'], null, /^vnpipe: unknown command "frobnicate"/],
+    [['frobnicate'], null, /^vnpipe: unknown command 'frobnicate' \(try: vnpipe --help\)\n$/],
   ])('vnpipe %j', async (args, env, message) => {
     const r = await runCli(args as string[], (env as NodeJS.ProcessEnv | null) ?? testEnv(redisUrl));
     expect(r.code).toBe(2);
