@@ -5,6 +5,7 @@ import { UsageError } from './errors.js';
 import type { HtmlRemoval } from './html/extract.js';
 import type { HtmlRules } from './html/rules.js';
 import type { BoilerplateRules } from './text/boilerplate.js';
+import { FEATURES, type LineClassifier } from './text/line-classifier.js';
 import { ENCODINGS, type Encoding } from './text/decode.js';
 import type { LanguageRules } from './text/language.js';
 import type { LearnSettings } from './text/learned.js';
@@ -70,8 +71,8 @@ export function compileConfig(raw: JsonObject, source: string): Config {
   }
   const bp = v.object(root.boilerplate, 'boilerplate', [
     'imageArtifacts', 'markers', 'trailingBlocks', 'relatedLinks', 'creditedCaptions', 'captionCues', 'bylines', 'sourceCredits', 'outlets',
-    'callsToAction', 'captionMaxLength',
-  ]);
+    'callsToAction', 'captionMaxLength', 'lineClassifier',
+  ], ['lineClassifier']);
   const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'minDocumentsAnyShare', 'protectLength', 'protectShare', 'maxLinesPerSource']);
   const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare', 'shortParagraphLetters']);
   const sentences = v.object(root.sentences, 'sentences', ['abbreviations', 'letterNouns', 'plainNameSyllables', 'nameIntroducers']);
@@ -106,6 +107,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       outlets: v.patterns(bp.outlets, 'boilerplate.outlets', 'u'),
       callsToAction: v.patterns(bp.callsToAction, 'boilerplate.callsToAction', 'u'),
       captionMaxLength: v.number(bp.captionMaxLength, 'boilerplate.captionMaxLength', 1),
+      lineClassifier: compileLineClassifier(v, bp.lineClassifier),
     },
     learn: {
       minDocuments: v.number(learn.minDocuments, 'learn.minDocuments', 2),
@@ -129,11 +131,12 @@ export function compileConfig(raw: JsonObject, source: string): Config {
     },
     html: compileHtmlRules(v, root.html),
     queue: {
-      attempts: v.number(queue.attempts, 'queue.attempts', 1),
-      backoffMs: v.number(queue.backoffMs, 'queue.backoffMs', 0),
-      keepCompleted: v.number(queue.keepCompleted, 'queue.keepCompleted', 0),
-      keepFailedSeconds: v.number(queue.keepFailedSeconds, 'queue.keepFailedSeconds', 0),
-      enqueueWindow: v.number(queue.enqueueWindow, 'queue.enqueueWindow', 1000),
+      // Bounded so that BullMQ never receives a value it mishandles (1e300 jobs kept, a backoff of years).
+      attempts: v.integer(queue.attempts, 'queue.attempts', 1, 100),
+      backoffMs: v.integer(queue.backoffMs, 'queue.backoffMs', 0, 3_600_000),
+      keepCompleted: v.integer(queue.keepCompleted, 'queue.keepCompleted', 0, 1_000_000),
+      keepFailedSeconds: v.integer(queue.keepFailedSeconds, 'queue.keepFailedSeconds', 0, 31_536_000),
+      enqueueWindow: v.integer(queue.enqueueWindow, 'queue.enqueueWindow', 1000, 10_000_000),
       documentsPerJob: v.integer(queue.documentsPerJob, 'queue.documentsPerJob', 1, 1000),
     },
   };
@@ -241,6 +244,26 @@ class Validator {
       }
     });
   }
+}
+
+/**
+ * `boilerplate.lineClassifier`: null (off), or the weights file (relative to config/,
+ * written by scripts/train-line-classifier.ts) and the probability above which a
+ * paragraph goes.
+ */
+function compileLineClassifier(v: Validator, raw: Json | undefined): LineClassifier | null {
+  if (raw === undefined || raw === null) return null;
+  const settings = v.object(raw, 'boilerplate.lineClassifier', ['model', 'threshold']);
+  const file = resolve(PACKAGE_ROOT, 'config', v.string(settings.model, 'boilerplate.lineClassifier.model'));
+  const threshold = v.number(settings.threshold, 'boilerplate.lineClassifier.threshold', 0, 1);
+  const model = v.object(readJson(file), `boilerplate.lineClassifier.model (${file})`, ['about', 'bias', 'weights'], ['about']);
+  const known = FEATURES as readonly string[];
+  const weights = v.object(model.weights, 'boilerplate.lineClassifier.model.weights', [...known], [...known]);
+  return {
+    bias: v.number(model.bias, 'boilerplate.lineClassifier.model.bias', -Infinity),
+    weights: Object.fromEntries(Object.entries(weights).map(([name, w]) => [name, v.number(w, `boilerplate.lineClassifier.model.weights.${name}`, -Infinity)])),
+    threshold,
+  };
 }
 
 function readJson(file: string): JsonObject {

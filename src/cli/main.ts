@@ -16,6 +16,7 @@ import type { BatchStatus } from '../queue/status.js';
 import type { WorkerHandle } from '../queue/worker.js';
 import type { Profile } from '../text/learned.js';
 import type { LocalRedis } from './local-redis.js';
+import { printable } from './report.js';
 
 const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -250,7 +251,7 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
     followLinks: flags['follow-links'] ?? false,
     ...(flags.resume ? { resume: flags.resume } : {}),
     onProgress: (c) => tty && process.stderr.write(`\r\x1b[Kwalking: ${c.found} found, ${c.queued} queued, ${c.skipped} skipped`),
-    onSkip: (rel, reason) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: skipped ${rel}: ${reason}\n`),
+    onSkip: (rel, reason) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: skipped ${printable(rel)}: ${reason}\n`),
     onQueueFull: () =>
       process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: the queue holds ${config.queue.enqueueWindow} documents; waiting for workers before walking on\n`),
     learn: flags.learn ?? false,
@@ -296,13 +297,13 @@ async function learnCommand(folder: string, flags: Flags): Promise<number> {
   const counter = new LineCounter(config.learn);
   let documents = 0;
   const source = new FolderSource(root, { followLinks: flags['follow-links'] ?? false });
-  for await (const file of source.list((key, reason) => process.stderr.write(`vnpipe: skipped ${key}: ${reason}\n`))) {
+  for await (const file of source.list((key, reason) => process.stderr.write(`vnpipe: skipped ${printable(key)}: ${reason}\n`))) {
     try {
       counter.add(documentLines(source.read(file.key, config.limits.maxFileBytes), file.key, config));
       documents++;
     } catch (err) {
       if (!(err instanceof DocumentError)) throw err;
-      process.stderr.write(`vnpipe: skipped ${file.key}: ${err.reason}: ${err.message}\n`);
+      process.stderr.write(`vnpipe: skipped ${printable(file.key)}: ${err.reason}: ${printable(err.message)}\n`);
     }
   }
   if (documents === 0) throw new UsageError(`no readable documents in ${root}`);
@@ -494,7 +495,7 @@ async function exportCommand(from: string, flags: Flags): Promise<number> {
   const result = await exportCorpus(folder, resolve(flags.to), {
     format,
     shardBytes,
-    onSkip: (rel, reason) => process.stderr.write(`vnpipe: skipped ${rel}: ${reason}\n`),
+    onSkip: (rel, reason) => process.stderr.write(`vnpipe: skipped ${printable(rel)}: ${reason}\n`),
   });
   if (result.documents === 0) throw new UsageError(`no vnpipe documents (*.json) in ${folder}`);
   process.stdout.write(`${result.documents} documents in ${result.shards.length} shards:\n${result.shards.join('\n')}\n`);

@@ -19,7 +19,7 @@ export function formatBatch(s: BatchStatus): string {
   ];
   if (s.failures.length > 0) {
     lines.push(`  failures${s.failures.length < s.failed ? ` (first ${s.failures.length} of ${s.failed})` : ''}:`);
-    for (const f of s.failures) lines.push(`    ${f.rel}  ${f.reason}  ${f.message}`);
+    for (const f of s.failures) lines.push(`    ${printable(f.rel)}  ${f.reason}  ${printable(f.message)}`);
   }
   return lines.join('\n');
 }
@@ -55,17 +55,22 @@ function batchState(b: BatchRecord): string {
   return b.finishedAt ? 'finished' : b.walked ? 'running' : 'enqueueing';
 }
 
+/** A file name or message as a terminal may print it: control characters (ANSI escapes, line breaks) shown as escapes. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
 function quoted(path: string): string {
   return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 
 export function formatDocument(d: DocumentStatus): string {
   return [
-    d.path,
+    printable(d.path),
     `  batch     ${d.batch ?? '-'}`,
     `  state     ${d.state}${d.attempts > 0 ? ` (${d.attempts} attempts)` : ''}`,
-    ...(d.output ? [`  output    ${d.output}`] : []),
-    ...(d.error ? [`  error     ${d.error}`] : []),
+    ...(d.output ? [`  output    ${printable(d.output)}`] : []),
+    ...(d.error ? [`  error     ${printable(d.error)}`] : []),
   ].join('\n');
 }
 

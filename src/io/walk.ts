@@ -61,7 +61,9 @@ export async function* walkFiles(root: string, options: WalkOptions = {}): Async
         const path = paths[j]!;
         const info = infos[j]!;
         if (info instanceof Error) {
-          onSkip(relOf(path), `cannot stat: ${(info as NodeJS.ErrnoException).code ?? info.message}`);
+          // Node reads a name that is not UTF-8 with U+FFFD in it: no path reaches that file again.
+          const why = path.includes('\ufffd') ? 'its name is not valid UTF-8 (rename it to process it)' : `cannot stat: ${(info as NodeJS.ErrnoException).code ?? info.message}`;
+          onSkip(relOf(path), why);
         } else if (info.isSymbolicLink()) {
           onSkip(relOf(path), 'symbolic link, not followed (--follow-links follows links)');
         } else if (info.isDirectory()) {

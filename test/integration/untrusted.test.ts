@@ -83,6 +83,24 @@ describe('a worker trusts nothing in a job', () => {
     expect(readdirSync(out).sort()).toEqual(['00000.txt.json', '00001.txt.json']);
   });
 
+  it('prints hostile file names as escapes, and says why a name that is not UTF-8 is skipped', async () => {
+    const env = testEnv(redisUrl);
+    const input = folder(1);
+    writeFileSync(join(input, '\x1b[31mred\x1b[0m.txt'), '');
+    writeFileSync(Buffer.concat([Buffer.from(join(input, 'a')), Buffer.from([0xff]), Buffer.from('.txt')]), BODY);
+    const r = await runCli(['enqueue', input, '--out', join(tempDir('out'), 'out')], env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/skipped a\uFFFD\.txt: its name is not valid UTF-8 \(rename it to process it\)/);
+    const w = worker(env);
+    const batch = r.stdout.trim();
+    await waitFor(async () => (await status(env, batch))?.finishedAt);
+    w.kill('SIGTERM');
+    await exitOf(w);
+    const human = await runCli(['status', batch], env);
+    expect(human.stdout).toContain('\\x1b[31mred\\x1b[0m.txt  empty');
+    expect(human.stdout).not.toContain('\x1b[31m');
+  });
+
   it('refuses an output folder that holds the input folder', async () => {
     const env = testEnv(redisUrl);
     const input = folder(1);
