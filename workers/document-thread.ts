@@ -8,8 +8,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileConfig, type Config } from '../src/config.js';
 import { DocumentError } from '../src/errors.js';
-import { JsonFileSink, type Sink } from '../src/io/sink.js';
-import { FolderSource, type Source } from '../src/io/source.js';
+import { openSink, type Sink } from '../src/io/sink.js';
+import { openSource, type Source } from '../src/io/source.js';
 import { SETUPS_PER_THREAD, type BatchSetup, type ThreadAnswer, type ThreadMessage, type ThreadTask } from '../src/queue/document-threads.js';
 import { compileProfile, documentLines, type LearnedLines } from '../src/text/learned.js';
 import { processDocumentTimed } from '../src/text/pipeline.js';
@@ -34,8 +34,8 @@ function compile(message: ThreadMessage & { setup: BatchSetup }): Setup | Error 
   try {
     return {
       config: compileConfig(message.setup.config, `batch ${message.task.batch}`),
-      source: new FolderSource(message.setup.root, { followLinks: message.setup.followLinks }),
-      sink: new JsonFileSink(message.setup.out),
+      source: openSource(message.setup.root, { followLinks: message.setup.followLinks }),
+      sink: openSink(message.setup.out),
       learned: message.setup.profile ? compileProfile(message.setup.profile) : undefined,
     };
   } catch (err) {

@@ -290,13 +290,13 @@ function profileSummary(profile: Profile): string {
 /** Counts lines in this process (no Redis) and writes the profile file. */
 async function learnCommand(folder: string, flags: Flags): Promise<number> {
   if (!flags.profile) throw new UsageError('--profile <file> is required: where to write the profile');
-  const [{ FolderSource }, { buildProfile, documentLines, LineCounter }] = await Promise.all([import('../io/source.js'), import('../text/learned.js')]);
+  const [{ openSource }, { buildProfile, documentLines, LineCounter }] = await Promise.all([import('../io/source.js'), import('../text/learned.js')]);
   const config = loadConfig(flags.config, overridesOf(flags));
   const root = resolve(folder);
   if (!(await stat(root).catch(() => null))?.isDirectory()) throw new UsageError(`no such input folder: ${root}`);
   const counter = new LineCounter(config.learn);
   let documents = 0;
-  const source = new FolderSource(root, { followLinks: flags['follow-links'] ?? false });
+  const source = openSource(root, { followLinks: flags['follow-links'] ?? false });
   for await (const file of source.list((key, reason) => process.stderr.write(`vnpipe: skipped ${printable(key)}: ${reason}\n`))) {
     try {
       counter.add(documentLines(source.read(file.key, config.limits.maxFileBytes), file.key, config));

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
-import { DocumentError } from '../errors.js';
+import { DocumentError, UsageError } from '../errors.js';
 import { isInside, OutputFolder, UpToDateCheck } from './files.js';
+import { URL_SCHEME } from './source.js';
 
 /**
  * Where cleaned documents go. A sink derives each output's place from the input's key
@@ -17,6 +18,21 @@ export interface Sink {
   write(key: string, content: string): void;
   /** Removes what a writer killed mid-write left for `key`: called before a document that ran before is written again. */
   removeLeftovers(key: string): void;
+}
+
+/**
+ * The kinds of sink, by the locations they write; the first that accepts a location
+ * opens it. A new kind (sharded JSONL, Parquet, S3) is one module and one line here.
+ */
+const SINK_KINDS: { kind: string; accepts(location: string): boolean; open(location: string): Sink }[] = [
+  { kind: 'json-files', accepts: (location) => !URL_SCHEME.test(location), open: (location) => new JsonFileSink(location) },
+];
+
+/** The sink that writes to `location` (a batch's recorded output). */
+export function openSink(location: string): Sink {
+  const kind = SINK_KINDS.find((k) => k.accepts(location));
+  if (!kind) throw new UsageError(`no sink writes to ${location} (kinds: ${SINK_KINDS.map((k) => k.kind).join(', ')})`);
+  return kind.open(location);
 }
 
 /**

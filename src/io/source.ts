@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { DocumentError } from '../errors.js';
+import { DocumentError, UsageError } from '../errors.js';
 import { isInside, readDocument } from './files.js';
 import { walkFiles } from './walk.js';
 
@@ -29,11 +29,29 @@ export interface Source {
   locate(key: string): string;
 }
 
-export interface FolderSourceOptions {
-  /** Folders to leave out of the listing (the output folder when it lies inside the input). */
+export interface SourceOptions {
+  /** Locations to leave out of the listing (the output folder when it lies inside the input). */
   exclude?: string[];
   /** Follow symbolic links, even out of the folder (off: links are not listed and not read). */
   followLinks?: boolean;
+}
+
+/** A location with a scheme (`s3://`, `https://`) is no folder. */
+export const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * The kinds of source, by the locations they read; the first that accepts a location
+ * opens it. A new kind (JSONL shards, WARC, S3) is one module and one line here.
+ */
+const SOURCE_KINDS: { kind: string; accepts(location: string): boolean; open(location: string, options: SourceOptions): Source }[] = [
+  { kind: 'folder', accepts: (location) => !URL_SCHEME.test(location), open: (location, options) => new FolderSource(location, options) },
+];
+
+/** The source that reads `location` (a batch's recorded input). */
+export function openSource(location: string, options: SourceOptions = {}): Source {
+  const kind = SOURCE_KINDS.find((k) => k.accepts(location));
+  if (!kind) throw new UsageError(`no source reads ${location} (kinds: ${SOURCE_KINDS.map((k) => k.kind).join(', ')})`);
+  return kind.open(location, options);
 }
 
 /**
@@ -51,7 +69,7 @@ export class FolderSource implements Source {
 
   constructor(
     root: string,
-    private readonly options: FolderSourceOptions = {},
+    private readonly options: SourceOptions = {},
   ) {
     this.root = resolve(root);
   }

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Job, Queue } from 'bullmq';
 import type { Config } from '../config.js';
-import { FolderSource } from '../io/source.js';
+import { openSource } from '../io/source.js';
 import type { BatchStore } from './batches.js';
 import { stillQueued } from './producer.js';
 import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, planJobs, type DocumentJob, type DocumentRef } from './jobs.js';
@@ -13,7 +13,7 @@ import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, planJobs, type DocumentJob
 export async function retryBatch(queue: Queue, store: BatchStore, batchId: string, config: Config): Promise<number> {
   const record = await store.get(batchId);
   if (!record) return 0;
-  const source = new FolderSource(record.root);
+  const source = openSource(record.root);
   const docs: DocumentRef[] = [];
   for (const failure of await store.failures(batchId, Infinity)) {
     if (failure.reason === 'unsafe-output' || failure.reason === 'unsafe-path') continue; // the same key would be refused again

@@ -4,8 +4,8 @@ import type { Queue } from 'bullmq';
 import type { Config } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
 import { isInside } from '../io/files.js';
-import { JsonFileSink, type Sink } from '../io/sink.js';
-import { FolderSource, type SourceEntry } from '../io/source.js';
+import { openSink, type Sink } from '../io/sink.js';
+import { openSource, type Source, type SourceEntry } from '../io/source.js';
 import { buildProfile, type Profile } from '../text/learned.js';
 import type { BatchStore } from './batches.js';
 import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, PENDING_STATES, planJobs, type DocumentRef } from './jobs.js';
@@ -73,8 +73,8 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   // Outputs in the input would be read back as inputs on the next run.
   if (isInside(out, root)) throw new UsageError(`the output folder ${out} holds the input folder ${root}: choose an output folder outside it`);
   const followLinks = options.followLinks ?? false;
-  const source = new FolderSource(root, { exclude: [out], followLinks });
-  const sink = new JsonFileSink(out);
+  const source = openSource(root, { exclude: [out], followLinks });
+  const sink = openSink(out);
   const walk = () => source.list(options.onSkip);
 
   const files = walk();
@@ -106,7 +106,7 @@ async function walkAndQueue(
   batches: BatchStore,
   batchId: string,
   options: EnqueueOptions,
-  ctx: { source: FolderSource; sink: Sink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry },
+  ctx: { source: Source; sink: Sink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry },
 ): Promise<EnqueueResult> {
   const { sink, walk, files, first } = ctx;
   const root = options.root;

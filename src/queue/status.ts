@@ -3,7 +3,7 @@ import { relative, resolve, sep } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { BatchFailure, BatchRecord, BatchStore } from './batches.js';
 import { documentId, PENDING_STATES, type DocumentJob } from './jobs.js';
-import { JsonFileSink } from '../io/sink.js';
+import { openSink } from '../io/sink.js';
 
 export interface BatchStatus extends BatchRecord {
   active: number;
@@ -70,7 +70,7 @@ export async function documentStatus(store: BatchStore, queue: Queue, file: stri
     if (failure) {
       return { path, batch: batch.id, state: 'failed', attempts: 0, output: null, error: `${failure.reason}: ${failure.message}` };
     }
-    const out = new JsonFileSink(batch.out).locate(relPosix);
+    const out = openSink(batch.out).locate(relPosix);
     if (info) {
       const [entry] = await store.queuedJobs([documentId(batch.root, batch.out, relPosix, info.size, info.mtimeMs)]);
       const job = entry ? await queue.getJob(entry.jobId) : undefined;
