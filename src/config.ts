@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -5,7 +6,6 @@ import { UsageError } from './errors.js';
 import type { HtmlRemoval } from './html/extract.js';
 import type { HtmlRules } from './html/rules.js';
 import type { BoilerplateRules } from './text/boilerplate.js';
-import { FEATURES, type LineClassifier } from './text/line-classifier.js';
 import { ENCODINGS, type Encoding } from './text/decode.js';
 import type { LanguageRules } from './text/language.js';
 import type { LearnSettings } from './text/learned.js';
@@ -33,6 +33,25 @@ export type JsonObject = { [key: string]: Json };
 /** The folder that holds package.json, config/ and samples/. */
 export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 export const DEFAULT_CONFIG_FILE = join(PACKAGE_ROOT, 'config', 'default.json');
+
+/** vnpipe's version (package.json), recorded in every output. */
+export const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+const HASHES = new WeakMap<Config, string>();
+
+/**
+ * 16 hex digits that change when any setting changes: recorded in every output, so a
+ * re-run under other settings rebuilds the outputs instead of taking them for up to date.
+ */
+export function configHash(config: Config): string {
+  let hash = HASHES.get(config);
+  if (hash === undefined) {
+    const text = JSON.stringify(config, (_, value: unknown) => (value instanceof RegExp ? `/${value.source}/${value.flags}` : value));
+    hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    HASHES.set(config, hash);
+  }
+  return hash;
+}
 
 /**
  * The default config, with the user's file merged over it when one is given
@@ -71,8 +90,8 @@ export function compileConfig(raw: JsonObject, source: string): Config {
   }
   const bp = v.object(root.boilerplate, 'boilerplate', [
     'imageArtifacts', 'markers', 'trailingBlocks', 'relatedLinks', 'creditedCaptions', 'captionCues', 'bylines', 'sourceCredits', 'outlets',
-    'callsToAction', 'captionMaxLength', 'lineClassifier',
-  ], ['lineClassifier']);
+    'callsToAction', 'captionMaxLength',
+  ]);
   const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'minDocumentsAnyShare', 'protectLength', 'protectShare', 'maxLinesPerSource']);
   const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare', 'shortParagraphLetters']);
   const sentences = v.object(root.sentences, 'sentences', ['abbreviations', 'letterNouns', 'plainNameSyllables', 'nameIntroducers']);
@@ -107,7 +126,6 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       outlets: v.patterns(bp.outlets, 'boilerplate.outlets', 'u'),
       callsToAction: v.patterns(bp.callsToAction, 'boilerplate.callsToAction', 'u'),
       captionMaxLength: v.number(bp.captionMaxLength, 'boilerplate.captionMaxLength', 1),
-      lineClassifier: compileLineClassifier(v, bp.lineClassifier),
     },
     learn: {
       minDocuments: v.number(learn.minDocuments, 'learn.minDocuments', 2),
@@ -244,26 +262,6 @@ class Validator {
       }
     });
   }
-}
-
-/**
- * `boilerplate.lineClassifier`: null (off), or the weights file (relative to config/,
- * written by scripts/train-line-classifier.ts) and the probability above which a
- * paragraph goes.
- */
-function compileLineClassifier(v: Validator, raw: Json | undefined): LineClassifier | null {
-  if (raw === undefined || raw === null) return null;
-  const settings = v.object(raw, 'boilerplate.lineClassifier', ['model', 'threshold']);
-  const file = resolve(PACKAGE_ROOT, 'config', v.string(settings.model, 'boilerplate.lineClassifier.model'));
-  const threshold = v.number(settings.threshold, 'boilerplate.lineClassifier.threshold', 0, 1);
-  const model = v.object(readJson(file), `boilerplate.lineClassifier.model (${file})`, ['about', 'bias', 'weights'], ['about']);
-  const known = FEATURES as readonly string[];
-  const weights = v.object(model.weights, 'boilerplate.lineClassifier.model.weights', [...known], [...known]);
-  return {
-    bias: v.number(model.bias, 'boilerplate.lineClassifier.model.bias', -Infinity),
-    weights: Object.fromEntries(Object.entries(weights).map(([name, w]) => [name, v.number(w, `boilerplate.lineClassifier.model.weights.${name}`, -Infinity)])),
-    threshold,
-  };
 }
 
 function readJson(file: string): JsonObject {

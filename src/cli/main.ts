@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 // The `vnpipe` command. Each command imports what it needs when it runs, so that
 // `--help`, `config` or `status` do not load the language model or the web server.
-import { readFileSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { compileConfig, loadConfig, loadConfigWithSource, PACKAGE_ROOT, type JsonObject } from '../config.js';
+import { compileConfig, loadConfig, loadConfigWithSource, VERSION, type JsonObject } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
 import type { BatchStore } from '../queue/batches.js';
 import type { EnqueueResult } from '../queue/producer.js';
@@ -17,8 +16,6 @@ import type { WorkerHandle } from '../queue/worker.js';
 import type { Profile } from '../text/learned.js';
 import type { LocalRedis } from './local-redis.js';
 import { printable } from './report.js';
-
-const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Every option, once: each command lists the ones that apply to it. */
 const OPTIONS = {

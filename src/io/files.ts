@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, fstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { DocumentError } from '../errors.js';
@@ -168,9 +168,18 @@ export function isInside(folder: string, path: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
+/** Which vnpipe and which settings made an output: the last field of each JSON output. */
+export interface Maker {
+  version: string;
+  config: string;
+}
+
+const MAKER_TAIL_BYTES = 160;
+const MAKER = /"vnpipe":\{"version":"([^"]*)","config":"([0-9a-f]+)"\}\}\}\s*$/;
+
 /**
- * Make's rule for "already done": the output exists, is a file, and is at least as
- * new as the input. A walk's outputs come a folder at a time, and on a first run their
+ * Make's rule for "already done": the output exists, is a file, is at least as new
+ * as the input, and was made by this vnpipe under these settings (its last bytes say). A walk's outputs come a folder at a time, and on a first run their
  * folder does not exist yet: that is one stat for the folder instead of a failed stat
  * per file.
  */
@@ -178,19 +187,27 @@ export class UpToDateCheck {
   private dir = '';
   private dirExists: Promise<boolean> = Promise.resolve(false);
 
-  async check(output: string, inputMtimeMs: number): Promise<boolean> {
+  async check(output: string, inputMtimeMs: number, maker: Maker): Promise<boolean> {
     const dir = dirname(output);
     if (dir !== this.dir) {
       this.dir = dir;
       this.dirExists = stat(dir).then((s) => s.isDirectory(), () => false);
     }
     if (!(await this.dirExists)) return false;
+    let file: FileHandle | null = null;
     try {
       const info = await stat(output);
       // A folder by the output's name is in the way, not the output.
-      return info.isFile() && info.mtimeMs >= inputMtimeMs;
+      if (!info.isFile() || info.mtimeMs < inputMtimeMs) return false;
+      file = await open(output, 'r');
+      const tail = Buffer.alloc(Math.min(MAKER_TAIL_BYTES, info.size));
+      await file.read(tail, 0, tail.length, info.size - tail.length);
+      const made = MAKER.exec(tail.toString('utf8'));
+      return made !== null && made[1] === maker.version && made[2] === maker.config;
     } catch {
       return false;
+    } finally {
+      await file?.close();
     }
   }
 }

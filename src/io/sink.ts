@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DocumentError, UsageError } from '../errors.js';
-import { isInside, OutputFolder, UpToDateCheck } from './files.js';
+import { isInside, OutputFolder, UpToDateCheck, type Maker } from './files.js';
 import { URL_SCHEME } from './source.js';
 
 /**
@@ -12,8 +12,8 @@ export interface Sink {
   readonly root: string;
   /** Where the output of `key` lives, for people (logs, status). Throws DocumentError for a key it cannot hold. */
   locate(key: string): string;
-  /** Written after the input last changed (and is a file, not a folder in the way). */
-  isUpToDate(key: string, inputMtimeMs: number): Promise<boolean>;
+  /** Written after the input last changed, by this vnpipe under these settings (and a file, not a folder in the way). */
+  isUpToDate(key: string, inputMtimeMs: number, maker: Maker): Promise<boolean>;
   /** Replaces the output of `key` as a whole: readers see the old one or the new, never a part. */
   write(key: string, content: string): void;
   /** Removes what a writer killed mid-write left for `key`: called before a document that ran before is written again. */
@@ -58,8 +58,8 @@ export class JsonFileSink implements Sink {
     return path;
   }
 
-  isUpToDate(key: string, inputMtimeMs: number): Promise<boolean> {
-    return this.upToDate.check(this.locate(key), inputMtimeMs);
+  isUpToDate(key: string, inputMtimeMs: number, maker: Maker): Promise<boolean> {
+    return this.upToDate.check(this.locate(key), inputMtimeMs, maker);
   }
 
   write(key: string, content: string): void {

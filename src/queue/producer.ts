@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Queue } from 'bullmq';
-import type { Config } from '../config.js';
+import { configHash, VERSION, type Config } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
-import { isInside } from '../io/files.js';
+import { isInside, type Maker } from '../io/files.js';
 import { openSink, type Sink } from '../io/sink.js';
 import { openSource, type Source, type SourceEntry } from '../io/source.js';
 import { buildProfile, type Profile } from '../text/learned.js';
@@ -132,7 +132,7 @@ async function walkAndQueue(
   const counts: EnqueueCounts = { found: 0, queued: 0, skipped: 0 };
   let chunk: SourceEntry[] = options.learn ? [] : [first];
   const flush = async () => {
-    const added = await enqueueChunk(chunk, { queue, batches, batchId, root, sink, jobIds, counts, options });
+    const added = await enqueueChunk(chunk, { maker: { version: VERSION, config: configHash(options.config) }, queue, batches, batchId, root, sink, jobIds, counts, options });
     await batches.addCounts(batchId, added);
     counts.found += added.found;
     counts.queued += added.queued;
@@ -234,6 +234,8 @@ async function waitForRoom(queue: Queue, batches: BatchStore, batchId: string, c
 }
 
 interface ChunkContext {
+  /** This vnpipe and the batch's settings: an output they did not make is rebuilt. */
+  maker: Maker;
   queue: Queue;
   batches: BatchStore;
   batchId: string;
@@ -259,7 +261,7 @@ async function enqueueChunk(files: SourceEntry[], ctx: ChunkContext): Promise<En
 
   const upToDate = options.force
     ? candidates.map(() => false)
-    : await Promise.all(candidates.map((c) => (c.unsafe ? false : sink.isUpToDate(c.file.key, c.file.mtimeMs))));
+    : await Promise.all(candidates.map((c) => (c.unsafe ? false : sink.isUpToDate(c.file.key, c.file.mtimeMs, ctx.maker))));
   const inFlight = await stillQueued(ctx.queue, ctx.batches, candidates.map((c) => c.id), batchId);
 
   const docs: DocumentRef[] = [];

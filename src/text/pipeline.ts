@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Config } from '../config.js';
+import { configHash, VERSION, type Config } from '../config.js';
 import { DocumentError } from '../errors.js';
 import type { HtmlRemoval } from '../html/extract.js';
 import { PIPELINE } from '../stages/index.js';
@@ -46,6 +46,8 @@ export interface DocumentMetadata {
   sha256: string;
   bytes: number;
   removed: (Removal | HtmlRemoval)[];
+  /** Which vnpipe and which settings made this output: a re-run under others rebuilds it. Always the last field. */
+  vnpipe: { version: string; config: string };
 }
 
 /**
@@ -69,7 +71,7 @@ export function processDocumentTimed(
   learned?: LearnedLines,
 ): { doc: VnDocument; timings: StageTimings } {
   const { draft, timings } = runStages(bytes, source, { config, learned });
-  return { doc: toDocument(draft), timings };
+  return { doc: toDocument(draft, configHash(config)), timings };
 }
 
 /**
@@ -102,7 +104,7 @@ export function runStages(
   return { draft, timings };
 }
 
-function toDocument(draft: Draft): VnDocument {
+function toDocument(draft: Draft, config: string): VnDocument {
   const sha256 = createHash('sha256').update(draft.bytes).digest('hex');
   const language = draft.language ?? { language: 'und', score: 0, paragraphs: [], quality: 'ok' as const };
   const { header } = draft;
@@ -132,6 +134,7 @@ function toDocument(draft: Draft): VnDocument {
       sha256,
       bytes: draft.bytes.length,
       removed: draft.removed,
+      vnpipe: { version: VERSION, config },
     },
   };
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { exitOf, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+import { exitOf, ROOT, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 
 // Two bugs of the old naming and failure listing, kept fixed: an output's name came
 // from its neighbours (walk order), and `--failures N` returned any N failures.
@@ -47,6 +47,32 @@ describe('output names and failure order', () => {
     const again = await runToEnd(env, input, out);
     expect(again).toMatchObject({ found: 3, queued: 1, skipped: 2, completed: 1 });
     expect(readdirSync(out).sort()).toEqual(['a.csv.json', 'a.md.json', 'a.txt.json']);
+  });
+
+  it('records which vnpipe and settings made each output, and rebuilds outputs made under other settings', async () => {
+    const env = testEnv(redisUrl);
+    const input = join(tempDir('maker'), 'in');
+    mkdirSync(input);
+    writeFileSync(join(input, 'a.txt'), readFileSync(join(SAMPLES, '002_96ecd948de8e48bb.txt')));
+    const out = join(tempDir('maker'), 'out');
+    await runToEnd(env, input, out);
+    const first = JSON.parse(readFileSync(join(out, 'a.txt.json'), 'utf8'));
+    expect(first.metadata.vnpipe).toEqual({ version: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version, config: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    // The same settings: up to date. Other settings: rebuilt, and the output says so.
+    expect((await runCli(['enqueue', input, '--out', out], env)).stderr).toMatch(/1 files found, 0 queued, 1 skipped/);
+    const config = join(tempDir('maker'), 'new-style.json');
+    writeFileSync(config, JSON.stringify({ normalize: { toneStyle: 'new' } }));
+    const r = await runCli(['enqueue', input, '--out', out, '--config', config], env);
+    expect(r.stderr).toMatch(/1 files found, 1 queued, 0 skipped/);
+    const w = spawnWorker(env, 1);
+    children.push(w);
+    const rebuilt = await waitFor(async () => {
+      const doc = JSON.parse(readFileSync(join(out, 'a.txt.json'), 'utf8'));
+      return doc.metadata.vnpipe.config !== first.metadata.vnpipe.config ? doc : null;
+    });
+    w.kill('SIGTERM');
+    await exitOf(w);
+    expect(rebuilt.text).toContain('Đảng uỷ');
   });
 
   it('lists the first failures in document order, however many there are', async () => {
