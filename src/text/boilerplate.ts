@@ -105,7 +105,9 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
 
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
-    const { text, gapBefore } = lines[i]!;
+    const { gapBefore } = lines[i]!;
+    // `TIN LIÊN QUAN ,`, `Ảnh: X ,`: a dump's join comma is not part of the line's form.
+    const text = bare(lines[i]!.text);
     const marker = firstMatch(rules.markers, text);
     if (marker) {
       category ??= marker.groups?.category?.trim() || null;
@@ -153,6 +155,8 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   }
 
   if (learned && learned.size > 0) markLearned(lines, verdict, learned, rules, mark);
+  // After the learned lines: a site's own repeated block is named as such.
+  markHeadlineRuns(lines, verdict, rules, mark);
 
   // Sentences are searched inside the paragraphs of a dump, where blocks were run together;
   // elsewhere a line is a block and only a short one is searched (cheaper on clean text).
@@ -164,7 +168,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   let orphan = -1;
   for (let i = lines.length - 1, seen = 0; i >= 0 && seen < 3; i--) {
     if (verdict[i] && verdict[i] !== 'learned') continue;
-    const text = keptText[i] ?? lines[i]!.text;
+    const text = bare(keptText[i] ?? lines[i]!.text);
     const credit = readCredit(rules, text);
     if (credit === null) {
       if (seen === 0 && isOrphanOutlet(text) && followsAuthorCredit(rules, lines, verdict, i)) {
@@ -250,11 +254,13 @@ export function splitGluedLines(lines: Line[]): Line[] {
 // glued to a capital opens the next sentence (`sống."Nếu`).
 // The pattern starts at the stop, a rare character, and what stands before it is checked
 // in code: a pattern that opens with a letter class would test every position of the text.
-const GLUED_SENTENCE = /[.!?…]+(?:[”’)]|"(?!\p{Lu}))*(?=["“]?\p{Lu}|[-–] ?\p{Lu})/gu;
+// Starts only at the first mark of a run: from every dot of `.....` the run was scanned again (quadratic).
+const GLUED_SENTENCE = /(?<![.!?…])[.!?…]+(?:[”’)]|"(?!\p{Lu}))*(?=["“]?\p{Lu}|[-–] ?\p{Lu})/gu;
 const CLOSING_MARKS = new Set(['"', '”', '’', ')']);
 const LATIN_ABBREVIATIONS = new Set(['St', 'Mr', 'Ms', 'Mrs', 'Dr', 'Jr', 'Sr', 'No', 'Co', 'Ltd', 'Inc', 'Corp', 'Prof', 'vs', 'Vol', 'Fig', 'Th', 'Ts', 'Bs', 'Ths']);
-// A paragraph break dumped as ` , ` before a capitalised word (`người Việt. , Nhân viên`, `khác biệt , iCare`).
-const COMMA_JOIN = / ,(?= \p{Ll}?\p{Lu})/gu;
+// A paragraph break dumped as ` , ` before a capitalised word or a bracket (`người Việt. , Nhân viên`,
+// `khác biệt , iCare`, `sau mưa. , (Ảnh: X)`, `. , >> headline`).
+const COMMA_JOIN = / ,(?= \p{Ll}?\p{Lu}| [(>»])/gu;
 const TAG_LABEL = /\s(?=(?:Tags?|TAGS?|Từ khóa|Từ khoá|Từ Khóa)\s*:)/gu;
 const GLUED_PHOTO_CREDIT = /\([Ảả]nh\s*:?\s*[^()]{1,60}\)(?=\s+["“]?\p{Lu})/gu;
 // A link or a `more` button glued before the text: `[Xem chi tiết](https://...)Hội nghị`, `more(HDDTVN)`.
@@ -374,13 +380,46 @@ function captionStart(text: string, credit: number): number {
  */
 function markRelatedBlocks(lines: Line[], rules: BoilerplateRules, mark: (i: number, r: RemovalReason) => void): void {
   for (let i = 1; i < lines.length; i++) {
-    if (!matchesAny(rules.trailingBlocks, lines[i]!.text)) continue;
+    if (!matchesAny(rules.trailingBlocks, bare(lines[i]!.text))) continue;
     let end = i + 1;
     while (end < lines.length && (!isBodyParagraph(lines[end]!.text) || matchesAny(rules.markers, lines[end]!.text))) end++;
     const reason = end === lines.length ? 'trailing-block' : 'related';
     for (let j = i; j < end; j++) mark(j, reason);
     i = end - 1;
   }
+}
+
+/** Fewest headlines in a row that make a list of other articles without a heading over it. */
+const HEADLINE_RUN_MIN = 3;
+const HEADLINE_MIN_WORDS = 5;
+
+/**
+ * A list of other articles that lost its heading (`TIN LIÊN QUAN`) in the dump: three
+ * or more headline-shaped lines in a row (capitalised, five words or more, no final
+ * punctuation). A subheading stands alone over its paragraph, so it never makes a run;
+ * the items of a list in the text (`Nợ TK 241 – ...`, `Nợ TK 622 – ...`) open alike, headlines do not.
+ */
+function markHeadlineRuns(lines: Line[], verdict: (RemovalReason | null)[], rules: BoilerplateRules, mark: (i: number, r: RemovalReason) => void): void {
+  const headline = (i: number) => {
+    const text = bare(lines[i]!.text);
+    return !verdict[i] && !MARKDOWN_BLOCK.test(text) && isHeadline(rules, text) && text.split(' ').length >= HEADLINE_MIN_WORDS && /\p{Ll}/u.test(text);
+  };
+  for (let i = 1; i < lines.length; i++) {
+    let end = i;
+    while (end < lines.length && headline(end)) end++;
+    if (end - i >= HEADLINE_RUN_MIN && !opensAlike(lines.slice(i, end))) for (let j = i; j < end; j++) mark(j, 'related');
+    i = end;
+  }
+}
+
+/** Whether half the lines or more open with the same word: the items of one list. */
+function opensAlike(run: Line[]): boolean {
+  const counts = new Map<string, number>();
+  for (const { text } of run) {
+    const first = text.slice(0, text.indexOf(' '));
+    counts.set(first, (counts.get(first) ?? 0) + 1);
+  }
+  return Math.max(...counts.values()) * 2 >= run.length;
 }
 
 /**
@@ -400,6 +439,15 @@ function isHeadline(rules: BoilerplateRules, text: string): boolean {
 /** The short lead of another article: cut with an ellipsis, or opening with a capitalised place and a dash. */
 function isTeaserLead(text: string | undefined): boolean {
   return text !== undefined && text.length <= TEASER_MAX && (ELLIPSIS_END.test(text) || CAPS_DATELINE.test(text));
+}
+
+/** A line without the ` , ,` a dump joined its blocks with (a scan from the end, no pattern). */
+function bare(text: string): string {
+  if (!text.endsWith(',')) return text;
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === ',' || text[end - 1] === ' ')) end--;
+  // A comma glued to a word ends a clause, not a block: `Tương tự,` stays as it is.
+  return end < text.length - 1 && text[end] === ' ' ? text.slice(0, end) : text;
 }
 
 function creditedCaption(rules: BoilerplateRules, text: string): Caption | null {
@@ -552,7 +600,7 @@ function markNameLines(
   for (let i = 1; i < lines.length; i++) {
     if (verdict[i]) continue;
     if (lines[i]!.text.length > NAME_MAX + 7) continue;
-    const text = unemphasized(lines[i]!.text);
+    const text = unemphasized(bare(lines[i]!.text));
     if (text.length > NAME_MAX + 1) continue;
     if (text.endsWith('.') && isPersonName(rules, text.slice(0, -1))) {
       captions.push({ text, credit: null });

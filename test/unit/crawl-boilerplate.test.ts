@@ -202,3 +202,86 @@ describe('widget fragments', () => {
     },
   );
 });
+
+// Credit forms of papers outside the dev set, decided by their form: an upper-case
+// `ẢNH:` after the caption, `Hình:` and `Đồ họa:` credits, `Ảnh minh họa: X`, and
+// parenthesised credits in dumps whose blocks are joined by ` , `.
+describe('photo credits in the forms other papers print', () => {
+  const before = 'Theo báo cáo của Sở Y tế, số ca mắc mới trong tuần qua đã giảm mạnh so với tuần trước.';
+  const after = 'Ông Nguyễn Văn An, Giám đốc Sở, cho biết ngành y tế sẽ tiếp tục kiểm tra các cơ sở khám chữa bệnh.';
+  // A dump's paragraph keeps the join comma after it: the text is compared without it.
+  const kept = (r: { paragraphs: string[] }) => r.paragraphs.map((p) => p.replace(/ ,$/, ''));
+  it.each([
+    ['Lực lượng chức năng kiểm tra hiện trường vụ cháy ẢNH: TUẤN MINH', 'TUẤN MINH'],
+    ['Ông Nguyễn Văn A phát biểu tại hội nghị. ẢNH: NGỌC THẮNG', 'NGỌC THẮNG'],
+    ['Ảnh minh họa: Internet', 'Internet'],
+    ['Hình: Reuters', 'Reuters'],
+    ['Đồ họa: Minh Hòa', 'Minh Hòa'],
+  ])('removes the caption line %s and keeps its credit', (line, credit) => {
+    for (const text of [`${before}\n${line}\n${after}`, `${before} , ${line} , ${after}`]) {
+      const r = strip(text);
+      expect(kept(r)).toEqual([before, after]);
+      expect(r.captions.map((c) => c.credit?.replace(/\s*,$/, ''))).toEqual([credit]);
+    }
+  });
+
+  it('reads a parenthesised credit before a dump’s join comma, and never takes the sentence before it', () => {
+    const r = strip(`${before} , Đường phố ngập sâu sau mưa lớn (Ảnh: Người dân cung cấp) , ${after}`);
+    expect(kept(r)).toEqual([before, after]);
+    expect(r.captions).toEqual([{ text: 'Đường phố ngập sâu sau mưa lớn', credit: 'Người dân cung cấp' }]);
+    const illustration = strip(`${before} , (Ảnh minh họa) , ${after}`);
+    expect(kept(illustration)).toEqual([before, after]);
+  });
+
+  it('keeps a clause that ends with a comma glued to its word', () => {
+    const r = strip(`${before}\nTương tự,\n${after}`);
+    expect(r.paragraphs).toEqual([before, 'Tương tự,', after]);
+  });
+});
+
+// A dump that joins its blocks with ` , ` (one paragraph per block): the forms the
+// rules know must still be found with the join comma after them.
+describe('blocks of a dump joined by commas', () => {
+  const before = 'Theo báo cáo của Sở Y tế, số ca mắc mới trong tuần qua đã giảm mạnh so với tuần trước.';
+  const after = 'Ông Nguyễn Văn An, Giám đốc Sở, cho biết ngành y tế sẽ tiếp tục kiểm tra các cơ sở khám chữa bệnh.';
+  const kept = (text: string) => strip(text).paragraphs.map((p) => p.replace(/ ,$/, ''));
+
+  it('removes a related heading and its headlines, and a `>>` link', () => {
+    expect(kept(`${before} , TIN LIÊN QUAN , Bộ Y tế cảnh báo dịch sốt xuất huyết gia tăng , ${after}`)).toEqual([before, after]);
+    expect(kept(`${before} , >> Bộ Y tế cảnh báo dịch sốt xuất huyết gia tăng , ${after}`)).toEqual([before, after]);
+  });
+
+  it('removes three headlines in a row that lost their heading, not a subheading or a list in the text', () => {
+    const headlines = ['Bộ Y tế cảnh báo dịch sốt xuất huyết gia tăng', 'Hà Nội ghi nhận thêm 300 ca mắc mới trong tuần', 'Bệnh viện Bạch Mai quá tải vì bệnh nhân sốt xuất huyết'];
+    const r = strip([before, ...headlines, after].join(' , '));
+    expect(r.paragraphs.map((p) => p.replace(/ ,$/, ''))).toEqual([before, after]);
+    expect(r.removed.map((x) => x.reason)).toEqual(['related', 'related', 'related']);
+    const subheading = 'Hạn chế đổi giá cả sang tiền Việt';
+    expect(kept([before, subheading, after].join('\n'))).toEqual([before, subheading, after]);
+    const entries = ['Nợ TK 241 – Xây dựng cơ bản dở dang', 'Nợ TK 622 – Chi phí nhân công trực tiếp', 'Nợ TK 627 – Chi phí sản xuất chung'];
+    expect(kept([before, ...entries, after].join('\n'))).toEqual([before, ...entries, after]);
+  });
+});
+
+describe('credits and calls to action of other papers', () => {
+  const body = 'Ông Nguyễn Văn An, Giám đốc Sở, cho biết ngành y tế sẽ tiếp tục kiểm tra các cơ sở khám chữa bệnh.';
+  it.each(['Theo Tuổi Trẻ', 'Theo Tiền Phong', 'Nguồn: Người Lao Động'])('takes the outlet in %s for a source, not an author', (credit) => {
+    const r = strip(`${body}\n${credit}`);
+    expect(r.paragraphs).toEqual([body]);
+    expect(r.authors).toEqual([]);
+    expect(r.sources).toEqual([credit.replace(/^(?:Theo|Nguồn:) /, '')]);
+  });
+
+  it.each([
+    'Độc giả có thể gửi câu hỏi tại đây.',
+    'Bạn đọc có thể tham khảo thêm tại http://example.vn/bai-viet.html',
+    'Theo dõi chúng tôi trên Facebook, Zalo để cập nhật tin tức mới nhất.',
+  ])('removes the call to action %s', (line) => {
+    expect(strip(`${body}\n${line}\n${body} Vụ việc đang được điều tra.`).paragraphs).toEqual([body, `${body} Vụ việc đang được điều tra.`]);
+  });
+
+  it('keeps a sentence that follows something on a social network', () => {
+    const line = 'Theo dõi trên fanpage của bệnh viện, nhiều người cho biết họ rất lo lắng.';
+    expect(strip(`${body}\n${line}\n${body} Vụ việc đang được điều tra.`).paragraphs).toEqual([body, line, `${body} Vụ việc đang được điều tra.`]);
+  });
+});
