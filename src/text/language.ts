@@ -1,6 +1,7 @@
 import { getLIDModel } from 'fasttext.wasm.js';
 import { francAll } from 'franc-all';
 import { data as francData } from 'franc-all/data.js';
+import { capMarkRuns } from './normalize.js';
 import { isVietnameseSyllable } from './vietnamese-score.js';
 
 export interface LanguageRules {
@@ -325,7 +326,7 @@ function allowed(language: string, rules: LanguageRules): boolean {
  * text is composed first: the Vietnamese signal is written in NFC.
  */
 export function detectLanguage(text: string, rules: LanguageRules): LanguageResult {
-  const composed = /[\u0300-\u036f]/.test(text) ? text.normalize('NFC') : text;
+  const composed = /[\u0300-\u036f]/.test(text) ? capMarkRuns(text).normalize('NFC') : text; // ICU's NFC is quadratic on long mark runs
   const parts = composed.split(/\n[ \t]*\n/);
   const sample = { left: MARKED_SAMPLE };
   const scans = parts.map((p) => scan(p, sample));

@@ -56,7 +56,10 @@ export function segmentSentences(paragraph: string, rules: SentenceRules): strin
   for (let m = BREAK.exec(text); m !== null; m = BREAK.exec(text)) {
     if (m[0] === '\n') {
       const next = skipSpace(text, m.index);
-      if (next >= text.length || LOWER.test(text[next]!)) continue;
+      if (next >= text.length || LOWER.test(text[next]!)) {
+        BREAK.lastIndex = next; // past the white space just skipped: a run of line breaks is read once
+        continue;
+      }
       sentences.push(text.slice(start, m.index).trimEnd());
       start = next;
       BREAK.lastIndex = next;
