@@ -44,7 +44,7 @@ const OPTIONS = {
   profile: ['--profile <file>', 'a boilerplate profile: written by learn, read by enqueue and run'],
   host: ['--host <host>', 'where the dashboard listens (default 127.0.0.1)'],
   port: ['--port <port>', 'dashboard port (default 3000)'],
-  'read-only': ['--read-only', 'the dashboard shows and changes nothing'],
+  writable: ['--writable', 'let the dashboard retry, clean and remove jobs (it only shows them by default)'],
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -101,7 +101,7 @@ const COMMANDS: CommandSpec[] = [
     run: (args, flags) => reportCommand(args, flags),
   },
   {
-    name: 'dashboard', args: [], options: ['host', 'port', 'read-only'],
+    name: 'dashboard', args: [], options: ['host', 'port', 'writable'],
     summary: 'Bull Board for the queue; beyond this machine it needs VNPIPE_DASHBOARD_PASSWORD',
     run: (args, flags) => dashboardCommand(args, flags),
   },
@@ -126,7 +126,8 @@ Environment:
   REDIS_URL                  default redis://127.0.0.1:6379 (redis://user:pass@host:port/db, rediss:// for TLS)
   VNPIPE_PREFIX              Redis key prefix, default "vnpipe"
   LOG_LEVEL                  worker log level: debug, info (default), warn, error, silent
-  VNPIPE_DASHBOARD_PASSWORD  dashboard password (basic auth, user "vnpipe")
+  VNPIPE_DASHBOARD_PASSWORD  dashboard password (basic auth, user "vnpipe", at least 12 characters)
+  VNPIPE_DASHBOARD_HOSTS     host names the dashboard also answers to, comma-separated (a name behind a proxy)
 
 Exit codes: 0 done, 1 unexpected error, 2 usage or environment error, 3 some documents failed (run, process).`;
 
@@ -506,7 +507,15 @@ async function dashboardCommand(args: string[], flags: Flags): Promise<number> {
   const { startDashboard } = await import('./dashboard.js');
   const q = await openQueue();
   try {
-    await startDashboard(q.queue, { host, port, readOnly: flags['read-only'] ?? false, password: process.env.VNPIPE_DASHBOARD_PASSWORD || undefined });
+    const allowedHosts = (process.env.VNPIPE_DASHBOARD_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+    await startDashboard(q.queue, {
+      host,
+      port,
+      readOnly: !flags.writable,
+      writable: flags.writable ?? false,
+      password: process.env.VNPIPE_DASHBOARD_PASSWORD || undefined,
+      allowedHosts,
+    });
     process.stderr.write(`vnpipe dashboard: http://${host.includes(':') ? `[${host}]` : host}:${port}/ (Ctrl-C stops it)\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());

@@ -54,12 +54,16 @@ describe('vnpipe dashboard', () => {
 
   it('asks for the password when one is set, and refuses to listen beyond loopback without one', async () => {
     const env = { ...testEnv(redisUrl), VNPIPE_DASHBOARD_PASSWORD: 'long enough s3cret' };
-    const { url } = await dashboard(env, ['--read-only']);
+    const { url } = await dashboard(env, []);
     expect((await fetch(url)).status).toBe(401);
     const auth = { authorization: `Basic ${Buffer.from('vnpipe:long enough s3cret').toString('base64')}` };
     expect((await fetch(url, { headers: auth })).status).toBe(200);
     const queues = await (await fetch(`${url}api/queues`, { headers: auth })).json();
+    // Read-only unless started with --writable.
     expect(queues.queues[0]).toMatchObject({ name: 'documents', readOnlyMode: true });
+    const writable = await dashboard(env, ['--writable']);
+    const writableQueues = await (await fetch(`${writable.url}api/queues`, { headers: auth })).json();
+    expect(writableQueues.queues[0]).toMatchObject({ name: 'documents', readOnlyMode: false });
 
     const open = await runCli(['dashboard', '--host', '0.0.0.0', '--port', String(await freePort())], testEnv(redisUrl));
     expect(open.code).toBe(2);
