@@ -82,7 +82,7 @@ const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'run', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'concurrency', 'learn', 'profile'],
-    summary: 'enqueue and process on this machine, then print the summary (starts a private redis-server when REDIS_URL is unset and none answers)',
+    summary: 'enqueue and process on this machine, then print the summary (with REDIS_URL unset and no Redis on 127.0.0.1:6379, on a private redis-server)',
     run: ([folder], flags) => runCommand(folder!, flags),
   },
   {
@@ -444,7 +444,9 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
   try {
     q = await openQueue();
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
+    // A REDIS_URL the user set and that does not answer is their mistake to hear about,
+    // not a reason to run on a private Redis whose batch `status` will never find.
+    if (!(err instanceof UsageError) || process.env.REDIS_URL) throw err;
     local = await startLocalRedis();
     process.stderr.write(`vnpipe: no Redis at ${redactUrl(redisUrl())}; started a private redis-server at ${local.url} for this run\n`);
     process.env.REDIS_URL = local.url; // the worker threads read it
@@ -543,6 +545,7 @@ async function reportCommand(args: string[], flags: Flags): Promise<number> {
     await q.close();
   }
   if (!record) throw new UsageError(`no batch "${args[0]}" in Redis at ${redactUrl(redisUrl())}`);
+  if (!(await stat(record.out).catch(() => null))?.isDirectory()) throw new UsageError(`batch ${args[0]} wrote to ${record.out}, which is no longer a folder`);
   const report = await removalReport(record.out, top);
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
   return 0;

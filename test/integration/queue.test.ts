@@ -117,13 +117,19 @@ describe('a file that vanished after it was enqueued', () => {
 });
 
 describe('vnpipe run', () => {
-  it('starts a private redis-server when none answers, processes everything and exits 0', async () => {
+  it('with REDIS_URL unset and no Redis on the default port, starts a private redis-server, processes everything and exits 0', async () => {
     const out = tempDir('run');
-    const r = await runCli(['run', copySamples(), '--out', out, '--concurrency', '2'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    const r = await runCli(['run', copySamples(), '--out', out, '--concurrency', '2'], { REDIS_URL: '' });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/started a private redis-server at redis:\/\/127\.0\.0\.1:\d+ for this run/);
     expect(r.stdout).toContain('documents 5 completed, 0 failed, 0 active, 0 waiting');
     expect(readdirSync(out)).toHaveLength(5);
+  });
+
+  it('with a REDIS_URL that does not answer, says so instead of running on a private Redis', async () => {
+    const r = await runCli(['run', copySamples(), '--out', tempDir('run')], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^vnpipe: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .+ \(set REDIS_URL\)\n$/);
   });
 
   it('exits 3 when a document failed, and lists it', async () => {
