@@ -307,6 +307,14 @@ function gluePoints(text: string, last: boolean): number[] {
       if (start > 0) cut(start);
     }
   }
+  // `... hội nghị ẢNH: NGỌC THẮNG Ông An cho biết`: an upper-case credit ends where words turn mixed-case.
+  for (let at = text.indexOf('ẢNH'); at > 0; at = text.indexOf('ẢNH', at + 3)) {
+    const end = upperCreditEnd(text, at);
+    if (end === -1) continue;
+    cut(end);
+    const start = captionStart(text, at);
+    if (start > 0) cut(start);
+  }
   if (cuts === null) return NO_CUTS;
   const sorted = (cuts as number[]).sort((a, b) => a - b);
   return sorted.filter((at, k) => k === 0 || at !== sorted[k - 1]);
@@ -364,10 +372,36 @@ function syllableAfter(text: string, at: number): string {
 }
 
 const CAPTION_LOOKBACK = 200;
+const CREDIT_WORDS_MAX = 6;
+const CREDIT_WORD_MAX = 20;
+
+/**
+ * Where an upper-case credit (`ẢNH: NGỌC THẮNG`, `ẢNH CHỤP MÀN HÌNH`) at `at` ends when
+ * a sentence in mixed case follows it on the same line, or -1. At most a few short words.
+ */
+function upperCreditEnd(text: string, at: number): number {
+  // The caption before it is in mixed case: `TÁC ĐỘNG ẢNH HƯỞNG` is an upper-case heading.
+  if (text[at - 1] !== ' ' || !/\p{Ll}[.!?…"”)]?$/u.test(text.slice(Math.max(0, at - 3), at - 1))) return -1;
+  let p = at + 3;
+  while (text[p] === ' ' || text[p] === ':') p++;
+  for (let words = 0; p < text.length && words <= CREDIT_WORDS_MAX; words++) {
+    let end = text.indexOf(' ', p);
+    if (end === -1 || end - p > CREDIT_WORD_MAX) return -1;
+    const word = text.slice(p, end);
+    if (/\p{Ll}/u.test(word)) return words > 0 && /^["“]?\p{Lu}/u.test(word) ? p : -1;
+    while (text[end] === ' ') end++;
+    p = end;
+  }
+  return -1;
+}
 
 function captionStart(text: string, credit: number): number {
   for (let i = credit - 2; i > 0 && credit - i < CAPTION_LOOKBACK; i--) {
-    if (text[i] === ' ' && /[.!?…]/.test(text[i - 1]!)) return i + 1;
+    if (text[i] !== ' ' || !/[.!?…]/.test(text[i - 1]!)) continue;
+    // A dump's join comma after the stop (`trước. , Lực lượng`) belongs to neither side.
+    let start = i + 1;
+    while (start < credit && (text[start] === ',' || text[start] === ' ')) start++;
+    return start;
   }
   return 0;
 }

@@ -285,3 +285,15 @@ describe('credits and calls to action of other papers', () => {
     expect(strip(`${body}\n${line}\n${body} Vụ việc đang được điều tra.`).paragraphs).toEqual([body, line, `${body} Vụ việc đang được điều tra.`]);
   });
 });
+
+describe('an upper-case credit glued to the next paragraph', () => {
+  it('cuts the caption out after its credit, and leaves an upper-case heading that holds the word alone', () => {
+    const r = strip(
+      'Theo báo cáo của Sở Y tế, số ca mắc mới đã giảm. Lực lượng chức năng kiểm tra hiện trường vụ cháy ẢNH: TUẤN MINH Ông Nguyễn Văn An cho biết ngành y tế sẽ tiếp tục kiểm tra.',
+    );
+    expect(r.paragraphs).toEqual(['Theo báo cáo của Sở Y tế, số ca mắc mới đã giảm.', 'Ông Nguyễn Văn An cho biết ngành y tế sẽ tiếp tục kiểm tra.']);
+    expect(r.captions).toEqual([{ text: 'Lực lượng chức năng kiểm tra hiện trường vụ cháy', credit: 'TUẤN MINH' }]);
+    const heading = 'Theo báo cáo của Sở Y tế, số ca mắc mới đã giảm. TÁC ĐỘNG ẢNH HƯỞNG ĐẾN KINH TẾ Ông Nguyễn Văn An cho biết ngành y tế sẽ tiếp tục kiểm tra.';
+    expect(strip(heading).paragraphs).toEqual([heading]);
+  });
+});
