@@ -241,9 +241,9 @@ export class BatchStore {
     await this.redis.del(this.key(id, 'producer'));
   }
 
-  /** Before a resumed walk counts the folder again. */
-  async resetWalkCounts(id: string): Promise<void> {
-    await this.redis.hset(this.key(id), 'found', 0, 'skipped', 0);
+  /** Before a resumed walk counts the folder again (and, when it learns again, queues its counting pass again). */
+  async resetWalkCounts(id: string, recount = false): Promise<void> {
+    await this.redis.hset(this.key(id), 'found', 0, 'skipped', 0, ...(recount ? ['countQueued', 0] : []));
   }
 
   async requestCancel(id: string): Promise<void> {

@@ -80,7 +80,10 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   const files = walk();
   const first = await files.next();
   if (first.done) throw new UsageError(`no files to process in ${root}`);
-  const batchId = options.resume ? await resumeBatch(batches, options.resume, root, out, options.learn) : await batches.create(root, out, options.rawConfig, { followLinks });
+  const resumed = options.resume ? await resumeBatch(batches, options.resume, root, out) : null;
+  const batchId = resumed?.batchId ?? (await batches.create(root, out, options.rawConfig, { followLinks }));
+  // A resumed batch that had not finished learning counts again (documents counted once, by their bits).
+  const learn = resumed ? resumed.learning : (options.learn ?? false);
   if (options.profile) await batches.setProfile(batchId, options.profile);
   // While this producer walks, its lease says so; a batch whose lease ran out before
   // its walk ended shows as interrupted, and `enqueue --resume` finishes it.
@@ -88,7 +91,7 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   const lease = setInterval(() => void batches.holdProducerLease(batchId).catch(() => {}), PRODUCER_LEASE_MS / 3);
   lease.unref();
   try {
-    return await walkAndQueue(queue, batches, batchId, { ...options, root, out }, { source, sink, walk, files, first: first.value });
+    return await walkAndQueue(queue, batches, batchId, { ...options, root, out, learn }, { source, sink, walk, files, first: first.value });
   } catch (err) {
     if (/^OOM /.test((err as Error).message)) {
       throw new UsageError(`Redis is out of memory (maxmemory): batch ${batchId} was cut off mid-walk; free memory, then run the same enqueue with --resume ${batchId}`);
@@ -161,9 +164,11 @@ async function walkAndQueue(
 /**
  * Takes over a batch whose producer died mid-walk: the same folders, walked again.
  * Documents already queued are skipped (their claims), those done are up to date;
- * `found` and `skipped` are counted anew, `queued` goes on from where it stopped.
+ * `found` and `skipped` are counted anew. A batch that died while learning learns
+ * again: its counting pass is queued anew (what was counted stays counted, once), then
+ * it is cleaned with the profile; one that had its profile goes on cleaning.
  */
-async function resumeBatch(batches: BatchStore, batchId: string, root: string, out: string, learn?: boolean): Promise<string> {
+async function resumeBatch(batches: BatchStore, batchId: string, root: string, out: string): Promise<{ batchId: string; learning: boolean }> {
   const record = await batches.get(batchId);
   if (!record) throw new UsageError(`no batch "${batchId}" to resume`);
   if (record.walked) throw new UsageError(`batch ${batchId} has queued all its documents already: nothing to resume`);
@@ -171,9 +176,9 @@ async function resumeBatch(batches: BatchStore, batchId: string, root: string, o
   if (record.root !== root || record.out !== out) {
     throw new UsageError(`batch ${batchId} reads ${record.root} and writes ${record.out}: resume it with the same folders`);
   }
-  if (learn || record.countQueued > 0) throw new UsageError(`batch ${batchId} learns its boilerplate (--learn): it cannot be resumed; cancel it and enqueue again`);
-  await batches.resetWalkCounts(batchId);
-  return batchId;
+  const learning = record.countQueued > 0 && (await batches.profile(batchId)) === null;
+  await batches.resetWalkCounts(batchId, learning);
+  return { batchId, learning };
 }
 
 /** The learning pass: one count job per file, numbered in walk order. */

@@ -181,6 +181,33 @@ describe('a batch always ends and tells the truth', () => {
     expect(readdirSync(out)).toHaveLength(2500);
   }, 180_000);
 
+  it('a --learn batch whose producer died while it counted learns again on --resume, then cleans', async () => {
+    const env = testEnv(redisUrl);
+    const input = folder(300);
+    const out = join(tempDir('out'), 'out');
+    // No worker: the producer queues the counting pass, then waits for it.
+    const producer = spawn(process.execPath, [CLI, 'enqueue', input, '--out', out, '--learn'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const batch = await waitFor(async () => {
+      const listed = JSON.parse((await runCli(['status', '--json'], env)).stdout).batches[0];
+      return listed?.countQueued === 300 ? (listed.id as string) : null;
+    });
+    producer.kill('SIGKILL');
+    await exitOf(producer);
+    await waitFor(async () => /interrupted/.test((await runCli(['status', batch], env)).stdout), 30_000);
+    const w = worker(env);
+    const resumed = await runCli(['enqueue', input, '--out', out, '--resume', batch], env);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/learned boilerplate: \d+ lines in 1 sources/);
+    const done = await waitFor(async () => {
+      const s = await status(env, batch);
+      return s?.finishedAt ? s : null;
+    }, 120_000);
+    w.kill('SIGTERM');
+    await exitOf(w);
+    expect(done).toMatchObject({ counted: 300, queued: 300, completed: 300, failed: 0 });
+    expect(readdirSync(out)).toHaveLength(300);
+  }, 120_000);
+
   it('a Redis that loses its data mid-enqueue makes enqueue fail loudly, not exit 0', async () => {
     const redis = await startLocalRedis();
     servers.push(redis);
