@@ -297,3 +297,27 @@ describe('an upper-case credit glued to the next paragraph', () => {
     expect(strip(heading).paragraphs).toEqual([heading]);
   });
 });
+
+// Some crawlers strip `:` and `/` from the text (`tại https tvpharm.com.vn`, `Nguồn TradingView`):
+// credits and links must still be known without them.
+describe('credits and links whose punctuation the crawler stripped', () => {
+  const body = 'Ông Nguyễn Văn An, Giám đốc Sở, cho biết ngành y tế sẽ tiếp tục kiểm tra các cơ sở khám chữa bệnh.';
+  const next = `${body} Vụ việc đang được điều tra.`;
+  it.each(['Thông tin chi tiết tại https tvpharm.com.vn', 'Bạn đọc có thể tham khảo thêm tại https example.vn'])('removes the call to action %s', (line) => {
+    expect(strip(`${body}\n${line}\n${next}`).paragraphs).toEqual([body, next]);
+  });
+
+  it.each([
+    ['Bác sĩ thăm khám cho bệnh nhân - Ảnh BVCC', 'BVCC'],
+    ['Nguồn ảnh Bộ Y tế', 'Bộ Y tế'],
+  ])('removes the caption %s', (line, credit) => {
+    const r = strip(`${body}\n${line}\n${next}`);
+    expect(r.paragraphs).toEqual([body, next]);
+    expect(r.captions.map((c) => c.credit)).toEqual([credit]);
+  });
+
+  it('keeps a clause after a dash that opens with the word ảnh hưởng', () => {
+    const line = 'Giá xăng tăng - Ảnh hưởng lớn';
+    expect(strip(`${body}\n${line}\n${next}`).paragraphs).toEqual([body, line, next]);
+  });
+});
