@@ -39,6 +39,7 @@ const OPTIONS = {
   to: ['--to <dir>', 'where export writes its shards'],
   format: ['--format <format>', 'export format: jsonl.gz (default) or txt'],
   'shard-size': ['--shard-size <size>', 'uncompressed bytes per export shard (default 256MB)'],
+  'keep-duplicates': ['--keep-duplicates', 'export later exact copies too, marked metadata.duplicateOf (by default they are left out)'],
   top: ['--top <n>', 'removed lines shown per source (default 10)'],
   learn: ['--learn', "learn the batch's boilerplate from its own folder first (a counting pass through the queue)"],
   profile: ['--profile <file>', 'a boilerplate profile: written by learn, read by enqueue and run'],
@@ -106,7 +107,7 @@ const COMMANDS: CommandSpec[] = [
     run: (args, flags) => dashboardCommand(args, flags),
   },
   {
-    name: 'export', args: ['<out-dir>'], options: ['to', 'format', 'shard-size'],
+    name: 'export', args: ['<out-dir>'], options: ['to', 'format', 'shard-size', 'keep-duplicates'],
     summary: 'pack an output folder into gzip JSON-lines shards, or plain text with one sentence a line',
     run: ([from], flags) => exportCommand(from!, flags),
   },
@@ -495,10 +496,12 @@ async function exportCommand(from: string, flags: Flags): Promise<number> {
   const result = await exportCorpus(folder, resolve(flags.to), {
     format,
     shardBytes,
+    keepDuplicates: flags['keep-duplicates'] ?? false,
     onSkip: (rel, reason) => process.stderr.write(`vnpipe: skipped ${printable(rel)}: ${reason}\n`),
   });
   if (result.documents === 0) throw new UsageError(`no vnpipe documents (*.json) in ${folder}`);
-  process.stdout.write(`${result.documents} documents in ${result.shards.length} shards:\n${result.shards.join('\n')}\n`);
+  const left = result.duplicates > 0 ? ` (${result.duplicates} exact duplicates ${flags['keep-duplicates'] ? 'marked metadata.duplicateOf' : 'left out'})` : '';
+  process.stdout.write(`${result.documents} documents in ${result.shards.length} shards${left}:\n${result.shards.join('\n')}\n`);
   return 0;
 }
 

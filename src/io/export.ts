@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ export interface ExportOptions {
   format: ExportFormat;
   /** Uncompressed bytes per shard before the next one starts. */
   shardBytes: number;
+  /** Export later exact copies too, marked `metadata.duplicateOf` (by default they are left out). */
+  keepDuplicates?: boolean;
   onSkip?: (rel: string, reason: string) => void;
 }
 
@@ -17,6 +20,8 @@ export interface ExportResult {
   documents: number;
   shards: string[];
   skipped: number;
+  /** Documents whose clean text an earlier document (in name order) has too. */
+  duplicates: number;
 }
 
 /**
@@ -25,6 +30,11 @@ export interface ExportResult {
  * `datasets.load_dataset("json", data_files=...)`, Dolma and datatrove read; or plain
  * text, one sentence a line and a blank line between documents. Streams; each shard
  * appears under its final name only once complete.
+ *
+ * Exact duplicates (syndicated copies: the same clean text under another source) are
+ * found by a hash of the text; the first in name order stays, the later ones are left
+ * out, or exported with `metadata.duplicateOf` naming the first's source. The hashes
+ * are held in memory: 8 bytes and a source name per distinct document.
  */
 export async function exportCorpus(from: string, to: string, options: ExportOptions): Promise<ExportResult> {
   await mkdir(to, { recursive: true });
@@ -32,16 +42,29 @@ export async function exportCorpus(from: string, to: string, options: ExportOpti
   let shard: Shard | null = null;
   let documents = 0;
   let skipped = 0;
+  let duplicates = 0;
+  const firsts = new Map<bigint, string>();
   for await (const file of walkFiles(from, { exclude: [to], ...(options.onSkip ? { onSkip: options.onSkip } : {}) })) {
     if (!file.rel.endsWith('.json')) continue;
-    let doc: { text?: unknown; sentences?: unknown };
+    let doc: { text?: unknown; sentences?: unknown; source?: unknown; metadata?: Record<string, unknown> };
     try {
       doc = JSON.parse(await readFile(file.path, 'utf8')) as typeof doc;
-      if (typeof doc.text !== 'string' || !Array.isArray(doc.sentences)) throw new Error('not a vnpipe document');
+      if (typeof doc.text !== 'string' || !Array.isArray(doc.sentences) || typeof doc.metadata !== 'object') throw new Error('not a vnpipe document');
     } catch (err) {
       options.onSkip?.(file.rel, (err as Error).message);
       skipped++;
       continue;
+    }
+    if (doc.text !== '') {
+      const hash = createHash('sha256').update(doc.text).digest().readBigUInt64BE(0);
+      const first = firsts.get(hash);
+      if (first === undefined) {
+        firsts.set(hash, String(doc.source));
+      } else {
+        duplicates++;
+        if (!options.keepDuplicates) continue;
+        doc.metadata = { ...doc.metadata, duplicateOf: first };
+      }
     }
     const record = options.format === 'txt' ? `${(doc.sentences as string[]).join('\n')}\n\n` : `${JSON.stringify(doc)}\n`;
     if (shard && shard.bytes >= options.shardBytes) {
@@ -53,7 +76,7 @@ export async function exportCorpus(from: string, to: string, options: ExportOpti
     documents++;
   }
   if (shard) shards.push(await shard.close());
-  return { documents, shards, skipped };
+  return { documents, shards, skipped, duplicates };
 }
 
 class Shard {

@@ -37,6 +37,26 @@ describe('vnpipe export', () => {
     expect(r.stdout).toMatch(/^5 documents in \d+ shards:/);
   });
 
+  it('leaves out a later exact copy of a document (a syndicated article), or marks it with --keep-duplicates', async () => {
+    const from = outputFolder();
+    // The same article republished by another outlet: another file, another byline line, the same clean text.
+    const sample = readFileSync(join(SAMPLES, '001_cfab3d3de795dabf.txt'), 'utf8');
+    const copy = processDocument(Buffer.from(`${sample}\n\nTheo TTXVN\n`), 'z-copy/001.txt', loadConfig());
+    mkdirSync(join(from, 'z-copy'));
+    writeFileSync(join(from, 'z-copy', '001.txt.json'), `${JSON.stringify(copy)}\n`);
+    const read = (to: string) => readdirSync(to).flatMap((s) => gunzipSync(readFileSync(join(to, s))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l)));
+
+    const to = tempDir('export-dedup');
+    const r = await runCli(['export', from, '--to', to], {});
+    expect(r.stdout).toMatch(/^5 documents in 1 shards \(1 exact duplicates left out\):/);
+    expect(read(to).map((d) => d.source)).not.toContain('z-copy/001.txt');
+
+    const kept = tempDir('export-dedup-kept');
+    expect((await runCli(['export', from, '--to', kept, '--keep-duplicates'], {})).code).toBe(0);
+    const marked = read(kept).find((d) => d.source === 'z-copy/001.txt');
+    expect(marked.metadata.duplicateOf).toBe('001_cfab3d3de795dabf.txt');
+  });
+
   it('writes plain text: one sentence a line, a blank line between documents', async () => {
     const to = tempDir('export-txt');
     const r = await runCli(['export', outputFolder(), '--to', to, '--format', 'txt'], {});
