@@ -651,6 +651,11 @@ function markNameLines(
 // Sentences of a paragraph: a stop, closing marks, space, then a capital (possibly behind an opening mark).
 const SENTENCE_BREAK = /[.!?…]["”’)]*\s+(?=["“(]?\p{Lu})/gu;
 const SENTENCE_MAX = 500;
+// A short sentence that names what a picture shows (`Chân dung ông ...`, `Toàn cảnh buổi tọa đàm.`):
+// a caption the dump ran into the text. Words that open a scene's description, not a statement.
+const SCENE_WORDS = ['Chân dung', 'Toàn cảnh', 'Quang cảnh', 'Cận cảnh'];
+// A comma at its end is a dump's join inside the caption: only part of it would go.
+const SCENE_CAPTION = /^(?:Chân dung|Toàn cảnh|Quang cảnh|Cận cảnh) [^.!?]{2,100}[^.!?,\s]\.?$/u;
 // `Ảnh Reuters.`, `Ảnh: TTXVN`: a credit standing as its own sentence after the caption it credits.
 const CREDIT_SENTENCE = /^(?:Ảnh|Nguồn ảnh)\s*:?\s+(?<credit>[^\s.!?][^.!?]{0,40})\.?$/u;
 
@@ -676,7 +681,8 @@ function markInlineBoilerplate(
     if (!dump && text.length > SENTENCE_MAX) continue;
     // Most lines hold neither a pointer nor a photo credit: two looks spare the rest.
     const pointer = hasPointer(text);
-    if (!pointer && !text.includes('Ảnh') && !text.includes('(ảnh')) continue;
+    const scene = dump && SCENE_WORDS.some((w) => text.includes(w));
+    if (!pointer && !scene && !text.includes('Ảnh') && !text.includes('(ảnh')) continue;
     const sentences = splitSentences(text);
     const drop: (RemovalReason | null)[] = sentences.map(() => null);
     sentences.forEach((sentence, k) => {
@@ -697,6 +703,9 @@ function markInlineBoilerplate(
       const caption = sentence.length <= rules.captionMaxLength ? creditedCaption(rules, sentence) : null;
       if (caption) {
         captions.push(caption);
+        drop[k] = 'caption';
+      } else if (scene && k > 0 && SCENE_CAPTION.test(sentence)) {
+        captions.push({ text: sentence, credit: null });
         drop[k] = 'caption';
       }
     });

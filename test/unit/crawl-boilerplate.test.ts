@@ -321,3 +321,25 @@ describe('credits and links whose punctuation the crawler stripped', () => {
     expect(strip(`${body}\n${line}\n${next}`).paragraphs).toEqual([body, line, next]);
   });
 });
+
+describe('a scene caption run into a one-line dump', () => {
+  const sentences = [
+    'Trước đó, hãng Cipla từng hé lộ giá thuốc Remdesivir sẽ không vượt quá 5.000 rupee cho mỗi lọ thuốc tiêm.',
+    'Kể từ khi thành lập vào năm 1935, Cipla không ngừng lớn mạnh thành một hãng dược lớn của Ấn Độ.',
+    'Tại Mỹ, Ấn Độ và Hàn Quốc, thuốc này đã được cấp phép sử dụng khẩn cấp cho bệnh nhân nặng.',
+  ];
+  const text = (caption: string) => [...sentences, caption, ...sentences, ...sentences, ...sentences, ...sentences, ...sentences, ...sentences].join(' ');
+
+  it('removes a short sentence that opens with Chân dung or Toàn cảnh', () => {
+    for (const caption of ['Chân dung ông Yusuf Hamied, Chủ tịch hãng dược Cipla.', 'Toàn cảnh buổi tọa đàm.']) {
+      const r = strip(text(caption));
+      expect(r.captions.map((c) => c.text)).toEqual([caption]);
+      expect(joined(text(caption))).toBe(text('').replace('  ', ' '));
+    }
+  });
+
+  it('leaves a caption the dump cut at a comma, rather than take half of it', () => {
+    const r = strip(text('Chân dung ông Yusuf Hamied 84 tuổi ,'));
+    expect(r.captions).toEqual([]);
+  });
+});
