@@ -108,6 +108,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     const { gapBefore } = lines[i]!;
     // `TIN LIÊN QUAN ,`, `Ảnh: X ,`: a dump's join comma is not part of the line's form.
     const text = bare(lines[i]!.text);
+    const joined = text.length < lines[i]!.text.length;
     const marker = firstMatch(rules.markers, text);
     if (marker) {
       category ??= marker.groups?.category?.trim() || null;
@@ -139,7 +140,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       // A line cut with an ellipsis over a heading rule is the feed's excerpt of the article.
       const above = lines[i - 1];
       if (above && !verdict[i - 1] && ELLIPSIS_END.test(above.text)) mark(i - 1, 'teaser');
-    } else if (i > 0 && gapBefore > 0 && isHeadline(rules, text) && (lines[i + 1]?.gapBefore ?? 0) > 0 && isTeaserLead(lines[i + 1]?.text)) {
+    } else if (i > 0 && isHeadline(rules, text) && isRelatedItem(lines, i, gapBefore > 0 && (lines[i + 1]?.gapBefore ?? 0) > 0, joined)) {
       // Another article's headline over its lead: a related-article item, not a caption.
       mark(i, 'related');
       mark(i + 1, 'related');
@@ -470,9 +471,21 @@ function isHeadline(rules: BoilerplateRules, text: string): boolean {
   return text.length <= rules.captionMaxLength && !ENDS_SENTENCE.test(text) && /^["“]?\p{Lu}/u.test(text);
 }
 
+/**
+ * Whether the lead under the headline at `i` is another article's: cut with an ellipsis
+ * or opening with a capitalised place, when gaps set both apart. A dump that joins
+ * blocks with ` , ` keeps no gaps; there only the place (`TRUNG QUỐC - Có bằng ...`)
+ * tells a teaser from a subheading over a paragraph that ends in `...`.
+ */
+function isRelatedItem(lines: Line[], i: number, gapped: boolean, joined: boolean): boolean {
+  const lead = bare(lines[i + 1]?.text ?? '');
+  if (gapped) return isTeaserLead(lead);
+  return joined && lead.length <= TEASER_MAX && CAPS_DATELINE.test(lead);
+}
+
 /** The short lead of another article: cut with an ellipsis, or opening with a capitalised place and a dash. */
-function isTeaserLead(text: string | undefined): boolean {
-  return text !== undefined && text.length <= TEASER_MAX && (ELLIPSIS_END.test(text) || CAPS_DATELINE.test(text));
+function isTeaserLead(text: string): boolean {
+  return text.length <= TEASER_MAX && (ELLIPSIS_END.test(text) || CAPS_DATELINE.test(text));
 }
 
 /** A line without the ` , ,` a dump joined its blocks with (a scan from the end, no pattern). */

@@ -251,6 +251,16 @@ describe('blocks of a dump joined by commas', () => {
     expect(kept(`${before} , >> Bộ Y tế cảnh báo dịch sốt xuất huyết gia tăng , ${after}`)).toEqual([before, after]);
   });
 
+  it('removes another article’s headline and its dateline lead, not a subheading over a paragraph that ends in an ellipsis', () => {
+    const headline = 'Nữ sinh bỏ việc ngân hàng để đi dạy học';
+    const lead = 'TRUNG QUỐC - Có bằng cử nhân loại giỏi, cô gái quyết định rời ngân hàng để về quê dạy học...';
+    const r = strip([before, headline, lead, after].join(' , '));
+    expect(r.paragraphs.map((p) => p.replace(/ ,$/, ''))).toEqual([before, after]);
+    expect(r.captions).toEqual([]);
+    const subheading = ['Những điều cần biết về bảo hiểm', 'Người lao động cần biết những điều sau...'];
+    expect(kept([before, ...subheading, after].join(' , '))).toEqual([before, ...subheading, after]);
+  });
+
   it('removes three headlines in a row that lost their heading, not a subheading or a list in the text', () => {
     const headlines = ['Bộ Y tế cảnh báo dịch sốt xuất huyết gia tăng', 'Hà Nội ghi nhận thêm 300 ca mắc mới trong tuần', 'Bệnh viện Bạch Mai quá tải vì bệnh nhân sốt xuất huyết'];
     const r = strip([before, ...headlines, after].join(' , '));
