@@ -217,7 +217,16 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     paragraphs.push((keptText[i] ?? lines[i]!.text).replace(INLINE_LINK, (_, bang: string, label: string) => (bang ? '' : label)).trim());
     removed.push(...(removedInline[i] ?? []));
   }
-  return { paragraphs: paragraphs.filter((p) => p !== ''), captions, authors, sources, category, removed };
+  const kept = paragraphs.filter((p) => p !== '');
+  const last = kept.length - 1;
+  // `... trên cả nước. , ,`: join commas at the very end join nothing. Elsewhere they stay,
+  // as the text between two blocks.
+  const end = last >= 0 ? bare(kept[last]!) : '';
+  if (last >= 0 && end.length < kept[last]!.length) {
+    removed.push({ reason: 'separator', text: kept[last]!.slice(end.length).trim() });
+    kept[last] = end;
+  }
+  return { paragraphs: kept, captions, authors, sources, category, removed };
 }
 
 /**

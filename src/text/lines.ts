@@ -30,7 +30,9 @@ export type RemovalReason =
   | 'call-to-action'
   | 'learned'
   | 'teaser'
-  | 'duplicate';
+  | 'duplicate'
+  /** The join commas (` , ,`) a dump left after its last block, with nothing after them to join. */
+  | 'separator';
 
 export function splitLines(text: string): Line[] {
   const lines: Line[] = [];

@@ -261,6 +261,12 @@ describe('blocks of a dump joined by commas', () => {
     expect(kept([before, ...subheading, after].join(' , '))).toEqual([before, ...subheading, after]);
   });
 
+  it('drops the join commas after the last block, and keeps those between blocks', () => {
+    const r = strip(`${before} , ${after} , ,`);
+    expect(r.paragraphs).toEqual([`${before} ,`, after]);
+    expect(r.removed).toEqual([{ reason: 'separator', text: ', ,' }]);
+  });
+
   it('removes three headlines in a row that lost their heading, not a subheading or a list in the text', () => {
     const headlines = ['Bộ Y tế cảnh báo dịch sốt xuất huyết gia tăng', 'Hà Nội ghi nhận thêm 300 ca mắc mới trong tuần', 'Bệnh viện Bạch Mai quá tải vì bệnh nhân sốt xuất huyết'];
     const r = strip([before, ...headlines, after].join(' , '));
