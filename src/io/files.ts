@@ -15,8 +15,10 @@ import { DocumentError } from '../errors.js';
  * queue retries them. Only a regular file is read: a symbolic link is not followed
  * (O_NOFOLLOW), and O_NONBLOCK makes opening a FIFO return at once instead of waiting
  * for a writer, so fstat can refuse it (and a device or socket) before any read.
+ * With `within`, the file actually opened must lie in that (real) folder: checked on
+ * the open descriptor, so a folder link swapped in at any moment is caught.
  */
-export function readDocument(path: string, maxBytes: number): Buffer {
+export function readDocument(path: string, maxBytes: number, within?: string): Buffer {
   let fd: number;
   try {
     fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
@@ -24,6 +26,7 @@ export function readDocument(path: string, maxBytes: number): Buffer {
     throw fileError(err, path);
   }
   try {
+    if (within !== undefined) assertOpenedInside(fd, path, within, 'unsafe-path');
     const info = fstatSync(fd);
     if (info.isDirectory()) throw new DocumentError('unreadable', `a folder, not a file: ${path}`);
     if (!info.isFile()) throw new DocumentError('special-file', `${specialKind(info)}, not a regular file: ${path}`);
@@ -43,6 +46,20 @@ export function readDocument(path: string, maxBytes: number): Buffer {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Where an open descriptor really leads (Linux's /proc; elsewhere the path's real path, checked a moment earlier). */
+function realPathOf(fd: number, path: string): string {
+  try {
+    return realpathSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return realpathSync(path);
+  }
+}
+
+function assertOpenedInside(fd: number, path: string, root: string, reason: 'unsafe-path' | 'unsafe-output'): void {
+  const real = realPathOf(fd, path);
+  if (!isInside(root, real)) throw new DocumentError(reason, `${path} leads outside ${root} (it is ${real})`);
 }
 
 function specialKind(info: Stats): string {
@@ -88,6 +105,7 @@ const TEMP_NAME = /^\.\d+\.\d+\.[0-9a-f]{8}\.\d+\.tmp$/;
 export class OutputFolder {
   private readonly root: string;
   private readonly safeDirs = new Set<string>();
+  private real: string | null = null;
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -102,7 +120,15 @@ export class OutputFolder {
     }
     const temp = `${path}.${TEMP_TAG}.${++tempCount}.tmp`;
     try {
-      writeFileSync(temp, content);
+      // A new file (never through a link someone left), checked where it really is
+      // before anything is written: a folder link swapped in after the check above is caught.
+      const fd = openSync(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o644);
+      try {
+        assertOpenedInside(fd, temp, this.realRoot(), 'unsafe-output');
+        writeFileSync(fd, content);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(temp, path);
     } catch (err) {
       try {
@@ -110,10 +136,12 @@ export class OutputFolder {
       } catch {
         // never written
       }
+      if (err instanceof DocumentError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
         throw new DocumentError('unwritable', `cannot write ${path}: ${code}`);
       }
+      if (code === 'ENAMETOOLONG') throw new DocumentError('unwritable', `the output name is too long for the file system: ${path}`);
       if (code === 'ENOENT') this.safeDirs.delete(dir); // removed under us: the retry makes it again
       throw err;
     }
@@ -143,10 +171,18 @@ export class OutputFolder {
   }
 
   /** Checked before creating anything, so that mkdir never follows a link out of the folder. */
+  /** The output folder's real path, made once (the folder itself may be reached through a link). */
+  private realRoot(): string {
+    if (this.real === null) {
+      mkdirSync(this.root, { recursive: true });
+      this.real = realpathSync(this.root);
+    }
+    return this.real;
+  }
+
   private assertInside(dir: string, path: string): void {
     if (!isInside(this.root, dir)) throw new DocumentError('unsafe-output', `output path ${path} is outside the output folder ${this.root}`);
-    mkdirSync(this.root, { recursive: true });
-    const realRoot = realpathSync(this.root);
+    const realRoot = this.realRoot();
     for (let d = dir; isInside(this.root, d); d = dirname(d)) {
       let real: string;
       try {

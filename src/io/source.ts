@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DocumentError, UsageError } from '../errors.js';
-import { isInside, readDocument } from './files.js';
+import { readDocument } from './files.js';
 import { walkFiles } from './walk.js';
 
 /** One document a source lists: its key and what tells its versions apart. */
@@ -56,16 +56,14 @@ export function openSource(location: string, options: SourceOptions = {}): Sourc
 
 /**
  * The files below a folder. Keys are checked before anything is opened: no absolute
- * path, no `..`, no NUL; and unless links are followed, the file's folder must really
- * lie inside the root and the file itself must not be a link (readDocument opens it
- * with O_NOFOLLOW), so a link swapped in after enqueue is refused too.
+ * path, no `..`, no NUL; and unless links are followed, the file itself must not be a
+ * link (O_NOFOLLOW) and the file opened must really lie inside the root (checked on
+ * the open descriptor), so a link swapped in after enqueue, even mid-batch, is refused.
  */
 export class FolderSource implements Source {
   readonly root: string;
   /** The real root, resolved on the first read (the root itself may be reached through a link). */
   private realRoot: string | null = null;
-  /** Folders already found to lie inside the root: a batch reads many files from few folders. */
-  private readonly safeDirs = new Set<string>();
 
   constructor(
     root: string,
@@ -94,28 +92,18 @@ export class FolderSource implements Source {
       }
       return readDocument(real, maxBytes);
     }
-    this.assertInside(dirname(path), key);
-    return readDocument(path, maxBytes);
+    let realRoot: string;
+    try {
+      realRoot = this.realRoot ??= realpathSync(this.root);
+    } catch {
+      throw new DocumentError('missing', `the input folder is gone: ${this.root}`);
+    }
+    return readDocument(path, maxBytes, realRoot);
   }
 
   locate(key: string): string {
     assertKey(key);
     return join(this.root, key);
-  }
-
-  private assertInside(dir: string, key: string): void {
-    if (this.safeDirs.has(dir)) return;
-    let real: string;
-    try {
-      this.realRoot ??= realpathSync(this.root);
-      real = realpathSync(dir);
-    } catch {
-      throw new DocumentError('missing', `the file is gone (deleted or moved after it was enqueued): ${join(this.root, key)}`);
-    }
-    if (!isInside(this.realRoot, real)) {
-      throw new DocumentError('unsafe-path', `${key} leads outside the input folder ${this.root} (its folder is ${real})`);
-    }
-    this.safeDirs.add(dir);
   }
 }
 

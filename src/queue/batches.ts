@@ -60,6 +60,17 @@ export interface CompletedDocument {
 
 export type FailedDocument = Omit<BatchFailure, 'at'> & { id: string };
 
+/** A document's claim in the queued-documents hash. */
+export interface QueuedEntry {
+  jobId: string;
+  /** Milliseconds, Redis clock. */
+  claimedAt: number;
+  /** The document's number in its batch. */
+  seq: number;
+  /** The entry as stored: what a take-over must find unchanged. */
+  entry: string;
+}
+
 /** Milliseconds per bucket and buckets kept for the recent rate, a one-minute window (outcome.lua writes them). */
 const RATE_BUCKET_MS = 5000;
 const RATE_BUCKETS = 12;
@@ -83,7 +94,7 @@ const SCRIPTS = {
   vnpipeAddCancelled: { file: 'add-cancelled.lua', keys: 8 },
   vnpipeMarkWalked: { file: 'mark-walked.lua', keys: 8 },
   vnpipeForgetQueued: { file: 'forget-queued.lua', keys: 1 },
-  vnpipeClaimQueued: { file: 'claim-queued.lua', keys: 1 },
+  vnpipeClaimQueued: { file: 'claim-queued.lua', keys: 2 },
   vnpipeRecordCounted: { file: 'record-counted.lua', keys: 5 },
 } as const;
 
@@ -112,14 +123,23 @@ export class BatchStore {
   }
 
   /**
-   * Documents about to be queued, with the jobs that will carry them, each claimed only
-   * if no job holds it yet. Returns, per job and document, whether it was claimed.
+   * Claims documents for the jobs that will carry them (claim-queued.lua says how):
+   * `new` numbers and counts each free document, or takes over this batch's own stale
+   * claim (`expected`: its entry) under its number; `retry` claims free documents under
+   * the numbers they have. Returns, per job and document, its number or -1.
    */
-  async claimQueued(jobs: readonly { data: { docs: readonly { id: string }[] }; opts: { jobId: string } }[], now = Date.now()): Promise<boolean[][]> {
-    const args = jobs.flatMap((job) => job.data.docs.flatMap((d) => [d.id, job.opts.jobId]));
-    const flags = args.length === 0 ? [] : ((await this.script('vnpipeClaimQueued', this.queuedKey(), now, ...args)) as number[]);
+  async claimQueued(
+    batchId: string,
+    mode: 'new' | 'retry',
+    jobs: readonly { data: { docs: readonly { id: string; seq: number }[] }; opts: { jobId: string } }[],
+    expected: ReadonlyMap<string, string> = new Map(),
+  ): Promise<number[][]> {
+    const args = jobs.flatMap((job) =>
+      job.data.docs.flatMap((d) => [d.id, job.opts.jobId, mode === 'retry' ? String(d.seq) : (expected.get(d.id) ?? '')]),
+    );
+    const seqs = args.length === 0 ? [] : ((await this.script('vnpipeClaimQueued', this.queuedKey(), this.key(batchId), mode, ...args)) as number[]);
     let i = 0;
-    return jobs.map((job) => job.data.docs.map(() => flags[i++] === 1));
+    return jobs.map((job) => job.data.docs.map(() => seqs[i++]!));
   }
 
   /** Drops entries whose job is no longer pending, unless a newer job has taken them over. */
@@ -127,14 +147,26 @@ export class BatchStore {
     if (entries.length > 0) await this.script('vnpipeForgetQueued', this.queuedKey(), ...entries.flatMap((e) => [e.id, e.jobId]));
   }
 
-  /** The job each document id is queued in and when it was claimed, or null. */
-  async queuedJobs(ids: readonly string[]): Promise<({ jobId: string; claimedAt: number } | null)[]> {
+  /** The claim of each document id: its job, when (Redis clock), its number, and the entry as stored; or null. */
+  async queuedJobs(ids: readonly string[]): Promise<(QueuedEntry | null)[]> {
     if (ids.length === 0) return [];
-    return (await this.redis.hmget(this.queuedKey(), ...ids)).map((v) => {
-      if (v === null) return null;
-      const tab = v.indexOf('\t');
-      return tab === -1 ? { jobId: v, claimedAt: 0 } : { jobId: v.slice(0, tab), claimedAt: Number(v.slice(tab + 1)) };
+    return (await this.redis.hmget(this.queuedKey(), ...ids)).map((entry) => {
+      if (entry === null) return null;
+      const [jobId = '', claimedAt = '0', seq = '-1'] = entry.split('\t');
+      return { jobId, claimedAt: Number(claimedAt), seq: Number(seq), entry };
     });
+  }
+
+  /** Milliseconds on Redis's clock: claims are stamped with it, so hosts' clocks never compare. */
+  async now(): Promise<number> {
+    const [seconds, micros] = await this.redis.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  }
+
+  /** Which of `rels` already have a failure record in the batch. */
+  async failedAlready(id: string, rels: readonly string[]): Promise<boolean[]> {
+    if (rels.length === 0) return [];
+    return (await this.redis.hmget(this.key(id, 'failures'), ...rels)).map((v) => v !== null);
   }
 
   /** A batch script over the batch's keys (outcome.lua lists them). */
@@ -172,13 +204,9 @@ export class BatchStore {
     return id;
   }
 
-  async addCounts(id: string, counts: { found: number; queued: number; skipped: number }): Promise<void> {
-    await this.redis
-      .multi()
-      .hincrby(this.key(id), 'found', counts.found)
-      .hincrby(this.key(id), 'queued', counts.queued)
-      .hincrby(this.key(id), 'skipped', counts.skipped)
-      .exec();
+  /** Files the walk found and skipped; `queued` moves with each claim (claim-queued.lua). */
+  async addCounts(id: string, counts: { found: number; skipped: number }): Promise<void> {
+    await this.redis.multi().hincrby(this.key(id), 'found', counts.found).hincrby(this.key(id), 'skipped', counts.skipped).exec();
   }
 
   async markWalked(id: string, now = Date.now()): Promise<void> {
@@ -228,22 +256,13 @@ export class BatchStore {
     await this.redis.set(this.key(id, 'producer'), String(process.pid), 'PX', ms);
   }
 
-  /**
-   * `count` new document numbers of the batch (their bits in its bitmaps), the first
-   * returned. Numbers are never handed out twice, whatever dies between a reservation
-   * and the jobs that use it.
-   */
-  async reserveSeqs(id: string, count: number): Promise<number> {
-    return (await this.redis.hincrby(this.key(id), 'seqs', count)) - count;
-  }
-
   async releaseProducerLease(id: string): Promise<void> {
     await this.redis.del(this.key(id, 'producer'));
   }
 
-  /** Before a resumed walk counts the folder again (and, when it learns again, queues its counting pass again). */
-  async resetWalkCounts(id: string, recount = false): Promise<void> {
-    await this.redis.hset(this.key(id), 'found', 0, 'skipped', 0, ...(recount ? ['countQueued', 0] : []));
+  /** Before a resumed walk counts the folder again. */
+  async resetWalkCounts(id: string): Promise<void> {
+    await this.redis.hset(this.key(id), 'found', 0, 'skipped', 0);
   }
 
   async requestCancel(id: string): Promise<void> {
@@ -276,8 +295,14 @@ export class BatchStore {
     };
   }
 
-  async addCountQueued(id: string, count: number): Promise<void> {
-    await this.redis.hincrby(this.key(id), 'countQueued', count);
+  /**
+   * The counting pass has given out numbers up to `total` (never lowered: a resumed pass
+   * numbers the same files the same way, and a count job of the first pass may still run).
+   * Only the batch's producer, holding its lease, calls it.
+   */
+  async raiseCountQueued(id: string, total: number): Promise<void> {
+    const current = Number((await this.redis.hget(this.key(id), 'countQueued')) ?? 0);
+    if (total > current) await this.redis.hset(this.key(id), 'countQueued', total);
   }
 
   /** One document's lines into the batch's counts, exactly once per document. */

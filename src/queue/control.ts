@@ -3,7 +3,7 @@ import type { Job, Queue } from 'bullmq';
 import type { Config } from '../config.js';
 import { openSource } from '../io/source.js';
 import type { BatchStore } from './batches.js';
-import { stillQueued } from './producer.js';
+import { claimsOf } from './producer.js';
 import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, planJobs, type DocumentJob, type DocumentRef } from './jobs.js';
 
 /**
@@ -23,16 +23,16 @@ export async function retryBatch(queue: Queue, store: BatchStore, batchId: strin
     docs.push({ seq: failure.seq, id, rel: failure.rel, size });
   }
   // A document whose job (an earlier retry's) is still pending is on its way already.
-  const pending = await stillQueued(queue, store, docs.map((d) => d.id));
+  const { pending } = await claimsOf(queue, store, docs.map((d) => d.id));
   const again = docs.filter((_, i) => !pending[i]);
   const jobs = planJobs(DOCUMENT_JOB, batchId, again, new JobIds(batchId, `r${Date.now().toString(36)}-`), config);
   if (jobs.length === 0) return 0;
-  // Reopened first, so that no worker can record an outcome before the batch is open
-  // again; cut off before the jobs are added, the failure records are still there for
-  // the next retry.
-  await store.reopen(batchId, again.map((d) => d.seq));
-  const claimed = await store.claimQueued(jobs);
-  const kept = jobs.filter((job, j) => (job.data.docs = job.data.docs.filter((_, i) => claimed[j]![i])).length > 0);
+  // Claimed first, then reopened, then added: a document another enqueue claimed in
+  // between is not reopened (it would wait for a job that never comes). Cut off before
+  // the add, the failure records are still there for the next retry.
+  const seqs = await store.claimQueued(batchId, 'retry', jobs);
+  const kept = jobs.filter((job, j) => (job.data.docs = job.data.docs.filter((_, i) => seqs[j]![i]! >= 0)).length > 0);
+  await store.reopen(batchId, kept.flatMap((job) => job.data.docs.map((d) => d.seq)));
   if (kept.length > 0) await queue.addBulk(kept);
   return kept.reduce((n, job) => n + job.data.docs.length, 0);
 }

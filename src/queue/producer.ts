@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Queue } from 'bullmq';
 import { configHash, VERSION, type Config } from '../config.js';
-import { DocumentError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { isInside, type Maker } from '../io/files.js';
 import { openSink, type Sink } from '../io/sink.js';
 import { openSource, type Source, type SourceEntry } from '../io/source.js';
@@ -135,8 +135,8 @@ async function walkAndQueue(
   const counts: EnqueueCounts = { found: 0, queued: 0, skipped: 0 };
   let chunk: SourceEntry[] = options.learn ? [] : [first];
   const flush = async () => {
-    const added = await enqueueChunk(chunk, { maker: { version: VERSION, config: configHash(options.config) }, queue, batches, batchId, root, sink, jobIds, counts, options });
-    await batches.addCounts(batchId, added);
+    const added = await enqueueChunk(chunk, { maker: { version: VERSION, config: configHash(options.config) }, queue, batches, batchId, root, sink, jobIds, options });
+    await batches.addCounts(batchId, { found: added.found, skipped: added.skipped });
     counts.found += added.found;
     counts.queued += added.queued;
     counts.skipped += added.skipped;
@@ -177,7 +177,7 @@ async function resumeBatch(batches: BatchStore, batchId: string, root: string, o
     throw new UsageError(`batch ${batchId} reads ${record.root} and writes ${record.out}: resume it with the same folders`);
   }
   const learning = record.countQueued > 0 && (await batches.profile(batchId)) === null;
-  await batches.resetWalkCounts(batchId, learning);
+  await batches.resetWalkCounts(batchId);
   return { batchId, learning };
 }
 
@@ -193,8 +193,9 @@ async function queueCountJobs(
   const jobIds = new JobIds(batchId, 'c');
   const flush = async () => {
     const docs: DocumentRef[] = chunk.map((file, i) => ({ seq: found + i, id: '', rel: file.key, size: file.size }));
+    // Numbers first: a worker counts only a document whose number the batch gave out.
+    await batches.raiseCountQueued(batchId, found + docs.length);
     if (docs.length > 0) await queue.addBulk(planJobs(COUNT_JOB, batchId, docs, jobIds, options.config));
-    await batches.addCountQueued(batchId, docs.length);
     found += docs.length;
     chunk = [];
   };
@@ -213,8 +214,9 @@ async function queueCountJobs(
 async function waitForCounting(batches: BatchStore, batchId: string, total: number, onProgress?: (counted: number, total: number) => void): Promise<boolean> {
   for (;;) {
     const record = await batches.get(batchId);
-    if (record?.cancelRequested) return true;
-    const counted = record?.counted ?? 0;
+    if (!record) throw lostBatch(batchId);
+    if (record.cancelRequested) return true;
+    const counted = record.counted;
     onProgress?.(counted, total);
     if (counted >= total) return false;
     await new Promise((r) => setTimeout(r, 250));
@@ -247,75 +249,49 @@ interface ChunkContext {
   root: string;
   sink: Sink;
   jobIds: JobIds;
-  counts: EnqueueCounts;
   options: EnqueueOptions;
 }
 
+/**
+ * Queues the documents of one chunk that are neither on their way nor done. Claims are
+ * looked at first and outputs second: a worker writes its output before it lets go of
+ * the claim, so a document without a claim that a worker has just finished is seen as
+ * up to date, never queued again.
+ */
 async function enqueueChunk(files: SourceEntry[], ctx: ChunkContext): Promise<EnqueueCounts> {
   const { options, batchId, sink } = ctx;
-  const candidates = files.map((file) => {
-    let unsafe: DocumentError | null = null;
-    try {
-      sink.locate(file.key);
-    } catch (err) {
-      if (!(err instanceof DocumentError)) throw err;
-      unsafe = err;
-    }
-    return { file, unsafe, id: documentId(ctx.root, sink.root, file.key, file.size, file.mtimeMs) };
-  });
-
-  const upToDate = options.force
-    ? candidates.map(() => false)
-    : await Promise.all(candidates.map((c) => (c.unsafe ? false : sink.isUpToDate(c.file.key, c.file.mtimeMs, ctx.maker))));
-  const inFlight = await stillQueued(ctx.queue, ctx.batches, candidates.map((c) => c.id), batchId);
-
-  const docs: DocumentRef[] = [];
-  const unsafe: { seq: number; rel: string; message: string }[] = [];
-  let skipped = 0;
-  for (let i = 0; i < candidates.length; i++) {
-    const { file, unsafe: error, id } = candidates[i]!;
-    if (upToDate[i] || inFlight[i]) {
-      skipped++;
-      continue;
-    }
-    if (error) {
-      unsafe.push({ seq: -1, rel: file.key, message: error.message });
-      continue;
-    }
-    docs.push({ seq: -1, id, rel: file.key, size: file.size }); // numbered once claimed
-  }
-  if (unsafe.length > 0) {
-    let seq = await ctx.batches.reserveSeqs(batchId, unsafe.length);
-    for (const u of unsafe) u.seq = seq++;
-  }
-  const queued = await queueClaimed(ctx, docs);
-  await ctx.batches.recordFailed(
-    batchId,
-    unsafe.map((u) => ({ id: '', seq: u.seq, rel: u.rel, jobId: '', reason: 'unsafe-output' as const, message: u.message })),
+  const ids = files.map((file) => documentId(ctx.root, sink.root, file.key, file.size, file.mtimeMs));
+  const { pending, ownStale } = await claimsOf(ctx.queue, ctx.batches, ids, batchId);
+  // A resumed walk leaves alone what already failed in this batch: it keeps its number and its record.
+  const failed = options.resume ? await ctx.batches.failedAlready(batchId, files.map((f) => f.key)) : files.map(() => false);
+  const upToDate = await Promise.all(
+    files.map((file, i) => (options.force || pending[i] || ownStale.has(ids[i]!) || failed[i] ? false : sink.isUpToDate(file.key, file.mtimeMs, ctx.maker))),
   );
-  return { found: files.length, queued: queued + unsafe.length, skipped: skipped + docs.length - queued };
+  const docs: DocumentRef[] = [];
+  files.forEach((file, i) => {
+    // This batch's own stale claim was counted when made: its document is queued whatever its output says.
+    if (ownStale.has(ids[i]!) || !(pending[i] || failed[i] || upToDate[i])) docs.push({ seq: -1, id: ids[i]!, rel: file.key, size: file.size });
+  });
+  const queued = await queueClaimed(ctx, docs, ownStale);
+  return { found: files.length, queued, skipped: files.length - queued };
 }
 
 /**
- * Claims the documents for their jobs and queues those it claimed, under numbers
- * reserved in the batch record (never reused, even after a crash between the
- * reservation and the add). A document another producer claimed first (two enqueues
- * of one folder at once) is left to that producer. Returns how many were queued.
+ * Claims the documents for their jobs and queues those it claimed under the numbers
+ * the claim gave them. A document another producer claimed first (two enqueues of one
+ * folder at once) is left to that producer. Returns how many were queued.
  */
-async function queueClaimed(ctx: ChunkContext, docs: DocumentRef[]): Promise<number> {
+async function queueClaimed(ctx: ChunkContext, docs: DocumentRef[], ownStale: ReadonlyMap<string, string>): Promise<number> {
   const jobs = planJobs(DOCUMENT_JOB, ctx.batchId, docs, ctx.jobIds, ctx.options.config);
-  // Claims first: a job never exists without them (a crash in between leaves only
-  // claims whose job is missing, which enqueue takes for stale).
-  const claimed = await ctx.batches.claimQueued(jobs);
-  const count = claimed.flat().filter(Boolean).length;
-  if (count === 0) return 0;
-  let seq = await ctx.batches.reserveSeqs(ctx.batchId, count);
+  const seqs = await ctx.batches.claimQueued(ctx.batchId, 'new', jobs, ownStale);
+  let queued = 0;
   const kept = jobs.flatMap((job, j) => {
-    job.data.docs = job.data.docs.filter((_, i) => claimed[j]![i]).map((d) => ({ ...d, seq: seq++ }));
+    job.data.docs = job.data.docs.flatMap((d, i) => (seqs[j]![i]! >= 0 ? [{ ...d, seq: seqs[j]![i]! }] : []));
+    queued += job.data.docs.length;
     return job.data.docs.length > 0 ? [job] : [];
   });
-  await ctx.queue.addBulk(kept);
-  return count;
+  if (kept.length > 0) await ctx.queue.addBulk(kept);
+  return queued;
 }
 
 /** The batch a job id belongs to (`<batch>-d17`, `<batch>-r…`). */
@@ -324,35 +300,48 @@ function batchOfJob(jobId: string): string | null {
 }
 
 /**
- * Which document ids are waiting or running: listed in the queued-documents hash with
- * a job that is still pending. An entry whose job failed, finished or was removed is
- * stale (its worker died, or Redis lost the job) and does not hold the document back.
+ * Which document ids are on their way: claimed for a job that is still pending, or for
+ * a job not yet added by another batch's live producer (between its claim and its
+ * addBulk, for a short while). A claim of another batch whose job failed, finished or
+ * is gone (a lost worker, a flushed Redis, a dead producer) is stale: it is dropped and
+ * does not hold the document back. A stale claim of `ownBatch` itself (its earlier walk
+ * died between claim and add) is returned apart, with its entry, to be taken over under
+ * the number it was given.
  */
-export async function stillQueued(queue: Queue, batches: BatchStore, ids: string[], ownBatch?: string, now = Date.now()): Promise<boolean[]> {
-  const entries = await batches.queuedJobs(ids);
+export async function claimsOf(
+  queue: Queue,
+  batches: BatchStore,
+  ids: string[],
+  ownBatch?: string,
+): Promise<{ pending: boolean[]; ownStale: Map<string, string> }> {
+  const [entries, now] = await Promise.all([batches.queuedJobs(ids), batches.now()]);
   const states = new Map<string, Promise<string>>();
   for (const e of entries) if (e && !states.has(e.jobId)) states.set(e.jobId, queue.getJobState(e.jobId));
   const settled = new Map<string, boolean>();
   for (const [jobId, state] of states) settled.set(jobId, PENDING_STATES.has(await state));
-  // A claim whose job is not in the queue yet may belong to another batch's live
-  // producer between its claim and its addBulk; one whose producer is gone, or that
-  // is old, is stale.
   const producers = new Map<string, Promise<boolean>>();
   for (const e of entries) {
     const batch = e && !settled.get(e.jobId) ? batchOfJob(e.jobId) : null;
-    if (batch && !producers.has(batch)) producers.set(batch, batches.get(batch).then((r) => r?.producerAlive ?? false));
+    if (batch && batch !== ownBatch && !producers.has(batch)) producers.set(batch, batches.get(batch).then((r) => r?.producerAlive ?? false));
   }
   const alive = new Map<string, boolean>();
   for (const [batch, live] of producers) alive.set(batch, await live);
-  const queued = entries.map((e) => {
+  const ownStale = new Map<string, string>();
+  const stale: { id: string; jobId: string }[] = [];
+  const pending = entries.map((e, i) => {
     if (!e) return false;
     if (settled.get(e.jobId)) return true;
-    // This batch's own claim without a job comes from an earlier walk of it that died: stale.
     const batch = batchOfJob(e.jobId);
-    return now - e.claimedAt < CLAIM_GRACE_MS && batch !== null && batch !== ownBatch && alive.get(batch) === true;
+    if (batch !== null && batch === ownBatch) {
+      ownStale.set(ids[i]!, e.entry);
+      return false;
+    }
+    if (batch !== null && alive.get(batch) === true && now - e.claimedAt < CLAIM_GRACE_MS) return true;
+    stale.push({ id: ids[i]!, jobId: e.jobId });
+    return false;
   });
-  await batches.forgetQueued(ids.flatMap((id, i) => (entries[i] && !queued[i] ? [{ id, jobId: entries[i]!.jobId }] : [])));
-  return queued;
+  await batches.forgetQueued(stale);
+  return { pending, ownStale };
 }
 
 /** The batch record is gone while its enqueue runs: Redis lost its data (a restart without persistence, a flush). */

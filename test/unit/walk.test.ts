@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +76,32 @@ describe('JsonFileSink', () => {
     const sink = new JsonFileSink('/out');
     expect(() => sink.locate('../etc/passwd')).toThrow(expect.objectContaining({ reason: 'unsafe-output' }));
     expect(() => sink.locate('/etc/passwd')).toThrow(expect.objectContaining({ reason: 'unsafe-output' }));
+  });
+});
+
+describe('links swapped in mid-batch', () => {
+  it('a source that has read a folder refuses it once it becomes a link out of the root', () => {
+    const root = mkdtempSync(join(tmpdir(), 'vnpipe-source-'));
+    const outside = mkdtempSync(join(tmpdir(), 'vnpipe-outside-'));
+    mkdirSync(join(root, 'sub'));
+    writeFileSync(join(root, 'sub', 'a.txt'), 'Xin chào');
+    writeFileSync(join(outside, 'a.txt'), 'bí mật');
+    const source = new FolderSource(root);
+    expect(Buffer.from(source.read('sub/a.txt', 100)).toString()).toBe('Xin chào');
+    renameSync(join(root, 'sub'), join(root, 'old'));
+    symlinkSync(outside, join(root, 'sub'));
+    expect(() => source.read('sub/a.txt', 100)).toThrow(expect.objectContaining({ reason: 'unsafe-path' }));
+  });
+
+  it('an output folder that has written a subfolder refuses it once it becomes a link out of the root', () => {
+    const out = mkdtempSync(join(tmpdir(), 'vnpipe-out-'));
+    const outside = mkdtempSync(join(tmpdir(), 'vnpipe-outside-'));
+    const sink = new JsonFileSink(out);
+    sink.write('d/a.txt', '{}\n');
+    renameSync(join(out, 'd'), join(out, 'old'));
+    symlinkSync(outside, join(out, 'd'));
+    expect(() => sink.write('d/b.txt', '{}\n')).toThrow(expect.objectContaining({ reason: 'unsafe-output' }));
+    expect(readdirSync(outside)).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@
 local cancelled = 0
 for i = 3, #ARGV, 2 do
   forget(ARGV[i + 1], ARGV[2])
-  if redis.call('GETBIT', KEYS[2], ARGV[i]) == 0 and redis.call('GETBIT', KEYS[3], ARGV[i]) == 0
+  if known(ARGV[i]) and redis.call('GETBIT', KEYS[2], ARGV[i]) == 0 and redis.call('GETBIT', KEYS[3], ARGV[i]) == 0
     and redis.call('SETBIT', KEYS[7], ARGV[i], 1) == 0 then
     cancelled = cancelled + 1
   end

@@ -6,6 +6,14 @@
 -- Counters move only when a document's bit flips, so a document that runs twice
 -- (BullMQ delivers at least once) is counted once.
 
+-- A number this batch gave out (claim-queued.lua): a crafted job's 2^32 or -1 would
+-- grow every bitmap to gigabytes, or fail every script.
+local given = tonumber(redis.call('HGET', KEYS[1], 'seqs') or '0')
+local function known(seq)
+  local n = tonumber(seq)
+  return n ~= nil and n >= 0 and n < given and n == math.floor(n)
+end
+
 -- The batch ends when its walk has ended and every queued document has an outcome.
 local function finish()
   local v = redis.call('HMGET', KEYS[1], 'walked', 'queued', 'completed', 'failed', 'cancelled')

@@ -1,6 +1,9 @@
 -- One document's lines into its source's counts, once per document (the bitmap).
 -- KEYS: batch hash, counted bitmap, per-source documents hash, source counts hash, source texts hash.
 -- ARGV: seq, source, cap, then key, rank, text for each line.
+-- Only numbers the counting pass gave out (a crafted job's huge number would grow the bitmap).
+local n = tonumber(ARGV[1])
+if n == nil or n < 0 or n >= tonumber(redis.call('HGET', KEYS[1], 'countQueued') or '0') or n ~= math.floor(n) then return 0 end
 if redis.call('SETBIT', KEYS[2], ARGV[1], 1) == 1 then return 0 end
 redis.call('HINCRBY', KEYS[1], 'counted', 1)
 if ARGV[2] ~= '' then redis.call('HINCRBY', KEYS[3], ARGV[2], 1) end

@@ -5,15 +5,17 @@
 local finished = 0
 for i = 3, #ARGV, 5 do
   local seq = ARGV[i]
-  forget(ARGV[i + 2], ARGV[i + 3])
-  if redis.call('GETBIT', KEYS[2], seq) == 0 and (ARGV[2] == '0' or redis.call('GETBIT', KEYS[3], seq) == 0) then
-    if redis.call('SETBIT', KEYS[3], seq, 1) == 0 then
-      redis.call('HINCRBY', KEYS[1], 'failed', 1)
-      finished = finished + 1
+  if known(seq) then
+    forget(ARGV[i + 2], ARGV[i + 3])
+    if redis.call('GETBIT', KEYS[2], seq) == 0 and (ARGV[2] == '0' or redis.call('GETBIT', KEYS[3], seq) == 0) then
+      if redis.call('SETBIT', KEYS[3], seq, 1) == 0 then
+        redis.call('HINCRBY', KEYS[1], 'failed', 1)
+        finished = finished + 1
+      end
+      uncancel(seq)
+      redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 4])
+      redis.call('ZADD', KEYS[8], seq, ARGV[i + 1])
     end
-    uncancel(seq)
-    redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 4])
-    redis.call('ZADD', KEYS[8], seq, ARGV[i + 1])
   end
 end
 count_rate(finished)

@@ -5,10 +5,12 @@
 -- include: outcome.lua
 local reopened = 0
 for i = 2, #ARGV do
-  local failed = redis.call('SETBIT', KEYS[3], ARGV[i], 0)
-  if failed == 1 then redis.call('HINCRBY', KEYS[1], 'failed', -1) end
-  -- A document is failed or cancelled, never both.
-  reopened = reopened + failed + uncancel(ARGV[i])
+  if known(ARGV[i]) then
+    local failed = redis.call('SETBIT', KEYS[3], ARGV[i], 0)
+    if failed == 1 then redis.call('HINCRBY', KEYS[1], 'failed', -1) end
+    -- A document is failed or cancelled, never both.
+    reopened = reopened + failed + uncancel(ARGV[i])
+  end
 end
 if reopened > 0 then redis.call('HDEL', KEYS[1], 'finishedAt') end
 return reopened
