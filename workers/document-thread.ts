@@ -10,7 +10,7 @@ import { compileConfig, type Config } from '../src/config.js';
 import { DocumentError } from '../src/errors.js';
 import { openSink, type Sink } from '../src/io/sink.js';
 import { openSource, type Source } from '../src/io/source.js';
-import { SETUPS_PER_THREAD, type BatchSetup, type ThreadAnswer, type ThreadMessage, type ThreadTask } from '../src/queue/document-threads.js';
+import { documentProgress, SETUPS_PER_THREAD, type BatchSetup, type ThreadAnswer, type ThreadMessage, type ThreadTask } from '../src/queue/document-threads.js';
 import { compileProfile, documentLines, type LearnedLines } from '../src/text/learned.js';
 import { processDocumentTimed } from '../src/text/pipeline.js';
 
@@ -21,8 +21,8 @@ interface Setup {
   learned: LearnedLines | undefined;
 }
 
-/** [0]: documents started; [1]: the index of the current one in its task. The main thread's watchdog reads it. */
-const progress = new Int32Array((workerData as { progress: SharedArrayBuffer }).progress);
+/** Which document this thread is on and since when: the main thread's watchdog reads it. */
+const progress = documentProgress((workerData as { progress: SharedArrayBuffer }).progress);
 
 /**
  * Compiled setups by key, oldest first; the main thread tracks the same keys in the
@@ -89,9 +89,9 @@ function answer(message: ThreadMessage): ThreadAnswer[] {
   } catch (err) {
     return task.docs.map(() => failure(err));
   }
-  return task.docs.map((doc, i) => {
-    Atomics.store(progress, 1, i);
-    Atomics.add(progress, 0, 1);
+  const answers = task.docs.map((doc, i): ThreadAnswer => {
+    progress.startedAt[0] = Date.now();
+    progress.index[0] = i;
     try {
       if (task.kind === 'count') {
         return { ok: true, kind: 'count', lines: documentLines(setup.source.read(doc.rel, setup.config.limits.maxFileBytes), doc.rel, setup.config) };
@@ -101,6 +101,8 @@ function answer(message: ThreadMessage): ThreadAnswer[] {
       return failure(err);
     }
   });
+  progress.index[0] = -1;
+  return answers;
 }
 
 parentPort!.on('message', (message: ThreadMessage) => parentPort!.postMessage(answer(message)));

@@ -18,7 +18,7 @@ export interface BatchRecord {
   createdAt: number;
   /** Files the walk found. */
   found: number;
-  /** Files that became jobs (found minus skipped). */
+  /** Documents claimed and numbered for jobs (in a resumed batch, across its walks). */
   queued: number;
   /** Files left out: their output was up to date, or a job for them was already queued. */
   skipped: number;
@@ -389,8 +389,7 @@ export class BatchStore {
     return raw ? (JSON.parse(raw) as BatchFailure) : null;
   }
 
-  /** Failures in input order, `limit` at most (all with Infinity). */
-  /** The first `limit` failures in document order (the failure-order set keeps them sorted). */
+  /** The first `limit` failures in document order (all with Infinity; the failure-order set keeps them sorted). */
   async failures(id: string, limit: number): Promise<BatchFailure[]> {
     const keys = await this.redis.zrange(this.key(id, 'failure-order'), 0, Number.isFinite(limit) ? limit - 1 : -1);
     const failures: BatchFailure[] = [];

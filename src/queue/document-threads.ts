@@ -65,15 +65,30 @@ interface Slot {
   inFlight: Pending[];
   seen: Set<string>;
   /**
-   * Written by the thread: [0] counts the documents it has started, [1] is the index
-   * of the one it is on within its task. Shared memory: reading it costs no message.
+   * Written by the thread (shared memory: reading it costs no message): the index of
+   * the document it is on within its task, or -1 between documents; and when that
+   * document started (ms since the epoch).
    */
-  progress: Int32Array;
-  /** progress[0] when last looked at, and since when it has not moved. */
-  lastStarted: number;
-  since: number;
+  progress: DocumentProgress;
   /** Gives the thread's tasks back or fails them, and puts a new thread in its place. */
   die: (err: Error, cause: DeathCause) => void;
+}
+
+/** Bytes of a thread's progress record: the start time (Float64) and the document's index (Int32). */
+export const PROGRESS_BYTES = 16;
+
+/** Views of a thread's progress record, the same layout on both sides. */
+export interface DocumentProgress {
+  /** The index of the document the thread is on within its task, -1 between documents. */
+  index: Int32Array;
+  /** When that document started, ms since the epoch. */
+  startedAt: Float64Array;
+}
+
+export function documentProgress(buffer: SharedArrayBuffer): DocumentProgress {
+  const progress = { index: new Int32Array(buffer, 8, 1), startedAt: new Float64Array(buffer, 0, 1) };
+  progress.index[0] = -1;
+  return progress;
 }
 
 /** Why a thread was lost, when it is known: it is the fault of the document it was on. */
@@ -137,9 +152,9 @@ export class DocumentThreads {
   }
 
   private spawn(): Slot {
-    const progress = new SharedArrayBuffer(8);
+    const progress = new SharedArrayBuffer(PROGRESS_BYTES);
     const thread = new Worker(this.file, { workerData: { progress }, resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb } });
-    const slot: Slot = { thread, inFlight: [], seen: new Set(), progress: new Int32Array(progress), lastStarted: 0, since: Date.now(), die: () => {} };
+    const slot: Slot = { thread, inFlight: [], seen: new Set(), progress: documentProgress(progress), die: () => {} };
     thread.on('message', (answers: ThreadAnswer[]) => {
       slot.inFlight.shift()?.resolve(answers);
       this.dispatch();
@@ -149,7 +164,7 @@ export class DocumentThreads {
       if (dead) return;
       dead = true;
       const [running, ...queued] = slot.inFlight.splice(0);
-      if (running) running.resolve(this.answersAfterDeath(running.task, Atomics.load(slot.progress, 1), cause, err));
+      if (running) running.resolve(this.answersAfterDeath(running.task, slot.progress.index[0]!, cause, err));
       this.waiting.unshift(...queued);
       if (this.closing) return;
       this.onDeath(err);
@@ -176,15 +191,15 @@ export class DocumentThreads {
     });
   }
 
-  /** Replaces each thread that has been on one document for longer than the limit. */
+  /**
+   * Replaces each thread that has been on one document for longer than the limit. Only
+   * time spent on a document counts: a thread starting up or compiling a batch's
+   * setup is on none.
+   */
   private stopStuckThreads(): void {
     const now = Date.now();
     for (const slot of this.slots) {
-      const started = Atomics.load(slot.progress, 0);
-      if (slot.inFlight.length === 0 || started !== slot.lastStarted) {
-        slot.lastStarted = started;
-        slot.since = now;
-      } else if (now - slot.since > this.limits.documentTimeoutMs) {
+      if (slot.inFlight.length > 0 && slot.progress.index[0]! >= 0 && now - slot.progress.startedAt[0]! > this.limits.documentTimeoutMs) {
         slot.die(new Error('document time limit'), 'timeout');
         void slot.thread.terminate();
       }

@@ -72,7 +72,8 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   await assertOutput(out);
   // Outputs in the input would be read back as inputs on the next run.
   if (isInside(out, root)) throw new UsageError(`the output folder ${out} holds the input folder ${root}: choose an output folder outside it`);
-  const followLinks = options.followLinks ?? false;
+  // A resumed batch walks as it was first walked: the workers read it with the record's setting.
+  const followLinks = options.resume ? ((await batches.get(options.resume))?.followLinks ?? false) : (options.followLinks ?? false);
   const source = openSource(root, { exclude: [out], followLinks });
   const sink = openSink(out);
   const walk = () => source.list(options.onSkip);
@@ -80,8 +81,13 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   const files = walk();
   const first = await files.next();
   if (first.done) throw new UsageError(`no files to process in ${root}`);
+  if (options.resume && options.profile) throw new UsageError(`--resume takes the batch's own profile: leave out --profile`);
   const resumed = options.resume ? await resumeBatch(batches, options.resume, root, out) : null;
-  const batchId = resumed?.batchId ?? (await batches.create(root, out, options.rawConfig, { followLinks }));
+  const batchId: string =
+    resumed?.batchId ??
+    (await batches.create(root, out, options.rawConfig, { followLinks }).catch((err: Error) => {
+      throw outOfMemory(err, null);
+    }));
   // A resumed batch that had not finished learning counts again (documents counted once, by their bits).
   const learn = resumed ? resumed.learning : (options.learn ?? false);
   if (options.profile) await batches.setProfile(batchId, options.profile);
@@ -93,10 +99,7 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   try {
     return await walkAndQueue(queue, batches, batchId, { ...options, root, out, learn }, { source, sink, walk, files, first: first.value });
   } catch (err) {
-    if (/^OOM /.test((err as Error).message)) {
-      throw new UsageError(`Redis is out of memory (maxmemory): batch ${batchId} was cut off mid-walk; free memory, then run the same enqueue with --resume ${batchId}`);
-    }
-    throw err;
+    throw outOfMemory(err as Error, batchId);
   } finally {
     clearInterval(lease);
     // Walked or not, this producer is done with the batch: a batch left unwalked shows as interrupted at once.
@@ -155,8 +158,10 @@ async function walkAndQueue(
       await flush();
     }
   }
-  await flush();
-  if (!(await batches.get(batchId))) throw lostBatch(batchId);
+  const record = await batches.get(batchId);
+  if (!record) throw lostBatch(batchId);
+  // A cancel while the walk ended: the last chunk stays out, like every chunk after a cancel.
+  if (!record.cancelRequested) await flush();
   await batches.markWalked(batchId);
   return { batchId, ...counts };
 }
@@ -342,6 +347,16 @@ export async function claimsOf(
   });
   await batches.forgetQueued(stale);
   return { pending, ownStale };
+}
+
+/** Redis's out-of-memory refusal (alone, or inside a MULTI) as what to do about it; any other error as it is. */
+function outOfMemory(err: Error, batchId: string | null): Error {
+  if (!/OOM command not allowed|^OOM /.test(err.message)) return err;
+  return new UsageError(
+    batchId
+      ? `Redis is out of memory (maxmemory): batch ${batchId} was cut off mid-walk; free memory, then run the same enqueue with --resume ${batchId}`
+      : 'Redis is out of memory (maxmemory): no batch was started; free memory and run the enqueue again',
+  );
 }
 
 /** The batch record is gone while its enqueue runs: Redis lost its data (a restart without persistence, a flush). */

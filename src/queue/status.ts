@@ -32,7 +32,7 @@ export async function batchStatus(store: BatchStore, queue: Queue, id: string, m
   const running = record.finishedAt
     ? 0
     : (await queue.getActive(0, 999)).filter((j) => j?.data?.batch === id).reduce((n, j) => n + (j.data as DocumentJob).docs.length, 0);
-  const active = Math.min(running, record.queued - finished);
+  const active = Math.max(0, Math.min(running, record.queued - finished));
   const waiting = Math.max(0, record.queued - finished - active);
   const elapsedMs = (record.finishedAt ?? now) - record.createdAt;
   const recent = await store.recentRate(id, now);

@@ -40,10 +40,15 @@ function decodeWithDeclared(bytes: Uint8Array, options: { maxReplacementRatio: n
   } catch (err) {
     if (!(err instanceof DocumentError) || err.reason !== 'undecodable') throw err;
     const declared = declaredCharset(bytes);
-    if (!declared || VIETNAMESE_LABELS[declared] || !iconv.encodingExists(declared)) throw err;
-    // No Vietnamese encoding reads these bytes, and the page says what they are.
+    // UTF-8 and UTF-16 were tried already; a Vietnamese label was scored already.
+    if (!declared || /^(?:utf-?8|utf-?16)/.test(declared) || VIETNAMESE_LABELS[declared] || !iconv.encodingExists(declared)) throw err;
+    // No Vietnamese encoding reads these bytes, and the page says what they are; held to
+    // the same bar as UTF-8: few replacement characters, no binary.
     const text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), declared);
-    return { text, encoding: declared, replacements: 0, confidence: 0.5 };
+    let replacements = 0;
+    for (let i = text.indexOf('\ufffd'); i !== -1; i = text.indexOf('\ufffd', i + 1)) replacements++;
+    if (replacements > options.maxReplacementRatio * text.length || /[\u0000-\u0008\u000e-\u001f]/.test(text)) throw err;
+    return { text, encoding: declared, replacements, confidence: 0.5 };
   }
   if (detected.confidence >= DECLARED_WINS_BELOW) return detected;
   const declared = declaredCharset(bytes);

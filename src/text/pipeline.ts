@@ -85,6 +85,7 @@ export function runStages(
   until?: string,
   stages: readonly Stage[] = PIPELINE,
 ): { draft: Draft; timings: StageTimings } {
+  if (until !== undefined && !stages.some((s) => s.name === until)) throw new Error(`no stage named ${until}`);
   const draft = newDraft(bytes, source);
   const timings: StageTimings = {};
   let t = performance.now();

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { PIPELINE } from '../../src/stages/index.js';
@@ -71,6 +72,17 @@ describe('processDocument', () => {
     expect(() => processDocument(menu, 'menu.html', config)).toThrow(expect.objectContaining({ reason: 'no-article' }));
     const prose = Buffer.from('Thẻ <b> trong HTML làm chữ đậm. Đây là một câu tiếng Việt bình thường về lập trình web.');
     expect(processDocument(prose, 'a.txt', config).text).toContain('Thẻ <b> trong HTML');
+  });
+
+  it("decodes a page in the charset it declares when no Vietnamese encoding reads it, and not bytes that are no text", () => {
+    const russian = 'Президент заявил во вторник, что правительство представит новый бюджет в парламент до конца месяца.';
+    const page = `<html><head><meta charset="windows-1251"><title>Новости</title></head><body><article><p>${russian}</p><p>${russian}</p></article></body></html>`;
+    const doc = processDocument(iconv.encode(page, 'windows-1251'), 'ru.html', config);
+    expect(doc.metadata.encoding).toBe('windows-1251');
+    expect(doc.text).toContain(russian);
+    expect(doc.metadata.language).toBe('rus');
+    const noise = Buffer.concat([Buffer.from('<html><head><meta charset="utf-8"></head><body><p>'), Buffer.from(Array.from({ length: 4000 }, (_, i) => 0x80 + ((i * 37) % 120))), Buffer.from('</p></body></html>')]);
+    expect(() => processDocument(noise, 'noise.html', config)).toThrow(expect.objectContaining({ reason: 'undecodable' }));
   });
 
   it('passes input errors through with their own reason', () => {
