@@ -96,6 +96,7 @@ const SCRIPTS = {
   vnpipeForgetQueued: { file: 'forget-queued.lua', keys: 1 },
   vnpipeClaimQueued: { file: 'claim-queued.lua', keys: 2 },
   vnpipeRecordCounted: { file: 'record-counted.lua', keys: 5 },
+  vnpipeProducerLease: { file: 'producer-lease.lua', keys: 1 },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -251,13 +252,13 @@ export class BatchStore {
     return seqs.map((_, i) => bits[2 * i]! || bits[2 * i + 1]!);
   }
 
-  /** Says for `ms` that a producer is walking this batch; renewed while it walks. */
-  async holdProducerLease(id: string, ms = 15_000): Promise<void> {
-    await this.redis.set(this.key(id, 'producer'), String(process.pid), 'PX', ms);
-  }
-
-  async releaseProducerLease(id: string): Promise<void> {
-    await this.redis.del(this.key(id, 'producer'));
+  /**
+   * The lease that says a producer is walking this batch, under the producer's random
+   * token: `take` succeeds only when nobody holds it, `renew` only for its holder.
+   * Returns whether the caller holds it.
+   */
+  async producerLease(id: string, token: string, mode: 'take' | 'renew' | 'release', ms = 0): Promise<boolean> {
+    return (await this.script('vnpipeProducerLease', this.key(id, 'producer'), token, ms, mode)) === 1;
   }
 
   /** Before a resumed walk counts the folder again. */

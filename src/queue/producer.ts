@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Queue } from 'bullmq';
 import { configHash, VERSION, type Config } from '../config.js';
@@ -92,18 +93,25 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   const learn = resumed ? resumed.learning : (options.learn ?? false);
   if (options.profile) await batches.setProfile(batchId, options.profile);
   // While this producer walks, its lease says so; a batch whose lease ran out before
-  // its walk ended shows as interrupted, and `enqueue --resume` finishes it.
-  await batches.holdProducerLease(batchId);
-  const lease = setInterval(() => void batches.holdProducerLease(batchId).catch(() => {}), PRODUCER_LEASE_MS / 3);
-  lease.unref();
+  // its walk ended shows as interrupted, and `enqueue --resume` finishes it. A producer
+  // that finds its lease taken (it stalled, and another resumed the batch) stops.
+  const token = randomBytes(16).toString('hex');
+  if (!(await batches.producerLease(batchId, token, 'take', PRODUCER_LEASE_MS))) {
+    throw new UsageError(`batch ${batchId} is still being queued by a live producer`);
+  }
+  const lease = { lost: false };
+  const renew = setInterval(() => {
+    batches.producerLease(batchId, token, 'renew', PRODUCER_LEASE_MS).then((held) => (lease.lost ||= !held), () => {});
+  }, PRODUCER_LEASE_MS / 3);
+  renew.unref();
   try {
-    return await walkAndQueue(queue, batches, batchId, { ...options, root, out, learn }, { source, sink, walk, files, first: first.value });
+    return await walkAndQueue(queue, batches, batchId, { ...options, root, out, learn }, { source, sink, walk, files, first: first.value, lease });
   } catch (err) {
     throw outOfMemory(err as Error, batchId);
   } finally {
-    clearInterval(lease);
+    clearInterval(renew);
     // Walked or not, this producer is done with the batch: a batch left unwalked shows as interrupted at once.
-    await batches.releaseProducerLease(batchId).catch(() => {});
+    await batches.producerLease(batchId, token, 'release').catch(() => {});
   }
 }
 
@@ -112,9 +120,9 @@ async function walkAndQueue(
   batches: BatchStore,
   batchId: string,
   options: EnqueueOptions,
-  ctx: { source: Source; sink: Sink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry },
+  ctx: { source: Source; sink: Sink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry; lease: { lost: boolean } },
 ): Promise<EnqueueResult> {
-  const { sink, walk, files, first } = ctx;
+  const { sink, walk, files, first, lease } = ctx;
   const root = options.root;
 
   if (options.learn) {
@@ -138,6 +146,7 @@ async function walkAndQueue(
   const counts: EnqueueCounts = { found: 0, queued: 0, skipped: 0 };
   let chunk: SourceEntry[] = options.learn ? [] : [first];
   const flush = async () => {
+    if (lease.lost) throw new UsageError(`batch ${batchId} was taken over by another producer (enqueue --resume) while this one stalled: this one stops`);
     const added = await enqueueChunk(chunk, { maker: { version: VERSION, config: configHash(options.config) }, queue, batches, batchId, root, sink, jobIds, options });
     await batches.addCounts(batchId, { found: added.found, skipped: added.skipped });
     counts.found += added.found;
