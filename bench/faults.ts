@@ -2,9 +2,10 @@
  * Fault injection (`npm run test:faults`): each case runs a real batch on a private
  * redis-server, breaks something in the middle, recovers the way the README says, and
  * counts documents in, out (one output file each), duplicated (an output that is no
- * input's) and lost (no output and no failure record). At-least-once delivery may run
- * a document twice; its output is replaced, never doubled. Prints the table; exits 1 if any case lost or
- * duplicated an output.
+ * input's) and lost (no output and no failure record), and checks that every batch
+ * ended with its counts adding up to what it queued. At-least-once delivery may run
+ * a document twice; its output is replaced, never doubled. Prints the table; exits 1
+ * if any case lost or duplicated a document, or its counts do not add up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,8 @@ interface Row {
   out: number;
   duplicated: number;
   failed: number;
+  /** Every batch's counts add up to what it queued. */
+  exact: boolean;
   lost: number;
   note: string;
 }
@@ -96,9 +99,12 @@ async function withCase(files: number, appendOnly: boolean, run: (c: Case) => Pr
 async function tally(c: Case, files: number): Promise<Omit<Row, 'fault' | 'note'>> {
   const outputs = new Set(readdirSync(c.out).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)));
   const failed = new Set<string>();
-  for (const b of await c.store.list(100)) for (const f of await c.store.failures(b.id, Infinity)) failed.add(f.rel);
+  const batches = await c.store.list(100);
+  for (const b of batches) for (const f of await c.store.failures(b.id, Infinity)) failed.add(f.rel);
   const names = readdirSync(c.input);
   return {
+    // Every batch ended with each document it queued counted once: done, failed or cancelled.
+    exact: batches.every((b) => b.finishedAt !== null && b.completed + b.failed + b.cancelled === b.queued),
     in: files,
     out: outputs.size,
     // One output per input by construction (its name is the input's key): a duplicate would be an output of no input.
@@ -229,18 +235,18 @@ for (const [fault, run] of cases) {
     const row = await run();
     rows.push({ ...row, fault, note: `${row.note} (${((Date.now() - start) / 1000).toFixed(0)} s)` });
   } catch (err) {
-    rows.push({ fault, in: N, out: 0, duplicated: 0, failed: 0, lost: N, note: `ERROR: ${(err as Error).message}` });
+    rows.push({ fault, in: N, out: 0, duplicated: 0, failed: 0, exact: false, lost: N, note: `ERROR: ${(err as Error).message}` });
   }
   console.log(`${fault}: done`);
 }
 
 console.log(`\nfault injection, ${availableParallelism()} cores, ${N} documents per case\n`);
-console.log('| fault | in | out | failed | duplicated | lost | how it recovered |');
-console.log('| --- | --- | --- | --- | --- | --- | --- |');
-for (const r of rows) console.log(`| ${r.fault} | ${r.in} | ${r.out} | ${r.failed} | ${r.duplicated} | ${r.lost} | ${r.note} |`);
-const bad = rows.filter((r) => r.lost > 0 || r.duplicated > 0);
+console.log('| fault | in | out | failed | duplicated | lost | counts exact | how it recovered |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.fault} | ${r.in} | ${r.out} | ${r.failed} | ${r.duplicated} | ${r.lost} | ${r.exact ? 'yes' : 'NO'} | ${r.note} |`);
+const bad = rows.filter((r) => r.lost > 0 || r.duplicated > 0 || !r.exact);
 if (bad.length > 0) {
-  console.log(`\n${bad.length} case(s) lost or duplicated documents`);
+  console.log(`\n${bad.length} case(s) lost or duplicated documents, or ended with counts that do not add up`);
   process.exit(1);
 }
 process.exit(0);

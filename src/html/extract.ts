@@ -1,6 +1,6 @@
 import { segment, type Block } from './blocks.js';
 import { selectArticle } from './content.js';
-import { readFacts, resolveMetadata } from './metadata.js';
+import { readFacts, resolveMetadata, type PageMetadata } from './metadata.js';
 import { defaultHtmlRules, type HtmlRules } from './rules.js';
 import { parseHtml, type HtmlElement } from './tree.js';
 
@@ -15,19 +15,10 @@ export interface HtmlRemoval {
   text: string;
 }
 
-export interface HtmlArticle {
+/** The article of a page: its body and what the page says about it (title, ISO 8601 date, authors, category, canonical URL, site, <html lang>). */
+export interface HtmlArticle extends PageMetadata {
   /** Body in reading order; whitespace collapsed, entities decoded; not NFC/tone-normalised (later stages do that). */
   paragraphs: string[];
-  title: string | null;
-  /** ISO 8601. */
-  date: string | null;
-  authors: string[];
-  category: string | null;
-  /** Canonical URL. */
-  url: string | null;
-  site: string | null;
-  /** <html lang>. */
-  lang: string | null;
   captions: { text: string; credit: string | null }[];
   /** What was dropped, with a reason; consecutive drops of one reason share a record, each text capped. */
   removed: HtmlRemoval[];

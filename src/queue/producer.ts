@@ -6,7 +6,7 @@ import { configHash, VERSION, type Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { isInside, type Maker } from '../io/files.js';
 import { openSink, type Sink } from '../io/sink.js';
-import { openSource, type Source, type SourceEntry } from '../io/source.js';
+import { openSource, type SourceEntry } from '../io/source.js';
 import { buildProfile, type Profile } from '../text/learned.js';
 import type { BatchStore } from './batches.js';
 import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, PENDING_STATES, planJobs, type DocumentRef } from './jobs.js';
@@ -105,7 +105,7 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   }, PRODUCER_LEASE_MS / 3);
   renew.unref();
   try {
-    return await walkAndQueue(queue, batches, batchId, { ...options, root, out, learn }, { source, sink, walk, files, first: first.value, lease });
+    return await walkAndQueue(queue, batches, batchId, { ...options, root, out, learn }, { sink, walk, files, first: first.value, lease });
   } catch (err) {
     throw outOfMemory(err as Error, batchId);
   } finally {
@@ -120,7 +120,7 @@ async function walkAndQueue(
   batches: BatchStore,
   batchId: string,
   options: EnqueueOptions,
-  ctx: { source: Source; sink: Sink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry; lease: { lost: boolean } },
+  ctx: { sink: Sink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry; lease: { lost: boolean } },
 ): Promise<EnqueueResult> {
   const { sink, walk, files, first, lease } = ctx;
   const root = options.root;
