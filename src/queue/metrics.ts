@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Queue } from 'bullmq';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { VERSION } from '../config.js';
 import type { DocumentResult } from './jobs.js';
 
 /**
@@ -29,6 +30,12 @@ export class WorkerMetrics {
     help: 'Characters of clean text written',
     registers: [this.registry],
   });
+  private readonly documentSeconds = new Histogram({
+    name: 'vnpipe_document_duration_seconds',
+    help: 'Time of the text stages per completed document',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5, 10, 60],
+    registers: [this.registry],
+  });
   private readonly removed = new Counter({
     name: 'vnpipe_removed_total',
     help: 'Pieces of input removed from the text, by reason',
@@ -37,11 +44,17 @@ export class WorkerMetrics {
   });
 
   constructor(private readonly queue: Queue) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'vnpipe_worker_' });
+    // The standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes ...), which stock dashboards read.
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({ name: 'vnpipe_build_info', help: 'The vnpipe version this worker runs', labelNames: ['version'] as const, registers: [this.registry] }).set(
+      { version: VERSION },
+      1,
+    );
   }
 
   completed(result: DocumentResult): void {
-    this.documents.inc({ status: 'completed', reason: '' });
+    this.documents.inc({ status: 'completed', reason: 'none' });
+    this.documentSeconds.observe(Object.values(result.stageMs).reduce((a, b) => a + b, 0) / 1000);
     this.inputBytes.inc(result.bytes);
     this.outputCharacters.inc(result.characters);
     for (const [stage, ms] of Object.entries(result.stageMs)) this.stages.observe({ stage }, ms / 1000);

@@ -1,4 +1,4 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { MetricsTime, Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { compileConfig, type Config, type JsonObject } from '../config.js';
 import { DocumentError } from '../errors.js';
@@ -217,6 +217,9 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     // to the queue about one lock period after it died.
     lockDuration: options.lockDurationMs ?? 30_000,
     stalledInterval: options.lockDurationMs ?? 30_000,
+    // BullMQ's per-minute job counts (about 120 KB in Redis for two weeks), which its
+    // Prometheus export reads: without them bullmq_job_completed_total stays 0.
+    metrics: { maxDataPoints: MetricsTime.ONE_WEEK * 2 },
   });
 
   worker.on('failed', (job, err) => {

@@ -30,7 +30,10 @@ describe('worker logs and metrics', () => {
     });
 
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    expect(metrics).toContain('vnpipe_documents_total{status="completed",reason=""} 5');
+    expect(metrics).toContain('vnpipe_documents_total{status="completed",reason="none"} 5');
+    expect(metrics).toMatch(/vnpipe_document_duration_seconds_count 5/);
+    expect(metrics).toMatch(/vnpipe_build_info\{version="\d+\.\d+\.\d+"\} 1/);
+    expect(metrics).toMatch(/^process_cpu_seconds_total /m);
     expect(metrics).toContain('vnpipe_documents_total{status="failed",reason="empty"} 1');
     expect(metrics).toMatch(/vnpipe_stage_duration_seconds_count\{stage="sentences"\} 5/);
     expect(metrics).toContain('vnpipe_removed_total{reason="caption"} 12');
