@@ -113,8 +113,10 @@ export const SETUPS_PER_THREAD = 16;
 /**
  * A fixed set of threads that run the CPU-bound part of document jobs, so the worker's
  * event loop stays free for Redis (locks, fetching the next jobs, counters) while the
- * threads work. A thread that dies fails the task it was running (the job retries it)
- * and gives the tasks queued behind it back; a new thread takes its place.
+ * threads work. A thread that dies, or that the watchdog stops, answers for the task it
+ * was running: the document it was on fails when the cause is its own (time limit,
+ * heap), the others run again with the job's retry; the tasks queued behind it go back
+ * to the queue, and a new thread takes its place.
  */
 export class DocumentThreads {
   private readonly slots: Slot[] = [];
