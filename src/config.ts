@@ -11,6 +11,8 @@ import type { LanguageRules } from './text/language.js';
 import type { LearnSettings } from './text/learned.js';
 import type { ToneSetting } from './text/normalize.js';
 import type { SentenceRules } from './text/sentences.js';
+import { SIGNAL_NAMES, type QualityPreset, type QualityRules } from './text/quality.js';
+import type { DedupSettings } from './dedup/minhash.js';
 
 /** Everything the text pipeline and the queue read from config/, validated and compiled. */
 export interface Config {
@@ -25,6 +27,10 @@ export interface Config {
   /** The HTML article extractor's rules (their meaning: src/html/rules.ts). */
   html: HtmlRules;
   queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number; enqueueWindow: number; documentsPerJob: number };
+  /** Quality signals' stop words and the export filter presets (src/text/quality.ts). */
+  quality: QualityRules;
+  /** Near-duplicate detection at export (src/dedup/minhash.ts). */
+  dedup: DedupSettings;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -46,7 +52,9 @@ const HASHES = new WeakMap<Config, string>();
 export function configHash(config: Config): string {
   let hash = HASHES.get(config);
   if (hash === undefined) {
-    const text = JSON.stringify(config, (_, value: unknown) => (value instanceof RegExp ? `/${value.source}/${value.flags}` : value));
+    // Filter presets and dedup settings are read by export only: changing them rebuilds no document.
+    const documentSettings = { ...config, quality: { stopWords: config.quality.stopWords }, dedup: undefined };
+    const text = JSON.stringify(documentSettings, (_, value: unknown) => (value instanceof RegExp ? `/${value.source}/${value.flags}` : value));
     hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
     HASHES.set(config, hash);
   }
@@ -75,7 +83,7 @@ export function loadConfigWithSource(userFile?: string, overrides?: JsonObject):
 
 export function compileConfig(raw: JsonObject, source: string): Config {
   const v = new Validator(source);
-  const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'normalize', 'metadata', 'boilerplate', 'learn', 'language', 'sentences', 'html', 'queue']);
+  const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'normalize', 'metadata', 'boilerplate', 'learn', 'language', 'sentences', 'html', 'queue', 'quality', 'dedup']);
   const limits = v.object(root.limits, 'limits', ['maxFileBytes', 'documentTimeoutMs', 'threadHeapMb']);
   const decode = v.object(root.decode, 'decode', ['maxReplacementRatio', 'encoding'], ['encoding']);
   const encoding = decode.encoding === undefined ? undefined : v.string(decode.encoding, 'decode.encoding');
@@ -96,6 +104,8 @@ export function compileConfig(raw: JsonObject, source: string): Config {
   const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare', 'shortParagraphLetters']);
   const sentences = v.object(root.sentences, 'sentences', ['abbreviations', 'letterNouns', 'plainNameSyllables', 'nameIntroducers']);
   const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow', 'documentsPerJob']);
+  const quality = v.object(root.quality, 'quality', ['stopWords', 'presets']);
+  const dedup = v.object(root.dedup, 'dedup', ['ngram', 'bands', 'rows', 'threshold']);
 
   const timezone = v.string(metadata.timezone, 'metadata.timezone');
   if (!/^(?:Z|[+-]\d{2}:\d{2})$/.test(timezone)) v.fail('metadata.timezone', `must be "Z" or an offset like "+07:00", not "${timezone}"`);
@@ -157,7 +167,46 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       enqueueWindow: v.integer(queue.enqueueWindow, 'queue.enqueueWindow', 1000, 10_000_000),
       documentsPerJob: v.integer(queue.documentsPerJob, 'queue.documentsPerJob', 1, 1000),
     },
+    quality: {
+      stopWords: v.strings(quality.stopWords, 'quality.stopWords').map((w) => w.toLowerCase()),
+      presets: compilePresets(v, quality.presets),
+    },
+    dedup: {
+      ngram: v.integer(dedup.ngram, 'dedup.ngram', 1, 64),
+      bands: v.integer(dedup.bands, 'dedup.bands', 1, 256),
+      rows: v.integer(dedup.rows, 'dedup.rows', 1, 64),
+      threshold: v.number(dedup.threshold, 'dedup.threshold', 0, 1),
+    },
   };
+}
+
+/** `quality.presets`: per name, a description, optional languages and languageQualityOk, and min/max bounds on signals. */
+function compilePresets(v: Validator, raw: Json | undefined): Record<string, QualityPreset> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) v.fail('quality.presets', 'must be an object of named presets');
+  const presets: Record<string, QualityPreset> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const path = `quality.presets.${name}`;
+    if (!/^[a-z][a-z0-9-]*$/.test(name)) v.fail(path, 'a preset name is lower-case letters, digits and dashes');
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) v.fail(path, 'must be an object');
+    const preset: QualityPreset = { description: v.string(value.description, `${path}.description`), bounds: [] };
+    for (const [key, bound] of Object.entries(value)) {
+      if (key === 'description') continue;
+      if (key === 'languages') preset.languages = v.strings(bound, `${path}.languages`);
+      else if (key === 'languageQualityOk') {
+        if (typeof bound !== 'boolean') v.fail(`${path}.languageQualityOk`, 'must be true or false');
+        preset.languageQualityOk = bound;
+      } else {
+        const m = /^(min|max)([A-Z]\w*)$/.exec(key);
+        const signal = m ? `${m[2]![0]!.toLowerCase()}${m[2]!.slice(1)}` : '';
+        if (!m || !(signal === 'languageScore' || (SIGNAL_NAMES as readonly string[]).includes(signal))) {
+          v.fail(`${path}.${key}`, `is no bound: use min or max and a signal (languageScore, ${SIGNAL_NAMES.join(', ')})`);
+        }
+        preset.bounds.push({ name: key, signal: signal as QualityPreset['bounds'][number]['signal'], kind: m[1] as 'min' | 'max', value: v.number(bound, `${path}.${key}`, 0) });
+      }
+    }
+    presets[name] = preset;
+  }
+  return presets;
 }
 
 const HTML_NUMBERS = [

@@ -6,6 +6,7 @@ import type { LearnedLines } from '../text/learned.js';
 import type { LanguageResult } from '../text/language.js';
 import type { Line, Removal } from '../text/lines.js';
 import type { Header } from '../text/metadata.js';
+import type { QualitySignals } from '../text/quality.js';
 
 /**
  * One document on its way through the stages. Each stage reads the fields earlier
@@ -38,6 +39,8 @@ export interface Draft {
   bodyCategory: string | null;
   sentences: string[];
   language: LanguageResult | null;
+  /** Quality signals of the body (quality). */
+  quality: QualitySignals | null;
   /** What left the text and why: the text stages' removals and the HTML extractor's. */
   removed: (Removal | HtmlRemoval)[];
 }
@@ -77,6 +80,7 @@ export function newDraft(bytes: Uint8Array, source: string): Draft {
     bodyCategory: null,
     sentences: [],
     language: null,
+    quality: null,
     removed: [],
   };
 }

@@ -9,6 +9,7 @@ import type { Encoding } from './decode.js';
 import type { LearnedLines } from './learned.js';
 import type { LanguageLabel, LanguageQuality } from './language.js';
 import type { Removal } from './lines.js';
+import type { QualitySignals } from './quality.js';
 
 /** One output document: Dolma/datatrove top level (`id`, `text`, `source`, `metadata`) plus sentences. */
 export interface VnDocument {
@@ -36,6 +37,8 @@ export interface DocumentMetadata {
   languageQuality: LanguageQuality;
   /** Per paragraph of `text`, when they are not all in `language` (a quoted English paragraph); else null. */
   paragraphLanguages: LanguageLabel[] | null;
+  /** Gopher, FineWeb and repetition signals of `text` (src/text/quality.ts); `vnpipe export --filter` thresholds them. */
+  quality: QualitySignals | null;
   /** What decode found (`utf-8`, `tcvn3` ...), or the charset an HTML page declared for bytes no Vietnamese encoding reads. */
   encoding: Encoding | string;
   /** 0..1: how sure the encoding detection is (1 for a BOM, valid UTF-8 or --encoding). */
@@ -129,6 +132,7 @@ function toDocument(draft: Draft, config: string): VnDocument {
       paragraphLanguages: language.paragraphs.some((p) => p.language !== 'und' && p.language !== language.language)
         ? language.paragraphs
         : null,
+      quality: draft.quality,
       encoding: draft.encoding!,
       encodingConfidence: draft.encodingConfidence,
       replacements: draft.replacements,

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileConfig, loadConfig, type JsonObject } from '../../src/config.js';
+import { processDocument } from '../../src/text/pipeline.js';
+import { presetFailure, qualitySignals } from '../../src/text/quality.js';
+
+const config = loadConfig();
+const stops = new Set(config.quality.stopWords);
+const sample = processDocument(readFileSync(new URL('../../samples/001_cfab3d3de795dabf.txt', import.meta.url)), '001.txt', config);
+
+describe('quality signals', () => {
+  it('measures a clean news article as FineWeb-2 keeps it', () => {
+    const q = sample.metadata.quality!;
+    expect(q.words).toBeGreaterThan(500);
+    // Vietnamese syllables are short: 3 to 4 characters on average.
+    expect(q.meanWordLength).toBeGreaterThan(3);
+    expect(q.meanWordLength).toBeLessThan(4);
+    expect(q.stopWords).toBeGreaterThan(20);
+    expect(q.linePunctShare).toBe(1);
+    expect(q.duplicateLineShare).toBe(0);
+    expect(q.markupShare).toBe(0);
+    expect(presetFailure(config.quality.presets['fineweb2-vie']!, sample.metadata)).toBeNull();
+    expect(presetFailure(config.quality.presets.strict!, sample.metadata)).toBeNull();
+  });
+
+  it('sees repeated lines, a repeated phrase, replacement characters and leftover markup', () => {
+    const paragraphs = sample.text.split('\n\n');
+    const repeated = [...paragraphs.slice(0, 3), ...paragraphs.slice(0, 3), ...paragraphs.slice(0, 3)].join('\n\n');
+    const r = qualitySignals(repeated, stops);
+    expect(r.duplicateLineShare).toBeCloseTo(6 / 9, 3);
+    expect(r.duplicate5GramShare).toBeGreaterThan(0.5);
+    const spam = qualitySignals(Array(40).fill('Mua ngay giá rẻ').join(' '), stops);
+    expect(spam.top4GramShare).toBeGreaterThan(0.9);
+    expect(qualitySignals('Ngày 3/10 \uFFFD\uFFFD trời mưa.', stops).replacementShare).toBeCloseTo(2 / 22, 3);
+    const markup = qualitySignals(`${paragraphs[0]}\n\n<div class="box">Xem thêm</div> &nbsp;\n\nvar x = document.getElementById("a");`, stops);
+    expect(markup.markupShare).toBeGreaterThan(0.05);
+  });
+
+  it('drops by the first bound a document breaks, named as in the config', () => {
+    const preset = config.quality.presets['fineweb2-vie']!;
+    const short = processDocument(Buffer.from('Hà Nội mưa to.\n\nNhiều tuyến phố ngập sâu.'), 'short.txt', config);
+    // In FineWeb-2's order: repetition first, then FineWeb quality, then Gopher quality (length last).
+    expect(presetFailure(preset, short.metadata)).toBe('maxTop2GramShare');
+    expect(presetFailure({ ...preset, bounds: preset.bounds.filter((b) => b.name === 'minWords') }, short.metadata)).toBe('minWords');
+    const list = { ...sample.metadata.quality!, newlineWordRatio: 0.2 };
+    expect(presetFailure(preset, { ...sample.metadata, quality: list })).toBe('maxNewlineWordRatio');
+    expect(presetFailure(preset, { ...sample.metadata, languageScore: 0.5 })).toBe('minLanguageScore');
+    expect(presetFailure(config.quality.presets.strict!, { ...sample.metadata, language: 'eng' })).toBe('language');
+    expect(presetFailure(preset, { ...sample.metadata, quality: null })).toBe('no-quality-signals');
+  });
+});
+
+describe('quality config', () => {
+  const raw = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as JsonObject;
+  const withPreset = (preset: JsonObject) => ({ ...raw, quality: { ...(raw.quality as JsonObject), presets: { mine: preset } } });
+
+  it('names the bad bound and the signals there are', () => {
+    expect(() => compileConfig(withPreset({ description: 'x', maxWordz: 3 }), 'my.json')).toThrow(/quality\.presets\.mine\.maxWordz: is no bound: use min or max and a signal \(languageScore, words, meanWordLength/);
+    expect(() => compileConfig(withPreset({ description: 'x', minWords: -1 }), 'my.json')).toThrow(/quality\.presets\.mine\.minWords/);
+    expect(compileConfig(withPreset({ description: 'x', minWords: 10, maxMarkupShare: 0 }), 'my.json').quality.presets.mine!.bounds.map((b) => b.name)).toEqual([
+      'minWords',
+      'maxMarkupShare',
+    ]);
+  });
+
+  it('changes the config hash for stop words, not for presets or dedup settings (read at export only)', async () => {
+    const { configHash } = await import('../../src/config.js');
+    const base = configHash(compileConfig(raw, 'a'));
+    expect(configHash(compileConfig(withPreset({ description: 'x', minWords: 10 }), 'b'))).toBe(base);
+    expect(configHash(compileConfig({ ...raw, dedup: { ...(raw.dedup as JsonObject), bands: 20 } }, 'c'))).toBe(base);
+    expect(configHash(compileConfig({ ...raw, quality: { ...(raw.quality as JsonObject), stopWords: ['là'] } }, 'd'))).not.toBe(base);
+  });
+});
