@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `vnpipe` command. Each command imports what it needs when it runs, so that
 // `--help`, `config` or `status` do not load the language model or the web server.
+import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -10,6 +11,7 @@ import type { Redis } from 'ioredis';
 import { compileConfig, loadConfig, loadConfigWithSource, VERSION, type JsonObject } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
 import type { BatchStore } from '../queue/batches.js';
+import type { ExportFormat } from '../io/export.js';
 import type { EnqueueResult } from '../queue/producer.js';
 import type { BatchStatus } from '../queue/status.js';
 import type { WorkerHandle } from '../queue/worker.js';
@@ -37,9 +39,13 @@ const OPTIONS = {
   'metrics-port': ['--metrics-port <port>', 'serve Prometheus metrics on this port (/metrics)'],
   'metrics-host': ['--metrics-host <host>', 'where the metrics listen (default 127.0.0.1)'],
   to: ['--to <dir>', 'where export writes its shards'],
-  format: ['--format <format>', 'export format: jsonl.gz (default) or txt'],
+  format: ['--format <format>', 'export format: jsonl.gz (default), parquet (for Hugging Face) or txt (one sentence a line)'],
   'shard-size': ['--shard-size <size>', 'uncompressed bytes per export shard (default 256MB)'],
-  'keep-duplicates': ['--keep-duplicates', 'export later exact copies too, marked metadata.duplicateOf (by default they are left out)'],
+  'keep-duplicates': ['--keep-duplicates', 'export exact and near duplicates too, marked metadata.duplicateOf (by default they are left out)'],
+  overwrite: ['--overwrite', 'replace an earlier export in --to (a folder holding anything else is never touched)'],
+  fields: ['--fields <list>', 'columns to export, comma-separated: id, text, sentences, source, metadata, or metadata fields (title, url, quality ...)'],
+  filter: ['--filter <preset>', 'leave out documents a quality preset of config quality.presets drops (fineweb2-vie, strict); counted by reason in manifest.json'],
+  against: ['--against <exports>', 'earlier export folders, comma-separated: documents near-duplicating theirs are duplicates'],
   top: ['--top <n>', 'removed lines shown per source (default 10)'],
   learn: ['--learn', "learn the batch's boilerplate from its own folder first (a counting pass through the queue)"],
   profile: ['--profile <file>', 'a boilerplate profile: written by learn, read by enqueue and run'],
@@ -107,8 +113,8 @@ const COMMANDS: CommandSpec[] = [
     run: (args, flags) => dashboardCommand(args, flags),
   },
   {
-    name: 'export', args: ['<out-dir>'], options: ['to', 'format', 'shard-size', 'keep-duplicates'],
-    summary: 'pack an output folder into gzip JSON-lines shards, or plain text with one sentence a line',
+    name: 'export', args: ['<out-dir>'], options: ['to', 'format', 'shard-size', 'keep-duplicates', 'overwrite', 'fields', 'filter', 'against', 'config'],
+    summary: 'pack an output folder into gzip JSON-lines, Parquet or plain-text shards with a manifest, leaving out exact and near duplicates',
     run: ([from], flags) => exportCommand(from!, flags),
   },
   {
@@ -486,22 +492,59 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
 
 async function exportCommand(from: string, flags: Flags): Promise<number> {
   if (!flags.to) throw new UsageError('--to <dir> is required');
-  const format = flags.format ?? 'jsonl.gz';
-  if (format !== 'jsonl.gz' && format !== 'txt') throw new UsageError(`--format must be jsonl.gz or txt, not "${format}"`);
-  const { exportCorpus, parseSize } = await import('../io/export.js');
+  const [{ exportCorpus, parseSize, EXPORT_FORMATS, ExportTargetError }, { parseFields }] = await Promise.all([
+    import('../io/export.js'),
+    import('../io/export-schema.js'),
+  ]);
+  const format = (flags.format ?? 'jsonl.gz') as ExportFormat;
+  if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`--format must be ${EXPORT_FORMATS.join(', ')}, not "${format}"`);
   const shardBytes = parseSize(flags['shard-size'] ?? '256MB');
   if (shardBytes === null) throw new UsageError(`--shard-size must be a size like 256MB or 1GB, not "${flags['shard-size']}"`);
+  if (flags.fields && format === 'txt') throw new UsageError('--fields does not apply to --format txt (it writes sentences only)');
+  let fields;
+  try {
+    fields = flags.fields ? parseFields(flags.fields) : undefined;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const config = loadConfig(flags.config);
+  const { configHash } = await import('../config.js');
+  let filter;
+  if (flags.filter) {
+    const preset = config.quality.presets[flags.filter];
+    if (!preset) throw new UsageError(`--filter: no preset "${flags.filter}" in config quality.presets (${Object.keys(config.quality.presets).join(', ')})`);
+    filter = { name: flags.filter, preset };
+  }
   const folder = resolve(from);
   if (!(await stat(folder).catch(() => null))?.isDirectory()) throw new UsageError(`no such folder: ${folder}`);
-  const result = await exportCorpus(folder, resolve(flags.to), {
-    format,
-    shardBytes,
-    keepDuplicates: flags['keep-duplicates'] ?? false,
-    onSkip: (rel, reason) => process.stderr.write(`vnpipe: skipped ${printable(rel)}: ${reason}\n`),
-  });
-  if (result.documents === 0) throw new UsageError(`no vnpipe documents (*.json) in ${folder}`);
-  const left = result.duplicates > 0 ? ` (${result.duplicates} exact duplicates ${flags['keep-duplicates'] ? 'marked metadata.duplicateOf' : 'left out'})` : '';
-  process.stdout.write(`${result.documents} documents in ${result.shards.length} shards${left}:\n${result.shards.join('\n')}\n`);
+  const against = (flags.against ?? '').split(',').filter(Boolean).map((d) => resolve(d));
+  let result;
+  try {
+    result = await exportCorpus(folder, resolve(flags.to), {
+      format,
+      shardBytes,
+      keepDuplicates: flags['keep-duplicates'] ?? false,
+      overwrite: flags.overwrite ?? false,
+      ...(fields ? { fields } : {}),
+      ...(filter ? { filter } : {}),
+      dedup: config.dedup,
+      against,
+      // The export's own settings: its presets and dedup, besides what made the documents.
+      configHash: createHash('sha256').update(configHash(config)).update(JSON.stringify({ quality: config.quality, dedup: config.dedup })).digest('hex').slice(0, 16),
+      onSkip: (rel, reason) => process.stderr.write(`vnpipe: skipped ${printable(rel)}: ${reason}\n`),
+    });
+  } catch (err) {
+    if (err instanceof ExportTargetError || (err as Error).message.includes('signature')) throw new UsageError((err as Error).message);
+    throw err;
+  }
+  if (result.documents === 0 && result.manifest.source.documents === 0) throw new UsageError(`no vnpipe documents (*.json) in ${folder}`);
+  const how = flags['keep-duplicates'] ? 'marked metadata.duplicateOf' : 'left out';
+  const notes = [
+    ...(result.duplicates > 0 ? [`${result.duplicates} exact duplicates ${how}`] : []),
+    ...(result.nearDuplicates > 0 ? [`${result.nearDuplicates} near duplicates ${how}`] : []),
+    ...(filter ? [`${Object.values(result.filtered).reduce((a, b) => a + b, 0)} dropped by ${filter.name}`] : []),
+  ];
+  process.stdout.write(`${result.documents} documents in ${result.shards.length} shards${notes.length > 0 ? ` (${notes.join(', ')})` : ''}:\n${result.shards.join('\n')}\n`);
   return 0;
 }
 

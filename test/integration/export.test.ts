@@ -1,11 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { processDocument } from '../../src/text/pipeline.js';
 import { runCli, SAMPLES, tempDir } from '../support/cli.js';
+
+/** The documents of an export's JSON-lines shards, in order. */
+function readShards(to: string): any[] {
+  return readdirSync(to)
+    .filter((f) => /^shard-\d{5}\.jsonl\.gz$/.test(f))
+    .sort()
+    .flatMap((s) => gunzipSync(readFileSync(join(to, s))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l)));
+}
 
 /** An output folder as workers leave it: the five samples, one of them in a subfolder. */
 function outputFolder(): string {
@@ -26,10 +34,11 @@ describe('vnpipe export', () => {
     const r = await runCli(['export', outputFolder(), '--to', to, '--shard-size', '20KB'], {});
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('skipped notes.json: not a vnpipe document');
-    const shards = readdirSync(to).sort();
-    expect(shards.length).toBeGreaterThan(1);
-    expect(shards.every((s) => /^shard-\d{5}\.jsonl\.gz$/.test(s))).toBe(true);
-    const docs = shards.flatMap((s) => gunzipSync(readFileSync(join(to, s))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l)));
+    const files = readdirSync(to).sort();
+    expect(files.filter((f) => !f.startsWith('shard-'))).toEqual(['README.md', 'manifest.json', 'minhash-signatures.idx.gz']);
+    expect(files.filter((f) => f.startsWith('shard-')).every((s) => /^shard-\d{5}\.jsonl\.gz$/.test(s))).toBe(true);
+    expect(files.length).toBeGreaterThan(4);
+    const docs = readShards(to);
     expect(docs.map((d) => d.source)).toEqual([
       '000_e15030ee0d383edd.txt', '001_cfab3d3de795dabf.txt', '002_96ecd948de8e48bb.txt', '003_7161b19aceaccb0d.txt', '004_2d82f93cebf0d4a1.txt',
     ]);
@@ -44,7 +53,7 @@ describe('vnpipe export', () => {
     const copy = processDocument(Buffer.from(`${sample}\n\nTheo TTXVN\n`), 'z-copy/001.txt', loadConfig());
     mkdirSync(join(from, 'z-copy'));
     writeFileSync(join(from, 'z-copy', '001.txt.json'), `${JSON.stringify(copy)}\n`);
-    const read = (to: string) => readdirSync(to).flatMap((s) => gunzipSync(readFileSync(join(to, s))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l)));
+    const read = readShards;
 
     const to = tempDir('export-dedup');
     const r = await runCli(['export', from, '--to', to], {});
@@ -74,14 +83,151 @@ describe('vnpipe export', () => {
       'vnpipe: --shard-size must be a size like 256MB or 1GB, not "big"\n',
     );
     expect((await runCli(['export', SAMPLES, '--to', tempDir('x'), '--format', 'csv'], {})).stderr).toBe(
-      'vnpipe: --format must be jsonl.gz or txt, not "csv"\n',
+      'vnpipe: --format must be jsonl.gz, txt, parquet, not "csv"\n',
     );
   });
 
   it('reads back with Python\'s gzip and json modules, as corpus tools do', async () => {
     const to = tempDir('export-py');
     await runCli(['export', outputFolder(), '--to', to], {});
-    const count = execFileSync('python3', ['-c', `import gzip,json,glob\nprint(sum(1 for f in glob.glob('${to}/*.jsonl.gz') for l in gzip.open(f,'rt',encoding='utf-8') if json.loads(l)['text']))`]);
+    const count = execFileSync('python3', ['-c', `import gzip,json,glob\nprint(sum(1 for f in glob.glob('${to}/shard-*.jsonl.gz') for l in gzip.open(f,'rt',encoding='utf-8') if json.loads(l)['text']))`]);
     expect(count.toString().trim()).toBe('5');
+  });
+
+  it('leaves out a near duplicate (an aggregator reworded the lead and added its credit), keeping the earliest', async () => {
+    const from = outputFolder();
+    const original = JSON.parse(readFileSync(join(from, '001_cfab3d3de795dabf.json'), 'utf8'));
+    const paragraphs: string[] = original.text.split('\n\n');
+    // Republished by an aggregator with an earlier date: the lead's first words reworded, a credit line added.
+    const rewritten = [paragraphs[0]!.replace(/^\S+ \S+/, 'Chiều qua'), ...paragraphs.slice(1), 'Theo Báo Công an Nhân dân'];
+    const copy = { ...original, id: 'copy', source: 'aggregator/x.txt', text: rewritten.join('\n\n'), metadata: { ...original.metadata, date: '2020-01-01T08:00:00+07:00' } };
+    mkdirSync(join(from, 'aggregator'));
+    writeFileSync(join(from, 'aggregator', 'x.txt.json'), JSON.stringify(copy));
+    const to = tempDir('export-near');
+    const r = await runCli(['export', from, '--to', to, '--keep-duplicates'], {});
+    expect(r.stdout).toMatch(/^6 documents in 1 shards \(1 near duplicates marked metadata\.duplicateOf\):/);
+    const docs = readShards(to);
+    // The earlier date wins: the outlet's own copy is the duplicate.
+    expect(docs.find((d) => d.source === '001_cfab3d3de795dabf.txt').metadata.duplicateOf).toBe('aggregator/x.txt');
+    expect(docs.find((d) => d.source === 'aggregator/x.txt').metadata).toMatchObject({ duplicateOf: null, clusterSize: 2 });
+    const manifest = JSON.parse(readFileSync(join(to, 'manifest.json'), 'utf8'));
+    expect(manifest.dedup).toMatchObject({ exact: 0, near: 1, clusters: 1, largestClusters: [2], bands: 14, rows: 8, ngram: 5 });
+
+    // A later export checked against this one: the copy is known, whatever its date.
+    const later = outputFolder();
+    writeFileSync(join(later, 'again.json'), JSON.stringify({ ...copy, source: 'again.txt', metadata: { ...copy.metadata, date: '2019-01-01T00:00:00+07:00' } }));
+    const to2 = tempDir('export-against');
+    const r2 = await runCli(['export', later, '--to', to2, '--against', to], {});
+    expect(r2.code).toBe(0);
+    const second = JSON.parse(readFileSync(join(to2, 'manifest.json'), 'utf8'));
+    // All six: the four other samples, the outlet's copy and the aggregator's again.
+    expect(second.dedup.againstEarlier).toBe(6);
+    expect(second.documents).toBe(0);
+  });
+
+  it('refuses a non-empty target, replaces an earlier export only with --overwrite, never a folder of other files', async () => {
+    const from = outputFolder();
+    const to = tempDir('export-twice');
+    expect((await runCli(['export', from, '--to', to], {})).code).toBe(0);
+    const again = await runCli(['export', from, '--to', to], {});
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/holds an export of 5 documents \(.*\); --overwrite replaces it\n$/);
+    const over = await runCli(['export', from, '--to', to, '--overwrite', '--format', 'parquet'], {});
+    expect(over.code).toBe(0);
+    expect(readdirSync(to).filter((f) => f.startsWith('shard-'))).toEqual(['shard-00000.parquet']);
+    const mine = tempDir('export-mine');
+    writeFileSync(join(mine, 'thesis.tex'), 'x');
+    const refused = await runCli(['export', from, '--to', mine, '--overwrite'], {});
+    expect(refused.stderr).toMatch(/is not empty and holds no vnpipe export \(no manifest\.json\); export into a new or empty folder\n$/);
+    expect(existsSync(join(mine, 'thesis.tex'))).toBe(true);
+  });
+
+  it('writes a manifest: documents, bytes, shards with their hashes, version, config hashes and source runs', async () => {
+    const from = outputFolder();
+    const to = tempDir('export-manifest');
+    await runCli(['export', from, '--to', to, '--shard-size', '20KB'], {});
+    const m = JSON.parse(readFileSync(join(to, 'manifest.json'), 'utf8'));
+    const { VERSION, configHash } = await import('../../src/config.js');
+    expect(m).toMatchObject({ vnpipe: VERSION, format: 'jsonl.gz', documents: 5, filter: null });
+    expect(m.config).toMatch(/^[0-9a-f]{16}$/);
+    expect(m.source).toMatchObject({ folder: from, documents: 5, skipped: 1, runs: [{ version: VERSION, config: configHash(loadConfig()), documents: 5 }] });
+    expect(m.bytes).toBe(m.shards.reduce((n: number, s: { bytes: number }) => n + s.bytes, 0));
+    const { createHash } = await import('node:crypto');
+    for (const s of m.shards) expect(createHash('sha256').update(readFileSync(join(to, s.file))).digest('hex')).toBe(s.sha256);
+  });
+
+  it('gives every record of every shard the same fields of the same types, and names the types for Hugging Face', async () => {
+    // Shards of one document: the first two documents have no url, the later ones one.
+    const from = outputFolder();
+    for (const [i, name] of readdirSync(from).filter((f) => f.endsWith('.json') && f !== 'notes.json').sort().entries()) {
+      const doc = JSON.parse(readFileSync(join(from, name), 'utf8'));
+      doc.metadata.url = i < 2 ? null : `https://example.vn/${i}`;
+      if (i === 0) delete doc.metadata.quality; // written by an older vnpipe
+      writeFileSync(join(from, name), JSON.stringify(doc));
+    }
+    const to = tempDir('export-types');
+    await runCli(['export', from, '--to', to, '--shard-size', '1KB'], {});
+    const docs = readShards(to);
+    expect(docs).toHaveLength(5);
+    const keys = (d: any) => Object.keys(d.metadata);
+    for (const d of docs) expect(keys(d)).toEqual(keys(docs[0]));
+    // One type per field across shards (null aside): a list is never a null, a number never a string.
+    for (const k of keys(docs[0])) {
+      const types = new Set(docs.map((d) => d.metadata[k]).filter((v) => v !== null).map((v) => (Array.isArray(v) ? 'list' : typeof v)));
+      expect(types.size, k).toBeLessThanOrEqual(1);
+    }
+    expect(docs[0].metadata.url).toBeNull();
+    expect(docs[0].metadata.quality).toBeNull();
+    expect(docs[1].metadata.paragraphLanguages).toEqual([]);
+    const card = readFileSync(join(to, 'README.md'), 'utf8');
+    expect(card).toContain('data_files: "shard-*.jsonl.gz"');
+    expect(card).toMatch(/    - name: url\n      dtype: string\n/);
+    expect(card).toMatch(/    - name: quality\n      struct:\n      - name: words\n        dtype: float64/);
+  });
+
+  it('--fields chooses the columns; Parquet shards share one typed schema, nulls typed as strings', async () => {
+    const from = outputFolder();
+    const to = tempDir('export-fields');
+    expect((await runCli(['export', from, '--to', to, '--fields', 'id,text,metadata.url,languageScore'], {})).code).toBe(0);
+    for (const d of readShards(to)) {
+      expect(Object.keys(d)).toEqual(['id', 'text', 'metadata']);
+      expect(Object.keys(d.metadata)).toEqual(['url', 'languageScore']);
+    }
+    expect((await runCli(['export', from, '--to', tempDir('x'), '--fields', 'id,body'], {})).stderr).toMatch(
+      /^vnpipe: --fields: no field "body"; the fields are id, text, sentences, source, metadata, title, date/,
+    );
+
+    const pq = tempDir('export-parquet');
+    expect((await runCli(['export', from, '--to', pq, '--format', 'parquet', '--shard-size', '1KB'], {})).code).toBe(0);
+    const { parquetMetadata, parquetReadObjects, parquetSchema } = await import('hyparquet');
+    const files = readdirSync(pq).filter((f) => f.endsWith('.parquet')).sort();
+    expect(files).toHaveLength(5);
+    const schemas = files.map((f) => {
+      const buf = readFileSync(join(pq, f));
+      const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+      return parquetSchema(parquetMetadata(ab)).children.map((c) => `${c.element.name}:${c.element.type ?? c.element.converted_type}:${c.element.repetition_type}`);
+    });
+    for (const s of schemas) expect(s).toEqual(schemas[0]);
+    expect(schemas[0]).toContain('url:BYTE_ARRAY:OPTIONAL');
+    expect(schemas[0]).toContain('sentences:LIST:REQUIRED');
+    expect(schemas[0]).toContain('quality_words:DOUBLE:OPTIONAL');
+    const buf = readFileSync(join(pq, files[3]!));
+    const rows = await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) });
+    expect(rows[0]).toMatchObject({ source: '003_7161b19aceaccb0d.txt', language: 'vie', duplicateOf: null, clusterSize: 1 });
+    expect(rows[0]!.sentences[0]).toMatch(/^Sáng ngày 28\/10/);
+  });
+
+  it('--filter applies a named preset and counts what each rule dropped', async () => {
+    const from = outputFolder();
+    const config = loadConfig();
+    const english = processDocument(Buffer.from(`${'The committee met on Tuesday to discuss the budget, and members agreed that the plan needs more work before the vote. '.repeat(3)}\n\nThey will meet again next week.`), 'en.txt', config);
+    writeFileSync(join(from, 'en.txt.json'), JSON.stringify(english));
+    const to = tempDir('export-filter');
+    const r = await runCli(['export', from, '--to', to, '--filter', 'strict'], {});
+    expect(r.stdout).toMatch(/^5 documents in 1 shards \(1 dropped by strict\):/);
+    expect(JSON.parse(readFileSync(join(to, 'manifest.json'), 'utf8')).filter).toMatchObject({ preset: 'strict', dropped: { language: 1 } });
+    expect((await runCli(['export', from, '--to', tempDir('x'), '--filter', 'lenient'], {})).stderr).toBe(
+      'vnpipe: --filter: no preset "lenient" in config quality.presets (fineweb2-vie, strict)\n',
+    );
   });
 });
