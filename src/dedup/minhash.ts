@@ -51,24 +51,35 @@ export class MinHasher {
   }
 
   /**
-   * The signature of a text: lower-cased syllables (letters, marks, digits; punctuation
-   * dropped), their n-grams hashed, the minimum of each hash function. A text with fewer
-   * syllables than n is one shingle; one without any has no signature (null).
+   * The 32-bit hashes of a text's shingles: lower-cased syllables (letters, marks,
+   * digits; punctuation dropped) in runs of n; a text with fewer syllables than n is one
+   * shingle, one without any has none (null).
    */
-  signature(text: string): Int32Array | null {
-    const syllables = text.toLowerCase().match(SYLLABLE);
+  shingles(text: string): Int32Array | null {
+    const syllables = syllablesOf(text);
     if (!syllables) return null;
     const hashes = new Int32Array(syllables.length);
     for (let i = 0; i < syllables.length; i++) hashes[i] = fnv(syllables[i]!);
     const n = Math.min(this.settings.ngram, hashes.length);
-    const sig = new Int32Array(this.size).fill(0x7fffffff);
-    const { a, b, size } = this;
-    for (let start = 0; start + n <= hashes.length; start++) {
+    const shingles = new Int32Array(hashes.length - n + 1);
+    for (let start = 0; start < shingles.length; start++) {
       let h = 0x811c9dc5 | 0;
       for (let j = start; j < start + n; j++) h = Math.imul(h ^ hashes[j]!, 0x01000193);
       h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
       h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-      h ^= h >>> 16;
+      shingles[start] = h ^ (h >>> 16);
+    }
+    return shingles;
+  }
+
+  /** The signature of a text: per hash function, the minimum over its shingles (null without any). */
+  signature(text: string): Int32Array | null {
+    const shingles = this.shingles(text);
+    if (!shingles) return null;
+    const sig = new Int32Array(this.size).fill(0x7fffffff);
+    const { a, b, size } = this;
+    for (let s = 0; s < shingles.length; s++) {
+      const h = shingles[s]!;
       for (let k = 0; k < size; k++) {
         const v = (Math.imul(a[k]!, h) + b[k]!) | 0;
         if (v < sig[k]!) sig[k] = v;
@@ -93,6 +104,36 @@ export class MinHasher {
     }
     return keys;
   }
+}
+
+/** The lower-cased syllables (letters, marks, digits) signatures are made of, or null for none. */
+export function syllablesOf(text: string): string[] | null {
+  return text.toLowerCase().match(SYLLABLE);
+}
+
+/** The Jaccard similarity of two texts' shingle sets (from `shingles`), exactly: both sorted and de-duplicated, then merged. */
+export function jaccard(x: Int32Array, y: Int32Array): number {
+  const a = uniqueSorted(x);
+  const b = uniqueSorted(y);
+  let i = 0;
+  let j = 0;
+  let both = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i]! === b[j]!) {
+      both++;
+      i++;
+      j++;
+    } else if (a[i]! < b[j]!) i++;
+    else j++;
+  }
+  return both / (a.length + b.length - both);
+}
+
+function uniqueSorted(x: Int32Array): Int32Array {
+  const s = Int32Array.from(x).sort();
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (i === 0 || s[i] !== s[n - 1]) s[n++] = s[i]!;
+  return s.subarray(0, n);
 }
 
 /** The share of hash functions on which two signatures agree: an unbiased estimate of the Jaccard similarity of their shingle sets. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createGzip, gzipSync, type Gzip } from 'node:zlib';
 import { VERSION } from '../config.js';
 import { Deduplicator, readSignatureIndex, SIGNATURE_INDEX, signatureIndexLines, type PriorEntry } from '../dedup/clusters.js';
-import type { DedupSettings } from '../dedup/minhash.js';
+import { MinHasher, type DedupSettings } from '../dedup/minhash.js';
 import { presetFailure, type FilterInput, type QualityPreset } from '../text/quality.js';
 import { ALL_FIELDS, huggingFaceFeatures, jsonRecord, parquetColumns, type ExportDocument, type FieldSelection } from './export-schema.js';
 import { readOutputFolder, type OutputReader, type StoredDocument } from './output-reader.js';
@@ -82,10 +82,11 @@ export interface Manifest {
  * documents), with manifest.json, a dataset card (README.md with the Hugging Face
  * features) and the MinHash signature index of the documents written.
  *
- * Two passes over the folder, in the reader's fixed order: the first applies the filter
- * and clusters exact and near duplicates of the documents that pass it (so that a
- * duplicate never points at a document the filter dropped); the second writes the
- * documents each cluster keeps. Shards appear under their final names only once complete.
+ * Passes over the folder, in the reader's fixed order: the first applies the filter
+ * and finds exact duplicates and near-duplicate candidates among the documents that
+ * pass it (so that a duplicate never points at a document the filter dropped); the
+ * second, when there are candidates, reads their texts to verify them; the last writes
+ * the documents each cluster keeps. Shards appear under their final names only once complete.
  * A target that holds anything is refused unless it holds an earlier export and
  * `overwrite` is set; then that export's files are replaced.
  */
@@ -124,9 +125,20 @@ export async function exportCorpus(from: string, to: string, options: ExportOpti
     passed.push(rel);
     dedup.add({ source: doc.source, id: doc.id, date: typeof doc.metadata.date === 'string' ? doc.metadata.date : null, text: doc.text });
   }
+  const verdict = new Map(passed.map((rel, i) => [rel, i]));
+  // Candidate pairs are checked on their exact shingle sets: the candidates' texts read again.
+  const wanted = dedup.candidateDocuments();
+  if (wanted.size > 0) {
+    const hasher = new MinHasher(options.dedup);
+    const shingles = new Map<number, Int32Array | null>();
+    for await (const { rel, doc } of read(from, { exclude: [to] })) {
+      const i = verdict.get(rel);
+      if (i !== undefined && wanted.has(i)) shingles.set(i, hasher.shingles(doc.text));
+    }
+    dedup.verify((i) => shingles.get(i) ?? null);
+  }
   const clusters = dedup.finish();
   const signatures = dedup.addedSignatures();
-  const verdict = new Map(passed.map((rel, i) => [rel, i]));
 
   // Pass 2: write what stays.
   const writer = new ShardWriter(to, options.format, options.shardBytes, fields);
