@@ -133,7 +133,7 @@ export class Deduplicator {
     return docs;
   }
 
-  /** Joins the candidate pairs whose shingle sets (`shingles` of a document numbered as added) have Jaccard >= threshold. */
+  /** Joins the candidate pairs whose shingle sets (`shingleSet` of a document numbered as added) have Jaccard >= threshold. */
   verify(shingles: (index: number) => Int32Array | null): void {
     const first = this.nodes.length - this.added;
     for (const [a, b] of this.candidates.values()) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createGzip, gzipSync, type Gzip } from 'node:zlib';
 import { VERSION } from '../config.js';
 import { Deduplicator, readSignatureIndex, SIGNATURE_INDEX, signatureIndexLines, type PriorEntry } from '../dedup/clusters.js';
-import { MinHasher, type DedupSettings } from '../dedup/minhash.js';
+import { MinHasher, shingleSet, type DedupSettings } from '../dedup/minhash.js';
 import { presetFailure, type FilterInput, type QualityPreset } from '../text/quality.js';
 import { ALL_FIELDS, huggingFaceFeatures, jsonRecord, parquetColumns, type ExportDocument, type FieldSelection } from './export-schema.js';
 import { readOutputFolder, type OutputReader, type StoredDocument } from './output-reader.js';
@@ -133,7 +133,9 @@ export async function exportCorpus(from: string, to: string, options: ExportOpti
     const shingles = new Map<number, Int32Array | null>();
     for await (const { rel, doc } of read(from, { exclude: [to] })) {
       const i = verdict.get(rel);
-      if (i !== undefined && wanted.has(i)) shingles.set(i, hasher.shingles(doc.text));
+      if (i === undefined || !wanted.has(i)) continue;
+      const all = hasher.shingles(doc.text);
+      shingles.set(i, all && shingleSet(all));
     }
     dedup.verify((i) => shingles.get(i) ?? null);
   }
