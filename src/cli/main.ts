@@ -108,6 +108,11 @@ const COMMANDS: CommandSpec[] = [
     run: (args, flags) => reportCommand(args, flags),
   },
   {
+    name: 'stats', args: ['<batch-or-folder>'], options: ['json', 'filter', 'config'],
+    summary: 'an output folder (or a batch\'s) in numbers: languages, duplicates and cluster sizes, what each filter preset drops and why, length and quality distributions',
+    run: (args, flags) => statsCommand(args, flags),
+  },
+  {
     name: 'dashboard', args: [], options: ['host', 'port', 'writable'],
     summary: 'Bull Board for the queue; beyond this machine it needs VNPIPE_DASHBOARD_PASSWORD',
     run: (args, flags) => dashboardCommand(args, flags),
@@ -594,6 +599,37 @@ async function reportCommand(args: string[], flags: Flags): Promise<number> {
   if (!(await stat(record.out).catch(() => null))?.isDirectory()) throw new UsageError(`batch ${args[0]} wrote to ${record.out}, which is no longer a folder`);
   const report = await removalReport(record.out, top);
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+  return 0;
+}
+
+async function statsCommand(args: string[], flags: Flags): Promise<number> {
+  if (args.length !== 1) throw new UsageError('stats takes one batch id or output folder');
+  const [{ corpusStats }, { formatStats }] = await Promise.all([import('../io/corpus-stats.js'), import('./report.js')]);
+  const config = loadConfig(flags.config);
+  let folder = resolve(args[0]!);
+  if (!(await stat(folder).catch(() => null))?.isDirectory()) {
+    // Not a folder here: a batch id, whose output folder Redis knows.
+    const { redactUrl, redisUrl } = await import('../queue/connection.js');
+    const q = await openQueue();
+    let record;
+    try {
+      record = await q.batches.get(args[0]!);
+    } finally {
+      await q.close();
+    }
+    if (!record) throw new UsageError(`${args[0]} is neither a folder nor a batch in Redis at ${redactUrl(redisUrl())}`);
+    folder = record.out;
+    if (!(await stat(folder).catch(() => null))?.isDirectory()) throw new UsageError(`batch ${args[0]} wrote to ${folder}, which is no longer a folder`);
+  }
+  let filter;
+  if (flags.filter) {
+    const preset = config.quality.presets[flags.filter];
+    if (!preset) throw new UsageError(`--filter: no preset "${flags.filter}" in config quality.presets (${Object.keys(config.quality.presets).join(', ')})`);
+    filter = { name: flags.filter, preset };
+  }
+  const stats = await corpusStats(folder, config, { ...(filter ? { filter } : {}), onSkip: () => {} });
+  if (stats.documents === 0) throw new UsageError(`no vnpipe documents (*.json) in ${folder}`);
+  process.stdout.write(flags.json ? `${JSON.stringify(stats, null, 2)}\n` : `${formatStats(stats)}\n`);
   return 0;
 }
 

@@ -1,3 +1,4 @@
+import type { CorpusStats } from '../io/corpus-stats.js';
 import type { SourceReport } from '../io/removal-report.js';
 import type { BatchRecord } from '../queue/batches.js';
 import type { BatchStatus, DocumentStatus, QueueCounts } from '../queue/status.js';
@@ -89,4 +90,40 @@ export function formatReport(report: SourceReport[]): string {
     }
   }
   return lines.join('\n');
+}
+
+/** `vnpipe stats`: the numbers of an output folder, with text histograms. */
+export function formatStats(s: CorpusStats): string {
+  const table = (t: Record<string, number>) =>
+    Object.entries(t)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+  const d = s.duplicates;
+  const lines = [
+    `${s.folder}: ${s.documents} documents${s.skipped > 0 ? ` (${s.skipped} files that are not documents)` : ''}`,
+    `  languages   ${table(s.languages)}`,
+    `  readable    ${table(s.languageQuality)}`,
+    `  duplicates  ${d.exact} exact, ${d.near} near, in ${d.clusters} clusters${d.filter ? ` (among what ${d.filter} keeps)` : ''}` +
+      (d.clusters > 0 ? `; sizes ${Object.entries(d.sizes).map(([size, n]) => `${size}: ${n}`).join(', ')}; largest ${d.largest.join(', ')}` : ''),
+    '  filters (documents kept; dropped, by the first rule each breaks):',
+  ];
+  const width = Math.max(...Object.keys(s.presets).map((p) => p.length));
+  for (const [name, p] of Object.entries(s.presets)) {
+    const dropped = Object.values(p.dropped).reduce((a, b) => a + b, 0);
+    lines.push(`    ${name.padEnd(width)}  kept ${p.kept}, dropped ${dropped}${dropped > 0 ? `: ${table(p.dropped)}` : ''}`);
+  }
+  for (const h of s.distributions) {
+    const total = h.counts.reduce((a, b) => a + b, 0);
+    lines.push('', `  ${h.name}  (p10 ${round(h.p10)}, median ${round(h.p50)}, p90 ${round(h.p90)}${h.missing > 0 ? `; ${h.missing} without it` : ''})`);
+    const labels = h.edges.map((e, i) => (i + 1 < h.edges.length ? `${round(e)}-${round(h.edges[i + 1]!)}` : `>= ${round(e)}`));
+    const labelWidth = Math.max(...labels.map((l) => l.length));
+    const most = Math.max(1, ...h.counts);
+    h.counts.forEach((c, i) => lines.push(`    ${labels[i]!.padStart(labelWidth)}  ${'█'.repeat(Math.round((40 * c) / most)).padEnd(40)} ${c}${total > 0 ? ` (${((100 * c) / total).toFixed(1)} %)` : ''}`));
+  }
+  return lines.join('\n');
+}
+
+function round(x: number): string {
+  return String(Math.round(x * 1000) / 1000);
 }

@@ -4,11 +4,12 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { createGzip, gzipSync, type Gzip } from 'node:zlib';
 import { VERSION } from '../config.js';
-import { Deduplicator, readSignatureIndex, SIGNATURE_INDEX, signatureIndexLines, type PriorEntry } from '../dedup/clusters.js';
-import { MinHasher, shingleSet, type DedupSettings } from '../dedup/minhash.js';
-import { presetFailure, type FilterInput, type QualityPreset } from '../text/quality.js';
+import { readSignatureIndex, SIGNATURE_INDEX, signatureIndexLines, type PriorEntry } from '../dedup/clusters.js';
+import type { DedupSettings } from '../dedup/minhash.js';
+import type { QualityPreset } from '../text/quality.js';
 import { ALL_FIELDS, huggingFaceFeatures, jsonRecord, parquetColumns, type ExportDocument, type FieldSelection } from './export-schema.js';
-import { readOutputFolder, type OutputReader, type StoredDocument } from './output-reader.js';
+import { scanCorpus } from './corpus-scan.js';
+import { readOutputFolder, type OutputReader } from './output-reader.js';
 
 export type ExportFormat = 'jsonl.gz' | 'txt' | 'parquet';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['jsonl.gz', 'txt', 'parquet'];
@@ -82,11 +83,9 @@ export interface Manifest {
  * documents), with manifest.json, a dataset card (README.md with the Hugging Face
  * features) and the MinHash signature index of the documents written.
  *
- * Passes over the folder, in the reader's fixed order: the first applies the filter
- * and finds exact duplicates and near-duplicate candidates among the documents that
- * pass it (so that a duplicate never points at a document the filter dropped); the
- * second, when there are candidates, reads their texts to verify them; the last writes
- * the documents each cluster keeps. Shards appear under their final names only once complete.
+ * Passes over the folder, in the reader's fixed order: scanCorpus (the filter, then
+ * exact and near-duplicate clusters of what it passed), then one that writes the
+ * documents each cluster keeps. Shards appear under their final names only once complete.
  * A target that holds anything is refused unless it holds an earlier export and
  * `overwrite` is set; then that export's files are replaced.
  */
@@ -97,56 +96,21 @@ export async function exportCorpus(from: string, to: string, options: ExportOpti
   const prior: PriorEntry[] = [];
   for (const dir of options.against ?? []) prior.push(...(await readSignatureIndex(join(dir, SIGNATURE_INDEX), options.dedup)));
 
-  // Pass 1: filter, then dedup what passes.
-  const dedup = new Deduplicator(options.dedup, prior);
-  const passed: string[] = [];
-  const filtered: Record<string, number> = {};
-  const runs = new Map<string, { version: string; config: string; documents: number }>();
-  let seen = 0;
-  let skipped = 0;
-  const onSkip = (rel: string, reason: string) => {
-    skipped++;
-    options.onSkip?.(rel, reason);
-  };
-  for await (const { rel, doc } of read(from, { exclude: [to], onSkip })) {
-    seen++;
-    const run = doc.metadata.vnpipe as { version?: string; config?: string } | undefined;
-    const key = `${run?.version ?? '?'} ${run?.config ?? '?'}`;
-    const r = runs.get(key) ?? { version: run?.version ?? 'unknown', config: run?.config ?? 'unknown', documents: 0 };
-    r.documents++;
-    runs.set(key, r);
-    if (options.filter) {
-      const reason = presetFailure(options.filter.preset, filterInput(doc));
-      if (reason) {
-        filtered[reason] = (filtered[reason] ?? 0) + 1;
-        continue;
-      }
-    }
-    passed.push(rel);
-    dedup.add({ source: doc.source, id: doc.id, date: typeof doc.metadata.date === 'string' ? doc.metadata.date : null, text: doc.text });
-  }
-  const verdict = new Map(passed.map((rel, i) => [rel, i]));
-  // Candidate pairs are checked on their exact shingle sets: the candidates' texts read again.
-  const wanted = dedup.candidateDocuments();
-  if (wanted.size > 0) {
-    const hasher = new MinHasher(options.dedup);
-    const shingles = new Map<number, Int32Array | null>();
-    for await (const { rel, doc } of read(from, { exclude: [to] })) {
-      const i = verdict.get(rel);
-      if (i === undefined || !wanted.has(i)) continue;
-      const all = hasher.shingles(doc.text);
-      shingles.set(i, all && shingleSet(all));
-    }
-    dedup.verify((i) => shingles.get(i) ?? null);
-  }
-  const clusters = dedup.finish();
-  const signatures = dedup.addedSignatures();
+  const scan = await scanCorpus(from, {
+    dedup: options.dedup,
+    prior,
+    ...(options.filter ? { filter: options.filter.preset } : {}),
+    exclude: [to],
+    reader: read,
+    ...(options.onSkip ? { onSkip: options.onSkip } : {}),
+  });
+  const { clusters, signatures, filtered } = scan;
 
   // Pass 2: write what stays.
   const writer = new ShardWriter(to, options.format, options.shardBytes, fields);
   const kept: { source: string; id: string; signature: Int32Array | null }[] = [];
   for await (const { rel, doc } of read(from, { exclude: [to] })) {
-    const i = verdict.get(rel);
+    const i = scan.passed.get(rel);
     if (i === undefined) continue;
     const duplicateOf = clusters.duplicateOf[i]!;
     if (duplicateOf !== null && !options.keepDuplicates) continue;
@@ -164,7 +128,7 @@ export async function exportCorpus(from: string, to: string, options: ExportOpti
     bytes: shards.reduce((n, s) => n + s.bytes, 0),
     shards,
     fields,
-    source: { folder: from, documents: seen, skipped, runs: [...runs.values()] },
+    source: { folder: from, documents: scan.documents, skipped: scan.skipped, runs: scan.runs },
     config: options.configHash,
     filter: options.filter ? { preset: options.filter.name, description: options.filter.preset.description, dropped: filtered } : null,
     dedup: {
@@ -185,7 +149,7 @@ export async function exportCorpus(from: string, to: string, options: ExportOpti
   return {
     documents: manifest.documents,
     shards: shards.map((s) => join(to, s.file)),
-    skipped,
+    skipped: scan.skipped,
     duplicates: clusters.exact,
     nearDuplicates: clusters.near,
     filtered,
@@ -224,16 +188,6 @@ async function prepareTarget(to: string, overwrite: boolean): Promise<void> {
   // The manifest first: an interrupted overwrite leaves a folder that is plainly no finished export.
   await rm(join(to, MANIFEST));
   for (const e of entries) if (e !== MANIFEST) await rm(join(to, e), { force: true });
-}
-
-function filterInput(doc: StoredDocument): FilterInput {
-  const m = doc.metadata;
-  return {
-    language: typeof m.language === 'string' ? m.language : 'und',
-    languageScore: typeof m.languageScore === 'number' ? m.languageScore : 0,
-    languageQuality: typeof m.languageQuality === 'string' ? m.languageQuality : 'ok',
-    quality: (m.quality ?? null) as FilterInput['quality'],
-  };
 }
 
 function datasetCard(m: Manifest): string {

@@ -230,4 +230,38 @@ describe('vnpipe export', () => {
       'vnpipe: --filter: no preset "lenient" in config quality.presets (fineweb2-vie, strict)\n',
     );
   });
+
+  it('runs the README recipes of "Corpus export, duplicates and quality"', async () => {
+    const readme = readFileSync(join(SAMPLES, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Corpus export, duplicates and quality'));
+    const recipes = /```sh\n([\s\S]*?)```/.exec(section)![1]!.trim().split('\n');
+    expect(recipes).toHaveLength(3);
+    const paths: Record<string, string> = { 'out/': outputFolder(), 'out-2/': outputFolder(), 'corpus/': join(tempDir('readme'), 'corpus'), 'corpus-2/': join(tempDir('readme'), 'corpus-2') };
+    for (const line of recipes) {
+      const args = line.split(' ').slice(1).map((a) => paths[a] ?? a);
+      const r = await runCli(args, {});
+      expect(r.code, `${line}\n${r.stderr}`).toBe(0);
+      if (args[0] === 'stats') expect(r.stdout).toMatch(/: 5 documents \(1 files that are not documents\)\n  languages   vie 5\n/);
+    }
+    expect(readdirSync(paths['corpus/']!).filter((f) => f.endsWith('.parquet'))).toHaveLength(1);
+    const second = JSON.parse(readFileSync(join(paths['corpus-2/']!, 'manifest.json'), 'utf8'));
+    expect(second).toMatchObject({ documents: 0, dedup: { againstEarlier: 5 }, fields: { top: ['id', 'text', 'source'], metadata: ['date', 'url'] } });
+  });
+
+  it('stats: duplicates and what each preset drops, as text and JSON', async () => {
+    const from = outputFolder();
+    const config = loadConfig();
+    const english = processDocument(Buffer.from(`${'The committee met on Tuesday to discuss the budget, and members agreed that the plan needs more work before the vote. '.repeat(3)}`), 'en.txt', config);
+    writeFileSync(join(from, 'en.txt.json'), JSON.stringify(english));
+    writeFileSync(join(from, 'copy.json'), readFileSync(join(from, '002_96ecd948de8e48bb.json')).toString().replace('"source":"002_96ecd948de8e48bb.txt"', '"source":"copy.txt"'));
+    const r = await runCli(['stats', from, '--json'], {});
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ documents: 7, skipped: 1, languages: { vie: 6, eng: 1 }, duplicates: { exact: 1, near: 0, clusters: 1, sizes: { 2: 1 } } });
+    expect(s.presets.strict).toEqual({ kept: 6, dropped: { language: 1 } });
+    expect(s.distributions.find((h: { name: string }) => h.name === 'syllables').counts.reduce((a: number, b: number) => a + b, 0)).toBe(7);
+    const text = await runCli(['stats', from], {});
+    expect(text.stdout).toContain('  duplicates  1 exact, 0 near, in 1 clusters; sizes 2: 1; largest 2\n');
+    expect(text.stdout).toMatch(/\n {4}strict +kept 6, dropped 1: language 1\n/);
+  });
 });
