@@ -16,7 +16,7 @@ export interface DedupSettings {
   bands: number;
   /** Hashes per band. */
   rows: number;
-  /** A candidate pair (sharing a band) is a near duplicate when its signatures agree on at least this share of hashes. */
+  /** A candidate pair (sharing a band) is a near duplicate when its shingle sets' Jaccard similarity is at least this. */
   threshold: number;
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileConfig, loadConfig, type JsonObject } from '../../src/config.js';
 import { processDocument } from '../../src/text/pipeline.js';
@@ -47,6 +48,20 @@ describe('quality signals', () => {
     expect(presetFailure(preset, { ...sample.metadata, languageScore: 0.5 })).toBe('minLanguageScore');
     expect(presetFailure(config.quality.presets.strict!, { ...sample.metadata, language: 'eng' })).toBe('language');
     expect(presetFailure(preset, { ...sample.metadata, quality: null })).toBe('no-quality-signals');
+  });
+});
+
+describe('quality signals on any text', () => {
+  it('answer finite, non-negative numbers for adversarial strings, shares of lines and tokens at most 1', () => {
+    const shares = ['alphaWordShare', 'bulletLineShare', 'ellipsisLineShare', 'linePunctShare', 'duplicateLineShare', 'duplicateParagraphShare', 'replacementShare'] as const;
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', 'à', 'ệ', ' ', '\n', '.', '#', '…', '-', '\uFFFD', '<', '>', '1', 'Đ', '\u0301', '😀') , maxLength: 400 }), (text) => {
+        const q = qualitySignals(text, stops);
+        for (const v of Object.values(q)) expect(Number.isFinite(v) && v >= 0).toBe(true);
+        for (const k of shares) expect(q[k]).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
