@@ -497,7 +497,7 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
 
 async function exportCommand(from: string, flags: Flags): Promise<number> {
   if (!flags.to) throw new UsageError('--to <dir> is required');
-  const [{ exportCorpus, parseSize, EXPORT_FORMATS, ExportTargetError }, { parseFields }] = await Promise.all([
+  const [{ exportCorpus, parseSize, EXPORT_FORMATS, ExportError }, { parseFields }] = await Promise.all([
     import('../io/export.js'),
     import('../io/export-schema.js'),
   ]);
@@ -539,7 +539,7 @@ async function exportCommand(from: string, flags: Flags): Promise<number> {
       onSkip: (rel, reason) => process.stderr.write(`vnpipe: skipped ${printable(rel)}: ${reason}\n`),
     });
   } catch (err) {
-    if (err instanceof ExportTargetError || (err as Error).message.includes('signature')) throw new UsageError((err as Error).message);
+    if (err instanceof ExportError) throw new UsageError(err.message);
     throw err;
   }
   if (result.documents === 0 && result.manifest.source.documents === 0) throw new UsageError(`no vnpipe documents (*.json) in ${folder}`);

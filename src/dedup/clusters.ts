@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { open } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { estimatedJaccard, jaccard, MinHasher, type DedupSettings } from './minhash.js';
 
@@ -222,11 +222,23 @@ export function signatureIndexLines(settings: DedupSettings, kept: { source: str
 
 /** Reads an earlier export's signature index; throws (with the file named) when it is not one or was made with other settings. */
 export async function readSignatureIndex(file: string, settings: DedupSettings): Promise<PriorEntry[]> {
-  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+  const handle = await open(file);
+  // pipeline destroys the gunzip stream with a read or decompression error, which then rejects the loop.
+  const input = pipeline(handle.createReadStream(), createGunzip(), () => {});
+  input.setEncoding('utf8'); // characters split across chunks are joined, not garbled
   const entries: PriorEntry[] = [];
   let header: IndexHeader | null = null;
   let n = 0;
-  for await (const line of lines) {
+  let rest = '';
+  const lines = async function* () {
+    for await (const chunk of input) {
+      const parts = (rest + (chunk as string)).split('\n');
+      rest = parts.pop()!;
+      yield* parts;
+    }
+    yield rest;
+  };
+  for await (const line of lines()) {
     n++;
     if (line === '') continue;
     let value: unknown;

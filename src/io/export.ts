@@ -94,7 +94,14 @@ export async function exportCorpus(from: string, to: string, options: ExportOpti
   const read = options.reader ?? readOutputFolder;
   const fields = options.fields ?? ALL_FIELDS;
   const prior: PriorEntry[] = [];
-  for (const dir of options.against ?? []) prior.push(...(await readSignatureIndex(join(dir, SIGNATURE_INDEX), options.dedup)));
+  for (const dir of options.against ?? []) {
+    try {
+      prior.push(...(await readSignatureIndex(join(dir, SIGNATURE_INDEX), options.dedup)));
+    } catch (err) {
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new ExportError(`--against ${dir}: ${missing ? `no ${SIGNATURE_INDEX} (not a vnpipe export, or one made before signature indexes)` : (err as Error).message}`);
+    }
+  }
 
   const scan = await scanCorpus(from, {
     dedup: options.dedup,
@@ -159,8 +166,8 @@ export async function exportCorpus(from: string, to: string, options: ExportOpti
 
 export const MANIFEST = 'manifest.json';
 
-/** Thrown when the target cannot take the export; the message says why and what to do. */
-export class ExportTargetError extends Error {}
+/** Thrown when the target cannot take the export or an --against export cannot be read; the message says why. */
+export class ExportError extends Error {}
 
 async function prepareTarget(to: string, overwrite: boolean): Promise<void> {
   const entries = await readdir(to).catch((err: NodeJS.ErrnoException) => {
@@ -176,7 +183,7 @@ async function prepareTarget(to: string, overwrite: boolean): Promise<void> {
     () => null,
   );
   if (!overwrite || !manifest) {
-    throw new ExportTargetError(
+    throw new ExportError(
       manifest
         ? `${to} holds an export of ${manifest.documents} documents (${manifest.created}); --overwrite replaces it`
         : `${to} is not empty and holds no vnpipe export (no ${MANIFEST}); export into a new or empty folder`,
@@ -184,7 +191,7 @@ async function prepareTarget(to: string, overwrite: boolean): Promise<void> {
   }
   const ours = new Set([MANIFEST, 'README.md', SIGNATURE_INDEX, ...manifest.shards.map((s) => s.file)]);
   const others = entries.filter((e) => !ours.has(e) && !/^shard-\d{5}\.(?:jsonl\.gz|txt|parquet)(?:\.tmp)?$/.test(e));
-  if (others.length > 0) throw new ExportTargetError(`${to} holds files no export wrote (${others.slice(0, 3).join(', ')}); --overwrite replaces only an export`);
+  if (others.length > 0) throw new ExportError(`${to} holds files no export wrote (${others.slice(0, 3).join(', ')}); --overwrite replaces only an export`);
   // The manifest first: an interrupted overwrite leaves a folder that is plainly no finished export.
   await rm(join(to, MANIFEST));
   for (const e of entries) if (e !== MANIFEST) await rm(join(to, e), { force: true });

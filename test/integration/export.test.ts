@@ -123,6 +123,8 @@ describe('vnpipe export', () => {
     // All six: the four other samples, the outlet's copy and the aggregator's again.
     expect(second.dedup.againstEarlier).toBe(6);
     expect(second.documents).toBe(0);
+    const notAnExport = await runCli(['export', later, '--to', tempDir('x'), '--against', later], {});
+    expect(notAnExport.stderr).toBe(`vnpipe: --against ${later}: no minhash-signatures.idx.gz (not a vnpipe export, or one made before signature indexes)\n`);
   });
 
   it('refuses a non-empty target, replaces an earlier export only with --overwrite, never a folder of other files', async () => {

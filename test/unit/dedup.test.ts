@@ -92,5 +92,7 @@ describe('duplicate clusters', () => {
     d.add({ source: 'new.txt', id: 'n', date: '2000-01-01T00:00:00Z', text: copy });
     expect(d.finish()).toMatchObject({ duplicateOf: ['old.txt'], prior: 1, near: 1 });
     await expect(readSignatureIndex(file, { ...settings, bands: 20 })).rejects.toThrow(/signatures of 5-grams in 14 x 8; this export uses 5-grams in 20 x 8/);
+    writeFileSync(file, gzipSync('x').subarray(0, 12));
+    await expect(readSignatureIndex(file, settings)).rejects.toThrow(/unexpected end of file/);
   });
 });
