@@ -54,7 +54,11 @@ export function configHash(config: Config): string {
   if (hash === undefined) {
     // Filter presets and dedup settings are read by export only: changing them rebuilds no document.
     const documentSettings = { ...config, quality: { stopWords: config.quality.stopWords }, dedup: undefined };
-    const text = JSON.stringify(documentSettings, (_, value: unknown) => (value instanceof RegExp ? `/${value.source}/${value.flags}` : value));
+    const text = JSON.stringify(documentSettings, (_, value: unknown) => {
+      // Sets (abbreviations, stop words) would serialise as {}: changing them must change the hash.
+      if (value instanceof Set) return [...(value as Set<unknown>)].sort();
+      return value instanceof RegExp ? `/${value.source}/${value.flags}` : value;
+    });
     hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
     HASHES.set(config, hash);
   }

@@ -85,4 +85,12 @@ describe('quality config', () => {
     expect(configHash(compileConfig({ ...raw, dedup: { ...(raw.dedup as JsonObject), bands: 20 } }, 'c'))).toBe(base);
     expect(configHash(compileConfig({ ...raw, quality: { ...(raw.quality as JsonObject), stopWords: ['là'] } }, 'd'))).not.toBe(base);
   });
+
+  it('changes the config hash when a set-valued setting changes (sets once hashed as {})', async () => {
+    const { configHash } = await import('../../src/config.js');
+    const base = configHash(compileConfig(raw, 'a'));
+    const sentences = raw.sentences as JsonObject;
+    const fewer = (sentences.abbreviations as string[]).slice(1);
+    expect(configHash(compileConfig({ ...raw, sentences: { ...sentences, abbreviations: fewer } }, 'e'))).not.toBe(base);
+  });
 });
