@@ -25,6 +25,7 @@ export interface Config {
   /** The HTML article extractor's rules (their meaning: src/html/rules.ts). */
   html: HtmlRules;
   queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number; enqueueWindow: number; documentsPerJob: number };
+  shards: { textField: string; recordsPerJob: number };
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -75,7 +76,7 @@ export function loadConfigWithSource(userFile?: string, overrides?: JsonObject):
 
 export function compileConfig(raw: JsonObject, source: string): Config {
   const v = new Validator(source);
-  const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'normalize', 'metadata', 'boilerplate', 'learn', 'language', 'sentences', 'html', 'queue']);
+  const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'normalize', 'metadata', 'boilerplate', 'learn', 'language', 'sentences', 'html', 'queue', 'shards']);
   const limits = v.object(root.limits, 'limits', ['maxFileBytes', 'documentTimeoutMs', 'threadHeapMb']);
   const decode = v.object(root.decode, 'decode', ['maxReplacementRatio', 'encoding'], ['encoding']);
   const encoding = decode.encoding === undefined ? undefined : v.string(decode.encoding, 'decode.encoding');
@@ -96,6 +97,9 @@ export function compileConfig(raw: JsonObject, source: string): Config {
   const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare', 'shortParagraphLetters']);
   const sentences = v.object(root.sentences, 'sentences', ['abbreviations', 'letterNouns', 'plainNameSyllables', 'nameIntroducers']);
   const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow', 'documentsPerJob']);
+  const shards = v.object(root.shards, 'shards', ['textField', 'recordsPerJob']);
+  const textField = v.string(shards.textField, 'shards.textField');
+  if (textField === '') v.fail('shards.textField', 'must name a field');
 
   const timezone = v.string(metadata.timezone, 'metadata.timezone');
   if (!/^(?:Z|[+-]\d{2}:\d{2})$/.test(timezone)) v.fail('metadata.timezone', `must be "Z" or an offset like "+07:00", not "${timezone}"`);
@@ -157,6 +161,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       enqueueWindow: v.integer(queue.enqueueWindow, 'queue.enqueueWindow', 1000, 10_000_000),
       documentsPerJob: v.integer(queue.documentsPerJob, 'queue.documentsPerJob', 1, 1000),
     },
+    shards: { textField, recordsPerJob: v.integer(shards.recordsPerJob, 'shards.recordsPerJob', 1, 100_000) },
   };
 }
 

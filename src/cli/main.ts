@@ -296,9 +296,10 @@ async function learnCommand(folder: string, flags: Flags): Promise<number> {
   const counter = new LineCounter(config.learn);
   let documents = 0;
   const source = openSource(root, { followLinks: flags['follow-links'] ?? false });
+  if (source.sharded) throw new UsageError(`learn reads a folder of files, not shards: ${root}`);
   for await (const file of source.list((key, reason) => process.stderr.write(`vnpipe: skipped ${printable(key)}: ${reason}\n`))) {
     try {
-      counter.add(documentLines(source.read(file.key, config.limits.maxFileBytes), file.key, config));
+      counter.add(documentLines(await source.read(file.key, config.limits.maxFileBytes), file.key, config));
       documents++;
     } catch (err) {
       if (!(err instanceof DocumentError)) throw err;
