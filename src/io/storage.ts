@@ -171,6 +171,7 @@ export class LocalStore implements ObjectStore {
   }
 
   locate(key: string): string {
+    assertStoreKey(key, this.root);
     return this.singleFile ? this.root : join(this.root, key);
   }
 }
@@ -328,6 +329,7 @@ export class S3Store implements ObjectStore {
   }
 
   locate(key: string): string {
+    assertStoreKey(key, this.location);
     return `s3://${this.bucket}/${this.singleKey ?? (this.prefix ? `${this.prefix}/${key}` : key)}`;
   }
 }

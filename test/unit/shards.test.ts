@@ -1,0 +1,93 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { jsonRecord, JSONL, lines } from '../../src/io/jsonl.js';
+import { withRecordFields, ShardSink } from '../../src/io/shard-sink.js';
+import { parseRecordKey, unitOf } from '../../src/io/shards.js';
+import { LocalStore } from '../../src/io/storage.js';
+import type { VnDocument } from '../../src/text/pipeline.js';
+
+async function collect<T>(gen: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of gen) out.push(x);
+  return out;
+}
+
+async function* chunked(bytes: Buffer, cuts: number[]): AsyncGenerator<Uint8Array> {
+  let start = 0;
+  for (const cut of [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)) {
+    yield bytes.subarray(start, cut);
+    start = cut;
+  }
+  yield bytes.subarray(start);
+}
+
+describe('JSON lines', () => {
+  it('gives the same lines however the stream is cut into chunks, blank lines left out', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.string({ unit: 'grapheme' }).map((s) => s.replace(/\n/g, ' ')), { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 6 }), async (texts, cuts) => {
+        const bytes = Buffer.from(texts.join('\n'));
+        const got = (await collect(lines(chunked(bytes, cuts), 1 << 20))).map((l) => l.bytes!.toString());
+        expect(got).toEqual(texts.filter((t) => t.trim() !== '' && !/^[ \t\r]*$/.test(t)));
+      }),
+    );
+  });
+
+  it('numbers a line over the limit without keeping it, and goes on with the next', async () => {
+    const got = await collect(lines(chunked(Buffer.from('{"text":"a"}\n' + 'x'.repeat(50) + '\n{"text":"b"}'), [5, 20, 40]), 20));
+    expect(got.map((l) => [l.index, l.bytes?.toString() ?? null, l.length])).toEqual([
+      [0, '{"text":"a"}', 12],
+      [1, null, 50],
+      [2, '{"text":"b"}', 12],
+    ]);
+  });
+
+  it('reads a record of the named field, keeps scalar fields and says what is wrong with a bad one', () => {
+    expect(jsonRecord(0, Buffer.from('{"text":"Xin chào","url":"https://a.vn/1","n":3,"tags":["x"],"extra":{"a":1}}'), 'text')).toMatchObject({
+      index: 0, fields: { url: 'https://a.vn/1', n: 3 },
+    });
+    const reasons = ['[1,2]', '{"text": 5}', '{"body":"x"}', '{"text"'].map((l) => {
+      const r = jsonRecord(7, Buffer.from(l), 'text');
+      return 'error' in r ? `${r.error.reason}: ${r.error.message}` : 'ok';
+    });
+    expect(reasons).toEqual([
+      'bad-record: record 7 is JSON but not an object',
+      'bad-record: record 7 has a number, not a string, in its "text" field (shards.textField)',
+      'bad-record: record 7 has no "text" field (shards.textField)',
+      expect.stringMatching(/^bad-record: record 7 is not JSON/),
+    ]);
+  });
+
+  it('reads a range of a gzip shard, and counts its records', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vnpipe-jsonl-'));
+    writeFileSync(join(dir, 's.jsonl.gz'), gzipSync(Array.from({ length: 10 }, (_, i) => JSON.stringify({ text: `t${i}` })).join('\n')));
+    const store = new LocalStore(dir);
+    const shard = (await store.info('s.jsonl.gz'))!;
+    expect(await JSONL.count!(store, shard, { textField: 'text', maxBytes: 100 })).toBe(10);
+    const got = await collect(JSONL.records(store, shard, { textField: 'text', maxBytes: 100, from: 4, to: 7 }));
+    expect(got.map((r) => ('bytes' in r ? [r.index, Buffer.from(r.bytes).toString()] : r.error.message))).toEqual([[4, 't4'], [5, 't5'], [6, 't6']]);
+  });
+});
+
+describe('record keys and units', () => {
+  it('a record key names its shard and number; its unit and output shard follow from the key alone', () => {
+    expect(parseRecordKey('cc/part-1.jsonl.gz#1234')).toEqual({ shard: 'cc/part-1.jsonl.gz', index: 1234 });
+    expect(() => parseRecordKey('cc/part-1.jsonl.gz')).toThrow(expect.objectContaining({ reason: 'unsafe-path' }));
+    expect(unitOf('a#255', 256)).toEqual({ shard: 'a', first: 0, unit: 'a#0' });
+    expect(unitOf('a#256', 256)).toEqual({ shard: 'a', first: 256, unit: 'a#256' });
+    const sink = new ShardSink('file:///out', 256);
+    expect(sink.nameOf('cc/x.jsonl.gz#300')).toBe('cc/x.jsonl.gz.000000256.jsonl.gz');
+    expect(sink.locate('cc/x.jsonl.gz#300')).toBe('/out/cc/x.jsonl.gz.000000256.jsonl.gz');
+    expect(() => sink.locate('../x.jsonl.gz#3')).toThrow(expect.objectContaining({ reason: 'unsafe-path' }));
+  });
+
+  it("a record's url, title and date are the output's; its other fields go to metadata.record, and vnpipe stays last", () => {
+    const doc = { id: 'x', text: 't', sentences: [], source: 'a#0', metadata: { title: 'guessed', date: null, url: null, site: 'other.vn', vnpipe: { version: '1', config: 'c' } } } as unknown as VnDocument;
+    const out = withRecordFields(doc, { url: 'https://www.tin.vn/a', title: ' Tiêu đề ', date: '', id: 7 });
+    expect(out.metadata).toMatchObject({ title: 'Tiêu đề', date: null, url: 'https://www.tin.vn/a', site: 'tin.vn', record: { id: 7 } });
+    expect(Object.keys(out.metadata).at(-1)).toBe('vnpipe');
+  });
+});
