@@ -145,6 +145,27 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
   });
 });
 
+describe('the README recipe (Shards and object storage)', () => {
+  it('runs as written, with the endpoint and keys of the local S3 server', async () => {
+    const readme = readFileSync(join(SAMPLES, '..', 'README.md'), 'utf8');
+    const block = /## Shards and object storage[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)![1]!;
+    const exported = Object.fromEntries([...block.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+    expect(Object.keys(exported).sort()).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY', 'VNPIPE_S3_PATH_STYLE']);
+    // The recipe's values, except where this server differs: its address and its keys.
+    const env = { ...testEnv(redisUrl), ...exported, ...s3.env };
+    const command = block.split('\n').find((l) => l.startsWith('vnpipe '))!.split(/\s+/).slice(1);
+    const [input, output] = [command[1]!, command[3]!];
+    const bucket = /^s3:\/\/([^/]+)\//.exec(input)![1]!;
+    const prefix = input.slice(`s3://${bucket}/`.length);
+    await s3.put(bucket, `${prefix}/part-0.jsonl.gz`, gzipSync(jsonl(records(3))));
+    const r = await runCli([...command, '--concurrency', '1'], env);
+    expect(r.stdout).toMatch(/3 completed, 0 failed/);
+    expect(r.code).toBe(0);
+    const out = output.slice(`s3://${bucket}/`.length);
+    expect(await s3.list(bucket, `${out}/`)).toEqual([`${out}/part-0.jsonl.gz.000000000.jsonl.gz`, `${out}/part-0.jsonl.gz.000000000.jsonl.gz.manifest.json`]);
+  });
+});
+
 describe('shards on S3-compatible storage (s3rver)', () => {
   it('reads shards under a prefix and writes output shards and manifests under another', async () => {
     const env = { ...testEnv(redisUrl), ...s3.env };
