@@ -208,6 +208,8 @@ export class S3Store implements ObjectStore {
         forcePathStyle: /^(?:1|true|yes)$/i.test(process.env.VNPIPE_S3_PATH_STYLE ?? ''),
         // A transient error (a slow server, a 503) is retried by the SDK before it reaches the queue.
         maxAttempts: 5,
+        // A connection that hangs fails (and its job runs again) instead of holding a thread for ever.
+        requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000 },
       });
     });
     return this.client;
