@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Redis } from 'ioredis';
@@ -127,6 +127,29 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
     expect(again.stderr).toContain('11 files found, 0 queued, 11 skipped');
     w.kill('SIGTERM');
     expect(await exitOf(w)).toBe(0);
+  });
+
+  it('a shard gone after enqueue fails its records as missing; once it is back, retry writes them', async () => {
+    const env = testEnv(redisUrl);
+    const input = join(tempDir('gone'), 'in');
+    mkdirSync(input);
+    const shard = join(input, 'g.jsonl.gz');
+    const body = gzipSync(jsonl(records(3)));
+    writeFileSync(shard, body);
+    const out = tempDir('out');
+    const batch = (await runCli(['enqueue', `file://${input}`, '--out', out], env)).stdout.trim();
+    rmSync(shard);
+    const w = worker(env);
+    const failed = await finished(env, batch);
+    expect(failed).toMatchObject({ queued: 3, completed: 0, failed: 3 });
+    expect(failed.failures.map((f: any) => f.reason)).toEqual(['missing', 'missing', 'missing']);
+    expect(failed.failures[0].message).toBe(`the shard is gone (deleted or moved after it was enqueued): ${shard}`);
+    writeFileSync(shard, body);
+    expect((await runCli(['retry', batch], env)).stdout).toContain('3 failed documents queued again');
+    await waitFor(async () => ((await status(env, batch))?.completed === 3 ? true : null));
+    expect(localDocuments(out).map((d) => d.metadata.record.id)).toEqual(['r0', 'r1', 'r2']);
+    w.kill('SIGTERM');
+    await exitOf(w);
   });
 
   it('takes a path to one shard file, and the text from the field shards.textField names', async () => {
