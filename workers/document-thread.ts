@@ -119,13 +119,14 @@ async function cleanUnit(task: ThreadTask & { unit: string }, setup: Setup): Pro
         answer = failure(err);
       }
     }
+    // Waiting for the next record (a slow read from S3) is no record's time.
+    progress.index[0] = -1;
     if (!answer.ok) failed++;
     if (at !== undefined) answers[at] = answer;
   }
-  progress.index[0] = -1;
   const info = await source.shardInfo(shard);
   await sink.write(task.unit, lines, { input: source.locate(task.unit).replace(/#\d+$/, ''), inputMtimeMs: info.mtimeMs, failed, vnpipe: { version: VERSION, config: configHash(config) } });
-  return answers.map((a, i) => a ?? (task.leaveOut?.includes(task.docs[i]!.rel) ? { ok: false, reason: null, message: 'failed before' } : { ok: false, reason: 'missing', message: `${task.docs[i]!.rel}: the shard has no such record (it changed after it was enqueued)` }));
+  return answers.map((a, i) => a ?? { ok: false, reason: 'missing', message: `${task.docs[i]!.rel}: the shard has no such record (it changed after it was enqueued)` });
 }
 
 async function answer(message: ThreadMessage): Promise<ThreadAnswer[]> {

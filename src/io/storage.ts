@@ -1,9 +1,11 @@
-import { open, opendir, rename, stat, unlink, writeFile, mkdir } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { lstat, mkdir, open, opendir, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DocumentError, UsageError } from '../errors.js';
+import { assertOpenedInside } from './files.js';
 
 /** One object of a store: a file below a folder, or an object under an S3 prefix. */
 export interface StoredObject {
@@ -83,7 +85,8 @@ export class LocalStore implements ObjectStore {
       const subdirs: string[] = [];
       for (const name of names) {
         const path = join(dir, name);
-        const info = await stat(path).catch(() => null);
+        // Symbolic links are not listed, as in a folder of files: nothing outside the folder is read.
+        const info = await lstat(path).catch(() => null);
         if (info?.isDirectory()) subdirs.push(path);
         else if (info?.isFile()) yield { key: relative(root, path).split(sep).join('/'), size: info.size, mtimeMs: info.mtimeMs };
       }
@@ -107,21 +110,39 @@ export class LocalStore implements ObjectStore {
     return this.root;
   }
 
+  /**
+   * Opens a file to read, as a folder of files does: never through a symbolic link
+   * (O_NOFOLLOW), and only if what was opened really lies in the folder (a folder link
+   * swapped in is caught on the open descriptor).
+   */
+  private async open(path: string): Promise<FileHandle> {
+    const handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw new DocumentError('missing', `the shard is gone: ${path}`);
+      if (err.code === 'ELOOP') throw new DocumentError('special-file', `a symbolic link (not followed), not a shard: ${path}`);
+      throw err;
+    });
+    try {
+      this.realRoot ??= await realpath(this.singleFile ? dirname(this.root) : this.root);
+      assertOpenedInside(handle.fd, path, this.realRoot, 'unsafe-path');
+      return handle;
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+
+  private realRoot: string | null = null;
+
   async stream(key: string): Promise<Readable> {
     await this.ready();
     const path = this.path(key);
-    const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-      throw err.code === 'ENOENT' ? new DocumentError('missing', `the shard is gone: ${path}`) : err;
-    });
-    return handle.createReadStream();
+    return (await this.open(path)).createReadStream();
   }
 
   async slice(key: string, start: number, end: number): Promise<Uint8Array> {
     await this.ready();
     const path = this.path(key);
-    const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-      throw err.code === 'ENOENT' ? new DocumentError('missing', `the shard is gone: ${path}`) : err;
-    });
+    const handle = await this.open(path);
     try {
       const bytes = Buffer.allocUnsafe(end - start);
       let read = 0;
@@ -145,7 +166,10 @@ export class LocalStore implements ObjectStore {
   async get(key: string): Promise<Buffer | null> {
     await this.ready();
     const path = this.path(key);
-    const handle = await open(path, 'r').catch(() => null);
+    const handle = await this.open(path).catch((err: unknown) => {
+      if (err instanceof DocumentError && err.reason === 'missing') return null;
+      throw err;
+    });
     if (!handle) return null;
     try {
       return await handle.readFile();

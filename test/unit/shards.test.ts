@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -69,6 +69,24 @@ describe('JSON lines', () => {
     expect(await JSONL.count!(store, shard, { textField: 'text', maxBytes: 100 })).toBe(10);
     const got = await collect(JSONL.records(store, shard, { textField: 'text', maxBytes: 100, from: 4, to: 7 }));
     expect(got.map((r) => ('bytes' in r ? [r.index, Buffer.from(r.bytes).toString()] : r.error.message))).toEqual([[4, 't4'], [5, 't5'], [6, 't6']]);
+  });
+});
+
+describe('a local folder of shards', () => {
+  it('lists no symbolic link and reads none, even one a job names, nor a folder link out of it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'vnpipe-store-'));
+    const outside = mkdtempSync(join(tmpdir(), 'vnpipe-outside-'));
+    writeFileSync(join(outside, 'secret.jsonl'), '{"text":"bí mật"}\n');
+    writeFileSync(join(root, 'a.jsonl'), '{"text":"a"}\n');
+    symlinkSync(join(outside, 'secret.jsonl'), join(root, 'b.jsonl'));
+    mkdirSync(join(root, 'sub'));
+    const store = new LocalStore(root);
+    expect((await collect(store.list())).map((o) => o.key)).toEqual(['a.jsonl']);
+    await expect(store.get('b.jsonl')).rejects.toMatchObject({ reason: 'special-file' });
+    await expect(store.stream('../' + outside.split('/').pop() + '/secret.jsonl')).rejects.toMatchObject({ reason: 'unsafe-path' });
+    // A folder swapped for a link out of the root after the listing.
+    symlinkSync(outside, join(root, 'sub2'));
+    await expect(store.stream('sub2/secret.jsonl')).rejects.toMatchObject({ reason: 'unsafe-path' });
   });
 });
 
