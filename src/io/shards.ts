@@ -95,6 +95,16 @@ export function shardError(err: unknown, shard: string): unknown {
   return err;
 }
 
+/** A shard's reader, and the first record it has read and not handed out. */
+interface Cursor {
+  shard: string;
+  maxBytes: number;
+  reader: AsyncGenerator<ShardRecord>;
+  pending: ShardRecord | null;
+  /** The number of the record after the last one read. */
+  next: number;
+}
+
 export interface ShardSourceOptions {
   formats: readonly ShardFormat[];
   textField: string;
@@ -164,16 +174,71 @@ export class ShardSource {
     return shard;
   }
 
-  /** Records [from, to) of a shard (the `to` may lie past its end). */
+  /**
+   * Records [from, to) of a shard (the `to` may lie past its end). A compressed shard
+   * cannot be entered in the middle: its reader is kept where a unit ended, and the next
+   * unit of the same shard further on goes on from there instead of from the start (a
+   * thread takes a shard's units in order, so each shard is read about once per thread,
+   * not once per unit).
+   */
   async *records(shardKey: string, from: number, to: number, maxBytes: number): AsyncGenerator<ShardRecord> {
     const format = this.formatOf(shardKey);
     if (!format) throw new DocumentError('unsafe-path', `${shardKey} is no shard of ${this.root}`);
+    const open = async (): Promise<Cursor> => ({
+      shard: shardKey,
+      maxBytes,
+      reader: format.records(this.store, await this.shardInfo(shardKey), { textField: this.options.textField, maxBytes, from }),
+      pending: null,
+      next: from,
+    });
+    let cursor = this.cursor;
+    this.cursor = null;
+    let reused = cursor !== null && cursor.shard === shardKey && cursor.maxBytes === maxBytes && (cursor.pending?.index ?? cursor.next) <= from;
+    if (!reused) {
+      await cursor?.reader.return(undefined);
+      cursor = null;
+    }
+    let kept = false;
     try {
-      yield* format.records(this.store, await this.shardInfo(shardKey), { textField: this.options.textField, maxBytes, from, to });
+      cursor ??= await open();
+      for (;;) {
+        let record = cursor.pending;
+        cursor.pending = null;
+        if (!record) {
+          let step: IteratorResult<ShardRecord>;
+          try {
+            step = await cursor.reader.next();
+          } catch (err) {
+            // A reader kept idle may have lost its connection: open the shard again, once.
+            if (!reused) throw err;
+            reused = false;
+            await cursor.reader.return(undefined).catch(() => {});
+            cursor = await open();
+            continue;
+          }
+          if (step.done) return;
+          record = step.value;
+        }
+        cursor.next = record.index + 1;
+        reused = false;
+        if (record.index < from) continue;
+        if (record.index >= to) {
+          cursor.pending = record;
+          this.cursor = cursor;
+          kept = true;
+          return;
+        }
+        yield record;
+      }
     } catch (err) {
       throw shardError(err, this.store.locate(shardKey));
+    } finally {
+      if (!kept) await cursor?.reader.return(undefined).catch(() => {});
     }
   }
+
+  /** The reader left where the last unit ended (one per source: a thread works on one unit at a time). */
+  private cursor: Cursor | null = null;
 
   locate(key: string): string {
     const { shard, index } = parseRecordKey(key);

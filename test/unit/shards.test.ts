@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonRecord, JSONL, lines } from '../../src/io/jsonl.js';
 import { withRecordFields, ShardSink } from '../../src/io/shard-sink.js';
-import { parseRecordKey, unitOf } from '../../src/io/shards.js';
+import { parseRecordKey, ShardSource, unitOf, type ShardFormat } from '../../src/io/shards.js';
 import { LocalStore } from '../../src/io/storage.js';
 import type { VnDocument } from '../../src/text/pipeline.js';
 
@@ -87,6 +87,30 @@ describe('a local folder of shards', () => {
     // A folder swapped for a link out of the root after the listing.
     symlinkSync(outside, join(root, 'sub2'));
     await expect(store.stream('sub2/secret.jsonl')).rejects.toMatchObject({ reason: 'unsafe-path' });
+  });
+});
+
+describe('reading units of one shard', () => {
+  it('goes on from where the last unit ended instead of reading the shard from its start again; a unit before it opens it anew', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vnpipe-units-'));
+    writeFileSync(join(dir, 'a.fake'), '');
+    let opened = 0;
+    const fake: ShardFormat = {
+      kind: 'fake',
+      matches: (name) => name.endsWith('.fake'),
+      async *records(_store, _shard, options) {
+        opened++;
+        for (let i = options.from ?? 0; i < 10; i++) yield { index: i, bytes: Buffer.from(`t${i}`), fields: {} };
+      },
+    };
+    const source = new ShardSource(`file://${dir}`, { formats: [fake], textField: 'text' });
+    const read = async (from: number, to: number) => (await collect(source.records('a.fake', from, to, 100))).map((r) => r.index);
+    expect(await read(0, 3)).toEqual([0, 1, 2]);
+    expect(await read(6, 9)).toEqual([6, 7, 8]);
+    expect(await read(9, 12)).toEqual([9]);
+    expect(opened).toBe(1);
+    expect(await read(2, 4)).toEqual([2, 3]);
+    expect(opened).toBe(2);
   });
 });
 
