@@ -8,6 +8,7 @@ import { jsonRecord, JSONL, lines } from '../../src/io/jsonl.js';
 import { withRecordFields, ShardSink } from '../../src/io/shard-sink.js';
 import { parseRecordKey, ShardSource, unitOf, type ShardFormat } from '../../src/io/shards.js';
 import { LocalStore } from '../../src/io/storage.js';
+import { WARC } from '../../src/io/warc.js';
 import type { VnDocument } from '../../src/text/pipeline.js';
 
 async function collect<T>(gen: AsyncIterable<T>): Promise<T[]> {
@@ -69,6 +70,25 @@ describe('JSON lines', () => {
     expect(await JSONL.count!(store, shard, { textField: 'text', maxBytes: 100 })).toBe(10);
     const got = await collect(JSONL.records(store, shard, { textField: 'text', maxBytes: 100, from: 4, to: 7 }));
     expect(got.map((r) => ('bytes' in r ? [r.index, Buffer.from(r.bytes).toString()] : r.error.message))).toEqual([[4, 't4'], [5, 't5'], [6, 't6']]);
+  });
+});
+
+describe('WARC files written by real crawlers (test/fixtures/warc, from warcio.js)', () => {
+  it('gives each HTTP 200 HTML response as a document, its transfer and content encodings undone; revisits, requests and warcinfo are none', async () => {
+    const store = new LocalStore(join(import.meta.dirname, '..', 'fixtures', 'warc'));
+    const got: [string, number, string, string][] = [];
+    for await (const shard of store.list()) {
+      if (!WARC.matches(shard.key)) continue;
+      for (const r of await collect(WARC.records(store, shard, { textField: 'text', maxBytes: 1e7 }))) {
+        if ('error' in r) throw r.error;
+        const html = Buffer.from(r.bytes).toString('utf8');
+        got.push([shard.key, r.index, String(r.fields.url), `${html.slice(0, 15)}…${html.trimEnd().slice(-7)}`]);
+      }
+    }
+    expect(got).toEqual([
+      ['example-iana.org-chunked.warc', 0, 'http://www.iana.org/', '<!doctype html>…</html>'],
+      ['example.warc.gz', 0, 'http://example.com/', '<!doctype html>…</html>'],
+    ]);
   });
 });
 
