@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { WARCRecord, WARCSerializer } from 'warcio';
@@ -150,6 +151,42 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
     expect(localDocuments(out).map((d) => d.metadata.record.id)).toEqual(['r0', 'r1', 'r2']);
     w.kill('SIGTERM');
     await exitOf(w);
+  });
+
+  it('a crafted job naming a shard outside the input, no record, or numbers the batch never gave, reads and writes nothing of it', async () => {
+    const env = testEnv(redisUrl);
+    const base = tempDir('crafted');
+    const input = join(base, 'in');
+    mkdirSync(input);
+    writeFileSync(join(input, 'a.jsonl'), jsonl(records(2)));
+    writeFileSync(join(base, 'secret.jsonl'), jsonl([{ text: 'Mật khẩu của kho là 1234. Không được để lộ ra ngoài.' }]));
+    const out = tempDir('out');
+    const batch = (await runCli(['enqueue', `file://${input}`, '--out', out], env)).stdout.trim();
+    const w = worker(env);
+    await finished(env, batch);
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue('documents', { connection: redis, prefix: env.VNPIPE_PREFIX! });
+    const job = await queue.add('document', {
+      batch,
+      docs: [
+        { seq: 0, id: '', rel: '../secret.jsonl#0', size: 1 },
+        { seq: 1, id: '', rel: 'a.jsonl', size: 1 },
+        { seq: 2 ** 28, id: '', rel: 'a.jsonl#0', size: 1 },
+      ],
+    });
+    await waitFor(async () => ['completed', 'failed'].includes(await job.getState()));
+    // The two bad keys fail (unsafe-path), the record of the input is cleaned again; the
+    // batch, whose numbers the job names wrongly, keeps its counts.
+    expect((await Job.fromId(queue, job.id!))!.returnvalue).toEqual({ completed: 1, failed: 2, skipped: 0 });
+    await queue.close();
+    redis.disconnect();
+    w.kill('SIGTERM');
+    await exitOf(w);
+    expect(readdirSync(dirname(out)).filter((f) => f.startsWith('secret'))).toEqual([]);
+    expect(await status(env, batch)).toMatchObject({ queued: 2, completed: 2, failed: 0, failures: [] });
+    expect(readdirSync(out).sort()).toEqual(['a.jsonl.000000000.jsonl.gz', 'a.jsonl.000000000.jsonl.gz.manifest.json']);
+    expect(localDocuments(out).map((d) => d.metadata.record.id)).toEqual(['r0', 'r1']);
+    expect(readdirSync(base).sort()).toEqual(['in', 'secret.jsonl']);
   });
 
   it('takes a path to one shard file, and the text from the field shards.textField names', async () => {
