@@ -10,9 +10,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { compileConfig, configHash, VERSION, type Config } from '../src/config.js';
 import { DocumentError } from '../src/errors.js';
 import { withRecordFields, type ShardSink } from '../src/io/shard-sink.js';
-import { parseRecordKey, unitOf } from '../src/io/shards.js';
+import { parseRecordKey, unitOf, type ShardSource } from '../src/io/shards.js';
 import { openSink, type AnySink } from '../src/io/sink.js';
-import { openSource, type AnySource, type RecordSource } from '../src/io/source.js';
+import { openSource, type AnySource } from '../src/io/source.js';
 import { documentProgress, SETUPS_PER_THREAD, type BatchSetup, type ThreadAnswer, type ThreadMessage, type ThreadTask } from '../src/queue/document-threads.js';
 import { compileProfile, documentLines, type LearnedLines } from '../src/text/learned.js';
 import { processDocumentTimed } from '../src/text/pipeline.js';
@@ -91,7 +91,7 @@ function failure(err: unknown): ThreadAnswer {
  */
 async function cleanUnit(task: ThreadTask & { unit: string }, setup: Setup): Promise<ThreadAnswer[]> {
   const { config, learned } = setup;
-  const source = setup.source as RecordSource;
+  const source = setup.source as ShardSource;
   const sink = setup.sink as ShardSink;
   const perJob = config.shards.recordsPerJob;
   const { shard, first } = unitOf(task.unit, perJob);

@@ -2,6 +2,7 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { Decompress } from 'fzstd';
 import { DocumentError, UsageError } from '../errors.js';
+import type { SourceEntry } from './source.js';
 import { openStore, type ObjectStore, type StoredObject } from './storage.js';
 
 /** A record's fields besides its text (url, id, title, date ...): scalars only. */
@@ -141,6 +142,18 @@ export class ShardSource {
     for await (const object of objects) {
       if (this.formatOf(object.key)) yield object;
       else onSkip?.(object.key, `not a shard of a known format (${this.options.formats.map((f) => f.kind).join(', ')})`);
+    }
+  }
+
+  /**
+   * Every record of every shard, in order. Enqueue numbers records here, reading each
+   * shard once (Parquet: its footer only), so that a batch's `queued` is final when the
+   * listing ends. An entry's time is its shard's: a changed shard rebuilds its outputs.
+   */
+  async *list(onSkip?: (key: string, reason: string) => void, maxBytes = Infinity): AsyncGenerator<SourceEntry> {
+    for await (const shard of this.listShards(onSkip)) {
+      const n = await this.count(shard, maxBytes);
+      for (let i = 0; i < n; i++) yield { key: recordKey(shard.key, i), size: 0, mtimeMs: shard.mtimeMs };
     }
   }
 

@@ -4,7 +4,7 @@ import { DocumentError, UsageError } from '../errors.js';
 import { readDocument } from './files.js';
 import { JSONL } from './jsonl.js';
 import { PARQUET } from './parquet.js';
-import { recordKey, ShardSource, type ShardFormat } from './shards.js';
+import { ShardSource, type ShardFormat } from './shards.js';
 import { isStoreLocation } from './storage.js';
 import { WARC } from './warc.js';
 import { walkFiles } from './walk.js';
@@ -45,7 +45,7 @@ export interface SourceOptions {
 }
 
 /** A folder of files (one document each), or shards of records: what a batch reads. */
-export type AnySource = Source | RecordSource;
+export type AnySource = Source | ShardSource;
 
 /** A location with a scheme (`s3://`, `https://`) is no folder. */
 export const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -57,7 +57,7 @@ export const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
  */
 const SOURCE_KINDS: { kind: string; accepts(location: string): boolean; open(location: string, options: SourceOptions): AnySource }[] = [
   { kind: 'folder', accepts: (location) => !URL_SCHEME.test(location), open: (location, options) => new FolderSource(location, options) },
-  { kind: 'shards', accepts: isStoreLocation, open: (location, options) => new RecordSource(location, options.textField ?? 'text') },
+  { kind: 'shards', accepts: isStoreLocation, open: (location, options) => new ShardSource(location, { formats: SHARD_FORMATS, textField: options.textField ?? 'text' }) },
 ];
 
 /**
@@ -71,25 +71,6 @@ export function openSource(location: string, options: SourceOptions = {}): AnySo
   const kind = SOURCE_KINDS.find((k) => k.accepts(location));
   if (!kind) throw new UsageError(`no source reads ${location} (kinds: ${SOURCE_KINDS.map((k) => k.kind).join(', ')})`);
   return kind.open(location, options);
-}
-
-/** Shards as a source: every record listed as a document of its own (`<shard>#<n>`). */
-export class RecordSource extends ShardSource {
-  constructor(location: string, textField: string) {
-    super(location, { formats: SHARD_FORMATS, textField });
-  }
-
-  /**
-   * Every record of every shard, in order. Enqueue numbers records here, reading each
-   * shard once (Parquet: its footer only), so that a batch's `queued` is final when the
-   * listing ends. An entry's time is its shard's: a changed shard rebuilds its outputs.
-   */
-  async *list(onSkip?: (key: string, reason: string) => void, maxBytes = Infinity): AsyncGenerator<SourceEntry> {
-    for await (const shard of this.listShards(onSkip)) {
-      const n = await this.count(shard, maxBytes);
-      for (let i = 0; i < n; i++) yield { key: recordKey(shard.key, i), size: 0, mtimeMs: shard.mtimeMs };
-    }
-  }
 }
 
 /**
