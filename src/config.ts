@@ -31,6 +31,7 @@ export interface Config {
   quality: QualityRules;
   /** Near-duplicate detection at export (src/dedup/minhash.ts). */
   dedup: DedupSettings;
+  shards: { textField: string; recordsPerJob: number };
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -87,7 +88,7 @@ export function loadConfigWithSource(userFile?: string, overrides?: JsonObject):
 
 export function compileConfig(raw: JsonObject, source: string): Config {
   const v = new Validator(source);
-  const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'normalize', 'metadata', 'boilerplate', 'learn', 'language', 'sentences', 'html', 'queue', 'quality', 'dedup']);
+  const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'normalize', 'metadata', 'boilerplate', 'learn', 'language', 'sentences', 'html', 'queue', 'quality', 'dedup', 'shards']);
   const limits = v.object(root.limits, 'limits', ['maxFileBytes', 'documentTimeoutMs', 'threadHeapMb']);
   const decode = v.object(root.decode, 'decode', ['maxReplacementRatio', 'encoding'], ['encoding']);
   const encoding = decode.encoding === undefined ? undefined : v.string(decode.encoding, 'decode.encoding');
@@ -110,6 +111,9 @@ export function compileConfig(raw: JsonObject, source: string): Config {
   const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow', 'documentsPerJob']);
   const quality = v.object(root.quality, 'quality', ['stopWords', 'presets']);
   const dedup = v.object(root.dedup, 'dedup', ['ngram', 'bands', 'rows', 'threshold']);
+  const shards = v.object(root.shards, 'shards', ['textField', 'recordsPerJob']);
+  const textField = v.string(shards.textField, 'shards.textField');
+  if (textField === '') v.fail('shards.textField', 'must name a field');
 
   const timezone = v.string(metadata.timezone, 'metadata.timezone');
   if (!/^(?:Z|[+-]\d{2}:\d{2})$/.test(timezone)) v.fail('metadata.timezone', `must be "Z" or an offset like "+07:00", not "${timezone}"`);
@@ -181,6 +185,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       rows: v.integer(dedup.rows, 'dedup.rows', 1, 64),
       threshold: v.number(dedup.threshold, 'dedup.threshold', 0, 1),
     },
+    shards: { textField, recordsPerJob: v.integer(shards.recordsPerJob, 'shards.recordsPerJob', 1, 100_000) },
   };
 }
 

@@ -15,6 +15,7 @@ export type FailureReason =
   | 'unsafe-output'  // the output path would leave the output folder
   | 'unwritable'     // the output folder refuses the write (permission, read-only)
   | 'no-article'     // an HTML page in which no article text was found
+  | 'bad-record'     // a shard record that is not what its format says (not JSON, no text field)
   | 'timeout'        // a stage ran longer than limits.documentTimeoutMs: its thread was replaced
   | 'out-of-memory'  // the document's thread ran out of heap (limits.threadHeapMb)
   | 'internal-error'; // a stage threw: a bug, reported with its message

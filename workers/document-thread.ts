@@ -1,23 +1,26 @@
 /**
  * A document thread: the CPU-bound part of a job, off the worker's event loop. A clean
  * task reads each of its files, runs the pure pipeline and writes the output atomically;
- * a count task counts each document's lines for the learning pass. The thread never
- * talks to Redis: the worker's main thread records the outcomes while this one starts
- * the next task.
+ * a unit task does the same for the records of one unit of a shard and writes them as
+ * one output shard; a count task counts each document's lines for the learning pass.
+ * The thread never talks to Redis: the worker's main thread records the outcomes while
+ * this one starts the next task.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { compileConfig, type Config } from '../src/config.js';
+import { compileConfig, configHash, VERSION, type Config } from '../src/config.js';
 import { DocumentError } from '../src/errors.js';
-import { openSink, type Sink } from '../src/io/sink.js';
-import { openSource, type Source } from '../src/io/source.js';
+import { withRecordFields, type ShardSink } from '../src/io/shard-sink.js';
+import { parseRecordKey, unitOf, type ShardSource } from '../src/io/shards.js';
+import { openSink, type AnySink } from '../src/io/sink.js';
+import { openSource, type AnySource } from '../src/io/source.js';
 import { documentProgress, SETUPS_PER_THREAD, type BatchSetup, type ThreadAnswer, type ThreadMessage, type ThreadTask } from '../src/queue/document-threads.js';
 import { compileProfile, documentLines, type LearnedLines } from '../src/text/learned.js';
 import { processDocumentTimed } from '../src/text/pipeline.js';
 
 interface Setup {
   config: Config;
-  source: Source;
-  sink: Sink;
+  source: AnySource;
+  sink: AnySink;
   learned: LearnedLines | undefined;
 }
 
@@ -32,10 +35,12 @@ const setups = new Map<string, Setup | Error>();
 
 function compile(message: ThreadMessage & { setup: BatchSetup }): Setup | Error {
   try {
+    const config = compileConfig(message.setup.config, `batch ${message.task.batch}`);
+    const source = openSource(message.setup.root, { followLinks: message.setup.followLinks, textField: config.shards.textField });
     return {
-      config: compileConfig(message.setup.config, `batch ${message.task.batch}`),
-      source: openSource(message.setup.root, { followLinks: message.setup.followLinks }),
-      sink: openSink(message.setup.out),
+      config,
+      source,
+      sink: openSink(message.setup.out, source.sharded ? config.shards : null),
       learned: message.setup.profile ? compileProfile(message.setup.profile) : undefined,
     };
   } catch (err) {
@@ -54,26 +59,24 @@ function setupOf(message: ThreadMessage): Setup {
   return found;
 }
 
-function clean(doc: ThreadTask['docs'][number], rerun: boolean, { config, source, sink, learned }: Setup): ThreadAnswer {
-  const bytes = source.read(doc.rel, config.limits.maxFileBytes);
-  const { doc: cleaned, timings } = processDocumentTimed(bytes, doc.rel, config, learned);
-  if (rerun) sink.removeLeftovers(doc.rel);
-  sink.write(doc.rel, `${JSON.stringify(cleaned)}\n`);
+function resultOf(cleaned: ReturnType<typeof processDocumentTimed>, bytes: number, out: string): ThreadAnswer {
+  const { doc, timings } = cleaned;
   const removed: Record<string, number> = {};
-  for (const r of cleaned.metadata.removed) removed[r.reason] = (removed[r.reason] ?? 0) + 1;
+  for (const r of doc.metadata.removed) removed[r.reason] = (removed[r.reason] ?? 0) + 1;
   return {
     ok: true,
     kind: 'clean',
-    result: {
-      out: sink.locate(doc.rel),
-      bytes: bytes.length,
-      characters: cleaned.text.length,
-      sentences: cleaned.sentences.length,
-      language: cleaned.metadata.language,
-      removed,
-      stageMs: timings,
-    },
+    result: { out, bytes, characters: doc.text.length, sentences: doc.sentences.length, language: doc.metadata.language, removed, stageMs: timings },
   };
+}
+
+async function clean(doc: ThreadTask['docs'][number], rerun: boolean, { config, source, sink, learned }: Setup): Promise<ThreadAnswer> {
+  if (source.sharded || sink.sharded) throw new Error('a file task for a batch of shards');
+  const bytes = await source.read(doc.rel, config.limits.maxFileBytes);
+  const cleaned = processDocumentTimed(bytes, doc.rel, config, learned);
+  if (rerun) sink.removeLeftovers(doc.rel);
+  sink.write(doc.rel, `${JSON.stringify(cleaned.doc)}\n`);
+  return resultOf(cleaned, bytes.length, sink.locate(doc.rel));
 }
 
 function failure(err: unknown): ThreadAnswer {
@@ -81,7 +84,52 @@ function failure(err: unknown): ThreadAnswer {
   return { ok: false, reason: null, message: (err as Error).message };
 }
 
-function answer(message: ThreadMessage): ThreadAnswer[] {
+/**
+ * One unit of a shard: every record of it is read and cleaned (those of `leaveOut`,
+ * failed for good before, are passed over) and the documents are written as the unit's
+ * output shard in one piece; the task's records are answered once it is written.
+ */
+async function cleanUnit(task: ThreadTask & { unit: string }, setup: Setup): Promise<ThreadAnswer[]> {
+  const { config, learned } = setup;
+  const source = setup.source as ShardSource;
+  const sink = setup.sink as ShardSink;
+  const perJob = config.shards.recordsPerJob;
+  const { shard, first } = unitOf(task.unit, perJob);
+  const position = new Map(task.docs.map((d, i) => [parseRecordKey(d.rel).index, i]));
+  const leaveOut = new Set((task.leaveOut ?? []).map((rel) => parseRecordKey(rel).index));
+  const answers: (ThreadAnswer | null)[] = task.docs.map(() => null);
+  const lines: string[] = [];
+  let failed = 0;
+  for await (const record of source.records(shard, first, first + perJob, config.limits.maxFileBytes)) {
+    if (leaveOut.has(record.index)) continue;
+    const at = position.get(record.index);
+    progress.startedAt[0] = Date.now();
+    // A record the task does not answer for (a retry's neighbours) is still the thread's to time.
+    progress.index[0] = at ?? task.docs.length;
+    let answer: ThreadAnswer;
+    if ('error' in record) {
+      answer = failure(record.error);
+    } else {
+      try {
+        const key = `${shard}#${record.index}`;
+        const cleaned = processDocumentTimed(record.bytes, key, config, learned);
+        lines.push(`${JSON.stringify(withRecordFields(cleaned.doc, record.fields))}\n`);
+        answer = resultOf(cleaned, record.bytes.length, sink.locate(key));
+      } catch (err) {
+        answer = failure(err);
+      }
+    }
+    // Waiting for the next record (a slow read from S3) is no record's time.
+    progress.index[0] = -1;
+    if (!answer.ok) failed++;
+    if (at !== undefined) answers[at] = answer;
+  }
+  const info = await source.shardInfo(shard);
+  await sink.write(task.unit, lines, { input: source.locate(task.unit).replace(/#\d+$/, ''), inputMtimeMs: info.mtimeMs, failed, vnpipe: { version: VERSION, config: configHash(config) } });
+  return answers.map((a, i) => a ?? { ok: false, reason: 'missing', message: `${task.docs[i]!.rel}: the shard has no such record (it changed after it was enqueued)` });
+}
+
+async function answer(message: ThreadMessage): Promise<ThreadAnswer[]> {
   const { task } = message;
   let setup: Setup;
   try {
@@ -89,20 +137,37 @@ function answer(message: ThreadMessage): ThreadAnswer[] {
   } catch (err) {
     return task.docs.map(() => failure(err));
   }
-  const answers = task.docs.map((doc, i): ThreadAnswer => {
+  if (task.unit !== undefined) {
+    try {
+      return await cleanUnit(task as ThreadTask & { unit: string }, setup);
+    } catch (err) {
+      progress.index[0] = -1;
+      // The shard could not be read or written: every record of the task shares the answer.
+      return task.docs.map(() => failure(err));
+    }
+  }
+  const answers: ThreadAnswer[] = [];
+  for (const [i, doc] of task.docs.entries()) {
     progress.startedAt[0] = Date.now();
     progress.index[0] = i;
     try {
       if (task.kind === 'count') {
-        return { ok: true, kind: 'count', lines: documentLines(setup.source.read(doc.rel, setup.config.limits.maxFileBytes), doc.rel, setup.config) };
+        if (setup.source.sharded) throw new DocumentError('unreadable', '--learn reads a folder of files, not shards');
+        const bytes = await setup.source.read(doc.rel, setup.config.limits.maxFileBytes);
+        answers.push({ ok: true, kind: 'count', lines: documentLines(bytes, doc.rel, setup.config) });
+      } else {
+        answers.push(await clean(doc, task.rerun, setup));
       }
-      return clean(doc, task.rerun, setup);
     } catch (err) {
-      return failure(err);
+      answers.push(failure(err));
     }
-  });
+  }
   progress.index[0] = -1;
   return answers;
 }
 
-parentPort!.on('message', (message: ThreadMessage) => parentPort!.postMessage(answer(message)));
+// Tasks are answered one after another, in the order they came: the main thread pairs answers with tasks by order.
+let queue: Promise<void> = Promise.resolve();
+parentPort!.on('message', (message: ThreadMessage) => {
+  queue = queue.then(async () => parentPort!.postMessage(await answer(message)));
+});

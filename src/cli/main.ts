@@ -21,7 +21,7 @@ import { printable } from './report.js';
 
 /** Every option, once: each command lists the ones that apply to it. */
 const OPTIONS = {
-  out: ['--out <dir>', 'output folder: <folder>/<rel> is written to <dir>/<rel>.json (a.txt -> a.txt.json)'],
+  out: ['--out <dir>', 'output folder: <folder>/<rel> is written to <dir>/<rel>.json (a.txt -> a.txt.json); for shards, output shards in a folder or s3://'],
   config: ['--config <file>', 'settings merged over config/default.json (stored with the batch)'],
   force: ['--force', 'process files whose output is already newer than the input'],
   'follow-links': ['--follow-links', 'follow symbolic links in the input folder, even out of it (by default links are skipped and never read)'],
@@ -69,7 +69,7 @@ interface CommandSpec {
 const COMMANDS: CommandSpec[] = [
   {
     name: 'enqueue', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'learn', 'profile', 'resume'],
-    summary: 'queue every file below <folder>; prints the batch id',
+    summary: 'queue every file below <folder>, or every record of shards (file:// or s3://, see README); prints the batch id',
     run: ([folder], flags) => enqueueCommand(folder!, flags),
   },
   {
@@ -140,6 +140,8 @@ Environment:
   LOG_LEVEL                  worker log level: debug, info (default), warn, error, silent
   VNPIPE_DASHBOARD_PASSWORD  dashboard password (basic auth, user "vnpipe", at least 12 characters)
   VNPIPE_DASHBOARD_HOSTS     host names the dashboard also answers to, comma-separated (a name behind a proxy)
+  AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+                             S3-compatible storage for s3:// shards; VNPIPE_S3_PATH_STYLE=1 for MinIO and s3rver
 
 Exit codes: 0 done, 1 unexpected error, 2 usage or environment error, 3 some documents failed (run, process).`;
 
@@ -307,9 +309,10 @@ async function learnCommand(folder: string, flags: Flags): Promise<number> {
   const counter = new LineCounter(config.learn);
   let documents = 0;
   const source = openSource(root, { followLinks: flags['follow-links'] ?? false });
+  if (source.sharded) throw new UsageError(`learn reads a folder of files, not shards: ${root}`);
   for await (const file of source.list((key, reason) => process.stderr.write(`vnpipe: skipped ${printable(key)}: ${reason}\n`))) {
     try {
-      counter.add(documentLines(source.read(file.key, config.limits.maxFileBytes), file.key, config));
+      counter.add(documentLines(await source.read(file.key, config.limits.maxFileBytes), file.key, config));
       documents++;
     } catch (err) {
       if (!(err instanceof DocumentError)) throw err;

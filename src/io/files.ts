@@ -57,7 +57,7 @@ function realPathOf(fd: number, path: string): string {
   }
 }
 
-function assertOpenedInside(fd: number, path: string, root: string, reason: 'unsafe-path' | 'unsafe-output'): void {
+export function assertOpenedInside(fd: number, path: string, root: string, reason: 'unsafe-path' | 'unsafe-output'): void {
   const real = realPathOf(fd, path);
   if (!isInside(root, real)) throw new DocumentError(reason, `${path} leads outside ${root} (it is ${real})`);
 }

@@ -1,14 +1,15 @@
 import { resolve } from 'node:path';
 import { DocumentError, UsageError } from '../errors.js';
 import { isInside, OutputFolder, UpToDateCheck, type Maker } from './files.js';
-import { URL_SCHEME } from './source.js';
+import { ShardSink } from './shard-sink.js';
 
 /**
  * Where cleaned documents go. A sink derives each output's place from the input's key
  * alone, writes atomically, and knows whether an output is up to date.
  */
 export interface Sink {
-  /** The output's location, recorded with the batch (a folder today). */
+  readonly sharded: false;
+  /** The output's location, recorded with the batch. */
   readonly root: string;
   /** Where the output of `key` lives, for people (logs, status). Throws DocumentError for a key it cannot hold. */
   locate(key: string): string;
@@ -20,19 +21,17 @@ export interface Sink {
   removeLeftovers(key: string): void;
 }
 
-/**
- * The kinds of sink, by the locations they write; the first that accepts a location
- * opens it. A new kind (sharded JSONL, Parquet, S3) is one module and one line here.
- */
-const SINK_KINDS: { kind: string; accepts(location: string): boolean; open(location: string): Sink }[] = [
-  { kind: 'json-files', accepts: (location) => !URL_SCHEME.test(location), open: (location) => new JsonFileSink(location) },
-];
+/** One JSON file per input, or output shards: what a batch writes. */
+export type AnySink = Sink | ShardSink;
 
-/** The sink that writes to `location` (a batch's recorded output). */
-export function openSink(location: string): Sink {
-  const kind = SINK_KINDS.find((k) => k.accepts(location));
-  if (!kind) throw new UsageError(`no sink writes to ${location} (kinds: ${SINK_KINDS.map((k) => k.kind).join(', ')})`);
-  return kind.open(location);
+/**
+ * The sink that writes a batch's output to `location`: a folder of JSON files for a
+ * folder of files; output shards (a local folder or `s3://`) for shards of records.
+ */
+export function openSink(location: string, shards: { recordsPerJob: number } | null = null): AnySink {
+  if (shards) return new ShardSink(/^(?:file|s3):\/\//i.test(location) ? location : `file://${resolve(location)}`, shards.recordsPerJob);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new UsageError(`${location}: a folder of files is written to a folder (output shards on S3 need shards as input)`);
+  return new JsonFileSink(location);
 }
 
 /**
@@ -41,6 +40,7 @@ export function openSink(location: string): Sink {
  * and `status` finds an output without knowing the input's neighbours.
  */
 export class JsonFileSink implements Sink {
+  readonly sharded = false;
   readonly root: string;
   private readonly folder: OutputFolder;
   private readonly upToDate = new UpToDateCheck();

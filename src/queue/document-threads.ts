@@ -15,7 +15,7 @@ export interface BatchSetup {
   config: JsonObject;
   /** The learned profile to clean with; null for the counting pass. */
   profile: Profile | null;
-  /** The batch's input folder, from its record: a task's keys are read below it. */
+  /** The batch's input (a folder, or a shard location), from its record: a task's keys are read below it. */
   root: string;
   /** Symbolic links in the input are followed. */
   followLinks: boolean;
@@ -35,6 +35,13 @@ export interface ThreadTask {
   docs: { rel: string }[];
   /** The documents ran before, perhaps in a worker killed mid-write: remove what that left. */
   rerun: boolean;
+  /**
+   * A unit of a shard (`<shard>#<first record>`): the thread reads and cleans all its
+   * records and writes them as one output shard; `docs` are the records it answers for.
+   */
+  unit?: string;
+  /** Records of the unit that failed for good before: left out of the shard, not run again. */
+  leaveOut?: string[];
 }
 
 /** A thread answers a task with one of these per document, in order. */

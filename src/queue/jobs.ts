@@ -68,12 +68,14 @@ export function documentId(root: string, out: string, rel: string, size: number,
   return createHash('sha256').update(`${root}\0${rel}\0${out}\0${size}\0${mtimeMs}`).digest('hex').slice(0, 40);
 }
 
-export function jobOptions(config: Config, jobId: string): JobsOptions & { jobId: string } {
+export function jobOptions(config: Config, jobId: string, docsPerJob = config.queue.documentsPerJob): JobsOptions & { jobId: string } {
   return {
     jobId,
     attempts: config.queue.attempts,
     backoff: { type: 'exponential', delay: config.queue.backoffMs },
-    removeOnComplete: { count: config.queue.keepCompleted },
+    // Finished jobs kept hold as many documents as `keepCompleted` jobs of files would:
+    // a job of records carries up to shards.recordsPerJob of them.
+    removeOnComplete: { count: Math.max(1, Math.round((config.queue.keepCompleted * config.queue.documentsPerJob) / docsPerJob)) },
     removeOnFail: { age: config.queue.keepFailedSeconds },
   };
 }
@@ -92,12 +94,23 @@ export class JobIds {
   }
 }
 
-/** `docs` in jobs of `queue.documentsPerJob`, with their ids, ready for addBulk. */
-export function planJobs(name: string, batch: string, docs: DocumentRef[], ids: JobIds, config: Config) {
+/**
+ * `docs` in jobs, with their ids, ready for addBulk: `queue.documentsPerJob` to a job,
+ * or, with `unitOf` (records of shards), one job per unit, cut where the unit changes.
+ */
+export function planJobs(name: string, batch: string, docs: DocumentRef[], ids: JobIds, config: Config, unitOf?: (rel: string) => string) {
   const jobs = [];
-  for (let i = 0; i < docs.length; i += config.queue.documentsPerJob) {
-    const data: DocumentJob = { batch, docs: docs.slice(i, i + config.queue.documentsPerJob) };
-    jobs.push({ name, data, opts: jobOptions(config, ids.next()) });
+  const perJob = unitOf ? config.shards.recordsPerJob : config.queue.documentsPerJob;
+  for (let i = 0; i < docs.length; ) {
+    let end = Math.min(docs.length, i + perJob);
+    if (unitOf) {
+      const unit = unitOf(docs[i]!.rel);
+      end = i + 1;
+      while (end < docs.length && end - i < perJob && unitOf(docs[end]!.rel) === unit) end++;
+    }
+    const data: DocumentJob = { batch, docs: docs.slice(i, end) };
+    jobs.push({ name, data, opts: jobOptions(config, ids.next(), perJob) });
+    i = end;
   }
   return jobs;
 }

@@ -1,12 +1,15 @@
 import { stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Queue } from 'bullmq';
 import { configHash, VERSION, type Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { isInside, type Maker } from '../io/files.js';
-import { openSink, type Sink } from '../io/sink.js';
-import { openSource, type SourceEntry } from '../io/source.js';
+import { unitOf } from '../io/shards.js';
+import { openSink, type AnySink } from '../io/sink.js';
+import { openSource, SHARD_FORMATS, type SourceEntry } from '../io/source.js';
+import { isStoreLocation } from '../io/storage.js';
 import { buildProfile, type Profile } from '../text/learned.js';
 import type { BatchStore } from './batches.js';
 import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, PENDING_STATES, planJobs, type DocumentRef } from './jobs.js';
@@ -67,21 +70,16 @@ export interface EnqueueResult extends EnqueueCounts {
  * the second pass queues the documents, which workers clean with that profile.
  */
 export async function enqueueFolder(queue: Queue, batches: BatchStore, options: EnqueueOptions): Promise<EnqueueResult> {
-  const root = resolve(options.root);
-  const out = resolve(options.out);
-  await assertFolder(root, 'input');
-  await assertOutput(out);
-  // Outputs in the input would be read back as inputs on the next run.
-  if (isInside(out, root)) throw new UsageError(`the output folder ${out} holds the input folder ${root}: choose an output folder outside it`);
+  const { root, out, sharded } = await locations(options.root, options.out);
+  if (sharded && options.learn) throw new UsageError('--learn reads a folder of files; for shards, learn a profile from a sample folder (vnpipe learn) and pass --profile');
   // A resumed batch walks as it was first walked: the workers read it with the record's setting.
   const followLinks = options.resume ? ((await batches.get(options.resume))?.followLinks ?? false) : (options.followLinks ?? false);
-  const source = openSource(root, { exclude: [out], followLinks });
-  const sink = openSink(out);
-  const walk = () => source.list(options.onSkip);
-
+  const source = openSource(root, { exclude: [out], followLinks, textField: options.config.shards.textField });
+  const sink = openSink(out, sharded ? options.config.shards : null);
+  const walk = () => (source.sharded ? source.list(options.onSkip, options.config.limits.maxFileBytes) : source.list(options.onSkip));
   const files = walk();
   const first = await files.next();
-  if (first.done) throw new UsageError(`no files to process in ${root}`);
+  if (first.done) throw new UsageError(sharded ? `no records to process in ${root}` : `no files to process in ${root}`);
   if (options.resume && options.profile) throw new UsageError(`--resume takes the batch's own profile: leave out --profile`);
   const resumed = options.resume ? await resumeBatch(batches, options.resume, root, out) : null;
   const batchId: string =
@@ -120,7 +118,7 @@ async function walkAndQueue(
   batches: BatchStore,
   batchId: string,
   options: EnqueueOptions,
-  ctx: { sink: Sink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry; lease: { lost: boolean } },
+  ctx: { sink: AnySink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry; lease: { lost: boolean } },
 ): Promise<EnqueueResult> {
   const { sink, walk, files, first, lease } = ctx;
   const root = options.root;
@@ -155,17 +153,19 @@ async function walkAndQueue(
     options.onProgress?.({ ...counts });
     chunk = [];
   };
+  // Records of one unit go to one job: a chunk ends only where a unit does.
+  const unit = sink.sharded ? (key: string) => unitOf(key, options.config.shards.recordsPerJob).unit : null;
   for await (const file of documents) {
-    chunk.push(file);
     // Room is awaited before a chunk goes in, not after: a walk that has just queued
     // its last file does not wait for workers.
-    if (chunk.length >= CHUNK) {
-      if (await waitForRoom(queue, batches, batchId, options.config, options.onQueueFull)) {
+    if (chunk.length >= CHUNK && (!unit || unit(file.key) !== unit(chunk[chunk.length - 1]!.key))) {
+      if (await waitForRoom(queue, batches, batchId, options.config, options.onQueueFull, unit !== null)) {
         chunk = [];
         break;
       }
       await flush();
     }
+    chunk.push(file);
   }
   const record = await batches.get(batchId);
   if (!record) throw lostBatch(batchId);
@@ -242,13 +242,14 @@ async function waitForCounting(batches: BatchStore, batchId: string, total: numb
  * documents waiting, so Redis memory stays bounded whatever the folder size (a
  * waiting document costs about 0.4 KB). Returns true when the batch was cancelled meanwhile.
  */
-async function waitForRoom(queue: Queue, batches: BatchStore, batchId: string, config: Config, onFull?: () => void): Promise<boolean> {
+async function waitForRoom(queue: Queue, batches: BatchStore, batchId: string, config: Config, onFull?: () => void, records = false): Promise<boolean> {
+  const perJob = records ? config.shards.recordsPerJob : config.queue.documentsPerJob;
   for (let waited = false; ; waited = true) {
     const [counts, record] = await Promise.all([queue.getJobCounts('waiting', 'prioritized', 'delayed'), batches.get(batchId)]);
     if (!record) throw lostBatch(batchId);
     if (record.cancelRequested) return true;
     const pendingJobs = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
-    if (pendingJobs * config.queue.documentsPerJob < config.queue.enqueueWindow) return false;
+    if (pendingJobs * perJob < config.queue.enqueueWindow) return false;
     if (!waited) onFull?.();
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -261,7 +262,7 @@ interface ChunkContext {
   batches: BatchStore;
   batchId: string;
   root: string;
-  sink: Sink;
+  sink: AnySink;
   jobIds: JobIds;
   options: EnqueueOptions;
 }
@@ -296,7 +297,8 @@ async function enqueueChunk(files: SourceEntry[], ctx: ChunkContext): Promise<En
  * folder at once) is left to that producer. Returns how many were queued.
  */
 async function queueClaimed(ctx: ChunkContext, docs: DocumentRef[], ownStale: ReadonlyMap<string, string>): Promise<number> {
-  const jobs = planJobs(DOCUMENT_JOB, ctx.batchId, docs, ctx.jobIds, ctx.options.config);
+  const records = ctx.sink.sharded ? (rel: string) => unitOf(rel, ctx.options.config.shards.recordsPerJob).unit : undefined;
+  const jobs = planJobs(DOCUMENT_JOB, ctx.batchId, docs, ctx.jobIds, ctx.options.config, records);
   const seqs = await ctx.batches.claimQueued(ctx.batchId, 'new', jobs, ownStale);
   let queued = 0;
   const kept = jobs.flatMap((job, j) => {
@@ -371,6 +373,36 @@ function outOfMemory(err: Error, batchId: string | null): Error {
 /** The batch record is gone while its enqueue runs: Redis lost its data (a restart without persistence, a flush). */
 function lostBatch(batchId: string): UsageError {
   return new UsageError(`batch ${batchId} is gone from Redis while it was being queued: Redis lost its data (restarted without persistence, or flushed); its documents were not all queued`);
+}
+
+/**
+ * The batch's input and output as recorded: a folder of files and an output folder
+ * (absolute paths), or shards (`file://` or `s3://`; a path to one shard file becomes
+ * its `file://` URL) and where their output shards go (a folder or `s3://`).
+ */
+async function locations(input: string, output: string): Promise<{ root: string; out: string; sharded: boolean }> {
+  let root = input;
+  if (!isStoreLocation(input)) {
+    root = resolve(input);
+    const info = await stat(root).catch(() => null);
+    if (info?.isFile() && SHARD_FORMATS.some((f) => f.matches(root))) root = pathToFileURL(root).href;
+  }
+  if (!isStoreLocation(root)) {
+    const out = resolve(output);
+    await assertFolder(root, 'input');
+    await assertOutput(out);
+    // Outputs in the input would be read back as inputs on the next run.
+    if (isInside(out, root)) throw new UsageError(`the output folder ${out} holds the input folder ${root}: choose an output folder outside it`);
+    return { root, out, sharded: false };
+  }
+  if (/^file:/i.test(root)) root = pathToFileURL(fileURLToPath(root)).href.replace(/\/+$/, '');
+  const out = isStoreLocation(output) ? output.replace(/\/+$/, '') : resolve(output);
+  if (!isStoreLocation(output)) await assertOutput(out);
+  const outUrl = isStoreLocation(out) ? out : pathToFileURL(out).href;
+  // Output shards among the input shards would be read back as input on the next run.
+  const overlap = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
+  if (overlap(outUrl, root) || overlap(root, outUrl)) throw new UsageError(`the output ${out} and the input ${root} overlap: choose an output outside the input`);
+  return { root, out, sharded: true };
 }
 
 async function assertFolder(path: string, what: string): Promise<void> {

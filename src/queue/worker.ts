@@ -8,6 +8,8 @@ import { BatchStore, type CompletedDocument, type FailedDocument } from './batch
 import { keyPrefix, redisOptions, redisUrl } from './connection.js';
 import { DocumentThreads, type BatchSetup, type ThreadAnswer, type ThreadLimits, type ThreadTask } from './document-threads.js';
 import { COUNT_JOB, QUEUE_NAME, type DocumentJob, type DocumentRef, type JobSummary } from './jobs.js';
+import { unitOf } from '../io/shards.js';
+import { isStoreLocation } from '../io/storage.js';
 import { WorkerMetrics } from './metrics.js';
 
 /**
@@ -135,6 +137,39 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   }
 
   /**
+   * Runs a job's records in one task per unit of a shard (a job holds one unit; a retry
+   * may hold records of several), and answers for each record in the job's order.
+   */
+  async function runUnits(
+    job: Job<DocumentJob, JobSummary>, docs: DocumentRef[], leaveOut: DocumentRef[], perJob: number, key: string, setup: BatchSetup,
+  ): Promise<ThreadAnswer[]> {
+    const rerun = job.attemptsMade > 0 || job.stalledCounter > 0;
+    const units = new Map<string, { docs: DocumentRef[]; leaveOut: string[] }>();
+    const unitOfDoc = (d: DocumentRef) => {
+      try {
+        return unitOf(d.rel, perJob).unit;
+      } catch {
+        return d.rel; // not a record key: the thread refuses it with its reason
+      }
+    };
+    for (const d of docs) {
+      const unit = unitOfDoc(d);
+      if (!units.has(unit)) units.set(unit, { docs: [], leaveOut: [] });
+      units.get(unit)!.docs.push(d);
+    }
+    for (const d of leaveOut) units.get(unitOfDoc(d))?.leaveOut.push(d.rel);
+    const byRel = new Map<string, ThreadAnswer>();
+    await Promise.all(
+      [...units].map(async ([unit, group]) => {
+        const task: ThreadTask = { kind: 'clean', batch: job.data.batch, rerun, unit, docs: group.docs.map(({ rel }) => ({ rel })), leaveOut: group.leaveOut };
+        const answers = await threads.run(task, key, setup).catch((err: Error) => group.docs.map(() => ({ ok: false as const, reason: null, message: err.message })));
+        group.docs.forEach((d, i) => byRel.set(d.rel, answers[i]!));
+      }),
+    );
+    return docs.map((d) => byRel.get(d.rel)!);
+  }
+
+  /**
    * Cleans a job's documents, all at once across the threads, and records each outcome
    * in the batch in one call. A document's own failure (DocumentError: empty, missing,
    * binary, ...) is final. Any other error runs the job again after a backoff, for the
@@ -143,11 +178,23 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   async function cleanJob(job: Job<DocumentJob, JobSummary>, lastAttempt: boolean): Promise<JobSummary> {
     const { batch, docs } = job.data;
     const { key, loading } = setups.get(batch, 'clean');
-    const { setup } = await loading;
+    const { setup, config } = await loading;
+    const rerun = job.attemptsMade > 0 || job.stalledCounter > 0;
     // A job that runs again skips what an earlier attempt (or a dead worker) finished.
-    const finished = job.attemptsMade > 0 || job.stalledCounter > 0 ? await batches.finished(batch, docs.map((d) => d.seq)) : [];
-    const todo = docs.filter((_, i) => !finished[i]);
-    const answers = await runDocs('clean', job, todo, key, setup);
+    const finished = rerun ? await batches.finished(batch, docs.map((d) => d.seq)) : [];
+    let todo: DocumentRef[];
+    let answers: ThreadAnswer[];
+    if (isStoreLocation(setup.root)) {
+      // Records: each unit's output shard is written whole, so a job that runs again
+      // runs its finished records too; only those that failed for good stay out.
+      const failedBefore = rerun ? await batches.failedAlready(batch, docs.map((d) => d.rel)) : [];
+      const leaveOut = docs.filter((_, i) => finished[i] && failedBefore[i]);
+      todo = docs.filter((_, i) => !(finished[i] && failedBefore[i]));
+      answers = await runUnits(job, todo, leaveOut, config.shards.recordsPerJob, key, setup);
+    } else {
+      todo = docs.filter((_, i) => !finished[i]);
+      answers = await runDocs('clean', job, todo, key, setup);
+    }
     const completed: CompletedDocument[] = [];
     const failed: FailedDocument[] = [];
     const transient: { doc: DocumentRef; message: string }[] = [];
@@ -156,7 +203,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       const failure = { id: doc.id, seq: doc.seq, rel: doc.rel, jobId: job.id ?? '' };
       if (answer.ok && answer.kind === 'clean') {
         const { result } = answer;
-        completed.push({ seq: doc.seq, rel: doc.rel, id: doc.id, bytes: doc.size });
+        completed.push({ seq: doc.seq, rel: doc.rel, id: doc.id, bytes: result.bytes });
         metrics.completed(result);
         const ms = Object.values(result.stageMs).reduce((a, b) => a + b, 0);
         log.info({ batch, doc: doc.rel, ms: Math.round(ms * 10) / 10, chars: result.characters, sentences: result.sentences }, 'done');

@@ -80,17 +80,17 @@ describe('JsonFileSink', () => {
 });
 
 describe('links swapped in mid-batch', () => {
-  it('a source that has read a folder refuses it once it becomes a link out of the root', () => {
+  it('a source that has read a folder refuses it once it becomes a link out of the root', async () => {
     const root = mkdtempSync(join(tmpdir(), 'vnpipe-source-'));
     const outside = mkdtempSync(join(tmpdir(), 'vnpipe-outside-'));
     mkdirSync(join(root, 'sub'));
     writeFileSync(join(root, 'sub', 'a.txt'), 'Xin chào');
     writeFileSync(join(outside, 'a.txt'), 'bí mật');
     const source = new FolderSource(root);
-    expect(Buffer.from(source.read('sub/a.txt', 100)).toString()).toBe('Xin chào');
+    expect(Buffer.from(await source.read('sub/a.txt', 100)).toString()).toBe('Xin chào');
     renameSync(join(root, 'sub'), join(root, 'old'));
     symlinkSync(outside, join(root, 'sub'));
-    expect(() => source.read('sub/a.txt', 100)).toThrow(expect.objectContaining({ reason: 'unsafe-path' }));
+    await expect(source.read('sub/a.txt', 100)).rejects.toThrow(expect.objectContaining({ reason: 'unsafe-path' }));
   });
 
   it('an output folder that has written a subfolder refuses it once it becomes a link out of the root', () => {
@@ -106,23 +106,23 @@ describe('links swapped in mid-batch', () => {
 });
 
 describe('FolderSource', () => {
-  it('reads a key below its root and refuses keys that are not plain relative paths', () => {
+  it('reads a key below its root and refuses keys that are not plain relative paths', async () => {
     const root = mkdtempSync(join(tmpdir(), 'vnpipe-source-'));
     mkdirSync(join(root, 'sub'));
     writeFileSync(join(root, 'sub', 'a.txt'), 'Xin chào');
     const source = new FolderSource(root);
-    expect(Buffer.from(source.read('sub/a.txt', 100)).toString()).toBe('Xin chào');
+    expect(Buffer.from(await source.read('sub/a.txt', 100)).toString()).toBe('Xin chào');
     for (const key of ['', '/etc/hostname', '../x', 'sub/../sub/a.txt', './sub/a.txt', 'sub//a.txt', 'a\0b']) {
-      expect(() => source.read(key, 100), key).toThrow(expect.objectContaining({ reason: 'unsafe-path' }));
+      await expect(source.read(key, 100), key).rejects.toThrow(expect.objectContaining({ reason: 'unsafe-path' }));
     }
   });
 
-  it('refuses a folder link out of the root that was swapped in after the listing, unless links are followed', () => {
+  it('refuses a folder link out of the root that was swapped in after the listing, unless links are followed', async () => {
     const root = mkdtempSync(join(tmpdir(), 'vnpipe-source-'));
     const outside = mkdtempSync(join(tmpdir(), 'vnpipe-outside-'));
     writeFileSync(join(outside, 'a.txt'), 'bí mật');
     symlinkSync(outside, join(root, 'sub'));
-    expect(() => new FolderSource(root).read('sub/a.txt', 100)).toThrow(expect.objectContaining({ reason: 'unsafe-path' }));
-    expect(Buffer.from(new FolderSource(root, { followLinks: true }).read('sub/a.txt', 100)).toString()).toBe('bí mật');
+    await expect(new FolderSource(root).read('sub/a.txt', 100)).rejects.toThrow(expect.objectContaining({ reason: 'unsafe-path' }));
+    expect(Buffer.from(await new FolderSource(root, { followLinks: true }).read('sub/a.txt', 100)).toString()).toBe('bí mật');
   });
 });
