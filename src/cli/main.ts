@@ -103,7 +103,7 @@ const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'dashboard', args: [], options: ['host', 'port', 'writable'],
-    summary: 'Bull Board for the queue; beyond this machine it needs VNPIPE_DASHBOARD_PASSWORD',
+    summary: 'batches with plots and a document view at /vnpipe/, Bull Board at /; beyond this machine it needs VNPIPE_DASHBOARD_PASSWORD',
     run: (args, flags) => dashboardCommand(args, flags),
   },
   {
@@ -365,8 +365,11 @@ function wholeNumber(value: string | undefined, name: string, min: number, max: 
 async function statusCommand(args: string[], flags: Flags): Promise<number> {
   if (args.length > 1) throw new UsageError('status takes at most one batch id');
   const maxFailures = wholeNumber(flags.failures, '--failures', 0, 1_000_000) ?? 100;
-  const [{ redactUrl, redisUrl }, { batchStatus, documentStatus, queueCounts }, { formatBatch, formatBatchList, formatDocument, formatQueue }] =
-    await Promise.all([import('../queue/connection.js'), import('../queue/status.js'), import('./report.js')]);
+  const [{ redactUrl, redisUrl }, { documentStatus, statusReport }, { formatStatus, formatDocument }] = await Promise.all([
+    import('../queue/connection.js'),
+    import('../queue/status.js'),
+    import('./report.js'),
+  ]);
   const q = await openQueue();
   try {
     if (flags.doc) {
@@ -375,16 +378,12 @@ async function statusCommand(args: string[], flags: Flags): Promise<number> {
       return 0;
     }
     const render = async (): Promise<{ text: string; finished: boolean }> => {
-      const counts = await queueCounts(q.queue);
-      if (!args[0]) {
-        const batches = await q.batches.list(20);
-        const text = flags.json ? JSON.stringify({ batches, queue: counts }, null, 2) : `${formatBatchList(batches)}\n${formatQueue(counts)}`;
-        return { text, finished: counts.waiting + counts.active + counts.delayed === 0 };
-      }
-      const status = await batchStatus(q.batches, q.queue, args[0], maxFailures);
-      if (!status) throw new UsageError(`no batch "${args[0]}" in Redis at ${redactUrl(redisUrl())}`);
-      const text = flags.json ? JSON.stringify({ batch: status, queue: counts }, null, 2) : `${formatBatch(status)}\n${formatQueue(counts)}`;
-      return { text, finished: status.finishedAt !== null };
+      // The dashboard's page serves the same report (dashboard-routes.ts).
+      const report = await statusReport(q.batches, q.queue, args[0], maxFailures);
+      if (!report) throw new UsageError(`no batch "${args[0]}" in Redis at ${redactUrl(redisUrl())}`);
+      const { queue } = report;
+      const finished = report.batch ? report.batch.finishedAt !== null : queue.waiting + queue.active + queue.delayed === 0;
+      return { text: flags.json ? JSON.stringify(report, null, 2) : formatStatus(report), finished };
     };
     if (!flags.watch) {
       process.stdout.write(`${(await render()).text}\n`);
@@ -513,7 +512,7 @@ async function dashboardCommand(args: string[], flags: Flags): Promise<number> {
   const q = await openQueue();
   try {
     const allowedHosts = (process.env.VNPIPE_DASHBOARD_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
-    await startDashboard(q.queue, {
+    await startDashboard(q.queue, q.batches, {
       host,
       port,
       readOnly: !flags.writable,
@@ -521,7 +520,8 @@ async function dashboardCommand(args: string[], flags: Flags): Promise<number> {
       password: process.env.VNPIPE_DASHBOARD_PASSWORD || undefined,
       allowedHosts,
     });
-    process.stderr.write(`vnpipe dashboard: http://${host.includes(':') ? `[${host}]` : host}:${port}/ (Ctrl-C stops it)\n`);
+    const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    process.stderr.write(`vnpipe dashboard: ${base}/vnpipe/ (batches), ${base}/ (Bull Board); Ctrl-C stops it\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());

@@ -1,6 +1,24 @@
 import type { SourceReport } from '../io/removal-report.js';
 import type { BatchRecord } from '../queue/batches.js';
-import type { BatchStatus, DocumentStatus, QueueCounts } from '../queue/status.js';
+import type { BatchStatus, DocumentStatus, QueueCounts, StatusReport } from '../queue/status.js';
+
+/** `1 shard`, `2 shards`, `0 shards`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** What `vnpipe status` prints: one batch or the list, the queue, and who works on it. */
+export function formatStatus(report: StatusReport): string {
+  const head = report.batch ? formatBatch(report.batch) : formatBatchList(report.batches ?? []);
+  return [head, formatQueue(report.queue), ...workersLine(report)].join('\n');
+}
+
+function workersLine({ workers, queue, batch }: StatusReport): string[] {
+  if (workers === null) return [];
+  const pending = queue.waiting + queue.active + queue.delayed + queue.prioritized > 0 || (batch !== undefined && batch.finishedAt === null);
+  if (workers > 0) return [`workers: ${workers} connected`];
+  return [pending ? 'workers: none connected, so nothing moves: start one with `vnpipe worker` (same REDIS_URL and VNPIPE_PREFIX)' : 'workers: none connected'];
+}
 
 export function formatBatch(s: BatchStatus): string {
   const state = batchState(s);
@@ -11,7 +29,7 @@ export function formatBatch(s: BatchStatus): string {
     `  input     ${s.root}`,
     `  output    ${s.out}`,
     ...(s.countQueued > 0 && s.counted < s.countQueued ? [`  learning  ${s.counted} of ${s.countQueued} documents counted`] : []),
-    `  files     ${s.found} found, ${s.queued} queued, ${s.skipped} skipped (up to date or already queued)`,
+    `  files     ${plural(s.found, 'file')} found, ${s.queued} queued, ${s.skipped} skipped (up to date or already queued)`,
     `  documents ${s.completed} completed, ${s.failed} failed, ${s.active} active, ${s.waiting} waiting` +
       (s.cancelled > 0 ? `, ${s.cancelled} cancelled` : ''),
     `  elapsed   ${secs.toFixed(1)} s, ${s.rate.toFixed(1)} docs/s${s.finishedAt ? '' : ' (last minute)'}, ${secs > 0 ? (mb / secs).toFixed(2) : '0.00'} MB/s` +
