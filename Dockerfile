@@ -18,8 +18,9 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY config ./config
-# The batch store's Redis scripts, read at run time.
+# Read at run time: the batch store's Redis scripts, the dashboard's page.
 COPY src/queue/lua ./src/queue/lua
+COPY src/cli/dashboard-page ./src/cli/dashboard-page
 USER node
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
 CMD ["worker"]

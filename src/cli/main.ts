@@ -15,7 +15,7 @@ import type { BatchStatus } from '../queue/status.js';
 import type { WorkerHandle } from '../queue/worker.js';
 import type { Profile } from '../text/learned.js';
 import type { LocalRedis } from './local-redis.js';
-import { printable } from './report.js';
+import { plural, printable } from './report.js';
 
 /** Every option, once: each command lists the ones that apply to it. */
 const OPTIONS = {
@@ -336,7 +336,7 @@ async function workerCommand(args: string[], flags: Flags): Promise<number> {
   }).catch((err: NodeJS.ErrnoException) => {
     throw err.code === 'EADDRINUSE' ? new UsageError(`--metrics-port ${metricsPort}: the port is in use`) : err;
   });
-  log.info(`${concurrency} threads on ${redactUrl(redisUrl())}; SIGINT or SIGTERM stops it`);
+  log.info(`${plural(concurrency, 'thread')} on ${redactUrl(redisUrl())}; SIGINT or SIGTERM stops it`);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
