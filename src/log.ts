@@ -15,7 +15,10 @@ export function createLogger(component: string, destination?: DestinationStream)
   if (process.stderr.isTTY) {
     return pino(
       options,
-      pretty({ destination: 2, colorize: true, singleLine: true, ignore: 'pid,hostname,component', translateTime: 'SYS:HH:MM:ss' }),
+      // The summary's figures are in its message already.
+      pretty({
+        destination: 2, colorize: true, singleLine: true, ignore: 'pid,hostname,component,completed,failed,docsPerSecond', translateTime: 'SYS:HH:MM:ss',
+      }),
     );
   }
   return pino(options, pino.destination({ fd: 2, sync: true }));

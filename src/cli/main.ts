@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `vnpipe` command. Each command imports what it needs when it runs, so that
 // `--help`, `config` or `status` do not load the language model or the web server.
+import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -239,7 +240,7 @@ async function enqueueCommand(folder: string, flags: Flags): Promise<number> {
 async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Flags, warn = true): Promise<EnqueueResult> {
   const [{ redisWarnings }, { enqueueFolder }] = await Promise.all([import('../queue/connection.js'), import('../queue/producer.js')]);
   const { config, raw } = loadConfigWithSource(flags.config, overridesOf(flags));
-  if (warn) for (const w of await redisWarnings(q.redis)) process.stderr.write(`vnpipe: warning: ${w}\n`);
+  if (warn) for (const w of await newWarnings(q.redis, await redisWarnings(q.redis))) process.stderr.write(`vnpipe: warning: ${w}\n`);
   const tty = process.stderr.isTTY;
   const result = await enqueueFolder(q.queue, q.batches, {
     root: folder,
@@ -260,9 +261,23 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
       process.stderr.write(`${tty ? '\r\x1b[K' : ''}learned boilerplate: ${profileSummary(profile)}\n`),
   });
   process.stderr.write(
-    `${tty ? '\r\x1b[K' : ''}batch ${result.batchId}: ${result.found} files found, ${result.queued} queued, ${result.skipped} skipped\n`,
+    `${tty ? '\r\x1b[K' : ''}batch ${result.batchId}: ${plural(result.found, 'file')} found, ${result.queued} queued, ${result.skipped} skipped\n`,
   );
   return result;
+}
+
+/** How long a warning about the Redis server stays said: every command would repeat it otherwise. */
+const WARNING_REPEAT_S = 86_400;
+
+/** The warnings not given in the last day for this Redis server and key prefix (a note in Redis says which were). */
+async function newWarnings(redis: Redis, warnings: string[]): Promise<string[]> {
+  const { keyPrefix } = await import('../queue/connection.js');
+  const fresh: string[] = [];
+  for (const w of warnings) {
+    const key = `${keyPrefix()}:warned:${createHash('sha1').update(w).digest('hex').slice(0, 16)}`;
+    if ((await redis.set(key, '1', 'EX', WARNING_REPEAT_S, 'NX')) === 'OK') fresh.push(w);
+  }
+  return fresh;
 }
 
 async function readProfile(file: string): Promise<Profile> {
@@ -283,7 +298,7 @@ async function readProfile(file: string): Promise<Profile> {
 function profileSummary(profile: Profile): string {
   const sources = Object.entries(profile.sources);
   const lines = sources.reduce((n, [, s]) => n + s.lines.length, 0);
-  return `${lines} lines in ${sources.length} sources`;
+  return `${plural(lines, 'line')} in ${plural(sources.length, 'source')}`;
 }
 
 /** Counts lines in this process (no Redis) and writes the profile file. */
@@ -308,7 +323,7 @@ async function learnCommand(folder: string, flags: Flags): Promise<number> {
   if (documents === 0) throw new UsageError(`no readable documents in ${root}`);
   const profile = buildProfile(counter.counts(), config.learn);
   await writeFile(resolve(flags.profile), `${JSON.stringify(profile, null, 2)}\n`);
-  process.stdout.write(`${documents} documents: ${profileSummary(profile)}, written to ${flags.profile}\n`);
+  process.stdout.write(`${plural(documents, 'document')}: ${profileSummary(profile)}, written to ${flags.profile}\n`);
   return 0;
 }
 
@@ -322,7 +337,7 @@ async function workerCommand(args: string[], flags: Flags): Promise<number> {
     import('../queue/worker.js'),
   ]);
   const probe = await connectRedis('worker');
-  for (const w of await redisWarnings(probe)) process.stderr.write(`vnpipe: warning: ${w}\n`);
+  for (const w of await newWarnings(probe, await redisWarnings(probe))) process.stderr.write(`vnpipe: warning: ${w}\n`);
   probe.disconnect();
   const log = createLogger('worker');
   const metricsPort = wholeNumber(flags['metrics-port'], '--metrics-port', 1, 65535);
@@ -415,10 +430,10 @@ async function controlCommand(args: string[], action: 'retry' | 'cancel'): Promi
       const raw = await q.batches.config(id);
       const config = compileConfig((raw ?? {}) as JsonObject, `batch ${id}`);
       const n = await retryBatch(q.queue, q.batches, id, config);
-      process.stdout.write(`batch ${id}: ${n} failed documents queued again\n`);
+      process.stdout.write(`batch ${id}: ${plural(n, 'failed document')} queued again\n`);
     } else {
       const n = await cancelBatch(q.queue, q.batches, id);
-      process.stdout.write(`batch ${id}: cancelled, ${n} waiting documents removed (running jobs finish)\n`);
+      process.stdout.write(`batch ${id}: cancelled, ${plural(n, 'waiting document')} removed (running jobs finish)\n`);
     }
     return 0;
   } finally {
@@ -430,7 +445,7 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
   const concurrency = concurrencyOf(flags);
   requireOut(flags);
   loadConfig(flags.config, overridesOf(flags)); // a bad config fails before anything starts
-  const [{ redactUrl, redisUrl }, { startLocalRedis }, { createLogger }, { startWorker }, { batchStatus }, { Progress }, { formatBatch }] = await Promise.all([
+  const [{ redactUrl, redisUrl }, { startLocalRedis }, { createLogger }, { startWorker }, { batchStatus }, { Progress, WarningLog }, { formatBatch }] = await Promise.all([
     import('../queue/connection.js'),
     import('./local-redis.js'),
     import('../log.js'),
@@ -453,13 +468,14 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
     q = await openQueue();
   }
   let handle: WorkerHandle | null = null;
+  const warnings = new WarningLog();
   try {
-    // `run` shows its own progress: the worker logs only what goes wrong.
+    // `run` shows its own progress: the worker's log (what goes wrong) waits for the end of the bar.
     const { limits } = loadConfig(flags.config, overridesOf(flags));
     handle = await startWorker({
       concurrency,
       limits: { documentTimeoutMs: limits.documentTimeoutMs, heapMb: limits.threadHeapMb },
-      log: createLogger('worker').child({}, { level: process.env.LOG_LEVEL || 'warn' }),
+      log: createLogger('worker', warnings).child({}, { level: process.env.LOG_LEVEL || 'warn' }),
     });
     // A private Redis lives for this run only: its persistence settings do not matter.
     const { batchId } = await enqueueBatch(q, folder, flags.out!, flags, local === null);
@@ -468,12 +484,13 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
     for (;;) {
       status = await batchStatus(q.batches, q.queue, batchId, 1000);
       if (!status) throw new Error(`batch ${batchId} vanished from Redis`);
-      const finished = status.completed + status.failed;
-      progress.update(finished, status.queued, `documents, ${status.rate.toFixed(1)} docs/s`, status.finishedAt !== null);
+      const { completed, failed, queued, walked, rate, etaMs, elapsedMs } = status;
+      progress.update({ finished: completed + failed, failed, queued, walked, rate, etaMs, elapsedMs }, status.finishedAt !== null);
       if (status.finishedAt !== null) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     progress.clear();
+    for (const line of warnings.summary()) process.stderr.write(`${line}\n`);
     process.stdout.write(`${formatBatch(status)}\n`);
     return status.failed > 0 ? 3 : 0;
   } finally {
@@ -499,8 +516,8 @@ async function exportCommand(from: string, flags: Flags): Promise<number> {
     onSkip: (rel, reason) => process.stderr.write(`vnpipe: skipped ${printable(rel)}: ${reason}\n`),
   });
   if (result.documents === 0) throw new UsageError(`no vnpipe documents (*.json) in ${folder}`);
-  const left = result.duplicates > 0 ? ` (${result.duplicates} exact duplicates ${flags['keep-duplicates'] ? 'marked metadata.duplicateOf' : 'left out'})` : '';
-  process.stdout.write(`${result.documents} documents in ${result.shards.length} shards${left}:\n${result.shards.join('\n')}\n`);
+  const left = result.duplicates > 0 ? ` (${plural(result.duplicates, 'exact duplicate')} ${flags['keep-duplicates'] ? 'marked metadata.duplicateOf' : 'left out'})` : '';
+  process.stdout.write(`${plural(result.documents, 'document')} in ${plural(result.shards.length, 'shard')}${left}:\n${result.shards.join('\n')}\n`);
   return 0;
 }
 

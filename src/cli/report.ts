@@ -60,7 +60,7 @@ export function formatQueue(c: QueueCounts): string {
   return `queue: ${c.waiting} waiting, ${c.active} active, ${c.delayed} delayed (retrying), ${c.completed} completed, ${c.failed} failed (kept jobs)`;
 }
 
-function formatDuration(ms: number): string {
+export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
@@ -96,7 +96,7 @@ export function formatReport(report: SourceReport[]): string {
   if (report.length === 0) return 'no documents in the output folder';
   const lines: string[] = [];
   for (const s of report) {
-    lines.push(`${s.source}: ${s.documents} documents, ${(s.removedShare * 100).toFixed(1)} % of characters removed`);
+    lines.push(`${s.source}: ${plural(s.documents, 'document')}, ${(s.removedShare * 100).toFixed(1)} % of characters removed`);
     for (const t of s.top) {
       const text = t.text.length > 100 ? `${t.text.slice(0, 97).replace(/\n/g, ' / ')}...` : t.text.replace(/\n/g, ' / ');
       lines.push(`  ${String(t.count).padStart(7)}  ${t.reason.padEnd(14)} ${text}`);
