@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -47,6 +47,7 @@ const OPTIONS = {
   host: ['--host <host>', 'where the dashboard listens (default 127.0.0.1)'],
   port: ['--port <port>', 'dashboard port (default 3000)'],
   writable: ['--writable', 'let the dashboard retry, clean and remove jobs (it only shows them by default)'],
+  root: ['--root <dir>', "the folder the files are enqueued from: ids and `source` are paths relative to it, as the queue gives them (default: each file's folder)"],
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -88,7 +89,7 @@ const COMMANDS: CommandSpec[] = [
     run: ([folder], flags) => runCommand(folder!, flags),
   },
   {
-    name: 'process', args: ['<files...>'], options: ['config', 'encoding'],
+    name: 'process', args: ['<files...>'], options: ['config', 'encoding', 'root'],
     summary: 'run the text pipeline on files in this process (no Redis); one JSON document per line',
     run: (files, flags) => processCommand(files, flags),
   },
@@ -573,18 +574,27 @@ async function reportCommand(args: string[], flags: Flags): Promise<number> {
 
 async function processCommand(files: string[], flags: Flags): Promise<number> {
   if (files.length === 0) throw new UsageError('process takes one or more files');
-  const [{ readDocument }, { processDocument }] = await Promise.all([import('../io/files.js'), import('../text/pipeline.js')]);
+  const [{ openSource }, { processDocument }] = await Promise.all([import('../io/source.js'), import('../text/pipeline.js')]);
   const config = loadConfig(flags.config, overridesOf(flags));
+  // Each file by its key below the root, as a worker reads it: the same id and `source`
+  // as the queue gives it, however the path was typed.
+  const keyed = files.map((file) => {
+    const path = resolve(file);
+    const root = flags.root ? resolve(flags.root) : dirname(path);
+    const key = relative(root, path).split(sep).join('/');
+    if (key === '' || key === '..' || key.startsWith('../') || isAbsolute(key)) throw new UsageError(`${file} is not below --root ${flags.root}`);
+    return { file, root, key };
+  });
   let failed = 0;
-  for (const file of files) {
+  for (const { file, root, key } of keyed) {
     try {
-      // The same limits and reads as a worker (O_NOFOLLOW, no FIFO, maxFileBytes).
-      const doc = processDocument(readDocument(resolve(file), config.limits.maxFileBytes), file, config);
+      // The same limits and reads as a worker (O_NOFOLLOW, inside the root, no FIFO, maxFileBytes).
+      const doc = processDocument(openSource(root).read(key, config.limits.maxFileBytes), key, config);
       process.stdout.write(`${JSON.stringify(doc)}\n`);
     } catch (err) {
       failed++;
       const reason = err instanceof DocumentError ? err.reason : (err as NodeJS.ErrnoException).code ?? 'error';
-      process.stderr.write(`vnpipe: ${file}: ${reason}: ${(err as Error).message}\n`);
+      process.stderr.write(`vnpipe: ${printable(file)}: ${reason}: ${printable((err as Error).message)}\n`);
     }
   }
   return failed > 0 ? 3 : 0;
