@@ -8,9 +8,14 @@ import type { BatchRecord } from '../queue/batches.js';
 import { decode } from '../text/decode.js';
 import { sourceOf } from '../text/learned.js';
 
-/** What the outputs of a batch say, for the dashboard's plots: read from the output folder, the only place that holds them. */
+/**
+ * What the outputs of a batch say, for the dashboard's plots: read from the output
+ * folder, the only place that holds them. An output belongs to the batch when it was
+ * written while the batch ran (its modification time): outputs an earlier batch left
+ * in the folder, up to date and skipped, are not counted.
+ */
 export interface OutputStats {
-  /** Output documents read; `capped` when the folder held more than were read. */
+  /** Output documents of the batch read; `capped` when the folder held more than were read. */
   documents: number;
   capped: boolean;
   /** Outputs written per time bucket (their files' modification times): [bucket start in ms, count]. */
@@ -27,6 +32,8 @@ export interface OutputStats {
   keys: { key: string; characters: number; removed: number; languageScore: number }[];
 }
 
+/** Clocks of the hosts that enqueue and write may differ by this much. */
+const CLOCK_SLACK_MS = 5000;
 /** Outputs read per request: a million-document batch is summarised by its first outputs in walk order. */
 const MAX_OUTPUTS = 20_000;
 /** Keys listed for the document view. */
@@ -56,8 +63,10 @@ export async function outputStats(record: BatchRecord, maxOutputs = MAX_OUTPUTS)
   // A batch whose output folder is gone has no outputs to show; the walk says nothing of it.
   const walk = walkFiles(openSink(record.out).root, { onSkip: () => {} });
   try {
+    const from = record.createdAt - CLOCK_SLACK_MS;
+    const to = record.finishedAt === null ? Infinity : record.finishedAt + CLOCK_SLACK_MS;
     for await (const file of walk) {
-      if (!file.rel.endsWith('.json')) continue;
+      if (!file.rel.endsWith('.json') || file.mtimeMs < from || file.mtimeMs > to) continue;
       if (times.length >= maxOutputs) {
         capped = true;
         break;
@@ -178,35 +187,55 @@ export async function documentView(record: BatchRecord, rawConfig: object | null
   return { key, raw: pieces, encoding, removed: removals.map((r, i) => ({ ...r, located: located[i]! })), output, errors };
 }
 
+/** Between two words of a removed text, the raw input may have white space, and in HTML tags and non-breaking spaces. */
+const GAP = '(?:\\s|<[^>]*>|&nbsp;|&#160;)+';
+
+/** A word as the raw input may spell it: in HTML, any character but a letter or digit of ASCII may be an entity (`&quot;`, `&#7843;`). */
+function wordPattern(word: string): string {
+  return [...word].map((c) => (/[A-Za-z0-9]/.test(c) ? c : `(?:${c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}|&[#\\w]{1,10};)`)).join('');
+}
+
 /**
- * Finds each removed text in the raw input, in order where it can (a later removal is
- * looked for after the previous one first, then anywhere free): whitespace may differ
- * (lines joined, spaces collapsed), and the raw text is compared in NFC as the
- * pipeline normalises it. Pieces that overlap one already placed are not placed.
+ * Finds each removed text in the raw input, in order where it can (a piece is looked
+ * for after the previous one first, then anywhere free). Words are compared in NFC as
+ * the pipeline normalises them; between words the input may have other white space,
+ * and in HTML tags. An HTML removal joins the blocks of a run with ` / ` and is cut at
+ * a length: each block is looked for on its own (a word cut short matches its start:
+ * no word boundary is asked for), the last without its last word if need be. Pieces that
+ * overlap one already placed are not placed; a removal is `located` when all its
+ * blocks were.
  */
 export function locateRemovals(raw: string, texts: string[]): { pieces: DocumentView['raw']; located: boolean[] } {
   const spans: { start: number; end: number; removal: number }[] = [];
-  const located = texts.map(() => false);
   let cursor = 0;
   const free = (start: number, end: number) => spans.every((s) => end <= s.start || start >= s.end);
-  texts.forEach((text, i) => {
-    const words = text.normalize('NFC').trim().split(/\s+/).filter(Boolean).slice(0, 400);
-    if (words.length === 0) return;
-    const pattern = new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+'), 'gu');
+  const place = (words: string[], removal: number): boolean => {
+    const pattern = new RegExp(words.map(wordPattern).join(GAP), 'gu');
     for (const from of [cursor, 0]) {
       pattern.lastIndex = from;
       let m: RegExpExecArray | null;
       while ((m = pattern.exec(raw)) !== null) {
         const end = m.index + m[0].length;
         if (free(m.index, end)) {
-          spans.push({ start: m.index, end, removal: i });
-          located[i] = true;
+          spans.push({ start: m.index, end, removal });
           cursor = end;
-          return;
+          return true;
         }
         pattern.lastIndex = m.index + 1;
       }
     }
+    return false;
+  };
+  const located = texts.map((text, i) => {
+    const blocks = text.normalize('NFC').split(' / ');
+    return blocks
+      .map((block, j) => {
+        const words = block.trim().split(/\s+/).filter(Boolean).slice(0, 400);
+        if (words.length === 0 || place(words, i)) return true;
+        // A record cut at its length may end in a piece the input does not have (half a ` / `).
+        return j === blocks.length - 1 && words.length > 1 && place(words.slice(0, -1), i);
+      })
+      .every(Boolean);
   });
   spans.sort((a, b) => a.start - b.start);
   const pieces: DocumentView['raw'] = [];

@@ -1,9 +1,12 @@
+import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Queue } from 'bullmq';
 import express, { type Request, type Response, type Router } from 'express';
 import { PACKAGE_ROOT } from '../config.js';
 import { DocumentError } from '../errors.js';
+import { openSink } from '../io/sink.js';
+import { assertKey } from '../io/source.js';
 import type { BatchStore } from '../queue/batches.js';
 import { statusReport } from '../queue/status.js';
 import { documentView, outputStats, type OutputStats } from './dashboard-data.js';
@@ -14,7 +17,10 @@ export const PAGE_PATH = '/vnpipe';
 const PAGE_DIR = join(PACKAGE_ROOT, 'src', 'cli', 'dashboard-page');
 /** uPlot's browser build, served from the installed package: the page loads nothing from elsewhere. */
 const UPLOT_DIR = dirname(createRequire(import.meta.url).resolve('uplot'));
-/** Output statistics are read from disk at most this often per batch, however many pages poll. */
+/**
+ * Output statistics are read from disk at most this often per batch, however many pages
+ * poll, and never more than a tenth of the time: a large folder is read less often.
+ */
 const STATS_TTL_MS = 5000;
 /** Failures a batch's page lists (grouped by reason). */
 const PAGE_FAILURES = 1000;
@@ -28,7 +34,7 @@ const BATCH_ID = /^[\w-]{1,80}$/;
  */
 export function vnpipeRouter(queue: Queue, batches: BatchStore): Router {
   const router = express.Router();
-  const stats = new Map<string, { at: number; value: Promise<OutputStats> }>();
+  const stats = new Map<string, { at: number; ttl: number; value: Promise<OutputStats> }>();
   const statics: Record<string, string> = {
     '/': join(PAGE_DIR, 'index.html'),
     '/page.js': join(PAGE_DIR, 'page.js'),
@@ -56,10 +62,14 @@ export function vnpipeRouter(queue: Queue, batches: BatchStore): Router {
       return;
     }
     let cached = stats.get(id);
-    if (!cached || Date.now() - cached.at > STATS_TTL_MS) {
-      cached = { at: Date.now(), value: outputStats(record) };
+    if (!cached || Date.now() - cached.at > cached.ttl) {
+      const entry = { at: Date.now(), ttl: STATS_TTL_MS, value: outputStats(record) };
+      entry.value.then(
+        () => (entry.ttl = Math.max(STATS_TTL_MS, 10 * (Date.now() - entry.at))),
+        () => stats.delete(id),
+      );
+      cached = entry;
       stats.set(id, cached);
-      cached.value.catch(() => stats.delete(id));
       if (stats.size > 50) stats.delete(stats.keys().next().value!);
     }
     await answer(res, cached.value);
@@ -79,6 +89,14 @@ export function vnpipeRouter(queue: Queue, batches: BatchStore): Router {
       return;
     }
     try {
+      // A document of this batch: it has an output or a failure record (the view reads nothing else below the input folder).
+      assertKey(key);
+      const output = openSink(record.out).locate(key);
+      const known = (await batches.failure(id, key)) !== null || (await stat(output).catch(() => null))?.isFile();
+      if (!known) {
+        res.status(404).json({ error: `"${key}" is no document of batch ${id} with an output or a failure` });
+        return;
+      }
       res.json(await documentView(record, config, key));
     } catch (err) {
       // The key names no file inside the batch's input: nothing was opened.
