@@ -471,12 +471,15 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
   let handle: WorkerHandle | null = null;
   const warnings = new WarningLog();
   try {
-    // `run` shows its own progress: the worker's log (what goes wrong) waits for the end of the bar.
+    // `run` shows its own progress: the worker's log (what goes wrong) waits for the end of
+    // the bar, unless LOG_LEVEL asks for more than warnings, as it goes.
     const { limits } = loadConfig(flags.config, overridesOf(flags));
+    const level = process.env.LOG_LEVEL || 'warn';
+    const live = ['trace', 'debug', 'info'].includes(level);
     handle = await startWorker({
       concurrency,
       limits: { documentTimeoutMs: limits.documentTimeoutMs, heapMb: limits.threadHeapMb },
-      log: createLogger('worker', warnings).child({}, { level: process.env.LOG_LEVEL || 'warn' }),
+      log: createLogger('worker', live ? undefined : warnings).child({}, { level }),
     });
     // A private Redis lives for this run only: its persistence settings do not matter.
     const { batchId } = await enqueueBatch(q, folder, flags.out!, flags, local === null);
