@@ -191,7 +191,13 @@ function renderOutputs(o, batch) {
   const t = o.throughput;
   const xs = t.points.map((p) => p[0] / 1000);
   const ys = t.points.map((p) => p[1] / (t.bucketMs / 1000));
-  if (xs.length === 1) { xs.unshift(xs[0] - t.bucketMs / 1000); ys.unshift(0); }
+  // An empty bucket on either side: the line rises from 0 and falls back to it, however few buckets there are.
+  if (xs.length > 0) {
+    xs.unshift(xs[0] - t.bucketMs / 1000);
+    xs.push(xs[xs.length - 1] + t.bucketMs / 1000);
+    ys.unshift(0);
+    ys.push(0);
+  }
   show('throughput', $('#plot-throughput'), {
     width: Math.max(380, $('#plot-throughput').clientWidth || 420), height: 220, legend: { show: false },
     scales: { y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
