@@ -35,6 +35,9 @@ const EXPORTER_LEASE_MS = 60_000;
 /** Finished batches keep their gauges this long, so a dashboard sees their last values. */
 const FINISHED_BATCH_SHOWN_MS = 3_600_000;
 
+/** Gives the lease up if this worker (ARGV[1]) holds it: another takes it at its next scrape. */
+const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
 /** Takes or renews the exporter lease: 1 when this worker (ARGV[1]) holds it. */
 const LEASE_SCRIPT = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
@@ -191,10 +194,18 @@ export class WorkerMetrics {
     this.busySince = now;
   }
 
+  private get leaseKey(): string {
+    return `${this.sources.prefix}:metrics-exporter`;
+  }
+
   /** Whether this worker holds (or now takes) the lease to export the queue-wide series. */
   private async exporter(): Promise<boolean> {
-    const { redis, prefix } = this.sources;
-    return (await redis.eval(LEASE_SCRIPT, 1, `${prefix}:metrics-exporter`, this.token, EXPORTER_LEASE_MS)) === 1;
+    return (await this.sources.redis.eval(LEASE_SCRIPT, 1, this.leaseKey, this.token, EXPORTER_LEASE_MS)) === 1;
+  }
+
+  /** When the worker stops: the queue-wide series move to another worker at once, not when the lease runs out. */
+  async release(): Promise<void> {
+    await this.sources.redis.eval(RELEASE_SCRIPT, 1, this.leaseKey, this.token);
   }
 
   async text(): Promise<string> {

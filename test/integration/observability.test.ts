@@ -117,8 +117,16 @@ describe('worker logs and metrics', () => {
       const completed = round.map((text) => Number(/^vnpipe_documents_total\{status="completed",reason="none"\} (\d+)$/m.exec(text)![1]));
       expect(completed[0]! + completed[1]!).toBe(5);
     }
-    for (const c of children.slice(-2)) c.kill('SIGTERM');
-    await Promise.all(children.slice(-2).map(exitOf));
+    // The exporter stops: the other worker exports from its next scrape on.
+    const workers = children.slice(-2);
+    const exporter = (await scrape()).findIndex((text) => text.includes('bullmq_job_count{'));
+    workers[exporter]!.kill('SIGTERM');
+    await exitOf(workers[exporter]!);
+    const other = await (await fetch(`http://127.0.0.1:${ports[1 - exporter]}/metrics`)).text();
+    expect(other).toContain(`vnpipe_batch_documents{batch="${batch}",state="completed"} 5`);
+    expect(other).toContain('vnpipe_workers_connected 1');
+    workers[1 - exporter]!.kill('SIGTERM');
+    await exitOf(workers[1 - exporter]!);
   });
 
   it('LOG_LEVEL=warn leaves out the per-document lines', async () => {
