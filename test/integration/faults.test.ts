@@ -185,7 +185,8 @@ describe('awkward inputs', () => {
 
 describe('an error that is not the document\'s fault', () => {
   it('runs the job again for that document only, then fails it as failed; the others of the job count once', async () => {
-    const env = testEnv(redisUrl);
+    // debug: a line per document
+    const env = { ...testEnv(redisUrl), LOG_LEVEL: 'debug' };
     const input = corpus(2);
     const out = tempDir('out');
     const blocked = blockOutput(out);
