@@ -276,7 +276,9 @@ async function newWarnings(redis: Redis, warnings: string[]): Promise<string[]> 
   const fresh: string[] = [];
   for (const w of warnings) {
     const key = `${keyPrefix()}:warned:${createHash('sha1').update(w).digest('hex').slice(0, 16)}`;
-    if ((await redis.set(key, '1', 'EX', WARNING_REPEAT_S, 'NX')) === 'OK') fresh.push(w);
+    // A Redis that will not keep the note (read-only, an ACL) hears the warning every time.
+    const said = await redis.set(key, '1', 'EX', WARNING_REPEAT_S, 'NX').catch(() => 'OK');
+    if (said === 'OK') fresh.push(w);
   }
   return fresh;
 }
