@@ -42,6 +42,11 @@ export function vnpipeRouter(queue: Queue, batches: BatchStore): Router {
     '/uplot.js': join(UPLOT_DIR, 'uPlot.iife.min.js'),
     '/uplot.css': join(UPLOT_DIR, 'uPlot.min.css'),
   };
+  // The page asks for its parts by relative URLs: /vnpipe must be /vnpipe/.
+  router.get('/', (req, res, next) => {
+    if (req.originalUrl.split('?')[0]!.endsWith('/')) next();
+    else res.redirect(301, `${req.baseUrl}/`);
+  });
   for (const [path, file] of Object.entries(statics)) {
     router.get(path, (_req, res) => res.set('Cache-Control', 'no-cache').sendFile(file));
   }

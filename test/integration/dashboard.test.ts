@@ -57,6 +57,11 @@ describe('vnpipe dashboard', () => {
     expect((await fetch(url)).status).toBe(401);
     const auth = { authorization: `Basic ${Buffer.from('vnpipe:long enough s3cret').toString('base64')}` };
     expect((await fetch(url, { headers: auth })).status).toBe(200);
+    // The vnpipe page and its JSON under the same rule.
+    for (const path of ['vnpipe/', 'vnpipe/api/status', 'vnpipe/uplot.js']) {
+      expect((await fetch(`${url}${path}`)).status).toBe(401);
+      expect((await fetch(`${url}${path}`, { headers: auth })).status).toBe(200);
+    }
     const queues = await (await fetch(`${url}api/queues`, { headers: auth })).json();
     // Read-only unless started with --writable.
     expect(queues.queues[0]).toMatchObject({ name: 'documents', readOnlyMode: true });
@@ -120,6 +125,8 @@ describe('the vnpipe page of the dashboard', () => {
     expect(await (await fetch(`${api}batches/${batch}`)).json()).toEqual({ ...status, batch: { ...status.batch, failures: status.batch.failures } });
     expect(await (await fetch(`${api}status`)).json()).toEqual(list);
     expect((await fetch(`${url}vnpipe/uplot.js`)).headers.get('content-type')).toMatch(/javascript/);
+    const bare = await fetch(`${url}vnpipe`, { redirect: 'manual' });
+    expect([bare.status, bare.headers.get('location')]).toEqual([301, '/vnpipe/']);
     // Keys only, checked as a worker checks them.
     for (const key of ['../../../etc/passwd', '/etc/passwd', 'a/./b', '']) {
       const r = await fetch(`${api}batches/${batch}/document?key=${encodeURIComponent(key)}`);
