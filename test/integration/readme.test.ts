@@ -61,5 +61,17 @@ describe("the README's recipes", () => {
       execFile('npx', ['--offline', '--no-install', 'vnpipe', '--version'], { cwd: ROOT, timeout: 60_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
     );
     expect(version).toBe(`vnpipe ${pkg.version}\n`);
+    // Where it cannot build (no sources: the Docker build stage; no TypeScript: --omit=dev), it lets the install go on and says why.
+    const bare = tempDir('prepare');
+    mkdirSync(join(bare, 'scripts'));
+    cpSync(join(ROOT, 'scripts', 'prepare.sh'), join(bare, 'scripts', 'prepare.sh'));
+    const prepare = () =>
+      new Promise<{ code: number; stderr: string }>((resolve) =>
+        execFile('bash', [join(bare, 'scripts', 'prepare.sh')], (err, _out, stderr) => resolve({ code: err ? 1 : 0, stderr })),
+      );
+    expect(await prepare()).toEqual({ code: 0, stderr: '' });
+    mkdirSync(join(bare, 'src', 'cli'), { recursive: true });
+    writeFileSync(join(bare, 'src', 'cli', 'main.ts'), '');
+    expect(await prepare()).toEqual({ code: 0, stderr: 'vnpipe: TypeScript is not installed here, so dist/ is not built: run npm ci in this folder first\n' });
   });
 });
