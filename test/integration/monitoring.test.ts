@@ -108,7 +108,8 @@ describe('monitoring: Prometheus and Grafana under a compose profile', () => {
       const s = await runCli(['status', batch, '--json'], env);
       return s.code === 0 && JSON.parse(s.stdout).batch.finishedAt;
     });
-    const scraped = scrapedNames(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const scraped = scrapedNames(text);
     worker.kill('SIGTERM');
     await exitOf(worker);
 
@@ -119,5 +120,17 @@ describe('monitoring: Prometheus and Grafana under a compose profile', () => {
     expect(names).toContain('vnpipe_document_duration_seconds_bucket');
     const missing = [...names].filter((n) => !scraped.has(n));
     expect(missing).toEqual([]);
+    // And every label a query selects on: an exact value exists in a series, a pattern's label at least.
+    const unmatched: string[] = [];
+    for (const expr of expressions) {
+      for (const [, metric, matchers] of expr.matchAll(/([A-Za-z_:][\w:]*)\{([^}]*)\}/g)) {
+        const series = text.split('\n').filter((l) => l.startsWith(`${metric}{`));
+        for (const [, label, op, value] of matchers!.matchAll(/(\w+)\s*(=~|!=|!~|=)\s*"([^"]*)"/g)) {
+          const found = op === '=' ? series.some((l) => l.includes(`${label}="${value}"`)) : series.some((l) => l.includes(`${label}="`));
+          if (!found) unmatched.push(`${metric}{${label}${op}"${value}"}`);
+        }
+      }
+    }
+    expect(unmatched).toEqual([]);
   });
 });
