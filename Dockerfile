@@ -2,6 +2,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm ci runs `prepare`, which has no sources to build yet: the build comes below.
+COPY scripts/prepare.sh ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
@@ -18,8 +20,9 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY config ./config
-# The batch store's Redis scripts, read at run time.
+# Read at run time: the batch store's Redis scripts, the dashboard's page.
 COPY src/queue/lua ./src/queue/lua
+COPY src/cli/dashboard-page ./src/cli/dashboard-page
 USER node
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
 CMD ["worker"]

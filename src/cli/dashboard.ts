@@ -7,6 +7,8 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { UsageError } from '../errors.js';
+import type { BatchStore } from '../queue/batches.js';
+import { PAGE_PATH, vnpipeRouter } from './dashboard-routes.js';
 
 export interface DashboardOptions {
   host: string;
@@ -33,7 +35,8 @@ const ANY_ADDRESS = new Set(['0.0.0.0', '::', '']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Bull Board for the documents queue. Bull Board has no security of its own, and a web
+ * The vnpipe page (batches, plots, documents) at /vnpipe/, and Bull Board for the
+ * documents queue at /. Bull Board has no security of its own, and a web
  * page the user visits can reach a loopback port (DNS rebinding, or a plain cross-site
  * form POST), so every request passes these checks: the Host header names this server
  * (421 otherwise), an Origin header is this server's (403), a write carries the CSRF
@@ -41,7 +44,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * (401, and 429 after MAX_FAILED_LOGINS failures). Writes exist only with `writable`.
  * Without a password it listens on loopback only.
  */
-export async function startDashboard(queue: Queue, options: DashboardOptions): Promise<Server> {
+export async function startDashboard(queue: Queue, batches: BatchStore, options: DashboardOptions): Promise<Server> {
   if (!LOOPBACK.test(options.host) && !options.password) {
     throw new UsageError(`the dashboard has no login of its own: set VNPIPE_DASHBOARD_PASSWORD to listen on ${options.host}`);
   }
@@ -54,7 +57,7 @@ export async function startDashboard(queue: Queue, options: DashboardOptions): P
   createBullBoard({
     queues: [new BullMQAdapter(queue, { readOnlyMode: readOnly, displayName: 'documents' })],
     serverAdapter: board,
-    options: { uiConfig: { boardTitle: 'vnpipe' } },
+    options: { uiConfig: { boardTitle: 'vnpipe', miscLinks: [{ text: 'Batches', url: `${PAGE_PATH}/` }] } },
   });
   const csrfToken = randomBytes(32).toString('base64url');
   const app = express();
@@ -63,6 +66,7 @@ export async function startDashboard(queue: Queue, options: DashboardOptions): P
   if (options.password) app.use(basicAuth(options.password));
   app.use(writeCheck(readOnly, csrfToken));
   app.use(withCsrfToken(csrfToken));
+  app.use(PAGE_PATH, vnpipeRouter(queue, batches));
   app.use('/', board.getRouter());
   return new Promise((resolve, reject) => {
     const server = app.listen(options.port, options.host, () => resolve(server));

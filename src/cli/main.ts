@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -17,7 +17,7 @@ import type { BatchStatus } from '../queue/status.js';
 import type { WorkerHandle } from '../queue/worker.js';
 import type { Profile } from '../text/learned.js';
 import type { LocalRedis } from './local-redis.js';
-import { printable } from './report.js';
+import { plural, printable } from './report.js';
 
 /** Every option, once: each command lists the ones that apply to it. */
 const OPTIONS = {
@@ -52,6 +52,7 @@ const OPTIONS = {
   host: ['--host <host>', 'where the dashboard listens (default 127.0.0.1)'],
   port: ['--port <port>', 'dashboard port (default 3000)'],
   writable: ['--writable', 'let the dashboard retry, clean and remove jobs (it only shows them by default)'],
+  root: ['--root <dir>', "the folder the files are enqueued from: ids and `source` are paths relative to it, as the queue gives them (default: each file's folder)"],
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -93,7 +94,7 @@ const COMMANDS: CommandSpec[] = [
     run: ([folder], flags) => runCommand(folder!, flags),
   },
   {
-    name: 'process', args: ['<files...>'], options: ['config', 'encoding'],
+    name: 'process', args: ['<files...>'], options: ['config', 'encoding', 'root'],
     summary: 'run the text pipeline on files in this process (no Redis); one JSON document per line',
     run: (files, flags) => processCommand(files, flags),
   },
@@ -114,7 +115,7 @@ const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'dashboard', args: [], options: ['host', 'port', 'writable'],
-    summary: 'Bull Board for the queue; beyond this machine it needs VNPIPE_DASHBOARD_PASSWORD',
+    summary: 'batches with plots and a document view at /vnpipe/, Bull Board at /; beyond this machine it needs VNPIPE_DASHBOARD_PASSWORD',
     run: (args, flags) => dashboardCommand(args, flags),
   },
   {
@@ -252,7 +253,7 @@ async function enqueueCommand(folder: string, flags: Flags): Promise<number> {
 async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Flags, warn = true): Promise<EnqueueResult> {
   const [{ redisWarnings }, { enqueueFolder }] = await Promise.all([import('../queue/connection.js'), import('../queue/producer.js')]);
   const { config, raw } = loadConfigWithSource(flags.config, overridesOf(flags));
-  if (warn) for (const w of await redisWarnings(q.redis)) process.stderr.write(`vnpipe: warning: ${w}\n`);
+  if (warn) for (const w of await newWarnings(q.redis, await redisWarnings(q.redis))) process.stderr.write(`vnpipe: warning: ${w}\n`);
   const tty = process.stderr.isTTY;
   const result = await enqueueFolder(q.queue, q.batches, {
     root: folder,
@@ -273,9 +274,25 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
       process.stderr.write(`${tty ? '\r\x1b[K' : ''}learned boilerplate: ${profileSummary(profile)}\n`),
   });
   process.stderr.write(
-    `${tty ? '\r\x1b[K' : ''}batch ${result.batchId}: ${result.found} files found, ${result.queued} queued, ${result.skipped} skipped\n`,
+    `${tty ? '\r\x1b[K' : ''}batch ${result.batchId}: ${plural(result.found, 'file')} found, ${result.queued} queued, ${result.skipped} skipped\n`,
   );
   return result;
+}
+
+/** How long a warning about the Redis server stays said: every command would repeat it otherwise. */
+const WARNING_REPEAT_S = 86_400;
+
+/** The warnings not given in the last day for this Redis server and key prefix (a note in Redis says which were). */
+async function newWarnings(redis: Redis, warnings: string[]): Promise<string[]> {
+  const { keyPrefix } = await import('../queue/connection.js');
+  const fresh: string[] = [];
+  for (const w of warnings) {
+    const key = `${keyPrefix()}:warned:${createHash('sha1').update(w).digest('hex').slice(0, 16)}`;
+    // A Redis that will not keep the note (read-only, an ACL) hears the warning every time.
+    const said = await redis.set(key, '1', 'EX', WARNING_REPEAT_S, 'NX').catch(() => 'OK');
+    if (said === 'OK') fresh.push(w);
+  }
+  return fresh;
 }
 
 async function readProfile(file: string): Promise<Profile> {
@@ -296,7 +313,7 @@ async function readProfile(file: string): Promise<Profile> {
 function profileSummary(profile: Profile): string {
   const sources = Object.entries(profile.sources);
   const lines = sources.reduce((n, [, s]) => n + s.lines.length, 0);
-  return `${lines} lines in ${sources.length} sources`;
+  return `${plural(lines, 'line')} in ${plural(sources.length, 'source')}`;
 }
 
 /** Counts lines in this process (no Redis) and writes the profile file. */
@@ -322,7 +339,7 @@ async function learnCommand(folder: string, flags: Flags): Promise<number> {
   if (documents === 0) throw new UsageError(`no readable documents in ${root}`);
   const profile = buildProfile(counter.counts(), config.learn);
   await writeFile(resolve(flags.profile), `${JSON.stringify(profile, null, 2)}\n`);
-  process.stdout.write(`${documents} documents: ${profileSummary(profile)}, written to ${flags.profile}\n`);
+  process.stdout.write(`${plural(documents, 'document')}: ${profileSummary(profile)}, written to ${flags.profile}\n`);
   return 0;
 }
 
@@ -336,7 +353,7 @@ async function workerCommand(args: string[], flags: Flags): Promise<number> {
     import('../queue/worker.js'),
   ]);
   const probe = await connectRedis('worker');
-  for (const w of await redisWarnings(probe)) process.stderr.write(`vnpipe: warning: ${w}\n`);
+  for (const w of await newWarnings(probe, await redisWarnings(probe))) process.stderr.write(`vnpipe: warning: ${w}\n`);
   probe.disconnect();
   const log = createLogger('worker');
   const metricsPort = wholeNumber(flags['metrics-port'], '--metrics-port', 1, 65535);
@@ -350,7 +367,7 @@ async function workerCommand(args: string[], flags: Flags): Promise<number> {
   }).catch((err: NodeJS.ErrnoException) => {
     throw err.code === 'EADDRINUSE' ? new UsageError(`--metrics-port ${metricsPort}: the port is in use`) : err;
   });
-  log.info(`${concurrency} threads on ${redactUrl(redisUrl())}; SIGINT or SIGTERM stops it`);
+  log.info(`${plural(concurrency, 'thread')} on ${redactUrl(redisUrl())}; SIGINT or SIGTERM stops it`);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -379,8 +396,11 @@ function wholeNumber(value: string | undefined, name: string, min: number, max: 
 async function statusCommand(args: string[], flags: Flags): Promise<number> {
   if (args.length > 1) throw new UsageError('status takes at most one batch id');
   const maxFailures = wholeNumber(flags.failures, '--failures', 0, 1_000_000) ?? 100;
-  const [{ redactUrl, redisUrl }, { batchStatus, documentStatus, queueCounts }, { formatBatch, formatBatchList, formatDocument, formatQueue }] =
-    await Promise.all([import('../queue/connection.js'), import('../queue/status.js'), import('./report.js')]);
+  const [{ redactUrl, redisUrl }, { documentStatus, statusReport }, { formatStatus, formatDocument }] = await Promise.all([
+    import('../queue/connection.js'),
+    import('../queue/status.js'),
+    import('./report.js'),
+  ]);
   const q = await openQueue();
   try {
     if (flags.doc) {
@@ -389,16 +409,12 @@ async function statusCommand(args: string[], flags: Flags): Promise<number> {
       return 0;
     }
     const render = async (): Promise<{ text: string; finished: boolean }> => {
-      const counts = await queueCounts(q.queue);
-      if (!args[0]) {
-        const batches = await q.batches.list(20);
-        const text = flags.json ? JSON.stringify({ batches, queue: counts }, null, 2) : `${formatBatchList(batches)}\n${formatQueue(counts)}`;
-        return { text, finished: counts.waiting + counts.active + counts.delayed === 0 };
-      }
-      const status = await batchStatus(q.batches, q.queue, args[0], maxFailures);
-      if (!status) throw new UsageError(`no batch "${args[0]}" in Redis at ${redactUrl(redisUrl())}`);
-      const text = flags.json ? JSON.stringify({ batch: status, queue: counts }, null, 2) : `${formatBatch(status)}\n${formatQueue(counts)}`;
-      return { text, finished: status.finishedAt !== null };
+      // The dashboard's page serves the same report (dashboard-routes.ts).
+      const report = await statusReport(q.batches, q.queue, args[0], maxFailures);
+      if (!report) throw new UsageError(`no batch "${args[0]}" in Redis at ${redactUrl(redisUrl())}`);
+      const { queue } = report;
+      const finished = report.batch ? report.batch.finishedAt !== null : queue.waiting + queue.active + queue.delayed === 0;
+      return { text: flags.json ? JSON.stringify(report, null, 2) : formatStatus(report), finished };
     };
     if (!flags.watch) {
       process.stdout.write(`${(await render()).text}\n`);
@@ -430,10 +446,10 @@ async function controlCommand(args: string[], action: 'retry' | 'cancel'): Promi
       const raw = await q.batches.config(id);
       const config = compileConfig((raw ?? {}) as JsonObject, `batch ${id}`);
       const n = await retryBatch(q.queue, q.batches, id, config);
-      process.stdout.write(`batch ${id}: ${n} failed documents queued again\n`);
+      process.stdout.write(`batch ${id}: ${plural(n, 'failed document')} queued again\n`);
     } else {
       const n = await cancelBatch(q.queue, q.batches, id);
-      process.stdout.write(`batch ${id}: cancelled, ${n} waiting documents removed (running jobs finish)\n`);
+      process.stdout.write(`batch ${id}: cancelled, ${plural(n, 'waiting document')} removed (running jobs finish)\n`);
     }
     return 0;
   } finally {
@@ -445,7 +461,7 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
   const concurrency = concurrencyOf(flags);
   requireOut(flags);
   loadConfig(flags.config, overridesOf(flags)); // a bad config fails before anything starts
-  const [{ redactUrl, redisUrl }, { startLocalRedis }, { createLogger }, { startWorker }, { batchStatus }, { Progress }, { formatBatch }] = await Promise.all([
+  const [{ redactUrl, redisUrl }, { startLocalRedis }, { createLogger }, { startWorker }, { batchStatus }, { Progress, WarningLog }, { formatBatch }] = await Promise.all([
     import('../queue/connection.js'),
     import('./local-redis.js'),
     import('../log.js'),
@@ -468,13 +484,17 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
     q = await openQueue();
   }
   let handle: WorkerHandle | null = null;
+  const warnings = new WarningLog();
   try {
-    // `run` shows its own progress: the worker logs only what goes wrong.
+    // `run` shows its own progress: the worker's log (what goes wrong) waits for the end of
+    // the bar, unless LOG_LEVEL asks for more than warnings, as it goes.
     const { limits } = loadConfig(flags.config, overridesOf(flags));
+    const level = process.env.LOG_LEVEL || 'warn';
+    const live = ['trace', 'debug', 'info'].includes(level);
     handle = await startWorker({
       concurrency,
       limits: { documentTimeoutMs: limits.documentTimeoutMs, heapMb: limits.threadHeapMb },
-      log: createLogger('worker').child({}, { level: process.env.LOG_LEVEL || 'warn' }),
+      log: createLogger('worker', live ? undefined : warnings).child({}, { level }),
     });
     // A private Redis lives for this run only: its persistence settings do not matter.
     const { batchId } = await enqueueBatch(q, folder, flags.out!, flags, local === null);
@@ -483,12 +503,13 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
     for (;;) {
       status = await batchStatus(q.batches, q.queue, batchId, 1000);
       if (!status) throw new Error(`batch ${batchId} vanished from Redis`);
-      const finished = status.completed + status.failed;
-      progress.update(finished, status.queued, `documents, ${status.rate.toFixed(1)} docs/s`, status.finishedAt !== null);
+      const { completed, failed, queued, walked, rate, etaMs, elapsedMs } = status;
+      progress.update({ finished: completed + failed, failed, queued, walked, rate, etaMs, elapsedMs }, status.finishedAt !== null);
       if (status.finishedAt !== null) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     progress.clear();
+    for (const line of warnings.summary()) process.stderr.write(`${line}\n`);
     process.stdout.write(`${formatBatch(status)}\n`);
     return status.failed > 0 ? 3 : 0;
   } finally {
@@ -548,11 +569,11 @@ async function exportCommand(from: string, flags: Flags): Promise<number> {
   if (result.documents === 0 && result.manifest.source.documents === 0) throw new UsageError(`no vnpipe documents (*.json) in ${folder}`);
   const how = flags['keep-duplicates'] ? 'marked metadata.duplicateOf' : 'left out';
   const notes = [
-    ...(result.duplicates > 0 ? [`${result.duplicates} exact duplicates ${how}`] : []),
-    ...(result.nearDuplicates > 0 ? [`${result.nearDuplicates} near duplicates ${how}`] : []),
+    ...(result.duplicates > 0 ? [`${plural(result.duplicates, 'exact duplicate')} ${how}`] : []),
+    ...(result.nearDuplicates > 0 ? [`${plural(result.nearDuplicates, 'near duplicate')} ${how}`] : []),
     ...(filter ? [`${Object.values(result.filtered).reduce((a, b) => a + b, 0)} dropped by ${filter.name}`] : []),
   ];
-  process.stdout.write(`${result.documents} documents in ${result.shards.length} shards${notes.length > 0 ? ` (${notes.join(', ')})` : ''}:\n${result.shards.join('\n')}\n`);
+  process.stdout.write(`${plural(result.documents, 'document')} in ${plural(result.shards.length, 'shard')}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}:\n${result.shards.join('\n')}\n`);
   return 0;
 }
 
@@ -564,7 +585,7 @@ async function dashboardCommand(args: string[], flags: Flags): Promise<number> {
   const q = await openQueue();
   try {
     const allowedHosts = (process.env.VNPIPE_DASHBOARD_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
-    await startDashboard(q.queue, {
+    await startDashboard(q.queue, q.batches, {
       host,
       port,
       readOnly: !flags.writable,
@@ -572,7 +593,8 @@ async function dashboardCommand(args: string[], flags: Flags): Promise<number> {
       password: process.env.VNPIPE_DASHBOARD_PASSWORD || undefined,
       allowedHosts,
     });
-    process.stderr.write(`vnpipe dashboard: http://${host.includes(':') ? `[${host}]` : host}:${port}/ (Ctrl-C stops it)\n`);
+    const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    process.stderr.write(`vnpipe dashboard: ${base}/vnpipe/ (batches), ${base}/ (Bull Board); Ctrl-C stops it\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
@@ -638,18 +660,27 @@ async function statsCommand(args: string[], flags: Flags): Promise<number> {
 
 async function processCommand(files: string[], flags: Flags): Promise<number> {
   if (files.length === 0) throw new UsageError('process takes one or more files');
-  const [{ readDocument }, { processDocument }] = await Promise.all([import('../io/files.js'), import('../text/pipeline.js')]);
+  const [{ FolderSource }, { processDocument }] = await Promise.all([import('../io/source.js'), import('../text/pipeline.js')]);
   const config = loadConfig(flags.config, overridesOf(flags));
+  // Each file by its key below the root, as a worker reads it: the same id and `source`
+  // as the queue gives it, however the path was typed.
+  const keyed = files.map((file) => {
+    const path = resolve(file);
+    const root = flags.root ? resolve(flags.root) : dirname(path);
+    const key = relative(root, path).split(sep).join('/');
+    if (key === '' || key === '..' || key.startsWith('../') || isAbsolute(key)) throw new UsageError(`${file} is not below --root ${flags.root}`);
+    return { file, root, key };
+  });
   let failed = 0;
-  for (const file of files) {
+  for (const { file, root, key } of keyed) {
     try {
-      // The same limits and reads as a worker (O_NOFOLLOW, no FIFO, maxFileBytes).
-      const doc = processDocument(readDocument(resolve(file), config.limits.maxFileBytes), file, config);
+      // The same limits and reads as a worker (O_NOFOLLOW, inside the root, no FIFO, maxFileBytes).
+      const doc = processDocument(await new FolderSource(root).read(key, config.limits.maxFileBytes), key, config);
       process.stdout.write(`${JSON.stringify(doc)}\n`);
     } catch (err) {
       failed++;
       const reason = err instanceof DocumentError ? err.reason : (err as NodeJS.ErrnoException).code ?? 'error';
-      process.stderr.write(`vnpipe: ${file}: ${reason}: ${(err as Error).message}\n`);
+      process.stderr.write(`vnpipe: ${printable(file)}: ${reason}: ${printable((err as Error).message)}\n`);
     }
   }
   return failed > 0 ? 3 : 0;

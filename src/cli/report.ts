@@ -1,7 +1,25 @@
 import type { CorpusStats } from '../io/corpus-stats.js';
 import type { SourceReport } from '../io/removal-report.js';
 import type { BatchRecord } from '../queue/batches.js';
-import type { BatchStatus, DocumentStatus, QueueCounts } from '../queue/status.js';
+import type { BatchStatus, DocumentStatus, QueueCounts, StatusReport } from '../queue/status.js';
+
+/** `1 shard`, `2 shards`, `0 shards`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** What `vnpipe status` prints: one batch or the list, the queue, and who works on it. */
+export function formatStatus(report: StatusReport): string {
+  const head = report.batch ? formatBatch(report.batch) : formatBatchList(report.batches ?? []);
+  return [head, formatQueue(report.queue), ...workersLine(report)].join('\n');
+}
+
+function workersLine({ workers, queue, batch }: StatusReport): string[] {
+  if (workers === null) return [];
+  const pending = queue.waiting + queue.active + queue.delayed + queue.prioritized > 0 || (batch !== undefined && batch.finishedAt === null);
+  if (workers > 0) return [`workers: ${workers} connected`];
+  return [pending ? 'workers: none connected, so nothing moves: start one with `vnpipe worker` (same REDIS_URL and VNPIPE_PREFIX)' : 'workers: none connected'];
+}
 
 export function formatBatch(s: BatchStatus): string {
   const state = batchState(s);
@@ -12,7 +30,7 @@ export function formatBatch(s: BatchStatus): string {
     `  input     ${s.root}`,
     `  output    ${s.out}`,
     ...(s.countQueued > 0 && s.counted < s.countQueued ? [`  learning  ${s.counted} of ${s.countQueued} documents counted`] : []),
-    `  files     ${s.found} found, ${s.queued} queued, ${s.skipped} skipped (up to date or already queued)`,
+    `  files     ${plural(s.found, 'file')} found, ${s.queued} queued, ${s.skipped} skipped (up to date or already queued)`,
     `  documents ${s.completed} completed, ${s.failed} failed, ${s.active} active, ${s.waiting} waiting` +
       (s.cancelled > 0 ? `, ${s.cancelled} cancelled` : ''),
     `  elapsed   ${secs.toFixed(1)} s, ${s.rate.toFixed(1)} docs/s${s.finishedAt ? '' : ' (last minute)'}, ${secs > 0 ? (mb / secs).toFixed(2) : '0.00'} MB/s` +
@@ -43,7 +61,7 @@ export function formatQueue(c: QueueCounts): string {
   return `queue: ${c.waiting} waiting, ${c.active} active, ${c.delayed} delayed (retrying), ${c.completed} completed, ${c.failed} failed (kept jobs)`;
 }
 
-function formatDuration(ms: number): string {
+export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
@@ -79,7 +97,7 @@ export function formatReport(report: SourceReport[]): string {
   if (report.length === 0) return 'no documents in the output folder';
   const lines: string[] = [];
   for (const s of report) {
-    lines.push(`${s.source}: ${s.documents} documents, ${(s.removedShare * 100).toFixed(1)} % of characters removed`);
+    lines.push(`${s.source}: ${plural(s.documents, 'document')}, ${(s.removedShare * 100).toFixed(1)} % of characters removed`);
     for (const t of s.top) {
       const text = t.text.length > 100 ? `${t.text.slice(0, 97).replace(/\n/g, ' / ')}...` : t.text.replace(/\n/g, ' / ');
       lines.push(`  ${String(t.count).padStart(7)}  ${t.reason.padEnd(14)} ${text}`);

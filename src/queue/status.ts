@@ -41,8 +41,46 @@ export async function batchStatus(store: BatchStore, queue: Queue, id: string, m
   const rate = record.finishedAt || elapsedMs < 60_000 ? mean : recent;
   const remaining = record.queued - finished;
   const etaMs = record.finishedAt || rate === 0 || !record.walked ? null : Math.round((remaining / rate) * 1000);
-  const failures = record.failed > 0 ? await store.failures(id, maxFailures) : [];
+  const failures = record.failed > 0 && maxFailures > 0 ? await store.failures(id, maxFailures) : [];
   return { ...record, active, waiting, elapsedMs, rate, etaMs, failures };
+}
+
+/**
+ * Workers connected to the queue (BullMQ names their Redis connections); null when
+ * the server will not list its clients (CLIENT LIST is disabled on some managed Redis).
+ */
+export async function connectedWorkers(queue: Queue): Promise<number | null> {
+  try {
+    const clients = await queue.getWorkers();
+    if (clients.some((c) => !('addr' in c))) return null; // "GCP does not support client list"
+    return clients.length;
+  } catch {
+    return null;
+  }
+}
+
+/** What `vnpipe status --json` prints, and what the dashboard's page shows: one source for both. */
+export interface StatusReport {
+  /** Without a batch id: the newest batches, each with its progress, rate and ETA (no failures listed). */
+  batches?: BatchStatus[];
+  /** With a batch id: that batch, with its first failures. */
+  batch?: BatchStatus;
+  queue: QueueCounts;
+  workers: number | null;
+}
+
+export const LISTED_BATCHES = 20;
+
+/** The report for one batch (null when there is no such batch), or for the newest batches. */
+export async function statusReport(store: BatchStore, queue: Queue, batchId?: string, maxFailures = 100, now = Date.now()): Promise<StatusReport | null> {
+  const [counts, workers] = await Promise.all([queueCounts(queue), connectedWorkers(queue)]);
+  if (batchId !== undefined) {
+    const batch = await batchStatus(store, queue, batchId, maxFailures, now);
+    return batch ? { batch, queue: counts, workers } : null;
+  }
+  const records = await store.list(LISTED_BATCHES);
+  const batches = (await Promise.all(records.map((r) => batchStatus(store, queue, r.id, 0, now)))).filter((b): b is BatchStatus => b !== null);
+  return { batches, queue: counts, workers };
 }
 
 /** Where one input file stands: in which batch, the state of the job carrying it, its output or its error. */

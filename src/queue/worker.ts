@@ -2,7 +2,7 @@ import { MetricsTime, Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { compileConfig, type Config, type JsonObject } from '../config.js';
 import { DocumentError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { LogSummary, type Logger } from '../log.js';
 import type { DocumentLines } from '../text/learned.js';
 import { BatchStore, type CompletedDocument, type FailedDocument } from './batches.js';
 import { keyPrefix, redisOptions, redisUrl } from './connection.js';
@@ -33,6 +33,8 @@ export interface WorkerOptions {
   log: Logger;
   /** Serve Prometheus metrics on this port. */
   metrics?: { port: number; host: string };
+  /** An `info` line with the documents finished, this often (each document has its own line at `debug`); default 30 s. */
+  summaryEveryMs?: number;
 }
 
 export interface WorkerHandle {
@@ -111,12 +113,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   const batches = new BatchStore(events, prefix);
   const queue = new Queue(QUEUE_NAME, { connection: events, prefix });
   queue.on('error', () => {}); // reported by the connection handlers above
-  const metrics = new WorkerMetrics(queue);
+  const metrics = new WorkerMetrics({ queue, batches, redis: events, prefix, threads: options.concurrency });
   const server = options.metrics ? await metrics.serve(options.metrics.port, options.metrics.host) : null;
   if (options.metrics) log.info(`metrics on http://${options.metrics.host}:${options.metrics.port}/metrics`);
 
   const threads = new DocumentThreads(options.concurrency, options.limits, undefined, (err) => log.error({ err: err.message }, 'a document thread died; starting another'));
   const setups = new BatchSetups(batches);
+  const summary = new LogSummary(log, options.summaryEveryMs ?? 30_000);
 
   /**
    * Runs `docs` in the threads, DOCUMENTS_PER_TASK to a task, and answers for each. A
@@ -131,7 +134,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     for (let i = 0; i < docs.length; i += perTask) {
       const slice = docs.slice(i, i + perTask);
       const task: ThreadTask = { kind, batch: job.data.batch, rerun, docs: slice.map(({ rel }) => ({ rel })) };
-      tasks.push(threads.run(task, key, setup).catch((err: Error) => slice.map(() => ({ ok: false as const, reason: null, message: err.message }))));
+      metrics.threadTask(1);
+      tasks.push(
+        threads
+          .run(task, key, setup)
+          .catch((err: Error) => slice.map(() => ({ ok: false as const, reason: null, message: err.message })))
+          .finally(() => metrics.threadTask(-1)),
+      );
     }
     return (await Promise.all(tasks)).flat();
   }
@@ -205,11 +214,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         const { result } = answer;
         completed.push({ seq: doc.seq, rel: doc.rel, id: doc.id, bytes: result.bytes });
         metrics.completed(result);
+        summary.add('completed');
         const ms = Object.values(result.stageMs).reduce((a, b) => a + b, 0);
-        log.info({ batch, doc: doc.rel, ms: Math.round(ms * 10) / 10, chars: result.characters, sentences: result.sentences }, 'done');
+        log.debug({ batch, doc: doc.rel, ms: Math.round(ms * 10) / 10, chars: result.characters, sentences: result.sentences }, 'done');
       } else if (!answer.ok && answer.reason) {
         failed.push({ ...failure, reason: answer.reason, message: answer.message });
         metrics.failed(answer.reason);
+        summary.add('failed');
         log.warn({ batch, doc: doc.rel, attempt: job.attemptsMade + 1, final: true, reason: answer.reason }, `${answer.reason}: ${answer.message}`);
       } else {
         const message = answer.ok ? 'a thread answered a clean task with a count' : answer.message;
@@ -217,6 +228,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         if (lastAttempt) {
           failed.push({ ...failure, reason: 'failed', message });
           metrics.failed('failed');
+          summary.add('failed');
         }
         log.warn({ batch, doc: doc.rel, attempt: job.attemptsMade + 1, final: lastAttempt, reason: 'failed' }, message);
       }
@@ -287,7 +299,10 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       }
       const lost = docs.map((d) => ({ id: d.id, seq: d.seq, rel: d.rel, jobId: job.id ?? '', reason: 'failed' as const, message: err.message }));
       const n = await batches.recordFailed(batch, lost, Date.now(), true);
-      for (let i = 0; i < n; i++) metrics.failed('failed');
+      for (let i = 0; i < n; i++) {
+        metrics.failed('failed');
+        summary.add('failed');
+      }
     };
     record().catch((e: Error) => log.error({ batch, job: job.id }, `cannot record the failure: ${e.message}`));
   });
@@ -299,9 +314,11 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     worker,
     async close() {
       await worker.close();
+      summary.close();
       await threads.close();
       await queue.close();
       server?.close();
+      await metrics.release().catch(() => {}); // Redis away: the lease runs out by itself
       connection.disconnect();
       events.disconnect();
     },

@@ -1,15 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type Server } from 'node:http';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { BatchStore } from '../../src/queue/batches.js';
 import { CSRF_HEADER, MAX_FAILED_LOGINS, startDashboard, type DashboardOptions } from '../../src/cli/dashboard.js';
-import { CLI, exitOf, freePort, runCli, SAMPLES, tempDir, testEnv, waitFor } from '../support/cli.js';
+import { CLI, copySamples, exitOf, freePort, ROOT, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const redisUrl = inject('redisUrl');
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -33,10 +35,7 @@ describe('vnpipe dashboard', () => {
     writeFileSync(config, JSON.stringify({ queue: { documentsPerJob: 1 } }));
     await runCli(['enqueue', SAMPLES, '--out', tempDir('dash'), '--config', config], env);
     const { child, url } = await dashboard(env, []);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
     try {
       const page = await browser.newPage();
       await page.goto(url);
@@ -58,6 +57,11 @@ describe('vnpipe dashboard', () => {
     expect((await fetch(url)).status).toBe(401);
     const auth = { authorization: `Basic ${Buffer.from('vnpipe:long enough s3cret').toString('base64')}` };
     expect((await fetch(url, { headers: auth })).status).toBe(200);
+    // The vnpipe page and its JSON under the same rule.
+    for (const path of ['vnpipe/', 'vnpipe/api/status', 'vnpipe/uplot.js']) {
+      expect((await fetch(`${url}${path}`)).status).toBe(401);
+      expect((await fetch(`${url}${path}`, { headers: auth })).status).toBe(200);
+    }
     const queues = await (await fetch(`${url}api/queues`, { headers: auth })).json();
     // Read-only unless started with --writable.
     expect(queues.queues[0]).toMatchObject({ name: 'documents', readOnlyMode: true });
@@ -95,6 +99,128 @@ function send(port: number, method: string, path: string, headers: Record<string
   });
 }
 
+describe('the vnpipe page of the dashboard', () => {
+  it.skipIf(!existsSync(CHROMIUM))('shows batches, failures, plots and a document with its removals, as status --json says (headless Chromium)', async () => {
+    const env = testEnv(redisUrl);
+    const input = copySamples();
+    writeFileSync(join(input, 'zero.txt'), '');
+    // A link the walk leaves out: the document view must not read it either.
+    symlinkSync('/etc/hostname', join(input, 'link.txt'));
+    const batch = (await runCli(['enqueue', input, '--out', tempDir('page')], env)).stdout.trim();
+    const worker = spawnWorker(env, 1);
+    children.push(worker);
+    await waitFor(async () => {
+      const s = await runCli(['status', batch, '--json'], env);
+      return s.code === 0 && JSON.parse(s.stdout).batch.finishedAt;
+    });
+    worker.kill('SIGTERM');
+    await exitOf(worker);
+    const status = JSON.parse((await runCli(['status', batch, '--json'], env)).stdout);
+    const list = JSON.parse((await runCli(['status', '--json'], env)).stdout);
+    expect(status.batch).toMatchObject({ queued: 6, completed: 5, failed: 1 });
+
+    const { child, url } = await dashboard(env, []);
+    const api = `${url}vnpipe/api/`;
+    // One source of truth: the page's JSON is what `status --json` prints.
+    expect(await (await fetch(`${api}batches/${batch}`)).json()).toEqual({ ...status, batch: { ...status.batch, failures: status.batch.failures } });
+    expect(await (await fetch(`${api}status`)).json()).toEqual(list);
+    expect((await fetch(`${url}vnpipe/uplot.js`)).headers.get('content-type')).toMatch(/javascript/);
+    const bare = await fetch(`${url}vnpipe`, { redirect: 'manual' });
+    expect([bare.status, bare.headers.get('location')]).toEqual([301, '/vnpipe/']);
+    // Keys only, checked as a worker checks them.
+    for (const key of ['../../../etc/passwd', '/etc/passwd', 'a/./b', '']) {
+      const r = await fetch(`${api}batches/${batch}/document?key=${encodeURIComponent(key)}`);
+      expect(r.status).toBe(400);
+      expect((await r.json()).error).toMatch(/unsafe-path/);
+    }
+    // A file of the input folder that is no document of the batch (the walk left the link out): not read.
+    expect((await fetch(`${api}batches/${batch}/document?key=link.txt`)).status).toBe(404);
+    // A document whose input became a link after it ran: refused as a worker refuses it.
+    const swapped = '004_2d82f93cebf0d4a1.txt';
+    renameSync(join(input, swapped), join(input, `${swapped}.moved`));
+    symlinkSync('/etc/hostname', join(input, swapped));
+    const view = await (await fetch(`${api}batches/${batch}/document?key=${swapped}`)).json();
+    expect(view.raw).toEqual([]);
+    expect(view.errors).toEqual([expect.stringMatching(/^input: special-file: /)]);
+    expect(view.output.source).toBe(swapped);
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${url}vnpipe/`);
+      await page.locator(`tr[data-batch="${batch}"]`).click();
+      await page.locator('#plot-scores canvas').waitFor({ timeout: 15_000 });
+      const field = (name: string) => page.locator(`#batch [data-field="${name}"]`).innerText();
+      expect(await field('id')).toBe(batch);
+      for (const name of ['queued', 'completed', 'failed', 'active', 'waiting'] as const) expect(Number(await field(name))).toBe(status.batch[name]);
+      expect(await field('rate')).toBe(status.batch.rate.toFixed(1));
+      expect(await field('state')).toBe('finished');
+      expect(await page.locator('#workers').getAttribute('data-workers')).toBe(String(status.workers));
+      // Failures by reason, with their files.
+      await page.locator('#failures summary', { hasText: 'empty: 1' }).click();
+      expect(await page.locator('#failures details[data-reason="empty"] li').innerText()).toContain('zero.txt');
+
+      // Every plot drew bars or lines: its canvas holds coloured pixels beyond the axes' greys.
+      const drawn = await page.$$eval('.plot canvas', (canvases) =>
+        canvases.map((c) => {
+          const { data } = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height);
+          let coloured = 0;
+          for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && Math.max(data[i]!, data[i + 1]!, data[i + 2]!) - Math.min(data[i]!, data[i + 1]!, data[i + 2]!) > 40) coloured++;
+          return coloured;
+        }),
+      );
+      expect(drawn).toHaveLength(5);
+      for (const n of drawn) expect(n).toBeGreaterThan(200);
+
+      // The document view: front matter highlighted as removed in the raw input, absent from the clean text.
+      await page.selectOption('#doc-select', '000_e15030ee0d383edd.txt');
+      const frontMatter = page.locator('#doc-raw mark[data-reason="front-matter"]');
+      await frontMatter.waitFor();
+      expect(await frontMatter.innerText()).toContain('layout: post');
+      expect(await frontMatter.getAttribute('title')).toBe('removed: front-matter');
+      const clean = await page.locator('#doc-clean').innerText();
+      expect(clean).toContain('Phát biểu tại đây');
+      expect(clean).not.toContain('layout: post');
+      const reasons = await page.$$eval('#doc-raw mark', (marks) => marks.map((m) => (m as HTMLElement).dataset.reason));
+      expect(new Set(reasons)).toEqual(new Set(['front-matter', 'markdown-link', 'markdown-image', 'teaser', 'caption']));
+      expect(await page.locator('#doc-removals li').count()).toBeGreaterThanOrEqual(reasons.length);
+
+      const shot = await page.screenshot({ fullPage: true });
+      mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+      writeFileSync(join(ROOT, 'test-results', 'dashboard-vnpipe.png'), shot);
+      // The screenshot, decoded by the browser: not blank, and many colours (plots, highlights, text).
+      const check = await browser.newPage();
+      await check.setContent(`<img id="s" src="data:image/png;base64,${shot.toString('base64')}">`);
+      const pixels = await check.$eval('#s', async (img) => {
+        const image = img as HTMLImageElement;
+        await image.decode();
+        const canvas = Object.assign(document.createElement('canvas'), { width: image.naturalWidth, height: image.naturalHeight });
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(image, 0, 0);
+        const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+        const colours = new Set<number>();
+        let nonWhite = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+          if (data[i]! + data[i + 1]! + data[i + 2]! < 600) nonWhite++;
+        }
+        return { width: canvas.width, height: canvas.height, colours: colours.size, nonWhite: nonWhite / (data.length / 4) };
+      });
+      expect(pixels.width).toBe(1280);
+      expect(pixels.height).toBeGreaterThan(1000);
+      expect(pixels.colours).toBeGreaterThan(500);
+      expect(pixels.nonWhite).toBeGreaterThan(0.04);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+    child.kill('SIGTERM');
+    expect(await exitOf(child)).toBe(0);
+  });
+});
+
 describe('dashboard against a web page that tries to drive it', () => {
   const servers: Server[] = [];
   const queues: Queue[] = [];
@@ -105,10 +231,11 @@ describe('dashboard against a web page that tries to drive it', () => {
 
   async function start(options: Partial<DashboardOptions>): Promise<{ port: number; queue: Queue }> {
     const { VNPIPE_PREFIX } = testEnv(redisUrl);
-    const queue = new Queue('documents', { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }), prefix: VNPIPE_PREFIX });
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue('documents', { connection: redis, prefix: VNPIPE_PREFIX });
     queues.push(queue);
     const port = await freePort();
-    servers.push(await startDashboard(queue, { host: '127.0.0.1', port, readOnly: false, password: undefined, ...options }));
+    servers.push(await startDashboard(queue, new BatchStore(redis, VNPIPE_PREFIX!), { host: '127.0.0.1', port, readOnly: false, password: undefined, ...options }));
     return { port, queue };
   }
 

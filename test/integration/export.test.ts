@@ -57,7 +57,7 @@ describe('vnpipe export', () => {
 
     const to = tempDir('export-dedup');
     const r = await runCli(['export', from, '--to', to], {});
-    expect(r.stdout).toMatch(/^5 documents in 1 shards \(1 exact duplicates left out\):/);
+    expect(r.stdout).toMatch(/^5 documents in 1 shard \(1 exact duplicate left out\):/);
     expect(read(to).map((d) => d.source)).not.toContain('z-copy/001.txt');
 
     const kept = tempDir('export-dedup-kept');

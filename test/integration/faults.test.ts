@@ -185,7 +185,8 @@ describe('awkward inputs', () => {
 
 describe('an error that is not the document\'s fault', () => {
   it('runs the job again for that document only, then fails it as failed; the others of the job count once', async () => {
-    const env = testEnv(redisUrl);
+    // debug: a line per document
+    const env = { ...testEnv(redisUrl), LOG_LEVEL: 'debug' };
     const input = corpus(2);
     const out = tempDir('out');
     const blocked = blockOutput(out);
@@ -220,7 +221,7 @@ describe('cancel while a job waits to run again', () => {
     await waitFor(async () => (await runCli(['status', batch, '--json'], env)).stdout.includes('"delayed": 1') || null);
     expect(await status(env, batch)).toMatchObject({ completed: 9, failed: 0, finishedAt: null });
     const r = await runCli(['cancel', batch], env);
-    expect(r.stdout).toBe(`batch ${batch}: cancelled, 1 waiting documents removed (running jobs finish)\n`);
+    expect(r.stdout).toBe(`batch ${batch}: cancelled, 1 waiting document removed (running jobs finish)\n`);
     const s = await status(env, batch);
     expect(s).toMatchObject({ queued: 10, completed: 9, failed: 0, cancelled: 1 });
     expect(s.finishedAt).not.toBeNull();
@@ -237,7 +238,7 @@ describe('retry and cancel', () => {
 
     cpSync(join(SAMPLES, '004_2d82f93cebf0d4a1.txt'), join(input, 'later.txt'));
     const r = await runCli(['retry', batch], env);
-    expect(r.stdout).toBe(`batch ${batch}: 1 failed documents queued again\n`);
+    expect(r.stdout).toBe(`batch ${batch}: 1 failed document queued again\n`);
     const done = await waitFor(async () => {
       const s = await status(env, batch);
       return s?.finishedAt && s.completed === 2 ? s : null;
@@ -258,13 +259,13 @@ describe('retry and cancel', () => {
     cpSync(join(SAMPLES, '004_2d82f93cebf0d4a1.txt'), join(input, 'later.txt'));
 
     // No worker runs: the first retry's job waits, and a second retry adds nothing.
-    expect((await runCli(['retry', batch], env)).stdout).toBe(`batch ${batch}: 1 failed documents queued again\n`);
+    expect((await runCli(['retry', batch], env)).stdout).toBe(`batch ${batch}: 1 failed document queued again\n`);
     expect(await status(env, batch)).toMatchObject({ completed: 1, failed: 0, finishedAt: null });
     expect((await runCli(['retry', batch], env)).stdout).toBe(`batch ${batch}: 0 failed documents queued again\n`);
     // Cancelled, the batch ends; its failure record stays, so a later retry takes it up.
     await runCli(['cancel', batch], env);
     expect(await status(env, batch)).toMatchObject({ completed: 1, failed: 0, cancelled: 1, finishedAt: expect.any(Number) });
-    expect((await runCli(['retry', batch], env)).stdout).toBe(`batch ${batch}: 1 failed documents queued again\n`);
+    expect((await runCli(['retry', batch], env)).stdout).toBe(`batch ${batch}: 1 failed document queued again\n`);
     expect(await status(env, batch)).toMatchObject({ cancelled: 0, finishedAt: null });
     const second = worker(env, 1);
     const done = await finishedStatus(env, batch);

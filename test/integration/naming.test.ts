@@ -59,11 +59,11 @@ describe('output names and failure order', () => {
     const first = JSON.parse(readFileSync(join(out, 'a.txt.json'), 'utf8'));
     expect(first.metadata.vnpipe).toEqual({ version: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version, config: expect.stringMatching(/^[0-9a-f]{16}$/) });
     // The same settings: up to date. Other settings: rebuilt, and the output says so.
-    expect((await runCli(['enqueue', input, '--out', out], env)).stderr).toMatch(/1 files found, 0 queued, 1 skipped/);
+    expect((await runCli(['enqueue', input, '--out', out], env)).stderr).toMatch(/1 file found, 0 queued, 1 skipped/);
     const config = join(tempDir('maker'), 'new-style.json');
     writeFileSync(config, JSON.stringify({ normalize: { toneStyle: 'new' } }));
     const r = await runCli(['enqueue', input, '--out', out, '--config', config], env);
-    expect(r.stderr).toMatch(/1 files found, 1 queued, 0 skipped/);
+    expect(r.stderr).toMatch(/1 file found, 1 queued, 0 skipped/);
     const w = spawnWorker(env, 1);
     children.push(w);
     const rebuilt = await waitFor(async () => {

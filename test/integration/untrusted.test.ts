@@ -197,7 +197,7 @@ describe('a batch always ends and tells the truth', () => {
     const w = worker(env);
     const resumed = await runCli(['enqueue', input, '--out', out, '--resume', batch], env);
     expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toMatch(/learned boilerplate: \d+ lines in 1 sources/);
+    expect(resumed.stderr).toMatch(/learned boilerplate: \d+ lines in 1 source\b/);
     const done = await waitFor(async () => {
       const s = await status(env, batch);
       return s?.finishedAt ? s : null;
