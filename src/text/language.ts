@@ -1,6 +1,7 @@
 import { getLIDModel } from 'fasttext.wasm.js';
-import { francAll } from 'franc-all';
 import { data as francData } from 'franc-all/data.js';
+import { hasCloseLanguages, resolveClose } from './language-close.js';
+import { rankLanguages } from './language-trigrams.js';
 import { capMarkRuns } from './normalize.js';
 import { isVietnameseSyllable } from './vietnamese-score.js';
 
@@ -32,11 +33,15 @@ export interface LanguageResult extends LanguageLabel {
   /** One label per paragraph of the text; a short paragraph without clear evidence carries the document's. */
   paragraphs: LanguageLabel[];
   quality: LanguageQuality;
-  /** What decided the document's label: Vietnamese letters or syllables, fastText, franc-all, or nothing (`und`). */
+  /**
+   * What decided the document's label: Vietnamese letters or syllables, fastText,
+   * franc-all, `close` (a language with close relatives, src/text/language-close.ts,
+   * whose markers did not settle which), or nothing (`und`).
+   */
   method: LanguageMethod;
 }
 
-export type LanguageMethod = 'vie-letters' | 'vie-syllables' | 'fasttext' | 'franc' | 'none';
+export type LanguageMethod = 'vie-letters' | 'vie-syllables' | 'fasttext' | 'franc' | 'close' | 'none';
 
 // fastText's lid.176 (the model CCNet, datatrove and FineWeb filter with), shipped as
 // WebAssembly by fasttext.wasm.js: loaded once per thread at import, then predict is
@@ -68,9 +73,49 @@ const FASTTEXT_LACKS: string[] = (() => {
   return Object.values(francData).flatMap((languages) => Object.keys(languages)).filter((l) => !known.has(l));
 })();
 
+// Each franc language's characters beyond ASCII, decomposed (NFD: base letters and marks
+// apart), from its trigrams: a fastText answer whose language writes none of a text's
+// letters (Catalan for Yoruba's ẹ ọ ṣ) is doubtful, and the languages that write them
+// are the candidates.
+const INVENTORY = new Map<string, Set<number>>();
+for (const languages of Object.values(francData)) {
+  for (const [language, trigrams] of Object.entries(languages)) {
+    const set = INVENTORY.get(language) ?? new Set<number>();
+    for (const ch of trigrams.normalize('NFD')) if (ch.codePointAt(0)! >= 0x80) set.add(ch.codePointAt(0)!);
+    INVENTORY.set(language, set);
+  }
+}
+const decomposed = new Map<number, number[]>();
+
+/** The characters beyond ASCII of `text` (decomposed, letters only), each with its count. */
+function nonAsciiLetters(text: string): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0xc0 || classOf(code) === NOT_LETTER) continue;
+    let parts = decomposed.get(code);
+    if (!parts) {
+      parts = [...String.fromCharCode(code).toLowerCase().normalize('NFD')].map((c) => c.codePointAt(0)!).filter((c) => c >= 0x80);
+      decomposed.set(code, parts);
+    }
+    for (const c of parts) counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Letters of `letters` that `language` does not write (unknown languages write everything). */
+function foreignLetters(letters: Map<number, number>, language: string): number {
+  const inventory = INVENTORY.get(language);
+  if (!inventory) return 0;
+  let foreign = 0;
+  for (const [c, n] of letters) if (!inventory.has(c)) foreign += n;
+  return foreign;
+}
+
 // Letter classes for one fast scan. Letters no other Latin-script language uses: ă đ ơ
-// ư, ĩ ũ, and the Latin Extended Additional block U+1EA0-U+1EF9 (ạ ả ấ ầ ... ỹ). A Han,
-// kana or Hangul character carries about as much as a short word: three letters.
+// ư, ĩ ũ, and the Latin Extended Additional block U+1EA0-U+1EF9 (ạ ả ấ ầ ... ỹ) but for
+// ẹ ị ọ ụ, which Yoruba and Igbo write too. A Han, kana or Hangul character carries
+// about as much as a short word: three letters.
 const NOT_LETTER = 0;
 const LOWER = 1;
 const UPPER = 2;
@@ -85,6 +130,7 @@ for (let c = 0x41; c < 0x3000; c++) {
 }
 for (const ch of 'ăĂđĐơƠưƯĩĨũŨ') VIETNAMESE_ONLY[ch.charCodeAt(0)] = 1;
 for (let c = 0x1ea0; c <= 0x1ef9; c++) VIETNAMESE_ONLY[c] = 1;
+for (const ch of 'ẹẸịỊọỌụỤ') VIETNAMESE_ONLY[ch.charCodeAt(0)] = 0;
 
 function classOf(code: number): number {
   if (code < 0x3000) return CLASS[code]!;
@@ -254,10 +300,19 @@ interface RawLabel {
 }
 
 const NONE: RawLabel = { language: 'und', raw: 0, method: 'none', evidence: 0 };
-// A paragraph's language shows in its first few thousand characters: fastText and the
-// syllable count read no more (a hostile megabyte-long paragraph costs no more either).
+// A paragraph's language shows in its first few thousand characters: the syllable count
+// reads no more (a hostile megabyte-long paragraph costs no more either).
 const SAMPLE_CHARACTERS = 4096;
+// fastText's cost grows with the text (about 85 µs a thousand characters in WebAssembly):
+// it reads this much of each paragraph; the document's label adds the paragraphs up.
+const FASTTEXT_WINDOW = 512;
 // Below this fastText probability franc-all (414 languages, many fastText lacks) is asked too.
+// At or above the next, fastText's Latin-script answer stands even on letters its
+// language does not write (Turkish read through the wrong code page: `basýn kartý`);
+// below it, or when the answer is no Latin-script language (Russian for Yoruba), the
+// languages that write those letters are asked.
+const FASTTEXT_CONFIDENT = 0.5;
+const LATIN = new Set(Object.keys((francData as Record<string, Record<string, string>>).Latin!));
 const FASTTEXT_SURE = 0.4;
 // franc reads this much of a paragraph (its cost grows with the length; its answer hardly does).
 const FRANC_WINDOW = 128;
@@ -280,7 +335,7 @@ function labelOf(text: string, s: Scan, rules: LanguageRules): RawLabel {
       return { language: 'vie', raw: Math.min(1, valid * (0.5 + support)), method: 'vie-syllables', evidence: s.evidence };
     }
   }
-  const predictions = fastText.predict(text.slice(0, SAMPLE_CHARACTERS).replace(/\s+/g, ' '), rules.candidates.length > 0 ? 20 : 1, 0);
+  const predictions = fastText.predict(text.slice(0, FASTTEXT_WINDOW).replace(/\s+/g, ' '), rules.candidates.length > 0 ? 20 : 1, 0);
   let best: RawLabel = NONE;
   for (let i = 0; i < predictions.size(); i++) {
     const [p, label] = predictions.get(i);
@@ -290,7 +345,33 @@ function labelOf(text: string, s: Scan, rules: LanguageRules): RawLabel {
     break;
   }
   predictions.delete();
-  return best;
+  const window = text.slice(0, FASTTEXT_WINDOW);
+  const letters = nonAsciiLetters(window);
+  const foreign = foreignLetters(letters, best.language);
+  // fastText answers vie for Igbo and other text it has not learnt: real Vietnamese was decided above.
+  const doubtful = foreign >= 3 && foreign >= 0.02 * s.letters && (best.raw < FASTTEXT_CONFIDENT || !LATIN.has(best.language));
+  if (best.language === 'vie' || doubtful) {
+    let total = 0;
+    for (const n of letters.values()) total += n;
+    const writers = [...INVENTORY.keys()].filter((l) => allowed(l, rules) && foreignLetters(letters, l) <= 0.1 * total);
+    const [first, second] = writers.length > 0 ? rankLanguages(window.slice(0, FRANC_WINDOW), writers) : [];
+    if (first && first[0] !== 'und') {
+      best = { language: first[0], raw: Math.min(1, (second ? first[1] - second[1] : 1) * 5), method: 'franc', evidence: s.evidence };
+    }
+  }
+  return withCloseLanguages(best, text.slice(0, SAMPLE_CHARACTERS), rules);
+}
+
+/**
+ * A label whose language has close relatives (Croatian, Serbian, Bosnian; Bokmål,
+ * Nynorsk, Danish; ...): the members' markers decide which; without clear markers the
+ * label stays, as `close`, calibrated apart (those answers are right less often).
+ */
+function withCloseLanguages(label: RawLabel, text: string, rules: LanguageRules): RawLabel {
+  if (!hasCloseLanguages(label.language)) return label;
+  const close = resolveClose(label.language, text);
+  if (!allowed(close.language, rules)) return label;
+  return { ...label, language: close.language, method: close.sure ? (label.method === 'close' ? 'fasttext' : label.method) : 'close' };
 }
 
 /**
@@ -306,10 +387,10 @@ function withFranc(text: string, fastTextLabel: RawLabel, rules: LanguageRules):
   const only = [...FASTTEXT_LACKS];
   for (let i = 0; i < predictions.size(); i++) only.push(fastTextCode(predictions.get(i)[1]));
   predictions.delete();
-  const [best, second] = francAll(window, { minLength: 1, only: rules.candidates.length > 0 ? rules.candidates : only });
+  const [best, second] = rankLanguages(window, rules.candidates.length > 0 ? rules.candidates : only);
   if (!best || best[0] === 'und') return fastTextLabel;
   if (best[0] === fastTextLabel.language) return { ...fastTextLabel, raw: Math.min(1, fastTextLabel.raw + 0.3) };
-  return { ...fastTextLabel, language: best[0], raw: Math.min(1, (second ? best[1] - second[1] : 1) * 5), method: 'franc' };
+  return withCloseLanguages({ ...fastTextLabel, language: best[0], raw: Math.min(1, (second ? best[1] - second[1] : 1) * 5), method: 'franc' }, text, rules);
 }
 
 function allowed(language: string, rules: LanguageRules): boolean {
@@ -341,13 +422,19 @@ export function detectLanguage(text: string, rules: LanguageRules): LanguageResu
     // No paragraph long or clear enough alone (a short text, a list of short lines): judge the text as one.
     document = parts.length === 1 ? raws[0]! : labelOf(composed, sumScans(scans), rules);
   }
-  if (document.method === 'fasttext' && document.raw < FASTTEXT_SURE) {
-    document = withFranc(parts.filter((_, i) => raws[i]!.method === 'fasttext').join(' ') || composed, document, rules);
+  if ((document.method === 'fasttext' || document.method === 'close') && document.raw < FASTTEXT_SURE) {
+    document = withFranc(parts.filter((_, i) => raws[i]!.method === 'fasttext' || raws[i]!.method === 'close').join(' ') || composed, document, rules);
+  }
+  if (parts.length > 1 && hasCloseLanguages(document.language)) {
+    // The paragraphs of the document's group read together: more markers than any one paragraph.
+    document = withCloseLanguages(document, parts.filter((_, i) => hasCloseLanguages(raws[i]!.language)).join(' ').slice(0, SAMPLE_CHARACTERS), rules);
   }
   const score = document.language === 'und' ? 0 : penalise(calibrate(document), quality);
   const paragraphs = raws.map((r, i): LanguageLabel => {
-    // An unsure fastText answer is no evidence against the document's label.
-    if (own[i] && !(r.method === 'fasttext' && r.raw < FASTTEXT_SURE)) return { language: r.language, score: penalise(calibrate(r), quality) };
+    // An unsure fastText answer, or an unsettled one among close languages, is no evidence against the document's label.
+    if (own[i] && !(r.method === 'fasttext' && r.raw < FASTTEXT_SURE) && r.method !== 'close') {
+      return { language: r.language, score: penalise(calibrate(r), quality) };
+    }
     return { language: document.language, score };
   });
   return { language: document.language, score, paragraphs, quality, method: document.method };
@@ -425,6 +512,7 @@ const CALIBRATION: Record<LanguageMethod, [number, number][]> = {
   'vie-syllables': [[0.5, 0.9], [0.75, 0.95], [0.9, 0.99], [1, 0.995]],
   fasttext: [[0, 0], [0.425, 0.43], [0.5, 0.6], [0.6, 0.65], [0.725, 0.83], [0.85, 0.965], [0.925, 0.978], [0.975, 0.995], [1, 0.995]],
   franc: [[0, 0.15], [0.05, 0.3], [0.15, 0.5], [0.225, 0.58], [0.5, 0.76], [0.775, 0.76], [0.85, 0.975], [1, 0.975]],
+  close: [[0, 0], [1, 0.7]],
   none: [[0, 0], [1, 0]],
 };
 
