@@ -65,12 +65,10 @@ function fastTextCode(label: string): string {
   return code;
 }
 
-// franc-all's languages that lid.176 cannot answer: where fastText is unsure, franc
-// weighs these and fastText's top answers.
-const FASTTEXT_LACKS: string[] = (() => {
+// The languages lid.176 can answer: franc's answer outside them overrules fastText's.
+const FASTTEXT_KNOWS: Set<string> = (() => {
   const [labels] = fastText.getLabels();
-  const known = new Set(Array.from({ length: labels.size() }, (_, i) => fastTextCode(labels.get(i))));
-  return Object.values(francData).flatMap((languages) => Object.keys(languages)).filter((l) => !known.has(l));
+  return new Set(Array.from({ length: labels.size() }, (_, i) => fastTextCode(labels.get(i))));
 })();
 
 // Each franc language's characters beyond ASCII, decomposed (NFD: base letters and marks
@@ -312,6 +310,8 @@ const FASTTEXT_WINDOW = 512;
 // below it, or when the answer is no Latin-script language (Russian for Yoruba), the
 // languages that write those letters are asked.
 const FASTTEXT_CONFIDENT = 0.5;
+// Below this fastText probability a paragraph gets franc-all's second opinion.
+const FRANC_BELOW = 0.7;
 const LATIN = new Set(Object.keys((francData as Record<string, Record<string, string>>).Latin!));
 const FASTTEXT_SURE = 0.4;
 // franc reads this much of a paragraph (its cost grows with the length; its answer hardly does).
@@ -346,19 +346,11 @@ function labelOf(text: string, s: Scan, rules: LanguageRules): RawLabel {
   }
   predictions.delete();
   const window = text.slice(0, FASTTEXT_WINDOW);
-  const letters = nonAsciiLetters(window);
-  const foreign = foreignLetters(letters, best.language);
-  // fastText answers vie for Igbo and other text it has not learnt: real Vietnamese was decided above.
-  const doubtful = foreign >= 3 && foreign >= 0.02 * s.letters && (best.raw < FASTTEXT_CONFIDENT || !LATIN.has(best.language));
-  if (best.language === 'vie' || doubtful) {
-    let total = 0;
-    for (const n of letters.values()) total += n;
-    const writers = [...INVENTORY.keys()].filter((l) => allowed(l, rules) && foreignLetters(letters, l) <= 0.1 * total);
-    const [first, second] = writers.length > 0 ? rankLanguages(window.slice(0, FRANC_WINDOW), writers) : [];
-    if (first && first[0] !== 'und') {
-      best = { language: first[0], raw: Math.min(1, (second ? first[1] - second[1] : 1) * 5), method: 'franc', evidence: s.evidence };
-    }
-  }
+  const foreign = foreignLetters(nonAsciiLetters(window), best.language);
+  // fastText answers vie for Igbo and other text it has not learnt (real Vietnamese was decided above).
+  const doubtful =
+    best.language === 'vie' || (foreign >= 3 && foreign >= 0.02 * s.letters && (best.raw < FASTTEXT_CONFIDENT || !LATIN.has(best.language)));
+  if (doubtful || best.raw < FRANC_BELOW) best = withFranc(window, best, doubtful, rules);
   return withCloseLanguages(best, text.slice(0, SAMPLE_CHARACTERS), rules);
 }
 
@@ -375,22 +367,40 @@ function withCloseLanguages(label: RawLabel, text: string, rules: LanguageRules)
 }
 
 /**
- * franc-all's second opinion on a text fastText was unsure of (it knows 414 languages,
- * many that lid.176 lacks: Sotho, Tswana, Xhosa, Zulu, ...). Where both agree the answer
- * is surer; where they differ franc's stands, as sure as its margin over its runner-up.
+ * franc-all's second opinion (414 languages, many that lid.176 lacks: Sotho, Tswana,
+ * Xhosa, Zulu, Igbo, Maori, ...). Where both agree the answer is surer. Where they
+ * differ franc's stands when fastText cannot name franc's language, or fastText's
+ * answer was doubtful (see labelOf) or a guess (below FASTTEXT_SURE), as sure as
+ * franc's margin; otherwise fastText's.
  */
-function withFranc(text: string, fastTextLabel: RawLabel, rules: LanguageRules): RawLabel {
+function withFranc(text: string, fastTextLabel: RawLabel, doubtful: boolean, rules: LanguageRules): RawLabel {
   const window = text.slice(0, FRANC_WINDOW * 4).replace(/\s+/g, ' ').slice(0, FRANC_WINDOW);
-  // franc's cost grows with the languages it compares: it compares those lid.176 lacks
-  // and fastText's own top answers, so every language stays possible.
-  const predictions = fastText.predict(window, 12, 0);
-  const only = [...FASTTEXT_LACKS];
-  for (let i = 0; i < predictions.size(); i++) only.push(fastTextCode(predictions.get(i)[1]));
-  predictions.delete();
-  const [best, second] = rankLanguages(window, rules.candidates.length > 0 ? rules.candidates : only);
-  if (!best || best[0] === 'und') return fastTextLabel;
-  if (best[0] === fastTextLabel.language) return { ...fastTextLabel, raw: Math.min(1, fastTextLabel.raw + 0.3) };
-  return withCloseLanguages({ ...fastTextLabel, language: best[0], raw: Math.min(1, (second ? best[1] - second[1] : 1) * 5), method: 'franc' }, text, rules);
+  const answer = francAnswer(rankLanguages(window, rules.candidates));
+  if (!answer) return fastTextLabel;
+  if (answer.language === fastTextLabel.language) return { ...fastTextLabel, raw: Math.min(1, fastTextLabel.raw + 0.3) };
+  if (!doubtful && FASTTEXT_KNOWS.has(answer.language) && fastTextLabel.raw >= FASTTEXT_SURE) return fastTextLabel;
+  return withCloseLanguages({ ...fastTextLabel, language: answer.language, raw: answer.raw, method: 'franc' }, text, rules);
+}
+
+// Languages CLD3 names and lid.176 does not, and African languages written by millions
+// that neither names. With lid.176's they are the languages a user meets: franc's best
+// answer outside them (Tahitian for Maori, Nyankore for Kinyarwanda, Lozi for Chichewa)
+// gives way to the best of them within PRIOR_GAP of its score, at a low score.
+const WIDELY_WRITTEN = (
+  'haw hmn ibo mri nya smo sna sot xho zul hau tsn tso nso ssw ven nbl kin run lug wol aka twi ewe bam fuv gaz tir lin kng lua bem luo kik ' +
+  'umb fon mos plt som amh yor swh'
+).split(' ');
+const PRIOR_GAP = 0.1;
+
+/** franc's ranking to one answer, `raw` its margin over the runner-up (0 when the prior chose it). */
+function francAnswer(ranked: [string, number][]): { language: string; raw: number } | undefined {
+  const [best, second] = ranked;
+  if (!best || best[0] === 'und') return undefined;
+  if (!FASTTEXT_KNOWS.has(best[0]) && !WIDELY_WRITTEN.includes(best[0])) {
+    const written = ranked.find(([l, score]) => (FASTTEXT_KNOWS.has(l) || WIDELY_WRITTEN.includes(l)) && score >= best[1] - PRIOR_GAP);
+    if (written) return { language: written[0], raw: 0 };
+  }
+  return { language: best[0], raw: Math.min(1, (second ? best[1] - second[1] : 1) * 5) };
 }
 
 function allowed(language: string, rules: LanguageRules): boolean {
@@ -423,7 +433,7 @@ export function detectLanguage(text: string, rules: LanguageRules): LanguageResu
     document = parts.length === 1 ? raws[0]! : labelOf(composed, sumScans(scans), rules);
   }
   if ((document.method === 'fasttext' || document.method === 'close') && document.raw < FASTTEXT_SURE) {
-    document = withFranc(parts.filter((_, i) => raws[i]!.method === 'fasttext' || raws[i]!.method === 'close').join(' ') || composed, document, rules);
+    document = withFranc(parts.filter((_, i) => raws[i]!.method === 'fasttext' || raws[i]!.method === 'close').join(' ') || composed, document, false, rules);
   }
   if (parts.length > 1 && hasCloseLanguages(document.language)) {
     // The paragraphs of the document's group read together: more markers than any one paragraph.
