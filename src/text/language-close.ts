@@ -157,6 +157,16 @@ const GROUPS: Group[] = [
   ],
 ];
 
+// Letters and stems as one expression a member: one test a word.
+const PATTERN = new Map<Member, RegExp>();
+for (const group of GROUPS) {
+  for (const m of group) {
+    const parts = [m.letters?.source, m.stems && `^(?:${m.stems.join('|')})[^]{3,}`].filter(Boolean);
+    if (parts.length > 0) PATTERN.set(m, new RegExp(parts.join('|'), 'u'));
+  }
+}
+const IJEKAVIAN_STEM = new RegExp(`^(?:${IJEKAVIAN_STEMS.join('|')})`, 'u');
+
 const GROUP_OF = new Map<string, Group>();
 for (const group of GROUPS) for (const m of group) GROUP_OF.set(m.language, group);
 // fastText's Serbo-Croatian label belongs to the first group.
@@ -187,17 +197,19 @@ export function resolveClose(language: string, text: string): CloseAnswer {
   if (!group) return { language, sure: false };
   const counts = new Array<number>(group.length).fill(0);
   let n = 0;
-  for (const raw of text.toLowerCase().split(/[^\p{L}']+/u)) {
+  // MAX_WORDS words take fewer than 4,000 characters.
+  for (const raw of text.slice(0, 4000).toLowerCase().split(/[^\p{L}']+/u)) {
     if (raw.length === 0) continue;
     if (++n > MAX_WORDS) break;
     // Ijekavian and ekavian forms weigh for the members that write them.
     if (group === GROUPS[0]) {
-      if (IJEKAVIAN.has(raw) || IJEKAVIAN_STEMS.some((s) => raw.startsWith(s))) (counts[0]!++, counts[2]!++);
+      if (IJEKAVIAN.has(raw) || IJEKAVIAN_STEM.test(raw)) (counts[0]!++, counts[2]!++);
       else if (EKAVIAN.has(raw)) counts[1]!++;
     }
-    group.forEach((m, i) => {
-      if (m.words.has(raw) || m.letters?.test(raw) || m.stems?.some((s) => raw.startsWith(s) && raw.length > s.length + 2)) counts[i]!++;
-    });
+    for (let i = 0; i < group.length; i++) {
+      const m = group[i]!;
+      if (m.words.has(raw) || PATTERN.get(m)?.test(raw)) counts[i]!++;
+    }
   }
   let best = -1;
   let second = 0;

@@ -72,12 +72,16 @@ function trigramCounts(text: string): [string, number][] {
   return [...counts].sort((a, b) => a[1] - b[1]);
 }
 
-/** Languages ranked as `francAll(text, { minLength: 1, only })` ranks them: [language, score 0..1], best first. */
-export function rankLanguages(text: string, only: readonly string[] = []): [string, number][] {
+/**
+ * Languages ranked as `francAll(text, { minLength: 1, only })` ranks them: [language,
+ * score 0..1], best first; the best `limit` of them (the rest are rarely read and
+ * sorting them cost more than the distances).
+ */
+export function rankLanguages(text: string, only: readonly string[] = [], limit = Infinity): [string, number][] {
   if (!text) return [['und', 1]];
   const value = text.slice(0, MAX_LENGTH);
   const [script] = topScript(value);
-  if (!script || !INDEXED_SCRIPTS.has(script)) return francAll(value, { minLength: 1, only: [...only] });
+  if (!script || !INDEXED_SCRIPTS.has(script)) return francAll(value, { minLength: 1, only: [...only] }).slice(0, limit);
   const { languages, postings } = indexOf(script);
   const trigrams = trigramCounts(value);
   // Every language starts as if it held none of the text's trigrams; each one it holds takes back the difference.
@@ -88,15 +92,19 @@ export function rankLanguages(text: string, only: readonly string[] = []): [stri
     for (let k = 0; k < list.length; k += 2) distance[list[k]!]! -= MAX_DIFFERENCE - Math.abs(count - list[k + 1]! - 1);
   }
   const allowed = only.length > 0 ? new Set(only) : undefined;
-  const ranked: [string, number][] = [];
-  languages.forEach((language, l) => {
-    if (!allowed || allowed.has(language)) ranked.push([language, distance[l]!]);
-  });
-  if (ranked.length === 0) return [['und', 1]];
-  ranked.sort((a, b) => a[1] - b[1]);
+  // The best `limit`, in franc's order (by distance, ties in the models' order): an insertion into a short sorted list.
+  const top: number[] = [];
+  for (let l = 0; l < languages.length; l++) {
+    if (allowed && !allowed.has(languages[l]!)) continue;
+    if (top.length >= limit && distance[l]! >= distance[top[top.length - 1]!]!) continue;
+    let at = top.length;
+    while (at > 0 && distance[top[at - 1]!]! > distance[l]!) at--;
+    top.splice(at, 0, l);
+    if (top.length > limit) top.pop();
+  }
+  if (top.length === 0) return [['und', 1]];
   // franc's normalisation: the best 1, the others by how much farther they are.
-  const min = ranked[0]![1];
+  const min = distance[top[0]!]!;
   const max = value.length * MAX_DIFFERENCE - min;
-  for (const entry of ranked) entry[1] = 1 - (entry[1] - min) / max || 0;
-  return ranked;
+  return top.map((l) => [languages[l]!, 1 - (distance[l]! - min) / max || 0]);
 }

@@ -303,7 +303,7 @@ const NONE: RawLabel = { language: 'und', raw: 0, method: 'none', evidence: 0 };
 const SAMPLE_CHARACTERS = 4096;
 // fastText's cost grows with the text (about 85 µs a thousand characters in WebAssembly):
 // it reads this much of each paragraph; the document's label adds the paragraphs up.
-const FASTTEXT_WINDOW = 512;
+const FASTTEXT_WINDOW = 256;
 // Below this fastText probability franc-all (414 languages, many fastText lacks) is asked too.
 // At or above the next, fastText's Latin-script answer stands even on letters its
 // language does not write (Turkish read through the wrong code page: `basýn kartý`);
@@ -375,7 +375,7 @@ function withCloseLanguages(label: RawLabel, text: string, rules: LanguageRules)
  */
 function withFranc(text: string, fastTextLabel: RawLabel, doubtful: boolean, rules: LanguageRules): RawLabel {
   const window = text.slice(0, FRANC_WINDOW * 4).replace(/\s+/g, ' ').slice(0, FRANC_WINDOW);
-  const answer = francAnswer(rankLanguages(window, rules.candidates));
+  const answer = francAnswer(rankLanguages(window, rules.candidates, 16));
   if (!answer) return fastTextLabel;
   if (answer.language === fastTextLabel.language) return { ...fastTextLabel, raw: Math.min(1, fastTextLabel.raw + 0.3) };
   if (!doubtful && FASTTEXT_KNOWS.has(answer.language) && fastTextLabel.raw >= FASTTEXT_SURE) return fastTextLabel;
