@@ -151,6 +151,28 @@ const GROUPS: Group[] = [
     { language: 'ssw', minor: true, words: words('kutsi futsi ngobe'), letters: /tf/ },
   ],
   [
+    { language: 'spa', words: words('unas ya muy más también todavía aquí eso esto pero hasta donde cuando hay fue según') },
+    // Portuguese nasal vowels and ç (não, informação); Galician writes -ón, non, unha.
+    { language: 'por', words: words('não uma umas já muito mais pelo pela pelos pelas com também ainda isso isto aqui em nas nos foi até'), letters: /[ãõ]|ção/ },
+    // Galician writes x where Spanish writes j or g (xente, xaneiro) and -cións for -ciones/-ções.
+    { language: 'glg', words: words('non unha unhas xa moi máis polo pola polos polas coa coas cun cunha tamén aínda isto iso aquí nun nunha foi ata'), letters: /^x[aeiou]|cións$/ },
+    { language: 'cat', words: words('amb els però també aquest aquesta aquests molt més és són dels fins amb això'), letters: /l·l|[èò]|ència$|ció$|^[ld]'|tx/ },
+  ],
+  [
+    // Azerbaijani writes ə, q and x, which Turkish does not.
+    { language: 'tur', words: words('değil için ile gibi olarak bir bu şu daha çok ancak ama'), letters: /ğı|ı[ğş]/ },
+    { language: 'azj', words: words('deyil üçün ilə olaraq daha çox lakin amma'), letters: /[əq]|x/ },
+  ],
+  [
+    // Irish marks long vowels with the acute, Scottish Gaelic with the grave.
+    { language: 'gle', words: words('tá bhí atá níl sé sí chun freisin ach ní go bhfuil'), letters: /[áéíóú]/ },
+    { language: 'gla', words: words('tha bha chan anns aig gu robh nach fhathast'), letters: /[àèìòù]/ },
+  ],
+  [
+    { language: 'cym', words: words('mae ac gyda wedi hefyd roedd oedd ei eu yr ydy sydd'), letters: /dd|ll|[ŵŷ]/ },
+    { language: 'cor', minor: true, words: words('ha dhe gans mes yth yw an owth') },
+  ],
+  [
     // Kinyarwanda writes cy, jy, by where Kirundi writes c, j, vy (cyane/cane, byose/vyose).
     { language: 'kin', words: words('cyangwa cyane byose ndetse'), letters: /cy|jy|shy/ },
     { language: 'run', words: words('canke cane vyose'), letters: /vy/ },
