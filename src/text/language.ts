@@ -317,7 +317,12 @@ const FASTTEXT_SURE = 0.4;
 // franc reads this much of a paragraph (its cost grows with the length; its answer hardly does).
 const FRANC_WINDOW = 128;
 
-function labelOf(text: string, s: Scan, rules: LanguageRules): RawLabel {
+/**
+ * A text's label. `secondOpinion` false (a short paragraph among others: its label
+ * counts only when fastText is sure) skips franc: a doubtful answer then only loses its
+ * confidence.
+ */
+function labelOf(text: string, s: Scan, rules: LanguageRules, secondOpinion = true): RawLabel {
   if (s.evidence < rules.minLetters || s.words === 0) return NONE;
   const share = s.vietnameseWords / s.words;
   const syllabic = s.markedChecked === 0 || s.markedValid / s.markedChecked >= 0.5;
@@ -352,6 +357,7 @@ function labelOf(text: string, s: Scan, rules: LanguageRules): RawLabel {
   // fastText answers vie for Igbo and other text it has not learnt (real Vietnamese was decided above).
   const doubtful =
     best.language === 'vie' || (foreign >= 3 && foreign >= 0.02 * s.letters && (best.raw < FASTTEXT_CONFIDENT || !LATIN.has(best.language)));
+  if (!secondOpinion) return doubtful ? { ...best, raw: Math.min(best.raw, FASTTEXT_SURE) } : best;
   if (doubtful || best.raw < FRANC_BELOW) best = withFranc(window, best, doubtful, rules);
   return withCloseLanguages(best, text.slice(0, SAMPLE_CHARACTERS), rules);
 }
@@ -424,7 +430,7 @@ export function detectLanguage(text: string, rules: LanguageRules): LanguageResu
   const parts = /\n[ \t]+\n/.test(composed) ? composed.split(/\n[ \t]*\n/) : composed.split('\n\n');
   const sample = { left: MARKED_SAMPLE };
   const scans = parts.map((p) => scan(p, sample));
-  const raws = parts.map((p, i) => labelOf(p, scans[i]!, rules));
+  const raws = parts.map((p, i) => labelOf(p, scans[i]!, rules, parts.length === 1 || scans[i]!.letters >= rules.shortParagraphLetters));
   const total = sumScans(scans);
   const quality = qualityOf(total);
   // A paragraph speaks for itself when it is long enough or its evidence is strong.
