@@ -2,9 +2,10 @@
  * npm run eval:language: vnpipe's language identification beside franc as the project
  * used it before (franc 6, the old candidates list), franc-all (414 languages),
  * fastText lid.176 (fasttext.wasm.js ships the model; nothing is downloaded), eld and
- * cld3-asm, on test/fixtures/language/items.tsv (public text, see SOURCES.md): accuracy
- * by form, length and language, confidently wrong answers (score >= 0.9), calibration,
- * what a score threshold buys, and documents/s.
+ * cld3-asm, on test/fixtures/language/items.tsv and treebank-items.tsv (public text, see
+ * SOURCES.md): accuracy by form, length and language (also with close languages merged:
+ * Bosnian/Croatian/Serbian, Bokmål/Nynorsk, Malay/Indonesian), confidently wrong answers
+ * (score >= 0.9), calibration, what a score threshold buys, and documents/s.
  *
  *   npm run eval:language -- [--split dev|heldout] [--tools vnpipe,franc-old,...] [--errors N]
  *
