@@ -2,9 +2,10 @@
  * npm run eval:language: vnpipe's language identification beside franc as the project
  * used it before (franc 6, the old candidates list), franc-all (414 languages),
  * fastText lid.176 (fasttext.wasm.js ships the model; nothing is downloaded), eld and
- * cld3-asm, on test/fixtures/language/items.tsv (public text, see SOURCES.md): accuracy
- * by form, length and language, confidently wrong answers (score >= 0.9), calibration,
- * what a score threshold buys, and documents/s.
+ * cld3-asm, on test/fixtures/language/items.tsv and treebank-items.tsv (public text, see
+ * SOURCES.md): accuracy by form, length and language (also with close languages merged:
+ * Bosnian/Croatian/Serbian, Bokmål/Nynorsk, Malay/Indonesian), confidently wrong answers
+ * (score >= 0.9), calibration, what a score threshold buys, and documents/s.
  *
  *   npm run eval:language -- [--split dev|heldout] [--tools vnpipe,franc-old,...] [--errors N]
  *
@@ -19,7 +20,7 @@ import { francAll as francAllLanguages } from 'franc-all';
 import { loadConfig, PACKAGE_ROOT } from '../src/config.js';
 import { detectLanguage } from '../src/text/language.js';
 import {
-  bucketOf, calibrationTable, ISO1_TO_3, LENGTH_BUCKETS, parseItems, sameLanguage, splitOf, type LanguageItem, type ScoredAnswer,
+  bucketOf, calibrationTable, ISO1_TO_3, LENGTH_BUCKETS, parseItems, sameLanguage, sameLanguageGroup, splitOf, type LanguageItem, type ScoredAnswer,
 } from '../src/text/language-eval.js';
 
 interface Answer {
@@ -82,9 +83,9 @@ async function detectors(names: string[]): Promise<[string, Detector][]> {
 }
 
 /** Right when the language matches, or for text that is no language when the answer is `und` or flagged. */
-function isRight(item: LanguageItem, a: Answer): boolean {
+function isRight(item: LanguageItem, a: Answer, same = sameLanguage): boolean {
   if (item.expected === 'und') return a.language === 'und' || a.flagged;
-  return sameLanguage(a.language, item.expected);
+  return same(a.language, item.expected);
 }
 
 const pct = (n: number, d: number) => (d === 0 ? '-' : `${((100 * n) / d).toFixed(1)}%`);
@@ -97,9 +98,11 @@ async function main(): Promise<void> {
     .parse();
   const opts = program.opts<{ split: string; tools: string; errors: string }>();
   if (Number(opts.errors) > 0 && opts.split !== 'dev') throw new Error('--errors reads dev items only');
-  const file = join(PACKAGE_ROOT, 'test', 'fixtures', 'language', 'items.tsv');
-  const items = parseItems(readFileSync(file, 'utf8')).filter((it) => opts.split === 'all' || splitOf(it.group) === opts.split);
-  console.log(`${file}: ${items.length} ${opts.split} items, ${new Set(items.map((it) => it.expected)).size} labels\n`);
+  const files = ['items.tsv', 'treebank-items.tsv'].map((f) => join(PACKAGE_ROOT, 'test', 'fixtures', 'language', f));
+  const items = files
+    .flatMap((file) => parseItems(readFileSync(file, 'utf8')))
+    .filter((it) => opts.split === 'all' || splitOf(it.group) === opts.split);
+  console.log(`${files.join(', ')}: ${items.length} ${opts.split} items, ${new Set(items.map((it) => it.expected)).size} labels\n`);
 
   const forms = [...new Set(items.map((it) => it.form))];
   const buckets = [...LENGTH_BUCKETS.map(([lo, hi]) => bucketOf(hi === Infinity ? lo : hi)), 'all'];
@@ -110,6 +113,8 @@ async function main(): Promise<void> {
     const answers: Answer[] = [];
     for (const it of items) answers.push(await detect(it.text));
     const right = items.map((it, i) => isRight(it, answers[i]!));
+    // Bosnian/Croatian/Serbian, Bokmål/Nynorsk and Malay/Indonesian each taken as one answer.
+    const rightMerged = items.map((it, i) => isRight(it, answers[i]!, sameLanguageGroup));
     const scored: ScoredAnswer[] = answers.map((a, i) => ({ right: right[i]!, score: a.language === 'und' && !a.flagged ? 0 : a.score }));
     console.log(`== ${name}`);
     console.log(`  ${'form'.padEnd(10)}${buckets.map((b) => b.padStart(14)).join('')}`);
@@ -141,7 +146,11 @@ async function main(): Promise<void> {
     }
     console.log(`  languages under 95 % at 50+ characters: ${weak.join('; ') || 'none'}`);
     const confidentlyWrong = scored.filter((s) => !s.right && s.score >= 0.9).length;
-    console.log(`  confidently wrong (score >= 0.9 and wrong): ${confidentlyWrong} of ${items.length} (${pct(confidentlyWrong, items.length)})`);
+    const confidentlyWrongMerged = scored.filter((s, i) => !rightMerged[i] && s.score >= 0.9).length;
+    console.log(
+      `  confidently wrong (score >= 0.9 and wrong): ${confidentlyWrong} of ${items.length} (${pct(confidentlyWrong, items.length)}); ` +
+        `close languages merged ${confidentlyWrongMerged} (${pct(confidentlyWrongMerged, items.length)})`,
+    );
     console.log(`  calibration (score bucket: accuracy, answers): ${calibrationTable(scored).filter((b) => b.total > 0).map((b) => `${b.from.toFixed(1)}: ${pct(b.right, b.total)} ${b.total}`).join(' | ')}`);
     const thresholds = [0.5, 0.7, 0.8, 0.9, 0.95].map((t) => {
       const kept = scored.filter((s) => s.score >= t);
@@ -167,6 +176,7 @@ async function main(): Promise<void> {
     const long = items.flatMap((it, i) => (it.text.length >= 50 ? [i] : []));
     summary.push(
       `${name.padEnd(10)} all ${pct(right.filter(Boolean).length, items.length).padStart(6)}  50+ chars ${pct(long.filter((i) => right[i]).length, long.length).padStart(6)}` +
+        ` (close merged ${pct(long.filter((i) => rightMerged[i]).length, long.length).padStart(6)})` +
         `  confidently wrong ${pct(confidentlyWrong, items.length).padStart(5)}  vie docs/s ${vieRate.toFixed(0).padStart(6)}  other docs/s ${otherRate.toFixed(0).padStart(6)}`,
     );
     if (name === 'vnpipe') {

@@ -72,6 +72,18 @@ export function sameLanguage(answer: string, expected: string): boolean {
   return (CANONICAL.get(answer) ?? answer) === (CANONICAL.get(expected) ?? expected);
 }
 
+// Languages that share most of their words and that tools, and the people who label
+// text, tell apart unreliably: reported merged beside the per-language figure.
+const CLOSE: string[][] = [['hbs', 'hrv', 'bos', 'srp', 'cnr'], ['nob', 'nno', 'nor'], ['zlm', 'zsm', 'msa', 'ind']];
+const CLOSE_GROUP = new Map(CLOSE.flatMap((codes) => codes.map((c) => [c, codes[0]!] as const)));
+
+/** The same language, or two of one group of close languages (Bosnian/Croatian/Serbian, Bokmål/Nynorsk, Malay/Indonesian). */
+export function sameLanguageGroup(answer: string, expected: string): boolean {
+  const a = CANONICAL.get(answer) ?? answer;
+  const e = CANONICAL.get(expected) ?? expected;
+  return a === e || (CLOSE_GROUP.has(a) && CLOSE_GROUP.get(a) === CLOSE_GROUP.get(e));
+}
+
 /** ISO 639-1 to 639-3 (franc's choice of member for macrolanguages), for tools that answer 639-1. */
 export const ISO1_TO_3: Record<string, string> = {
   af: 'afr', ar: 'arb', az: 'azj', be: 'bel', bg: 'bul', bn: 'ben', bs: 'bos', ca: 'cat', cs: 'ces', cy: 'cym', da: 'dan',
