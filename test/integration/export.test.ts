@@ -105,7 +105,7 @@ describe('vnpipe export', () => {
     writeFileSync(join(from, 'aggregator', 'x.txt.json'), JSON.stringify(copy));
     const to = tempDir('export-near');
     const r = await runCli(['export', from, '--to', to, '--keep-duplicates'], {});
-    expect(r.stdout).toMatch(/^6 documents in 1 shards \(1 near duplicates marked metadata\.duplicateOf\):/);
+    expect(r.stdout).toMatch(/^6 documents in 1 shard \(1 near duplicate marked metadata\.duplicateOf\):/);
     const docs = readShards(to);
     // The earlier date wins: the outlet's own copy is the duplicate.
     expect(docs.find((d) => d.source === '001_cfab3d3de795dabf.txt').metadata.duplicateOf).toBe('aggregator/x.txt');
@@ -226,7 +226,7 @@ describe('vnpipe export', () => {
     writeFileSync(join(from, 'en.txt.json'), JSON.stringify(english));
     const to = tempDir('export-filter');
     const r = await runCli(['export', from, '--to', to, '--filter', 'strict'], {});
-    expect(r.stdout).toMatch(/^5 documents in 1 shards \(1 dropped by strict\):/);
+    expect(r.stdout).toMatch(/^5 documents in 1 shard \(1 dropped by strict\):/);
     expect(JSON.parse(readFileSync(join(to, 'manifest.json'), 'utf8')).filter).toMatchObject({ preset: 'strict', dropped: { language: 1 } });
     expect((await runCli(['export', from, '--to', tempDir('x'), '--filter', 'lenient'], {})).stderr).toBe(
       'vnpipe: --filter: no preset "lenient" in config quality.presets (fineweb2-vie, strict)\n',

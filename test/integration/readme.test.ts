@@ -18,6 +18,8 @@ const NOT_RUN: Record<string, string> = {
   'npm run demo   # installs what is missing, processes samples/ into out/, prints the summary': 'installs packages and runs the whole test suite',
   'mkdir -p out                      # the workers run as uid 1000 and write here': 'needs a Docker engine (the compose file is checked in monitoring.test.ts)',
   'npm ci': 'the development loop: installs, builds and runs every test',
+  'vnpipe stats out/': 'run by export.test.ts on outputs of its own, with a second batch for --against',
+  'export AWS_ENDPOINT_URL=http://127.0.0.1:9000 AWS_REGION=us-east-1 VNPIPE_S3_PATH_STYLE=1': 'run by shards.test.ts against a local s3rver',
 };
 
 describe("the README's recipes", () => {
