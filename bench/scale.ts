@@ -1,0 +1,201 @@
+/**
+ * npm run bench:scale: what Redis spends per document, and how many worker cores one
+ * Redis node can therefore feed. On a private redis-server, for each mode (default,
+ * `--learn`) and each documents-per-job setting:
+ *
+ *  - Redis CPU per document: the server's own used_cpu_sys + used_cpu_user (what a
+ *    node runs out of), and INFO commandstats' top commands (a script's figure
+ *    includes the commands it calls);
+ *  - commands and network bytes per document;
+ *  - memory per waiting document (default mode, everything queued, no worker);
+ *  - the ceiling they imply: documents/s one Redis core coordinates, and the worker
+ *    cores that feeds at the rate measured here per worker core (worker CPU time).
+ *
+ * Per-document costs barely move with the machine's load, unlike wall times.
+ *
+ *   npm run bench:scale [-- --docs 5000 --per-job 32,128 --modes default,learn]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startLocalRedis } from '../src/cli/local-redis.js';
+import { loadConfigWithSource, PACKAGE_ROOT } from '../src/config.js';
+import { BatchStore } from '../src/queue/batches.js';
+import { QUEUE_NAME } from '../src/queue/jobs.js';
+import { enqueueFolder } from '../src/queue/producer.js';
+import { untilFinished } from './private-queue.js';
+
+const { values } = parseArgs({
+  options: {
+    docs: { type: 'string', default: '5000' },
+    'per-job': { type: 'string', default: '32,128' },
+    modes: { type: 'string', default: 'default,learn' },
+    threads: { type: 'string', default: '2' },
+  },
+});
+const count = Number(values.docs);
+const perJobs = values['per-job'].split(',').map(Number);
+const modes = values.modes.split(',') as ('default' | 'learn')[];
+const threads = Number(values.threads);
+const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
+const PREFIX = '{bench}';
+
+/** News-like documents from the samples, five "sites" (folders), paragraphs rotated and one numbered line each. */
+function writeCorpus(n: number): { dir: string; bytes: number } {
+  const samplesDir = join(PACKAGE_ROOT, 'samples');
+  const samples = readdirSync(samplesDir).sort().map((f) => readFileSync(join(samplesDir, f), 'utf8'));
+  const dir = mkdtempSync(join(tmpdir(), 'vnpipe-scale-'));
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const site = i % samples.length;
+    const paras = samples[site]!.split('\n\n');
+    const body = paras.slice(3);
+    const k = body.length > 0 ? i % body.length : 0;
+    const text = [...paras.slice(0, 3), `Văn bản số ${i} được ban hành ngày ${(i % 28) + 1}/3/2024.`, ...body.slice(k), ...body.slice(0, k)].join('\n\n');
+    const sub = join(dir, `site${site}`, `d${Math.floor(i / 1000)}`);
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, `${i}.txt`), text);
+    bytes += Buffer.byteLength(text);
+  }
+  return { dir, bytes };
+}
+
+interface Snapshot {
+  cpuUs: number;
+  commands: number;
+  netBytes: number;
+  stats: Map<string, { calls: number; usec: number }>;
+}
+
+function field(info: string, name: string): number {
+  return Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+}
+
+async function snapshot(redis: Redis): Promise<Snapshot> {
+  const info = await redis.info('all');
+  const stats = new Map<string, { calls: number; usec: number }>();
+  for (const m of info.matchAll(/^cmdstat_(\S+?):calls=(\d+),usec=(\d+)/gm)) stats.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
+  return {
+    cpuUs: (field(info, 'used_cpu_sys') + field(info, 'used_cpu_user')) * 1e6,
+    commands: field(info, 'total_commands_processed'),
+    netBytes: field(info, 'total_net_input_bytes') + field(info, 'total_net_output_bytes'),
+    stats,
+  };
+}
+
+/** CPU seconds (user + system, all threads) of a process so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+interface Result {
+  label: string;
+  docs: number;
+  redisUsPerDoc: number;
+  commandsPerDoc: number;
+  bytesPerDoc: number;
+  top: string;
+  docsPerWorkerCoreSecond: number;
+  wallDocsPerSecond: number;
+}
+
+async function measure(input: string, mode: 'default' | 'learn', perJob: number): Promise<Result> {
+  const server = await startLocalRedis();
+  const redis = new Redis(server.url);
+  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: PREFIX });
+  const out = mkdtempSync(join(tmpdir(), 'vnpipe-scale-out-'));
+  const env = { ...process.env, REDIS_URL: server.url, VNPIPE_PREFIX: PREFIX, LOG_LEVEL: 'warn' };
+  const worker: ChildProcess = spawn(process.execPath, [CLI, 'worker', '--concurrency', String(threads)], { env, stdio: 'ignore' });
+  try {
+    const { config, raw } = loadConfigWithSource(undefined, { queue: { documentsPerJob: perJob } });
+    const batches = new BatchStore(redis, PREFIX);
+    await new Promise((r) => setTimeout(r, 1500)); // worker start-up is not the bench's
+    await redis.config('RESETSTAT');
+    const before = await snapshot(redis);
+    const cpuBefore = cpuSeconds(worker.pid!);
+    const start = process.hrtime.bigint();
+    const { batchId, queued } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, learn: mode === 'learn' });
+    await untilFinished(batches, batchId);
+    const secs = Number(process.hrtime.bigint() - start) / 1e9;
+    const workerCpu = cpuSeconds(worker.pid!) - cpuBefore;
+    const after = await snapshot(redis);
+    const top = [...after.stats]
+      .map(([name, s]) => ({ name, usec: s.usec - (before.stats.get(name)?.usec ?? 0), calls: s.calls - (before.stats.get(name)?.calls ?? 0) }))
+      .filter((s) => !/^(info|config)/.test(s.name))
+      .sort((a, b) => b.usec - a.usec)
+      .slice(0, 5)
+      .map((s) => `${s.name} ${(s.usec / queued).toFixed(1)}`)
+      .join(', ');
+    return {
+      label: `${mode}, ${perJob}/job`,
+      docs: queued,
+      redisUsPerDoc: (after.cpuUs - before.cpuUs) / queued,
+      commandsPerDoc: (after.commands - before.commands) / queued,
+      bytesPerDoc: (after.netBytes - before.netBytes) / queued,
+      top,
+      docsPerWorkerCoreSecond: queued / workerCpu,
+      wallDocsPerSecond: queued / secs,
+    };
+  } finally {
+    worker.kill('SIGTERM');
+    await new Promise((r) => (worker.exitCode !== null ? r(null) : worker.once('exit', r)));
+    await queue.close();
+    redis.disconnect();
+    await server.stop();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Bytes of Redis memory per document waiting in the queue (everything queued, no worker). */
+async function memoryPerWaiting(input: string, perJob: number): Promise<number> {
+  const server = await startLocalRedis();
+  const redis = new Redis(server.url);
+  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: PREFIX });
+  const out = mkdtempSync(join(tmpdir(), 'vnpipe-scale-out-'));
+  try {
+    const { config, raw } = loadConfigWithSource(undefined, { queue: { documentsPerJob: perJob, enqueueWindow: 10_000_000 } });
+    const used = async () => field(await redis.info('memory'), 'used_memory');
+    const before = await used();
+    const { queued } = await enqueueFolder(queue, new BatchStore(redis, PREFIX), { root: input, out, rawConfig: raw, config });
+    return ((await used()) - before) / queued;
+  } finally {
+    await queue.close();
+    redis.disconnect();
+    await server.stop();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+const corpus = writeCorpus(count);
+console.log(
+  `vnpipe bench:scale: ${count} documents of ${(corpus.bytes / count / 1024).toFixed(1)} KB, one worker process x ${threads} threads, ` +
+    `${availableParallelism()} cores, Node ${process.version}, ${(await import('node:child_process')).execFileSync('redis-server', ['--version']).toString().split(' ')[2]}`,
+);
+try {
+  const results: Result[] = [];
+  for (const mode of modes) for (const perJob of perJobs) results.push(await measure(corpus.dir, mode, perJob));
+  console.log('\n| run | Redis CPU µs/doc | commands/doc | bytes/doc | docs/s one Redis core | worker cores fed | top commands (µs/doc) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results) {
+    const ceiling = 1e6 / r.redisUsPerDoc;
+    console.log(
+      `| ${r.label} | ${r.redisUsPerDoc.toFixed(1)} | ${r.commandsPerDoc.toFixed(1)} | ${r.bytesPerDoc.toFixed(0)} | ${ceiling.toFixed(0)} | ` +
+        `${(ceiling / r.docsPerWorkerCoreSecond).toFixed(0)} | ${r.top} |`,
+    );
+  }
+  console.log(`\nworker: ${results.map((r) => `${r.label} ${r.docsPerWorkerCoreSecond.toFixed(0)} docs per core-second (${r.wallDocsPerSecond.toFixed(0)} docs/s wall)`).join('; ')}`);
+  for (const perJob of perJobs) {
+    console.log(`memory per waiting document (${perJob}/job): ${(await memoryPerWaiting(corpus.dir, perJob)).toFixed(0)} bytes`);
+  }
+} finally {
+  rmSync(corpus.dir, { recursive: true, force: true });
+}
