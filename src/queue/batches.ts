@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import { PACKAGE_ROOT } from '../config.js';
 import type { FailureReason } from '../errors.js';
+import type { RedisClient } from './connection.js';
 import type { DocumentLines, Profile, SourceCounts } from '../text/learned.js';
 
 /** One enqueue run: where it read, where it writes, its rules, and exact counts. */
@@ -77,6 +77,20 @@ const RATE_BUCKETS = 12;
 
 const LUA_DIR = join(PACKAGE_ROOT, 'src', 'queue', 'lua');
 
+/**
+ * Documents per script call where a call's size is the caller's to choose (a retry of
+ * 20,000 failures, a chunk of claims): each call stays a few milliseconds, so Redis
+ * never stalls its other clients behind one long script.
+ */
+const DOCUMENTS_PER_CALL = 1000;
+
+/** `items` in slices of `size`. */
+function slices<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /** A script of src/queue/lua, its `-- include: FILE` lines replaced by those files. */
 function luaScript(file: string): string {
   return readFileSync(join(LUA_DIR, file), 'utf8').replace(/^-- include: (\S+)$/gm, (_, included: string) => readFileSync(join(LUA_DIR, included), 'utf8'));
@@ -88,24 +102,24 @@ function luaScript(file: string): string {
  * and ARGV.
  */
 const SCRIPTS = {
-  vnpipeRecordCompleted: { file: 'record-completed.lua', keys: 8 },
-  vnpipeRecordFailed: { file: 'record-failed.lua', keys: 8 },
+  vnpipeRecordOutcomes: { file: 'record-outcomes.lua', keys: 8 },
   vnpipeReopen: { file: 'reopen.lua', keys: 8 },
   vnpipeAddCancelled: { file: 'add-cancelled.lua', keys: 8 },
   vnpipeMarkWalked: { file: 'mark-walked.lua', keys: 8 },
   vnpipeForgetQueued: { file: 'forget-queued.lua', keys: 1 },
   vnpipeClaimQueued: { file: 'claim-queued.lua', keys: 2 },
-  vnpipeRecordCounted: { file: 'record-counted.lua', keys: 5 },
+  // Its keys vary with the job's sources: the caller passes their number first.
+  vnpipeRecordCounts: { file: 'record-counts.lua', keys: undefined },
   vnpipeProducerLease: { file: 'producer-lease.lua', keys: 1 },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
 const LOADED = new Map<ScriptName, string>();
-const REGISTERED = new WeakSet<Redis>();
+const REGISTERED = new WeakSet<RedisClient>();
 
 export class BatchStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
@@ -136,16 +150,19 @@ export class BatchStore {
     expected: ReadonlyMap<string, string> = new Map(),
   ): Promise<number[][]> {
     const args = jobs.flatMap((job) =>
-      job.data.docs.flatMap((d) => [d.id, job.opts.jobId, mode === 'retry' ? String(d.seq) : (expected.get(d.id) ?? '')]),
+      job.data.docs.map((d) => [d.id, job.opts.jobId, mode === 'retry' ? String(d.seq) : (expected.get(d.id) ?? '')]),
     );
-    const seqs = args.length === 0 ? [] : ((await this.script('vnpipeClaimQueued', this.queuedKey(), this.key(batchId), mode, ...args)) as number[]);
+    const seqs: number[] = [];
+    for (const slice of slices(args, DOCUMENTS_PER_CALL)) {
+      seqs.push(...((await this.script('vnpipeClaimQueued', this.queuedKey(), this.key(batchId), mode, ...slice.flat())) as number[]));
+    }
     let i = 0;
     return jobs.map((job) => job.data.docs.map(() => seqs[i++]!));
   }
 
   /** Drops entries whose job is no longer pending, unless a newer job has taken them over. */
   async forgetQueued(entries: readonly { id: string; jobId: string }[]): Promise<void> {
-    if (entries.length > 0) await this.script('vnpipeForgetQueued', this.queuedKey(), ...entries.flatMap((e) => [e.id, e.jobId]));
+    for (const slice of slices(entries, DOCUMENTS_PER_CALL)) await this.script('vnpipeForgetQueued', this.queuedKey(), ...slice.flatMap((e) => [e.id, e.jobId]));
   }
 
   /** The claim of each document id: its job, when (Redis clock), its number, and the entry as stored; or null. */
@@ -214,26 +231,27 @@ export class BatchStore {
     await this.run('vnpipeMarkWalked', id, now);
   }
 
-  /** Documents of batch `id` cleaned and written by job `jobId`; returns how many were new. */
+  /** Documents of batch `id` cleaned and written by job `jobId`, in one script call; returns how many were new. */
   async recordCompleted(id: string, jobId: string, docs: readonly CompletedDocument[], now = Date.now()): Promise<number> {
     if (docs.length === 0) return 0;
-    return (await this.run('vnpipeRecordCompleted', id, now, jobId, ...docs.flatMap((d) => [d.seq, d.bytes, d.rel, d.id]))) as number;
+    const args = docs.flatMap((d) => [d.seq, d.bytes, d.rel, d.id]);
+    return ((await this.run('vnpipeRecordOutcomes', id, now, 0, jobId, docs.length, ...args)) as [number, number])[0];
   }
 
   /**
-   * Documents of batch `id` that failed; returns how many were new. With `onlyUnrecorded`,
-   * documents that already have an outcome keep it: a job lost with its worker fails
-   * only the documents it had not finished.
+   * Documents of batch `id` that failed, in one script call; returns how many were new.
+   * With `onlyUnrecorded`, documents that already have an outcome keep it: a job lost
+   * with its worker fails only the documents it had not finished.
    */
   async recordFailed(id: string, failures: readonly FailedDocument[], now = Date.now(), onlyUnrecorded = false): Promise<number> {
     if (failures.length === 0) return 0;
     const args = failures.flatMap(({ id: docId, ...failure }) => [failure.seq, failure.rel, docId, failure.jobId, JSON.stringify({ ...failure, at: now })]);
-    return (await this.run('vnpipeRecordFailed', id, now, onlyUnrecorded ? 1 : 0, ...args)) as number;
+    return ((await this.run('vnpipeRecordOutcomes', id, now, onlyUnrecorded ? 1 : 0, '', 0, ...args)) as [number, number])[1];
   }
 
   /** Failed documents about to run again (`vnpipe retry`): no outcome, so the batch is not finished. */
   async reopen(id: string, seqs: readonly number[]): Promise<void> {
-    if (seqs.length > 0) await this.run('vnpipeReopen', id, 0, ...seqs);
+    for (const slice of slices(seqs, DOCUMENTS_PER_CALL)) await this.run('vnpipeReopen', id, 0, ...slice);
   }
 
   /** Documents of a waiting job that `vnpipe cancel` removed; returns how many had no outcome yet. */
@@ -306,14 +324,40 @@ export class BatchStore {
     if (total > current) await this.redis.hset(this.key(id), 'countQueued', total);
   }
 
-  /** One document's lines into the batch's counts, exactly once per document. */
-  async recordCounted(id: string, seq: number, doc: DocumentLines, cap: number): Promise<void> {
-    const args = doc.lines.flatMap((l) => [l.key, l.rank, l.text]);
+  /**
+   * A count job's documents into the batch's counts, in one script call, each document
+   * exactly once: the lines are summed here first, so Redis gets one total per line
+   * and source, not one per document. A document counted already (an earlier attempt,
+   * a resumed pass) is left out and the rest sent again.
+   */
+  async recordCounted(id: string, docs: readonly { seq: number; lines: DocumentLines }[], cap: number): Promise<void> {
     const learn = (part: string) => this.key(id, `learn:${part}`);
-    await this.script(
-      'vnpipeRecordCounted', this.key(id), this.key(id, 'counted'), learn('documents'), learn(`n:${doc.source}`), learn(`t:${doc.source}`),
-      seq, doc.source, cap, ...args,
-    );
+    let todo = docs;
+    while (todo.length > 0) {
+      const sources = new Map<string, { documents: number; lines: Map<string, { documents: number; rank: number; text: string }> }>();
+      for (const { lines: doc } of todo) {
+        let source = sources.get(doc.source);
+        if (!source) sources.set(doc.source, (source = { documents: 0, lines: new Map() }));
+        source.documents++;
+        for (const { key, rank, text } of doc.lines) {
+          const line = source.lines.get(key);
+          if (!line) source.lines.set(key, { documents: 1, rank, text });
+          else {
+            line.documents++;
+            if (rank < line.rank) Object.assign(line, { rank, text });
+          }
+        }
+      }
+      const keys = [this.key(id), this.key(id, 'counted'), learn('documents'), ...[...sources.keys()].flatMap((s) => [learn(`n:${s}`), learn(`t:${s}`)])];
+      const args: (string | number)[] = [cap, todo.length, ...todo.map((d) => d.seq)];
+      for (const [source, { documents, lines }] of sources) {
+        args.push(source, documents, lines.size);
+        for (const [key, line] of lines) args.push(key, line.documents, line.rank, line.text);
+      }
+      const refused = new Set(((await this.script('vnpipeRecordCounts', keys.length, ...keys, ...args)) as string[]).map(Number));
+      const rest = todo.filter((d) => !refused.has(d.seq));
+      todo = rest.length < todo.length ? rest : [];
+    }
   }
 
   /** The counts of every source, with the lines seen in at least `minDocuments` documents. */
