@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import { PACKAGE_ROOT } from '../config.js';
 import type { FailureReason } from '../errors.js';
 import type { RedisClient } from './connection.js';
@@ -208,8 +209,9 @@ export class BatchStore {
   async create(root: string, out: string, config: object, options: { followLinks: boolean }, now = Date.now()): Promise<string> {
     const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     let id: string;
-    // 48 random bits, and a batch never takes over another's record however many start at once.
-    do id = `${stamp}-${randomBytes(6).toString('hex')}`;
+    // The creation time to read and sort by, then 128 random bits: ids never collide
+    // however many producers start at once (and a collision could not take over a record).
+    do id = `${stamp}-${randomBytes(16).toString('hex')}`;
     while ((await this.redis.hsetnx(this.key(id), 'id', id)) === 0);
     await this.redis
       .multi()
@@ -228,14 +230,16 @@ export class BatchStore {
   }
 
   async markWalked(id: string, now = Date.now()): Promise<void> {
-    await this.run('vnpipeMarkWalked', id, now);
+    await this.ended(id, (await this.run('vnpipeMarkWalked', id, now)) as number);
   }
 
   /** Documents of batch `id` cleaned and written by job `jobId`, in one script call; returns how many were new. */
   async recordCompleted(id: string, jobId: string, docs: readonly CompletedDocument[], now = Date.now()): Promise<number> {
     if (docs.length === 0) return 0;
     const args = docs.flatMap((d) => [d.seq, d.bytes, d.rel, d.id]);
-    return ((await this.run('vnpipeRecordOutcomes', id, now, 0, jobId, docs.length, ...args)) as [number, number])[0];
+    const [completed, , ended] = (await this.run('vnpipeRecordOutcomes', id, now, 0, jobId, docs.length, ...args)) as number[];
+    await this.ended(id, ended!);
+    return completed!;
   }
 
   /**
@@ -246,7 +250,9 @@ export class BatchStore {
   async recordFailed(id: string, failures: readonly FailedDocument[], now = Date.now(), onlyUnrecorded = false): Promise<number> {
     if (failures.length === 0) return 0;
     const args = failures.flatMap(({ id: docId, ...failure }) => [failure.seq, failure.rel, docId, failure.jobId, JSON.stringify({ ...failure, at: now })]);
-    return ((await this.run('vnpipeRecordOutcomes', id, now, onlyUnrecorded ? 1 : 0, '', 0, ...args)) as [number, number])[1];
+    const [, failed, ended] = (await this.run('vnpipeRecordOutcomes', id, now, onlyUnrecorded ? 1 : 0, '', 0, ...args)) as number[];
+    await this.ended(id, ended!);
+    return failed!;
   }
 
   /** Failed documents about to run again (`vnpipe retry`): no outcome, so the batch is not finished. */
@@ -256,18 +262,78 @@ export class BatchStore {
 
   /** Documents of a waiting job that `vnpipe cancel` removed; returns how many had no outcome yet. */
   async addCancelled(id: string, jobId: string, docs: readonly { seq: number; id: string }[], now = Date.now()): Promise<number> {
-    return (await this.run('vnpipeAddCancelled', id, now, jobId, ...docs.flatMap((d) => [d.seq, d.id]))) as number;
+    const [cancelled, ended] = (await this.run('vnpipeAddCancelled', id, now, jobId, ...docs.flatMap((d) => [d.seq, d.id]))) as number[];
+    await this.ended(id, ended!);
+    return cancelled!;
+  }
+
+  /** After the call that ended batch `id`: its failure records leave Redis. */
+  private async ended(id: string, ended: number): Promise<void> {
+    // Left in Redis when the file cannot be written: status and retry read them there as before.
+    if (ended === 1) await this.moveFailuresOut(id).catch(() => {});
+  }
+
+  /**
+   * A finished batch's failure records (about 0.5 KB each in Redis, for good) go to a
+   * JSON Lines file in its output folder, `.vnpipe/failures-<batch>.jsonl`, which
+   * `status` and `retry` read instead; `retry` puts them back first. A batch writing
+   * to object storage keeps them in Redis.
+   */
+  private async moveFailuresOut(id: string): Promise<void> {
+    const record = await this.get(id);
+    if (!record) return;
+    if ((await this.redis.hlen(this.key(id, 'failures'))) === 0) {
+      await this.redis.del(this.key(id, 'failures'), this.key(id, 'failure-order'));
+      return;
+    }
+    if (!isAbsolute(record.out)) return;
+    const failures = await this.failures(id, Infinity);
+    const file = join(record.out, '.vnpipe', `failures-${id}.jsonl`);
+    await mkdir(join(record.out, '.vnpipe'), { recursive: true });
+    await writeFile(`${file}.tmp`, failures.map((f) => `${JSON.stringify(f)}\n`).join(''));
+    await rename(`${file}.tmp`, file);
+    await this.redis.multi().hset(this.key(id), 'failuresFile', file).del(this.key(id, 'failures'), this.key(id, 'failure-order')).exec();
+  }
+
+  /** The failure records of the file (moveFailuresOut) of documents still failed: a later outcome ends a record. */
+  private async failuresFromFile(id: string, file: string): Promise<BatchFailure[]> {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    const records = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as BatchFailure);
+    const failed = await this.bits(id, 'failed', records.map((f) => f.seq));
+    return records.filter((_, i) => failed[i]);
+  }
+
+  /** Before `retry`: the failure records of a finished batch back into Redis, as they were. */
+  async restoreFailures(id: string): Promise<void> {
+    const file = await this.redis.hget(this.key(id), 'failuresFile');
+    if (!file) return;
+    const failures = await this.failuresFromFile(id, file);
+    for (const slice of slices(failures, DOCUMENTS_PER_CALL)) {
+      await this.redis
+        .multi()
+        .hset(this.key(id, 'failures'), ...slice.flatMap((f) => [f.rel, JSON.stringify(f)]))
+        .zadd(this.key(id, 'failure-order'), ...slice.flatMap((f) => [f.seq, f.rel]))
+        .exec();
+    }
+    await this.redis.hdel(this.key(id), 'failuresFile');
+    await rm(file, { force: true });
+  }
+
+  /** The bits of `seqs` in one of the batch's bitmaps, read DOCUMENTS_PER_CALL at a time. */
+  private async bits(id: string, bitmap: 'completed' | 'failed', seqs: readonly number[]): Promise<boolean[]> {
+    const out: boolean[] = [];
+    for (const slice of slices(seqs, DOCUMENTS_PER_CALL)) {
+      if (slice.length === 0) continue;
+      const bits = (await this.redis.call('BITFIELD_RO', this.key(id, bitmap), ...slice.flatMap((seq) => ['GET', 'u1', seq]))) as number[];
+      out.push(...bits.map((b) => b === 1));
+    }
+    return out;
   }
 
   /** Which of `seqs` already have an outcome (completed or failed). */
   async finished(id: string, seqs: readonly number[]): Promise<boolean[]> {
-    const pipeline = this.redis.pipeline();
-    for (const seq of seqs) pipeline.getbit(this.key(id, 'completed'), seq).getbit(this.key(id, 'failed'), seq);
-    const bits = ((await pipeline.exec()) ?? []).map(([err, bit]) => {
-      if (err) throw err;
-      return bit === 1;
-    });
-    return seqs.map((_, i) => bits[2 * i]! || bits[2 * i + 1]!);
+    const [completed, failed] = await Promise.all([this.bits(id, 'completed', seqs), this.bits(id, 'failed', seqs)]);
+    return seqs.map((_, i) => completed[i]! || failed[i]!);
   }
 
   /**
@@ -430,12 +496,16 @@ export class BatchStore {
   }
 
   async failure(id: string, rel: string): Promise<BatchFailure | null> {
+    const file = await this.redis.hget(this.key(id), 'failuresFile');
+    if (file) return (await this.failuresFromFile(id, file)).find((f) => f.rel === rel) ?? null;
     const raw = await this.redis.hget(this.key(id, 'failures'), rel);
     return raw ? (JSON.parse(raw) as BatchFailure) : null;
   }
 
   /** The first `limit` failures in document order (all with Infinity; the failure-order set keeps them sorted). */
   async failures(id: string, limit: number): Promise<BatchFailure[]> {
+    const file = await this.redis.hget(this.key(id), 'failuresFile');
+    if (file) return (await this.failuresFromFile(id, file)).slice(0, Number.isFinite(limit) ? limit : undefined);
     const keys = await this.redis.zrange(this.key(id, 'failure-order'), 0, Number.isFinite(limit) ? limit - 1 : -1);
     const failures: BatchFailure[] = [];
     for (let i = 0; i < keys.length; i += 1000) {

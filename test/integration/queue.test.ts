@@ -39,7 +39,7 @@ describe('enqueue → worker → status on a real Redis', () => {
     const r = await runCli(['enqueue', input, '--out', out], env);
     expect(r.code).toBe(0);
     batch = r.stdout.trim();
-    expect(batch).toMatch(/^\d{8}-\d{6}-[0-9a-f]{12}$/);
+    expect(batch).toMatch(/^\d{8}-\d{6}-[0-9a-f]{32}$/);
     expect(r.stderr).toContain(`batch ${batch}: 8 files found, 8 queued, 0 skipped`);
     const status = json(await runCli(['status', batch, '--json'], env)).batch;
     expect(status).toMatchObject({ found: 8, queued: 8, completed: 0, failed: 0, waiting: 8, walked: true });

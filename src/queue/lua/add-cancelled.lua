@@ -1,6 +1,7 @@
 -- Documents of a removed waiting job: those with no outcome yet (an earlier attempt may
 -- have finished some) count as cancelled, once (the cancelled bitmap).
 -- KEYS: the batch keys (outcome.lua). ARGV: now, job id, then seq, id for each document.
+-- Returns {cancelled, 1 if this call ended the batch}.
 -- include: outcome.lua
 local seqs, ids, jobs = {}, {}, {}
 for i = 3, #ARGV, 2 do
@@ -21,5 +22,4 @@ if #seqs > 0 then
   end
 end
 add('cancelled', cancelled)
-finish()
-return cancelled
+return {cancelled, finish()}

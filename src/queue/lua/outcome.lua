@@ -50,11 +50,13 @@ local function variadic(command, key, fields)
 end
 
 -- The batch ends when its walk has ended and every queued document has an outcome.
+-- Returns 1 when this call ended it: the caller then moves its failure records out.
 local function finish()
   local v = redis.call('HMGET', KEYS[1], 'walked', 'queued', 'completed', 'failed', 'cancelled')
   if v[1] == '1' and tonumber(v[3] or '0') + tonumber(v[4] or '0') + tonumber(v[5] or '0') >= tonumber(v[2] or '0') then
-    redis.call('HSETNX', KEYS[1], 'finishedAt', ARGV[1])
+    return redis.call('HSETNX', KEYS[1], 'finishedAt', ARGV[1])
   end
+  return 0
 end
 
 local function add(field, n)

@@ -4,7 +4,7 @@
 -- for each of the n completed documents, then seq, key, id, job id, failure JSON for each
 -- failed one. With the flag, a failed document that already has an outcome keeps it: a
 -- job lost with its worker fails only the documents it had not finished.
--- Returns {completed that were new, failed that were new}.
+-- Returns {completed that were new, failed that were new, 1 if this call ended the batch}.
 -- include: outcome.lua
 local n = tonumber(ARGV[4])
 
@@ -74,5 +74,4 @@ if #fseqs > 0 then
 end
 
 count_rate(completed + failed)
-finish()
-return {completed, failed}
+return {completed, failed, finish()}
