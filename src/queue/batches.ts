@@ -150,13 +150,21 @@ export class BatchStore {
     jobs: readonly { data: { docs: readonly { id: string; seq: number }[] }; opts: { jobId: string } }[],
     expected: ReadonlyMap<string, string> = new Map(),
   ): Promise<number[][]> {
-    const args = jobs.flatMap((job) =>
-      job.data.docs.map((d) => [d.id, job.opts.jobId, mode === 'retry' ? String(d.seq) : (expected.get(d.id) ?? '')]),
-    );
+    // Each call takes whole jobs, about DOCUMENTS_PER_CALL documents (a job holds 1000 at most).
     const seqs: number[] = [];
-    for (const slice of slices(args, DOCUMENTS_PER_CALL)) {
-      seqs.push(...((await this.script('vnpipeClaimQueued', this.queuedKey(), this.key(batchId), mode, ...slice.flat())) as number[]));
+    let args: (string | number)[] = [];
+    let docs = 0;
+    const send = async () => {
+      if (docs > 0) seqs.push(...((await this.script('vnpipeClaimQueued', this.queuedKey(), this.key(batchId), mode, ...args)) as number[]));
+      args = [];
+      docs = 0;
+    };
+    for (const job of jobs) {
+      if (docs + job.data.docs.length > DOCUMENTS_PER_CALL) await send();
+      args.push(job.opts.jobId, job.data.docs.length, ...job.data.docs.flatMap((d) => [d.id, mode === 'retry' ? String(d.seq) : (expected.get(d.id) ?? '')]));
+      docs += job.data.docs.length;
     }
+    await send();
     let i = 0;
     return jobs.map((job) => job.data.docs.map(() => seqs[i++]!));
   }

@@ -4,8 +4,8 @@
 -- (its bit) for good, whatever dies before its job is added. An entry is
 -- "<job id>\t<ms, Redis clock>\t<seq>".
 -- KEYS: queued-documents hash, batch hash.
--- ARGV: mode, then id, job id, expected for each document (at most a few thousand: the
--- producer's chunk).
+-- ARGV: mode, then for each job: its id, its number of documents n, then id, expected
+-- for each of its n documents (a thousand documents at most per call).
 --   mode 'new': expected '' claims a free document under a new number; expected =
 --     the exact entry of this batch's own stale claim (its job never added) takes it
 --     over under its number, without counting it again.
@@ -15,13 +15,21 @@
 -- One HMGET, one HINCRBY and one HSET for the whole chunk, not a round per document.
 local t = redis.call('TIME')
 local now = tostring(t[1] * 1000 + math.floor(t[2] / 1000))
-local ids = {}
-for i = 2, #ARGV, 3 do ids[#ids + 1] = ARGV[i] end
+local ids, jobs, expects = {}, {}, {}
+local i = 2
+while i <= #ARGV do
+  local job, n = ARGV[i], tonumber(ARGV[i + 1])
+  for j = i + 2, i + 2 * n, 2 do
+    ids[#ids + 1] = ARGV[j]
+    expects[#expects + 1] = ARGV[j + 1]
+    jobs[#jobs + 1] = job
+  end
+  i = i + 2 + 2 * n
+end
 local current = #ids > 0 and redis.call('HMGET', KEYS[1], unpack(ids)) or {}
 local out, fresh, taken = {}, {}, {}
 for d = 1, #ids do
-  local i = 2 + 3 * (d - 1)
-  local id, expected = ARGV[i], ARGV[i + 2]
+  local id, expected = ids[d], expects[d]
   -- The same id twice in one call: the second finds it claimed.
   local held = current[d] or taken[id]
   local seq = -1
@@ -47,7 +55,7 @@ local fields = {}
 for d = 1, #ids do
   if out[d] >= 0 then
     fields[#fields + 1] = ids[d]
-    fields[#fields + 1] = ARGV[2 + 3 * (d - 1) + 1] .. '\t' .. now .. '\t' .. out[d]
+    fields[#fields + 1] = jobs[d] .. '\t' .. now .. '\t' .. out[d]
   end
 end
 for from = 1, #fields, 1000 do redis.call('HSET', KEYS[1], unpack(fields, from, math.min(from + 999, #fields))) end
