@@ -15,18 +15,19 @@
  *
  *   npm run bench:scale [-- --docs 5000 --per-job 32,128 --modes default,learn]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Queue } from 'bullmq';
+import { MetricsTime, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startLocalRedis } from '../src/cli/local-redis.js';
 import { loadConfigWithSource, PACKAGE_ROOT } from '../src/config.js';
 import { BatchStore } from '../src/queue/batches.js';
-import { QUEUE_NAME } from '../src/queue/jobs.js';
+import { COUNT_JOB, QUEUE_NAME, type DocumentJob, type JobSummary } from '../src/queue/jobs.js';
 import { enqueueFolder } from '../src/queue/producer.js';
+import { documentLines, type DocumentLines } from '../src/text/learned.js';
 import { untilFinished } from './private-queue.js';
 
 const { values } = parseArgs({
@@ -108,44 +109,81 @@ interface Result {
   commandsPerDoc: number;
   bytesPerDoc: number;
   top: string;
-  docsPerWorkerCoreSecond: number;
+  /** Documents the stand-in workers finished per second of wall time. */
   wallDocsPerSecond: number;
 }
 
-async function measure(input: string, warm: string, mode: 'default' | 'learn', perJob: number): Promise<Result> {
+/** Each document's lines for the counting pass, computed once: the stand-in worker sends them as the real one would. */
+function linesOf(dir: string): Map<string, DocumentLines> {
+  const { config } = loadConfigWithSource();
+  const lines = new Map<string, DocumentLines>();
+  const walk = (sub: string) => {
+    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const rel = sub ? `${sub}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(rel);
+      else lines.set(rel, documentLines(readFileSync(join(dir, rel)), rel, config));
+    }
+  };
+  walk('');
+  return lines;
+}
+
+/**
+ * What Redis spends per document: enqueue, then workers that record every job's
+ * outcome at once, as `vnpipe worker` does, without cleaning (the real worker's text
+ * work would stretch the run and, with it, Redis's time-bound costs). The same
+ * BatchStore calls, BullMQ options and job sizes as the real worker.
+ */
+async function measure(input: string, warm: string, lines: Map<string, DocumentLines>, mode: 'default' | 'learn', perJob: number): Promise<Result> {
   const server = await startLocalRedis();
   const redis = new Redis(server.url);
   const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: PREFIX });
   const out = mkdtempSync(join(tmpdir(), 'vnpipe-scale-out-'));
-  const env = { ...process.env, REDIS_URL: server.url, VNPIPE_PREFIX: PREFIX, LOG_LEVEL: 'warn' };
-  const worker: ChildProcess = spawn(process.execPath, [CLI, 'worker', '--concurrency', String(threads)], { env, stdio: 'ignore' });
+  const { config, raw } = loadConfigWithSource(undefined, { queue: { documentsPerJob: perJob } });
+  const batches = new BatchStore(redis, PREFIX);
+  const recordCounted = batches.recordCounted.bind(batches) as unknown as (...a: unknown[]) => Promise<void>;
+  // The code before per-job counting took one document a call: (id, seq, lines, cap).
+  const perDocumentCounts = batches.recordCounted.length === 4;
+  const cap = config.learn.maxLinesPerSource;
+  const workerConnection = new Redis(server.url, { maxRetriesPerRequest: null });
+  const worker = new Worker<DocumentJob, JobSummary>(
+    QUEUE_NAME,
+    async (job) => {
+      const { batch, docs } = job.data;
+      if (job.name === COUNT_JOB) {
+        const counted = docs.map((d) => ({ seq: d.seq, lines: lines.get(d.rel)! }));
+        if (perDocumentCounts) await Promise.all(counted.map((d) => recordCounted(batch, d.seq, d.lines, cap)));
+        else await recordCounted(batch, counted, cap);
+      } else {
+        await batches.recordCompleted(batch, job.id!, docs.map((d) => ({ seq: d.seq, rel: d.rel, id: d.id, bytes: d.size })));
+      }
+      return { completed: docs.length, failed: 0, skipped: 0 };
+    },
+    { connection: workerConnection, prefix: PREFIX, concurrency: 8, metrics: { maxDataPoints: MetricsTime.ONE_WEEK * 2 } },
+  );
   try {
-    const { config, raw } = loadConfigWithSource(undefined, { queue: { documentsPerJob: perJob } });
-    const batches = new BatchStore(redis, PREFIX);
-    // A small batch first: scripts compiled, connections made and the worker's JIT warm are not per-document costs.
+    // A small batch first: scripts compiled and connections made are not per-document costs.
     const warmed = await enqueueFolder(queue, batches, { root: warm, out, rawConfig: raw, config, learn: mode === 'learn' });
     await untilFinished(batches, warmed.batchId);
     // Redis's CPU while nothing is queued (its timers, the idle worker's blocking
     // reads, this bench's polling) runs by the second, not by the document: measured
-    // here and taken off, since these workers are far slower than a hundred cores.
+    // here and taken off.
     const idleStart = await snapshot(redis);
     const idleFrom = process.hrtime.bigint();
-    await new Promise((r) => setTimeout(r, 4000));
+    await new Promise((r) => setTimeout(r, 2000));
     const idleUsPerSecond = ((await snapshot(redis)).cpuUs - idleStart.cpuUs) / (Number(process.hrtime.bigint() - idleFrom) / 1e9);
     await redis.config('RESETSTAT');
     const before = await snapshot(redis);
-    const cpuBefore = cpuSeconds(worker.pid!);
     const start = process.hrtime.bigint();
     const { batchId, queued } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, learn: mode === 'learn' });
     await untilFinished(batches, batchId);
     const secs = Number(process.hrtime.bigint() - start) / 1e9;
-    const workerCpu = cpuSeconds(worker.pid!) - cpuBefore;
     const after = await snapshot(redis);
     const top = [...after.stats]
-      .map(([name, s]) => ({ name, usec: s.usec - (before.stats.get(name)?.usec ?? 0), calls: s.calls - (before.stats.get(name)?.calls ?? 0) }))
+      .map(([name, s]) => ({ name, usec: s.usec - (before.stats.get(name)?.usec ?? 0) }))
       .filter((s) => !/^(info|config)/.test(s.name))
       .sort((a, b) => b.usec - a.usec)
-      .slice(0, 5)
+      .slice(0, 4)
       .map((s) => `${s.name} ${(s.usec / queued).toFixed(1)}`)
       .join(', ');
     return {
@@ -157,9 +195,35 @@ async function measure(input: string, warm: string, mode: 'default' | 'learn', p
       commandsPerDoc: (after.commands - before.commands) / queued,
       bytesPerDoc: (after.netBytes - before.netBytes) / queued,
       top,
-      docsPerWorkerCoreSecond: queued / workerCpu,
       wallDocsPerSecond: queued / secs,
     };
+  } finally {
+    await worker.close();
+    workerConnection.disconnect();
+    await queue.close();
+    redis.disconnect();
+    await server.stop();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Documents one core of `vnpipe worker` cleans (or counts) per second: its CPU time over a batch. */
+async function workerRate(input: string, mode: 'default' | 'learn'): Promise<number> {
+  const server = await startLocalRedis();
+  const redis = new Redis(server.url);
+  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: PREFIX });
+  const out = mkdtempSync(join(tmpdir(), 'vnpipe-scale-out-'));
+  const env = { ...process.env, REDIS_URL: server.url, VNPIPE_PREFIX: PREFIX, LOG_LEVEL: 'warn' };
+  const worker: ChildProcess = spawn(process.execPath, [CLI, 'worker', '--concurrency', String(threads)], { env, stdio: 'ignore' });
+  try {
+    const { config, raw } = loadConfigWithSource();
+    const batches = new BatchStore(redis, PREFIX);
+    await new Promise((r) => setTimeout(r, 1500)); // start-up is not per document
+    const cpuBefore = cpuSeconds(worker.pid!);
+    const { batchId, queued } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, learn: mode === 'learn' });
+    await untilFinished(batches, batchId);
+    // With --learn each document is read twice: counted, then cleaned.
+    return queued / (cpuSeconds(worker.pid!) - cpuBefore);
   } finally {
     worker.kill('SIGTERM');
     await new Promise((r) => (worker.exitCode !== null ? r(null) : worker.once('exit', r)));
@@ -193,23 +257,42 @@ async function memoryPerWaiting(input: string, perJob: number): Promise<number> 
 const corpus = writeCorpus(count);
 const warm = writeCorpus(300);
 console.log(
-  `vnpipe bench:scale: ${count} documents of ${(corpus.bytes / count / 1024).toFixed(1)} KB, one worker process x ${threads} threads, ` +
-    `${availableParallelism()} cores, Node ${process.version}, ${(await import('node:child_process')).execFileSync('redis-server', ['--version']).toString().split(' ')[2]}`,
+  `vnpipe bench:scale: ${count} documents of ${(corpus.bytes / count / 1024).toFixed(1)} KB; ${availableParallelism()} cores, ` +
+    `Node ${process.version}, redis-server ${execFileSync('redis-server', ['--version']).toString().split(' ')[2]!.slice(2)}`,
 );
 try {
+  // The warm-up corpus is the main one's first 300 documents: the same names, the same lines.
+  const lines = modes.includes('learn') ? linesOf(corpus.dir) : new Map<string, DocumentLines>();
   const results: Result[] = [];
-  for (const mode of modes) for (const perJob of perJobs) results.push(await measure(corpus.dir, warm.dir, mode, perJob));
-  console.log('\n| run | Redis CPU µs/doc (less idle) | (whole run) | commands/doc | bytes/doc | docs/s one Redis core | worker cores fed | top commands (µs/doc) |');
+  for (const mode of modes) for (const perJob of perJobs) results.push(await measure(corpus.dir, warm.dir, lines, mode, perJob));
+  const rates = new Map<string, number>();
+  for (const mode of modes) rates.set(mode, await workerRate(corpus.dir, mode));
+  // A PING's cost on this machine: what one command round trip costs Redis here, to read the figures by.
+  const ping = await (async () => {
+    const server = await startLocalRedis();
+    const redis = new Redis(server.url);
+    try {
+      const before = await snapshot(redis);
+      for (let i = 0; i < 5000; i++) await redis.ping();
+      return ((await snapshot(redis)).cpuUs - before.cpuUs) / 5000;
+    } finally {
+      redis.disconnect();
+      await server.stop();
+    }
+  })();
+  console.log('\n| run | Redis CPU µs/doc | (not less idle) | commands/doc | bytes/doc | docs/s one Redis core | worker cores fed | top commands, µs/doc (a script includes its commands) |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
     const ceiling = 1e6 / r.redisUsPerDoc;
+    const rate = rates.get(r.label.split(',')[0]!)!;
     console.log(
-      `| ${r.label} | ${r.redisUsPerDoc.toFixed(1)} | ${r.rawUsPerDoc.toFixed(1)} | ${r.commandsPerDoc.toFixed(1)} | ${r.bytesPerDoc.toFixed(0)} | ${ceiling.toFixed(0)} | ` +
-        `${(ceiling / r.docsPerWorkerCoreSecond).toFixed(0)} | ${r.top} |`,
+      `| ${r.label} | ${r.redisUsPerDoc.toFixed(1)} | ${r.rawUsPerDoc.toFixed(1)} | ${r.commandsPerDoc.toFixed(2)} | ${r.bytesPerDoc.toFixed(0)} | ` +
+        `${ceiling.toFixed(0)} | ${(ceiling / rate).toFixed(0)} | ${r.top} |`,
     );
   }
-  console.log(`\nidle Redis: ${results.map((r) => `${(r.idleUsPerSecond / 1000).toFixed(1)}`).join(', ')} ms CPU per second`);
-  console.log(`worker: ${results.map((r) => `${r.label} ${r.docsPerWorkerCoreSecond.toFixed(0)} docs per core-second (${r.wallDocsPerSecond.toFixed(0)} docs/s wall)`).join('; ')}`);
+  console.log(`\nRedis idle: ${results.map((r) => (r.idleUsPerSecond / 1000).toFixed(1)).join(', ')} ms CPU per second; a PING costs it ${ping.toFixed(1)} µs here`);
+  console.log(`stand-in workers: ${results.map((r) => `${r.label} ${r.wallDocsPerSecond.toFixed(0)}`).join('; ')} docs/s (this machine's clients, not Redis, set these)`);
+  console.log(`vnpipe worker (${threads} threads): ${[...rates].map(([m, r]) => `${m} ${r.toFixed(0)}`).join(', ')} documents per core-second`);
   for (const perJob of perJobs) {
     console.log(`memory per waiting document (${perJob}/job): ${(await memoryPerWaiting(corpus.dir, perJob)).toFixed(0)} bytes`);
   }
