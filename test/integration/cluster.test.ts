@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '../../src/cli/local-redis.js';
-import { CLI, exitOf, runCli, SAMPLES, spawnWorker, tempDir, waitFor } from '../support/cli.js';
+import { CLI, copySamples, exitOf, ROOT, runCli, SAMPLES, spawnWorker, tempDir, waitFor } from '../support/cli.js';
 
 let cluster: LocalCluster;
 const children: ReturnType<typeof spawnWorker>[] = [];
@@ -121,4 +121,41 @@ describe('Redis Cluster', () => {
     const complaints = log.split('\n').filter((l) => /"level":(40|50)/.test(l));
     expect(complaints.length, complaints.slice(0, 5).join('\n')).toBeLessThan(20);
   }, 400_000);
+
+  it("runs the README's recipe as written, with this cluster's nodes and temporary folders", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const recipe = /## Scale and Redis Cluster[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)![1]!;
+    const env: NodeJS.ProcessEnv = { REDIS_URL: '', LOG_LEVEL: 'warn' };
+    const input = copySamples();
+    const out = join(tempDir('recipe'), 'out');
+    const paths: Record<string, string> = { '/data/news': input, '/data/corpus': out };
+    let batch = '';
+    for (const raw of recipe.split('\n')) {
+      const line = raw.replace(/\s+#.*$/, '').trim();
+      if (!line) continue;
+      const set = /^export (\w+)=(.*)$/.exec(line);
+      if (set) {
+        env[set[1]!] = set[1] === 'REDIS_CLUSTER_NODES' ? cluster.nodes : set[2]!.replace(/^'(.*)'$/, '$1');
+        continue;
+      }
+      expect(line).toMatch(/^vnpipe /);
+      const args = line.replace(/\s*&$/, '').split(/\s+/).slice(1).map((a) => paths[a] ?? a);
+      if (line.endsWith('&')) {
+        children.push(spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: 'ignore' }));
+        continue;
+      }
+      const r = await runCli(args, env);
+      expect(r.code, r.stderr).toBe(0);
+      if (args[0] === 'enqueue') batch = r.stdout.trim();
+    }
+    expect(env.VNPIPE_PREFIX).toMatch(/^\{.+\}$/);
+    const done = await waitFor(async () => {
+      const r = await runCli(['status', batch, '--json'], env);
+      const b = r.code === 0 ? JSON.parse(r.stdout).batch : null;
+      return b?.finishedAt ? b : null;
+    }, 120_000, 250);
+    const samples = readdirSync(SAMPLES).length;
+    expect(done).toMatchObject({ queued: samples, completed: samples, failed: 0 });
+    expect(readdirSync(out).filter((f) => f.endsWith('.json'))).toHaveLength(samples);
+  }, 180_000);
 });
