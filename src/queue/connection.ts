@@ -26,7 +26,8 @@ export interface ClusterTarget {
  * `user:password@` as usual) naming one or more of its nodes; null for one Redis.
  */
 export function clusterTarget(url = redisUrl()): ClusterTarget | null {
-  const m = /^(rediss?)\+cluster:\/\/(?:([^@]*)@)?([^/?#]*)\/?$/s.exec(url);
+  // Everything up to the last @ is the user and password (a password may hold @, / or :).
+  const m = /^(rediss?)\+cluster:\/\/(?:(.*)@)?([^@/?#]*)\/?$/s.exec(url);
   if (!m) {
     if (/^\w+\+cluster:/.test(url)) throw new UsageError(`cannot read the Redis Cluster URL ${redactUrl(url)}: write redis+cluster://[user:password@]host:port[,host:port...]`);
     return null;
