@@ -303,12 +303,16 @@ export class BatchStore {
     await this.redis.multi().hset(this.key(id), 'failuresFile', file).del(this.key(id, 'failures'), this.key(id, 'failure-order')).exec();
   }
 
-  /** The failure records of the file (moveFailuresOut) of documents still failed: a later outcome ends a record. */
+  /**
+   * The failure records of the file (moveFailuresOut), less those of documents completed
+   * since: as in Redis, where completing a document deletes its record and nothing else
+   * does (a retried document that was cancelled keeps it, for the next retry).
+   */
   private async failuresFromFile(id: string, file: string): Promise<BatchFailure[]> {
     const text = await readFile(file, 'utf8').catch(() => '');
     const records = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as BatchFailure);
-    const failed = await this.bits(id, 'failed', records.map((f) => f.seq));
-    return records.filter((_, i) => failed[i]);
+    const completed = await this.bits(id, 'completed', records.map((f) => f.seq));
+    return records.filter((_, i) => !completed[i]);
   }
 
   /** Before `retry`: the failure records of a finished batch back into Redis, as they were. */
