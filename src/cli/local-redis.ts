@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -51,6 +51,66 @@ export async function startLocalRedis(options: { appendOnly?: boolean } = {}): P
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface LocalCluster {
+  /** The nodes as REDIS_CLUSTER_NODES takes them: `127.0.0.1:port,...`. */
+  nodes: string;
+  ports: number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A private Redis Cluster of `size` masters (no replicas) on free loopback ports, its
+ * slots spread by `redis-cli --cluster create`: for the tests and bench:scale. Each node
+ * runs under the same watchdog as startLocalRedis, so nothing outlives this process.
+ */
+export async function startLocalCluster(size = 3): Promise<LocalCluster> {
+  const started: { child: ChildProcess; dir: string }[] = [];
+  const ports: number[] = [];
+  const stop = async () => {
+    await Promise.all(
+      started.map(({ child }) =>
+        child.exitCode === null && child.signalCode === null ? new Promise((resolve) => (child.once('exit', resolve), child.stdin?.end(''))) : null,
+      ),
+    );
+    for (const { dir } of started) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < size; i++) {
+      const port = await freePort();
+      const dir = mkdtempSync(join(tmpdir(), 'vnpipe-cluster-'));
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction',
+        '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000'];
+      started.push({ child: await spawnReady(dir, args), dir });
+      ports.push(port);
+      await waitForPing(`redis://127.0.0.1:${port}`, started.at(-1)!.child);
+    }
+    const nodes = ports.map((p) => `127.0.0.1:${p}`);
+    await new Promise<void>((resolve, reject) =>
+      execFile('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], (err, _out, stderr) =>
+        err ? reject(new UsageError(`redis-cli --cluster create failed: ${stderr.trim() || err.message}`)) : resolve(),
+      ),
+    );
+    // Every node must know every slot's owner before a client asks.
+    const deadline = Date.now() + 20_000;
+    for (const port of ports) {
+      const redis = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
+      redis.on('error', () => {});
+      try {
+        while (!/cluster_state:ok/.test(await redis.cluster('INFO'))) {
+          if (Date.now() > deadline) throw new UsageError(`the local cluster did not become ready within 20 s (node ${port})`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } finally {
+        redis.disconnect();
+      }
+    }
+    return { nodes: nodes.join(','), ports, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 /**

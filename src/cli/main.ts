@@ -7,11 +7,11 @@ import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { compileConfig, loadConfig, loadConfigWithSource, VERSION, type JsonObject } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
 import type { BatchStore } from '../queue/batches.js';
 import type { ExportFormat } from '../io/export.js';
+import type { RedisClient } from '../queue/connection.js';
 import type { EnqueueResult } from '../queue/producer.js';
 import type { BatchStatus } from '../queue/status.js';
 import type { WorkerHandle } from '../queue/worker.js';
@@ -136,8 +136,10 @@ const COMMANDS: CommandSpec[] = [
 
 const ENVIRONMENT = `
 Environment:
-  REDIS_URL                  default redis://127.0.0.1:6379 (redis://user:pass@host:port/db, rediss:// for TLS)
-  VNPIPE_PREFIX              Redis key prefix, default "vnpipe"
+  REDIS_URL                  default redis://127.0.0.1:6379 (redis://user:pass@host:port/db, rediss:// for TLS;
+                             redis+cluster://[user:pass@]host:port,host:port for Redis Cluster)
+  REDIS_CLUSTER_NODES        Redis Cluster nodes, host:port,host:port (instead of REDIS_URL)
+  VNPIPE_PREFIX              Redis key prefix, default "vnpipe"; on a cluster it needs a {hash tag}, default "{vnpipe}"
   LOG_LEVEL                  worker log level: debug, info (default), warn, error, silent
   VNPIPE_DASHBOARD_PASSWORD  dashboard password (basic auth, user "vnpipe", at least 12 characters)
   VNPIPE_DASHBOARD_HOSTS     host names the dashboard also answers to, comma-separated (a name behind a proxy)
@@ -211,7 +213,7 @@ function concurrencyOf(flags: Flags): number {
 
 /** Redis, the queue and the batch records, opened together and closed together. */
 interface OpenQueue {
-  redis: Redis;
+  redis: RedisClient;
   queue: Queue;
   batches: BatchStore;
   close(): Promise<void>;
@@ -283,7 +285,7 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
 const WARNING_REPEAT_S = 86_400;
 
 /** The warnings not given in the last day for this Redis server and key prefix (a note in Redis says which were). */
-async function newWarnings(redis: Redis, warnings: string[]): Promise<string[]> {
+async function newWarnings(redis: RedisClient, warnings: string[]): Promise<string[]> {
   const { keyPrefix } = await import('../queue/connection.js');
   const fresh: string[] = [];
   for (const w of warnings) {
@@ -477,7 +479,7 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
   } catch (err) {
     // A REDIS_URL the user set and that does not answer is their mistake to hear about,
     // not a reason to run on a private Redis whose batch `status` will never find.
-    if (!(err instanceof UsageError) || process.env.REDIS_URL) throw err;
+    if (!(err instanceof UsageError) || process.env.REDIS_URL || process.env.REDIS_CLUSTER_NODES) throw err;
     local = await startLocalRedis();
     process.stderr.write(`vnpipe: no Redis at ${redactUrl(redisUrl())}; started a private redis-server at ${local.url} for this run\n`);
     process.env.REDIS_URL = local.url; // the worker threads read it

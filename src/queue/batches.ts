@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import { PACKAGE_ROOT } from '../config.js';
 import type { FailureReason } from '../errors.js';
+import type { RedisClient } from './connection.js';
 import type { DocumentLines, Profile, SourceCounts } from '../text/learned.js';
 
 /** One enqueue run: where it read, where it writes, its rules, and exact counts. */
@@ -77,6 +78,20 @@ const RATE_BUCKETS = 12;
 
 const LUA_DIR = join(PACKAGE_ROOT, 'src', 'queue', 'lua');
 
+/**
+ * Documents per script call where a call's size is the caller's to choose (a retry of
+ * 20,000 failures, a chunk of claims): each call stays a few milliseconds, so Redis
+ * never stalls its other clients behind one long script.
+ */
+const DOCUMENTS_PER_CALL = 1000;
+
+/** `items` in slices of `size`. */
+function slices<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /** A script of src/queue/lua, its `-- include: FILE` lines replaced by those files. */
 function luaScript(file: string): string {
   return readFileSync(join(LUA_DIR, file), 'utf8').replace(/^-- include: (\S+)$/gm, (_, included: string) => readFileSync(join(LUA_DIR, included), 'utf8'));
@@ -88,24 +103,24 @@ function luaScript(file: string): string {
  * and ARGV.
  */
 const SCRIPTS = {
-  vnpipeRecordCompleted: { file: 'record-completed.lua', keys: 8 },
-  vnpipeRecordFailed: { file: 'record-failed.lua', keys: 8 },
+  vnpipeRecordOutcomes: { file: 'record-outcomes.lua', keys: 8 },
   vnpipeReopen: { file: 'reopen.lua', keys: 8 },
   vnpipeAddCancelled: { file: 'add-cancelled.lua', keys: 8 },
   vnpipeMarkWalked: { file: 'mark-walked.lua', keys: 8 },
   vnpipeForgetQueued: { file: 'forget-queued.lua', keys: 1 },
   vnpipeClaimQueued: { file: 'claim-queued.lua', keys: 2 },
-  vnpipeRecordCounted: { file: 'record-counted.lua', keys: 5 },
+  // Its keys vary with the job's sources: the caller passes their number first.
+  vnpipeRecordCounts: { file: 'record-counts.lua', keys: undefined },
   vnpipeProducerLease: { file: 'producer-lease.lua', keys: 1 },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
 const LOADED = new Map<ScriptName, string>();
-const REGISTERED = new WeakSet<Redis>();
+const REGISTERED = new WeakSet<RedisClient>();
 
 export class BatchStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
@@ -135,17 +150,28 @@ export class BatchStore {
     jobs: readonly { data: { docs: readonly { id: string; seq: number }[] }; opts: { jobId: string } }[],
     expected: ReadonlyMap<string, string> = new Map(),
   ): Promise<number[][]> {
-    const args = jobs.flatMap((job) =>
-      job.data.docs.flatMap((d) => [d.id, job.opts.jobId, mode === 'retry' ? String(d.seq) : (expected.get(d.id) ?? '')]),
-    );
-    const seqs = args.length === 0 ? [] : ((await this.script('vnpipeClaimQueued', this.queuedKey(), this.key(batchId), mode, ...args)) as number[]);
+    // Each call takes whole jobs, about DOCUMENTS_PER_CALL documents (a job holds 1000 at most).
+    const seqs: number[] = [];
+    let args: (string | number)[] = [];
+    let docs = 0;
+    const send = async () => {
+      if (docs > 0) seqs.push(...((await this.script('vnpipeClaimQueued', this.queuedKey(), this.key(batchId), mode, ...args)) as number[]));
+      args = [];
+      docs = 0;
+    };
+    for (const job of jobs) {
+      if (docs + job.data.docs.length > DOCUMENTS_PER_CALL) await send();
+      args.push(job.opts.jobId, job.data.docs.length, ...job.data.docs.flatMap((d) => [d.id, mode === 'retry' ? String(d.seq) : (expected.get(d.id) ?? '')]));
+      docs += job.data.docs.length;
+    }
+    await send();
     let i = 0;
     return jobs.map((job) => job.data.docs.map(() => seqs[i++]!));
   }
 
   /** Drops entries whose job is no longer pending, unless a newer job has taken them over. */
   async forgetQueued(entries: readonly { id: string; jobId: string }[]): Promise<void> {
-    if (entries.length > 0) await this.script('vnpipeForgetQueued', this.queuedKey(), ...entries.flatMap((e) => [e.id, e.jobId]));
+    for (const slice of slices(entries, DOCUMENTS_PER_CALL)) await this.script('vnpipeForgetQueued', this.queuedKey(), ...slice.flatMap((e) => [e.id, e.jobId]));
   }
 
   /** The claim of each document id: its job, when (Redis clock), its number, and the entry as stored; or null. */
@@ -191,8 +217,9 @@ export class BatchStore {
   async create(root: string, out: string, config: object, options: { followLinks: boolean }, now = Date.now()): Promise<string> {
     const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     let id: string;
-    // 48 random bits, and a batch never takes over another's record however many start at once.
-    do id = `${stamp}-${randomBytes(6).toString('hex')}`;
+    // The creation time to read and sort by, then 128 random bits: ids never collide
+    // however many producers start at once (and a collision could not take over a record).
+    do id = `${stamp}-${randomBytes(16).toString('hex')}`;
     while ((await this.redis.hsetnx(this.key(id), 'id', id)) === 0);
     await this.redis
       .multi()
@@ -211,45 +238,114 @@ export class BatchStore {
   }
 
   async markWalked(id: string, now = Date.now()): Promise<void> {
-    await this.run('vnpipeMarkWalked', id, now);
+    await this.ended(id, (await this.run('vnpipeMarkWalked', id, now)) as number);
   }
 
-  /** Documents of batch `id` cleaned and written by job `jobId`; returns how many were new. */
+  /** Documents of batch `id` cleaned and written by job `jobId`, in one script call; returns how many were new. */
   async recordCompleted(id: string, jobId: string, docs: readonly CompletedDocument[], now = Date.now()): Promise<number> {
     if (docs.length === 0) return 0;
-    return (await this.run('vnpipeRecordCompleted', id, now, jobId, ...docs.flatMap((d) => [d.seq, d.bytes, d.rel, d.id]))) as number;
+    const args = docs.flatMap((d) => [d.seq, d.bytes, d.rel, d.id]);
+    const [completed, , ended] = (await this.run('vnpipeRecordOutcomes', id, now, 0, jobId, docs.length, ...args)) as number[];
+    await this.ended(id, ended!);
+    return completed!;
   }
 
   /**
-   * Documents of batch `id` that failed; returns how many were new. With `onlyUnrecorded`,
-   * documents that already have an outcome keep it: a job lost with its worker fails
-   * only the documents it had not finished.
+   * Documents of batch `id` that failed, in one script call; returns how many were new.
+   * With `onlyUnrecorded`, documents that already have an outcome keep it: a job lost
+   * with its worker fails only the documents it had not finished.
    */
   async recordFailed(id: string, failures: readonly FailedDocument[], now = Date.now(), onlyUnrecorded = false): Promise<number> {
     if (failures.length === 0) return 0;
     const args = failures.flatMap(({ id: docId, ...failure }) => [failure.seq, failure.rel, docId, failure.jobId, JSON.stringify({ ...failure, at: now })]);
-    return (await this.run('vnpipeRecordFailed', id, now, onlyUnrecorded ? 1 : 0, ...args)) as number;
+    const [, failed, ended] = (await this.run('vnpipeRecordOutcomes', id, now, onlyUnrecorded ? 1 : 0, '', 0, ...args)) as number[];
+    await this.ended(id, ended!);
+    return failed!;
   }
 
   /** Failed documents about to run again (`vnpipe retry`): no outcome, so the batch is not finished. */
   async reopen(id: string, seqs: readonly number[]): Promise<void> {
-    if (seqs.length > 0) await this.run('vnpipeReopen', id, 0, ...seqs);
+    for (const slice of slices(seqs, DOCUMENTS_PER_CALL)) await this.run('vnpipeReopen', id, 0, ...slice);
   }
 
   /** Documents of a waiting job that `vnpipe cancel` removed; returns how many had no outcome yet. */
   async addCancelled(id: string, jobId: string, docs: readonly { seq: number; id: string }[], now = Date.now()): Promise<number> {
-    return (await this.run('vnpipeAddCancelled', id, now, jobId, ...docs.flatMap((d) => [d.seq, d.id]))) as number;
+    const [cancelled, ended] = (await this.run('vnpipeAddCancelled', id, now, jobId, ...docs.flatMap((d) => [d.seq, d.id]))) as number[];
+    await this.ended(id, ended!);
+    return cancelled!;
+  }
+
+  /** After the call that ended batch `id`: its failure records leave Redis. */
+  private async ended(id: string, ended: number): Promise<void> {
+    // Left in Redis when the file cannot be written: status and retry read them there as before.
+    if (ended === 1) await this.moveFailuresOut(id).catch(() => {});
+  }
+
+  /**
+   * A finished batch's failure records (about 0.5 KB each in Redis, for good) go to a
+   * JSON Lines file in its output folder, `.vnpipe/failures-<batch>.jsonl`, which
+   * `status` and `retry` read instead; `retry` puts them back first. A batch writing
+   * to object storage keeps them in Redis.
+   */
+  private async moveFailuresOut(id: string): Promise<void> {
+    const record = await this.get(id);
+    if (!record) return;
+    if ((await this.redis.hlen(this.key(id, 'failures'))) === 0) {
+      await this.redis.del(this.key(id, 'failures'), this.key(id, 'failure-order'));
+      return;
+    }
+    if (!isAbsolute(record.out)) return;
+    const failures = await this.failures(id, Infinity);
+    const file = join(record.out, '.vnpipe', `failures-${id}.jsonl`);
+    await mkdir(join(record.out, '.vnpipe'), { recursive: true });
+    await writeFile(`${file}.tmp`, failures.map((f) => `${JSON.stringify(f)}\n`).join(''));
+    await rename(`${file}.tmp`, file);
+    await this.redis.multi().hset(this.key(id), 'failuresFile', file).del(this.key(id, 'failures'), this.key(id, 'failure-order')).exec();
+  }
+
+  /**
+   * The failure records of the file (moveFailuresOut), less those of documents completed
+   * since: as in Redis, where completing a document deletes its record and nothing else
+   * does (a retried document that was cancelled keeps it, for the next retry).
+   */
+  private async failuresFromFile(id: string, file: string): Promise<BatchFailure[]> {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    const records = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as BatchFailure);
+    const completed = await this.bits(id, 'completed', records.map((f) => f.seq));
+    return records.filter((_, i) => !completed[i]);
+  }
+
+  /** Before `retry`: the failure records of a finished batch back into Redis, as they were. */
+  async restoreFailures(id: string): Promise<void> {
+    const file = await this.redis.hget(this.key(id), 'failuresFile');
+    if (!file) return;
+    const failures = await this.failuresFromFile(id, file);
+    for (const slice of slices(failures, DOCUMENTS_PER_CALL)) {
+      await this.redis
+        .multi()
+        .hset(this.key(id, 'failures'), ...slice.flatMap((f) => [f.rel, JSON.stringify(f)]))
+        .zadd(this.key(id, 'failure-order'), ...slice.flatMap((f) => [f.seq, f.rel]))
+        .exec();
+    }
+    await this.redis.hdel(this.key(id), 'failuresFile');
+    await rm(file, { force: true });
+  }
+
+  /** The bits of `seqs` in one of the batch's bitmaps, read DOCUMENTS_PER_CALL at a time. */
+  private async bits(id: string, bitmap: 'completed' | 'failed', seqs: readonly number[]): Promise<boolean[]> {
+    const out: boolean[] = [];
+    for (const slice of slices(seqs, DOCUMENTS_PER_CALL)) {
+      if (slice.length === 0) continue;
+      const bits = (await this.redis.call('BITFIELD_RO', this.key(id, bitmap), ...slice.flatMap((seq) => ['GET', 'u1', seq]))) as number[];
+      out.push(...bits.map((b) => b === 1));
+    }
+    return out;
   }
 
   /** Which of `seqs` already have an outcome (completed or failed). */
   async finished(id: string, seqs: readonly number[]): Promise<boolean[]> {
-    const pipeline = this.redis.pipeline();
-    for (const seq of seqs) pipeline.getbit(this.key(id, 'completed'), seq).getbit(this.key(id, 'failed'), seq);
-    const bits = ((await pipeline.exec()) ?? []).map(([err, bit]) => {
-      if (err) throw err;
-      return bit === 1;
-    });
-    return seqs.map((_, i) => bits[2 * i]! || bits[2 * i + 1]!);
+    const [completed, failed] = await Promise.all([this.bits(id, 'completed', seqs), this.bits(id, 'failed', seqs)]);
+    return seqs.map((_, i) => completed[i]! || failed[i]!);
   }
 
   /**
@@ -306,14 +402,40 @@ export class BatchStore {
     if (total > current) await this.redis.hset(this.key(id), 'countQueued', total);
   }
 
-  /** One document's lines into the batch's counts, exactly once per document. */
-  async recordCounted(id: string, seq: number, doc: DocumentLines, cap: number): Promise<void> {
-    const args = doc.lines.flatMap((l) => [l.key, l.rank, l.text]);
+  /**
+   * A count job's documents into the batch's counts, in one script call, each document
+   * exactly once: the lines are summed here first, so Redis gets one total per line
+   * and source, not one per document. A document counted already (an earlier attempt,
+   * a resumed pass) is left out and the rest sent again.
+   */
+  async recordCounted(id: string, docs: readonly { seq: number; lines: DocumentLines }[], cap: number): Promise<void> {
     const learn = (part: string) => this.key(id, `learn:${part}`);
-    await this.script(
-      'vnpipeRecordCounted', this.key(id), this.key(id, 'counted'), learn('documents'), learn(`n:${doc.source}`), learn(`t:${doc.source}`),
-      seq, doc.source, cap, ...args,
-    );
+    let todo = docs;
+    while (todo.length > 0) {
+      const sources = new Map<string, { documents: number; lines: Map<string, { documents: number; rank: number; text: string }> }>();
+      for (const { lines: doc } of todo) {
+        let source = sources.get(doc.source);
+        if (!source) sources.set(doc.source, (source = { documents: 0, lines: new Map() }));
+        source.documents++;
+        for (const { key, rank, text } of doc.lines) {
+          const line = source.lines.get(key);
+          if (!line) source.lines.set(key, { documents: 1, rank, text });
+          else {
+            line.documents++;
+            if (rank < line.rank) Object.assign(line, { rank, text });
+          }
+        }
+      }
+      const keys = [this.key(id), this.key(id, 'counted'), learn('documents'), ...[...sources.keys()].flatMap((s) => [learn(`n:${s}`), learn(`t:${s}`)])];
+      const args: (string | number)[] = [cap, todo.length, ...todo.map((d) => d.seq)];
+      for (const [source, { documents, lines }] of sources) {
+        args.push(source, documents, lines.size);
+        for (const [key, line] of lines) args.push(key, line.documents, line.rank, line.text);
+      }
+      const refused = new Set(((await this.script('vnpipeRecordCounts', keys.length, ...keys, ...args)) as string[]).map(Number));
+      const rest = todo.filter((d) => !refused.has(d.seq));
+      todo = rest.length < todo.length ? rest : [];
+    }
   }
 
   /** The counts of every source, with the lines seen in at least `minDocuments` documents. */
@@ -386,12 +508,16 @@ export class BatchStore {
   }
 
   async failure(id: string, rel: string): Promise<BatchFailure | null> {
+    const file = await this.redis.hget(this.key(id), 'failuresFile');
+    if (file) return (await this.failuresFromFile(id, file)).find((f) => f.rel === rel) ?? null;
     const raw = await this.redis.hget(this.key(id, 'failures'), rel);
     return raw ? (JSON.parse(raw) as BatchFailure) : null;
   }
 
   /** The first `limit` failures in document order (all with Infinity; the failure-order set keeps them sorted). */
   async failures(id: string, limit: number): Promise<BatchFailure[]> {
+    const file = await this.redis.hget(this.key(id), 'failuresFile');
+    if (file) return (await this.failuresFromFile(id, file)).slice(0, Number.isFinite(limit) ? limit : undefined);
     const keys = await this.redis.zrange(this.key(id, 'failure-order'), 0, Number.isFinite(limit) ? limit - 1 : -1);
     const failures: BatchFailure[] = [];
     for (let i = 0; i < keys.length; i += 1000) {

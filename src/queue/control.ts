@@ -6,35 +6,43 @@ import type { BatchStore } from './batches.js';
 import { claimsOf } from './producer.js';
 import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, planJobs, type DocumentJob, type DocumentRef } from './jobs.js';
 
+/** Failures queued again per round: each round's claims, reopen and addBulk stay small, however many failed. */
+const RETRY_CHUNK = 1000;
+
 /**
  * Queues a batch's failed documents again, under their old numbers, after the user
- * fixed what failed them. Returns how many went back to the queue.
+ * fixed what failed them, RETRY_CHUNK at a time. Returns how many went back to the queue.
  */
 export async function retryBatch(queue: Queue, store: BatchStore, batchId: string, config: Config): Promise<number> {
   const record = await store.get(batchId);
   if (!record) return 0;
+  // A finished batch keeps its failure records in a file: back into Redis, where a retry cut off midway finds them.
+  await store.restoreFailures(batchId);
   const source = openSource(record.root);
-  const docs: DocumentRef[] = [];
-  for (const failure of await store.failures(batchId, Infinity)) {
-    if (failure.reason === 'unsafe-output' || failure.reason === 'unsafe-path') continue; // the same key would be refused again
-    const info = await stat(source.locate(failure.rel)).catch(() => null);
-    const size = info?.size ?? 0;
-    const id = documentId(record.root, record.out, failure.rel, size, info?.mtimeMs ?? 0);
-    docs.push({ seq: failure.seq, id, rel: failure.rel, size });
+  const jobIds = new JobIds(batchId, `r${Date.now().toString(36)}-`);
+  const failures = (await store.failures(batchId, Infinity)).filter((f) => f.reason !== 'unsafe-output' && f.reason !== 'unsafe-path'); // the same key would be refused again
+  let queued = 0;
+  for (let i = 0; i < failures.length; i += RETRY_CHUNK) {
+    const docs: DocumentRef[] = [];
+    for (const failure of failures.slice(i, i + RETRY_CHUNK)) {
+      const info = await stat(source.locate(failure.rel)).catch(() => null);
+      const size = info?.size ?? 0;
+      docs.push({ seq: failure.seq, id: documentId(record.root, record.out, failure.rel, size, info?.mtimeMs ?? 0), rel: failure.rel, size });
+    }
+    // A document whose job (an earlier retry's) is still pending is on its way already.
+    const { pending } = await claimsOf(queue, store, docs.map((d) => d.id));
+    const jobs = planJobs(DOCUMENT_JOB, batchId, docs.filter((_, j) => !pending[j]), jobIds, config);
+    if (jobs.length === 0) continue;
+    // Claimed first, then reopened, then added: a document another enqueue claimed in
+    // between is not reopened (it would wait for a job that never comes). Cut off before
+    // the add, the failure records are still there for the next retry.
+    const seqs = await store.claimQueued(batchId, 'retry', jobs);
+    const kept = jobs.filter((job, j) => (job.data.docs = job.data.docs.filter((_, k) => seqs[j]![k]! >= 0)).length > 0);
+    await store.reopen(batchId, kept.flatMap((job) => job.data.docs.map((d) => d.seq)));
+    if (kept.length > 0) await queue.addBulk(kept);
+    queued += kept.reduce((n, job) => n + job.data.docs.length, 0);
   }
-  // A document whose job (an earlier retry's) is still pending is on its way already.
-  const { pending } = await claimsOf(queue, store, docs.map((d) => d.id));
-  const again = docs.filter((_, i) => !pending[i]);
-  const jobs = planJobs(DOCUMENT_JOB, batchId, again, new JobIds(batchId, `r${Date.now().toString(36)}-`), config);
-  if (jobs.length === 0) return 0;
-  // Claimed first, then reopened, then added: a document another enqueue claimed in
-  // between is not reopened (it would wait for a job that never comes). Cut off before
-  // the add, the failure records are still there for the next retry.
-  const seqs = await store.claimQueued(batchId, 'retry', jobs);
-  const kept = jobs.filter((job, j) => (job.data.docs = job.data.docs.filter((_, i) => seqs[j]![i]! >= 0)).length > 0);
-  await store.reopen(batchId, kept.flatMap((job) => job.data.docs.map((d) => d.seq)));
-  if (kept.length > 0) await queue.addBulk(kept);
-  return kept.reduce((n, job) => n + job.data.docs.length, 0);
+  return queued;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { VERSION } from '../config.js';
 import type { FailureReason } from '../errors.js';
@@ -48,7 +48,7 @@ export interface MetricsSources {
   queue: Queue;
   batches: BatchStore;
   /** For the exporter lease. */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** Document threads in the pool. */
   threads: number;

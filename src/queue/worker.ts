@@ -1,11 +1,10 @@
 import { MetricsTime, Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import { compileConfig, type Config, type JsonObject } from '../config.js';
 import { DocumentError } from '../errors.js';
 import { LogSummary, type Logger } from '../log.js';
 import type { DocumentLines } from '../text/learned.js';
 import { BatchStore, type CompletedDocument, type FailedDocument } from './batches.js';
-import { keyPrefix, redisOptions, redisUrl } from './connection.js';
+import { createRedis, keyPrefix } from './connection.js';
 import { DocumentThreads, type BatchSetup, type ThreadAnswer, type ThreadLimits, type ThreadTask } from './document-threads.js';
 import { COUNT_JOB, QUEUE_NAME, type DocumentJob, type DocumentRef, type JobSummary } from './jobs.js';
 import { unitOf } from '../io/shards.js';
@@ -95,8 +94,8 @@ const NO_LINES: DocumentLines = { source: '', lines: [] };
  */
 export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
   const { log } = options;
-  const connection = new Redis(redisUrl(), { ...redisOptions('worker'), lazyConnect: false });
-  const events = new Redis(redisUrl(), { ...redisOptions('worker'), lazyConnect: false });
+  const connection = createRedis('worker', { lazyConnect: false });
+  const events = createRedis('worker', { lazyConnect: false });
   // Say when Redis goes away and when it is back, not once per reconnect attempt.
   let down = false;
   for (const redis of [connection, events]) {
@@ -248,17 +247,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     const { setup, config } = await loading;
     const answers = await runDocs('count', job, docs, key, setup);
     let transient = 0;
-    await Promise.all(
-      docs.map((doc, i) => {
-        const answer = answers[i]!;
-        if (!answer.ok && !answer.reason && !lastAttempt) {
-          transient++;
-          return null;
-        }
-        const lines = answer.ok && answer.kind === 'count' ? answer.lines : NO_LINES;
-        return batches.recordCounted(batch, doc.seq, lines, config.learn.maxLinesPerSource);
-      }),
-    );
+    const counted: { seq: number; lines: DocumentLines }[] = [];
+    docs.forEach((doc, i) => {
+      const answer = answers[i]!;
+      if (!answer.ok && !answer.reason && !lastAttempt) transient++;
+      else counted.push({ seq: doc.seq, lines: answer.ok && answer.kind === 'count' ? answer.lines : NO_LINES });
+    });
+    await batches.recordCounted(batch, counted, config.learn.maxLinesPerSource);
     if (transient > 0) throw new Error(`${transient} of ${docs.length} documents could not be counted; the job runs again`);
     return { completed: docs.length, failed: 0, skipped: 0 };
   }
@@ -294,7 +289,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     // outcome yet, so the batch still ends.
     const record = async () => {
       if (job.name === COUNT_JOB) {
-        await Promise.all(docs.map((doc) => batches.recordCounted(batch, doc.seq, NO_LINES, 0)));
+        await batches.recordCounted(batch, docs.map((doc) => ({ seq: doc.seq, lines: NO_LINES })), 0);
         return;
       }
       const lost = docs.map((d) => ({ id: d.id, seq: d.seq, rel: d.rel, jobId: job.id ?? '', reason: 'failed' as const, message: err.message }));

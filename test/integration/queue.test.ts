@@ -39,7 +39,7 @@ describe('enqueue → worker → status on a real Redis', () => {
     const r = await runCli(['enqueue', input, '--out', out], env);
     expect(r.code).toBe(0);
     batch = r.stdout.trim();
-    expect(batch).toMatch(/^\d{8}-\d{6}-[0-9a-f]{12}$/);
+    expect(batch).toMatch(/^\d{8}-\d{6}-[0-9a-f]{32}$/);
     expect(r.stderr).toContain(`batch ${batch}: 8 files found, 8 queued, 0 skipped`);
     const status = json(await runCli(['status', batch, '--json'], env)).batch;
     expect(status).toMatchObject({ found: 8, queued: 8, completed: 0, failed: 0, waiting: 8, walked: true });
@@ -67,8 +67,9 @@ describe('enqueue → worker → status on a real Redis', () => {
     const nested = JSON.parse(readFileSync(join(out, 'sub dir', 'tiếng việt.txt.json'), 'utf8'));
     expect(nested.source).toBe('sub dir/tiếng việt.txt');
     expect(nested.sentences).toEqual(['Đây là một bài viết ngắn bằng tiếng Việt, có dấu đầy đủ.', 'Nó nằm trong thư mục con.']);
+    // .vnpipe holds the failure records, moved out of Redis when the batch ended.
     expect(readdirSync(out).sort()).toEqual([
-      '000_e15030ee0d383edd.txt.json', '001_cfab3d3de795dabf.txt.json', '002_96ecd948de8e48bb.txt.json',
+      '.vnpipe', '000_e15030ee0d383edd.txt.json', '001_cfab3d3de795dabf.txt.json', '002_96ecd948de8e48bb.txt.json',
       '003_7161b19aceaccb0d.txt.json', '004_2d82f93cebf0d4a1.txt.json', 'sub dir',
     ]);
   });

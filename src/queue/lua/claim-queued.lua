@@ -4,31 +4,59 @@
 -- (its bit) for good, whatever dies before its job is added. An entry is
 -- "<job id>\t<ms, Redis clock>\t<seq>".
 -- KEYS: queued-documents hash, batch hash.
--- ARGV: mode, then id, job id, expected for each document.
+-- ARGV: mode, then for each job: its id, its number of documents n, then id, expected
+-- for each of its n documents (a thousand documents at most per call).
 --   mode 'new': expected '' claims a free document under a new number; expected =
 --     the exact entry of this batch's own stale claim (its job never added) takes it
 --     over under its number, without counting it again.
 --   mode 'retry': expected is the document's number in the batch; it claims a free
 --     document without counting it (a retried document is counted already).
 -- Returns per document its number, or -1 when it was not claimed.
+-- One HMGET, one HINCRBY and one HSET for the whole chunk, not a round per document.
 local t = redis.call('TIME')
 local now = tostring(t[1] * 1000 + math.floor(t[2] / 1000))
-local out = {}
-for i = 2, #ARGV, 3 do
-  local id, job, expected = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local current = redis.call('HGET', KEYS[1], id)
+local ids, jobs, expects = {}, {}, {}
+local i = 2
+while i <= #ARGV do
+  local job, n = ARGV[i], tonumber(ARGV[i + 1])
+  for j = i + 2, i + 2 * n, 2 do
+    ids[#ids + 1] = ARGV[j]
+    expects[#expects + 1] = ARGV[j + 1]
+    jobs[#jobs + 1] = job
+  end
+  i = i + 2 + 2 * n
+end
+local current = #ids > 0 and redis.call('HMGET', KEYS[1], unpack(ids)) or {}
+local out, fresh, taken = {}, {}, {}
+for d = 1, #ids do
+  local id, expected = ids[d], expects[d]
+  -- The same id twice in one call: the second finds it claimed.
+  local held = current[d] or taken[id]
   local seq = -1
   if ARGV[1] == 'retry' then
-    if not current then seq = tonumber(expected) end
+    if not held then seq = tonumber(expected) end
   elseif expected == '' then
-    if not current then
-      seq = redis.call('HINCRBY', KEYS[2], 'seqs', 1) - 1
-      redis.call('HINCRBY', KEYS[2], 'queued', 1)
+    if not held then
+      fresh[#fresh + 1] = d
+      seq = -2 -- numbered below, once the count is known
     end
-  elseif current == expected then
-    seq = tonumber(string.match(current, '\t(%d+)$'))
+  elseif held == expected then
+    seq = tonumber(string.match(held, '\t(%d+)$'))
   end
-  if seq >= 0 then redis.call('HSET', KEYS[1], id, job .. '\t' .. now .. '\t' .. seq) end
-  out[#out + 1] = seq
+  out[d] = seq
+  if seq ~= -1 then taken[id] = true end
 end
+if #fresh > 0 then
+  local first = redis.call('HINCRBY', KEYS[2], 'seqs', #fresh) - #fresh
+  redis.call('HINCRBY', KEYS[2], 'queued', #fresh)
+  for k, d in ipairs(fresh) do out[d] = first + k - 1 end
+end
+local fields = {}
+for d = 1, #ids do
+  if out[d] >= 0 then
+    fields[#fields + 1] = ids[d]
+    fields[#fields + 1] = jobs[d] .. '\t' .. now .. '\t' .. out[d]
+  end
+end
+for from = 1, #fields, 1000 do redis.call('HSET', KEYS[1], unpack(fields, from, math.min(from + 999, #fields))) end
 return out

@@ -1,7 +1,12 @@
 -- Queued-documents entries whose job is no longer pending; an entry a newer job took over
--- stays. An entry is "<job id>\t<ms when claimed>".
--- KEYS: queued-documents hash. ARGV: id, job id for each entry.
-for i = 1, #ARGV, 2 do
-  if string.match(redis.call('HGET', KEYS[1], ARGV[i]) or '', '^[^\t]*') == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+-- stays. An entry is "<job id>\t<ms when claimed>\t<seq>".
+-- KEYS: queued-documents hash. ARGV: id, job id for each entry (a producer's chunk at most).
+local ids = {}
+for i = 1, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
+local entries = redis.call('HMGET', KEYS[1], unpack(ids))
+local gone = {}
+for d, entry in ipairs(entries) do
+  if entry and string.match(entry, '^[^\t]*') == ARGV[2 * d] then gone[#gone + 1] = ids[d] end
 end
+if #gone > 0 then redis.call('HDEL', KEYS[1], unpack(gone)) end
 return 1

@@ -1,0 +1,301 @@
+/**
+ * npm run bench:scale: what Redis spends per document, and how many worker cores one
+ * Redis node can therefore feed. On a private redis-server, for each mode (default,
+ * `--learn`) and each documents-per-job setting:
+ *
+ *  - Redis CPU per document: the server's own used_cpu_sys + used_cpu_user (what a
+ *    node runs out of), and INFO commandstats' top commands (a script's figure
+ *    includes the commands it calls);
+ *  - commands and network bytes per document;
+ *  - memory per waiting document (default mode, everything queued, no worker);
+ *  - the ceiling they imply: documents/s one Redis core coordinates, and the worker
+ *    cores that feeds at the rate measured here per worker core (worker CPU time).
+ *
+ * Per-document costs barely move with the machine's load, unlike wall times.
+ *
+ *   npm run bench:scale [-- --docs 5000 --per-job 32,128 --modes default,learn]
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MetricsTime, Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startLocalRedis } from '../src/cli/local-redis.js';
+import { loadConfigWithSource, PACKAGE_ROOT } from '../src/config.js';
+import { BatchStore } from '../src/queue/batches.js';
+import { COUNT_JOB, QUEUE_NAME, type DocumentJob, type JobSummary } from '../src/queue/jobs.js';
+import { enqueueFolder } from '../src/queue/producer.js';
+import { documentLines, type DocumentLines } from '../src/text/learned.js';
+import { untilFinished } from './private-queue.js';
+
+const { values } = parseArgs({
+  options: {
+    docs: { type: 'string', default: '5000' },
+    'per-job': { type: 'string', default: '32,128' },
+    modes: { type: 'string', default: 'default,learn' },
+    threads: { type: 'string', default: '2' },
+  },
+});
+const count = Number(values.docs);
+const perJobs = values['per-job'].split(',').map(Number);
+const modes = values.modes.split(',') as ('default' | 'learn')[];
+const threads = Number(values.threads);
+const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
+const PREFIX = '{bench}';
+
+/** News-like documents from the samples, five "sites" (folders), paragraphs rotated and one numbered line each. */
+function writeCorpus(n: number): { dir: string; bytes: number } {
+  const samplesDir = join(PACKAGE_ROOT, 'samples');
+  const samples = readdirSync(samplesDir).sort().map((f) => readFileSync(join(samplesDir, f), 'utf8'));
+  const dir = mkdtempSync(join(tmpdir(), 'vnpipe-scale-'));
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const site = i % samples.length;
+    const paras = samples[site]!.split('\n\n');
+    const body = paras.slice(3);
+    const k = body.length > 0 ? i % body.length : 0;
+    const text = [...paras.slice(0, 3), `Văn bản số ${i} được ban hành ngày ${(i % 28) + 1}/3/2024.`, ...body.slice(k), ...body.slice(0, k)].join('\n\n');
+    const sub = join(dir, `site${site}`, `d${Math.floor(i / 1000)}`);
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, `${i}.txt`), text);
+    bytes += Buffer.byteLength(text);
+  }
+  return { dir, bytes };
+}
+
+interface Snapshot {
+  cpuUs: number;
+  commands: number;
+  netBytes: number;
+  stats: Map<string, { calls: number; usec: number }>;
+}
+
+function field(info: string, name: string): number {
+  return Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+}
+
+async function snapshot(redis: Redis): Promise<Snapshot> {
+  const info = await redis.info('all');
+  const stats = new Map<string, { calls: number; usec: number }>();
+  for (const m of info.matchAll(/^cmdstat_(\S+?):calls=(\d+),usec=(\d+)/gm)) stats.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
+  return {
+    cpuUs: (field(info, 'used_cpu_sys') + field(info, 'used_cpu_user')) * 1e6,
+    commands: field(info, 'total_commands_processed'),
+    netBytes: field(info, 'total_net_input_bytes') + field(info, 'total_net_output_bytes'),
+    stats,
+  };
+}
+
+/** CPU seconds (user + system, all threads) of a process so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+interface Result {
+  label: string;
+  docs: number;
+  /** Redis CPU over the run, per document. */
+  rawUsPerDoc: number;
+  /** The same less what an idle Redis spends in as long. */
+  redisUsPerDoc: number;
+  idleUsPerSecond: number;
+  commandsPerDoc: number;
+  bytesPerDoc: number;
+  top: string;
+  /** Documents the stand-in workers finished per second of wall time. */
+  wallDocsPerSecond: number;
+}
+
+/** Each document's lines for the counting pass, computed once: the stand-in worker sends them as the real one would. */
+function linesOf(dir: string): Map<string, DocumentLines> {
+  const { config } = loadConfigWithSource();
+  const lines = new Map<string, DocumentLines>();
+  const walk = (sub: string) => {
+    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const rel = sub ? `${sub}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(rel);
+      else lines.set(rel, documentLines(readFileSync(join(dir, rel)), rel, config));
+    }
+  };
+  walk('');
+  return lines;
+}
+
+/**
+ * What Redis spends per document: enqueue, then workers that record every job's
+ * outcome at once, as `vnpipe worker` does, without cleaning (the real worker's text
+ * work would stretch the run and, with it, Redis's time-bound costs). The same
+ * BatchStore calls, BullMQ options and job sizes as the real worker.
+ */
+async function measure(input: string, warm: string, lines: Map<string, DocumentLines>, mode: 'default' | 'learn', perJob: number): Promise<Result> {
+  const server = await startLocalRedis();
+  const redis = new Redis(server.url);
+  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: PREFIX });
+  const out = mkdtempSync(join(tmpdir(), 'vnpipe-scale-out-'));
+  const { config, raw } = loadConfigWithSource(undefined, { queue: { documentsPerJob: perJob } });
+  const batches = new BatchStore(redis, PREFIX);
+  const recordCounted = batches.recordCounted.bind(batches) as unknown as (...a: unknown[]) => Promise<void>;
+  // The code before per-job counting took one document a call: (id, seq, lines, cap).
+  const perDocumentCounts = batches.recordCounted.length === 4;
+  const cap = config.learn.maxLinesPerSource;
+  const workerConnection = new Redis(server.url, { maxRetriesPerRequest: null });
+  const worker = new Worker<DocumentJob, JobSummary>(
+    QUEUE_NAME,
+    async (job) => {
+      const { batch, docs } = job.data;
+      if (job.name === COUNT_JOB) {
+        const counted = docs.map((d) => ({ seq: d.seq, lines: lines.get(d.rel)! }));
+        if (perDocumentCounts) await Promise.all(counted.map((d) => recordCounted(batch, d.seq, d.lines, cap)));
+        else await recordCounted(batch, counted, cap);
+      } else {
+        await batches.recordCompleted(batch, job.id!, docs.map((d) => ({ seq: d.seq, rel: d.rel, id: d.id, bytes: d.size })));
+      }
+      return { completed: docs.length, failed: 0, skipped: 0 };
+    },
+    { connection: workerConnection, prefix: PREFIX, concurrency: 8, metrics: { maxDataPoints: MetricsTime.ONE_WEEK * 2 } },
+  );
+  try {
+    // A small batch first: scripts compiled and connections made are not per-document costs.
+    const warmed = await enqueueFolder(queue, batches, { root: warm, out, rawConfig: raw, config, learn: mode === 'learn' });
+    await untilFinished(batches, warmed.batchId);
+    // Redis's CPU while nothing is queued (its timers, the idle worker's blocking
+    // reads, this bench's polling) runs by the second, not by the document: measured
+    // here and taken off.
+    const idleStart = await snapshot(redis);
+    const idleFrom = process.hrtime.bigint();
+    await new Promise((r) => setTimeout(r, 2000));
+    const idleUsPerSecond = ((await snapshot(redis)).cpuUs - idleStart.cpuUs) / (Number(process.hrtime.bigint() - idleFrom) / 1e9);
+    await redis.config('RESETSTAT');
+    const before = await snapshot(redis);
+    const start = process.hrtime.bigint();
+    const { batchId, queued } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, learn: mode === 'learn' });
+    await untilFinished(batches, batchId);
+    const secs = Number(process.hrtime.bigint() - start) / 1e9;
+    const after = await snapshot(redis);
+    const top = [...after.stats]
+      .map(([name, s]) => ({ name, usec: s.usec - (before.stats.get(name)?.usec ?? 0) }))
+      .filter((s) => !/^(info|config)/.test(s.name))
+      .sort((a, b) => b.usec - a.usec)
+      .slice(0, 4)
+      .map((s) => `${s.name} ${(s.usec / queued).toFixed(1)}`)
+      .join(', ');
+    return {
+      label: `${mode}, ${perJob}/job`,
+      docs: queued,
+      rawUsPerDoc: (after.cpuUs - before.cpuUs) / queued,
+      redisUsPerDoc: (after.cpuUs - before.cpuUs - idleUsPerSecond * secs) / queued,
+      idleUsPerSecond,
+      commandsPerDoc: (after.commands - before.commands) / queued,
+      bytesPerDoc: (after.netBytes - before.netBytes) / queued,
+      top,
+      wallDocsPerSecond: queued / secs,
+    };
+  } finally {
+    await worker.close();
+    workerConnection.disconnect();
+    await queue.close();
+    redis.disconnect();
+    await server.stop();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Documents one core of `vnpipe worker` cleans (or counts) per second: its CPU time over a batch. */
+async function workerRate(input: string, mode: 'default' | 'learn'): Promise<number> {
+  const server = await startLocalRedis();
+  const redis = new Redis(server.url);
+  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: PREFIX });
+  const out = mkdtempSync(join(tmpdir(), 'vnpipe-scale-out-'));
+  const env = { ...process.env, REDIS_URL: server.url, VNPIPE_PREFIX: PREFIX, LOG_LEVEL: 'warn' };
+  const worker: ChildProcess = spawn(process.execPath, [CLI, 'worker', '--concurrency', String(threads)], { env, stdio: 'ignore' });
+  try {
+    const { config, raw } = loadConfigWithSource();
+    const batches = new BatchStore(redis, PREFIX);
+    await new Promise((r) => setTimeout(r, 1500)); // start-up is not per document
+    const cpuBefore = cpuSeconds(worker.pid!);
+    const { batchId, queued } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, learn: mode === 'learn' });
+    await untilFinished(batches, batchId);
+    // With --learn each document is read twice: counted, then cleaned.
+    return queued / (cpuSeconds(worker.pid!) - cpuBefore);
+  } finally {
+    worker.kill('SIGTERM');
+    await new Promise((r) => (worker.exitCode !== null ? r(null) : worker.once('exit', r)));
+    await queue.close();
+    redis.disconnect();
+    await server.stop();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Bytes of Redis memory per document waiting in the queue (everything queued, no worker). */
+async function memoryPerWaiting(input: string, perJob: number): Promise<number> {
+  const server = await startLocalRedis();
+  const redis = new Redis(server.url);
+  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: PREFIX });
+  const out = mkdtempSync(join(tmpdir(), 'vnpipe-scale-out-'));
+  try {
+    const { config, raw } = loadConfigWithSource(undefined, { queue: { documentsPerJob: perJob, enqueueWindow: 10_000_000 } });
+    const used = async () => field(await redis.info('memory'), 'used_memory');
+    const before = await used();
+    const { queued } = await enqueueFolder(queue, new BatchStore(redis, PREFIX), { root: input, out, rawConfig: raw, config });
+    return ((await used()) - before) / queued;
+  } finally {
+    await queue.close();
+    redis.disconnect();
+    await server.stop();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+const corpus = writeCorpus(count);
+const warm = writeCorpus(300);
+console.log(
+  `vnpipe bench:scale: ${count} documents of ${(corpus.bytes / count / 1024).toFixed(1)} KB; ${availableParallelism()} cores, ` +
+    `Node ${process.version}, redis-server ${execFileSync('redis-server', ['--version']).toString().split(' ')[2]!.slice(2)}`,
+);
+try {
+  // The warm-up corpus is the main one's first 300 documents: the same names, the same lines.
+  const lines = modes.includes('learn') ? linesOf(corpus.dir) : new Map<string, DocumentLines>();
+  const results: Result[] = [];
+  for (const mode of modes) for (const perJob of perJobs) results.push(await measure(corpus.dir, warm.dir, lines, mode, perJob));
+  const rates = new Map<string, number>();
+  for (const mode of modes) rates.set(mode, await workerRate(corpus.dir, mode));
+  // A PING's cost on this machine: what one command round trip costs Redis here, to read the figures by.
+  const ping = await (async () => {
+    const server = await startLocalRedis();
+    const redis = new Redis(server.url);
+    try {
+      const before = await snapshot(redis);
+      for (let i = 0; i < 5000; i++) await redis.ping();
+      return ((await snapshot(redis)).cpuUs - before.cpuUs) / 5000;
+    } finally {
+      redis.disconnect();
+      await server.stop();
+    }
+  })();
+  console.log('\n| run | Redis CPU µs/doc | (not less idle) | commands/doc | bytes/doc | docs/s one Redis core | worker cores fed | top commands, µs/doc (a script includes its commands) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results) {
+    const ceiling = 1e6 / r.redisUsPerDoc;
+    const rate = rates.get(r.label.split(',')[0]!)!;
+    console.log(
+      `| ${r.label} | ${r.redisUsPerDoc.toFixed(1)} | ${r.rawUsPerDoc.toFixed(1)} | ${r.commandsPerDoc.toFixed(2)} | ${r.bytesPerDoc.toFixed(0)} | ` +
+        `${ceiling.toFixed(0)} | ${(ceiling / rate).toFixed(0)} | ${r.top} |`,
+    );
+  }
+  console.log(`\nRedis idle: ${results.map((r) => (r.idleUsPerSecond / 1000).toFixed(1)).join(', ')} ms CPU per second; a PING costs it ${ping.toFixed(1)} µs here`);
+  console.log(`stand-in workers: ${results.map((r) => `${r.label} ${r.wallDocsPerSecond.toFixed(0)}`).join('; ')} docs/s (this machine's clients, not Redis, set these)`);
+  console.log(`vnpipe worker (${threads} threads): ${[...rates].map(([m, r]) => `${m} ${r.toFixed(0)}`).join(', ')} documents per core-second`);
+  for (const perJob of perJobs) {
+    console.log(`memory per waiting document (${perJob}/job): ${(await memoryPerWaiting(corpus.dir, perJob)).toFixed(0)} bytes`);
+  }
+} finally {
+  for (const dir of [corpus.dir, warm.dir]) rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,90 @@
+-- A count job's lines into its sources' counts, all or nothing, each document once
+-- (the counted bitmap). The worker sums the job's documents first, so a line repeated
+-- across them arrives once with its number of documents.
+-- KEYS: batch hash, counted bitmap, per-source documents hash, then the counts hash and
+-- the texts hash of each source in ARGV's order.
+-- ARGV: cap, number of documents m, their m seqs, then per source: source, documents,
+-- lines l, then key, documents, rank, text for each of the l lines.
+-- Returns the seqs that are not to be counted (counted already, or never given out):
+-- when there are any, nothing was recorded and the worker sends the job again without them.
+local cap, m = tonumber(ARGV[1]), tonumber(ARGV[2])
+local given = tonumber(redis.call('HGET', KEYS[1], 'countQueued') or '0')
+local seqs, refused = {}, {}
+for i = 3, 2 + m do
+  local n = tonumber(ARGV[i])
+  if n == nil or n < 0 or n >= given or n ~= math.floor(n) then refused[#refused + 1] = ARGV[i] else seqs[#seqs + 1] = ARGV[i] end
+end
+local function bitfield(op, value)
+  local args = {}
+  for _, seq in ipairs(seqs) do
+    args[#args + 1] = op
+    args[#args + 1] = 'u1'
+    args[#args + 1] = seq
+    if value then args[#args + 1] = value end
+  end
+  return redis.call('BITFIELD', KEYS[2], unpack(args))
+end
+if #seqs > 0 then
+  for i, bit in ipairs(bitfield('GET')) do
+    if bit == 1 then refused[#refused + 1] = seqs[i] end
+  end
+end
+if #refused > 0 then return refused end
+-- HMGET over any number of fields (Lua's unpack has a stack limit).
+local function hmget(key, fields)
+  local values = {}
+  for from = 1, #fields, 1000 do
+    for _, v in ipairs(redis.call('HMGET', key, unpack(fields, from, math.min(from + 999, #fields)))) do values[#values + 1] = v end
+  end
+  return values
+end
+if #seqs == 0 then return {} end
+bitfield('SET', 1)
+redis.call('HINCRBY', KEYS[1], 'counted', #seqs)
+
+local i, k = 3 + m, 4
+while i <= #ARGV do
+  local source, documents, l = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  local counts, texts = KEYS[k], KEYS[k + 1]
+  if source ~= '' then redis.call('HINCRBY', KEYS[3], source, documents) end
+  if l > 0 then
+    local keys = {}
+    for j = 0, l - 1 do keys[#keys + 1] = ARGV[i + 3 + 4 * j] end
+    local have = hmget(counts, keys)
+    local size = redis.call('HLEN', counts)
+    local newCounts, newTexts, better = {}, {}, {}
+    for j = 0, l - 1 do
+      local at = i + 3 + 4 * j
+      local key, n, rank = ARGV[at], tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
+      if have[j + 1] then
+        newCounts[#newCounts + 1] = key
+        newCounts[#newCounts + 1] = tonumber(have[j + 1]) + n
+        better[#better + 1] = j
+      elseif size < cap then
+        newCounts[#newCounts + 1] = key
+        newCounts[#newCounts + 1] = n
+        newTexts[#newTexts + 1] = key
+        newTexts[#newTexts + 1] = ARGV[at + 2] .. '\t' .. ARGV[at + 3]
+        size = size + 1
+      end
+    end
+    -- A line already kept keeps the text of lowest rank.
+    if #better > 0 then
+      local bkeys = {}
+      for _, j in ipairs(better) do bkeys[#bkeys + 1] = ARGV[i + 3 + 4 * j] end
+      local old = hmget(texts, bkeys)
+      for b, j in ipairs(better) do
+        local at = i + 3 + 4 * j
+        if tonumber(ARGV[at + 2]) < tonumber(string.match(old[b] or '', '^(%d+)') or math.huge) then
+          newTexts[#newTexts + 1] = ARGV[at]
+          newTexts[#newTexts + 1] = ARGV[at + 2] .. '\t' .. ARGV[at + 3]
+        end
+      end
+    end
+    for from = 1, #newCounts, 1000 do redis.call('HSET', counts, unpack(newCounts, from, math.min(from + 999, #newCounts))) end
+    for from = 1, #newTexts, 1000 do redis.call('HSET', texts, unpack(newTexts, from, math.min(from + 999, #newTexts))) end
+  end
+  i = i + 3 + 4 * l
+  k = k + 2
+end
+return {}
