@@ -62,6 +62,11 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
   const nameCache = new Map<string, NameHints>();
   const hintsOf = (el: HtmlElement): ElementHints => (hintCache[el.id] ??= elementHints(el, rules, nameCache));
 
+  // Characters under each element that holds text: a byline or date box is small, whatever wraps it.
+  const charsUnder: number[] = [];
+  for (const b of blocks) for (let el: HtmlElement | null = b.owner; el; el = el.parent) charsUnder[el.id] = (charsUnder[el.id] ?? 0) + b.chars;
+  const cards = teaserCards(blocks, charsUnder, rules);
+
   // Per block: the boilerplate-hinted ancestors (nearest first) and the caption/byline/date flags.
   const hints: Hint[][] = [];
   // Elements around the <main>: page wrappers, whatever their class says.
@@ -79,10 +84,13 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
       if (el.tag === 'main') wrapped = true;
       const h = hintsOf(el);
       if (h.boiler) list.push({ el, reason: h.boiler });
+      else if (cards.has(el)) list.push({ el, reason: 'related' });
       if (depth < 6) {
         f.caption ||= h.caption;
-        f.byline ||= h.byline;
-        f.date ||= h.date;
+        // `author-anonymous` on the whole <article> names no byline box: only a small element does.
+        const small = charsUnder[el.id]! <= rules.bylineBoxMaxChars;
+        f.byline ||= h.byline && small;
+        f.date ||= h.date && small;
       }
       if (depth > 0 && depth < 4 && imageHolders.has(el) && !f.caption && b.heading === 0 && b.chars <= rules.captionMaxChars) {
         f.caption = isImageBox(el, blocks, bi, rules);
@@ -104,12 +112,14 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
     if (!hints[i]!.some((h) => !rules.overridableReasons.includes(h.reason))) pageGood += b.chars;
     for (const h of hints[i]!) goodUnder[h.el.id] = (goodUnder[h.el.id] ?? 0) + b.chars;
   });
+  // The page's headline: a footer that outweighs a short article is still a footer, since it does not hold the headline.
+  const headline = blocks.find((b) => b.heading === 1)?.owner ?? null;
   const activeReason = (i: number): Reason | null => {
     for (const h of hints[i]!) {
       const structural = h.el.tag === 'body' || h.el.tag === 'html' || h.el.tag === 'article' || h.el.tag === 'main';
       if (structural || wrappers.has(h.el)) continue;
       const under = goodUnder[h.el.id] ?? 0;
-      const overridable = rules.overridableReasons.includes(h.reason);
+      const overridable = rules.overridableReasons.includes(h.reason) && (h.reason !== 'footer' || headline === null || isInside(headline, h.el));
       if (overridable && pageGood > 0 && under >= rules.hintOverrideShare * pageGood) continue;
       // Even a comments or related hint gives way on the element holding nearly all of the page's text (`news-content related-on`).
       if (allGood > 0 && under >= rules.strongHintOverrideShare * allGood) continue;
@@ -133,6 +143,43 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
   if (keptChars < rules.fallbackShare * availableGood) chosen = selectInside(blocks, kinds, transparent, blocks.map(() => true), rules);
 
   return finish(blocks, kinds, reasons, flags, new Set(chosen), inContainer, title, rules);
+}
+
+/**
+ * Teaser cards: the "next stories" and "related" grids that carry no telling class. A
+ * card is a box around a heading that is nearly all link text, with little other
+ * text; it counts only when its parent holds at least `teaserMinCards` boxes of the
+ * same tag and class that are cards too (one linked heading is a headline, a row of
+ * them is a list of other articles).
+ */
+function teaserCards(blocks: Block[], charsUnder: number[], rules: HtmlRules): Set<HtmlElement> {
+  const candidates = new Map<HtmlElement, HtmlElement[]>();
+  for (const b of blocks) {
+    if (b.heading < 2 || b.linkChars < rules.teaserHeadingLinkShare * b.chars) continue;
+    // The card is the nearest box around the heading that has siblings like it.
+    for (let el: HtmlElement | null = b.owner, up = 0; el?.parent && up <= TEASER_LEVELS; el = el.parent, up++) {
+      if (sameSiblings(el) < rules.teaserMinCards) continue;
+      if (charsUnder[el.id]! - b.chars <= rules.teaserMaxChars) {
+        const list = candidates.get(el.parent) ?? [];
+        if (!list.includes(el)) list.push(el);
+        candidates.set(el.parent, list);
+      }
+      break;
+    }
+  }
+  const cards = new Set<HtmlElement>();
+  for (const list of candidates.values()) if (list.length >= rules.teaserMinCards) for (const el of list) cards.add(el);
+  return cards;
+}
+
+/** Levels above a linked heading searched for its card. */
+const TEASER_LEVELS = 3;
+
+/** How many element children of `el`'s parent share its tag and class (itself included). */
+function sameSiblings(el: HtmlElement): number {
+  let n = 0;
+  for (const c of el.parent!.children) if (typeof c !== 'string' && c.tag === el.tag && c.attrs.class === el.attrs.class) n++;
+  return n;
 }
 
 /**

@@ -189,3 +189,34 @@ describe('looksLikeHtml and declaredCharset', () => {
     expect(declaredCharset(bytes('<html><body>không khai báo</body></html>'))).toBeNull();
   });
 });
+
+describe('extractArticle on short articles beside longer boilerplate', () => {
+  const para = (n: number) => `<p>Paragraph ${n}: the council approved the new budget on Tuesday after a long debate about school funding and road repairs in the district.</p>`;
+  const card = (n: number) =>
+    `<div class="nextstory"><h2><a href="/s${n}">Another story number ${n} from the same site</a></h2><p>Teaser ${n}: a summary of another article that the site wants readers to click on next, long enough to look like prose.</p><h3><a href="/s${n}">READ THE REST</a></h3></div>`;
+
+  it('drops a row of teaser cards (linked headings with a line of text) that carries no telling class', () => {
+    const a = extractArticle(`<html><body><h1>Budget passes</h1><div class="story">${para(1)}</div><div id="more">${card(1)}${card(2)}${card(3)}${card(4)}</div></body></html>`);
+    expect(a.paragraphs).toEqual([expect.stringMatching(/^Paragraph 1:/)]);
+    expect(a.removed.some((r) => r.reason === 'related' && r.text.includes('Teaser 1'))).toBe(true);
+    expect(a.authors).toEqual([]);
+  });
+
+  it('keeps sections that merely share a class, with unlinked headings', () => {
+    const section = (n: number) => `<section class="part"><h2>Part ${n}</h2>${para(n)}</section>`;
+    const a = extractArticle(`<html><body><h1>Budget passes</h1><article>${section(1)}${section(2)}${section(3)}</article></body></html>`);
+    expect(a.paragraphs).toEqual(['Part 1', expect.stringMatching(/^Paragraph 1:/), 'Part 2', expect.stringMatching(/^Paragraph 2:/), 'Part 3', expect.stringMatching(/^Paragraph 3:/)]);
+  });
+
+  it('drops a footer that holds more prose than the article, since it does not hold the headline', () => {
+    const footer = [1, 2, 3].map((n) => `<p>Footer note ${n}: this website uses cookies and is published under a licence, read the terms of service before you comment here.</p>`).join('');
+    const a = extractArticle(`<html><body><div class="post"><h1>Budget passes</h1>${para(1)}</div><div class="footer-left">${footer}</div></body></html>`);
+    expect(a.paragraphs).toEqual([expect.stringMatching(/^Paragraph 1:/)]);
+  });
+
+  it('does not read an author class on the whole article as a byline box', () => {
+    const question = '<p><strong>How did the council decide on the final figures for schools?</strong></p>';
+    const a = extractArticle(`<html><body><article class="node author-anonymous"><h1>Budget passes</h1>${para(1)}${question}${para(2)}${question}${para(3)}</article></body></html>`);
+    expect(a.paragraphs.filter((p) => p.startsWith('How did'))).toHaveLength(2);
+  });
+});
