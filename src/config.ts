@@ -162,7 +162,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
 
 const HTML_NUMBERS = [
   'maxInputChars', 'maxDepth', 'maxLinkDensity', 'maxProseLinkDensity', 'goodMinChars', 'sentenceMinChars', 'shortTextWeight', 'badTextWeight',
-  'contentHintBonus', 'hintOverrideShare', 'strongHintOverrideShare', 'teaserHeadingLinkShare', 'teaserMaxChars', 'teaserMinCards', 'captionMaxChars', 'bylineMaxChars', 'bylineBoxMaxChars', 'dateLineMaxChars',
+  'contentHintBonus', 'hintOverrideShare', 'strongHintOverrideShare', 'teaserHeadingLinkShare', 'teaserMaxChars', 'teaserMinCards', 'buttonBoxMaxChars', 'captionMaxChars', 'bylineMaxChars', 'bylineBoxMaxChars', 'dateLineMaxChars',
   'fallbackShare', 'leadWindow', 'titleH1Overlap', 'removalTextMax',
 ] as const;
 const HTML_PATTERNS = ['contentHints', 'captionHints', 'bylineHints', 'dateHints', 'titleSeparators', 'outletAuthors', 'breadcrumbHome'] as const;

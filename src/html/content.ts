@@ -56,7 +56,7 @@ const SENTENCE_END = /[.!?…。！？][”"'’»」』)\]]*$/u;
  * article-like text (an article split across table cells), the page-wide selection
  * is used instead: trafilatura's fallback, compared by length.
  */
-export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, title: string | null, rules: HtmlRules): Selection {
+export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, buttons: HtmlElement[], title: string | null, rules: HtmlRules): Selection {
   // Per element id (sparse arrays: only the ancestors of text are ever touched).
   const hintCache: ElementHints[] = [];
   const nameCache = new Map<string, NameHints>();
@@ -66,6 +66,13 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
   const charsUnder: number[] = [];
   for (const b of blocks) for (let el: HtmlElement | null = b.owner; el; el = el.parent) charsUnder[el.id] = (charsUnder[el.id] ?? 0) + b.chars;
   const cards = teaserCards(blocks, charsUnder, rules);
+  // The page's headline: the article's own header (headline, lead, share buttons) is no promo box, and a footer that outweighs a short article is still a footer.
+  const titleKey = title ? squash(title) : null;
+  const headlines = blocks
+    .filter((b) => (b.heading === 1 && !insideTag(b.owner, 'nav')) || (titleKey !== null && b.chars < 2 * titleKey.length && squash(b.text).includes(titleKey)))
+    .map((b) => b.owner);
+  const holdsHeadline = (el: HtmlElement) => headlines.some((h) => isInside(h, el));
+  const promos = buttonBoxes(buttons, charsUnder, holdsHeadline, rules);
 
   // Per block: the boilerplate-hinted ancestors (nearest first) and the caption/byline/date flags.
   const hints: Hint[][] = [];
@@ -85,6 +92,7 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
       const h = hintsOf(el);
       if (h.boiler) list.push({ el, reason: h.boiler });
       else if (cards.has(el)) list.push({ el, reason: 'related' });
+      else if (promos.has(el)) list.push({ el, reason: 'ad' });
       if (depth < 6) {
         f.caption ||= h.caption;
         // `author-anonymous` on the whole <article> names no byline box: only a small element does.
@@ -112,14 +120,12 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
     if (!hints[i]!.some((h) => !rules.overridableReasons.includes(h.reason))) pageGood += b.chars;
     for (const h of hints[i]!) goodUnder[h.el.id] = (goodUnder[h.el.id] ?? 0) + b.chars;
   });
-  // The page's headline: a footer that outweighs a short article is still a footer, since it does not hold the headline.
-  const headline = blocks.find((b) => b.heading === 1)?.owner ?? null;
   const activeReason = (i: number): Reason | null => {
     for (const h of hints[i]!) {
       const structural = h.el.tag === 'body' || h.el.tag === 'html' || h.el.tag === 'article' || h.el.tag === 'main';
       if (structural || wrappers.has(h.el)) continue;
       const under = goodUnder[h.el.id] ?? 0;
-      const overridable = rules.overridableReasons.includes(h.reason) && (h.reason !== 'footer' || headline === null || isInside(headline, h.el));
+      const overridable = rules.overridableReasons.includes(h.reason) && (h.reason !== 'footer' || headlines.length === 0 || holdsHeadline(h.el));
       if (overridable && pageGood > 0 && under >= rules.hintOverrideShare * pageGood) continue;
       // Even a comments or related hint gives way on the element holding nearly all of the page's text (`news-content related-on`).
       if (allGood > 0 && under >= rules.strongHintOverrideShare * allGood) continue;
@@ -171,6 +177,30 @@ function teaserCards(blocks: Block[], charsUnder: number[], rules: HtmlRules): S
   for (const list of candidates.values()) if (list.length >= rules.teaserMinCards) for (const el of list) cards.add(el);
   return cards;
 }
+
+/**
+ * Promo, paywall and newsletter boxes ("Jetzt unterstützen", "Suscríbete") rarely have
+ * a telling class, but they are built around a button: the largest box around a
+ * button, a few levels up, whose text stays short and that does not hold the headline
+ * (the article's header has share buttons) is one of them. An article body is far
+ * longer than `buttonBoxMaxChars`, so a button inside it takes at most its own
+ * paragraph along.
+ */
+function buttonBoxes(buttons: HtmlElement[], charsUnder: number[], holdsHeadline: (el: HtmlElement) => boolean, rules: HtmlRules): Set<HtmlElement> {
+  const boxes = new Set<HtmlElement>();
+  for (const button of buttons) {
+    let box: HtmlElement | null = null;
+    for (let el: HtmlElement | null = button.parent, up = 0; el && el.tag !== 'body' && up <= BUTTON_BOX_LEVELS; el = el.parent, up++) {
+      if ((charsUnder[el.id] ?? 0) > rules.buttonBoxMaxChars || holdsHeadline(el)) break;
+      box = el;
+    }
+    if (box && (charsUnder[box.id] ?? 0) > 0) boxes.add(box);
+  }
+  return boxes;
+}
+
+/** Levels above a button searched for the box it belongs to. */
+const BUTTON_BOX_LEVELS = 4;
 
 /** Levels above a linked heading searched for its card. */
 const TEASER_LEVELS = 3;
@@ -258,6 +288,11 @@ function elementHints(el: HtmlElement, rules: HtmlRules, nameCache: Map<string, 
     byline: byName.byline || el.attrs.rel === 'author' || /author/i.test(itemprop),
     date: byName.date || el.tag === 'time' || /date/i.test(itemprop),
   };
+}
+
+function insideTag(el: HtmlElement, tag: string): boolean {
+  for (let up: HtmlElement | null = el; up; up = up.parent) if (up.tag === tag) return true;
+  return false;
 }
 
 function insideArticle(el: HtmlElement): boolean {

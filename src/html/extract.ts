@@ -45,11 +45,11 @@ const EMPTY: HtmlArticle = { paragraphs: [], title: null, date: null, authors: [
 function extract(html: string, rules: HtmlRules): HtmlArticle {
   const root = parseHtml(html, rules.maxDepth);
   const facts = readFacts(root, rules);
-  const { blocks, skipped, imageHolders } = segment(root, rules.removalTextMax);
+  const { blocks, skipped, imageHolders, buttons } = segment(root, rules.removalTextMax);
   const h1 = blocks.find((b) => b.heading === 1 && !inNavigation(b.owner))?.text ?? null;
   // The headline is known before the body is chosen (it is dropped from the body); bylines after.
   const title = resolveMetadata(facts, h1, [], rules).title;
-  const sel = selectArticle(blocks, imageHolders, title, rules);
+  const sel = selectArticle(blocks, imageHolders, buttons, title, rules);
   const meta = resolveMetadata(facts, h1, sel.bylines.map((b) => b.text), rules);
 
   const removed = mergeRemovals([...skipped, ...sel.removed.map(({ block, reason }) => ({ reason, text: block.text }))], rules.removalTextMax);

@@ -43,6 +43,8 @@ export interface HtmlRules {
   teaserMaxChars: number;
   /** Fewest like boxes with a linked heading that make a row of teaser cards. */
   teaserMinCards: number;
+  /** Most characters of a box around a button that is dropped as a promo, paywall or newsletter box. */
+  buttonBoxMaxChars: number;
   /** Text next to an image (in the same small box) up to this length is its caption. */
   captionMaxChars: number;
   /** The credit that ends a caption (named group `credit`); the caption is what precedes it. */

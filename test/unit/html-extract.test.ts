@@ -219,4 +219,17 @@ describe('extractArticle on short articles beside longer boilerplate', () => {
     const a = extractArticle(`<html><body><article class="node author-anonymous"><h1>Budget passes</h1>${para(1)}${question}${para(2)}${question}${para(3)}</article></body></html>`);
     expect(a.paragraphs.filter((p) => p.startsWith('How did'))).toHaveLength(2);
   });
+
+  it('drops a promo or paywall box built around a button, whatever its class', () => {
+    const promo = `<div class="tzi-bottom"><p class="headline">Read left, fight right</p><p>Right now independent journalism needs your support more than ever, and half of all sign-ups this month go to the network. Are you with us? <a class="button primary" href="/support">Support now</a></p></div>`;
+    const a = extractArticle(`<html><body><article><h1>Budget passes</h1>${para(1)}${para(2)}${promo}</article></body></html>`);
+    expect(a.paragraphs).toEqual([expect.stringMatching(/^Paragraph 1:/), expect.stringMatching(/^Paragraph 2:/)]);
+    expect(a.removed.some((r) => r.reason === 'ad' && r.text.includes('Read left'))).toBe(true);
+  });
+
+  it("keeps the lead in the article's header, share button and all", () => {
+    const header = `<header><div class="title-box"><h1>Budget passes</h1><p>The council found the money for schools at last, after a year of arguing over every single line of it.</p><button type="button">Share</button></div></header>`;
+    const a = extractArticle(`<html><body><article>${header}${para(1)}${para(2)}</article></body></html>`);
+    expect(a.paragraphs[0]).toMatch(/^The council found the money/);
+  });
 });
