@@ -232,4 +232,12 @@ describe('extractArticle on short articles beside longer boilerplate', () => {
     const a = extractArticle(`<html><body><article>${header}${para(1)}${para(2)}</article></body></html>`);
     expect(a.paragraphs[0]).toMatch(/^The council found the money/);
   });
+
+  it("drops the author's bio that closes the article, and its label", () => {
+    const ld = '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Budget passes","author":{"@type":"Person","name":"Jane Doe"}}</script>';
+    const bio = '<h4>ABOUT THE AUTHOR</h4><p>Jane Doe is a reporter covering city hall and the council for the paper, and has written about local budgets since 2015.</p>';
+    const a = extractArticle(`<html><head>${ld}</head><body><article><h1>Budget passes</h1>${para(1)}${para(2)}${bio}</article></body></html>`);
+    expect(a.authors).toEqual(['Jane Doe']);
+    expect(a.paragraphs).toEqual([expect.stringMatching(/^Paragraph 1:/), expect.stringMatching(/^Paragraph 2:/)]);
+  });
 });
