@@ -241,3 +241,28 @@ describe('extractArticle on short articles beside longer boilerplate', () => {
     expect(a.paragraphs).toEqual([expect.stringMatching(/^Paragraph 1:/), expect.stringMatching(/^Paragraph 2:/)]);
   });
 });
+
+describe('extractArticle metadata from structured data', () => {
+  const page = (head: string) =>
+    `<html><head>${head}</head><body><article><h1>Budget passes</h1><p>Paragraph 1: the council approved the new budget on Tuesday after a long debate about school funding and road repairs.</p></article></body></html>`;
+
+  it('gives the local time when JSON-LD says UTC and article:published_time the same instant with its offset', () => {
+    const a = extractArticle(
+      page('<script type="application/ld+json">{"@type":"NewsArticle","headline":"Budget passes","datePublished":"2014-12-19T04:38:49Z"}</script><meta property="article:published_time" content="2014-12-18T23:38:49-05:00">'),
+    );
+    expect(a.date).toBe('2014-12-18T23:38:49-05:00');
+  });
+
+  it('keeps the UTC value when no candidate is the same instant', () => {
+    const a = extractArticle(
+      page('<script type="application/ld+json">{"@type":"NewsArticle","headline":"Budget passes","datePublished":"2014-12-19T04:38:49Z"}</script><meta property="article:modified_time" content="2014-12-19T09:00:00-05:00">'),
+    );
+    expect(a.date).toBe('2014-12-19T04:38:49Z');
+  });
+
+  it('reads the author from the meta names analytics tags use when the usual ones are missing', () => {
+    expect(extractArticle(page('<meta name="parsely-author" content="Jane Doe">')).authors).toEqual(['Jane Doe']);
+    expect(extractArticle(page('<meta name="dc.creator" content="Nguyễn Văn An">')).authors).toEqual(['Nguyễn Văn An']);
+  });
+});
+
