@@ -49,7 +49,14 @@ function extract(html: string, rules: HtmlRules): HtmlArticle {
   const h1 = blocks.find((b) => b.heading === 1 && !inNavigation(b.owner))?.text ?? null;
   // The headline is known before the body is chosen (it is dropped from the body); bylines after.
   const title = resolveMetadata(facts, h1, [], rules).title;
-  const sel = selectArticle(blocks, imageHolders, buttons, title, rules);
+  let sel = selectArticle(blocks, imageHolders, buttons, title, rules);
+  // Nothing left: the article may sit in a box whose class misleads (`page-header`,
+  // `promo-layout`). The same selection without class hints is the last resort
+  // (trafilatura's cascade: another method when the first yields nothing).
+  if (sel.kept.length === 0) {
+    const loose = selectArticle(blocks, imageHolders, buttons, title, { ...rules, boilerplateHints: [] });
+    if (loose.kept.length > 0) sel = loose;
+  }
   const meta = resolveMetadata(facts, h1, sel.bylines.map((b) => b.text), rules);
   const bios = authorBios(sel.kept, meta.authors);
   for (const b of bios) sel.removed.push({ block: b, reason: 'byline' });

@@ -266,3 +266,12 @@ describe('extractArticle metadata from structured data', () => {
   });
 });
 
+describe('extractArticle when every block falls under a class hint', () => {
+  it('falls back to the selection without class hints rather than return nothing', () => {
+    const p = (n: number) => `<p>Paragraph ${n}: the council approved the new budget on Tuesday after a long debate about school funding and road repairs.</p>`;
+    const html = `<html><body><div class="related-story-body"><h1>Budget passes</h1>${p(1)}${p(2)}${p(3)}</div><div class="related-links">${p(4)}${p(5)}</div></body></html>`;
+    const a = extractArticle(html);
+    expect(a.paragraphs.filter((x) => /^Paragraph [123]:/.test(x))).toHaveLength(3);
+  });
+});
+
