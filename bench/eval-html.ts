@@ -1,9 +1,10 @@
 /**
  * npm run eval:html -- DIR: vnpipe's output text (the whole pipeline) and its HTML
- * article extractor alone, against @mozilla/readability (on linkedom's DOMParser), in
+ * article extractor alone, against two baselines, in
  * one run, on a labelled page set (<id>.html, <id>.txt truth,
  * <id>.json metadata truth; see test/fixtures/html/SOURCES.md).
  *
+ * @mozilla/readability and defuddle (both on linkedom's DOMParser) are the baselines.
  * Text: token precision / recall / F1 as the public article-extraction benchmarks
  * score it (bags of whitespace tokens, NFC, multiset intersection), as the mean of
  * the pages' scores and as the micro total over all tokens. Vietnamese pages also get
@@ -18,6 +19,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Readability } from '@mozilla/readability';
+import { Defuddle } from 'defuddle/node';
 import iconv from 'iconv-lite';
 import { DOMParser } from 'linkedom';
 import { segment } from '../src/html/blocks.js';
@@ -66,11 +68,13 @@ function decodeHtml(bytes: Buffer): string {
 }
 
 const REPEAT = 5;
+type Tool = (html: string) => Omit<Output, 'ms'> | Promise<Omit<Output, 'ms'>>;
+
 /** The result of `fn` and its CPU time (user + system, ms, mean of REPEAT runs): on a shared, loaded machine wall time measures the neighbours. */
-function timed(fn: () => Omit<Output, 'ms'>): Output {
-  let out = fn();
+async function timed(fn: Tool, html: string): Promise<Output> {
+  let out = await fn(html);
   const start = process.cpuUsage();
-  for (let i = 0; i < REPEAT; i++) out = fn();
+  for (let i = 0; i < REPEAT; i++) out = await fn(html);
   const used = process.cpuUsage(start);
   return { ...out, ms: (used.user + used.system) / 1e3 / REPEAT };
 }
@@ -80,7 +84,7 @@ function timed(fn: () => Omit<Output, 'ms'>): Output {
 // the rest. A page with no article counts as empty output.
 const pipelineConfig = loadConfig(undefined, { normalize: { toneStyle: 'keep' } });
 
-const tools: [string, (html: string) => Omit<Output, 'ms'>][] = [
+const tools: [string, Tool][] = [
   [
     'vnpipe pipeline (text)',
     (html) => {
@@ -107,6 +111,15 @@ const tools: [string, (html: string) => Omit<Output, 'ms'>][] = [
       // Text of its HTML with block boundaries kept (textContent runs paragraphs together).
       const text = a?.content ? textOf(parseHtml(a.content, 400)) : '';
       return { text, title: a?.title ?? null, date: a?.publishedTime ?? null, authors: a?.byline ? [a.byline] : [] };
+    },
+  ],
+  [
+    'defuddle (linkedom)',
+    async (html) => {
+      const doc = new DOMParser().parseFromString(html, 'text/html');
+      const a = await Defuddle(doc as unknown as Parameters<typeof Defuddle>[0], 'https://example.com/');
+      const text = a.content ? textOf(parseHtml(a.content, 400)) : '';
+      return { text, title: a.title || null, date: a.published || null, authors: a.author ? [a.author] : [] };
     },
   ],
 ];
@@ -176,7 +189,7 @@ for (const [name, run] of tools) {
   // One untimed pass over every page first, so the first pages do not pay for the JIT warming up.
   for (const page of pages) {
     try {
-      run(page.html);
+      await run(page.html);
     } catch {
       // Reported below.
     }
@@ -184,7 +197,7 @@ for (const [name, run] of tools) {
   for (const page of pages) {
     let out: Output;
     try {
-      out = timed(() => run(page.html));
+      out = await timed(run, page.html);
     } catch (err) {
       // A tool that throws on a page scores nothing on it.
       console.error(`  ${name} failed on ${page.id}: ${(err as Error).message}`);

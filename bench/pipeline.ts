@@ -7,13 +7,17 @@
  *     time per stage, and per KB on a 10 KB and a 1 MB document (linearity);
  *  3. the full pipeline through the queue, enqueue to last output, with one worker
  *     process and with two (one thread each), on a private redis-server;
- *  4. the ratios: full/floor, queue/in-process, two workers/one worker.
+ *  4. the ratios: full/floor, queue/in-process, two workers/one worker;
+ *  5. HTML input: real saved pages (the HTML dev set, test/fixtures/html/dev): the
+ *     article extractor alone on pages of 50-200 KB, its µs per KB on a ~100 KB page
+ *     and on the same page grown to 5 MB, and the floor and the full pipeline on a
+ *     corpus of those pages (with the ratio full/floor).
  *
  * Each run measures the four in turn, after a sync; the figures are medians of --runs
  * runs, and each ratio the median of the runs' own ratios. Prints docs/s and MB/s with the core count
  * and Node version.
  *
- *   npm run bench [-- --docs 20000 --runs 3]
+ *   npm run bench [-- --docs 20000 --runs 3] [--html-only (section 5 alone)]
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,6 +26,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigWithSource, PACKAGE_ROOT } from '../src/config.js';
+import { extractArticle } from '../src/html/extract.js';
 import { OutputFolder, readDocument } from '../src/io/files.js';
 import { enqueueFolder } from '../src/queue/producer.js';
 import { PIPELINE } from '../src/stages/index.js';
@@ -29,7 +34,7 @@ import { processDocument, processDocumentTimed } from '../src/text/pipeline.js';
 import { untilFinished, withPrivateQueue } from './private-queue.js';
 import { median, seconds } from './timing.js';
 
-const { values } = parseArgs({ options: { docs: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { docs: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' }, 'html-only': { type: 'boolean', default: false } } });
 const count = Number(values.docs);
 const runs = Number(values.runs);
 const { config, raw } = loadConfigWithSource();
@@ -144,12 +149,132 @@ function rssMb(pid: number): number {
   }
 }
 
-const corpus = writeCorpus(count);
+/** The HTML dev set's pages (bytes as saved, and whether the page is Vietnamese), smallest first. */
+function htmlPages(): { name: string; bytes: Buffer; vie: boolean }[] {
+  const dir = join(PACKAGE_ROOT, 'test', 'fixtures', 'html', 'dev');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.html'))
+    .map((f) => ({
+      name: f,
+      bytes: readFileSync(join(dir, f)),
+      vie: (JSON.parse(readFileSync(join(dir, f.replace(/\.html$/, '.json')), 'utf8')) as { lang: string }).lang === 'vie',
+    }))
+    .sort((a, b) => a.bytes.length - b.bytes.length);
+}
+
+/**
+ * CPU ms of one call of `fn` (user + system; the least of `reps` calls after one untimed
+ * call): CPU time leaves the shared machine's neighbours out, and the least call the
+ * ones that still slowed it (cache, a collection started by the previous call).
+ */
+function cpuMs(fn: () => void, reps: number): number {
+  fn();
+  let best = Infinity;
+  for (let i = 0; i < reps; i++) {
+    const start = process.cpuUsage();
+    fn();
+    const used = process.cpuUsage(start);
+    best = Math.min(best, (used.user + used.system) / 1e3);
+  }
+  return best;
+}
+
+/** A page grown to about `bytes` by repeating its own <p> elements (numbered, so none repeats) before </body>. */
+function grownPage(page: string, bytes: number): string {
+  const paras = page.match(/<p[\s>][\s\S]*?<\/p>/g) ?? ['<p>Một đoạn văn bản.</p>'];
+  const parts: string[] = [];
+  let size = page.length;
+  for (let k = 0; size < bytes; k++) {
+    const p = paras[k % paras.length]!.replace(/<\/p>$/, ` (${k})</p>`);
+    parts.push(p);
+    size += p.length;
+  }
+  const end = page.lastIndexOf('</body>');
+  const at = end >= 0 ? end : page.length;
+  return `${page.slice(0, at)}<div>${parts.join('')}</div>${page.slice(at)}`;
+}
+
+/** Section 5: HTML input. */
+function htmlBench(): void {
+  const pages = htmlPages();
+  const typical = pages.filter((p) => p.bytes.length >= 50_000 && p.bytes.length <= 200_000);
+  const texts = typical.map((p) => p.bytes.toString('utf8'));
+  const perPage = texts.map((t) => cpuMs(() => extractArticle(t, config.html), 5));
+  const kb = typical.reduce((n, p) => n + p.bytes.length, 0) / typical.length / 1024;
+  const msMedian = median(perPage);
+  console.log(`5. HTML input: ${pages.length} real pages of the HTML dev set`);
+  console.log(
+    `   extraction alone, one core, ${typical.length} pages of 50-200 KB (mean ${kb.toFixed(0)} KB): median ${msMedian.toFixed(2)} ms/page, ` +
+      `${(1000 / msMedian).toFixed(0)} docs/s, ${((kb / 1024) * (1000 / msMedian)).toFixed(1)} MB/s (CPU time)`,
+  );
+  // Linearity: the page nearest 100 KB, and the same page grown to 5 MB.
+  const base = typical.reduce((best, p) => (Math.abs(p.bytes.length - 102_400) < Math.abs(best.bytes.length - 102_400) ? p : best), typical[0]!).bytes.toString('utf8');
+  const big = grownPage(base, 5 * 1024 * 1024);
+  const small = (cpuMs(() => extractArticle(base, config.html), 20) * 1000) / (base.length / 1024);
+  const large = (cpuMs(() => extractArticle(big, config.html), 5) * 1000) / (big.length / 1024);
+  console.log(`   linearity: µs per KB on a ${(base.length / 1024).toFixed(0)} KB page ${small.toFixed(2)}, grown to ${(big.length / 1048576).toFixed(1)} MB ${large.toFixed(2)}  x${(large / small).toFixed(2)}`);
+
+  // Floor and full pipeline on corpora of the pages: the Vietnamese ones (what users feed
+  // it) and all of them (most are other languages, whose language scoring costs more).
+  const n = Math.max(200, Math.min(2000, Math.round(count / 10)));
+  htmlCorpusRun('Vietnamese pages', pages.filter((p) => p.vie), n);
+  htmlCorpusRun('all pages', pages, n);
+}
+
+/** Floor and full pipeline, in-process on one core, on `n` copies of `pages` (a comment numbers each copy, so no two files are alike). */
+function htmlCorpusRun(label: string, pages: { bytes: Buffer }[], n: number): void {
+  const dir = mkdtempSync(join(tmpdir(), 'vnpipe-bench-html-'));
+  const paths: string[] = [];
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const page = Buffer.concat([pages[i % pages.length]!.bytes, Buffer.from(`\n<!-- copy ${i} -->\n`)]);
+    const path = join(dir, `${i}.html`);
+    writeFileSync(path, page);
+    paths.push(path);
+    bytes += page.length;
+  }
+  try {
+    floorRun(paths, freshOut());
+    const floors: number[] = [];
+    const fulls: number[] = [];
+    let stages: Record<string, number> = {};
+    for (let r = 0; r < runs; r++) {
+      settle();
+      floors.push(floorRun(paths, freshOut()));
+      settle();
+      const result = inProcessRun(paths, freshOut());
+      fulls.push(result.total);
+      stages = result.stages;
+    }
+    const show = (label: string, secs: number) => `${label.padEnd(52)} ${(n / secs).toFixed(0).padStart(7)} docs/s ${(bytes / 1e6 / secs).toFixed(2).padStart(7)} MB/s`;
+    console.log(`   ${label} (${pages.length} distinct): ${n} files, ${(bytes / 1e6).toFixed(1)} MB`);
+    console.log(show('   floor on the HTML pages', median(floors)));
+    console.log(show('   full pipeline on the HTML pages, one core', median(fulls)));
+    const sum = Object.values(stages).reduce((a, b) => a + b, 0);
+    for (const [name, sec] of Object.entries(stages)) {
+      console.log(`     ${name.padEnd(12)} ${((sec / n) * 1e6).toFixed(1).padStart(8)} µs/doc ${((100 * sec) / sum).toFixed(1).padStart(6)} %`);
+    }
+    console.log(`     full / floor on HTML          ${median(floors.map((f, r) => f / fulls[r]!)).toFixed(2)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const outs: string[] = [];
 function freshOut(): string {
   outs.push(mkdtempSync(join(tmpdir(), 'vnpipe-bench-out-')));
   return outs.at(-1)!;
 }
+if (values['html-only']) {
+  console.log(`vnpipe bench, HTML input only: median of ${runs} runs; ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}`);
+  try {
+    htmlBench();
+  } finally {
+    for (const dir of outs) rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+const corpus = writeCorpus(count);
 console.log(
   `vnpipe bench: ${count} documents, ${(corpus.bytes / 1e6).toFixed(1)} MB, median of ${runs} runs; ` +
     `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}`,
@@ -215,6 +340,7 @@ try {
   for (let r = 0; r < runs; r++) {
     console.log(`     ${[floors[r]!, fulls[r]!, one[r]!, two[r]!].map((secs) => (count / secs).toFixed(0).padStart(6)).join(' ')}`);
   }
+  htmlBench();
 } finally {
   for (const dir of [corpus.dir, ...outs]) rmSync(dir, { recursive: true, force: true });
 }

@@ -220,7 +220,7 @@ function compilePresets(v: Validator, raw: Json | undefined): Record<string, Qua
 
 const HTML_NUMBERS = [
   'maxInputChars', 'maxDepth', 'maxLinkDensity', 'maxProseLinkDensity', 'goodMinChars', 'sentenceMinChars', 'shortTextWeight', 'badTextWeight',
-  'contentHintBonus', 'hintOverrideShare', 'strongHintOverrideShare', 'captionMaxChars', 'bylineMaxChars', 'bylineBoxMaxChars', 'dateLineMaxChars',
+  'contentHintBonus', 'hintOverrideShare', 'strongHintOverrideShare', 'teaserHeadingLinkShare', 'teaserMaxChars', 'teaserMinCards', 'buttonBoxMaxChars', 'captionMaxChars', 'bylineMaxChars', 'bylineBoxMaxChars', 'dateLineMaxChars',
   'fallbackShare', 'leadWindow', 'titleH1Overlap', 'removalTextMax',
 ] as const;
 const HTML_PATTERNS = ['contentHints', 'captionHints', 'bylineHints', 'dateHints', 'titleSeparators', 'outletAuthors', 'breadcrumbHome'] as const;

@@ -46,6 +46,14 @@ export interface Segmentation {
   skipped: HtmlRemoval[];
   /** Elements with an <img> or <picture> a few levels below them. */
   imageHolders: Set<HtmlElement>;
+  /** Buttons (<button>, links styled or marked as buttons): what promo, paywall and newsletter boxes are built around. */
+  buttons: HtmlElement[];
+}
+
+const BUTTON_CLASS = /(?:^|[\s_-])(?:btn|button)(?:$|[\s_-])/i;
+
+function isButton(el: HtmlElement): boolean {
+  return el.tag === 'button' || (el.tag === 'a' && (el.attrs.role === 'button' || (el.attrs.class !== undefined && BUTTON_CLASS.test(el.attrs.class))));
 }
 
 /** How many ancestors of an image learn that they hold one (a caption's box is small). */
@@ -56,6 +64,7 @@ export function segment(root: HtmlElement, removalTextMax: number): Segmentation
   const blocks: Block[] = [];
   const skipped: HtmlRemoval[] = [];
   const imageHolders = new Set<HtmlElement>();
+  const buttons: HtmlElement[] = [];
   let parts: string[] = [];
   let linkParts: string[] = [];
   let boldParts: string[] = [];
@@ -108,6 +117,7 @@ export function segment(root: HtmlElement, removalTextMax: number): Segmentation
       }
       continue;
     }
+    if (isButton(node)) buttons.push(node);
     const reason = SKIPPED[tag] ?? (isHidden(node) ? 'hidden' : undefined);
     if (reason !== undefined) {
       if (!SILENT.has(tag) && !(tag === 'script' && /json/i.test(node.attrs.type ?? ''))) {
@@ -142,7 +152,7 @@ export function segment(root: HtmlElement, removalTextMax: number): Segmentation
     }
   }
   flush();
-  return { blocks, skipped, imageHolders };
+  return { blocks, skipped, imageHolders, buttons };
 }
 
 function rawText(el: HtmlElement): string {

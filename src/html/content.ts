@@ -56,11 +56,23 @@ const SENTENCE_END = /[.!?…。！？][”"'’»」』)\]]*$/u;
  * article-like text (an article split across table cells), the page-wide selection
  * is used instead: trafilatura's fallback, compared by length.
  */
-export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, title: string | null, rules: HtmlRules): Selection {
+export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, buttons: HtmlElement[], title: string | null, rules: HtmlRules): Selection {
   // Per element id (sparse arrays: only the ancestors of text are ever touched).
   const hintCache: ElementHints[] = [];
   const nameCache = new Map<string, NameHints>();
   const hintsOf = (el: HtmlElement): ElementHints => (hintCache[el.id] ??= elementHints(el, rules, nameCache));
+
+  // Characters under each element that holds text: a byline or date box is small, whatever wraps it.
+  const charsUnder: number[] = [];
+  for (const b of blocks) for (let el: HtmlElement | null = b.owner; el; el = el.parent) charsUnder[el.id] = (charsUnder[el.id] ?? 0) + b.chars;
+  const cards = teaserCards(blocks, charsUnder, rules);
+  // The page's headline: the article's own header (headline, lead, share buttons) is no promo box, and a footer that outweighs a short article is still a footer.
+  const titleKey = title ? squash(title) : null;
+  const headlines = blocks
+    .filter((b) => (b.heading === 1 && !insideTag(b.owner, 'nav')) || (titleKey !== null && b.chars < 2 * titleKey.length && squash(b.text).includes(titleKey)))
+    .map((b) => b.owner);
+  const holdsHeadline = (el: HtmlElement) => headlines.some((h) => isInside(h, el));
+  const promos = buttonBoxes(buttons, charsUnder, holdsHeadline, rules);
 
   // Per block: the boilerplate-hinted ancestors (nearest first) and the caption/byline/date flags.
   const hints: Hint[][] = [];
@@ -79,10 +91,14 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
       if (el.tag === 'main') wrapped = true;
       const h = hintsOf(el);
       if (h.boiler) list.push({ el, reason: h.boiler });
+      else if (cards.has(el)) list.push({ el, reason: 'related' });
+      else if (promos.has(el)) list.push({ el, reason: 'ad' });
       if (depth < 6) {
         f.caption ||= h.caption;
-        f.byline ||= h.byline;
-        f.date ||= h.date;
+        // `author-anonymous` on the whole <article> names no byline box: only a small element does.
+        const small = charsUnder[el.id]! <= rules.bylineBoxMaxChars;
+        f.byline ||= h.byline && small;
+        f.date ||= h.date && small;
       }
       if (depth > 0 && depth < 4 && imageHolders.has(el) && !f.caption && b.heading === 0 && b.chars <= rules.captionMaxChars) {
         f.caption = isImageBox(el, blocks, bi, rules);
@@ -109,7 +125,7 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
       const structural = h.el.tag === 'body' || h.el.tag === 'html' || h.el.tag === 'article' || h.el.tag === 'main';
       if (structural || wrappers.has(h.el)) continue;
       const under = goodUnder[h.el.id] ?? 0;
-      const overridable = rules.overridableReasons.includes(h.reason);
+      const overridable = rules.overridableReasons.includes(h.reason) && (h.reason !== 'footer' || headlines.length === 0 || holdsHeadline(h.el));
       if (overridable && pageGood > 0 && under >= rules.hintOverrideShare * pageGood) continue;
       // Even a comments or related hint gives way on the element holding nearly all of the page's text (`news-content related-on`).
       if (allGood > 0 && under >= rules.strongHintOverrideShare * allGood) continue;
@@ -133,6 +149,67 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, t
   if (keptChars < rules.fallbackShare * availableGood) chosen = selectInside(blocks, kinds, transparent, blocks.map(() => true), rules);
 
   return finish(blocks, kinds, reasons, flags, new Set(chosen), inContainer, title, rules);
+}
+
+/**
+ * Teaser cards: the "next stories" and "related" grids that carry no telling class. A
+ * card is a box around a heading that is nearly all link text, with little other
+ * text; it counts only when its parent holds at least `teaserMinCards` boxes of the
+ * same tag and class that are cards too (one linked heading is a headline, a row of
+ * them is a list of other articles).
+ */
+function teaserCards(blocks: Block[], charsUnder: number[], rules: HtmlRules): Set<HtmlElement> {
+  const candidates = new Map<HtmlElement, HtmlElement[]>();
+  for (const b of blocks) {
+    if (b.heading < 2 || b.linkChars < rules.teaserHeadingLinkShare * b.chars) continue;
+    // The card is the nearest box around the heading that has siblings like it.
+    for (let el: HtmlElement | null = b.owner, up = 0; el?.parent && up <= TEASER_LEVELS; el = el.parent, up++) {
+      if (sameSiblings(el) < rules.teaserMinCards) continue;
+      if (charsUnder[el.id]! - b.chars <= rules.teaserMaxChars) {
+        const list = candidates.get(el.parent) ?? [];
+        if (!list.includes(el)) list.push(el);
+        candidates.set(el.parent, list);
+      }
+      break;
+    }
+  }
+  const cards = new Set<HtmlElement>();
+  for (const list of candidates.values()) if (list.length >= rules.teaserMinCards) for (const el of list) cards.add(el);
+  return cards;
+}
+
+/**
+ * Promo, paywall and newsletter boxes ("Jetzt unterstützen", "Suscríbete") rarely have
+ * a telling class, but they are built around a button: the largest box around a
+ * button, a few levels up, whose text stays short and that does not hold the headline
+ * (the article's header has share buttons) is one of them. An article body is far
+ * longer than `buttonBoxMaxChars`, so a button inside it takes at most its own
+ * paragraph along.
+ */
+function buttonBoxes(buttons: HtmlElement[], charsUnder: number[], holdsHeadline: (el: HtmlElement) => boolean, rules: HtmlRules): Set<HtmlElement> {
+  const boxes = new Set<HtmlElement>();
+  for (const button of buttons) {
+    let box: HtmlElement | null = null;
+    for (let el: HtmlElement | null = button.parent, up = 0; el && el.tag !== 'body' && up <= BUTTON_BOX_LEVELS; el = el.parent, up++) {
+      if ((charsUnder[el.id] ?? 0) > rules.buttonBoxMaxChars || holdsHeadline(el)) break;
+      box = el;
+    }
+    if (box && (charsUnder[box.id] ?? 0) > 0) boxes.add(box);
+  }
+  return boxes;
+}
+
+/** Levels above a button searched for the box it belongs to. */
+const BUTTON_BOX_LEVELS = 4;
+
+/** Levels above a linked heading searched for its card. */
+const TEASER_LEVELS = 3;
+
+/** How many element children of `el`'s parent share its tag and class (itself included). */
+function sameSiblings(el: HtmlElement): number {
+  let n = 0;
+  for (const c of el.parent!.children) if (typeof c !== 'string' && c.tag === el.tag && c.attrs.class === el.attrs.class) n++;
+  return n;
 }
 
 /**
@@ -211,6 +288,11 @@ function elementHints(el: HtmlElement, rules: HtmlRules, nameCache: Map<string, 
     byline: byName.byline || el.attrs.rel === 'author' || /author/i.test(itemprop),
     date: byName.date || el.tag === 'time' || /date/i.test(itemprop),
   };
+}
+
+function insideTag(el: HtmlElement, tag: string): boolean {
+  for (let up: HtmlElement | null = el; up; up = up.parent) if (up.tag === tag) return true;
+  return false;
 }
 
 function insideArticle(el: HtmlElement): boolean {

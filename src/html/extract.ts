@@ -45,12 +45,21 @@ const EMPTY: HtmlArticle = { paragraphs: [], title: null, date: null, authors: [
 function extract(html: string, rules: HtmlRules): HtmlArticle {
   const root = parseHtml(html, rules.maxDepth);
   const facts = readFacts(root, rules);
-  const { blocks, skipped, imageHolders } = segment(root, rules.removalTextMax);
+  const { blocks, skipped, imageHolders, buttons } = segment(root, rules.removalTextMax);
   const h1 = blocks.find((b) => b.heading === 1 && !inNavigation(b.owner))?.text ?? null;
   // The headline is known before the body is chosen (it is dropped from the body); bylines after.
   const title = resolveMetadata(facts, h1, [], rules).title;
-  const sel = selectArticle(blocks, imageHolders, title, rules);
+  let sel = selectArticle(blocks, imageHolders, buttons, title, rules);
+  // Nothing left: the article may sit in a box whose class misleads (`page-header`,
+  // `promo-layout`). The same selection without class hints is the last resort
+  // (trafilatura's cascade: another method when the first yields nothing).
+  if (sel.kept.length === 0) {
+    const loose = selectArticle(blocks, imageHolders, buttons, title, { ...rules, boilerplateHints: [] });
+    if (loose.kept.length > 0) sel = loose;
+  }
   const meta = resolveMetadata(facts, h1, sel.bylines.map((b) => b.text), rules);
+  const bios = authorBios(sel.kept, meta.authors);
+  for (const b of bios) sel.removed.push({ block: b, reason: 'byline' });
 
   const removed = mergeRemovals([...skipped, ...sel.removed.map(({ block, reason }) => ({ reason, text: block.text }))], rules.removalTextMax);
   return {
@@ -65,6 +74,28 @@ function extract(html: string, rules: HtmlRules): HtmlArticle {
     captions: uniqueCaptions(sel.captions.map((b) => caption(b.text, rules))),
     removed,
   };
+}
+
+/** A label before an author's bio ("About the author"): short, no sentence end. */
+const BIO_LABEL_MAX_CHARS = 40;
+
+/**
+ * The author's bio that closes many articles ("Jane Doe is a reporter for ..."): kept
+ * paragraphs at the end that start with an author's full name, and the short label
+ * just before them; taken out of `kept` and returned.
+ */
+function authorBios(kept: Block[], authors: string[]): Block[] {
+  const names = authors.filter((a) => a.includes(' '));
+  if (names.length === 0) return [];
+  const bios: Block[] = [];
+  while (kept.length > 1) {
+    const last = kept[kept.length - 1]!;
+    if (last.heading > 0 || !names.some((n) => last.text.startsWith(`${n} `))) break;
+    bios.push(kept.pop()!);
+  }
+  const label = kept[kept.length - 1];
+  if (bios.length > 0 && kept.length > 1 && label && label.text.length <= BIO_LABEL_MAX_CHARS && !/[.!?…:]$/.test(label.text)) bios.push(kept.pop()!);
+  return bios;
 }
 
 /** Inside a <nav> or <menu>: an h1 there is a menu entry or the logo, not the headline. */

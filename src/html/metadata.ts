@@ -210,8 +210,12 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
     meta('pubdate'),
     meta('publishdate'),
     meta('publish-date'),
+    meta('og:article:published_time'),
+    meta('parsely-pub-date'),
     meta('dc.date.issued'),
+    meta('dcterms.created'),
     meta('dc.date'),
+    meta('dcterms.date'),
     meta('date'),
     str(article?.dateCreated ?? null),
     facts.times[0] ?? null,
@@ -220,9 +224,12 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
     ...facts.dateTexts,
   ];
   let date: string | null = null;
-  for (const raw of dateRaw) {
+  let at = 0;
+  for (; at < dateRaw.length; at++) {
+    const raw = dateRaw[at];
     if (raw && (date = isoFrom(raw, defaultOffset))) break;
   }
+  date = localTime(date, dateRaw.slice(at + 1), defaultOffset);
 
   // Outlet names squashed, with and without their domain ending: "VnExpress" is vnexpress.net's.
   const outlets = [site, str(article?.publisher ?? null), hostOf(facts.canonical)]
@@ -232,7 +239,7 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
     name.length >= 3 && name.length <= 60 && !/^https?:|@|\d/i.test(name) && !outlets.includes(squash(name)) && !rules.outletAuthors.test(name);
   const namesIn = (texts: string[]) => texts.flatMap(splitNames).filter(isPerson);
   let authors = authorsOf(article?.author).filter(isPerson);
-  if (authors.length === 0) authors = namesIn([...(facts.meta.get('author') ?? []), ...(facts.meta.get('article:author') ?? []), ...(facts.meta.get('itemprop:author') ?? [])]);
+  if (authors.length === 0) authors = namesIn(AUTHOR_META.flatMap((key) => facts.meta.get(key) ?? []));
   if (authors.length === 0) authors = namesIn(bylines);
   if (authors.length === 0) authors = namesIn(facts.bylines.slice(0, 1));
 
@@ -247,6 +254,23 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
   // The first absolute one: a relative canonical link gives way to og:url.
   const url = [facts.canonical, meta('og:url'), str(article?.url ?? null), str(article?.mainEntityOfPage ?? null)].find((u) => u && /^https?:\/\//i.test(u)) ?? null;
   return { title, date, authors: unique(authors), category, url, site, lang: facts.lang };
+}
+
+/** Meta names and properties that carry the author's name (itemprop:author is microdata's visible text). */
+const AUTHOR_META = ['author', 'article:author', 'itemprop:author', 'parsely-author', 'sailthru.author', 'dc.creator', 'dcterms.creator', 'citation_author'];
+
+/**
+ * The same instant in the page's own time zone when a later candidate has it: many sites give JSON-LD in UTC and article:published_time with their offset,
+ * and the local day is the one the page shows (23:38 in New York is the next day in UTC).
+ */
+function localTime(date: string | null, others: (string | null)[], defaultOffset: string): string | null {
+  if (date === null || !/(?:Z|[+-]00:00)$/.test(date)) return date;
+  const instant = Date.parse(date);
+  for (const raw of others) {
+    const iso = raw ? isoFrom(raw, defaultOffset) : null;
+    if (iso && /[+-](?!00:00)\d{2}:\d{2}$/.test(iso) && Date.parse(iso) === instant) return iso;
+  }
+  return date;
 }
 
 function rank(node: Record<string, unknown>): number {

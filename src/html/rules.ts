@@ -37,6 +37,14 @@ export interface HtmlRules {
   bylineHints: RegExp;
   /** Class/id words of publication dates shown on the page. */
   dateHints: RegExp;
+  /** A heading with at least this share of link text may be a teaser card's title. */
+  teaserHeadingLinkShare: number;
+  /** Most characters of a teaser card besides its heading. */
+  teaserMaxChars: number;
+  /** Fewest like boxes with a linked heading that make a row of teaser cards. */
+  teaserMinCards: number;
+  /** Most characters of a box around a button that is dropped as a promo, paywall or newsletter box. */
+  buttonBoxMaxChars: number;
   /** Text next to an image (in the same small box) up to this length is its caption. */
   captionMaxChars: number;
   /** The credit that ends a caption (named group `credit`); the caption is what precedes it. */

@@ -189,3 +189,89 @@ describe('looksLikeHtml and declaredCharset', () => {
     expect(declaredCharset(bytes('<html><body>không khai báo</body></html>'))).toBeNull();
   });
 });
+
+describe('extractArticle on short articles beside longer boilerplate', () => {
+  const para = (n: number) => `<p>Paragraph ${n}: the council approved the new budget on Tuesday after a long debate about school funding and road repairs in the district.</p>`;
+  const card = (n: number) =>
+    `<div class="nextstory"><h2><a href="/s${n}">Another story number ${n} from the same site</a></h2><p>Teaser ${n}: a summary of another article that the site wants readers to click on next, long enough to look like prose.</p><h3><a href="/s${n}">READ THE REST</a></h3></div>`;
+
+  it('drops a row of teaser cards (linked headings with a line of text) that carries no telling class', () => {
+    const a = extractArticle(`<html><body><h1>Budget passes</h1><div class="story">${para(1)}</div><div id="more">${card(1)}${card(2)}${card(3)}${card(4)}</div></body></html>`);
+    expect(a.paragraphs).toEqual([expect.stringMatching(/^Paragraph 1:/)]);
+    expect(a.removed.some((r) => r.reason === 'related' && r.text.includes('Teaser 1'))).toBe(true);
+    expect(a.authors).toEqual([]);
+  });
+
+  it('keeps sections that merely share a class, with unlinked headings', () => {
+    const section = (n: number) => `<section class="part"><h2>Part ${n}</h2>${para(n)}</section>`;
+    const a = extractArticle(`<html><body><h1>Budget passes</h1><article>${section(1)}${section(2)}${section(3)}</article></body></html>`);
+    expect(a.paragraphs).toEqual(['Part 1', expect.stringMatching(/^Paragraph 1:/), 'Part 2', expect.stringMatching(/^Paragraph 2:/), 'Part 3', expect.stringMatching(/^Paragraph 3:/)]);
+  });
+
+  it('drops a footer that holds more prose than the article, since it does not hold the headline', () => {
+    const footer = [1, 2, 3].map((n) => `<p>Footer note ${n}: this website uses cookies and is published under a licence, read the terms of service before you comment here.</p>`).join('');
+    const a = extractArticle(`<html><body><div class="post"><h1>Budget passes</h1>${para(1)}</div><div class="footer-left">${footer}</div></body></html>`);
+    expect(a.paragraphs).toEqual([expect.stringMatching(/^Paragraph 1:/)]);
+  });
+
+  it('does not read an author class on the whole article as a byline box', () => {
+    const question = '<p><strong>How did the council decide on the final figures for schools?</strong></p>';
+    const a = extractArticle(`<html><body><article class="node author-anonymous"><h1>Budget passes</h1>${para(1)}${question}${para(2)}${question}${para(3)}</article></body></html>`);
+    expect(a.paragraphs.filter((p) => p.startsWith('How did'))).toHaveLength(2);
+  });
+
+  it('drops a promo or paywall box built around a button, whatever its class', () => {
+    const promo = `<div class="tzi-bottom"><p class="headline">Read left, fight right</p><p>Right now independent journalism needs your support more than ever, and half of all sign-ups this month go to the network. Are you with us? <a class="button primary" href="/support">Support now</a></p></div>`;
+    const a = extractArticle(`<html><body><article><h1>Budget passes</h1>${para(1)}${para(2)}${promo}</article></body></html>`);
+    expect(a.paragraphs).toEqual([expect.stringMatching(/^Paragraph 1:/), expect.stringMatching(/^Paragraph 2:/)]);
+    expect(a.removed.some((r) => r.reason === 'ad' && r.text.includes('Read left'))).toBe(true);
+  });
+
+  it("keeps the lead in the article's header, share button and all", () => {
+    const header = `<header><div class="title-box"><h1>Budget passes</h1><p>The council found the money for schools at last, after a year of arguing over every single line of it.</p><button type="button">Share</button></div></header>`;
+    const a = extractArticle(`<html><body><article>${header}${para(1)}${para(2)}</article></body></html>`);
+    expect(a.paragraphs[0]).toMatch(/^The council found the money/);
+  });
+
+  it("drops the author's bio that closes the article, and its label", () => {
+    const ld = '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Budget passes","author":{"@type":"Person","name":"Jane Doe"}}</script>';
+    const bio = '<h4>ABOUT THE AUTHOR</h4><p>Jane Doe is a reporter covering city hall and the council for the paper, and has written about local budgets since 2015.</p>';
+    const a = extractArticle(`<html><head>${ld}</head><body><article><h1>Budget passes</h1>${para(1)}${para(2)}${bio}</article></body></html>`);
+    expect(a.authors).toEqual(['Jane Doe']);
+    expect(a.paragraphs).toEqual([expect.stringMatching(/^Paragraph 1:/), expect.stringMatching(/^Paragraph 2:/)]);
+  });
+});
+
+describe('extractArticle metadata from structured data', () => {
+  const page = (head: string) =>
+    `<html><head>${head}</head><body><article><h1>Budget passes</h1><p>Paragraph 1: the council approved the new budget on Tuesday after a long debate about school funding and road repairs.</p></article></body></html>`;
+
+  it('gives the local time when JSON-LD says UTC and article:published_time the same instant with its offset', () => {
+    const a = extractArticle(
+      page('<script type="application/ld+json">{"@type":"NewsArticle","headline":"Budget passes","datePublished":"2014-12-19T04:38:49Z"}</script><meta property="article:published_time" content="2014-12-18T23:38:49-05:00">'),
+    );
+    expect(a.date).toBe('2014-12-18T23:38:49-05:00');
+  });
+
+  it('keeps the UTC value when no candidate is the same instant', () => {
+    const a = extractArticle(
+      page('<script type="application/ld+json">{"@type":"NewsArticle","headline":"Budget passes","datePublished":"2014-12-19T04:38:49Z"}</script><meta property="article:modified_time" content="2014-12-19T09:00:00-05:00">'),
+    );
+    expect(a.date).toBe('2014-12-19T04:38:49Z');
+  });
+
+  it('reads the author from the meta names analytics tags use when the usual ones are missing', () => {
+    expect(extractArticle(page('<meta name="parsely-author" content="Jane Doe">')).authors).toEqual(['Jane Doe']);
+    expect(extractArticle(page('<meta name="dc.creator" content="Nguyễn Văn An">')).authors).toEqual(['Nguyễn Văn An']);
+  });
+});
+
+describe('extractArticle when every block falls under a class hint', () => {
+  it('falls back to the selection without class hints rather than return nothing', () => {
+    const p = (n: number) => `<p>Paragraph ${n}: the council approved the new budget on Tuesday after a long debate about school funding and road repairs.</p>`;
+    const html = `<html><body><div class="related-story-body"><h1>Budget passes</h1>${p(1)}${p(2)}${p(3)}</div><div class="related-links">${p(4)}${p(5)}</div></body></html>`;
+    const a = extractArticle(html);
+    expect(a.paragraphs.filter((x) => /^Paragraph [123]:/.test(x))).toHaveLength(3);
+  });
+});
+
