@@ -155,6 +155,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     }
   }
 
+  markEmbedIntros(lines, verdict, mark);
   if (learned && learned.size > 0) markLearned(lines, verdict, learned, rules, mark);
   // After the learned lines: a site's own repeated block is named as such.
   markHeadlineRuns(lines, verdict, rules, mark);
@@ -164,6 +165,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   const dump = input.some((l) => l.text.length >= DUMP_MIN);
   markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark);
 
+  markTeasersAfterCredit(lines, verdict, rules, mark);
   // Credits close the article: read upwards from its last line. A site's regular
   // writer may stand in enough pages to be learned: still a byline.
   let orphan = -1;
@@ -340,6 +342,9 @@ const PHONE = /\d{4}[ .]?\d{3}/;
 function hasPointer(text: string): boolean {
   return (
     text.includes('tại đây') ||
+    text.includes('TẠI ĐÂY') ||
+    text.includes('Tại đây') ||
+    text.includes('@') ||
     text.includes('http') ||
     text.includes('www.') ||
     text.includes('otline') ||
@@ -637,6 +642,41 @@ function followsAuthorCredit(rules: BoilerplateRules, lines: Line[], verdict: (R
   while (j >= 0 && verdict[j] && verdict[j] !== 'learned') j--;
   if (j < 0 || !/^\(?theo\s/iu.test(lines[j]!.text)) return false;
   return (readCredit(rules, lines[j]!.text)?.authors.length ?? 0) > 0;
+}
+
+/** Most teasers of other articles a page shows under the byline. */
+const TEASERS_AFTER_CREDIT_MAX = 2;
+
+/**
+ * Other articles' teasers under the byline: the credit closes the article, so the one or
+ * two short lines that follow it right away (no line between) are a related box. The
+ * credit must name a person and stand in the second half of the document; a marker
+ * between the two (`more`, a share bar) means the line is the page's own text.
+ */
+function markTeasersAfterCredit(lines: Line[], verdict: (RemovalReason | null)[], rules: BoilerplateRules, mark: (i: number, r: RemovalReason) => void): void {
+  let last = lines.length - 1;
+  while (last > 0 && verdict[last]) last--;
+  for (let k = 1; k <= TEASERS_AFTER_CREDIT_MAX; k++) {
+    const credit = last - k;
+    if (credit < Math.floor(lines.length / 2) || credit < 1 || verdict[credit]) return;
+    const teasers = lines.slice(credit + 1, last + 1);
+    if (teasers.some((l, j) => verdict[credit + 1 + j] || l.text.length > TEASER_MAX || l.text.length < TEASER_MIN)) return;
+    if ((readCredit(rules, bare(lines[credit]!.text))?.authors.length ?? 0) === 0) continue;
+    for (let j = credit + 1; j <= last; j++) mark(j, 'related');
+    return;
+  }
+}
+
+// `Xem highlights trận đấu:` over an embedded player the crawler could not read.
+const EMBED_INTRO = /:\s*$/;
+
+/** A short line that introduces the embed right under it (removed as a marker) goes with it. */
+function markEmbedIntros(lines: Line[], verdict: (RemovalReason | null)[], mark: (i: number, r: RemovalReason) => void): void {
+  for (let i = 1; i < lines.length; i++) {
+    if (verdict[i] !== 'marker' || verdict[i - 1] || lines[i]!.gapBefore > 1) continue;
+    const above = lines[i - 1]!.text;
+    if (above.length <= TEASER_MAX && EMBED_INTRO.test(above) && !/^(?:Tags?|Từ khóa|Từ khoá)\s*:/u.test(above)) mark(i - 1, 'marker');
+  }
 }
 
 /**

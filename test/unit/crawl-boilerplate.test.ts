@@ -359,3 +359,61 @@ describe('a scene caption run into a one-line dump', () => {
     expect(r.captions).toEqual([]);
   });
 });
+
+// From the vietnamnet and giaoduc dev sources of test/fixtures/crawl (batch 2).
+describe('the end of a page that keeps one paragraph per line', () => {
+  const BODY = [
+    'Tại Đại hội, ông được bầu vào Ban chấp hành Trung ương. Sau này, chính Zhukov nói rằng Stalin định bổ nhiệm ông làm Bộ trưởng Quốc phòng.',
+    'Trước đây, người ta cho rằng Khrushev mời Zhukov trở về Moscow và bổ nhiệm làm Thứ trưởng Bộ Quốc phòng. Song, trên thực tế Stalin và Zhukov “làm lành” sớm hơn.',
+    'Do đó, Stalin quyết định tạm thời để Zhukov ra đi, vừa để bảo vệ ông này, vừa để lấy lòng các vị tướng háo danh.',
+  ];
+  const TEASERS = [
+    'Georgy Konstantinovich Zhukov là người có công lớn trong cuộc chiến tranh chống phát xít Đức của nhân dân Liên Xô.',
+    'Ngày 5/3/1953, I. V. Stalin từ trần. Beria đề nghị dành cho G. Malenkov chiếc ghế Chủ tịch Hội đồng bộ trưởng.',
+  ];
+
+  it('takes the teasers right under the byline for other articles, and reads the byline above them', () => {
+    const r = strip([...BODY, 'Nguyên Phong', ...TEASERS].join('\n'));
+    expect(r.paragraphs).toEqual(BODY);
+    expect(r.authors).toEqual(['Nguyên Phong']);
+    expect(r.removed.map((x) => x.reason)).toEqual(['byline', 'related', 'related']);
+    const credited = strip([...BODY, 'Minh Anh(theo Heathline)', 'Uống nước chanh, kiêng ăn đường, tinh bột và chất béo có thể giúp bạn giảm cân? Chuyên gia dinh dưỡng sẽ tiết lộ sự thật.'].join('\n'));
+    expect([credited.authors, credited.sources, credited.paragraphs]).toEqual([['Minh Anh'], ['Heathline'], BODY]);
+  });
+
+  it('keeps a paragraph after a name line that is long, or that a marker parts from the name', () => {
+    const long = `${BODY[1]} ${BODY[2]} ${BODY[0]}`;
+    expect(strip([...BODY, 'Nguyên Phong', long].join('\n')).paragraphs).toEqual([...BODY, long]);
+    const r = strip([...BODY, '**Thái Bình**', 'more(HDDTVN) – Các vướng mắc phát sinh trong quá trình làm thủ tục hải quan cần được xử lý kịp thời.'].join('\n'));
+    expect(r.paragraphs.at(-1)).toBe('(HDDTVN) – Các vướng mắc phát sinh trong quá trình làm thủ tục hải quan cần được xử lý kịp thời.');
+  });
+
+  it('removes an embedded player the crawler could not read and the line that introduces it', () => {
+    const r = strip([...BODY, 'Xem highlights Quảng Nam 3-3 Sài Gòn FC:', 'browser not support iframe.', 'Xuân Mơ'].join('\n'));
+    expect(r.paragraphs).toEqual(BODY);
+    expect(r.authors).toEqual(['Xuân Mơ']);
+    // A list that a colon introduces stays.
+    const list = strip([BODY[0], 'Ba nhóm tổ chức được tiếp nhận tiền cứu trợ gồm:', '- Mặt trận Tổ quốc Việt Nam; Hội Chữ thập đỏ Việt Nam.', BODY[1]].join('\n'));
+    expect(list.removed).toEqual([]);
+  });
+
+  it('reads bylines that name each contributor’s part', () => {
+    const r = strip([...BODY, 'Bài: Gia Bảo', 'Ảnh, clip: Bảo Hòa'].join('\n'));
+    expect(r.authors).toEqual(['Gia Bảo', 'Bảo Hòa']);
+    expect(r.paragraphs).toEqual(BODY);
+  });
+
+  it.each([
+    'Còn nữa...',
+    '(Còn tiếp)',
+    'LTS: Không ít những tờ báo, tạp chí phải tự trang trải kinh phí. VietNamNet giới thiệu loạt bài về tình trạng này.',
+    '(*) Văn phong, nội dung bài viết thể hiện góc nhìn, quan điểm của tác giả.',
+    'Bạn đọc xem toàn văn dự thảoTẠI ĐÂY.',
+    '"Bạn đọc có khúc mắc, bày tỏ quan điểm hãy liên lạc với chúng tôi theo địa chỉ email banxahoi@vietnamnet.vn . Mọi thắc mắc đều được xem xét.',
+  ])('removes %s', (line) => {
+    const r = strip([BODY[0], line, BODY[1]].join('\n'));
+    expect(r.paragraphs[0]).toBe(BODY[0]);
+    expect(r.paragraphs.at(-1)).toBe(BODY[1]);
+    expect(r.paragraphs.join(' ')).not.toMatch(/Còn|LTS|Văn phong|TẠI ĐÂY|liên lạc/);
+  });
+});
