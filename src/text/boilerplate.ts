@@ -74,6 +74,7 @@ const PERIOD_BODY_MIN = 30;
 const PERIOD_END = /\.["”’)]*$/;
 const CAPTION_MIN_WORDS = 3;
 const IMAGE_CAPTION_MAX = 150;
+const CAPTION_STATEMENT_WORDS = 20;
 
 /**
  * Removes what is not article text and says why: related-article blocks and site
@@ -163,7 +164,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   // Sentences are searched inside the paragraphs of a dump, where blocks were run together;
   // elsewhere a line is a block and only a short one is searched (cheaper on clean text).
   const dump = input.some((l) => l.text.length >= DUMP_MIN);
-  markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark);
+  markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark, dump ? learned : undefined);
 
   markTeasersAfterCredit(lines, verdict, rules, mark);
   // Credits close the article: read upwards from its last line. A site's regular
@@ -529,7 +530,9 @@ function creditedCaption(rules: BoilerplateRules, text: string): Caption | null 
 function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: number): Caption | null {
   if (text.length > rules.captionMaxLength || MARKDOWN_BLOCK.test(text)) return null;
   const cue = firstMatch(rules.captionCues, text);
-  if (cue) {
+  // `Đại biểu Quốc hội Lê Thanh Vân đã dành cho ... Đại hội Đảng XIII.`: a long sentence that
+  // ends with a stop states something; a picture is described in fewer words.
+  if (cue && !(SENTENCE_END.test(text) && text.split(' ').length >= CAPTION_STATEMENT_WORDS)) {
     // `Nhà máy ... GMP EU. hình minh họa ,`: a cue that closes the line is not the caption's text.
     const closing = cue.index > 0 && cue.index + cue[0].length === text.length;
     const end = closing && /^[.!?…]/.test(cue[0]) ? cue.index + 1 : cue.index;
@@ -736,7 +739,9 @@ function markInlineBoilerplate(
   keptText: string[],
   removedInline: Removal[][],
   mark: (i: number, r: RemovalReason) => void,
+  learned?: ReadonlySet<string>,
 ): void {
+  const learnedSentences = learned !== undefined && learned.size > 0;
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
     const text = lines[i]!.text;
@@ -744,11 +749,12 @@ function markInlineBoilerplate(
     // Most lines hold neither a pointer nor a photo credit: two looks spare the rest.
     const pointer = hasPointer(text);
     const scene = dump && SCENE_WORDS.some((w) => text.includes(w));
-    if (!pointer && !scene && !text.includes('Ảnh') && !text.includes('(ảnh')) continue;
+    if (!learnedSentences && !pointer && !scene && !text.includes('Ảnh') && !text.includes('(ảnh')) continue;
     const sentences = splitSentences(text);
     const drop: (RemovalReason | null)[] = sentences.map(() => null);
+    if (learnedSentences && sentences.length > 1) markLearnedSentences(sentences, learned!, drop);
     sentences.forEach((sentence, k) => {
-      if (sentence.length > SENTENCE_MAX) return;
+      if (drop[k] || sentence.length > SENTENCE_MAX) return;
       if (pointer && matchesAny(rules.callsToAction, sentence)) {
         drop[k] = 'call-to-action';
         return;
@@ -778,6 +784,37 @@ function markInlineBoilerplate(
     }
     keptText[i] = sentences.filter((_, k) => !drop[k]).join(' ');
     removedInline[i] = sentences.flatMap((sentence, k) => (drop[k] ? [{ reason: drop[k]!, text: sentence }] : []));
+  }
+}
+
+/** Shortest sentence of a dump that is counted for, and removed as, a source's repeated text. */
+const LEARNED_SENTENCE_MIN = 30;
+
+/**
+ * The sentences of a one-line dump that the learned profile can name: a site's footer
+ * or widget text that the crawler ran into the article (`Bình luận (0) Tổng biên tập:
+ * ...`). They are counted (`documentLines`) and removed here by the same split, so a
+ * sentence the profile holds is found again.
+ */
+export function dumpSentences(input: Line[], lines: Line[] = splitGluedLines(input)): string[] {
+  if (!input.some((l) => l.text.length >= DUMP_MIN)) return [];
+  return lines.flatMap((l) => {
+    const sentences = splitSentences(l.text);
+    return sentences.length > 1 ? sentences.filter((x) => x.length >= LEARNED_SENTENCE_MIN) : [];
+  });
+}
+
+/**
+ * Sentences the profile names, and the few between two of them (a block whose middle
+ * changes from page to page), as `markLearned` does for lines.
+ */
+function markLearnedSentences(sentences: string[], learned: ReadonlySet<string>, drop: (RemovalReason | null)[]): void {
+  let last = -1;
+  for (let k = 0; k < sentences.length; k++) {
+    if (sentences[k]!.length < LEARNED_SENTENCE_MIN || !learned.has(lineKey(sentences[k]!))) continue;
+    drop[k] = 'learned';
+    if (last !== -1 && k - last <= LEARNED_GAP + 1) for (let j = last + 1; j < k; j++) drop[j] = 'learned';
+    last = k;
   }
 }
 
