@@ -342,9 +342,9 @@ const PHONE = /\d{4}[ .]?\d{3}/;
  */
 function hasPointer(text: string): boolean {
   return (
-    text.includes('tại đây') ||
-    text.includes('TẠI ĐÂY') ||
-    text.includes('Tại đây') ||
+    // `tại đây` and `Tại đây` in one scan, `TẠI ĐÂY` in another.
+    text.includes('ại đây') ||
+    text.includes('ĐÂY') ||
     text.includes('@') ||
     text.includes('http') ||
     text.includes('www.') ||
