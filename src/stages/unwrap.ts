@@ -2,27 +2,36 @@ import type { Stage } from './stage.js';
 
 /**
  * Text that a crawler stored as a printed list of strings (Python's `str(list)`, a
- * JSON array): `['\r\n', 'Đoạn một.', 'Đoạn hai.']`. Each string becomes a paragraph,
+ * JSON array): `['\r\n', 'Đoạn một.', 'Đoạn hai.']`, the whole field or, as crawlers
+ * that store a lead apart from the text nodes do, after a lead or between text
+ * (`Lead sentence. ['\r\n', 'Đoạn một.', ...]`). Each string becomes a paragraph,
  * with its escapes decoded, so that the brackets, quotes, commas and escaped line
- * breaks of the list never reach the text. Anything that does not parse whole as
- * such a list is left as it is.
+ * breaks of the list never reach the text. Text around a list stays as it is.
  */
 export const unwrapStage: Stage = {
   name: 'unwrap',
   run(draft) {
-    const items = printedList(draft.text);
-    if (items) draft.text = items.join('\n\n');
+    draft.text = unwrapPrintedLists(draft.text);
   },
 };
 
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
 
-/** The non-empty strings of a printed list, or null when `text` is not one (one pass, no backtracking). */
-export function printedList(text: string): string[] | null {
-  const t = text.trim();
-  if (t.length < 4 || t[0] !== '[' || t[t.length - 1] !== ']' || (t[1] !== "'" && t[1] !== '"')) return null;
+interface Parsed {
+  /** The non-empty strings, trimmed. */
+  items: string[];
+  /** Index just past the closing `]`. */
+  end: number;
+  /** The list held the signs of printed text nodes: an escaped line break or tab, or a whitespace-only string. */
+  nodes: boolean;
+}
+
+/** Parses the printed list that opens at `t[start] === '['`, or null (one pass, no backtracking). */
+function parseList(t: string, start: number): Parsed | null {
+  if (t[start] !== '[' || (t[start + 1] !== "'" && t[start + 1] !== '"')) return null;
   const items: string[] = [];
-  let i = 1;
+  let nodes = false;
+  let i = start + 1;
   for (;;) {
     const quote = t[i];
     if (quote !== "'" && quote !== '"') return null;
@@ -43,14 +52,45 @@ export function printedList(text: string): string[] | null {
         item += String.fromCharCode(parseInt(digits, 16));
         i += digits.length;
       } else {
+        if (e === 'n' || e === 'r' || e === 't') nodes = true;
         item += ESCAPES[e] ?? `\\${e}`;
       }
     }
     const trimmed = item.trim();
     if (trimmed) items.push(trimmed);
+    else nodes = true;
     for (i++; t[i] === ' '; i++);
-    if (t[i] === ']') return i === t.length - 1 && items.length > 0 ? items : null;
+    if (t[i] === ']') return items.length > 0 ? { items, end: i + 1, nodes } : null;
     if (t[i] !== ',') return null;
     for (i++; t[i] === ' ' || t[i] === '\n' || t[i] === '\r'; i++);
   }
+}
+
+/** The non-empty strings of a printed list, or null when `text` is not wholly one. */
+export function printedList(text: string): string[] | null {
+  const t = text.trim();
+  const parsed = parseList(t, 0);
+  return parsed && parsed.end === t.length ? parsed.items : null;
+}
+
+/**
+ * `text` with every printed list of text nodes in it replaced by its strings, one
+ * paragraph each. A whole-field list is always unwrapped; a list inside text only
+ * when it carries the signs of printed nodes (an escaped line break, a whitespace-only
+ * string), so a quoted array in an article about code (`["a", "b"]`) stays as written.
+ */
+export function unwrapPrintedLists(text: string): string {
+  const whole = printedList(text);
+  if (whole) return whole.join('\n\n');
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf('[', 0); at !== -1; at = text.indexOf('[', at + 1)) {
+    if (at < from) continue;
+    const parsed = parseList(text, at);
+    if (!parsed?.nodes) continue;
+    out += `${text.slice(from, at).trimEnd()}\n\n${parsed.items.join('\n\n')}\n\n`;
+    from = parsed.end;
+    at = parsed.end - 1;
+  }
+  return from === 0 ? text : (out + text.slice(from).trimStart()).trim();
 }
