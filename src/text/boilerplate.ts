@@ -229,7 +229,9 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     removed.push({ reason: 'separator', text: kept[last]!.slice(end.length).trim() });
     kept[last] = end;
   }
-  return { paragraphs: kept, captions, authors, sources, category, removed };
+  // A feed's excerpt repeats the article's first caption: one picture, one caption.
+  const unique = captions.filter((c, k) => captions.findIndex((d) => d.text === c.text && d.credit === c.credit) === k);
+  return { paragraphs: kept, captions: unique, authors, sources, category, removed };
 }
 
 /**
@@ -328,6 +330,17 @@ function gluePoints(text: string, last: boolean): number[] {
     const start = captionStart(text, at);
     if (start > 0) cut(start);
   }
+  // `... phát biểu - Ảnh: NAM TRẦN Sáng nay ...`, `... hội nghị. Ảnh: T.Bình Phát triển ...`: a labelled
+  // photo credit run into the next sentence. Its name is cut where the credit's shape ends.
+  if (text.includes('nh') && (text.includes('Ảnh') || text.includes('Hình') || text.includes('Đồ h'))) {
+    for (const m of text.matchAll(PHOTO_LABEL)) {
+      const end = labelledCreditEnd(text, m.index + m[0].length);
+      if (end === -1) continue;
+      cut(end);
+      const start = captionStart(text, m.index);
+      if (start > 0) cut(start);
+    }
+  }
   if (cuts === null) return NO_CUTS;
   const sorted = (cuts as number[]).sort((a, b) => a - b);
   return sorted.filter((at, k) => k === 0 || at !== sorted[k - 1]);
@@ -409,6 +422,43 @@ function upperCreditEnd(text: string, at: number): number {
     p = end;
   }
   return -1;
+}
+
+// A photo-credit label with its colon, after a space or at the line's start (`- Ảnh:`, `. Ảnh:`, `Nguồn ảnh :`).
+const PHOTO_LABEL = /(?<=^|\s)(?:Ảnh|Nguồn ảnh|Hình|Hình ảnh|Đồ họa|Đồ hoạ)\s?:\s*/gu;
+// An initial and a name (`T.Bình`, `N.Huế`): a photographer's credit whole in one word.
+const INITIAL_NAME = /^\p{Lu}\.\p{Lu}\p{Ll}+$/u;
+
+/**
+ * Where a labelled credit that starts at `p` ends when a sentence follows it on the same
+ * line, or -1: an initial and a name (`T.Bình`) or a few upper-case words (`NAM TRẦN`,
+ * `NVCC`, `AFP/TTXVN`), then a capitalised word in mixed case. A mixed-case name
+ * (`Ảnh: Nguyễn Huế Ông An cho biết`) has no shape that tells where it ends: left whole.
+ */
+function labelledCreditEnd(text: string, p: number): number {
+  const first = wordAt(text, p);
+  if (first === null) return -1;
+  if (INITIAL_NAME.test(first.word)) {
+    const next = wordAt(text, first.next);
+    return next !== null && /^["“]?\p{Lu}/u.test(next.word) ? first.next : -1;
+  }
+  let at: { word: string; next: number } | null = first;
+  for (let words = 0; at !== null && words <= CREDIT_WORDS_MAX; words++) {
+    if (/\p{Ll}/u.test(at.word)) return words > 0 && /^["“]?\p{Lu}\p{Ll}/u.test(at.word) ? p : -1;
+    if (!/\p{Lu}/u.test(at.word)) return -1;
+    p = at.next;
+    at = wordAt(text, p);
+  }
+  return -1;
+}
+
+/** The word at `p` (up to the next space, at most CREDIT_WORD_MAX long) and where the word after it starts. */
+function wordAt(text: string, p: number): { word: string; next: number } | null {
+  let end = text.indexOf(' ', p);
+  if (end === -1 || end === p || end - p > CREDIT_WORD_MAX) return null;
+  const word = text.slice(p, end);
+  while (text[end] === ' ') end++;
+  return { word, next: end };
 }
 
 function captionStart(text: string, credit: number): number {

@@ -314,6 +314,37 @@ describe('an upper-case credit glued to the next paragraph', () => {
   });
 });
 
+describe('a labelled credit run into the next sentence', () => {
+  it('cuts out the caption before `Ảnh: NVCC` or `Ảnh: T.H` and keeps the sentence after the credit (sonlu3612-giaoduc 025, hongquantq92-hddtvn 003)', () => {
+    const r = strip(
+      'Bước 5, xuất dữ liệu để tiến hành cấp văn bằng chứng chỉ số. Tiến sĩ Nguyễn Trung Nhân, Trưởng phòng, Phòng đào tạo, Trường Đại học Công nghiệp Thành phố Hồ Chí Minh. Ảnh: NVCC Như vậy, để đảm bảo chính xác và khả dụng, văn bằng chứng chỉ số chỉ được cấp sau khi cấp bản cứng.',
+    );
+    expect(r.paragraphs).toEqual([
+      'Bước 5, xuất dữ liệu để tiến hành cấp văn bằng chứng chỉ số.',
+      'Như vậy, để đảm bảo chính xác và khả dụng, văn bằng chứng chỉ số chỉ được cấp sau khi cấp bản cứng.',
+    ]);
+    expect(r.captions).toEqual([{ text: 'Tiến sĩ Nguyễn Trung Nhân, Trưởng phòng, Phòng đào tạo, Trường Đại học Công nghiệp Thành phố Hồ Chí Minh.', credit: 'NVCC' }]);
+    const initial = strip('Hàng hóa XNK qua Tân cảng Cát Lái. Ảnh: T.H Tân cảng Cát Lái đã đạt các tiêu chí của chương trình.');
+    expect(initial.paragraphs).toEqual(['Tân cảng Cát Lái đã đạt các tiêu chí của chương trình.']);
+    expect(initial.captions).toEqual([{ text: 'Hàng hóa XNK qua Tân cảng Cát Lái.', credit: 'T.H' }]);
+  });
+
+  it('cuts a `- Ảnh: NAME` caption out of the paragraph it was run into', () => {
+    const r = strip(
+      'Sáng nay, hội nghị tổng kết năm học đã diễn ra tại Hà Nội. Thứ trưởng Nguyễn Văn A phát biểu tại hội nghị - Ảnh: NAM TRẦN Theo báo cáo, năm học vừa qua ngành giáo dục đạt nhiều kết quả.',
+    );
+    expect(r.paragraphs).toEqual(['Sáng nay, hội nghị tổng kết năm học đã diễn ra tại Hà Nội.', 'Theo báo cáo, năm học vừa qua ngành giáo dục đạt nhiều kết quả.']);
+    expect(r.captions).toEqual([{ text: 'Thứ trưởng Nguyễn Văn A phát biểu tại hội nghị', credit: 'NAM TRẦN' }]);
+  });
+
+  it('leaves a mixed-case credit whose end has no shape, and the word Hình inside a sentence', () => {
+    const mixed = 'Ông An phát biểu tại hội nghị. Ảnh: Nguyễn Huế Ông An cho biết thêm rằng ngành y tế sẽ tiếp tục kiểm tra mọi cơ sở trong tháng tới, theo kế hoạch đã được phê duyệt từ đầu năm.';
+    expect(splitGluedLines(splitLines(mixed)).map((l) => l.text)).toEqual([mixed]);
+    const figure = 'Hình: Biểu đồ tăng trưởng của ngành dược trong ba năm qua cho thấy mức tăng đều.';
+    expect(splitGluedLines(splitLines(figure)).map((l) => l.text)).toEqual([figure]);
+  });
+});
+
 // Some crawlers strip `:` and `/` from the text (`tại https tvpharm.com.vn`, `Nguồn TradingView`):
 // credits and links must still be known without them.
 describe('credits and links whose punctuation the crawler stripped', () => {
