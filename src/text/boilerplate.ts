@@ -428,19 +428,28 @@ function upperCreditEnd(text: string, at: number): number {
 const PHOTO_LABEL = /(?<=^|\s)(?:Ảnh|Nguồn ảnh|Hình|Hình ảnh|Đồ họa|Đồ hoạ)\s?:\s*/gu;
 // An initial and a name (`T.Bình`, `N.Huế`): a photographer's credit whole in one word.
 const INITIAL_NAME = /^\p{Lu}\.\p{Lu}\p{Ll}+$/u;
+const SLASHED_CREDIT = /^\p{Lu}[\p{L}.]*\/\p{Lu}[\p{L}.]*$/u;
 
 /**
  * Where a labelled credit that starts at `p` ends when a sentence follows it on the same
- * line, or -1: an initial and a name (`T.Bình`) or a few upper-case words (`NAM TRẦN`,
- * `NVCC`, `AFP/TTXVN`), then a capitalised word in mixed case. A mixed-case name
+ * line, or -1: an initial and a name (`T.Bình`), capitalised words closed by a slashed
+ * pair (`Nguyễn Huế/VnExpress`), or a few upper-case words (`NAM TRẦN`, `NVCC`, `AFP/TTXVN`),
+ * then a capitalised word. A mixed-case name
  * (`Ảnh: Nguyễn Huế Ông An cho biết`) has no shape that tells where it ends: left whole.
  */
 function labelledCreditEnd(text: string, p: number): number {
   const first = wordAt(text, p);
   if (first === null) return -1;
-  if (INITIAL_NAME.test(first.word)) {
-    const next = wordAt(text, first.next);
-    return next !== null && /^["“]?\p{Lu}/u.test(next.word) ? first.next : -1;
+  const sentenceAt = (q: number) => {
+    const next = wordAt(text, q);
+    return next !== null && /^["“]?\p{Lu}/u.test(next.word) ? q : -1;
+  };
+  if (INITIAL_NAME.test(first.word)) return sentenceAt(first.next);
+  // `Ảnh: Nguyễn Huế/VnExpress`, `Ảnh: Reuters/AFP`: capitalised words closed by a name/outlet pair.
+  let word: { word: string; next: number } | null = first;
+  for (let words = 0; word !== null && words <= CREDIT_WORDS_MAX && /^\p{Lu}/u.test(word.word); words++) {
+    if (SLASHED_CREDIT.test(word.word)) return sentenceAt(word.next);
+    word = wordAt(text, word.next);
   }
   let at: { word: string; next: number } | null = first;
   for (let words = 0; at !== null && words <= CREDIT_WORDS_MAX; words++) {

@@ -337,6 +337,12 @@ describe('a labelled credit run into the next sentence', () => {
     expect(r.captions).toEqual([{ text: 'Thứ trưởng Nguyễn Văn A phát biểu tại hội nghị', credit: 'NAM TRẦN' }]);
   });
 
+  it('ends a mixed-case credit at its name/outlet pair (`Ảnh: Nguyễn Huế/VnExpress`)', () => {
+    const r = strip('Cầu Long Biên được xây dựng từ năm 1898. Cầu Long Biên nhìn từ trên cao. Ảnh: Nguyễn Huế/VnExpress Ông An cho biết cầu sẽ được sửa chữa.');
+    expect(r.paragraphs).toEqual(['Cầu Long Biên được xây dựng từ năm 1898.', 'Ông An cho biết cầu sẽ được sửa chữa.']);
+    expect(r.captions).toEqual([{ text: 'Cầu Long Biên nhìn từ trên cao.', credit: 'Nguyễn Huế/VnExpress' }]);
+  });
+
   it('leaves a mixed-case credit whose end has no shape, and the word Hình inside a sentence', () => {
     const mixed = 'Ông An phát biểu tại hội nghị. Ảnh: Nguyễn Huế Ông An cho biết thêm rằng ngành y tế sẽ tiếp tục kiểm tra mọi cơ sở trong tháng tới, theo kế hoạch đã được phê duyệt từ đầu năm.';
     expect(splitGluedLines(splitLines(mixed)).map((l) => l.text)).toEqual([mixed]);
