@@ -332,7 +332,7 @@ function gluePoints(text: string, last: boolean): number[] {
   }
   // `... phát biểu - Ảnh: NAM TRẦN Sáng nay ...`, `... hội nghị. Ảnh: T.Bình Phát triển ...`: a labelled
   // photo credit run into the next sentence. Its name is cut where the credit's shape ends.
-  if (text.includes('nh') && (text.includes('Ảnh') || text.includes('Hình') || text.includes('Đồ h'))) {
+  if (text.includes('nh:') || text.includes('nh :') || text.includes('ọa:') || text.includes('oạ:')) {
     for (const m of text.matchAll(PHOTO_LABEL)) {
       const end = labelledCreditEnd(text, m.index + m[0].length);
       if (end === -1) continue;
