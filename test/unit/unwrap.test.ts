@@ -64,6 +64,11 @@ describe('printed lists after a lead or between text', () => {
     expect(printed.text).toBe(plain.text);
   });
 
+  it('joins the text nodes of a page as the page had them: a link stays inside its sentence', () => {
+    const text = `Lead của bài. ${pythonRepr(['\r\n', 'Công ty đầu tư vào ', 'dự án', ' khu công nghiệp ở Hà Nội.', '\r\n', '\r\n  Đoạn hai nói về ', 'dự án', '.\r\n', ' '])}`;
+    expect(unwrapPrintedLists(text)).toBe('Lead của bài.\n\nCông ty đầu tư vào dự án khu công nghiệp ở Hà Nội.\n\nĐoạn hai nói về dự án.');
+  });
+
   it('leaves quoted words and code arrays in an article as written', () => {
     // Real dev dumps with runs of quoted phrases: `cụm từ "quốc tế", "olympic"`.
     for (const rel of ['sonlu3612-giaoduc/006.txt', 'fehuynhvi-vnexpress/002.txt', 'fehuynhvi-dantri/030.txt']) {
