@@ -65,7 +65,12 @@ const norm = (s: string) => normalizeText(s, config.normalize.toneStyle).replace
 const fold = (s: string) => norm(s).toLowerCase();
 // Texts compare without white space: a one-line dump split into paragraphs keeps its words.
 // Markdown rules and heading marks (`-----`, `####`) are layout, not words.
-const squeeze = (s: string) => normalizeText(s, config.normalize.toneStyle).replace(/\s+|[-=*_#]{3,}/g, '');
+// A printed list's escapes (`\xa0`, `\'`) stand in the labels as written; the pipeline decodes them.
+const squeeze = (s: string) => normalizeText(unescapePrinted(s), config.normalize.toneStyle).replace(/\s+|[-=*_#]{3,}/g, '');
+const PRINTED_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', "'": "'", '"': '"', '\\': '\\' };
+function unescapePrinted(s: string): string {
+  return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[nrt'"\\])/g, (_, e: string) => (e.length > 1 ? String.fromCharCode(parseInt(e.slice(1), 16)) : PRINTED_ESCAPES[e]!));
+}
 
 /** Sources of the chosen split and their batches, from SPLIT.tsv (a header line or comments are skipped). */
 function splitSources(): Map<string, string> {
@@ -283,7 +288,7 @@ for (const [cat, r] of [...all.byCategory].sort(([a], [b]) => a.localeCompare(b)
   console.log(`${cat.padEnd(22)} ${String(r.total).padStart(6)} ${String(r).padStart(8)} ${String(allBase.byCategory.get(cat) ?? new Ratio()).padStart(7)}`);
 }
 console.log(`\npipeline: ${(ms / Math.max(1, docs.length)).toFixed(2)} ms per document (learning included)`);
-if (args.includes('--errors') && split === 'dev') {
+if (args.includes('--errors') && (split === 'dev' || args.includes('--heldout-errors'))) {
   console.log('\nboilerplate left in the output:');
   for (const l of all.left) console.log(`  ${l}`);
   console.log('\nbody lost:');
