@@ -170,6 +170,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   // Credits close the article: read upwards from its last line. A site's regular
   // writer may stand in enough pages to be learned: still a byline.
   let orphan = -1;
+  let affiliation = -1;
   for (let i = lines.length - 1, seen = 0; i >= 0 && seen < 3; i--) {
     if (verdict[i] && verdict[i] !== 'learned') continue;
     const text = bare(keptText[i] ?? lines[i]!.text);
@@ -181,6 +182,12 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
         seen++;
         continue;
       }
+      if (seen === 0 && isAffiliation(text) && followsExpertSignature(lines, verdict, i)) {
+        // `Thạc sĩ, bác sĩ Kiều Xuân Thy` over `Bệnh viện Đại học Y dược TP HCM`: the expert's workplace.
+        affiliation = i;
+        seen++;
+        continue;
+      }
       if (verdict[i] === 'learned') continue;
       seen++;
       const tail = trailingCredit(rules, text);
@@ -189,10 +196,13 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
         sources.unshift(...tail.credit.sources);
         keptText[i] = tail.kept;
         (removedInline[i] ??= []).push({ reason: tail.credit.authors.length > 0 ? 'byline' : 'source-credit', text: tail.removed });
+        if (affiliation !== -1 && tail.credit.authors.length > 0) mark(affiliation, 'byline');
       }
       break;
     }
     seen++;
+    if (affiliation !== -1 && credit.authors.length > 0) mark(affiliation, 'byline');
+    affiliation = -1;
     if (orphan !== -1) {
       sources.unshift(lines[orphan]!.text);
       mark(orphan, 'source-credit');
@@ -633,7 +643,8 @@ interface Credit {
  */
 function readCredit(rules: BoilerplateRules, line: string): Credit | null {
   if (line.length > 2 * NAME_MAX + 40) return null;
-  const text = unemphasized(line);
+  // A person is named without titles (`Thạc sĩ, bác sĩ Kiều Xuân Thy` -> `Kiều Xuân Thy`).
+  const text = unemphasized(line).replace(PROFESSIONAL_TITLES, '');
   const credit: Credit = { authors: [], sources: [] };
   const add = (names: string) => {
     for (const name of names.split(NAME_SEPARATOR).map((n) => n.trim()).filter(Boolean)) {
@@ -696,6 +707,24 @@ function trailingCredit(rules: BoilerplateRules, text: string): { kept: string; 
 /** A short capitalised line without a sentence in it: an outlet name split from the credit above it. */
 function isOrphanOutlet(text: string): boolean {
   return text.length <= NAME_MAX + 20 && /^\p{Lu}/u.test(text) && !/[.!?…:;,]/.test(text) && text.split(' ').length <= 8;
+}
+
+// An expert's titles before the name, as a Q&A column signs its answer (`Thạc sĩ, bác sĩ`, `PGS.TS`, `Luật sư`).
+const PROFESSIONAL_TITLES = /^(?:(?:[Tt]hạc sĩ|[Tt]iến sĩ|[Bb]ác sĩ|[Dd]ược sĩ|[Ll]uật sư|[Kk]ỹ sư|[Gg]iáo sư|[Pp]hó giáo sư|PGS|GS|TS|ThS|BS|BSCKI|BSCKII|CKI|CKII)\.?(?:\s*,\s*|\s+|(?=\p{Lu})))+(?=\p{Lu})/u;
+
+/** A workplace under a signature: a short capitalised line, no sentence in it. */
+function isAffiliation(text: string): boolean {
+  return text.length <= NAME_MAX * 2 && /^\p{Lu}/u.test(text) && !/[.!?…:;]/.test(text);
+}
+
+/** Whether the nearest line above `i` still in the text ends with an expert's titled name (`... sau tiêm. Thạc sĩ, bác sĩ Kiều Xuân Thy`). */
+function followsExpertSignature(lines: Line[], verdict: (RemovalReason | null)[], i: number): boolean {
+  let j = i - 1;
+  while (j >= 0 && verdict[j] && verdict[j] !== 'learned') j--;
+  if (j < 0) return false;
+  const text = lines[j]!.text;
+  const stop = text.search(/[.!?…"”]\s+\S[^.!?…]*$/u);
+  return PROFESSIONAL_TITLES.test(stop === -1 ? text : text.slice(stop + 1).trimStart());
 }
 
 /** Whether the nearest line above `i` still in the text credits an author with `Theo` (`Theo Phạm Khánh`). */

@@ -92,6 +92,20 @@ describe('credits at the end of a dump', () => {
     expect(strip(text).authors).toEqual([]);
   });
 
+  it('reads an expert’s titled signature and the workplace under it, and names the person without titles (haotran0103-vnexpress 011)', () => {
+    const r = strip(
+      'Cách này cũng giúp trẻ có sinh hoạt bình thường sau tiêm. Thạc sĩ, bác sĩ Kiều Xuân ThyBệnh viện Đại học Y dược TP HCM cơ sở 3',
+    );
+    expect(r.paragraphs).toEqual(['Cách này cũng giúp trẻ có sinh hoạt bình thường sau tiêm.']);
+    expect(r.authors).toEqual(['Kiều Xuân Thy']);
+    expect(r.sources).toEqual([]);
+  });
+
+  it('keeps a short last line under a sentence that names no titled person', () => {
+    const text = 'Đoàn công tác đã khảo sát ba bệnh viện trong tỉnh.\n\nBệnh viện Đa khoa tỉnh Điện Biên';
+    expect(strip(text).paragraphs).toEqual(['Đoàn công tác đã khảo sát ba bệnh viện trong tỉnh.', 'Bệnh viện Đa khoa tỉnh Điện Biên']);
+  });
+
   it('takes an outlet line for a source, not an author', () => {
     const r = strip(`${LAST}\n\nNguồn: Báo Thanh Niên`);
     expect(r.authors).toEqual([]);
