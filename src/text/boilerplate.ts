@@ -830,6 +830,8 @@ function markInlineBoilerplate(
   learned?: ReadonlySet<string>,
 ): void {
   const learnedSentences = learned !== undefined && learned.size > 0;
+  // The article's head: its first line still in the text.
+  const first = lines.findIndex((_, i) => !verdict[i]);
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
     const text = lines[i]!.text;
@@ -837,9 +839,11 @@ function markInlineBoilerplate(
     // Most lines hold neither a pointer nor a photo credit: two looks spare the rest.
     const pointer = hasPointer(text);
     const scene = dump && SCENE_WORDS.some((w) => text.includes(w));
-    if (!learnedSentences && !pointer && !scene && !text.includes('Ảnh') && !text.includes('(ảnh')) continue;
+    const intro = i === first && text.includes('giới thiệu');
+    if (!learnedSentences && !pointer && !scene && !intro && !text.includes('Ảnh') && !text.includes('(ảnh')) continue;
     const sentences = splitSentences(text);
     const drop: (RemovalReason | null)[] = sentences.map(() => null);
+    if (intro) markEditorIntro(sentences, rules, drop);
     if (learnedSentences && sentences.length > 1) markLearnedSentences(sentences, learned!, drop);
     sentences.forEach((sentence, k) => {
       if (drop[k] || sentence.length > SENTENCE_MAX) return;
@@ -872,6 +876,26 @@ function markInlineBoilerplate(
     }
     keptText[i] = sentences.filter((_, k) => !drop[k]).join(' ');
     removedInline[i] = sentences.flatMap((sentence, k) => (drop[k] ? [{ reason: drop[k]!, text: sentence }] : []));
+  }
+}
+
+// The editor's voice introducing a piece of writing (`Chúng tôi xin giới thiệu bài viết ...`), not a
+// speaker introducing a product.
+const EDITOR_INTRO = /^(?:Chúng tôi|Tòa soạn|Toà soạn|Ban biên tập|BBT)\s(?:[^.!?]{0,40}\s)?(?:xin |trân trọng )*giới thiệu (?:(?:cùng )?(?:bạn đọc|độc giả) )?(?:bài viết|bài|loạt bài|tác phẩm|cuốn sách|ý kiến|góc nhìn|quan điểm|chia sẻ|phần|kỳ)\s/u;
+/** Most sentences of an editor's introduction before the invitation that closes it. */
+const EDITOR_INTRO_SENTENCES = 2;
+
+/**
+ * An editor's introduction at the head of a dump: sentences in the editor's voice that
+ * end with an invitation to read (`... Mời độc giả đón đọc.`, a configured marker).
+ * Both go; an article that merely says `giới thiệu` keeps its text.
+ */
+function markEditorIntro(sentences: string[], rules: BoilerplateRules, drop: (RemovalReason | null)[]): void {
+  if (!EDITOR_INTRO.test(sentences[0] ?? '')) return;
+  for (let k = 1; k <= EDITOR_INTRO_SENTENCES && k < sentences.length; k++) {
+    if (!matchesAny(rules.markers, sentences[k]!)) continue;
+    for (let j = 0; j <= k; j++) drop[j] = 'marker';
+    return;
   }
 }
 

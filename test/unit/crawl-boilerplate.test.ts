@@ -64,6 +64,17 @@ describe('glued one-line dumps', () => {
   });
 });
 
+describe('an editor’s introduction at the head of a dump', () => {
+  it('removes the introduction and the invitation that closes it (anhduchb01-cafebiz 006), and keeps an article that only says giới thiệu', () => {
+    const r = strip(
+      'Chúng tôi xin giới thiệu bài viết Câu chuyện phân phối được đăng trên diễn đàn Quản trị và Khởi nghiệp của tác giả Đỗ Xuân Tùng. Mời độc giả đón đọc. Tôi nhận quản lý một công ty A mà chưa hề có chút kinh nghiệm nào trong ngành dược.',
+    );
+    expect(r.paragraphs).toEqual(['Tôi nhận quản lý một công ty A mà chưa hề có chút kinh nghiệm nào trong ngành dược.']);
+    const plain = 'Chúng tôi xin giới thiệu sản phẩm mới tại hội chợ, ông An cho biết. Mời độc giả đón đọc kỳ sau về thị trường dược. Công ty dự kiến mở rộng sản xuất.';
+    expect(strip(plain).paragraphs.join(' ')).toContain('Chúng tôi xin giới thiệu sản phẩm mới tại hội chợ, ông An cho biết.');
+  });
+});
+
 describe('credits at the end of a dump', () => {
   const LAST = 'Huyện Lâm Thao đang điều trị 37 ca; huyện Cẩm Khê một ca.';
 
