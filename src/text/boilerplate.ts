@@ -342,14 +342,16 @@ function gluePoints(text: string, last: boolean): number[] {
   }
   // `... phát biểu - Ảnh: NAM TRẦN Sáng nay ...`, `... hội nghị. Ảnh: T.Bình Phát triển ...`: a labelled
   // photo credit run into the next sentence. Its name is cut where the credit's shape ends.
-  if (text.includes('nh:') || text.includes('nh :') || text.includes('ọa:') || text.includes('oạ:')) {
-    for (const m of text.matchAll(PHOTO_LABEL)) {
-      const end = labelledCreditEnd(text, m.index + m[0].length);
-      if (end === -1) continue;
-      cut(end);
-      const start = captionStart(text, m.index);
-      if (start > 0) cut(start);
-    }
+  for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
+    const label = photoLabelBefore(text, colon);
+    if (label === -1) continue;
+    let p = colon + 1;
+    while (text[p] === ' ') p++;
+    const end = labelledCreditEnd(text, p);
+    if (end === -1) continue;
+    cut(end);
+    const start = captionStart(text, label);
+    if (start > 0) cut(start);
   }
   if (cuts === null) return NO_CUTS;
   const sorted = (cuts as number[]).sort((a, b) => a - b);
@@ -434,8 +436,19 @@ function upperCreditEnd(text: string, at: number): number {
   return -1;
 }
 
-// A photo-credit label with its colon, after a space or at the line's start (`- Ảnh:`, `. Ảnh:`, `Nguồn ảnh :`).
-const PHOTO_LABEL = /(?<=^|\s)(?:Ảnh|Nguồn ảnh|Hình|Hình ảnh|Đồ họa|Đồ hoạ)\s?:\s*/gu;
+// Photo-credit labels (`- Ảnh:`, `. Ảnh:`, `Nguồn ảnh :`), looked for before each colon: a pattern
+// tried at every position of a long dump costs more than the colons do.
+const PHOTO_LABELS = ['Nguồn ảnh', 'Hình ảnh', 'Ảnh', 'Hình', 'Đồ họa', 'Đồ hoạ'];
+
+/** Where the photo-credit label that ends at the colon `colon` (one space allowed) starts, after a space or at the line's start; or -1. */
+function photoLabelBefore(text: string, colon: number): number {
+  const end = text[colon - 1] === ' ' ? colon - 1 : colon;
+  for (const label of PHOTO_LABELS) {
+    const start = end - label.length;
+    if (start >= 0 && text.startsWith(label, start) && (start === 0 || /\s/.test(text[start - 1]!))) return start;
+  }
+  return -1;
+}
 // An initial and a name (`T.Bình`, `N.Huế`): a photographer's credit whole in one word.
 const INITIAL_NAME = /^\p{Lu}\.\p{Lu}\p{Ll}+$/u;
 const SLASHED_CREDIT = /^\p{Lu}[\p{L}.]*\/\p{Lu}[\p{L}.]*$/u;
