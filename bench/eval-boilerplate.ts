@@ -4,9 +4,10 @@
  *
  * DIR holds docs/<source>/<nnn>.txt, labels docs/<source>/<nnn>.gold.json
  * ({ body: [verbatim pieces], boilerplate: [{ category, text }], title, date, authors,
- * sources, captions }) and SPLIT.tsv (`<source> <TAB> dev|heldout`). Only the sources of
- * the chosen split are read (dev by default): held-out documents are never opened
- * while rules are tuned. A learned profile per source is built from all its
+ * sources, captions }) and SPLIT.tsv (`<source> <TAB> dev|heldout [<TAB> batch]`). Only
+ * the sources of the chosen split are read (dev by default): held-out documents are never
+ * opened while rules are tuned. Each batch (the round of collection a source came in) gets
+ * its own total beside the overall one. A learned profile per source is built from all its
  * documents, labelled or not, as `vnpipe run --learn` would.
  *
  * Prints per source and per boilerplate category: boilerplate removed (share of gold
@@ -64,12 +65,17 @@ const norm = (s: string) => normalizeText(s, config.normalize.toneStyle).replace
 const fold = (s: string) => norm(s).toLowerCase();
 // Texts compare without white space: a one-line dump split into paragraphs keeps its words.
 // Markdown rules and heading marks (`-----`, `####`) are layout, not words.
-const squeeze = (s: string) => normalizeText(s, config.normalize.toneStyle).replace(/\s+|[-=*_#]{3,}/g, '');
+// A printed list's escapes (`\xa0`, `\'`) stand in the labels as written; the pipeline decodes them.
+const squeeze = (s: string) => normalizeText(unescapePrinted(s), config.normalize.toneStyle).replace(/\s+|[-=*_#]{3,}/g, '');
+const PRINTED_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', "'": "'", '"': '"', '\\': '\\' };
+function unescapePrinted(s: string): string {
+  return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[nrt'"\\])/g, (_, e: string) => (e.length > 1 ? String.fromCharCode(parseInt(e.slice(1), 16)) : PRINTED_ESCAPES[e]!));
+}
 
-/** Sources of the chosen split, from SPLIT.tsv (a header line or comments are skipped). */
-function splitSources(): string[] {
+/** Sources of the chosen split and their batches, from SPLIT.tsv (a header line or comments are skipped). */
+function splitSources(): Map<string, string> {
   const rows = readFileSync(join(root, 'SPLIT.tsv'), 'utf8').split('\n').map((l) => l.trim().split('\t'));
-  return rows.filter((r) => r.length >= 2 && r[1]!.trim() === split).map((r) => r[0]!.trim());
+  return new Map(rows.filter((r) => r.length >= 2 && r[1]!.trim() === split).map((r) => [r[0]!.trim(), r[2]?.trim() || '1']));
 }
 
 function readDocs(sources: string[]): Doc[] {
@@ -239,17 +245,19 @@ function sameSet(a: string[], b: string[]): boolean {
 }
 
 function run(predict: (docs: Doc[]) => Map<string, Prediction>, docs: Doc[]): Map<string, Scores> {
-  const bySource = new Map<string, Scores>([['ALL', new Scores()]]);
+  const batchTotal = (source: string) => `ALL batch ${batches.get(source)}`;
+  const bySource = new Map<string, Scores>([['ALL', new Scores()], ...[...new Set(docs.map((d) => batchTotal(d.source)))].map((b) => [b, new Scores()] as [string, Scores])]);
   const predictions = new Map<string, Prediction>();
   for (const source of new Set(docs.map((d) => d.source))) {
     for (const [k, v] of predict(docs.filter((d) => d.source === source))) predictions.set(k, v);
     bySource.set(source, new Scores());
   }
-  score(docs, predictions, (source) => [bySource.get(source)!, bySource.get('ALL')!]);
+  score(docs, predictions, (source) => [bySource.get(source)!, bySource.get(batchTotal(source))!, bySource.get('ALL')!]);
   return bySource;
 }
 
-const sources = splitSources();
+const batches = splitSources();
+const sources = [...batches.keys()];
 const docs = readDocs(sources);
 const labelled = docs.filter((d) => d.gold).length;
 console.log(`${root} split=${split}${split === 'heldout' ? ' (HELD-OUT)' : ''}: ${sources.length} sources, ${docs.length} documents, ${labelled} labelled\n`);
@@ -264,7 +272,8 @@ console.log(
   `${'source'.padEnd(22)} ${'removed'.padStart(8)} ${'ccnet'.padStart(7)} ${'body'.padStart(7)} ${'ccnet'.padStart(7)}  ` +
     fieldNames.map((f) => `${f} P/R`.padStart(16)).join('') + '  authors exact',
 );
-for (const [source, s] of [...ours].sort(([a], [b]) => (a === 'ALL' ? 1 : b === 'ALL' ? -1 : a.localeCompare(b)))) {
+const totalsLast = (a: string) => (a.startsWith('ALL') ? `~${a}` : a);
+for (const [source, s] of [...ours].sort(([a], [b]) => totalsLast(a).localeCompare(totalsLast(b)))) {
   const b = base.get(source)!;
   console.log(
     `${source.padEnd(22)} ${String(s.removed).padStart(8)} ${String(b.removed).padStart(7)} ${String(s.bodyKept).padStart(7)} ${String(b.bodyKept).padStart(7)}  ` +
@@ -279,7 +288,7 @@ for (const [cat, r] of [...all.byCategory].sort(([a], [b]) => a.localeCompare(b)
   console.log(`${cat.padEnd(22)} ${String(r.total).padStart(6)} ${String(r).padStart(8)} ${String(allBase.byCategory.get(cat) ?? new Ratio()).padStart(7)}`);
 }
 console.log(`\npipeline: ${(ms / Math.max(1, docs.length)).toFixed(2)} ms per document (learning included)`);
-if (args.includes('--errors') && split === 'dev') {
+if (args.includes('--errors') && (split === 'dev' || args.includes('--heldout-errors'))) {
   console.log('\nboilerplate left in the output:');
   for (const l of all.left) console.log(`  ${l}`);
   console.log('\nbody lost:');

@@ -74,6 +74,7 @@ const PERIOD_BODY_MIN = 30;
 const PERIOD_END = /\.["”’)]*$/;
 const CAPTION_MIN_WORDS = 3;
 const IMAGE_CAPTION_MAX = 150;
+const CAPTION_STATEMENT_WORDS = 20;
 
 /**
  * Removes what is not article text and says why: related-article blocks and site
@@ -155,6 +156,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     }
   }
 
+  markEmbedIntros(lines, verdict, mark);
   if (learned && learned.size > 0) markLearned(lines, verdict, learned, rules, mark);
   // After the learned lines: a site's own repeated block is named as such.
   markHeadlineRuns(lines, verdict, rules, mark);
@@ -162,11 +164,13 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   // Sentences are searched inside the paragraphs of a dump, where blocks were run together;
   // elsewhere a line is a block and only a short one is searched (cheaper on clean text).
   const dump = input.some((l) => l.text.length >= DUMP_MIN);
-  markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark);
+  markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark, dump ? learned : undefined);
 
+  markTeasersAfterCredit(lines, verdict, rules, mark);
   // Credits close the article: read upwards from its last line. A site's regular
   // writer may stand in enough pages to be learned: still a byline.
   let orphan = -1;
+  let affiliation = -1;
   for (let i = lines.length - 1, seen = 0; i >= 0 && seen < 3; i--) {
     if (verdict[i] && verdict[i] !== 'learned') continue;
     const text = bare(keptText[i] ?? lines[i]!.text);
@@ -178,6 +182,12 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
         seen++;
         continue;
       }
+      if (seen === 0 && isAffiliation(text) && followsExpertSignature(lines, verdict, i)) {
+        // `Thạc sĩ, bác sĩ Kiều Xuân Thy` over `Bệnh viện Đại học Y dược TP HCM`: the expert's workplace.
+        affiliation = i;
+        seen++;
+        continue;
+      }
       if (verdict[i] === 'learned') continue;
       seen++;
       const tail = trailingCredit(rules, text);
@@ -186,10 +196,13 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
         sources.unshift(...tail.credit.sources);
         keptText[i] = tail.kept;
         (removedInline[i] ??= []).push({ reason: tail.credit.authors.length > 0 ? 'byline' : 'source-credit', text: tail.removed });
+        if (affiliation !== -1 && tail.credit.authors.length > 0) mark(affiliation, 'byline');
       }
       break;
     }
     seen++;
+    if (affiliation !== -1 && credit.authors.length > 0) mark(affiliation, 'byline');
+    affiliation = -1;
     if (orphan !== -1) {
       sources.unshift(lines[orphan]!.text);
       mark(orphan, 'source-credit');
@@ -226,7 +239,9 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     removed.push({ reason: 'separator', text: kept[last]!.slice(end.length).trim() });
     kept[last] = end;
   }
-  return { paragraphs: kept, captions, authors, sources, category, removed };
+  // A feed's excerpt repeats the article's first caption: one picture, one caption.
+  const unique = captions.filter((c, k) => captions.findIndex((d) => d.text === c.text && d.credit === c.credit) === k);
+  return { paragraphs: kept, captions: unique, authors, sources, category, removed };
 }
 
 /**
@@ -325,6 +340,19 @@ function gluePoints(text: string, last: boolean): number[] {
     const start = captionStart(text, at);
     if (start > 0) cut(start);
   }
+  // `... phát biểu - Ảnh: NAM TRẦN Sáng nay ...`, `... hội nghị. Ảnh: T.Bình Phát triển ...`: a labelled
+  // photo credit run into the next sentence. Its name is cut where the credit's shape ends.
+  for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
+    const label = photoLabelBefore(text, colon);
+    if (label === -1) continue;
+    let p = colon + 1;
+    while (text[p] === ' ') p++;
+    const end = labelledCreditEnd(text, p);
+    if (end === -1) continue;
+    cut(end);
+    const start = captionStart(text, label);
+    if (start > 0) cut(start);
+  }
   if (cuts === null) return NO_CUTS;
   const sorted = (cuts as number[]).sort((a, b) => a - b);
   return sorted.filter((at, k) => k === 0 || at !== sorted[k - 1]);
@@ -339,7 +367,10 @@ const PHONE = /\d{4}[ .]?\d{3}/;
  */
 function hasPointer(text: string): boolean {
   return (
-    text.includes('tại đây') ||
+    // `tại đây` and `Tại đây` in one scan, `TẠI ĐÂY` in another.
+    text.includes('ại đây') ||
+    text.includes('ĐÂY') ||
+    text.includes('@') ||
     text.includes('http') ||
     text.includes('www.') ||
     text.includes('otline') ||
@@ -403,6 +434,63 @@ function upperCreditEnd(text: string, at: number): number {
     p = end;
   }
   return -1;
+}
+
+// Photo-credit labels (`- Ảnh:`, `. Ảnh:`, `Nguồn ảnh :`), looked for before each colon: a pattern
+// tried at every position of a long dump costs more than the colons do.
+const PHOTO_LABELS = ['Nguồn ảnh', 'Hình ảnh', 'Ảnh', 'Hình', 'Đồ họa', 'Đồ hoạ'];
+
+/** Where the photo-credit label that ends at the colon `colon` (one space allowed) starts, after a space or at the line's start; or -1. */
+function photoLabelBefore(text: string, colon: number): number {
+  const end = text[colon - 1] === ' ' ? colon - 1 : colon;
+  for (const label of PHOTO_LABELS) {
+    const start = end - label.length;
+    if (start >= 0 && text.startsWith(label, start) && (start === 0 || /\s/.test(text[start - 1]!))) return start;
+  }
+  return -1;
+}
+// An initial and a name (`T.Bình`, `N.Huế`): a photographer's credit whole in one word.
+const INITIAL_NAME = /^\p{Lu}\.\p{Lu}\p{Ll}+$/u;
+const SLASHED_CREDIT = /^\p{Lu}[\p{L}.]*\/\p{Lu}[\p{L}.]*$/u;
+
+/**
+ * Where a labelled credit that starts at `p` ends when a sentence follows it on the same
+ * line, or -1: an initial and a name (`T.Bình`), capitalised words closed by a slashed
+ * pair (`Nguyễn Huế/VnExpress`), or a few upper-case words (`NAM TRẦN`, `NVCC`, `AFP/TTXVN`),
+ * then a capitalised word. A mixed-case name
+ * (`Ảnh: Nguyễn Huế Ông An cho biết`) has no shape that tells where it ends: left whole.
+ */
+function labelledCreditEnd(text: string, p: number): number {
+  const first = wordAt(text, p);
+  if (first === null) return -1;
+  const sentenceAt = (q: number) => {
+    const next = wordAt(text, q);
+    return next !== null && /^["“]?\p{Lu}/u.test(next.word) ? q : -1;
+  };
+  if (INITIAL_NAME.test(first.word)) return sentenceAt(first.next);
+  // `Ảnh: Nguyễn Huế/VnExpress`, `Ảnh: Reuters/AFP`: capitalised words closed by a name/outlet pair.
+  let word: { word: string; next: number } | null = first;
+  for (let words = 0; word !== null && words <= CREDIT_WORDS_MAX && /^\p{Lu}/u.test(word.word); words++) {
+    if (SLASHED_CREDIT.test(word.word)) return sentenceAt(word.next);
+    word = wordAt(text, word.next);
+  }
+  let at: { word: string; next: number } | null = first;
+  for (let words = 0; at !== null && words <= CREDIT_WORDS_MAX; words++) {
+    if (/\p{Ll}/u.test(at.word)) return words > 0 && /^["“]?\p{Lu}\p{Ll}/u.test(at.word) ? p : -1;
+    if (!/\p{Lu}/u.test(at.word)) return -1;
+    p = at.next;
+    at = wordAt(text, p);
+  }
+  return -1;
+}
+
+/** The word at `p` (up to the next space, at most CREDIT_WORD_MAX long) and where the word after it starts. */
+function wordAt(text: string, p: number): { word: string; next: number } | null {
+  let end = text.indexOf(' ', p);
+  if (end === -1 || end === p || end - p > CREDIT_WORD_MAX) return null;
+  const word = text.slice(p, end);
+  while (text[end] === ' ') end++;
+  return { word, next: end };
 }
 
 function captionStart(text: string, credit: number): number {
@@ -524,7 +612,9 @@ function creditedCaption(rules: BoilerplateRules, text: string): Caption | null 
 function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: number): Caption | null {
   if (text.length > rules.captionMaxLength || MARKDOWN_BLOCK.test(text)) return null;
   const cue = firstMatch(rules.captionCues, text);
-  if (cue) {
+  // `Đại biểu Quốc hội Lê Thanh Vân đã dành cho ... Đại hội Đảng XIII.`: a long sentence that
+  // ends with a stop states something; a picture is described in fewer words.
+  if (cue && !(SENTENCE_END.test(text) && text.split(' ').length >= CAPTION_STATEMENT_WORDS)) {
     // `Nhà máy ... GMP EU. hình minh họa ,`: a cue that closes the line is not the caption's text.
     const closing = cue.index > 0 && cue.index + cue[0].length === text.length;
     const end = closing && /^[.!?…]/.test(cue[0]) ? cue.index + 1 : cue.index;
@@ -566,7 +656,8 @@ interface Credit {
  */
 function readCredit(rules: BoilerplateRules, line: string): Credit | null {
   if (line.length > 2 * NAME_MAX + 40) return null;
-  const text = unemphasized(line);
+  // A person is named without titles (`Thạc sĩ, bác sĩ Kiều Xuân Thy` -> `Kiều Xuân Thy`).
+  const text = unemphasized(line).replace(PROFESSIONAL_TITLES, '');
   const credit: Credit = { authors: [], sources: [] };
   const add = (names: string) => {
     for (const name of names.split(NAME_SEPARATOR).map((n) => n.trim()).filter(Boolean)) {
@@ -631,12 +722,65 @@ function isOrphanOutlet(text: string): boolean {
   return text.length <= NAME_MAX + 20 && /^\p{Lu}/u.test(text) && !/[.!?…:;,]/.test(text) && text.split(' ').length <= 8;
 }
 
+// An expert's titles before the name, as a Q&A column signs its answer (`Thạc sĩ, bác sĩ`, `PGS.TS`, `Luật sư`).
+const PROFESSIONAL_TITLES = /^(?:(?:[Tt]hạc sĩ|[Tt]iến sĩ|[Bb]ác sĩ|[Dd]ược sĩ|[Ll]uật sư|[Kk]ỹ sư|[Gg]iáo sư|[Pp]hó giáo sư|PGS|GS|TS|ThS|BS|BSCKI|BSCKII|CKI|CKII)\.?(?:\s*,\s*|\s+|(?=\p{Lu})))+(?=\p{Lu})/u;
+
+/** A workplace under a signature: a short capitalised line, no sentence in it. */
+function isAffiliation(text: string): boolean {
+  return text.length <= NAME_MAX * 2 && /^\p{Lu}/u.test(text) && !/[.!?…:;]/.test(text);
+}
+
+/** Whether the nearest line above `i` still in the text ends with an expert's titled name (`... sau tiêm. Thạc sĩ, bác sĩ Kiều Xuân Thy`). */
+function followsExpertSignature(lines: Line[], verdict: (RemovalReason | null)[], i: number): boolean {
+  let j = i - 1;
+  while (j >= 0 && verdict[j] && verdict[j] !== 'learned') j--;
+  if (j < 0) return false;
+  const text = lines[j]!.text;
+  const stop = text.search(/[.!?…"”]\s+\S[^.!?…]*$/u);
+  return PROFESSIONAL_TITLES.test(stop === -1 ? text : text.slice(stop + 1).trimStart());
+}
+
 /** Whether the nearest line above `i` still in the text credits an author with `Theo` (`Theo Phạm Khánh`). */
 function followsAuthorCredit(rules: BoilerplateRules, lines: Line[], verdict: (RemovalReason | null)[], i: number): boolean {
   let j = i - 1;
   while (j >= 0 && verdict[j] && verdict[j] !== 'learned') j--;
   if (j < 0 || !/^\(?theo\s/iu.test(lines[j]!.text)) return false;
   return (readCredit(rules, lines[j]!.text)?.authors.length ?? 0) > 0;
+}
+
+/** Most teasers of other articles a page shows under the byline. */
+const TEASERS_AFTER_CREDIT_MAX = 2;
+
+/**
+ * Other articles' teasers under the byline: the credit closes the article, so the one or
+ * two short lines that follow it right away (no line between) are a related box. The
+ * credit must name a person and stand in the second half of the document; a marker
+ * between the two (`more`, a share bar) means the line is the page's own text.
+ */
+function markTeasersAfterCredit(lines: Line[], verdict: (RemovalReason | null)[], rules: BoilerplateRules, mark: (i: number, r: RemovalReason) => void): void {
+  let last = lines.length - 1;
+  while (last > 0 && verdict[last]) last--;
+  for (let k = 1; k <= TEASERS_AFTER_CREDIT_MAX; k++) {
+    const credit = last - k;
+    if (credit < Math.floor(lines.length / 2) || credit < 1 || verdict[credit]) return;
+    const teasers = lines.slice(credit + 1, last + 1);
+    if (teasers.some((l, j) => verdict[credit + 1 + j] || l.text.length > TEASER_MAX || l.text.length < TEASER_MIN)) return;
+    if ((readCredit(rules, bare(lines[credit]!.text))?.authors.length ?? 0) === 0) continue;
+    for (let j = credit + 1; j <= last; j++) mark(j, 'related');
+    return;
+  }
+}
+
+// `Xem highlights trận đấu:` over an embedded player the crawler could not read.
+const EMBED_INTRO = /:\s*$/;
+
+/** A short line that introduces the embed right under it (removed as a marker) goes with it. */
+function markEmbedIntros(lines: Line[], verdict: (RemovalReason | null)[], mark: (i: number, r: RemovalReason) => void): void {
+  for (let i = 1; i < lines.length; i++) {
+    if (verdict[i] !== 'marker' || verdict[i - 1] || lines[i]!.gapBefore > 1) continue;
+    const above = lines[i - 1]!.text;
+    if (above.length <= TEASER_MAX && EMBED_INTRO.test(above) && !/^(?:Tags?|Từ khóa|Từ khoá)\s*:/u.test(above)) mark(i - 1, 'marker');
+  }
 }
 
 /**
@@ -696,7 +840,11 @@ function markInlineBoilerplate(
   keptText: string[],
   removedInline: Removal[][],
   mark: (i: number, r: RemovalReason) => void,
+  learned?: ReadonlySet<string>,
 ): void {
+  const learnedSentences = learned !== undefined && learned.size > 0;
+  // The article's head: its first line still in the text.
+  const first = lines.findIndex((_, i) => !verdict[i]);
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
     const text = lines[i]!.text;
@@ -704,11 +852,14 @@ function markInlineBoilerplate(
     // Most lines hold neither a pointer nor a photo credit: two looks spare the rest.
     const pointer = hasPointer(text);
     const scene = dump && SCENE_WORDS.some((w) => text.includes(w));
-    if (!pointer && !scene && !text.includes('Ảnh') && !text.includes('(ảnh')) continue;
+    const intro = i === first && text.includes('giới thiệu');
+    if (!learnedSentences && !pointer && !scene && !intro && !text.includes('Ảnh') && !text.includes('(ảnh')) continue;
     const sentences = splitSentences(text);
     const drop: (RemovalReason | null)[] = sentences.map(() => null);
+    if (intro) markEditorIntro(sentences, rules, drop);
+    if (learnedSentences && sentences.length > 1) markLearnedSentences(sentences, learned!, drop);
     sentences.forEach((sentence, k) => {
-      if (sentence.length > SENTENCE_MAX) return;
+      if (drop[k] || sentence.length > SENTENCE_MAX) return;
       if (pointer && matchesAny(rules.callsToAction, sentence)) {
         drop[k] = 'call-to-action';
         return;
@@ -738,6 +889,57 @@ function markInlineBoilerplate(
     }
     keptText[i] = sentences.filter((_, k) => !drop[k]).join(' ');
     removedInline[i] = sentences.flatMap((sentence, k) => (drop[k] ? [{ reason: drop[k]!, text: sentence }] : []));
+  }
+}
+
+// The editor's voice introducing a piece of writing (`Chúng tôi xin giới thiệu bài viết ...`), not a
+// speaker introducing a product.
+const EDITOR_INTRO = /^(?:Chúng tôi|Tòa soạn|Toà soạn|Ban biên tập|BBT)\s(?:[^.!?]{0,40}\s)?(?:xin |trân trọng )*giới thiệu (?:(?:cùng )?(?:bạn đọc|độc giả) )?(?:bài viết|bài|loạt bài|tác phẩm|cuốn sách|ý kiến|góc nhìn|quan điểm|chia sẻ|phần|kỳ)\s/u;
+/** Most sentences of an editor's introduction before the invitation that closes it. */
+const EDITOR_INTRO_SENTENCES = 2;
+
+/**
+ * An editor's introduction at the head of a dump: sentences in the editor's voice that
+ * end with an invitation to read (`... Mời độc giả đón đọc.`, a configured marker).
+ * Both go; an article that merely says `giới thiệu` keeps its text.
+ */
+function markEditorIntro(sentences: string[], rules: BoilerplateRules, drop: (RemovalReason | null)[]): void {
+  if (!EDITOR_INTRO.test(sentences[0] ?? '')) return;
+  for (let k = 1; k <= EDITOR_INTRO_SENTENCES && k < sentences.length; k++) {
+    if (!matchesAny(rules.markers, sentences[k]!)) continue;
+    for (let j = 0; j <= k; j++) drop[j] = 'marker';
+    return;
+  }
+}
+
+/** Shortest sentence of a dump that is counted for, and removed as, a source's repeated text. */
+const LEARNED_SENTENCE_MIN = 30;
+
+/**
+ * The sentences of a one-line dump that the learned profile can name: a site's footer
+ * or widget text that the crawler ran into the article (`Bình luận (0) Tổng biên tập:
+ * ...`). They are counted (`documentLines`) and removed here by the same split, so a
+ * sentence the profile holds is found again.
+ */
+export function dumpSentences(input: Line[], lines: Line[] = splitGluedLines(input)): string[] {
+  if (!input.some((l) => l.text.length >= DUMP_MIN)) return [];
+  return lines.flatMap((l) => {
+    const sentences = splitSentences(l.text);
+    return sentences.length > 1 ? sentences.filter((x) => x.length >= LEARNED_SENTENCE_MIN) : [];
+  });
+}
+
+/**
+ * Sentences the profile names, and the few between two of them (a block whose middle
+ * changes from page to page), as `markLearned` does for lines.
+ */
+function markLearnedSentences(sentences: string[], learned: ReadonlySet<string>, drop: (RemovalReason | null)[]): void {
+  let last = -1;
+  for (let k = 0; k < sentences.length; k++) {
+    if (sentences[k]!.length < LEARNED_SENTENCE_MIN || !learned.has(lineKey(sentences[k]!))) continue;
+    drop[k] = 'learned';
+    if (last !== -1 && k - last <= LEARNED_GAP + 1) for (let j = last + 1; j < k; j++) drop[j] = 'learned';
+    last = k;
   }
 }
 

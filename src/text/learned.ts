@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
-import { splitGluedLines } from './boilerplate.js';
+import { dumpSentences, splitGluedLines } from './boilerplate.js';
 import type { Header } from './metadata.js';
 import { runStages } from './pipeline.js';
 
@@ -74,8 +74,10 @@ export function documentLines(bytes: Uint8Array, rel: string, config: Config): D
   const { draft } = runStages(bytes, rel, { config }, 'metadata');
   const { header, lines: body } = draft;
   const seen = new Map<string, { key: string; rank: number; text: string }>();
-  // Counted as the boilerplate stage will see them: glued lines split.
-  for (const { text } of splitGluedLines(body)) {
+  // Counted as the boilerplate stage will see them: glued lines split, and in a one-line
+  // dump its sentences too (a footer run into the text is one of them).
+  const lines = splitGluedLines(body);
+  for (const text of [...lines.map((l) => l.text), ...dumpSentences(body, lines)]) {
     const key = lineKey(text);
     const rank = textRank(text);
     const known = seen.get(key);

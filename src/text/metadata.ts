@@ -34,6 +34,9 @@ const HEADLINE_MIN_WORDS = 4;
 const HEADLINE_MAX = 250;
 // The paragraph under a headline is text: it ends like a sentence or is long (not a menu).
 const LEAD_MIN = 100;
+// A headline with no blank line under it is told by its shape alone: a short one.
+const GLUED_HEADLINE_MAX = 150;
+const SENTENCE_STOP = /[.!?…]["”’)]*$/u;
 const FRONT_MATTER_MAX_LINES = 60;
 const HEAD_LINES = 3;
 
@@ -126,9 +129,12 @@ function headlineAt(lines: Line[]): { text: string; lines: number } | null {
     HEADLINE.test(text) &&
     /\p{Ll}/u.test(text) &&
     text.split(' ').length >= HEADLINE_MIN_WORDS &&
-    next.gapBefore >= 1 &&
     next.text.length > text.length &&
-    (next.text.length >= LEAD_MIN || /[.!?…]["”’)]*$/u.test(next.text));
+    // A blank line sets the headline apart; without one, the lead under it must be a
+    // paragraph that ends like a sentence (a crawler that writes one block per line).
+    (next.gapBefore >= 1
+      ? next.text.length >= LEAD_MIN || SENTENCE_STOP.test(next.text)
+      : text.length <= GLUED_HEADLINE_MAX && next.text.length >= LEAD_MIN && SENTENCE_STOP.test(next.text));
   return headline ? { text, lines: 1 } : null;
 }
 

@@ -64,6 +64,17 @@ describe('glued one-line dumps', () => {
   });
 });
 
+describe('an editor’s introduction at the head of a dump', () => {
+  it('removes the introduction and the invitation that closes it (anhduchb01-cafebiz 006), and keeps an article that only says giới thiệu', () => {
+    const r = strip(
+      'Chúng tôi xin giới thiệu bài viết Câu chuyện phân phối được đăng trên diễn đàn Quản trị và Khởi nghiệp của tác giả Đỗ Xuân Tùng. Mời độc giả đón đọc. Tôi nhận quản lý một công ty A mà chưa hề có chút kinh nghiệm nào trong ngành dược.',
+    );
+    expect(r.paragraphs).toEqual(['Tôi nhận quản lý một công ty A mà chưa hề có chút kinh nghiệm nào trong ngành dược.']);
+    const plain = 'Chúng tôi xin giới thiệu sản phẩm mới tại hội chợ, ông An cho biết. Mời độc giả đón đọc kỳ sau về thị trường dược. Công ty dự kiến mở rộng sản xuất.';
+    expect(strip(plain).paragraphs.join(' ')).toContain('Chúng tôi xin giới thiệu sản phẩm mới tại hội chợ, ông An cho biết.');
+  });
+});
+
 describe('credits at the end of a dump', () => {
   const LAST = 'Huyện Lâm Thao đang điều trị 37 ca; huyện Cẩm Khê một ca.';
 
@@ -90,6 +101,20 @@ describe('credits at the end of a dump', () => {
     const text = `${LAST} Chuyến bay tiếp theo sẽ cất cánh từ Hà Nội.`;
     expect(strip(text).paragraphs).toEqual([text]);
     expect(strip(text).authors).toEqual([]);
+  });
+
+  it('reads an expert’s titled signature and the workplace under it, and names the person without titles (haotran0103-vnexpress 011)', () => {
+    const r = strip(
+      'Cách này cũng giúp trẻ có sinh hoạt bình thường sau tiêm. Thạc sĩ, bác sĩ Kiều Xuân ThyBệnh viện Đại học Y dược TP HCM cơ sở 3',
+    );
+    expect(r.paragraphs).toEqual(['Cách này cũng giúp trẻ có sinh hoạt bình thường sau tiêm.']);
+    expect(r.authors).toEqual(['Kiều Xuân Thy']);
+    expect(r.sources).toEqual([]);
+  });
+
+  it('keeps a short last line under a sentence that names no titled person', () => {
+    const text = 'Đoàn công tác đã khảo sát ba bệnh viện trong tỉnh.\n\nBệnh viện Đa khoa tỉnh Điện Biên';
+    expect(strip(text).paragraphs).toEqual(['Đoàn công tác đã khảo sát ba bệnh viện trong tỉnh.', 'Bệnh viện Đa khoa tỉnh Điện Biên']);
   });
 
   it('takes an outlet line for a source, not an author', () => {
@@ -314,6 +339,43 @@ describe('an upper-case credit glued to the next paragraph', () => {
   });
 });
 
+describe('a labelled credit run into the next sentence', () => {
+  it('cuts out the caption before `Ảnh: NVCC` or `Ảnh: T.H` and keeps the sentence after the credit (sonlu3612-giaoduc 025, hongquantq92-hddtvn 003)', () => {
+    const r = strip(
+      'Bước 5, xuất dữ liệu để tiến hành cấp văn bằng chứng chỉ số. Tiến sĩ Nguyễn Trung Nhân, Trưởng phòng, Phòng đào tạo, Trường Đại học Công nghiệp Thành phố Hồ Chí Minh. Ảnh: NVCC Như vậy, để đảm bảo chính xác và khả dụng, văn bằng chứng chỉ số chỉ được cấp sau khi cấp bản cứng.',
+    );
+    expect(r.paragraphs).toEqual([
+      'Bước 5, xuất dữ liệu để tiến hành cấp văn bằng chứng chỉ số.',
+      'Như vậy, để đảm bảo chính xác và khả dụng, văn bằng chứng chỉ số chỉ được cấp sau khi cấp bản cứng.',
+    ]);
+    expect(r.captions).toEqual([{ text: 'Tiến sĩ Nguyễn Trung Nhân, Trưởng phòng, Phòng đào tạo, Trường Đại học Công nghiệp Thành phố Hồ Chí Minh.', credit: 'NVCC' }]);
+    const initial = strip('Hàng hóa XNK qua Tân cảng Cát Lái. Ảnh: T.H Tân cảng Cát Lái đã đạt các tiêu chí của chương trình.');
+    expect(initial.paragraphs).toEqual(['Tân cảng Cát Lái đã đạt các tiêu chí của chương trình.']);
+    expect(initial.captions).toEqual([{ text: 'Hàng hóa XNK qua Tân cảng Cát Lái.', credit: 'T.H' }]);
+  });
+
+  it('cuts a `- Ảnh: NAME` caption out of the paragraph it was run into', () => {
+    const r = strip(
+      'Sáng nay, hội nghị tổng kết năm học đã diễn ra tại Hà Nội. Thứ trưởng Nguyễn Văn A phát biểu tại hội nghị - Ảnh: NAM TRẦN Theo báo cáo, năm học vừa qua ngành giáo dục đạt nhiều kết quả.',
+    );
+    expect(r.paragraphs).toEqual(['Sáng nay, hội nghị tổng kết năm học đã diễn ra tại Hà Nội.', 'Theo báo cáo, năm học vừa qua ngành giáo dục đạt nhiều kết quả.']);
+    expect(r.captions).toEqual([{ text: 'Thứ trưởng Nguyễn Văn A phát biểu tại hội nghị', credit: 'NAM TRẦN' }]);
+  });
+
+  it('ends a mixed-case credit at its name/outlet pair (`Ảnh: Nguyễn Huế/VnExpress`)', () => {
+    const r = strip('Cầu Long Biên được xây dựng từ năm 1898. Cầu Long Biên nhìn từ trên cao. Ảnh: Nguyễn Huế/VnExpress Ông An cho biết cầu sẽ được sửa chữa.');
+    expect(r.paragraphs).toEqual(['Cầu Long Biên được xây dựng từ năm 1898.', 'Ông An cho biết cầu sẽ được sửa chữa.']);
+    expect(r.captions).toEqual([{ text: 'Cầu Long Biên nhìn từ trên cao.', credit: 'Nguyễn Huế/VnExpress' }]);
+  });
+
+  it('leaves a mixed-case credit whose end has no shape, and the word Hình inside a sentence', () => {
+    const mixed = 'Ông An phát biểu tại hội nghị. Ảnh: Nguyễn Huế Ông An cho biết thêm rằng ngành y tế sẽ tiếp tục kiểm tra mọi cơ sở trong tháng tới, theo kế hoạch đã được phê duyệt từ đầu năm.';
+    expect(splitGluedLines(splitLines(mixed)).map((l) => l.text)).toEqual([mixed]);
+    const figure = 'Hình: Biểu đồ tăng trưởng của ngành dược trong ba năm qua cho thấy mức tăng đều.';
+    expect(splitGluedLines(splitLines(figure)).map((l) => l.text)).toEqual([figure]);
+  });
+});
+
 // Some crawlers strip `:` and `/` from the text (`tại https tvpharm.com.vn`, `Nguồn TradingView`):
 // credits and links must still be known without them.
 describe('credits and links whose punctuation the crawler stripped', () => {
@@ -357,5 +419,63 @@ describe('a scene caption run into a one-line dump', () => {
   it('leaves a caption the dump cut at a comma, rather than take half of it', () => {
     const r = strip(text('Chân dung ông Yusuf Hamied 84 tuổi ,'));
     expect(r.captions).toEqual([]);
+  });
+});
+
+// From the vietnamnet and giaoduc dev sources of test/fixtures/crawl (batch 2).
+describe('the end of a page that keeps one paragraph per line', () => {
+  const BODY = [
+    'Tại Đại hội, ông được bầu vào Ban chấp hành Trung ương. Sau này, chính Zhukov nói rằng Stalin định bổ nhiệm ông làm Bộ trưởng Quốc phòng.',
+    'Trước đây, người ta cho rằng Khrushev mời Zhukov trở về Moscow và bổ nhiệm làm Thứ trưởng Bộ Quốc phòng. Song, trên thực tế Stalin và Zhukov “làm lành” sớm hơn.',
+    'Do đó, Stalin quyết định tạm thời để Zhukov ra đi, vừa để bảo vệ ông này, vừa để lấy lòng các vị tướng háo danh.',
+  ];
+  const TEASERS = [
+    'Georgy Konstantinovich Zhukov là người có công lớn trong cuộc chiến tranh chống phát xít Đức của nhân dân Liên Xô.',
+    'Ngày 5/3/1953, I. V. Stalin từ trần. Beria đề nghị dành cho G. Malenkov chiếc ghế Chủ tịch Hội đồng bộ trưởng.',
+  ];
+
+  it('takes the teasers right under the byline for other articles, and reads the byline above them', () => {
+    const r = strip([...BODY, 'Nguyên Phong', ...TEASERS].join('\n'));
+    expect(r.paragraphs).toEqual(BODY);
+    expect(r.authors).toEqual(['Nguyên Phong']);
+    expect(r.removed.map((x) => x.reason)).toEqual(['byline', 'related', 'related']);
+    const credited = strip([...BODY, 'Minh Anh(theo Heathline)', 'Uống nước chanh, kiêng ăn đường, tinh bột và chất béo có thể giúp bạn giảm cân? Chuyên gia dinh dưỡng sẽ tiết lộ sự thật.'].join('\n'));
+    expect([credited.authors, credited.sources, credited.paragraphs]).toEqual([['Minh Anh'], ['Heathline'], BODY]);
+  });
+
+  it('keeps a paragraph after a name line that is long, or that a marker parts from the name', () => {
+    const long = `${BODY[1]} ${BODY[2]} ${BODY[0]}`;
+    expect(strip([...BODY, 'Nguyên Phong', long].join('\n')).paragraphs).toEqual([...BODY, long]);
+    const r = strip([...BODY, '**Thái Bình**', 'more(HDDTVN) – Các vướng mắc phát sinh trong quá trình làm thủ tục hải quan cần được xử lý kịp thời.'].join('\n'));
+    expect(r.paragraphs.at(-1)).toBe('(HDDTVN) – Các vướng mắc phát sinh trong quá trình làm thủ tục hải quan cần được xử lý kịp thời.');
+  });
+
+  it('removes an embedded player the crawler could not read and the line that introduces it', () => {
+    const r = strip([...BODY, 'Xem highlights Quảng Nam 3-3 Sài Gòn FC:', 'browser not support iframe.', 'Xuân Mơ'].join('\n'));
+    expect(r.paragraphs).toEqual(BODY);
+    expect(r.authors).toEqual(['Xuân Mơ']);
+    // A list that a colon introduces stays.
+    const list = strip([BODY[0], 'Ba nhóm tổ chức được tiếp nhận tiền cứu trợ gồm:', '- Mặt trận Tổ quốc Việt Nam; Hội Chữ thập đỏ Việt Nam.', BODY[1]].join('\n'));
+    expect(list.removed).toEqual([]);
+  });
+
+  it('reads bylines that name each contributor’s part', () => {
+    const r = strip([...BODY, 'Bài: Gia Bảo', 'Ảnh, clip: Bảo Hòa'].join('\n'));
+    expect(r.authors).toEqual(['Gia Bảo', 'Bảo Hòa']);
+    expect(r.paragraphs).toEqual(BODY);
+  });
+
+  it.each([
+    'Còn nữa...',
+    '(Còn tiếp)',
+    'LTS: Không ít những tờ báo, tạp chí phải tự trang trải kinh phí. VietNamNet giới thiệu loạt bài về tình trạng này.',
+    '(*) Văn phong, nội dung bài viết thể hiện góc nhìn, quan điểm của tác giả.',
+    'Bạn đọc xem toàn văn dự thảoTẠI ĐÂY.',
+    '"Bạn đọc có khúc mắc, bày tỏ quan điểm hãy liên lạc với chúng tôi theo địa chỉ email banxahoi@vietnamnet.vn . Mọi thắc mắc đều được xem xét.',
+  ])('removes %s', (line) => {
+    const r = strip([BODY[0], line, BODY[1]].join('\n'));
+    expect(r.paragraphs[0]).toBe(BODY[0]);
+    expect(r.paragraphs.at(-1)).toBe(BODY[1]);
+    expect(r.paragraphs.join(' ')).not.toMatch(/Còn|LTS|Văn phong|TẠI ĐÂY|liên lạc/);
   });
 });

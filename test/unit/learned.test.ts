@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { buildProfile, compileProfile, documentLines, lineKey, LineCounter, parseProfile, sourceOf } from '../../src/text/learned.js';
@@ -113,5 +115,43 @@ describe('learned boilerplate', () => {
     expect(() => parseProfile({ version: 1, sources: { a: { lines: [{ text: 3 }] } } }, 'p.json')).toThrow(
       'profile p.json: sources["a"].lines[0].text must be a string',
     );
+  });
+});
+
+describe('learned sentences of one-line dumps', () => {
+  // Real one-line dumps (a dev source of test/fixtures/crawl) with a site's comment widget
+  // and masthead run into their last sentence, as crawlers of some sites store them.
+  const dir = join(import.meta.dirname, '../fixtures/crawl/docs/sonlu3612-giaoduc');
+  const texts = readdirSync(dir)
+    .filter((f) => /^\d+\.txt$/.test(f))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    // A footer run into a byline (`nói.Thanh Hằng Bình luận (0) ...`) makes a sentence of its own per page.
+    .filter((t) => t.length >= 2000 && /[.!?…"”]$/.test(t.trim()))
+    .slice(0, 10);
+  const footer = (n: number) => ` Bình luận (${n}) Tổng biên tập: Nguyễn Văn An Phó tổng biên tập: Trần Thị Bình Tổng thư ký tòa soạn: Lê Cường Bình luận (${n})`;
+
+  function clean(docs: string[], profileDocs = docs) {
+    const counter = new LineCounter(config.learn);
+    profileDocs.forEach((t, k) => counter.add(documentLines(Buffer.from(t), `site/${k}.txt`, config)));
+    const learned = compileProfile(buildProfile(counter.counts(), config.learn));
+    return docs.map((t, k) => processDocument(Buffer.from(t), `site/${k}.txt`, config, learned));
+  }
+
+  it('removes a footer every page runs into its text, and nothing else', () => {
+    expect(texts.length).toBeGreaterThanOrEqual(8);
+    const withFooter = clean(texts.map((t, k) => t + footer(k)));
+    const without = clean(texts);
+    withFooter.forEach((doc, k) => {
+      expect(doc.text).not.toContain('Tổng biên tập');
+      expect(doc.text).toBe(without[k]!.text);
+      expect(doc.metadata.removed.some((r) => r.reason === 'learned' && r.text.includes('Tổng biên tập'))).toBe(true);
+    });
+  });
+
+  it('keeps a sentence that only a pair of near-duplicate pages share', () => {
+    const shared = ' Bộ Giáo dục và Đào tạo cho biết kế hoạch này sẽ được triển khai từ tháng sau tại tất cả các tỉnh.';
+    const docs = texts.map((t, k) => (k < 2 ? t + shared : t));
+    expect(clean(docs)[0]!.text).toContain(shared.trim());
   });
 });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { splitLines } from '../../src/text/lines.js';
 import { extractMetadata } from '../../src/text/metadata.js';
@@ -111,9 +113,32 @@ describe('extractMetadata', () => {
       `Thời sự\n\n${lead}`,
       `Báo Ánh Dương điện tử\n\nTrang chủ | Thời sự | Kinh tế | Văn hóa | Thể thao\n\n${lead}`,
       `${lead} Cảnh sát đang lấy lời khai thanh niên này.`,
-      `Tạm giữ thêm nghi can tham gia bắt cóc chủ quán cà phê\n${lead}`,
+      `Tạm giữ thêm nghi can tham gia bắt cóc chủ quán cà phê\n${lead} Cảnh sát đang lấy lời khai thanh niên này, cơ quan công an đã tạm giữ 3 người`,
     ]) {
       expect(run(text).header.title).toBeNull();
     }
+    // A headline right over a lead that ends like a sentence is the title (issue 16: plain-text dumps).
+    expect(run(`Tạm giữ thêm nghi can tham gia bắt cóc chủ quán cà phê\n${lead}`).header.title).toBe('Tạm giữ thêm nghi can tham gia bắt cóc chủ quán cà phê');
+  });
+});
+
+describe('a headline on the first line with no blank line under it', () => {
+  // A dev document of test/fixtures/crawl (one paragraph per line) and its title as the crawler stored it.
+  const dir = join(import.meta.dirname, '../fixtures/crawl/docs/thephann-vietnamnet');
+  const text = readFileSync(join(dir, '001.txt'), 'utf8');
+  const title = (JSON.parse(readFileSync(join(dir, 'SOURCE.json'), 'utf8')) as { crawler_fields: Record<string, { title: string }> }).crawler_fields['001']!.title;
+  const read = (t: string) => extractMetadata(splitLines(t), '+07:00');
+
+  it('is the title when the line under it is a paragraph that ends like a sentence', () => {
+    const { header, lines } = read(`${title}\n${text}`);
+    expect(header.title).toBe(title);
+    expect(lines[0]!.text).toBe(text.split('\n')[0]!.trim());
+  });
+
+  it('is not taken from a lead that ends with a stop, a place name, or a long line', () => {
+    expect(read(text).header.title).toBeNull();
+    expect(read(`Bình Dương\n${text}`).header.title).toBeNull();
+    const long = `${title} và những thay đổi về nhân sự chủ chốt tại các sở, ban, ngành của tỉnh trong nhiệm kỳ mới sau đại hội`;
+    expect(read(`${long}\n${text}`).header.title).toBeNull();
   });
 });
