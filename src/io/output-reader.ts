@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { walkFiles } from './walk.js';
 
 /** A vnpipe output document as stored: the fields of VnDocument, metadata as written by whichever version made it. */
@@ -25,10 +27,22 @@ export interface ReadOptions {
  */
 export type OutputReader = (from: string, options: ReadOptions) => AsyncIterable<{ rel: string; doc: StoredDocument }>;
 
-/** The per-file layout workers write: `<rel>.json`, one document each. */
+/** Beside each output shard a batch of shards wrote: written last, so the shard is whole. */
+const SHARD_MANIFEST = '.manifest.json';
+
+/**
+ * What workers write: `<rel>.json`, one document each, from a folder of files; or output
+ * shards `<shard>.<first record>.jsonl.gz`, one document a line, each with its manifest
+ * beside it, from a batch of shards (a document's rel is then `<shard file>#<line>`).
+ */
 export const readOutputFolder: OutputReader = async function* (from, options) {
-  for await (const file of walkFiles(from, { exclude: options.exclude ?? [], ...(options.onSkip ? { onSkip: options.onSkip } : {}) })) {
-    if (!file.rel.endsWith('.json')) continue;
+  const files = walkFiles(from, { exclude: options.exclude ?? [], ...(options.onSkip ? { onSkip: options.onSkip } : {}) });
+  for await (const file of files) {
+    if (file.rel.endsWith('.jsonl.gz') && existsSync(`${file.path}${SHARD_MANIFEST}`)) {
+      yield* readOutputShard(file.rel, file.path, options);
+      continue;
+    }
+    if (!file.rel.endsWith('.json') || file.rel.endsWith(SHARD_MANIFEST)) continue;
     let doc: StoredDocument;
     try {
       doc = parseStoredDocument(await readFile(file.path, 'utf8'));
@@ -53,4 +67,22 @@ export function parseStoredDocument(json: string): StoredDocument {
     throw new Error('not a vnpipe document');
   }
   return { id: typeof doc.id === 'string' ? doc.id : '', text: doc.text, sentences: doc.sentences, source: doc.source, metadata: doc.metadata };
+}
+
+async function* readOutputShard(rel: string, path: string, options: ReadOptions): AsyncGenerator<{ rel: string; doc: StoredDocument }> {
+  let lines: string[];
+  try {
+    lines = gunzipSync(await readFile(path)).toString('utf8').split('\n');
+  } catch (err) {
+    options.onSkip?.(rel, `not a gzip shard: ${(err as Error).message}`);
+    return;
+  }
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] === '') continue;
+    try {
+      yield { rel: `${rel}#${i}`, doc: parseStoredDocument(lines[i]!) };
+    } catch (err) {
+      options.onSkip?.(`${rel}#${i}`, (err as Error).message);
+    }
+  }
 }

@@ -19,6 +19,8 @@ const NOT_RUN: Record<string, string> = {
   'mkdir -p out                      # the workers run as uid 1000 and write here': 'needs a Docker engine (the compose file is checked in monitoring.test.ts)',
   'npm ci': 'the development loop: installs, builds and runs every test',
   'vnpipe stats out/': 'run by export.test.ts on outputs of its own, with a second batch for --against',
+  'export REDIS_CLUSTER_NODES=redis-1:6379,redis-2:6379,redis-3:6379  # or REDIS_URL=redis+cluster://user:pass@redis-1:6379,redis-2:6379':
+    'run by cluster.test.ts with the nodes of a local three-node cluster',
   'export AWS_ENDPOINT_URL=http://127.0.0.1:9000 AWS_REGION=us-east-1 VNPIPE_S3_PATH_STYLE=1': 'run by shards.test.ts against a local s3rver',
 };
 

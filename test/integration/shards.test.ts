@@ -113,7 +113,9 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
     expect(r101.metadata.site).toBe('tin.example.vn');
     expect(r101.sentences.at(-1)).toBe('Bài số 101 trong bộ dữ liệu thử nghiệm.');
     // Two records a job: a.jsonl makes three output shards, each with its manifest.
+    // The batch's failure records left Redis for .vnpipe/ when it ended.
     expect(readdirSync(out).sort()).toEqual([
+      '.vnpipe',
       'a.jsonl.000000000.jsonl.gz', 'a.jsonl.000000000.jsonl.gz.manifest.json',
       'a.jsonl.000000002.jsonl.gz', 'a.jsonl.000000002.jsonl.gz.manifest.json',
       'a.jsonl.000000004.jsonl.gz', 'a.jsonl.000000004.jsonl.gz.manifest.json',
@@ -122,6 +124,10 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'a.jsonl.000000002.jsonl.gz.manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({ shard: 'a.jsonl.000000002.jsonl.gz', input: join(input, 'a.jsonl'), first: 2, records: 1, failed: 1, vnpipe: { version: '0.1.0' } });
     expect(manifest.bytes).toBe(readFileSync(join(out, 'a.jsonl.000000002.jsonl.gz')).length);
+
+    // export reads output shards as it reads output files (the records are near copies of five articles: kept and marked).
+    const exported = await runCli(['export', out, '--to', join(tempDir('export'), 'corpus'), '--keep-duplicates'], env);
+    expect(exported.stdout).toMatch(/^9 documents in 1 shard\b/);
 
     // The same enqueue again: every unit's shard is up to date.
     const again = await runCli(['enqueue', `file://${input}`, '--out', out, '--config', configFile({ shards: { recordsPerJob: 2 } })], env);
