@@ -798,7 +798,8 @@ function markNameLines(
 ): void {
   const secondHalf = Math.floor(lines.length / 2);
   for (let i = 1; i < lines.length; i++) {
-    if (verdict[i]) continue;
+    // A regular writer's name stands in enough pages to be learned: still a byline.
+    if (verdict[i] && verdict[i] !== 'learned') continue;
     if (lines[i]!.text.length > NAME_MAX + 7) continue;
     const text = unemphasized(bare(lines[i]!.text));
     if (text.length > NAME_MAX + 1) continue;
