@@ -14,7 +14,8 @@
  * items whose text is absent from the output), body kept (share of gold body
  * characters present in the output); and title, authors, sources and captions
  * precision and recall. The baseline removes every line that stands in two or more
- * documents of its source (CCNet) and is scored the same way.
+ * documents of its source (CCNet) and is scored the same way; `ccnet only` counts the
+ * items it removes and the pipeline leaves.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
