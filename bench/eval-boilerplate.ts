@@ -14,7 +14,8 @@
  * items whose text is absent from the output), body kept (share of gold body
  * characters present in the output); and title, authors, sources and captions
  * precision and recall. The baseline removes every line that stands in two or more
- * documents of its source (CCNet) and is scored the same way.
+ * documents of its source (CCNet) and is scored the same way; `ccnet only` counts the
+ * items it removes and the pipeline leaves.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -157,6 +158,8 @@ class Scores {
   byCategory = new Map<string, Ratio>();
   fields = new Map<string, { p: Ratio; r: Ratio }>();
   authorsExact = new Ratio();
+  /** The boilerplate items removed (`rel#index`), to compare with the baseline item by item. */
+  gone = new Set<string>();
   lost: string[] = [];
   left: string[] = [];
   /** Metadata values predicted but not in the labels, and labelled but not predicted. */
@@ -189,12 +192,13 @@ function score(docs: Doc[], predictions: Map<string, Prediction>, into: (source:
     const output = squeeze(pred.text);
     const input = squeeze(d.bytes.toString('utf8'));
     for (const s of into(d.source)) {
-      for (const item of gold.boilerplate ?? []) {
+      for (const [k, item] of (gold.boilerplate ?? []).entries()) {
         const text = squeeze(item.text);
         if (text === '') continue;
         // Removed when the output holds fewer copies than the input (a byline name may also stand in the body).
         const gone = occurrences(output, text) < Math.max(1, occurrences(input, text));
         s.removed.add(gone ? 1 : 0, 1);
+        if (gone) s.gone.add(`${d.rel}#${k}`);
         const cat = s.byCategory.get(item.category) ?? new Ratio();
         cat.add(gone ? 1 : 0, 1);
         s.byCategory.set(item.category, cat);
@@ -268,15 +272,17 @@ const ms = performance.now() - t0;
 const base = run(baselinePredictions, docs);
 
 const fieldNames = ['title', 'authors', 'sources', 'captions'];
+// `ccnet only`: items the baseline removes and the pipeline leaves (the baseline's advantage, item by item).
+const ccnetOnly = (source: string) => [...base.get(source)!.gone].filter((k) => !ours.get(source)!.gone.has(k));
 console.log(
-  `${'source'.padEnd(22)} ${'removed'.padStart(8)} ${'ccnet'.padStart(7)} ${'body'.padStart(7)} ${'ccnet'.padStart(7)}  ` +
+  `${'source'.padEnd(22)} ${'removed'.padStart(8)} ${'ccnet'.padStart(7)} ${'ccnet only'.padStart(10)} ${'body'.padStart(7)} ${'ccnet'.padStart(7)}  ` +
     fieldNames.map((f) => `${f} P/R`.padStart(16)).join('') + '  authors exact',
 );
 const totalsLast = (a: string) => (a.startsWith('ALL') ? `~${a}` : a);
 for (const [source, s] of [...ours].sort(([a], [b]) => totalsLast(a).localeCompare(totalsLast(b)))) {
   const b = base.get(source)!;
   console.log(
-    `${source.padEnd(22)} ${String(s.removed).padStart(8)} ${String(b.removed).padStart(7)} ${String(s.bodyKept).padStart(7)} ${String(b.bodyKept).padStart(7)}  ` +
+    `${source.padEnd(22)} ${String(s.removed).padStart(8)} ${String(b.removed).padStart(7)} ${String(ccnetOnly(source).length).padStart(10)} ${String(s.bodyKept).padStart(7)} ${String(b.bodyKept).padStart(7)}  ` +
       fieldNames.map((f) => `${s.field(f).p}/${s.field(f).r}`.padStart(16)).join('') +
       `  ${s.authorsExact} (${s.authorsExact.total})`,
   );
@@ -291,6 +297,8 @@ console.log(`\npipeline: ${(ms / Math.max(1, docs.length)).toFixed(2)} ms per do
 if (args.includes('--errors') && (split === 'dev' || args.includes('--heldout-errors'))) {
   console.log('\nboilerplate left in the output:');
   for (const l of all.left) console.log(`  ${l}`);
+  console.log('\nremoved by the baseline, left by the pipeline:');
+  for (const k of ccnetOnly('ALL')) console.log(`  ${k}`);
   console.log('\nbody lost:');
   for (const l of all.lost) console.log(`  ${l}`);
   console.log('\nmetadata (+ predicted, not labelled; - labelled, not predicted):');

@@ -105,7 +105,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
     'imageArtifacts', 'markers', 'trailingBlocks', 'relatedLinks', 'creditedCaptions', 'captionCues', 'bylines', 'sourceCredits', 'outlets',
     'callsToAction', 'captionMaxLength',
   ]);
-  const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'minDocumentsAnyShare', 'protectLength', 'protectShare', 'maxLinesPerSource']);
+  const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'minDocumentsAnyShare', 'sentenceWords', 'protectLength', 'protectShare', 'maxLinesPerSource']);
   const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare', 'shortParagraphLetters']);
   const sentences = v.object(root.sentences, 'sentences', ['abbreviations', 'letterNouns', 'plainNameSyllables', 'nameIntroducers']);
   const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow', 'documentsPerJob']);
@@ -149,6 +149,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       minDocuments: v.number(learn.minDocuments, 'learn.minDocuments', 2),
       minShare: v.number(learn.minShare, 'learn.minShare', 0, 1),
       minDocumentsAnyShare: v.number(learn.minDocumentsAnyShare, 'learn.minDocumentsAnyShare', 2),
+      sentenceWords: v.number(learn.sentenceWords, 'learn.sentenceWords', 1),
       protectLength: v.number(learn.protectLength, 'learn.protectLength', 0),
       protectShare: v.number(learn.protectShare, 'learn.protectShare', 0, 1),
       maxLinesPerSource: v.number(learn.maxLinesPerSource, 'learn.maxLinesPerSource', 100),

@@ -75,6 +75,8 @@ const PERIOD_END = /\.["”’)]*$/;
 const CAPTION_MIN_WORDS = 3;
 const IMAGE_CAPTION_MAX = 150;
 const CAPTION_STATEMENT_WORDS = 20;
+// A credit label with nothing after it (`Ảnh:`, `(Ảnh: )`): the link that held the name was lost.
+const EMPTY_CREDIT = /:\s*\)?\.?(?: ,)?$/;
 
 /**
  * Removes what is not article text and says why: related-article blocks and site
@@ -150,7 +152,8 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       const heading = MARKDOWN_RULE.test(lines[i + 1]?.text ?? '');
       const caption = creditedCaption(rules, text) ?? (heading ? null : standaloneCaption(rules, text, markdown ? 0 : gapBefore));
       if (caption) {
-        captions.push(caption);
+        // A credit label whose name was lost names neither picture nor author.
+        if (caption.text !== '' || caption.credit) captions.push(caption);
         mark(i, 'caption');
       }
     }
@@ -600,7 +603,8 @@ function creditedCaption(rules: BoilerplateRules, text: string): Caption | null 
   if (!m?.groups?.credit) return null;
   // `... 10/2020. Ảnh: T.Bình`: the stop before the credit ends the caption.
   const end = /^[.!?…"”]/.test(m[0]) ? m.index + 1 : m.index;
-  return { text: text.slice(0, end).trim(), credit: m.groups.credit.trim() };
+  // `(Ảnh: )`: the name was a link whose text the crawler lost.
+  return { text: text.slice(0, end).trim(), credit: m.groups.credit.trim() || null };
 }
 
 /**
@@ -615,8 +619,9 @@ function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: num
   // `Đại biểu Quốc hội Lê Thanh Vân đã dành cho ... Đại hội Đảng XIII.`: a long sentence that
   // ends with a stop states something; a picture is described in fewer words.
   if (cue && !(SENTENCE_END.test(text) && text.split(' ').length >= CAPTION_STATEMENT_WORDS)) {
-    // `Nhà máy ... GMP EU. hình minh họa ,`: a cue that closes the line is not the caption's text.
-    const closing = cue.index > 0 && cue.index + cue[0].length === text.length;
+    // `Nhà máy ... GMP EU. hình minh họa ,`: a cue that closes the line is not the caption's text;
+    // nor is a credit label whose name the crawler lost (`... Ảnh:`), even standing alone.
+    const closing = cue.index + cue[0].length === text.length && (cue.index > 0 || EMPTY_CREDIT.test(cue[0]));
     const end = closing && /^[.!?…]/.test(cue[0]) ? cue.index + 1 : cue.index;
     return { text: closing ? text.slice(0, end).trim() : text, credit: null };
   }
@@ -798,7 +803,8 @@ function markNameLines(
 ): void {
   const secondHalf = Math.floor(lines.length / 2);
   for (let i = 1; i < lines.length; i++) {
-    if (verdict[i]) continue;
+    // A regular writer's name stands in enough pages to be learned: still a byline.
+    if (verdict[i] && verdict[i] !== 'learned') continue;
     if (lines[i]!.text.length > NAME_MAX + 7) continue;
     const text = unemphasized(bare(lines[i]!.text));
     if (text.length > NAME_MAX + 1) continue;

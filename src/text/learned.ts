@@ -10,12 +10,21 @@ import { runStages } from './pipeline.js';
  * one worker or many, in any order, learn the same profile.
  */
 export interface LearnSettings {
-  /** A line must stand in at least this many documents of its source ... */
+  /**
+   * A line must stand in at least this many documents of its source: CCNet's
+   * repetition with one document more, so that two crawls of one article are no pattern.
+   */
   minDocuments: number;
-  /** ... and in at least this share of them ... */
+  /** A line that reads as a sentence (see `sentenceWords`) must also stand in at least this share of them ... */
   minShare: number;
-  /** ... or in at least this many, whatever their share: a donation block in 3 % of a large site's pages. */
+  /** ... or in at least this many, whatever their share: a donation appeal in 3 % of a large site's pages. */
   minDocumentsAnyShare: number;
+  /**
+   * A line that ends like a sentence and has at least this many words reads as article
+   * text (a quote, a legal formula): the share rule applies. Shorter lines, and lines that
+   * do not end like a sentence (teasers of other articles, labels, names), need only `minDocuments`.
+   */
+  sentenceWords: number;
   /** Lines longer than this that end like a sentence are protected: a quote or formula ... */
   protectLength: number;
   /** ... unless they stand in at least this share of the source's documents. */
@@ -46,6 +55,8 @@ export interface Profile {
 export type LearnedLines = ReadonlyMap<string, ReadonlySet<string>>;
 
 const SENTENCE_END = /[.!?…]["”’)]*$/;
+// A statement's full stop; a question or an ellipsis closes headlines and cut teasers as often.
+const STATEMENT_END = /(?<!\.)\.["”’)]*$/;
 
 /** The site when the document names it, else the top-level folder of its path, else `(root)`. */
 export function sourceOf(header: Pick<Header, 'site'>, rel: string): string {
@@ -107,9 +118,10 @@ export function buildProfile(counts: SourceCounts[], settings: LearnSettings): P
 }
 
 function isBoilerplate(text: string, documents: number, total: number, s: LearnSettings): boolean {
-  if (documents < s.minDocuments || (documents < total * s.minShare && documents < s.minDocumentsAnyShare)) return false;
-  const protectedLine = text.length > s.protectLength && SENTENCE_END.test(text);
-  return !protectedLine || documents >= total * s.protectShare;
+  if (documents < s.minDocuments) return false;
+  if (text.length > s.protectLength && SENTENCE_END.test(text)) return documents >= total * s.protectShare;
+  if (!STATEMENT_END.test(text) || text.split(' ').length < s.sentenceWords) return true;
+  return documents >= total * s.minShare || documents >= s.minDocumentsAnyShare;
 }
 
 /** Counts lines in memory: `vnpipe learn` and the tests. */

@@ -153,11 +153,31 @@ describe('stripBoilerplate on the forms of issue 16', () => {
   it.each([
     ['Bị cáo Trương Mỹ Lan. Ảnh: Nguyễn Huế', { text: 'Bị cáo Trương Mỹ Lan.', credit: 'Nguyễn Huế' }],
     ['Ảnh minh họa', { text: 'Ảnh minh họa', credit: null }],
+    // The credit's name was a link whose text the crawler lost (issue 16, round 3).
+    ['Bị cáo Trương Mỹ Lan tại phiên tòa. Ảnh:', { text: 'Bị cáo Trương Mỹ Lan tại phiên tòa.', credit: null }],
+    ['Bị cáo Trương Mỹ Lan tại phiên tòa (Ảnh: )', { text: 'Bị cáo Trương Mỹ Lan tại phiên tòa', credit: null }],
+    ['Quang cảnh phiên tòa - Ảnh:', { text: 'Quang cảnh phiên tòa', credit: null }],
   ])('takes %s for a caption', (line, caption) => {
     const r = strip(`${BODY}\n\n${line}\n\n${BODY2}`);
     expect(r.paragraphs).toEqual([BODY, BODY2]);
     expect(r.captions).toEqual([caption]);
   });
+
+  it('removes a credit label left alone by a lost link, and lists no caption for it', () => {
+    const r = strip(`${BODY}\n\nẢnh:\n\n${BODY2}`);
+    expect(r.paragraphs).toEqual([BODY, BODY2]);
+    expect(r.captions).toEqual([]);
+    expect(r.removed.map((x) => x.reason)).toEqual(['caption']);
+  });
+
+  it.each(['Dưới đây là một số hình ảnh:', 'Anh gửi cho chúng tôi bức ảnh:', 'Kết quả được thể hiện trong bảng sau:'])(
+    'keeps %s, a sentence that introduces a picture, not a credit',
+    (line) => {
+      const r = strip(`${BODY}\n\n${line}\n\n${BODY2}`);
+      expect(r.paragraphs).toEqual([BODY, line, BODY2]);
+      expect(r.captions).toEqual([]);
+    },
+  );
 
   it('cuts a caption credited "(ảnh X)" from the sentence glued after it', () => {
     const r = strip(`${BODY}\n\nBị cáo tại phiên tòa (ảnh P.Chương) Ông Nguyễn Văn A cho biết sẽ kháng cáo.`);

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { splitGluedLines, stripBoilerplate } from '../../src/text/boilerplate.js';
@@ -477,5 +479,40 @@ describe('the end of a page that keeps one paragraph per line', () => {
     expect(r.paragraphs[0]).toBe(BODY[0]);
     expect(r.paragraphs.at(-1)).toBe(BODY[1]);
     expect(r.paragraphs.join(' ')).not.toMatch(/Còn|LTS|Văn phong|TẠI ĐÂY|liên lạc/);
+  });
+});
+
+describe('captions whose credit lost its name (issue 16, round 3)', () => {
+  // Real captions labelled in the dev sources of test/fixtures/crawl, given the empty credit
+  // a crawler leaves when the photographer's name was a link (`... Ảnh:`, `(Ảnh: )`), each
+  // standing between two real paragraphs of a dev page that stores one paragraph per line.
+  const root = join(import.meta.dirname, '../fixtures/crawl');
+  const dev = readFileSync(join(root, 'SPLIT.tsv'), 'utf8')
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .filter((r) => r[1]?.trim() === 'dev')
+    .map((r) => r[0]!.trim());
+  const captions = dev
+    .flatMap((source) =>
+      readdirSync(join(root, 'docs', source))
+        .filter((f) => f.endsWith('.gold.json'))
+        .sort()
+        .flatMap((f) => (JSON.parse(readFileSync(join(root, 'docs', source, f), 'utf8')) as { captions: string[] }).captions),
+    )
+    .map((c) => c.trim().replace(/[.,\s]+$/, ''))
+    // ` , ` is a one-line dump's join: such a caption was two lines.
+    .filter((c) => c.length >= 20 && c.length <= 150 && !/[()]/.test(c) && !c.includes(' , '));
+  const page = readFileSync(join(root, 'docs/thephann-vietnamnet/003.txt'), 'utf8').trim().split('\n');
+  const credits = [(c: string) => `${c}. Ảnh:`, (c: string) => `${c} (Ảnh: )`, (c: string) => `${c} - Ảnh:`];
+
+  it.each(credits.map((credit, k) => [credit('…'), k]))('removes each caption ending in %s and reads its text', (_, k) => {
+    expect(captions.length).toBeGreaterThanOrEqual(20);
+    const credit = credits[k as number]!;
+    const without = strip(page.join('\n\n'));
+    for (const caption of captions) {
+      const r = strip([page[0], page[1], credit(caption), ...page.slice(2)].join('\n\n'));
+      expect(r.paragraphs).toEqual(without.paragraphs);
+      expect(r.captions.map((c) => c.text.replace(/\.$/, ''))).toContain(caption);
+    }
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { buildProfile, compileProfile, documentLines, lineKey, LineCounter, parseProfile, sourceOf } from '../../src/text/learned.js';
+import { normalizeText } from '../../src/text/normalize.js';
 import { processDocument } from '../../src/text/pipeline.js';
 import { generateCorpus, retention } from '../support/corpus-generator.js';
 
@@ -74,24 +75,35 @@ describe('learned boilerplate', () => {
   const PLACES = ['Vĩnh Long', 'Hà Giang', 'Cần Thơ', 'Huế', 'Nam Định', 'Lào Cai', 'Bến Tre', 'Đà Nẵng', 'Sơn La', 'Cà Mau'];
   const ACTS = ['tạm giữ', 'khởi tố', 'bắt giam', 'triệu tập', 'xử phạt', 'truy nã', 'điều tra', 'kiểm tra', 'thẩm vấn', 'khám xét'];
   const WHO = ['tài xế', 'chủ quán', 'nghi can', 'giám đốc', 'kế toán', 'thủ kho', 'bảo vệ', 'nhân viên'];
-  function siteWithBlock(pages: number, withBlock: number) {
+  function siteWithBlock(pages: number, withBlock: number, block = DONATION) {
     return Array.from({ length: pages }, (_, n) => {
       const [place, act, who] = [PLACES[n % 10], ACTS[Math.floor(n / 10) % 10], WHO[Math.floor(n / 100)]];
       const body = `Công an ${place} ${act} ${who} để làm rõ vụ việc.`;
       const middle = `Nội dung chuyển khoản: ủng hộ hoàn cảnh mã số ${n}`;
-      const block = n < withBlock ? `\n\n${DONATION[0]}\n\n${middle}\n\n${DONATION[1]}` : '';
-      return { rel: `big/${String(n).padStart(4, '0')}.txt`, text: `${body}${block}\n\n${who} đã được ${act} tại ${place}, theo cơ quan chức năng.` };
+      const lines = n < withBlock ? `\n\n${block[0]}\n\n${middle}\n\n${block[1]}` : '';
+      return { rel: `big/${String(n).padStart(4, '0')}.txt`, text: `${body}${lines}\n\n${who} đã được ${act} tại ${place}, theo cơ quan chức năng.` };
     });
   }
+  const learnBig = (docs: { rel: string; text: string }[]) => {
+    const counter = new LineCounter(config.learn);
+    for (const d of docs) counter.add(documentLines(Buffer.from(d.text), d.rel, config));
+    return buildProfile(counter.counts(), config.learn).sources.big?.lines.map((l) => l.text) ?? [];
+  };
 
-  it('learns a line that stands in at least minDocumentsAnyShare pages whatever its share, not one below it', () => {
-    const learn = (docs: { rel: string; text: string }[]) => {
-      const counter = new LineCounter(config.learn);
-      for (const d of docs) counter.add(documentLines(Buffer.from(d.text), d.rel, config));
-      return buildProfile(counter.counts(), config.learn).sources.big?.lines.map((l) => l.text) ?? [];
-    };
-    expect(learn(siteWithBlock(400, config.learn.minDocumentsAnyShare))).toEqual(expect.arrayContaining(DONATION));
-    expect(learn(siteWithBlock(400, config.learn.minDocumentsAnyShare - 1))).toEqual([]);
+  it('learns a line that is no sentence from minDocuments pages whatever its share, not from fewer (a pair of near-duplicate crawls)', () => {
+    expect(config.learn.minDocuments).toBeLessThan(400 * config.learn.minShare);
+    expect(learnBig(siteWithBlock(400, config.learn.minDocuments))).toEqual(expect.arrayContaining(DONATION));
+    expect(learnBig(siteWithBlock(400, config.learn.minDocuments - 1))).toEqual([]);
+  });
+
+  // The same appeal written as sentences, as an article would quote it.
+  const APPEAL = ['Mọi tấm lòng hảo tâm xin gửi về Quỹ Nhân ái của báo.', 'Quý bạn đọc có thể chuyển khoản qua ngân hàng Vietcombank chi nhánh Hà Nội.'];
+
+  it('learns a sentence-like line only from minDocumentsAnyShare pages (or minShare of them): a quote a few articles repeat stays', () => {
+    expect(APPEAL.every((t) => t.split(' ').length >= config.learn.sentenceWords)).toBe(true);
+    expect(learnBig(siteWithBlock(400, config.learn.minDocumentsAnyShare, APPEAL))).toEqual(expect.arrayContaining(APPEAL));
+    expect(learnBig(siteWithBlock(400, config.learn.minDocumentsAnyShare - 1, APPEAL))).not.toEqual(expect.arrayContaining([APPEAL[0]]));
+    expect(learnBig(siteWithBlock(400, config.learn.minDocumentsAnyShare - 1, APPEAL))).not.toEqual(expect.arrayContaining([APPEAL[1]]));
   });
 
   it('removes a learned block whole, its changing middle line included, and keeps the text around it', () => {
@@ -153,5 +165,50 @@ describe('learned sentences of one-line dumps', () => {
     const shared = ' Bộ Giáo dục và Đào tạo cho biết kế hoạch này sẽ được triển khai từ tháng sau tại tất cả các tỉnh.';
     const docs = texts.map((t, k) => (k < 2 ? t + shared : t));
     expect(clean(docs)[0]!.text).toContain(shared.trim());
+  });
+});
+
+describe('teasers of other articles that a few pages of a source share', () => {
+  // Real pages of a dev source of test/fixtures/crawl that stores one paragraph per line,
+  // and the real headlines of its other articles (the crawler's title field) as the teasers
+  // a related box puts under a page: each headline under 3 of the 32 pages, under any share.
+  const dir = join(import.meta.dirname, '../fixtures/crawl/docs/thephann-vietnamnet');
+  const pages = readdirSync(dir)
+    .filter((f) => /^\d+\.txt$/.test(f))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), 'utf8').trim());
+  const titles = Object.values(JSON.parse(readFileSync(join(dir, 'SOURCE.json'), 'utf8')).crawler_fields as Record<string, { title: string }>).map((c) => c.title.trim());
+  const teasers = (k: number) => [1, 2, 3].map((j) => titles[(k + 5 * j) % titles.length]!);
+
+  function clean(texts: string[]) {
+    const counter = new LineCounter(config.learn);
+    texts.forEach((t, k) => counter.add(documentLines(Buffer.from(t), `site/${k}.txt`, config)));
+    const learned = compileProfile(buildProfile(counter.counts(), config.learn));
+    return texts.map((t, k) => processDocument(Buffer.from(t), `site/${k}.txt`, config, learned).text);
+  }
+
+  it('removes teaser headlines that stand under 3 of 32 pages, and nothing else', () => {
+    expect(pages).toHaveLength(32);
+    // Each headline stands under exactly 3 pages: below minShare, at minDocuments.
+    const under = new Map<string, number>();
+    pages.forEach((_, k) => teasers(k).forEach((t) => under.set(t, (under.get(t) ?? 0) + 1)));
+    expect(Math.max(...under.values())).toBeLessThan(32 * config.learn.minShare);
+    const withTeasers = clean(pages.map((p, k) => `${p}\n${teasers(k).join('\n')}`));
+    const without = clean(pages);
+    withTeasers.forEach((text, k) => {
+      for (const t of teasers(k)) expect(text.split('\n\n')).not.toContain(t);
+      expect(text).toBe(without[k]);
+    });
+  });
+
+  it('keeps a sentence of the body that 4 pages quote', () => {
+    const quote = pages[0]!.split('\n')[0]!.trim();
+    expect(quote.split(' ').length).toBeGreaterThanOrEqual(config.learn.sentenceWords);
+    // Quoted inside the article, after its first paragraph.
+    const quoting = (p: string) => p.replace('\n', `\n${quote}\n`);
+    const texts = pages.map((p, k) => (k >= 1 && k <= 3 ? quoting(p) : p));
+    const out = clean(texts);
+    // Output text holds one sentence a line.
+    for (const k of [0, 1, 2, 3]) expect(out[k]!.replace(/\s+/g, ' ')).toContain(normalizeText(quote, config.normalize.toneStyle));
   });
 });
