@@ -61,19 +61,79 @@ export interface QualitySignals {
   markupShare: number;
 }
 
-const TOKEN = /[\p{L}\p{M}\p{N}]+(?:['’.,\-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]/gu;
+/** Character classes of the tokenizer, by UTF-16 unit, worked out once per unit (surrogates each time). */
+const WORD = 1; // \p{L}, \p{M} or \p{N}
+const SPACE = 2; // \s
+const OTHER = 3;
+const CLASSES = new Uint8Array(0x10000);
+const WORD_CHAR = /^[\p{L}\p{M}\p{N}]$/u;
+
+/** The class of the character at `i` (one unit, or two for an astral character: see `width`). */
+function classOf(text: string, i: number): number {
+  const unit = text.charCodeAt(i);
+  const c = CLASSES[unit]!;
+  if (c !== 0) return c;
+  if (unit >= 0xd800 && unit <= 0xdbff) return WORD_CHAR.test(text.slice(i, i + width(text, i))) ? WORD : OTHER;
+  const ch = String.fromCharCode(unit);
+  return (CLASSES[unit] = WORD_CHAR.test(ch) ? WORD : /\s/.test(ch) ? SPACE : OTHER);
+}
+
+function width(text: string, i: number): number {
+  const unit = text.charCodeAt(i);
+  if (unit < 0xd800 || unit > 0xdbff) return 1;
+  const next = text.charCodeAt(i + 1); // NaN past the end
+  return next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+}
+
+/** `'’.,-`: inside a word between two runs of letters or digits (`1,28`, `COVID-19`). */
+function isJoiner(unit: number): boolean {
+  return unit === 0x27 || unit === 0x2019 || unit === 0x2e || unit === 0x2c || unit === 0x2d;
+}
+
+/**
+ * The tokens: runs of letters, marks and digits (with inner `'’.,-` between two such
+ * runs), and single other characters, spaces left out. The same tokens as the regular
+ * expression `[\p{L}\p{M}\p{N}]+(?:['’.,\-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]`
+ * (checked in quality.test.ts), several times faster: its Unicode property classes made
+ * that expression the costliest step of the quality stage.
+ */
+export function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = classOf(text, i);
+    if (c === SPACE) {
+      i++;
+    } else if (c === OTHER) {
+      const w = width(text, i);
+      tokens.push(text.slice(i, i + w));
+      i += w;
+    } else {
+      const start = i;
+      for (;;) {
+        while (i < n && classOf(text, i) === WORD) i += width(text, i);
+        if (i + 1 < n && isJoiner(text.charCodeAt(i)) && classOf(text, i + 1) === WORD) i++;
+        else break;
+      }
+      tokens.push(text.slice(start, i));
+    }
+  }
+  return tokens;
+}
+
 const HAS_LETTER = /\p{L}/u;
 const HAS_WORD = /[\p{L}\p{N}]/u;
 // Tags, character references and lines of script or style code that survived extraction.
 const MARKUP = /<\/?[a-zA-Z][\w:-]*(?:\s[^<>]{0,300})?\/?>|&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[\da-fA-F]{1,6});|\b(?:function\s*\(|var\s+\w+\s*=|document\.\w+|window\.\w+)|[{};]\s*$|\{\s*[\w-]+\s*:\s*[^{}]{1,80};/gm;
 
 export function qualitySignals(text: string, stopWords: ReadonlySet<string>): QualitySignals {
-  const tokens = text.match(TOKEN) ?? [];
+  const tokens = tokenize(text);
   let words = 0;
   let wordChars = 0;
   let alpha = 0;
   let stops = 0;
-  const longestStop = Math.max(0, ...[...stopWords].map((w) => w.length));
+  const stopForms = caseForms(stopWords);
   for (const t of tokens) {
     // A token longer than one character is a word (TOKEN's first alternative); a word that
     // does not start with an ASCII digit has a letter. Regular expressions only for the rest.
@@ -84,7 +144,7 @@ export function qualitySignals(text: string, stopWords: ReadonlySet<string>): Qu
       wordChars += t.length;
       if (!digitStart || HAS_LETTER.test(t)) alpha++;
     }
-    if (t.length <= longestStop && stopWords.has(t.toLowerCase())) stops++;
+    if (t.length <= stopForms.longest && stopForms.forms.has(t)) stops++;
   }
   const lines = text.split(/\n+/).filter((l) => l.trim() !== '');
   const paragraphs = text.trim().split(/\n{2,}/);
@@ -121,6 +181,25 @@ export function qualitySignals(text: string, stopWords: ReadonlySet<string>): Qu
     replacementShare: share(count(text, '\uFFFD'), chars),
     markupShare: share(markup, chars),
   };
+}
+
+const CASE_FORMS = new WeakMap<ReadonlySet<string>, { forms: ReadonlySet<string>; longest: number }>();
+
+/**
+ * Each stop word lower-case, capitalised and upper-case: a token is looked up as it is,
+ * since lower-casing every token cost a third of the signals' time.
+ */
+function caseForms(stopWords: ReadonlySet<string>): { forms: ReadonlySet<string>; longest: number } {
+  let cached = CASE_FORMS.get(stopWords);
+  if (!cached) {
+    const forms = new Set<string>();
+    for (const w of stopWords) {
+      forms.add(w).add(w.toUpperCase()).add(w.charAt(0).toUpperCase() + w.slice(1));
+    }
+    cached = { forms, longest: Math.max(0, ...[...stopWords].map((w) => w.length)) };
+    CASE_FORMS.set(stopWords, cached);
+  }
+  return cached;
 }
 
 function duplicates(items: string[]): { elements: number; chars: number } {

@@ -1,13 +1,41 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileConfig, loadConfig, type JsonObject } from '../../src/config.js';
 import { processDocument } from '../../src/text/pipeline.js';
-import { presetFailure, qualitySignals } from '../../src/text/quality.js';
+import { presetFailure, qualitySignals, tokenize } from '../../src/text/quality.js';
 
 const config = loadConfig();
 const stops = new Set(config.quality.stopWords);
 const sample = processDocument(readFileSync(new URL('../../samples/001_cfab3d3de795dabf.txt', import.meta.url)), '001.txt', config);
+
+/** The tokens as datatrove-like signals define them: tokenize must give exactly these, faster. */
+const TOKEN = /[\p{L}\p{M}\p{N}]+(?:['’.,\-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]/gu;
+
+describe('tokenize', () => {
+  it('gives the tokens of the reference expression on real crawler text (NFC and NFD)', () => {
+    const root = new URL('../../test/fixtures/crawl/docs/', import.meta.url);
+    let texts = 0;
+    for (const source of readdirSync(root)) {
+      for (const file of readdirSync(new URL(`${source}/`, root)).filter((f) => f.endsWith('.txt')).slice(0, 4)) {
+        const text = readFileSync(new URL(`${source}/${file}`, root), 'utf8');
+        expect(tokenize(text)).toEqual(text.match(TOKEN) ?? []);
+        texts++;
+      }
+    }
+    expect(texts).toBeGreaterThan(50);
+  });
+
+  it('gives them on any string: astral letters, lone surrogates, joiners at the edges', () => {
+    expect(tokenize("𝐀𝐁 1,28 COVID-19 x- -y 'a' ’ 😀\uD800 ạ\u0301b")).toEqual("𝐀𝐁 1,28 COVID-19 x- -y 'a' ’ 😀\uD800 ạ\u0301b".match(TOKEN));
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', 'Ạ', '\u0301', '1', ',', '.', '-', "'", ' ', '\n', '\uD835', '\uDC00', '😀', '#', '’') }), (text) => {
+        expect(tokenize(text)).toEqual(text.match(TOKEN) ?? []);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
 
 describe('quality signals', () => {
   it('measures a clean news article as FineWeb-2 keeps it', () => {
