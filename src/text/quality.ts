@@ -246,45 +246,135 @@ function tokenIds(tokens: string[]): TokenIds {
  * from those of the (n-1)-grams and one more token, 30-bit integers counted in an
  * open-addressing table (a Map or Set of numbers cost five times as much). Two of a
  * document's 1,500 n-grams share a key with a chance of about 0.1 %, and then one count
- * is off by one.
+ * is off by one (the top 2- to 4-gram shares). From n = 5 on only live positions are
+ * counted, those whose (n-1)-gram occurs more than once (an n-gram can repeat only if
+ * its first n-1 tokens do), and n-grams whose keys agree are compared token by token:
+ * the duplicate shares are exact, as a count by strings finds (quality.test.ts), at the
+ * same cost as before.
  */
 function ngramSignals({ ids, lengths }: TokenIds): { top: Record<number, number>; duplicate: Record<number, number> } {
   const keys = Int32Array.from(ids);
   const table = new CountTable(ids.length);
+  const gramCounts = new GramTable(ids);
   const top: Record<number, number> = {};
   const duplicate: Record<number, number> = {};
+  // live: positions whose n-gram may occur more than once, in order.
+  let live = new Int32Array(0);
+  let liveCount = 0;
   for (let n = 2; n <= 10; n++) {
     const grams = Math.max(0, ids.length - n + 1);
-    for (let i = 0; i < grams; i++) {
-      let h = Math.imul(keys[i]! ^ Math.imul(ids[i + n - 1]!, 0x9e3779b1), 0x01000193);
-      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-      keys[i] = (h ^ (h >>> 13)) & 0x3fffffff;
-    }
-    table.clear();
     if (n <= 4) {
+      table.clear();
       // Gopher's top n-gram: the most frequent n-gram's length (tokens joined by spaces) times its count.
       let best = 0;
       for (let i = 0; i < grams; i++) {
+        keys[i] = extend(keys[i]!, ids[i + n - 1]!);
         const c = table.increment(keys[i]!);
         const chars = lengths[i + n]! - lengths[i]! + n - 1;
         if (c * chars > best) best = c * chars;
       }
       top[n] = best;
-    } else {
-      // Gopher's duplicate n-grams: characters of n-grams (tokens joined without spaces) seen before, skipping past each repeat.
-      let repeated = 0;
-      for (let i = 0; i < grams; ) {
-        if (table.increment(keys[i]!) > 1) {
-          repeated += lengths[i + n]! - lengths[i]!;
-          i += n;
-        } else {
-          i++;
-        }
+      if (n === 4) {
+        live = new Int32Array(grams);
+        for (let i = 0; i < grams; i++) if (table.count(keys[i]!) > 1) live[liveCount++] = i;
       }
-      duplicate[n] = repeated;
+      continue;
     }
+    // An n-gram can repeat only if its first n-1 tokens do: only live positions are counted,
+    // compared token by token when their keys agree, so no two n-grams are confused.
+    gramCounts.reset(n);
+    let kept = 0;
+    for (let j = 0; j < liveCount; j++) {
+      const i = live[j]!;
+      if (i >= grams) break;
+      keys[i] = extend(keys[i]!, ids[i + n - 1]!);
+      gramCounts.increment(keys[i]!, i);
+      live[kept++] = i;
+    }
+    liveCount = kept;
+    kept = 0;
+    for (let j = 0; j < liveCount; j++) if (gramCounts.count(keys[live[j]!]!, live[j]!) > 1) live[kept++] = live[j]!;
+    liveCount = kept;
+    gramCounts.reset(n);
+    // Gopher's duplicate n-grams: characters of n-grams (tokens joined without spaces) seen before, skipping past each repeat.
+    let repeated = 0;
+    let next = 0; // the first position not inside a counted repeat
+    for (let j = 0; j < liveCount; j++) {
+      const i = live[j]!;
+      if (i < next) continue;
+      if (gramCounts.increment(keys[i]!, i) > 1) {
+        repeated += lengths[i + n]! - lengths[i]!;
+        next = i + n;
+      }
+    }
+    duplicate[n] = repeated;
   }
   return { top, duplicate };
+}
+
+/** The key of an n-gram from that of its first n-1 tokens and its last token's id. */
+function extend(key: number, id: number): number {
+  let h = Math.imul(key ^ Math.imul(id, 0x9e3779b1), 0x01000193);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  return (h ^ (h >>> 13)) & 0x3fffffff;
+}
+
+/**
+ * Counts of n-grams by position: a key finds its slot, and the n tokens at the first
+ * position seen with that key are compared with the ones asked about, so two n-grams
+ * whose keys collide are counted apart.
+ */
+class GramTable {
+  private readonly keys: Int32Array;
+  private readonly firsts: Int32Array;
+  private readonly counts: Int32Array;
+  private readonly mask: number;
+  private n = 0;
+
+  constructor(private readonly ids: Int32Array) {
+    let size = 16;
+    while (size < ids.length * 2) size *= 2;
+    this.keys = new Int32Array(size);
+    this.firsts = new Int32Array(size);
+    this.counts = new Int32Array(size);
+    this.mask = size - 1;
+  }
+
+  reset(n: number): void {
+    this.n = n;
+    this.keys.fill(-1);
+  }
+
+  private slotOf(key: number, at: number): number {
+    let slot = Math.imul(key, 0x9e3779b1) >>> 0 & this.mask;
+    for (;;) {
+      const k = this.keys[slot]!;
+      if (k === -1 || (k === key && this.same(this.firsts[slot]!, at))) return slot;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  private same(a: number, b: number): boolean {
+    for (let t = 0; t < this.n; t++) if (this.ids[a + t] !== this.ids[b + t]) return false;
+    return true;
+  }
+
+  /** How often the n-gram at `at` (whose key is `key`) was counted. */
+  count(key: number, at: number): number {
+    const slot = this.slotOf(key, at);
+    return this.keys[slot] === -1 ? 0 : this.counts[slot]!;
+  }
+
+  /** Its count after adding one. */
+  increment(key: number, at: number): number {
+    const slot = this.slotOf(key, at);
+    if (this.keys[slot] === -1) {
+      this.keys[slot] = key;
+      this.firsts[slot] = at;
+      return (this.counts[slot] = 1);
+    }
+    return ++this.counts[slot]!;
+  }
 }
 
 /** Counts of non-negative 30-bit keys, linear probing, at most half full. */
@@ -303,6 +393,17 @@ class CountTable {
 
   clear(): void {
     this.keys.fill(-1);
+  }
+
+  /** The key's count (0 when absent). */
+  count(key: number): number {
+    let slot = Math.imul(key, 0x9e3779b1) >>> 0 & this.mask;
+    for (;;) {
+      const k = this.keys[slot]!;
+      if (k === key) return this.counts[slot]!;
+      if (k === -1) return 0;
+      slot = (slot + 1) & this.mask;
+    }
   }
 
   /** The key's count after adding one. */

@@ -37,7 +37,42 @@ describe('tokenize', () => {
   });
 });
 
+/** Gopher's duplicate n-gram characters, counted exactly on the n-grams as strings. */
+function exactDuplicateShare(text: string, n: number): number {
+  const tokens = tokenize(text);
+  const seen = new Set<string>();
+  let repeated = 0;
+  for (let i = 0; i + n <= tokens.length; ) {
+    const gram = tokens.slice(i, i + n).join('\u0000');
+    if (seen.has(gram)) {
+      repeated += tokens.slice(i, i + n).join('').length;
+      i += n;
+    } else {
+      seen.add(gram);
+      i++;
+    }
+  }
+  return Math.round((repeated / text.length) * 10000) / 10000;
+}
+
 describe('quality signals', () => {
+  it('counts duplicate n-grams as an exact count by strings does, on real crawler text alone and repeated', () => {
+    const root = new URL('../../test/fixtures/crawl/docs/', import.meta.url);
+    let checked = 0;
+    for (const source of readdirSync(root)) {
+      for (const file of readdirSync(new URL(`${source}/`, root)).filter((f) => f.endsWith('.txt'))) {
+        const text = readFileSync(new URL(`${source}/${file}`, root), 'utf8');
+        for (const t of [text, `${text}\n\n${text}`]) {
+          const q = qualitySignals(t, stops);
+          const got = [5, 6, 7, 8, 9, 10].map((n) => q[`duplicate${n}GramShare` as keyof typeof q]);
+          expect(got).toEqual([5, 6, 7, 8, 9, 10].map((n) => exactDuplicateShare(t, n)));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
   it('measures a clean news article as FineWeb-2 keeps it', () => {
     const q = sample.metadata.quality!;
     expect(q.words).toBeGreaterThan(500);
