@@ -1,5 +1,5 @@
 import { createGunzip } from 'node:zlib';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { Decompress } from 'fzstd';
 import { DocumentError, UsageError } from '../errors.js';
 import type { SourceEntry } from './source.js';
@@ -65,7 +65,9 @@ export function unitOf(key: string, perJob: number): { shard: string; first: num
 export async function* decompressed(store: ObjectStore, shard: StoredObject): AsyncGenerator<Uint8Array> {
   const raw = await store.stream(shard.key);
   try {
-    if (/\.gz$/i.test(shard.key)) yield* raw.pipe(createGunzip()) as AsyncIterable<Uint8Array>;
+    // pipeline, not pipe: an error of the stored stream (a connection reset) reaches the
+    // reader instead of being thrown uncaught and leaving the gunzip waiting for ever.
+    if (/\.gz$/i.test(shard.key)) yield* pipeline(raw, createGunzip(), () => {}) as AsyncIterable<Uint8Array>;
     else if (/\.zst$/i.test(shard.key)) yield* zstd(raw);
     else yield* raw as AsyncIterable<Uint8Array>;
   } finally {

@@ -1,0 +1,38 @@
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { JSONL } from '../../src/io/jsonl.js';
+import { decompressed } from '../../src/io/shards.js';
+import type { ObjectStore, StoredObject } from '../../src/io/storage.js';
+
+/** A store whose one object's stream breaks off (a connection reset) after its first bytes. */
+function brokenStore(bytes: Buffer): ObjectStore {
+  return {
+    stream: async () => {
+      const r = new Readable({ read() {} });
+      r.push(bytes.subarray(0, 20));
+      setTimeout(() => r.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })), 20);
+      return r;
+    },
+  } as unknown as ObjectStore;
+}
+
+describe('a shard stream that breaks off', () => {
+  it('fails the read of a .gz shard with the stream error instead of hanging', async () => {
+    const body = gzipSync(Buffer.from(Array.from({ length: 2000 }, (_, i) => JSON.stringify({ text: `dòng ${i} ${'x'.repeat(50)}` })).join('\n')));
+    const shard: StoredObject = { key: 'a.jsonl.gz', size: body.length, mtimeMs: 0 };
+    const read = (async () => {
+      for await (const _ of decompressed(brokenStore(body), shard));
+    })();
+    const outcome = await Promise.race([read.then(() => 'ended', (err: Error) => err.message), new Promise((r) => setTimeout(() => r('hung'), 2000))]);
+    expect(outcome).toMatch(/ECONNRESET/);
+    const records = (async () => {
+      for await (const _ of JSONL.records(brokenStore(body), shard, { textField: 'text', maxBytes: 1 << 20 }));
+    })();
+    const again = await Promise.race([records.then(() => 'ended', (err: Error) => err.message), new Promise((r) => setTimeout(() => r('hung'), 2000))]);
+    expect(again).toMatch(/ECONNRESET/);
+  });
+});
