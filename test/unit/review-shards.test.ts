@@ -6,7 +6,9 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { JSONL } from '../../src/io/jsonl.js';
 import { decompressed } from '../../src/io/shards.js';
-import type { ObjectStore, StoredObject } from '../../src/io/storage.js';
+import { LocalStore, type ObjectStore, type StoredObject } from '../../src/io/storage.js';
+import { ShardSink } from '../../src/io/shard-sink.js';
+import { pathToFileURL } from 'node:url';
 
 /** A store whose one object's stream breaks off (a connection reset) after its first bytes. */
 function brokenStore(bytes: Buffer): ObjectStore {
@@ -34,5 +36,26 @@ describe('a shard stream that breaks off', () => {
     })();
     const again = await Promise.race([records.then(() => 'ended', (err: Error) => err.message), new Promise((r) => setTimeout(() => r('hung'), 2000))]);
     expect(again).toMatch(/ECONNRESET/);
+  });
+});
+
+describe('output shards in a local folder', () => {
+  it('are never written through a folder link in the output to somewhere else, as output files are not', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'vnpipe-review-'));
+    const out = join(base, 'out');
+    const outside = join(base, 'outside');
+    mkdirSync(out);
+    mkdirSync(outside);
+    symlinkSync(outside, join(out, 'escape'));
+    const sink = new ShardSink(pathToFileURL(out).href, 2);
+    const about = { input: 'x', inputMtimeMs: 0, failed: 0, vnpipe: { version: '0', config: '0' } };
+    await expect(sink.write('escape/a.jsonl#0', ['{}\n'], about)).rejects.toMatchObject({ reason: 'unsafe-output' });
+    await expect(sink.write('escape/deeper/a.jsonl#0', ['{}\n'], about)).rejects.toMatchObject({ reason: 'unsafe-output' });
+    expect(readdirSync(outside)).toEqual([]);
+    // An ordinary subfolder is made and written.
+    await sink.write('sub/a.jsonl#0', ['{}\n'], about);
+    expect(readdirSync(join(out, 'sub')).sort()).toEqual(['a.jsonl.000000000.jsonl.gz', 'a.jsonl.000000000.jsonl.gz.manifest.json']);
+    expect(lstatSync(join(out, 'sub')).isDirectory()).toBe(true);
+    expect(new LocalStore(out).location).toBe(pathToFileURL(out).href);
   });
 });
