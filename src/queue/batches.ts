@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../config.js';
 import type { FailureReason } from '../errors.js';
 import type { RedisClient } from './connection.js';
@@ -294,10 +295,12 @@ export class BatchStore {
       await this.redis.del(this.key(id, 'failures'), this.key(id, 'failure-order'));
       return;
     }
-    if (!isAbsolute(record.out)) return;
+    // A folder: a path, or a `file://` URL (output shards); object storage keeps them in Redis.
+    const out = /^file:\/\//i.test(record.out) ? fileURLToPath(record.out) : record.out;
+    if (!isAbsolute(out)) return;
     const failures = await this.failures(id, Infinity);
-    const file = join(record.out, '.vnpipe', `failures-${id}.jsonl`);
-    await mkdir(join(record.out, '.vnpipe'), { recursive: true });
+    const file = join(out, '.vnpipe', `failures-${id}.jsonl`);
+    await mkdir(join(out, '.vnpipe'), { recursive: true });
     await writeFile(`${file}.tmp`, failures.map((f) => `${JSON.stringify(f)}\n`).join(''));
     await rename(`${file}.tmp`, file);
     await this.redis.multi().hset(this.key(id), 'failuresFile', file).del(this.key(id, 'failures'), this.key(id, 'failure-order')).exec();

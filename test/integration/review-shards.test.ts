@@ -1,0 +1,47 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { exitOf, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+
+const redisUrl = inject('redisUrl');
+const workers: ReturnType<typeof spawnWorker>[] = [];
+afterAll(() => {
+  for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+});
+
+const ARTICLE = readFileSync(join(SAMPLES, readdirSync(SAMPLES).sort()[0]!), 'utf8');
+
+async function finished(env: NodeJS.ProcessEnv, batch: string): Promise<any> {
+  return waitFor(async () => {
+    const r = await runCli(['status', batch, '--json'], env);
+    const b = r.code === 0 ? JSON.parse(r.stdout).batch : null;
+    return b?.finishedAt ? b : null;
+  }, 60_000, 200);
+}
+
+describe('a batch of shards writing to a file:// output', () => {
+  it("moves its failure records out of Redis into the output's .vnpipe folder, as a batch writing to a folder path does", async () => {
+    const env = testEnv(redisUrl);
+    const input = join(tempDir('shards-file-out'), 'in');
+    mkdirSync(input);
+    const rows = [JSON.stringify({ id: 'r0', text: ARTICLE }), 'not json', JSON.stringify({ id: 'r2', text: `${ARTICLE}\n\nBài số 2.` })];
+    writeFileSync(join(input, 'a.jsonl'), `${rows.join('\n')}\n`);
+    const out = join(tempDir('shards-file-out'), 'out');
+    const batch = (await runCli(['enqueue', pathToFileURL(input).href, '--out', pathToFileURL(out).href], env)).stdout.trim();
+    const worker = spawnWorker(env, 1);
+    workers.push(worker);
+    const done = await finished(env, batch);
+    expect(done).toMatchObject({ queued: 3, completed: 2, failed: 1 });
+    expect(done.failures.map((f: any) => [f.rel, f.reason])).toEqual([['a.jsonl#1', 'bad-record']]);
+    const redis = new Redis(redisUrl);
+    const prefix = env.VNPIPE_PREFIX!;
+    const moved = await waitFor(async () => (await redis.exists(`${prefix}:batch:${batch}:failures`)) === 0, 10_000).catch(() => false);
+    redis.disconnect();
+    expect(moved).toBe(true);
+    expect(existsSync(join(out, '.vnpipe', `failures-${batch}.jsonl`))).toBe(true);
+    worker.kill('SIGTERM');
+    await exitOf(worker);
+  }, 120_000);
+});
