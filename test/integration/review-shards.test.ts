@@ -41,6 +41,12 @@ describe('a batch of shards writing to a file:// output', () => {
     redis.disconnect();
     expect(moved).toBe(true);
     expect(existsSync(join(out, '.vnpipe', `failures-${batch}.jsonl`))).toBe(true);
+
+    // status --doc finds a record by its key (`<shard>#<n>`, as status lists it) below the batch's input.
+    const failedDoc = JSON.parse((await runCli(['status', '--doc', `${join(input, 'a.jsonl')}#1`, '--json'], env)).stdout);
+    expect(failedDoc).toMatchObject({ batch, state: 'failed', error: expect.stringContaining('bad-record') });
+    const doneDoc = JSON.parse((await runCli(['status', '--doc', `${join(input, 'a.jsonl')}#2`, '--json'], env)).stdout);
+    expect(doneDoc).toMatchObject({ batch, state: 'completed', output: join(out, 'a.jsonl.000000000.jsonl.gz') });
     worker.kill('SIGTERM');
     await exitOf(worker);
   }, 120_000);
