@@ -154,7 +154,17 @@ export class ShardSource {
    */
   async *list(onSkip?: (key: string, reason: string) => void, maxBytes = Infinity): AsyncGenerator<SourceEntry> {
     for await (const shard of this.listShards(onSkip)) {
-      const n = await this.count(shard, maxBytes);
+      let n: number;
+      try {
+        n = await this.count(shard, maxBytes);
+      } catch (err) {
+        // A shard that is not what its name says (broken compression, not a Parquet file)
+        // is reported and left out, as an unreadable file of a folder is: one bad shard
+        // does not end the walk (and every --resume of it) half-way.
+        if (!(err instanceof UsageError) || !onSkip) throw err;
+        onSkip(shard.key, err.message);
+        continue;
+      }
       for (let i = 0; i < n; i++) yield { key: recordKey(shard.key, i), size: 0, mtimeMs: shard.mtimeMs };
     }
   }

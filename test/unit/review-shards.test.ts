@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { JSONL } from '../../src/io/jsonl.js';
-import { decompressed } from '../../src/io/shards.js';
+import { decompressed, ShardSource } from '../../src/io/shards.js';
+import { writeFileSync } from 'node:fs';
 import { LocalStore, type ObjectStore, type StoredObject } from '../../src/io/storage.js';
 import { ShardSink } from '../../src/io/shard-sink.js';
 import { pathToFileURL } from 'node:url';
@@ -57,5 +58,20 @@ describe('output shards in a local folder', () => {
     expect(readdirSync(join(out, 'sub')).sort()).toEqual(['a.jsonl.000000000.jsonl.gz', 'a.jsonl.000000000.jsonl.gz.manifest.json']);
     expect(lstatSync(join(out, 'sub')).isDirectory()).toBe(true);
     expect(new LocalStore(out).location).toBe(pathToFileURL(out).href);
+  });
+});
+
+describe('listing shards at enqueue', () => {
+  it('reports a shard whose compression is broken and leaves it out, instead of ending the whole walk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vnpipe-review-'));
+    const good = Array.from({ length: 3 }, (_, i) => JSON.stringify({ text: `Bài ${i}` })).join('\n');
+    writeFileSync(join(dir, 'a.jsonl.gz'), gzipSync(good).subarray(0, 15)); // cut short
+    writeFileSync(join(dir, 'b.jsonl'), `${good}\n`);
+    const source = new ShardSource(pathToFileURL(dir).href, { formats: [JSONL], textField: 'text' });
+    const skipped: [string, string][] = [];
+    const keys: string[] = [];
+    for await (const entry of source.list((key, reason) => skipped.push([key, reason]))) keys.push(entry.key);
+    expect(keys).toEqual(['b.jsonl#0', 'b.jsonl#1', 'b.jsonl#2']);
+    expect(skipped).toEqual([['a.jsonl.gz', expect.stringMatching(/compression is broken/)]]);
   });
 });
