@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { exitOf, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+import { CLI, exitOf, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 
 const redisUrl = inject('redisUrl');
 const workers: ReturnType<typeof spawnWorker>[] = [];
@@ -50,4 +52,30 @@ describe('a batch of shards writing to a file:// output', () => {
     worker.kill('SIGTERM');
     await exitOf(worker);
   }, 120_000);
+});
+
+describe('records of one unit that each run past the time limit', () => {
+  it('fail alone as timeout, however many there are: the rest of the unit is written', async () => {
+    const env = testEnv(redisUrl);
+    const base = tempDir('shards-slow');
+    const input = join(base, 'in');
+    mkdirSync(input);
+    // A record of about 8 MB takes seconds to clean; the others a few milliseconds.
+    const slow = Array.from({ length: 1600 }, (_, i) => `${ARTICLE}\n\nĐoạn ${i}.`).join('\n\n');
+    const rows = Array.from({ length: 8 }, (_, i) => JSON.stringify({ id: `r${i}`, text: [1, 3, 5].includes(i) ? slow : `${ARTICLE}\n\nBài số ${i}.` }));
+    writeFileSync(join(input, 'a.jsonl'), `${rows.join('\n')}\n`);
+    const config = join(base, 'config.json');
+    writeFileSync(config, JSON.stringify({ limits: { documentTimeoutMs: 500, maxFileBytes: 50_000_000 }, shards: { recordsPerJob: 8 }, queue: { attempts: 3, backoffMs: 100 } }));
+    const out = join(base, 'out');
+    const batch = (await runCli(['enqueue', pathToFileURL(input).href, '--out', out, '--config', config], env)).stdout.trim();
+    const worker = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1', '--config', config], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    workers.push(worker);
+    const done = await finished(env, batch);
+    worker.kill('SIGTERM');
+    await exitOf(worker);
+    expect(done.failures.map((f: any) => [f.rel, f.reason])).toEqual([['a.jsonl#1', 'timeout'], ['a.jsonl#3', 'timeout'], ['a.jsonl#5', 'timeout']]);
+    expect(done).toMatchObject({ queued: 8, completed: 5, failed: 3 });
+    const docs = gunzipSync(readFileSync(join(out, 'a.jsonl.000000000.jsonl.gz'))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(docs.map((d) => d.metadata.record.id)).toEqual(['r0', 'r2', 'r4', 'r6', 'r7']);
+  }, 180_000);
 });
