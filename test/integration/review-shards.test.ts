@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { CLI, exitOf, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+import { CLI, exitOf, freePort, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 
 const redisUrl = inject('redisUrl');
 const workers: ReturnType<typeof spawnWorker>[] = [];
@@ -49,6 +49,21 @@ describe('a batch of shards writing to a file:// output', () => {
     expect(failedDoc).toMatchObject({ batch, state: 'failed', error: expect.stringContaining('bad-record') });
     const doneDoc = JSON.parse((await runCli(['status', '--doc', `${join(input, 'a.jsonl')}#2`, '--json'], env)).stdout);
     expect(doneDoc).toMatchObject({ batch, state: 'completed', output: join(out, 'a.jsonl.000000000.jsonl.gz') });
+
+    // The dashboard's page of the batch: its plots and its document view answer (no 500/503 for an output URL).
+    const port = await freePort();
+    const dash = spawn(process.execPath, [CLI, 'dashboard', '--port', String(port)], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    workers.push(dash);
+    const api = `http://127.0.0.1:${port}/vnpipe/api/batches/${batch}`;
+    await waitFor(async () => fetch(api).then((r) => r.status === 200, () => false));
+    const outputs = await fetch(`${api}/outputs`);
+    expect(outputs.status).toBe(200);
+    const view = await fetch(`${api}/document?key=${encodeURIComponent('a.jsonl#1')}`);
+    expect(view.status).toBe(200);
+    expect((await view.json()).errors).toEqual([expect.stringMatching(/shards/)]);
+    expect((await fetch(`${api}/document?key=${encodeURIComponent('../a.jsonl#1')}`)).status).toBe(400);
+    dash.kill('SIGTERM');
+    await exitOf(dash);
     worker.kill('SIGTERM');
     await exitOf(worker);
   }, 120_000);
