@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { CLI, exitOf, freePort, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 
@@ -93,4 +94,30 @@ describe('records of one unit that each run past the time limit', () => {
     const docs = gunzipSync(readFileSync(join(out, 'a.jsonl.000000000.jsonl.gz'))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(docs.map((d) => d.metadata.record.id)).toEqual(['r0', 'r2', 'r4', 'r6', 'r7']);
   }, 180_000);
+});
+
+describe('retry of a shard batch', () => {
+  it("queues the failed records of one unit in one job, as enqueue does, never split over jobs that would each rewrite the unit", async () => {
+    const env = testEnv(redisUrl);
+    const base = tempDir('shards-retry');
+    const input = join(base, 'in');
+    mkdirSync(input);
+    const rows = Array.from({ length: 8 }, (_, i) => (i % 2 === 1 ? `not json ${i}` : JSON.stringify({ id: `r${i}`, text: `${ARTICLE}\n\nBài số ${i}.` })));
+    writeFileSync(join(input, 'a.jsonl'), `${rows.join('\n')}\n`);
+    const config = join(base, 'config.json');
+    writeFileSync(config, JSON.stringify({ shards: { recordsPerJob: 8 }, queue: { documentsPerJob: 2 } }));
+    const batch = (await runCli(['enqueue', pathToFileURL(input).href, '--out', join(base, 'out'), '--config', config], env)).stdout.trim();
+    const worker = spawnWorker(env, 1);
+    workers.push(worker);
+    expect(await finished(env, batch)).toMatchObject({ completed: 4, failed: 4 });
+    worker.kill('SIGTERM');
+    await exitOf(worker);
+    expect((await runCli(['retry', batch], env)).stdout).toContain('4 failed documents queued again');
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue('documents', { connection: redis, prefix: env.VNPIPE_PREFIX! });
+    const jobs = (await queue.getJobs(['waiting', 'prioritized', 'delayed'])).filter((j) => j.data.batch === batch);
+    await queue.close();
+    redis.disconnect();
+    expect(jobs.map((j) => j.data.docs.map((d: any) => d.rel))).toEqual([['a.jsonl#1', 'a.jsonl#3', 'a.jsonl#5', 'a.jsonl#7']]);
+  }, 120_000);
 });
