@@ -273,13 +273,20 @@ export class S3Store implements ObjectStore {
   private probed: Promise<StoredObject | null> | null = null;
 
   single(): Promise<StoredObject | null> {
-    this.probed ??= (async () => {
-      if (this.prefix === '') return null;
-      const found = await this.head(this.prefix);
-      if (!found) return null;
-      this.singleKey = this.prefix;
-      return { ...found, key: this.prefix.split('/').pop()! };
-    })();
+    if (!this.probed) {
+      const probed = (async () => {
+        if (this.prefix === '') return null;
+        const found = await this.head(this.prefix);
+        if (!found) return null;
+        this.singleKey = this.prefix;
+        return { ...found, key: this.prefix.split('/').pop()! };
+      })();
+      this.probed = probed;
+      // A look-up that failed (a reset, a timeout) is not kept: the next read asks again.
+      probed.catch(() => {
+        if (this.probed === probed) this.probed = null;
+      });
+    }
     return this.probed;
   }
 

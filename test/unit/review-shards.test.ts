@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { JSONL } from '../../src/io/jsonl.js';
 import { decompressed, ShardSource } from '../../src/io/shards.js';
 import { writeFileSync } from 'node:fs';
-import { LocalStore, type ObjectStore, type StoredObject } from '../../src/io/storage.js';
+import { LocalStore, S3Store, type ObjectStore, type StoredObject } from '../../src/io/storage.js';
 import { ShardSink } from '../../src/io/shard-sink.js';
 import { pathToFileURL } from 'node:url';
 
@@ -73,5 +73,18 @@ describe('listing shards at enqueue', () => {
     for await (const entry of source.list((key, reason) => skipped.push([key, reason]))) keys.push(entry.key);
     expect(keys).toEqual(['b.jsonl#0', 'b.jsonl#1', 'b.jsonl#2']);
     expect(skipped).toEqual([['a.jsonl.gz', expect.stringMatching(/compression is broken/)]]);
+  });
+});
+
+describe('an S3 location', () => {
+  it('whose first look-up failed for a passing reason (a reset, a timeout) is looked up again, not failed for good', async () => {
+    const store = new S3Store('corpus', 'cc/2024');
+    let calls = 0;
+    (store as unknown as { head: () => Promise<null> }).head = async () => {
+      if (calls++ === 0) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      return null;
+    };
+    await expect(store.single()).rejects.toThrow('socket hang up');
+    await expect(store.single()).resolves.toBeNull();
   });
 });
