@@ -88,6 +88,16 @@ async function* zstd(raw: Readable): AsyncGenerator<Uint8Array> {
   yield* out.splice(0);
 }
 
+/**
+ * An error of the store, not of the file's bytes (a DocumentError it raised, a reset, a
+ * timeout, an S3 error): passed on as it is, so that a passing one runs the job again
+ * instead of failing the shard's records for good as undecodable.
+ */
+export function storeFailure(err: unknown): boolean {
+  const e = err as { code?: unknown; $metadata?: unknown; name?: unknown };
+  return err instanceof DocumentError || e.$metadata !== undefined || (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) || e.name === 'TimeoutError';
+}
+
 /** A shard whose compression or framing is broken fails its records as undecodable; a store error stays what it is. */
 export function shardError(err: unknown, shard: string): unknown {
   if (err instanceof DocumentError) return err;

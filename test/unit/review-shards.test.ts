@@ -5,6 +5,8 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { JSONL } from '../../src/io/jsonl.js';
+import { PARQUET } from '../../src/io/parquet.js';
+import { WARC } from '../../src/io/warc.js';
 import { decompressed, ShardSource } from '../../src/io/shards.js';
 import { writeFileSync } from 'node:fs';
 import { LocalStore, S3Store, type ObjectStore, type StoredObject } from '../../src/io/storage.js';
@@ -86,5 +88,24 @@ describe('an S3 location', () => {
     };
     await expect(store.single()).rejects.toThrow('socket hang up');
     await expect(store.single()).resolves.toBeNull();
+  });
+});
+
+describe('a Parquet shard on a store that fails for a passing reason', () => {
+  it('fails with the store error (the job runs again), not as undecodable (its records failed for good)', async () => {
+    const reset = () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const store = { slice: async () => { throw reset(); } } as unknown as ObjectStore;
+    const shard: StoredObject = { key: 'p.parquet', size: 5000, mtimeMs: 0 };
+    const read = async () => {
+      for await (const _ of PARQUET.records(store, shard, { textField: 'text', maxBytes: 1 << 20 }));
+    };
+    const err = await read().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ECONNRESET' });
+    expect(await PARQUET.count!(store, shard, { textField: 'text', maxBytes: 1 << 20 }).catch((e: unknown) => e)).toMatchObject({ code: 'ECONNRESET' });
+    // A WARC whose stream breaks off alike.
+    const warc = async () => {
+      for await (const _ of WARC.records(brokenStore(Buffer.from('WARC/1.0\r\nWARC-Type: conversion\r\n')), { key: 'w.warc', size: 0, mtimeMs: 0 }, { textField: 'text', maxBytes: 1 << 20 }));
+    };
+    expect(await warc().catch((e: unknown) => e)).toMatchObject({ code: 'ECONNRESET' });
   });
 });
