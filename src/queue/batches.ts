@@ -194,6 +194,12 @@ export class BatchStore {
   /** Which of `rels` already have a failure record in the batch. */
   async failedAlready(id: string, rels: readonly string[]): Promise<boolean[]> {
     if (rels.length === 0) return [];
+    // A finished batch's records are in its file (moveFailuresOut), not in Redis.
+    const file = await this.redis.hget(this.key(id), 'failuresFile');
+    if (file) {
+      const failed = new Set((await this.failuresFromFile(id, file)).map((f) => f.rel));
+      return rels.map((rel) => failed.has(rel));
+    }
     return (await this.redis.hmget(this.key(id, 'failures'), ...rels)).map((v) => v !== null);
   }
 

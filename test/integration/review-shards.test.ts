@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
+import { BatchStore } from '../../src/queue/batches.js';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { CLI, exitOf, freePort, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 
@@ -120,4 +121,19 @@ describe('retry of a shard batch', () => {
     redis.disconnect();
     expect(jobs.map((j) => j.data.docs.map((d: any) => d.rel))).toEqual([['a.jsonl#1', 'a.jsonl#3', 'a.jsonl#5', 'a.jsonl#7']]);
   }, 120_000);
+});
+
+describe('failure records moved out of Redis', () => {
+  it('still say which records failed for good, as a job that runs again after the batch ended asks', async () => {
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const store = new BatchStore(redis, `t-review-${Date.now()}`);
+    const out = tempDir('moved-out');
+    const id = await store.create('file:///nowhere', out, {}, { followLinks: false });
+    const [[seq]] = await store.claimQueued(id, 'new', [{ data: { docs: [{ id: 'doc0', seq: -1 }] }, opts: { jobId: `${id}-d1` } }]);
+    await store.recordFailed(id, [{ id: 'doc0', seq: seq!, rel: 'a.jsonl#0', jobId: `${id}-d1`, reason: 'bad-record', message: 'record 0 is not JSON' }]);
+    await store.markWalked(id);
+    expect(await redis.hget(`${(store as any).prefix}:batch:${id}`, 'failuresFile')).toBe(join(out, '.vnpipe', `failures-${id}.jsonl`));
+    expect(await store.failedAlready(id, ['a.jsonl#0', 'a.jsonl#1'])).toEqual([true, false]);
+    redis.disconnect();
+  });
 });
