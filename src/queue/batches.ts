@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../config.js';
@@ -303,7 +303,9 @@ export class BatchStore {
     }
     // A folder: a path, or a `file://` URL (output shards); object storage keeps them in Redis.
     const out = /^file:\/\//i.test(record.out) ? fileURLToPath(record.out) : record.out;
-    if (!isAbsolute(out)) return;
+    // Only into an output folder this host has: one made here alone (a `cancel` run where
+    // the output is not mounted) would hide the records from every other host.
+    if (!isAbsolute(out) || !(await stat(out).catch(() => null))?.isDirectory()) return;
     const failures = await this.failures(id, Infinity);
     const file = join(out, '.vnpipe', `failures-${id}.jsonl`);
     await mkdir(join(out, '.vnpipe'), { recursive: true });

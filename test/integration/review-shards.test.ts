@@ -137,3 +137,19 @@ describe('failure records moved out of Redis', () => {
     redis.disconnect();
   });
 });
+
+describe('failure records of a batch ended on a host without its output folder', () => {
+  it('stay in Redis (status and retry elsewhere still find them), instead of going to a folder made on that host alone', async () => {
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const store = new BatchStore(redis, `t-review-${Date.now()}-b`);
+    const out = join(tempDir('elsewhere'), 'not-mounted-here');
+    const id = await store.create('/data/in', out, {}, { followLinks: false });
+    const [[seq]] = await store.claimQueued(id, 'new', [{ data: { docs: [{ id: 'doc0', seq: -1 }] }, opts: { jobId: `${id}-d1` } }]);
+    // `vnpipe cancel` (or a worker) on a machine where the output folder is not mounted ends the batch.
+    await store.recordFailed(id, [{ id: 'doc0', seq: seq!, rel: 'a.txt', jobId: `${id}-d1`, reason: 'empty', message: 'empty' }]);
+    await store.markWalked(id);
+    expect(existsSync(out)).toBe(false);
+    expect((await store.failures(id, 10)).map((f) => f.rel)).toEqual(['a.txt']);
+    redis.disconnect();
+  });
+});
