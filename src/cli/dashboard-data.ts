@@ -3,6 +3,7 @@ import { compileConfig, type JsonObject } from '../config.js';
 import { DocumentError } from '../errors.js';
 import { openSink } from '../io/sink.js';
 import { openSource } from '../io/source.js';
+import { isStoreLocation } from '../io/storage.js';
 import { walkFiles } from '../io/walk.js';
 import type { BatchRecord } from '../queue/batches.js';
 import { decode } from '../text/decode.js';
@@ -61,7 +62,8 @@ export async function outputStats(record: BatchRecord, maxOutputs = MAX_OUTPUTS)
   const keys: OutputStats['keys'] = [];
   let capped = false;
   // A batch whose output folder is gone has no outputs to show; the walk says nothing of it.
-  const walk = walkFiles(openSink(record.out).root, { onSkip: () => {} });
+  // Output shards (a `file://` folder or `s3://`) hold no output files to count: none are read.
+  const walk = isStoreLocation(record.out) ? (async function* () {})() : walkFiles(openSink(record.out).root, { onSkip: () => {} });
   try {
     const from = record.createdAt - CLOCK_SLACK_MS;
     const to = record.finishedAt === null ? Infinity : record.finishedAt + CLOCK_SLACK_MS;

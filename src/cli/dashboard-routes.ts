@@ -7,6 +7,7 @@ import { PACKAGE_ROOT } from '../config.js';
 import { DocumentError } from '../errors.js';
 import { openSink } from '../io/sink.js';
 import { assertKey } from '../io/source.js';
+import { isStoreLocation } from '../io/storage.js';
 import type { BatchStore } from '../queue/batches.js';
 import { statusReport } from '../queue/status.js';
 import { documentView, outputStats, type OutputStats } from './dashboard-data.js';
@@ -96,6 +97,11 @@ export function vnpipeRouter(queue: Queue, batches: BatchStore): Router {
     try {
       // A document of this batch: it has an output or a failure record (the view reads nothing else below the input folder).
       assertKey(key);
+      // A record of shards: the view checks its key and says what it shows of it.
+      if (isStoreLocation(record.root)) {
+        res.json(await documentView(record, config, key));
+        return;
+      }
       const output = openSink(record.out).locate(key);
       const known = (await batches.failure(id, key)) !== null || (await stat(output).catch(() => null))?.isFile();
       if (!known) {

@@ -1,7 +1,7 @@
 import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { DocumentError } from '../errors.js';
-import type { RecordFields, ShardFormat, ShardRecord } from './shards.js';
+import { storeFailure, type RecordFields, type ShardFormat, type ShardRecord } from './shards.js';
 import type { ObjectStore, StoredObject } from './storage.js';
 
 /** Rows decoded at once: a unit is read in such slices, so memory stays bounded whatever its size. */
@@ -22,6 +22,7 @@ async function metadata(file: AsyncBuffer, key: string): Promise<FileMetaData> {
   try {
     return await parquetMetadataAsync(file);
   } catch (err) {
+    if (storeFailure(err)) throw err;
     throw new DocumentError('undecodable', `${key} is not a readable Parquet file: ${(err as Error).message}`);
   }
 }
@@ -68,6 +69,7 @@ export const PARQUET: ShardFormat = {
       try {
         objects = await parquetReadObjects({ file, metadata: meta, rowStart: start, rowEnd, compressors, rowFormat: 'object' });
       } catch (err) {
+        if (storeFailure(err)) throw err;
         throw new DocumentError('undecodable', `${shard.key}: rows ${start}-${rowEnd - 1} cannot be decoded: ${(err as Error).message}`);
       }
       for (let i = 0; i < objects.length; i++) yield rowRecord(start + i, objects[i]!, options.textField, options.maxBytes);

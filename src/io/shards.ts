@@ -1,5 +1,5 @@
 import { createGunzip } from 'node:zlib';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { Decompress } from 'fzstd';
 import { DocumentError, UsageError } from '../errors.js';
 import type { SourceEntry } from './source.js';
@@ -65,7 +65,9 @@ export function unitOf(key: string, perJob: number): { shard: string; first: num
 export async function* decompressed(store: ObjectStore, shard: StoredObject): AsyncGenerator<Uint8Array> {
   const raw = await store.stream(shard.key);
   try {
-    if (/\.gz$/i.test(shard.key)) yield* raw.pipe(createGunzip()) as AsyncIterable<Uint8Array>;
+    // pipeline, not pipe: an error of the stored stream (a connection reset) reaches the
+    // reader instead of being thrown uncaught and leaving the gunzip waiting for ever.
+    if (/\.gz$/i.test(shard.key)) yield* pipeline(raw, createGunzip(), () => {}) as AsyncIterable<Uint8Array>;
     else if (/\.zst$/i.test(shard.key)) yield* zstd(raw);
     else yield* raw as AsyncIterable<Uint8Array>;
   } finally {
@@ -84,6 +86,16 @@ async function* zstd(raw: Readable): AsyncGenerator<Uint8Array> {
   }
   decoder.push(new Uint8Array(0), true);
   yield* out.splice(0);
+}
+
+/**
+ * An error of the store, not of the file's bytes (a DocumentError it raised, a reset, a
+ * timeout, an S3 error): passed on as it is, so that a passing one runs the job again
+ * instead of failing the shard's records for good as undecodable.
+ */
+export function storeFailure(err: unknown): boolean {
+  const e = err as { code?: unknown; $metadata?: unknown; name?: unknown };
+  return err instanceof DocumentError || e.$metadata !== undefined || (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) || e.name === 'TimeoutError';
 }
 
 /** A shard whose compression or framing is broken fails its records as undecodable; a store error stays what it is. */
@@ -152,7 +164,17 @@ export class ShardSource {
    */
   async *list(onSkip?: (key: string, reason: string) => void, maxBytes = Infinity): AsyncGenerator<SourceEntry> {
     for await (const shard of this.listShards(onSkip)) {
-      const n = await this.count(shard, maxBytes);
+      let n: number;
+      try {
+        n = await this.count(shard, maxBytes);
+      } catch (err) {
+        // A shard that is not what its name says (broken compression, not a Parquet file)
+        // is reported and left out, as an unreadable file of a folder is: one bad shard
+        // does not end the walk (and every --resume of it) half-way.
+        if (!(err instanceof UsageError) || !onSkip) throw err;
+        onSkip(shard.key, err.message);
+        continue;
+      }
       for (let i = 0; i < n; i++) yield { key: recordKey(shard.key, i), size: 0, mtimeMs: shard.mtimeMs };
     }
   }

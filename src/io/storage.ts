@@ -1,11 +1,11 @@
 import { constants as fsConstants } from 'node:fs';
-import { lstat, mkdir, open, opendir, realpath, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, opendir, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DocumentError, UsageError } from '../errors.js';
-import { assertOpenedInside } from './files.js';
+import { assertOpenedInside, isInside } from './files.js';
 
 /** One object of a store: a file below a folder, or an object under an S3 prefix. */
 export interface StoredObject {
@@ -181,18 +181,38 @@ export class LocalStore implements ObjectStore {
   async put(key: string, body: Uint8Array): Promise<void> {
     await this.ready();
     const path = this.path(key);
+    // As output files are written (OutputFolder): never through a folder link in the
+    // output to somewhere else, checked before a folder is made and on the file opened.
+    await mkdir(this.root, { recursive: true });
+    const realRoot = (this.realOutRoot ??= await realpath(this.root));
+    for (let d = dirname(path); isInside(this.root, d); d = dirname(d)) {
+      const real = await realpath(d).catch(() => null);
+      if (real === null) continue; // not there yet: its nearest existing parent decides
+      if (!isInside(realRoot, real)) throw new DocumentError('unsafe-output', `output path ${path} leads outside the output folder ${this.root} (${d} is ${real})`);
+      break;
+    }
     await mkdir(dirname(path), { recursive: true });
     const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await writeFile(temp, body, { flag: 'wx' });
+      const handle = await open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o644);
+      try {
+        assertOpenedInside(handle.fd, temp, realRoot, 'unsafe-output');
+        await handle.writeFile(body);
+      } finally {
+        await handle.close();
+      }
       await rename(temp, path);
     } catch (err) {
       await unlink(temp).catch(() => {});
+      if (err instanceof DocumentError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new DocumentError('unwritable', `cannot write ${path}: ${code}`);
       throw err;
     }
   }
+
+  /** The output folder's real path, for put. */
+  private realOutRoot: string | null = null;
 
   locate(key: string): string {
     assertStoreKey(key, this.root);
@@ -253,13 +273,20 @@ export class S3Store implements ObjectStore {
   private probed: Promise<StoredObject | null> | null = null;
 
   single(): Promise<StoredObject | null> {
-    this.probed ??= (async () => {
-      if (this.prefix === '') return null;
-      const found = await this.head(this.prefix);
-      if (!found) return null;
-      this.singleKey = this.prefix;
-      return { ...found, key: this.prefix.split('/').pop()! };
-    })();
+    if (!this.probed) {
+      const probed = (async () => {
+        if (this.prefix === '') return null;
+        const found = await this.head(this.prefix);
+        if (!found) return null;
+        this.singleKey = this.prefix;
+        return { ...found, key: this.prefix.split('/').pop()! };
+      })();
+      this.probed = probed;
+      // A look-up that failed (a reset, a timeout) is not kept: the next read asks again.
+      probed.catch(() => {
+        if (this.probed === probed) this.probed = null;
+      });
+    }
     return this.probed;
   }
 

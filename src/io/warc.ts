@@ -1,6 +1,6 @@
 import { WARCParser, type WARCRecord } from 'warcio';
 import { DocumentError } from '../errors.js';
-import type { RecordFields, ShardFormat } from './shards.js';
+import { storeFailure, type RecordFields, type ShardFormat } from './shards.js';
 import type { ObjectStore, StoredObject } from './storage.js';
 
 /**
@@ -48,7 +48,7 @@ export const WARC: ShardFormat = {
         yield { index: i, bytes: await record.readFully(true), fields: fieldsOf(record) };
       }
     } catch (err) {
-      if (err instanceof DocumentError) throw err;
+      if (storeFailure(err)) throw err;
       throw new DocumentError('undecodable', `${shard.key} is not a readable WARC: ${(err as Error).message}`);
     } finally {
       raw.destroy();

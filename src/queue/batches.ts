@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../config.js';
 import type { FailureReason } from '../errors.js';
 import type { RedisClient } from './connection.js';
@@ -193,6 +194,12 @@ export class BatchStore {
   /** Which of `rels` already have a failure record in the batch. */
   async failedAlready(id: string, rels: readonly string[]): Promise<boolean[]> {
     if (rels.length === 0) return [];
+    // A finished batch's records are in its file (moveFailuresOut), not in Redis.
+    const file = await this.redis.hget(this.key(id), 'failuresFile');
+    if (file) {
+      const failed = new Set((await this.failuresFromFile(id, file)).map((f) => f.rel));
+      return rels.map((rel) => failed.has(rel));
+    }
     return (await this.redis.hmget(this.key(id, 'failures'), ...rels)).map((v) => v !== null);
   }
 
@@ -294,10 +301,14 @@ export class BatchStore {
       await this.redis.del(this.key(id, 'failures'), this.key(id, 'failure-order'));
       return;
     }
-    if (!isAbsolute(record.out)) return;
+    // A folder: a path, or a `file://` URL (output shards); object storage keeps them in Redis.
+    const out = /^file:\/\//i.test(record.out) ? fileURLToPath(record.out) : record.out;
+    // Only into an output folder this host has: one made here alone (a `cancel` run where
+    // the output is not mounted) would hide the records from every other host.
+    if (!isAbsolute(out) || !(await stat(out).catch(() => null))?.isDirectory()) return;
     const failures = await this.failures(id, Infinity);
-    const file = join(record.out, '.vnpipe', `failures-${id}.jsonl`);
-    await mkdir(join(record.out, '.vnpipe'), { recursive: true });
+    const file = join(out, '.vnpipe', `failures-${id}.jsonl`);
+    await mkdir(join(out, '.vnpipe'), { recursive: true });
     await writeFile(`${file}.tmp`, failures.map((f) => `${JSON.stringify(f)}\n`).join(''));
     await rename(`${file}.tmp`, file);
     await this.redis.multi().hset(this.key(id), 'failuresFile', file).del(this.key(id, 'failures'), this.key(id, 'failure-order')).exec();

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Job, Queue } from 'bullmq';
 import type { Config } from '../config.js';
+import { unitOf } from '../io/shards.js';
 import { openSource } from '../io/source.js';
 import type { BatchStore } from './batches.js';
 import { claimsOf } from './producer.js';
@@ -19,6 +20,16 @@ export async function retryBatch(queue: Queue, store: BatchStore, batchId: strin
   // A finished batch keeps its failure records in a file: back into Redis, where a retry cut off midway finds them.
   await store.restoreFailures(batchId);
   const source = openSource(record.root);
+  // Records of shards go one unit to a job, as enqueue queues them: each job rewrites its unit's output shard.
+  const unit = source.sharded
+    ? (rel: string) => {
+        try {
+          return unitOf(rel, config.shards.recordsPerJob).unit;
+        } catch {
+          return rel;
+        }
+      }
+    : undefined;
   const jobIds = new JobIds(batchId, `r${Date.now().toString(36)}-`);
   const failures = (await store.failures(batchId, Infinity)).filter((f) => f.reason !== 'unsafe-output' && f.reason !== 'unsafe-path'); // the same key would be refused again
   let queued = 0;
@@ -31,7 +42,7 @@ export async function retryBatch(queue: Queue, store: BatchStore, batchId: strin
     }
     // A document whose job (an earlier retry's) is still pending is on its way already.
     const { pending } = await claimsOf(queue, store, docs.map((d) => d.id));
-    const jobs = planJobs(DOCUMENT_JOB, batchId, docs.filter((_, j) => !pending[j]), jobIds, config);
+    const jobs = planJobs(DOCUMENT_JOB, batchId, docs.filter((_, j) => !pending[j]), jobIds, config, unit);
     if (jobs.length === 0) continue;
     // Claimed first, then reopened, then added: a document another enqueue claimed in
     // between is not reopened (it would wait for a job that never comes). Cut off before

@@ -1,5 +1,9 @@
 import { stat } from 'node:fs/promises';
-import { relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileConfig, type JsonObject } from '../config.js';
+import { parseRecordKey } from '../io/shards.js';
+import { isStoreLocation } from '../io/storage.js';
 import type { Queue } from 'bullmq';
 import type { BatchFailure, BatchRecord, BatchStore } from './batches.js';
 import { documentId, PENDING_STATES, type DocumentJob } from './jobs.js';
@@ -101,16 +105,40 @@ export async function documentStatus(store: BatchStore, queue: Queue, file: stri
   const path = resolve(file);
   const info = await stat(path).catch(() => null);
   for (const batch of await store.list(searchBatches)) {
-    const rel = relative(batch.root, path);
-    if (rel === '' || rel.startsWith('..') || rel.includes(`..${sep}`)) continue;
-    const relPosix = rel.split(sep).join('/');
+    let relPosix: string;
+    let out: string;
+    let id: string | null = null;
+    if (isStoreLocation(batch.root)) {
+      // A batch of shards: a record is `<shard file>#<n>` below the input folder (or `<shard file>#<n>` of the one shard it reads).
+      if (!/^file:/i.test(batch.root)) continue;
+      const root = fileURLToPath(batch.root);
+      if (path.startsWith(`${root}#`)) relPosix = `${basename(root)}${path.slice(root.length)}`;
+      else if (path.startsWith(`${root}${sep}`)) relPosix = path.slice(root.length + 1).split(sep).join('/');
+      else continue;
+      let shard: string;
+      try {
+        shard = parseRecordKey(relPosix).shard;
+      } catch {
+        continue;
+      }
+      const config = compileConfig(((await store.config(batch.id)) ?? {}) as JsonObject, `batch ${batch.id}`);
+      const sink = openSink(batch.out, config.shards);
+      out = sink.locate(relPosix);
+      const shardInfo = await stat(path.startsWith(`${root}#`) ? root : join(root, shard)).catch(() => null);
+      if (shardInfo) id = documentId(batch.root, sink.root, relPosix, 0, shardInfo.mtimeMs);
+    } else {
+      const rel = relative(batch.root, path);
+      if (rel === '' || rel.startsWith('..') || rel.includes(`..${sep}`)) continue;
+      relPosix = rel.split(sep).join('/');
+      out = openSink(batch.out).locate(relPosix);
+      if (info) id = documentId(batch.root, batch.out, relPosix, info.size, info.mtimeMs);
+    }
     const failure = await store.failure(batch.id, relPosix);
     if (failure) {
       return { path, batch: batch.id, state: 'failed', attempts: 0, output: null, error: `${failure.reason}: ${failure.message}` };
     }
-    const out = openSink(batch.out).locate(relPosix);
-    if (info) {
-      const [entry] = await store.queuedJobs([documentId(batch.root, batch.out, relPosix, info.size, info.mtimeMs)]);
+    if (id) {
+      const [entry] = await store.queuedJobs([id]);
       const job = entry ? await queue.getJob(entry.jobId) : undefined;
       const state = job ? await job.getState() : 'unknown';
       // Listed as queued, and its job has not finished: it is on its way.

@@ -169,9 +169,20 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     const byRel = new Map<string, ThreadAnswer>();
     await Promise.all(
       [...units].map(async ([unit, group]) => {
-        const task: ThreadTask = { kind: 'clean', batch: job.data.batch, rerun, unit, docs: group.docs.map(({ rel }) => ({ rel })), leaveOut: group.leaveOut };
-        const answers = await threads.run(task, key, setup).catch((err: Error) => group.docs.map(() => ({ ok: false as const, reason: null, message: err.message })));
-        group.docs.forEach((d, i) => byRel.set(d.rel, answers[i]!));
+        let { docs: left } = group;
+        const leaveOut = [...group.leaveOut];
+        for (;;) {
+          const task: ThreadTask = { kind: 'clean', batch: job.data.batch, rerun, unit, docs: left.map(({ rel }) => ({ rel })), leaveOut };
+          const answers = await threads.run(task, key, setup).catch((err: Error) => left.map(() => ({ ok: false as const, reason: null, message: err.message })));
+          left.forEach((d, i) => byRel.set(d.rel, answers[i]!));
+          // A record that took its thread down (time limit, heap) failed for good and the
+          // unit was not written: it runs again at once without it, not on the job's next
+          // attempt (a unit with as many such records as attempts would never be written).
+          const culprits = new Set(left.filter((_, i) => { const a = answers[i]!; return !a.ok && (a.reason === 'timeout' || a.reason === 'out-of-memory'); }));
+          if (culprits.size === 0 || !answers.some((a) => !a.ok && a.reason === null)) break;
+          leaveOut.push(...[...culprits].map((d) => d.rel));
+          left = left.filter((d) => !culprits.has(d));
+        }
       }),
     );
     return docs.map((d) => byRel.get(d.rel)!);

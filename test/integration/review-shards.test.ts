@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import { BatchStore } from '../../src/queue/batches.js';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { CLI, exitOf, freePort, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+
+const redisUrl = inject('redisUrl');
+const workers: ReturnType<typeof spawnWorker>[] = [];
+afterAll(() => {
+  for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+});
+
+const ARTICLE = readFileSync(join(SAMPLES, readdirSync(SAMPLES).sort()[0]!), 'utf8');
+
+async function finished(env: NodeJS.ProcessEnv, batch: string): Promise<any> {
+  return waitFor(async () => {
+    const r = await runCli(['status', batch, '--json'], env);
+    const b = r.code === 0 ? JSON.parse(r.stdout).batch : null;
+    return b?.finishedAt ? b : null;
+  }, 60_000, 200);
+}
+
+describe('a batch of shards writing to a file:// output', () => {
+  it("moves its failure records out of Redis into the output's .vnpipe folder, as a batch writing to a folder path does", async () => {
+    const env = testEnv(redisUrl);
+    const input = join(tempDir('shards-file-out'), 'in');
+    mkdirSync(input);
+    const rows = [JSON.stringify({ id: 'r0', text: ARTICLE }), 'not json', JSON.stringify({ id: 'r2', text: `${ARTICLE}\n\nBài số 2.` })];
+    writeFileSync(join(input, 'a.jsonl'), `${rows.join('\n')}\n`);
+    const out = join(tempDir('shards-file-out'), 'out');
+    const batch = (await runCli(['enqueue', pathToFileURL(input).href, '--out', pathToFileURL(out).href], env)).stdout.trim();
+    const worker = spawnWorker(env, 1);
+    workers.push(worker);
+    const done = await finished(env, batch);
+    expect(done).toMatchObject({ queued: 3, completed: 2, failed: 1 });
+    expect(done.failures.map((f: any) => [f.rel, f.reason])).toEqual([['a.jsonl#1', 'bad-record']]);
+    const redis = new Redis(redisUrl);
+    const prefix = env.VNPIPE_PREFIX!;
+    const moved = await waitFor(async () => (await redis.exists(`${prefix}:batch:${batch}:failures`)) === 0, 10_000).catch(() => false);
+    redis.disconnect();
+    expect(moved).toBe(true);
+    expect(existsSync(join(out, '.vnpipe', `failures-${batch}.jsonl`))).toBe(true);
+
+    // status --doc finds a record by its key (`<shard>#<n>`, as status lists it) below the batch's input.
+    const failedDoc = JSON.parse((await runCli(['status', '--doc', `${join(input, 'a.jsonl')}#1`, '--json'], env)).stdout);
+    expect(failedDoc).toMatchObject({ batch, state: 'failed', error: expect.stringContaining('bad-record') });
+    const doneDoc = JSON.parse((await runCli(['status', '--doc', `${join(input, 'a.jsonl')}#2`, '--json'], env)).stdout);
+    expect(doneDoc).toMatchObject({ batch, state: 'completed', output: join(out, 'a.jsonl.000000000.jsonl.gz') });
+
+    // The dashboard's page of the batch: its plots and its document view answer (no 500/503 for an output URL).
+    const port = await freePort();
+    const dash = spawn(process.execPath, [CLI, 'dashboard', '--port', String(port)], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    workers.push(dash);
+    const api = `http://127.0.0.1:${port}/vnpipe/api/batches/${batch}`;
+    await waitFor(async () => fetch(api).then((r) => r.status === 200, () => false));
+    const outputs = await fetch(`${api}/outputs`);
+    expect(outputs.status).toBe(200);
+    const view = await fetch(`${api}/document?key=${encodeURIComponent('a.jsonl#1')}`);
+    expect(view.status).toBe(200);
+    expect((await view.json()).errors).toEqual([expect.stringMatching(/shards/)]);
+    expect((await fetch(`${api}/document?key=${encodeURIComponent('../a.jsonl#1')}`)).status).toBe(400);
+    dash.kill('SIGTERM');
+    await exitOf(dash);
+    worker.kill('SIGTERM');
+    await exitOf(worker);
+  }, 120_000);
+});
+
+describe('records of one unit that each run past the time limit', () => {
+  it('fail alone as timeout, however many there are: the rest of the unit is written', async () => {
+    const env = testEnv(redisUrl);
+    const base = tempDir('shards-slow');
+    const input = join(base, 'in');
+    mkdirSync(input);
+    // A record of about 8 MB takes seconds to clean; the others a few milliseconds.
+    const slow = Array.from({ length: 1600 }, (_, i) => `${ARTICLE}\n\nĐoạn ${i}.`).join('\n\n');
+    const rows = Array.from({ length: 8 }, (_, i) => JSON.stringify({ id: `r${i}`, text: [1, 3, 5].includes(i) ? slow : `${ARTICLE}\n\nBài số ${i}.` }));
+    writeFileSync(join(input, 'a.jsonl'), `${rows.join('\n')}\n`);
+    const config = join(base, 'config.json');
+    writeFileSync(config, JSON.stringify({ limits: { documentTimeoutMs: 500, maxFileBytes: 50_000_000 }, shards: { recordsPerJob: 8 }, queue: { attempts: 3, backoffMs: 100 } }));
+    const out = join(base, 'out');
+    const batch = (await runCli(['enqueue', pathToFileURL(input).href, '--out', out, '--config', config], env)).stdout.trim();
+    const worker = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1', '--config', config], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    workers.push(worker);
+    const done = await finished(env, batch);
+    worker.kill('SIGTERM');
+    await exitOf(worker);
+    expect(done.failures.map((f: any) => [f.rel, f.reason])).toEqual([['a.jsonl#1', 'timeout'], ['a.jsonl#3', 'timeout'], ['a.jsonl#5', 'timeout']]);
+    expect(done).toMatchObject({ queued: 8, completed: 5, failed: 3 });
+    const docs = gunzipSync(readFileSync(join(out, 'a.jsonl.000000000.jsonl.gz'))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(docs.map((d) => d.metadata.record.id)).toEqual(['r0', 'r2', 'r4', 'r6', 'r7']);
+  }, 180_000);
+});
+
+describe('retry of a shard batch', () => {
+  it("queues the failed records of one unit in one job, as enqueue does, never split over jobs that would each rewrite the unit", async () => {
+    const env = testEnv(redisUrl);
+    const base = tempDir('shards-retry');
+    const input = join(base, 'in');
+    mkdirSync(input);
+    const rows = Array.from({ length: 8 }, (_, i) => (i % 2 === 1 ? `not json ${i}` : JSON.stringify({ id: `r${i}`, text: `${ARTICLE}\n\nBài số ${i}.` })));
+    writeFileSync(join(input, 'a.jsonl'), `${rows.join('\n')}\n`);
+    const config = join(base, 'config.json');
+    writeFileSync(config, JSON.stringify({ shards: { recordsPerJob: 8 }, queue: { documentsPerJob: 2 } }));
+    const batch = (await runCli(['enqueue', pathToFileURL(input).href, '--out', join(base, 'out'), '--config', config], env)).stdout.trim();
+    const worker = spawnWorker(env, 1);
+    workers.push(worker);
+    expect(await finished(env, batch)).toMatchObject({ completed: 4, failed: 4 });
+    worker.kill('SIGTERM');
+    await exitOf(worker);
+    expect((await runCli(['retry', batch], env)).stdout).toContain('4 failed documents queued again');
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue('documents', { connection: redis, prefix: env.VNPIPE_PREFIX! });
+    const jobs = (await queue.getJobs(['waiting', 'prioritized', 'delayed'])).filter((j) => j.data.batch === batch);
+    await queue.close();
+    redis.disconnect();
+    expect(jobs.map((j) => j.data.docs.map((d: any) => d.rel))).toEqual([['a.jsonl#1', 'a.jsonl#3', 'a.jsonl#5', 'a.jsonl#7']]);
+  }, 120_000);
+});
+
+describe('failure records moved out of Redis', () => {
+  it('still say which records failed for good, as a job that runs again after the batch ended asks', async () => {
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const store = new BatchStore(redis, `t-review-${Date.now()}`);
+    const out = tempDir('moved-out');
+    const id = await store.create('file:///nowhere', out, {}, { followLinks: false });
+    const [[seq]] = await store.claimQueued(id, 'new', [{ data: { docs: [{ id: 'doc0', seq: -1 }] }, opts: { jobId: `${id}-d1` } }]);
+    await store.recordFailed(id, [{ id: 'doc0', seq: seq!, rel: 'a.jsonl#0', jobId: `${id}-d1`, reason: 'bad-record', message: 'record 0 is not JSON' }]);
+    await store.markWalked(id);
+    expect(await redis.hget(`${(store as any).prefix}:batch:${id}`, 'failuresFile')).toBe(join(out, '.vnpipe', `failures-${id}.jsonl`));
+    expect(await store.failedAlready(id, ['a.jsonl#0', 'a.jsonl#1'])).toEqual([true, false]);
+    redis.disconnect();
+  });
+});
+
+describe('failure records of a batch ended on a host without its output folder', () => {
+  it('stay in Redis (status and retry elsewhere still find them), instead of going to a folder made on that host alone', async () => {
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const store = new BatchStore(redis, `t-review-${Date.now()}-b`);
+    const out = join(tempDir('elsewhere'), 'not-mounted-here');
+    const id = await store.create('/data/in', out, {}, { followLinks: false });
+    const [[seq]] = await store.claimQueued(id, 'new', [{ data: { docs: [{ id: 'doc0', seq: -1 }] }, opts: { jobId: `${id}-d1` } }]);
+    // `vnpipe cancel` (or a worker) on a machine where the output folder is not mounted ends the batch.
+    await store.recordFailed(id, [{ id: 'doc0', seq: seq!, rel: 'a.txt', jobId: `${id}-d1`, reason: 'empty', message: 'empty' }]);
+    await store.markWalked(id);
+    expect(existsSync(out)).toBe(false);
+    expect((await store.failures(id, 10)).map((f) => f.rel)).toEqual(['a.txt']);
+    redis.disconnect();
+  });
+});
