@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DocumentError, UsageError } from '../errors.js';
 import { isInside, OutputFolder, UpToDateCheck, type Maker } from './files.js';
 import { ShardSink } from './shard-sink.js';
@@ -29,7 +30,8 @@ export type AnySink = Sink | ShardSink;
  * folder of files; output shards (a local folder or `s3://`) for shards of records.
  */
 export function openSink(location: string, shards: { recordsPerJob: number } | null = null): AnySink {
-  if (shards) return new ShardSink(/^(?:file|s3):\/\//i.test(location) ? location : `file://${resolve(location)}`, shards.recordsPerJob);
+  // A folder as a URL: `#`, `%` and `?` in its name are escaped, not read as URL syntax.
+  if (shards) return new ShardSink(/^(?:file|s3):\/\//i.test(location) ? location : pathToFileURL(resolve(location)).href, shards.recordsPerJob);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new UsageError(`${location}: a folder of files is written to a folder (output shards on S3 need shards as input)`);
   return new JsonFileSink(location);
 }

@@ -153,3 +153,12 @@ describe('record keys and units', () => {
     expect(Object.keys(out.metadata).at(-1)).toBe('vnpipe');
   });
 });
+
+describe('an output folder with URL syntax in its name', () => {
+  it('writes output shards inside it, not into the folder before the `#`', async () => {
+    const { openSink } = await import('../../src/io/sink.js');
+    const out = join(mkdtempSync(join(tmpdir(), 'vnpipe-out-')), 'run #2 100%');
+    const sink = openSink(out, { recordsPerJob: 4 });
+    expect(sink.locate('a.jsonl#0')).toBe(join(out, 'a.jsonl.000000000.jsonl.gz'));
+  });
+});
