@@ -69,6 +69,7 @@ export function parseStoredDocument(json: string): StoredDocument {
   return { id: typeof doc.id === 'string' ? doc.id : '', text: doc.text, sentences: doc.sentences, source: doc.source, metadata: doc.metadata };
 }
 
+/** One output shard's documents; a shard that does not decompress, or a line that is no document, is skipped with its reason. */
 async function* readOutputShard(rel: string, path: string, options: ReadOptions): AsyncGenerator<{ rel: string; doc: StoredDocument }> {
   let lines: string[];
   try {
