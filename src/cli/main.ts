@@ -9,7 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Queue } from 'bullmq';
 import { compileConfig, loadConfig, loadConfigWithSource, VERSION, type JsonObject } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
-import type { BatchStore } from '../queue/batches.js';
+import type { BatchRecord, BatchStore } from '../queue/batches.js';
 import type { ExportFormat } from '../io/export.js';
 import type { RedisClient } from '../queue/connection.js';
 import type { EnqueueResult } from '../queue/producer.js';
@@ -238,6 +238,16 @@ async function openQueue(): Promise<OpenQueue> {
       redis.disconnect();
     },
   };
+}
+
+/** A batch's record from Redis, or null when Redis has no batch of that id. */
+async function findBatch(id: string): Promise<BatchRecord | null> {
+  const q = await openQueue();
+  try {
+    return await q.batches.get(id);
+  } finally {
+    await q.close();
+  }
 }
 
 async function enqueueCommand(folder: string, flags: Flags): Promise<number> {
@@ -615,13 +625,7 @@ async function reportCommand(args: string[], flags: Flags): Promise<number> {
     import('../io/removal-report.js'),
     import('./report.js'),
   ]);
-  const q = await openQueue();
-  let record;
-  try {
-    record = await q.batches.get(args[0]!);
-  } finally {
-    await q.close();
-  }
+  const record = await findBatch(args[0]!);
   if (!record) throw new UsageError(`no batch "${args[0]}" in Redis at ${redactUrl(redisUrl())}`);
   if (!(await stat(record.out).catch(() => null))?.isDirectory()) throw new UsageError(`batch ${args[0]} wrote to ${record.out}, which is no longer a folder`);
   const report = await removalReport(record.out, top);
@@ -637,13 +641,7 @@ async function statsCommand(args: string[], flags: Flags): Promise<number> {
   if (!(await stat(folder).catch(() => null))?.isDirectory()) {
     // Not a folder here: a batch id, whose output folder Redis knows.
     const { redactUrl, redisUrl } = await import('../queue/connection.js');
-    const q = await openQueue();
-    let record;
-    try {
-      record = await q.batches.get(args[0]!);
-    } finally {
-      await q.close();
-    }
+    const record = await findBatch(args[0]!);
     if (!record) throw new UsageError(`${args[0]} is neither a folder nor a batch in Redis at ${redactUrl(redisUrl())}`);
     folder = record.out;
     if (!(await stat(folder).catch(() => null))?.isDirectory()) throw new UsageError(`batch ${args[0]} wrote to ${folder}, which is no longer a folder`);

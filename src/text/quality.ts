@@ -127,7 +127,7 @@ const HAS_WORD = /[\p{L}\p{N}]/u;
 // Tags, character references and lines of script or style code that survived extraction.
 const MARKUP = /<\/?[a-zA-Z][\w:-]*(?:\s[^<>]{0,300})?\/?>|&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[\da-fA-F]{1,6});|\b(?:function\s*\(|var\s+\w+\s*=|document\.\w+|window\.\w+)|[{};]\s*$|\{\s*[\w-]+\s*:\s*[^{}]{1,80};/gm;
 
-export function qualitySignals(text: string, stopWords: ReadonlySet<string>): QualitySignals {
+export function qualitySignals(text: string, stopWords: readonly string[]): QualitySignals {
   const tokens = tokenize(text);
   let words = 0;
   let wordChars = 0;
@@ -183,20 +183,21 @@ export function qualitySignals(text: string, stopWords: ReadonlySet<string>): Qu
   };
 }
 
-const CASE_FORMS = new WeakMap<ReadonlySet<string>, { forms: ReadonlySet<string>; longest: number }>();
+const CASE_FORMS = new WeakMap<readonly string[], { forms: ReadonlySet<string>; longest: number }>();
 
 /**
- * Each stop word lower-case, capitalised and upper-case: a token is looked up as it is,
- * since lower-casing every token cost a third of the signals' time.
+ * Each stop word lower-case, capitalised and upper-case, once per list (the config's):
+ * a token is looked up as it is, since lower-casing every token cost a third of the
+ * signals' time.
  */
-function caseForms(stopWords: ReadonlySet<string>): { forms: ReadonlySet<string>; longest: number } {
+function caseForms(stopWords: readonly string[]): { forms: ReadonlySet<string>; longest: number } {
   let cached = CASE_FORMS.get(stopWords);
   if (!cached) {
     const forms = new Set<string>();
     for (const w of stopWords) {
       forms.add(w).add(w.toUpperCase()).add(w.charAt(0).toUpperCase() + w.slice(1));
     }
-    cached = { forms, longest: Math.max(0, ...[...stopWords].map((w) => w.length)) };
+    cached = { forms, longest: Math.max(0, ...stopWords.map((w) => w.length)) };
     CASE_FORMS.set(stopWords, cached);
   }
   return cached;
@@ -456,7 +457,7 @@ export interface QualityPreset {
   bounds: { name: string; signal: keyof QualitySignals | 'languageScore'; kind: 'min' | 'max'; value: number }[];
 }
 
-export const SIGNAL_NAMES: readonly (keyof QualitySignals)[] = Object.keys(qualitySignals('', new Set())) as (keyof QualitySignals)[];
+export const SIGNAL_NAMES: readonly (keyof QualitySignals)[] = Object.keys(qualitySignals('', [])) as (keyof QualitySignals)[];
 
 /** What a preset's filter reads of a document. */
 export interface FilterInput {

@@ -10,6 +10,22 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
+/** What one worker writes to stderr while it cleans the samples, from start to SIGTERM. */
+async function workerLogOfSamples(env: NodeJS.ProcessEnv): Promise<string> {
+    const batch = (await runCli(['enqueue', copySamples(), '--out', tempDir('out')], env)).stdout.trim();
+    const worker = spawnWorker(env, 1, undefined, true);
+    children.push(worker);
+    let stderr = '';
+    worker.stderr!.on('data', (d) => (stderr += String(d)));
+    await waitFor(async () => {
+      const s = await runCli(['status', batch, '--json'], env);
+      return s.code === 0 && JSON.parse(s.stdout).batch.finishedAt;
+    });
+    worker.kill('SIGTERM');
+    await exitOf(worker);
+    return stderr;
+}
+
 describe('worker logs and metrics', () => {
   it('logs each document as a JSON line at debug, a summary at info, and serves Prometheus metrics', async () => {
     const env = { ...testEnv(redisUrl), LOG_LEVEL: 'debug' };
@@ -74,17 +90,7 @@ describe('worker logs and metrics', () => {
 
   it('at info, logs no line per document: a summary of what it finished', async () => {
     const env = testEnv(redisUrl);
-    const batch = (await runCli(['enqueue', copySamples(), '--out', tempDir('out')], env)).stdout.trim();
-    const worker = spawnWorker(env, 1, undefined, true);
-    children.push(worker);
-    let stderr = '';
-    worker.stderr!.on('data', (d) => (stderr += String(d)));
-    await waitFor(async () => {
-      const s = await runCli(['status', batch, '--json'], env);
-      return s.code === 0 && JSON.parse(s.stdout).batch.finishedAt;
-    });
-    worker.kill('SIGTERM');
-    await exitOf(worker);
+    const stderr = await workerLogOfSamples(env);
     const messages = stderr.trim().split('\n').map((l) => JSON.parse(l).msg);
     expect(messages).toEqual([
       expect.stringMatching(/^1 thread on redis:/),
@@ -131,17 +137,7 @@ describe('worker logs and metrics', () => {
 
   it('LOG_LEVEL=warn leaves out the per-document lines', async () => {
     const env = { ...testEnv(redisUrl), LOG_LEVEL: 'warn' };
-    const batch = (await runCli(['enqueue', copySamples(), '--out', tempDir('out')], env)).stdout.trim();
-    const worker = spawnWorker(env, 1, undefined, true);
-    children.push(worker);
-    let stderr = '';
-    worker.stderr!.on('data', (d) => (stderr += String(d)));
-    await waitFor(async () => {
-      const s = await runCli(['status', batch, '--json'], env);
-      return s.code === 0 && JSON.parse(s.stdout).batch.finishedAt;
-    });
-    worker.kill('SIGTERM');
-    await exitOf(worker);
+    const stderr = await workerLogOfSamples(env);
     expect(stderr).toBe('');
   });
 });

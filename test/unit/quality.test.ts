@@ -6,7 +6,7 @@ import { processDocument } from '../../src/text/pipeline.js';
 import { presetFailure, qualitySignals, tokenize } from '../../src/text/quality.js';
 
 const config = loadConfig();
-const stops = new Set(config.quality.stopWords);
+const stops = config.quality.stopWords;
 const sample = processDocument(readFileSync(new URL('../../samples/001_cfab3d3de795dabf.txt', import.meta.url)), '001.txt', config);
 
 /** The tokens as datatrove-like signals define them: tokenize must give exactly these, faster. */
