@@ -958,12 +958,18 @@ function isNameList(names: string[]): boolean {
   return names.length >= 2 && names.every((n) => /^\p{Lu}\p{Ll}+$/u.test(n));
 }
 
+/** `Trần Thủy VietnamNet`, `CNBC Băng Băng`: a person's name and an outlet's, in either order. */
 function personThenOutlet(rules: BoilerplateRules, text: string): { person: string; outlet: string } | null {
   const tokens = text.split(' ');
   for (let k = 2; k < tokens.length && k <= 4; k++) {
     const person = tokens.slice(0, k).join(' ');
     const outlet = tokens.slice(k).join(' ');
     if (isPersonName(rules, person) && isOutlet(rules, outlet)) return { person, outlet };
+  }
+  for (let k = 1; k <= tokens.length - 2 && k <= 4; k++) {
+    const outlet = tokens.slice(0, k).join(' ');
+    const person = tokens.slice(k).join(' ');
+    if (isOutlet(rules, outlet) && isPersonName(rules, person)) return { person, outlet };
   }
   return null;
 }
@@ -973,6 +979,9 @@ function isPersonName(rules: BoilerplateRules, name: string): boolean {
   if (name.length > NAME_MAX || isOutlet(rules, name)) return false;
   const tokens = name.split(' ');
   if (tokens.length > 5 || !tokens.every((t) => NAME_TOKEN.test(t))) return false;
+  // A name is written in one case (`Mộc Lan`, `MỘC LAN`); `Dược Hà Tây DHT` is a company and its ticker.
+  const words = tokens.filter((t) => t.length >= 2 && !t.includes('.'));
+  if (words.some((t) => /^\p{Lu}{2,}$/u.test(t)) && words.some((t) => /\p{Ll}/u.test(t))) return false;
   // One syllable is a name only behind an initial (`H.Long`, `T.PHƯƠNG`), not a word with a stop (`Hai.`).
   return tokens.length >= 2 || /\.\p{Lu}/u.test(name);
 }

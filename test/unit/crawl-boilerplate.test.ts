@@ -90,13 +90,26 @@ describe('credits at the end of a dump', () => {
     [`${LAST} Phản hồi của độc giả Hồ Hương`, ['Hồ Hương'], []],
     [`${LAST} Theo Trần Thủy VietnamNet`, ['Trần Thủy'], ['VietnamNet']],
     [`${LAST} Trang Phạm Theo IFL Science`, ['Trang Phạm'], ['IFL Science']],
+    // anhduchb01-cafebiz 015: the outlet before the writer.
+    [`${LAST} Nguồn CNBC Băng Băng`, ['Băng Băng'], ['CNBC']],
     [`${LAST} Nhóm phóng viên`, [], []],
     [`${LAST} Theo báo cáo của Công ty cổ phần Nghiên cứu ngành và Tư vấn Việt Nam VIRAC PV`, [], []],
   ])('reads %s', (text, authors, sources) => {
     const r = strip(text);
     expect(r.authors).toEqual(authors);
     expect(r.sources).toEqual(sources);
-    expect(r.paragraphs.join(' ')).not.toMatch(/Bình Minh|Huyền Lê|Thu Thảo|Phạm Khánh|QQ|Hồng Duy|Hồ Hương|VietnamNet|IFL|phóng viên| PV$/);
+    expect(r.paragraphs.join(' ')).not.toMatch(/Băng Băng|CNBC|Bình Minh|Huyền Lê|Thu Thảo|Phạm Khánh|QQ|Hồng Duy|Hồ Hương|VietnamNet|IFL|phóng viên| PV$/);
+  });
+
+  it('keeps companies and their tickers, which a dump joined by commas, as text: a name is written in one case (anhduchb01-cafef 017)', () => {
+    const text =
+      'Đến nay, đa phần các doanh sản xuất dược hàng đầu của Việt Nam như Dược Hậu Giang DHG , Domesco DMC , Traphaco TRA , Imexpharm IMP , Dược Hà Tây DHT , Pymepharco PME đều đang có cổ đông chiến lược nước ngoài. Một số đã tiến đến nắm quyền chi phối trên 51 , thậm chí thâu tóm toàn bộ.';
+    const r = strip(text);
+    expect(r.authors).toEqual([]);
+    expect(r.removed).toEqual([]);
+    expect(joined(text).replace(/\s+/g, '')).toBe(text.replace(/\s+/g, ''));
+    // Names in upper case, or with an initial, are still names.
+    expect(strip(`${LAST} Tin, ảnh: T.PHƯƠNG – K.NY`).authors).toEqual(['T.PHƯƠNG', 'K.NY']);
   });
 
   it('keeps the last sentence whole when it only ends in capitalised words', () => {
