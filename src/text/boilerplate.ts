@@ -814,6 +814,8 @@ function markNameLines(
     } else if (i >= secondHalf) {
       const names = text.split(NAME_SEPARATOR).map((n) => n.trim());
       if (!isNameList(names) && !names.every((n) => isPersonName(rules, n))) continue;
+      // `Sophia Floersch` over a paragraph about her is a subheading: a writer's name is not the next line's subject.
+      if (names.some((n) => lines[i + 1]?.text.includes(n))) continue;
       authors.push(...names);
       mark(i, 'byline');
     }

@@ -465,6 +465,18 @@ describe('the end of a page that keeps one paragraph per line', () => {
     expect(r.paragraphs.at(-1)).toBe('(HDDTVN) – Các vướng mắc phát sinh trong quá trình làm thủ tục hải quan cần được xử lý kịp thời.');
   });
 
+  it('keeps a name that heads the paragraph about that person (thephann-vietnamnet 026), and still reads a byline', () => {
+    const sections = [
+      'Sophia Floersch',
+      'Người đẹp 19 tuổi đến từ nước Pháp được biết đến là một trong những tay đua xe đáng gờm và có sức ảnh hưởng trong ngành công nghiệp ô tô. Sophia Floersch hiện là tay đua của đội Van Amersfoort Racing.',
+      'Sonja Reid',
+      'Là một game thủ nổi tiếng nhưng Sonja Reid cũng được nhiều người biết đến với vai trò là một influencer (người có sức ảnh hưởng) trong giới mê siêu xe.',
+    ];
+    const r = strip([...BODY, ...sections, 'Mai Lý (Theo The Sun)'].join('\n'));
+    expect(r.paragraphs).toEqual([...BODY, ...sections]);
+    expect([r.authors, r.sources]).toEqual([['Mai Lý'], ['The Sun']]);
+  });
+
   it('removes an embedded player the crawler could not read and the line that introduces it', () => {
     const r = strip([...BODY, 'Xem highlights Quảng Nam 3-3 Sài Gòn FC:', 'browser not support iframe.', 'Xuân Mơ'].join('\n'));
     expect(r.paragraphs).toEqual(BODY);
