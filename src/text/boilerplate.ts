@@ -105,6 +105,8 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   markRelatedBlocks(lines, rules, mark);
   // A markdown renderer spaces every block with blank lines: there a wide gap is no lost picture.
   const markdown = lines.some((l) => MARKDOWN_RULE.test(l.text) || MARKDOWN_IMAGE.test(l.text) || ATX_HEADING.test(l.text));
+  // Nor where the text sets its subheadings as short unpunctuated lines: one after a wide gap is one more of them.
+  const gapsTell = !markdown && !hasSubheadings(lines, rules);
 
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
@@ -150,7 +152,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     } else {
       // A line over a markdown underline is a heading, not a caption.
       const heading = MARKDOWN_RULE.test(lines[i + 1]?.text ?? '');
-      const caption = creditedCaption(rules, text) ?? (heading ? null : standaloneCaption(rules, text, markdown ? 0 : gapBefore));
+      const caption = creditedCaption(rules, text) ?? (heading ? null : standaloneCaption(rules, text, gapsTell ? gapBefore : 0));
       if (caption) {
         // A credit label whose name was lost names neither picture nor author.
         if (caption.text !== '' || caption.credit) captions.push(caption);
@@ -628,6 +630,19 @@ function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: num
   const imageGap = gapBefore >= 2 && !ENDS_SENTENCE.test(text);
   if (!imageGap || !/\p{Ll}/u.test(text) || text.split(' ').length < CAPTION_MIN_WORDS) return null;
   return { text, credit: null };
+}
+
+/**
+ * Whether the text has a subheading: a line with a caption's shape (words, no closing
+ * punctuation) standing over a body paragraph with no wide gap above it.
+ */
+function hasSubheadings(lines: Line[], rules: BoilerplateRules): boolean {
+  for (let i = 1; i < lines.length - 1; i++) {
+    const { text, gapBefore } = lines[i]!;
+    if (gapBefore >= 2 || !isHeadline(rules, text) || !/\p{Ll}/u.test(text) || text.split(' ').length < CAPTION_MIN_WORDS) continue;
+    if (isBodyParagraph(lines[i + 1]!.text)) return true;
+  }
+  return false;
 }
 
 /** Whether an image line's alt text or title holds the start of `caption`. */

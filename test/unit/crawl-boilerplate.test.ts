@@ -231,6 +231,27 @@ describe('related-article blocks', () => {
   });
 });
 
+describe('a subheading after a wide gap', () => {
+  // thephann-vietnamnet 004 (dev): subheadings over interview questions, one of them after two blank lines.
+  const doc = readFileSync(join(import.meta.dirname, '../fixtures/crawl/docs/thephann-vietnamnet/004.txt'), 'utf8').split('\n');
+  const subheading = 'Tình cảm của khán giả quan trọng hơn tiện nghi vật chất';
+
+  it('is no caption when the text sets its other subheadings the same way', () => {
+    const text = doc.slice(0, 22).join('\n');
+    expect(text).toContain(`\n\n\n${subheading}\n`);
+    expect(text).toContain('\n\nÁp lực của “Chuông vàng” 17 tuổi\n');
+    const r = strip(text);
+    expect(r.captions).toEqual([]);
+    expect(r.paragraphs).toContain(subheading);
+  });
+
+  // The rule's limit: without its siblings the same line reads as a lost picture's caption, as the gap rule intends.
+  it('is still read by the gap in a text with no other subheading', () => {
+    const text = [...doc.slice(0, 2), ...doc.slice(14, 22)].join('\n');
+    expect(strip(text).captions).toEqual([{ text: subheading, credit: null }]);
+  });
+});
+
 describe('widget fragments', () => {
   it.each(['Thu gọn', '06/04/2025 | 23:58', 'http://vtc.vn/video/clip-123.html', 'Mời quý độc giả theo dõi clip đang được quan tâm:', 'Tag : tài xế xe khách , vỡ kính xe'])(
     'removes %s and takes it for no caption',
