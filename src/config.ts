@@ -105,7 +105,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
     'imageArtifacts', 'markers', 'trailingBlocks', 'relatedLinks', 'creditedCaptions', 'captionCues', 'bylines', 'sourceCredits', 'outlets',
     'callsToAction', 'captionMaxLength',
   ]);
-  const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'minDocumentsAnyShare', 'sentenceWords', 'protectLength', 'protectShare', 'maxLinesPerSource']);
+  const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'minDocumentsAnyShare', 'sentenceWords', 'protectLength', 'protectShare', 'maxLinesPerSource', 'tailMinDocuments']);
   const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare', 'shortParagraphLetters']);
   const sentences = v.object(root.sentences, 'sentences', ['abbreviations', 'letterNouns', 'plainNameSyllables', 'nameIntroducers']);
   const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow', 'documentsPerJob']);
@@ -153,6 +153,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       protectLength: v.number(learn.protectLength, 'learn.protectLength', 0),
       protectShare: v.number(learn.protectShare, 'learn.protectShare', 0, 1),
       maxLinesPerSource: v.number(learn.maxLinesPerSource, 'learn.maxLinesPerSource', 100),
+      tailMinDocuments: v.number(learn.tailMinDocuments, 'learn.tailMinDocuments', 2),
     },
     language: {
       candidates,

@@ -10,7 +10,7 @@ import { unitOf } from '../io/shards.js';
 import { openSink, type AnySink } from '../io/sink.js';
 import { openSource, SHARD_FORMATS, type SourceEntry } from '../io/source.js';
 import { isStoreLocation } from '../io/storage.js';
-import { buildProfile, type Profile } from '../text/learned.js';
+import { buildProfile, countFloor, type Profile } from '../text/learned.js';
 import type { BatchStore } from './batches.js';
 import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, PENDING_STATES, planJobs, type DocumentRef } from './jobs.js';
 
@@ -133,7 +133,7 @@ async function walkAndQueue(
       await batches.markWalked(batchId);
       return { batchId, found: counting.found, queued: 0, skipped: 0 };
     }
-    const profile = buildProfile(await batches.sourceCounts(batchId, options.config.learn.minDocuments), options.config.learn);
+    const profile = buildProfile(await batches.sourceCounts(batchId, countFloor(options.config.learn)), options.config.learn);
     await batches.setProfile(batchId, profile);
     options.onLearned?.(profile);
   }

@@ -1,4 +1,4 @@
-import { lineKey } from './learned.js';
+import { lineKey, type LearnedSource } from './learned.js';
 import type { Line, Removal, RemovalReason } from './lines.js';
 
 /** Boilerplate rules, compiled from config (see config/default.json). */
@@ -86,7 +86,7 @@ const EMPTY_CREDIT = /:\s*\)?\.?(?: ,)?$/;
  * paragraph repeats, repeated paragraphs. Captions, bylines and source credits leave
  * the text and go to metadata. Lines a crawler glued together are split first.
  */
-export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned?: ReadonlySet<string>): BoilerplateResult {
+export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned?: LearnedSource): BoilerplateResult {
   const lines = splitGluedLines(input);
   const captions: Caption[] = [];
   const authors: string[] = [];
@@ -162,14 +162,15 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   }
 
   markEmbedIntros(lines, verdict, mark);
-  if (learned && learned.size > 0) markLearned(lines, verdict, learned, rules, mark);
+  if (learned && learned.lines.size > 0) markLearned(lines, verdict, learned.lines, rules, mark);
+  if (learned && learned.tail.size > 0) markLearnedTail(lines, verdict, learned, mark);
   // After the learned lines: a site's own repeated block is named as such.
   markHeadlineRuns(lines, verdict, rules, mark);
 
   // Sentences are searched inside the paragraphs of a dump, where blocks were run together;
   // elsewhere a line is a block and only a short one is searched (cheaper on clean text).
   const dump = input.some((l) => l.text.length >= DUMP_MIN);
-  markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark, dump ? learned : undefined);
+  markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark, dump ? learned?.lines : undefined);
 
   markTeasersAfterCredit(lines, verdict, rules, mark);
   // Credits close the article: read upwards from its last line. A site's regular
@@ -1041,6 +1042,38 @@ function markLearned(
   for (let i = footer + 1; i < lines.length; i++) {
     if (!verdict[i]) mark(i, 'trailing-block');
   }
+}
+
+/** Largest share of the lines above a closing run that the source repeats elsewhere for the run to be removed. */
+const TAIL_REPEATED_SHARE_MAX = 0.5;
+
+/**
+ * The run of lines that closes a document when each stands in other documents of its
+ * source (the `tail` of the profile, as few as CCNet's two): the teasers of other
+ * articles under the text, whatever their shape. Body text comes before it, and most
+ * lines above it are the document's own: in a second crawl of one article they repeat,
+ * and nothing is taken.
+ */
+function markLearnedTail(lines: Line[], verdict: (RemovalReason | null)[], learned: LearnedSource, mark: (i: number, r: RemovalReason) => void): void {
+  const repeated = lines.map((l) => {
+    const key = lineKey(l.text);
+    return learned.tail.has(key) || learned.lines.has(key);
+  });
+  let start = lines.length;
+  for (let i = lines.length - 1; i > 0; i--) {
+    if (verdict[i] && !repeated[i]) continue;
+    if (!repeated[i]) break;
+    start = i;
+  }
+  // The run opens with a headline (or a name, a label), not with a statement: a closing
+  // sentence that other articles end with too (`Vụ việc đang được điều tra làm rõ.`) is text.
+  while (start < lines.length && !verdict[start] && (PERIOD_END.test(lines[start]!.text) || ELLIPSIS_END.test(lines[start]!.text))) start++;
+  if (start === lines.length) return;
+  const before = repeated.slice(0, start);
+  if (before.filter(Boolean).length > before.length * TAIL_REPEATED_SHARE_MAX) return;
+  const bodyBefore = lines.slice(0, start).some((l, j) => !verdict[j] && !repeated[j] && isBodyParagraph(l.text));
+  if (!bodyBefore) return;
+  for (let i = start; i < lines.length; i++) if (!verdict[i]) mark(i, 'learned');
 }
 
 /** Most lines of a source's repeated block a page may change (an amount, a date, a name). */
