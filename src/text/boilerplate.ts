@@ -769,27 +769,37 @@ function followsAuthorCredit(rules: BoilerplateRules, lines: Line[], verdict: (R
   return (readCredit(rules, lines[j]!.text)?.authors.length ?? 0) > 0;
 }
 
-/** Most teasers of other articles a page shows under the byline. */
+/** Most teasers of other articles a page shows under the byline (a headline and its lead make one). */
 const TEASERS_AFTER_CREDIT_MAX = 2;
 
 /**
  * Other articles' teasers under the byline: the credit closes the article, so the one or
- * two short lines that follow it right away (no line between) are a related box. The
- * credit must name a person and stand in the second half of the document; a marker
- * between the two (`more`, a share bar) means the line is the page's own text.
+ * two short lines that follow it right away (no line between) are a related box, and so
+ * are one or two pairs of a headline and its lead. The credit must name a person and
+ * stand in the second half of the document; a marker between the two (`more`, a share
+ * bar) means the line is the page's own text.
  */
 function markTeasersAfterCredit(lines: Line[], verdict: (RemovalReason | null)[], rules: BoilerplateRules, mark: (i: number, r: RemovalReason) => void): void {
   let last = lines.length - 1;
   while (last > 0 && verdict[last]) last--;
-  for (let k = 1; k <= TEASERS_AFTER_CREDIT_MAX; k++) {
+  for (let k = 1; k <= 2 * TEASERS_AFTER_CREDIT_MAX; k++) {
     const credit = last - k;
     if (credit < Math.floor(lines.length / 2) || credit < 1 || verdict[credit]) return;
     const teasers = lines.slice(credit + 1, last + 1);
-    if (teasers.some((l, j) => verdict[credit + 1 + j] || l.text.length > TEASER_MAX || l.text.length < TEASER_MIN)) return;
+    if (teasers.some((l, j) => verdict[credit + 1 + j] || l.text.length > TEASER_MAX)) return;
+    // More lines than teasers: headline and lead pairs (a headline is short and unpunctuated, its lead ends like a sentence).
+    const paired = k > TEASERS_AFTER_CREDIT_MAX;
+    if (paired && (k % 2 === 1 || !teasers.every((l, j) => (j % 2 === 0 ? isTeaserHeadline(rules, l.text) : SENTENCE_END.test(l.text))))) continue;
+    if (!paired && teasers.some((l) => l.text.length < TEASER_MIN)) continue;
     if ((readCredit(rules, bare(lines[credit]!.text))?.authors.length ?? 0) === 0) continue;
     for (let j = credit + 1; j <= last; j++) mark(j, 'related');
     return;
   }
+}
+
+/** Another article's headline: capitalised words, no stop or comma at the end (a question or an exclamation may close it). */
+function isTeaserHeadline(rules: BoilerplateRules, text: string): boolean {
+  return text.length <= rules.captionMaxLength && /^["“]?\p{Lu}/u.test(text) && /\p{Ll}/u.test(text) && !/[.,:;…]["”’)]*$/u.test(text);
 }
 
 // `Xem highlights trận đấu:` over an embedded player the crawler could not read.

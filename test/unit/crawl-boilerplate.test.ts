@@ -479,6 +479,26 @@ describe('the end of a page that keeps one paragraph per line', () => {
     expect([credited.authors, credited.sources, credited.paragraphs]).toEqual([['Minh Anh'], ['Heathline'], BODY]);
   });
 
+  it('takes one or two headline and lead pairs under the byline for other articles, not under the text (thephann-vietnamnet 006, 012)', () => {
+    const pairs = [
+      'Lối thoát nào cho khủng hoảng quan hệ Mỹ - Triều?',
+      'Quan hệ giữa Mỹ và Triều Tiên được tin sẽ tiếp tục bế tắc cho đến khi Washington đề xuất các lợi ích cụ thể cho Bình Nhưỡng.',
+      'Lã Thanh Huyền hội ngộ Nhan Phúc Vinh, Diễm My',
+      "Bộ phim 'Tình yêu và tham vọng' đang hot nên các diễn viên cũng chịu khó đăng ảnh hậu trường. Bức ảnh mới Lã Thanh Huyền rủ Nhan Phúc Vinh, Diễm My 9x đi chơi khiến fan thích thú.",
+    ];
+    // thephann-vietnamnet 001: nine paragraphs and the byline `Kiên Trung`.
+    const page = readFileSync(join(import.meta.dirname, '../fixtures/crawl/docs/thephann-vietnamnet/001.txt'), 'utf8').trim().split('\n');
+    expect(page.at(-1)).toBe('Kiên Trung');
+    const text = strip(page.join('\n')).paragraphs;
+    for (const n of [2, 4]) {
+      const r = strip([...page, ...pairs.slice(0, n)].join('\n'));
+      expect(r.paragraphs).toEqual(text);
+      expect(r.authors).toEqual(['Kiên Trung']);
+    }
+    // Without the byline over them, a headline-shaped line and its paragraph are a subheading and text.
+    expect(strip([...page.slice(0, -1), ...pairs].join('\n')).paragraphs).toEqual([...text, ...pairs]);
+  });
+
   it('keeps a paragraph after a name line that is long, or that a marker parts from the name', () => {
     const long = `${BODY[1]} ${BODY[2]} ${BODY[0]}`;
     expect(strip([...BODY, 'Nguyên Phong', long].join('\n')).paragraphs).toEqual([...BODY, long]);
