@@ -11,6 +11,7 @@ import type { Encoding } from './text/decode.js';
 import type { LanguageRules } from './text/language.js';
 import type { LearnSettings } from './text/learned.js';
 import type { ToneSetting } from './text/normalize.js';
+import type { RecordRules } from './text/record.js';
 import type { SentenceRules } from './text/sentences.js';
 import { SIGNAL_NAMES, type QualityPreset, type QualityRules } from './text/quality.js';
 import type { DedupSettings } from './dedup/minhash.js';
@@ -21,6 +22,8 @@ export interface Config {
   decode: { maxReplacementRatio: number; encoding?: Encoding };
   normalize: { toneStyle: ToneSetting };
   metadata: { timezone: string };
+  /** Which fields of a JSON crawler record hold the text and the metadata (src/text/record.ts). */
+  records: RecordRules;
   boilerplate: BoilerplateRules;
   learn: LearnSettings;
   language: LanguageRules;
@@ -201,6 +204,7 @@ interface RawConfig {
   decode: { maxReplacementRatio: number; encoding?: Encoding };
   normalize: { toneStyle: ToneSetting };
   metadata: { timezone: string };
+  records: RecordRules;
   boilerplate: Record<Exclude<keyof BoilerplateRules, 'captionMaxLength'>, string[]> & { captionMaxLength: number };
   learn: LearnSettings;
   language: LanguageRules;
@@ -225,6 +229,7 @@ export function compileConfig(json: JsonObject, source: string): Config {
     decode: raw.decode,
     normalize: raw.normalize,
     metadata: raw.metadata,
+    records: raw.records,
     boilerplate: {
       ...(Object.fromEntries(
         Object.entries(bpPatterns).map(([k, list]) => [k, c.patterns(list, `boilerplate.${k}`, ignoreCase.has(k) ? 'iu' : 'u')]),
