@@ -35,7 +35,7 @@ export interface Config {
   quality: QualityRules;
   /** Near-duplicate detection at export (src/dedup/minhash.ts). */
   dedup: DedupSettings;
-  shards: { textField: string; recordsPerJob: number };
+  shards: { recordsPerJob: number };
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -36,7 +36,7 @@ const setups = new Map<string, Setup | Error>();
 function compile(message: ThreadMessage & { setup: BatchSetup }): Setup | Error {
   try {
     const config = compileConfig(message.setup.config, `batch ${message.task.batch}`);
-    const source = openSource(message.setup.root, { followLinks: message.setup.followLinks, textField: config.shards.textField });
+    const source = openSource(message.setup.root, { followLinks: message.setup.followLinks, textFields: config.records.textFields });
     return {
       config,
       source,

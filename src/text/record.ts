@@ -45,20 +45,14 @@ export function readRecord(text: string, rules: RecordRules, defaultOffset: stri
     if (value.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))) throw manyRecords(String(value.length), 'a JSON list');
     return null;
   }
+  const chosen = textOf(value as Record<string, unknown>, rules.textFields);
+  if ('error' in chosen) throw new DocumentError('bad-record', `a JSON record ${chosen.error}`);
   const fields = lowerKeys(value as Record<string, unknown>);
-  const field = rules.textFields.find((f) => isText(fields.get(f.toLowerCase())));
-  if (field === undefined) {
-    const empty = rules.textFields.find((f) => fields.has(f.toLowerCase()));
-    if (empty !== undefined) throw new DocumentError('bad-record', `a JSON record whose text field "${empty}" is empty`);
-    const names = [...fields.keys()].slice(0, 20).join(', ');
-    throw new DocumentError('bad-record', `a JSON record with none of the text fields ${rules.textFields.join(', ')} (records.textFields); its fields: ${names}`);
-  }
-  const body = fields.get(field.toLowerCase());
   const pick = (names: string[]) => names.map((n) => fields.get(n.toLowerCase())).find((v) => v !== undefined && v !== null && v !== '');
   const date = pick(rules.dateFields);
   const url = str(pick(rules.urlFields));
   return {
-    text: typeof body === 'string' ? body : JSON.stringify(body),
+    text: chosen.text,
     header: {
       title: str(pick(rules.titleFields)),
       date: typeof date === 'number' ? epochIso(date) : typeof date === 'string' ? isoFrom(date, defaultOffset) : null,
@@ -68,6 +62,29 @@ export function readRecord(text: string, rules: RecordRules, defaultOffset: stri
       site: url ? hostOf(url) : null,
     },
   };
+}
+
+/**
+ * A record's document: the first of `textFields` (names match without regard to case)
+ * that holds text, a string or a list of strings (paragraphs or a page's text nodes,
+ * kept as a JSON list for the unwrap stage); or what is wrong, to follow "a record ...".
+ */
+export function textOf(record: Record<string, unknown>, textFields: readonly string[]): { key: string; text: string } | { error: string } {
+  const keys = new Map<string, string>();
+  for (const k of Object.keys(record)) if (!keys.has(k.toLowerCase())) keys.set(k.toLowerCase(), k);
+  const present = textFields.map((f) => keys.get(f.toLowerCase())).filter((k): k is string => k !== undefined);
+  const key = present.find((k) => isText(record[k]));
+  if (key !== undefined) {
+    const value = record[key];
+    return { key, text: typeof value === 'string' ? value : JSON.stringify(value) };
+  }
+  if (present.length === 0) {
+    const names = [...keys.values()].slice(0, 20).join(', ');
+    return { error: `with none of the text fields ${textFields.join(', ')} (records.textFields); its fields: ${names}` };
+  }
+  const value = record[present[0]!];
+  const what = typeof value === 'string' || Array.isArray(value) ? 'is empty' : `holds ${value === null ? 'null' : `a ${typeof value}`}, not text`;
+  return { error: `whose text field "${present[0]}" ${what}` };
 }
 
 /** A header's values with the record's over them wherever the record has one: a crawler's field is the better word. */
@@ -86,7 +103,7 @@ export function withRecordHeader(header: Header, record: Header | null): Header 
 function manyRecords(count: string, form: string): DocumentError {
   return new DocumentError(
     'bad-record',
-    `a file of ${count} records (${form}), not one document: give them as JSON lines in a shard (vnpipe enqueue file:///path/to/file.jsonl, README "Shards and object storage") so that each record becomes a document`,
+    `a file of ${count} records (${form}), not one document: give the file itself as the input (vnpipe run <file> --out <dir>: a .jsonl, .json or .csv file named alone is read record by record, README "Shards and object storage")`,
   );
 }
 

@@ -46,7 +46,7 @@ describe('a crawler record in JSON (news-please, from a real crawl)', () => {
   it('fails a file of many records (JSON lines, a JSON list, a CSV table) as bad-record, saying how to give them', () => {
     const { maintext, title, url } = record;
     const two = [{ url, title, content: maintext }, { url: `${url}?2`, title, content: maintext }];
-    expect(failure(two.map((r) => JSON.stringify(r)).join('\n'), 'dump.jsonl')).toMatch(/^bad-record: a file of 2 records \(JSON lines\).*file:\/\/\/path\/to\/file\.jsonl/);
+    expect(failure(two.map((r) => JSON.stringify(r)).join('\n'), 'dump.jsonl')).toMatch(/^bad-record: a file of 2 records \(JSON lines\), not one document: give the file itself as the input \(vnpipe run <file> --out <dir>/);
     expect(failure(JSON.stringify(two), 'dump.json')).toMatch(/^bad-record: a file of 2 records \(a JSON list\)/);
     const csv = `url,title,content\n${two.map((r) => `${r.url},"${r.title}","${r.content!.replaceAll('"', '""')}"`).join('\n')}\n`;
     expect(failure(csv, 'dump.csv')).toMatch(/^bad-record: a file of up to \d+ records \(a table with the columns url, title, content\)/);

@@ -47,17 +47,17 @@ describe('JSON lines', () => {
   });
 
   it('reads a record of the named field, keeps scalar fields and says what is wrong with a bad one', () => {
-    expect(jsonRecord(0, Buffer.from('{"text":"Xin chào","url":"https://a.vn/1","n":3,"tags":["x"],"extra":{"a":1}}'), 'text')).toMatchObject({
+    expect(jsonRecord(0, Buffer.from('{"text":"Xin chào","url":"https://a.vn/1","n":3,"tags":["x"],"extra":{"a":1}}'), ['text'])).toMatchObject({
       index: 0, fields: { url: 'https://a.vn/1', n: 3 },
     });
-    const reasons = ['[1,2]', '{"text": 5}', '{"body":"x"}', '{"text"'].map((l) => {
-      const r = jsonRecord(7, Buffer.from(l), 'text');
+    const reasons = ['[1,2]', '{"text": 5}', '{"title":"x"}', '{"text"'].map((l) => {
+      const r = jsonRecord(7, Buffer.from(l), ['text']);
       return 'error' in r ? `${r.error.reason}: ${r.error.message}` : 'ok';
     });
     expect(reasons).toEqual([
       'bad-record: record 7 is JSON but not an object',
-      'bad-record: record 7 has a number, not a string, in its "text" field (shards.textField)',
-      'bad-record: record 7 has no "text" field (shards.textField)',
+      'bad-record: record 7 whose text field "text" holds a number, not text',
+      'bad-record: record 7 with none of the text fields text (records.textFields); its fields: title',
       expect.stringMatching(/^bad-record: record 7 is not JSON/),
     ]);
   });
@@ -67,8 +67,8 @@ describe('JSON lines', () => {
     writeFileSync(join(dir, 's.jsonl.gz'), gzipSync(Array.from({ length: 10 }, (_, i) => JSON.stringify({ text: `t${i}` })).join('\n')));
     const store = new LocalStore(dir);
     const shard = (await store.info('s.jsonl.gz'))!;
-    expect(await JSONL.count!(store, shard, { textField: 'text', maxBytes: 100 })).toBe(10);
-    const got = await collect(JSONL.records(store, shard, { textField: 'text', maxBytes: 100, from: 4, to: 7 }));
+    expect(await JSONL.count!(store, shard, { textFields: ['text'], maxBytes: 100 })).toBe(10);
+    const got = await collect(JSONL.records(store, shard, { textFields: ['text'], maxBytes: 100, from: 4, to: 7 }));
     expect(got.map((r) => ('bytes' in r ? [r.index, Buffer.from(r.bytes).toString()] : r.error.message))).toEqual([[4, 't4'], [5, 't5'], [6, 't6']]);
   });
 });
@@ -79,7 +79,7 @@ describe('WARC files written by real crawlers (test/fixtures/warc, from warcio.j
     const got: [string, number, string, string][] = [];
     for await (const shard of store.list()) {
       if (!WARC.matches(shard.key)) continue;
-      for (const r of await collect(WARC.records(store, shard, { textField: 'text', maxBytes: 1e7 }))) {
+      for (const r of await collect(WARC.records(store, shard, { textFields: ['text'], maxBytes: 1e7 }))) {
         if ('error' in r) throw r.error;
         const html = Buffer.from(r.bytes).toString('utf8');
         got.push([shard.key, r.index, String(r.fields.url), `${html.slice(0, 15)}…${html.trimEnd().slice(-7)}`]);
@@ -123,7 +123,7 @@ describe('reading units of one shard', () => {
         for (let i = options.from ?? 0; i < 10; i++) yield { index: i, bytes: Buffer.from(`t${i}`), fields: {} };
       },
     };
-    const source = new ShardSource(`file://${dir}`, { formats: [fake], textField: 'text' });
+    const source = new ShardSource(`file://${dir}`, { formats: [fake], textFields: ['text'] });
     const read = async (from: number, to: number) => (await collect(source.records('a.fake', from, to, 100))).map((r) => r.index);
     expect(await read(0, 3)).toEqual([0, 1, 2]);
     expect(await read(6, 9)).toEqual([6, 7, 8]);
