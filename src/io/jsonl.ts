@@ -65,7 +65,9 @@ export function objectRecord(index: number, value: unknown, textFields: readonly
   if ('error' in chosen) return { index, error: new DocumentError('bad-record', `record ${index} ${chosen.error}`) };
   const fields: RecordFields = {};
   for (const [k, v] of Object.entries(value)) {
-    if (k !== chosen.key && (v === null || typeof v !== 'object')) fields[k] = v as string | number | boolean | null;
+    if (k === chosen.key) continue;
+    if (v === null || typeof v !== 'object') fields[k] = v as string | number | boolean | null;
+    else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) fields[k] = v as string[];
   }
   return { index, bytes: Buffer.from(chosen.text, 'utf8'), fields };
 }

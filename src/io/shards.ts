@@ -5,8 +5,8 @@ import { DocumentError, UsageError } from '../errors.js';
 import type { SourceEntry } from './source.js';
 import { openStore, type ObjectStore, type StoredObject } from './storage.js';
 
-/** A record's fields besides its text (url, id, title, date ...): scalars only. */
-export type RecordFields = Record<string, string | number | boolean | null>;
+/** A record's fields besides its text (url, id, title, date, authors ...): scalars and lists of strings. */
+export type RecordFields = Record<string, string | number | boolean | null | string[]>;
 
 /** One record of a shard: its number from 0 and its document, or why it is no document. */
 export type ShardRecord = { index: number; bytes: Uint8Array; fields: RecordFields } | { index: number; error: DocumentError };

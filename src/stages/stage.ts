@@ -52,6 +52,8 @@ export interface StageContext {
   config: Config;
   /** A compiled boilerplate profile: lines to remove per source. */
   learned?: LearnedLines | undefined;
+  /** A shard record's fields besides its text (url, title, date, author ...). */
+  recordFields?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**

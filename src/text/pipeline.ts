@@ -67,14 +67,15 @@ export function processDocument(bytes: Uint8Array, source: string, config: Confi
 /** Milliseconds per stage, by stage name, for metrics. */
 export type StageTimings = Record<string, number>;
 
-/** processDocument, and how long each stage took. */
+/** processDocument, and how long each stage took; a shard record's other fields come as `recordFields`. */
 export function processDocumentTimed(
   bytes: Uint8Array,
   source: string,
   config: Config,
   learned?: LearnedLines,
+  recordFields?: Readonly<Record<string, unknown>>,
 ): { doc: VnDocument; timings: StageTimings } {
-  const { draft, timings } = runStages(bytes, source, { config, learned });
+  const { draft, timings } = runStages(bytes, source, { config, learned, recordFields });
   return { doc: toDocument(draft, configHash(config)), timings };
 }
 

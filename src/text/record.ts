@@ -47,21 +47,39 @@ export function readRecord(text: string, rules: RecordRules, defaultOffset: stri
   }
   const chosen = textOf(value as Record<string, unknown>, rules.textFields);
   if ('error' in chosen) throw new DocumentError('bad-record', `a JSON record ${chosen.error}`);
-  const fields = lowerKeys(value as Record<string, unknown>);
-  const pick = (names: string[]) => names.map((n) => fields.get(n.toLowerCase())).find((v) => v !== undefined && v !== null && v !== '');
-  const date = pick(rules.dateFields);
-  const url = str(pick(rules.urlFields));
-  return {
-    text: chosen.text,
-    header: {
-      title: str(pick(rules.titleFields)),
-      date: typeof date === 'number' ? epochIso(date) : typeof date === 'string' ? isoFrom(date, defaultOffset) : null,
-      category: str(Array.isArray(pick(rules.categoryFields)) ? (pick(rules.categoryFields) as unknown[])[0] : pick(rules.categoryFields)),
-      authors: authorsOf(pick(rules.authorFields)),
-      url,
-      site: url ? hostOf(url) : null,
-    },
+  return { text: chosen.text, header: recordHeader(value as Record<string, unknown>, rules, defaultOffset).header };
+}
+
+/**
+ * What a record's fields say about its document: title, date (ISO 8601, in
+ * `defaultOffset` when the field gives none), authors, url, site and category, and the
+ * names of the fields that said it (a shard's output keeps the others as they were).
+ */
+export function recordHeader(record: Record<string, unknown>, rules: RecordRules, defaultOffset: string): { header: Header; used: string[] } {
+  const fields = lowerKeys(record);
+  const used: string[] = [];
+  // The first of `names` the record fills, read by `read`; the field counts as used when it gave a value.
+  const take = <T>(names: string[], read: (value: unknown) => T): T | null => {
+    for (const n of names) {
+      const field = fields.get(n.toLowerCase());
+      if (!field || field.value === undefined || field.value === null || field.value === '') continue;
+      const value = read(field.value);
+      if (value === null || (Array.isArray(value) && value.length === 0)) return null;
+      used.push(field.key);
+      return value;
+    }
+    return null;
   };
+  const url = take(rules.urlFields, str);
+  const header: Header = {
+    title: take(rules.titleFields, str),
+    date: take(rules.dateFields, (v) => (typeof v === 'number' ? epochIso(v) : typeof v === 'string' ? isoFrom(v, defaultOffset) : null)),
+    category: take(rules.categoryFields, (v) => str(Array.isArray(v) ? v[0] : v)),
+    authors: take(rules.authorFields, authorsOf) ?? [],
+    url,
+    site: url ? hostOf(url) : null,
+  };
+  return { header, used };
 }
 
 /**
@@ -129,9 +147,10 @@ function isJsonObject(line: string): boolean {
   }
 }
 
-function lowerKeys(record: Record<string, unknown>): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  for (const [k, v] of Object.entries(record)) if (!out.has(k.toLowerCase())) out.set(k.toLowerCase(), v);
+/** A record's fields by their lower-cased names (the first of two that differ only in case). */
+function lowerKeys(record: Record<string, unknown>): Map<string, { key: string; value: unknown }> {
+  const out = new Map<string, { key: string; value: unknown }>();
+  for (const [key, value] of Object.entries(record)) if (!out.has(key.toLowerCase())) out.set(key.toLowerCase(), { key, value });
   return out;
 }
 

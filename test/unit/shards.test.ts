@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -9,7 +9,10 @@ import { withRecordFields, ShardSink } from '../../src/io/shard-sink.js';
 import { parseRecordKey, ShardSource, unitOf, type ShardFormat } from '../../src/io/shards.js';
 import { LocalStore } from '../../src/io/storage.js';
 import { WARC } from '../../src/io/warc.js';
-import type { VnDocument } from '../../src/text/pipeline.js';
+import { loadConfig } from '../../src/config.js';
+import { processDocumentTimed } from '../../src/text/pipeline.js';
+
+const config = loadConfig();
 
 async function collect<T>(gen: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -146,11 +149,23 @@ describe('record keys and units', () => {
     expect(() => sink.locate('../x.jsonl.gz#3')).toThrow(expect.objectContaining({ reason: 'unsafe-path' }));
   });
 
-  it("a record's url, title and date are the output's; its other fields go to metadata.record, and vnpipe stays last", () => {
-    const doc = { id: 'x', text: 't', sentences: [], source: 'a#0', metadata: { title: 'guessed', date: null, url: null, site: 'other.vn', vnpipe: { version: '1', config: 'c' } } } as unknown as VnDocument;
-    const out = withRecordFields(doc, { url: 'https://www.tin.vn/a', title: ' Tiêu đề ', date: '', id: 7 });
-    expect(out.metadata).toMatchObject({ title: 'Tiêu đề', date: null, url: 'https://www.tin.vn/a', site: 'tin.vn', record: { id: 7 } });
+  it("a record's title, date, authors, url and category are the output's, as for a one-record JSON file; its other fields go to metadata.record, and vnpipe stays last", () => {
+    // A real record of a crawler's dump (Anhduchb01/Crawl_VnNews cafefduoc.json, a dev source of test/fixtures/crawl), text cut.
+    const line = readFileSync(new URL('../fixtures/records/cafef-record.json', import.meta.url));
+    const record = jsonRecord(0, line, config.records.textFields);
+    if ('error' in record) throw record.error;
+    const out = withRecordFields(processDocumentTimed(record.bytes, 'cafefduoc.json#0', config, undefined, record.fields).doc, record.fields, config.records);
+    expect(out.metadata).toMatchObject({
+      title: 'Cậu bé chăn trâu nỗ lực sau 13 năm trở thành tiến sĩ danh giá vẫn sôi sục máu kinh doanh Một tay gây dựng tập đoàn dược phẩm đình đám, tự hào trong danh sách tỉ phú thế giới',
+      authors: ['Lưu Ly'],
+      site: 'cafef.vn',
+      record: { timeCreatePostOrigin: '2022/11/16', urlPageCrawl: 'cafef' },
+    });
+    expect(Object.keys(out.metadata.record)).toEqual(['timeCreatePostOrigin', 'summary', 'urlPageCrawl']);
     expect(Object.keys(out.metadata).at(-1)).toBe('vnpipe');
+    const file = processDocumentTimed(Buffer.from(JSON.stringify(JSON.parse(line.toString('utf8')))), 'one.json', config).doc;
+    expect(file.metadata).toMatchObject({ title: out.metadata.title, authors: ['Lưu Ly'], url: out.metadata.url, date: out.metadata.date });
+    expect(file.text).toBe(out.text);
   });
 });
 
