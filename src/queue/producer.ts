@@ -74,7 +74,7 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   if (sharded && options.learn) throw new UsageError('--learn reads a folder of files; for shards, learn a profile from a sample folder (vnpipe learn) and pass --profile');
   // A resumed batch walks as it was first walked: the workers read it with the record's setting.
   const followLinks = options.resume ? ((await batches.get(options.resume))?.followLinks ?? false) : (options.followLinks ?? false);
-  const source = openSource(root, { exclude: [out], followLinks, textField: options.config.shards.textField });
+  const source = openSource(root, { exclude: [out], followLinks, textFields: options.config.records.textFields });
   const sink = openSink(out, sharded ? options.config.shards : null);
   const walk = () => (source.sharded ? source.list(options.onSkip, options.config.limits.maxFileBytes) : source.list(options.onSkip));
   const files = walk();
