@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { declaredCharset, extractArticle, looksLikeHtml } from '../../src/html/extract.js';
+import { collapse } from '../../src/html/tree.js';
 
 // Trimmed from test/fixtures/html/dev/vnexpress-net-02.html (headline, share bar, lead outside
 // the article element, body, a figure with its caption, the right-aligned byline, the footer bar).
@@ -275,3 +277,24 @@ describe('extractArticle when every block falls under a class hint', () => {
   });
 });
 
+
+describe('collapse', () => {
+  const byRegex = (text: string) => text.replace(/[\s\u200b\u2060]+/g, ' ').trim();
+
+  it('agrees with the regular expression it replaces on every UTF-16 unit, alone and between words', () => {
+    for (let c = 0; c < 0x10000; c++) {
+      const ch = String.fromCharCode(c);
+      for (const text of [ch, `a${ch}b`, `a ${ch}${ch} b`, `${ch}x${ch}`]) expect(collapse(text)).toBe(byRegex(text));
+    }
+  });
+
+  it('agrees with it on random mixes of words and spaces', () => {
+    const piece = fc.constantFrom(' ', '  ', '\n', '\t', '\u00a0', '\u200b', '\u2060', '\u3000', '\ufeff', 'Hà', 'Nội', 'x', '.', '');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => collapse(pieces.join('')) === byRegex(pieces.join(''))), { numRuns: 2000 });
+  });
+
+  it('returns a text with nothing to change as it is', () => {
+    const text = 'Hôm nay trời đẹp.';
+    expect(collapse(text)).toBe(text);
+  });
+});
