@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { declaredCharset, extractArticle, looksLikeHtml } from '../../src/html/extract.js';
+import { declaredCharset, defaultHtmlRules, extractArticle, looksLikeHtml } from '../../src/html/extract.js';
 import { collapse } from '../../src/html/tree.js';
 
 // Trimmed from test/fixtures/html/dev/vnexpress-net-02.html (headline, share bar, lead outside
@@ -161,6 +161,16 @@ describe('extractArticle on bad HTML', () => {
     for (const html of ['', '<html><body><p></p><div> </div><p>&nbsp;</p></body></html>', '<div><span></span>'.repeat(10_000)]) {
       expect(extractArticle(html).paragraphs).toEqual([]);
     }
+  });
+
+  it('reads the start of a page over html.maxInputChars and records what it left', () => {
+    const page = `<html><body><article>${para}${para.replace('Hôm nay', 'Hôm qua')}</article>${'<p>Đoạn cuối trang rất dài không được đọc.</p>'.repeat(500)}</body></html>`;
+    const a = extractArticle(page, { ...defaultHtmlRules(), maxInputChars: 1000 });
+    // The article, and the few last-paragraph lines within the first 1,000 characters.
+    expect(a.paragraphs.slice(0, 2).map((p) => p.slice(0, 7))).toEqual(['Hôm nay', 'Hôm qua']);
+    expect(a.paragraphs.length).toBeLessThan(20);
+    expect(a.removed.at(-1)).toEqual({ reason: 'other', text: `page cut at 1000 characters (html.maxInputChars): the last ${page.length - 1000} of ${page.length} were not read` });
+    expect(extractArticle(page).removed.map((r) => r.text).join(' ')).not.toMatch(/page cut/);
   });
 
   it('handles a 2 MB page in bounded time', () => {
