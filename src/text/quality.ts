@@ -148,28 +148,15 @@ const MARKUP = /<\/?[a-zA-Z][\w:-]*(?:\s[^<>]{0,300})?\/?>|&(?:[a-zA-Z]{2,8}|#\d
 
 export function qualitySignals(text: string, stopWords: readonly string[]): QualitySignals {
   const tokens = internTokens(text, tokenSpans(text), caseForms(stopWords));
-  const { ids, lengths, kinds } = tokens;
-  let words = 0;
-  let wordChars = 0;
-  let alpha = 0;
-  let stops = 0;
-  for (let k = 0; k < ids.length; k++) {
-    const kind = kinds[ids[k]!]!;
-    if (kind & IS_WORD) {
-      words++;
-      wordChars += lengths[k + 1]! - lengths[k]!;
-      if (kind & IS_ALPHA) alpha++;
-    }
-    if (kind & IS_STOP) stops++;
-  }
+  const { words, wordChars, alpha, stops } = tokens;
   const lines = text.split(/\n+/).filter((l) => l.trim() !== '');
   const paragraphs = text.trim().split(/\n{2,}/);
   const chars = text.length;
-  const noBreaks = text.replace(/\n/g, '').length;
+  const noBreaks = chars - count(text, '\n');
   const dupLines = duplicates(lines);
   let markup = 0;
   for (const m of text.matchAll(MARKUP)) markup += m[0].length;
-  const n = ids.length;
+  const n = tokens.ids.length;
   const grams = ngramSignals(tokens);
   return {
     words,
@@ -249,8 +236,11 @@ interface TokenIds {
   ids: Int32Array;
   /** lengths[i] = characters of tokens 0..i-1. */
   lengths: Float64Array;
-  /** Per distinct token: IS_WORD, IS_ALPHA, IS_STOP bits. */
-  kinds: Uint8Array;
+  /** Words (syllables and numbers), their characters, those with a letter, stop words. */
+  words: number;
+  wordChars: number;
+  alpha: number;
+  stops: number;
 }
 
 /** A syllable or number (a token with a letter or digit): Gopher's word. */
@@ -261,9 +251,10 @@ const IS_ALPHA = 2;
 const IS_STOP = 4;
 
 /**
- * Ids of the tokens, found by hashing their characters in an open-addressing table: a
- * token's string is cut (and tested with regular expressions) only the first time it
- * appears. A Map and a Set keyed by every token's string cost a third of the signals.
+ * Ids of the tokens, found by hashing their characters in an open-addressing table, and
+ * the counts of words, letters and stop words in the same pass: a token's string is cut
+ * (and tested with regular expressions) only the first time it appears. A Map and a Set
+ * keyed by every token's string cost a third of the signals.
  */
 function internTokens(text: string, { starts, ends, count }: TokenSpans, stopForms: StopForms): TokenIds {
   const ids = new Int32Array(count);
@@ -276,8 +267,13 @@ function internTokens(text: string, { starts, ends, count }: TokenSpans, stopFor
   const firstStart = new Int32Array(count);
   const firstLength = new Int32Array(count);
   const hashes = new Int32Array(count);
+  // Per distinct token: IS_WORD, IS_ALPHA, IS_STOP bits.
   const kinds = new Uint8Array(count);
   let distinct = 0;
+  let words = 0;
+  let wordChars = 0;
+  let alpha = 0;
+  let stops = 0;
   for (let k = 0; k < count; k++) {
     const start = starts[k]!;
     const end = ends[k]!;
@@ -305,8 +301,15 @@ function internTokens(text: string, { starts, ends, count }: TokenSpans, stopFor
       }
       slot = (slot + 1) & mask;
     }
+    const kind = kinds[ids[k]!]!;
+    if (kind & IS_WORD) {
+      words++;
+      wordChars += len;
+      if (kind & IS_ALPHA) alpha++;
+    }
+    if (kind & IS_STOP) stops++;
   }
-  return { ids, lengths, kinds };
+  return { ids, lengths, words, wordChars, alpha, stops };
 }
 
 function sameChars(text: string, a: number, b: number, len: number): boolean {
@@ -345,7 +348,8 @@ function tokenKind(t: string, stopForms: StopForms): number {
 function ngramSignals({ ids, lengths }: TokenIds): { top: Record<number, number>; duplicate: Record<number, number> } {
   const keys = Int32Array.from(ids);
   const table = new CountTable(ids.length);
-  const gramCounts = new GramTable(ids);
+  // Sized when the live positions are known: clearing a table the size of the text for each n cost more than counting.
+  let gramCounts = new GramTable(ids, 0);
   const top: Record<number, number> = {};
   const duplicate: Record<number, number> = {};
   // live: positions whose n-gram may occur more than once, in order.
@@ -367,6 +371,7 @@ function ngramSignals({ ids, lengths }: TokenIds): { top: Record<number, number>
       if (n === 4) {
         live = new Int32Array(grams);
         for (let i = 0; i < grams; i++) if (table.count(keys[i]!) > 1) live[liveCount++] = i;
+        gramCounts = new GramTable(ids, liveCount);
       }
       continue;
     }
@@ -383,7 +388,7 @@ function ngramSignals({ ids, lengths }: TokenIds): { top: Record<number, number>
     }
     liveCount = kept;
     kept = 0;
-    for (let j = 0; j < liveCount; j++) if (gramCounts.count(keys[live[j]!]!, live[j]!) > 1) live[kept++] = live[j]!;
+    for (let j = 0; j < liveCount; j++) if (gramCounts.countAndGroup(keys[live[j]!]!, live[j]!) > 1) live[kept++] = live[j]!;
     liveCount = kept;
     gramCounts.reset(n);
     // Gopher's duplicate n-grams: characters of n-grams (tokens joined without spaces) seen before, skipping past each repeat.
@@ -398,6 +403,7 @@ function ngramSignals({ ids, lengths }: TokenIds): { top: Record<number, number>
       }
     }
     duplicate[n] = repeated;
+    gramCounts.grouped();
   }
   return { top, duplicate };
 }
@@ -411,8 +417,9 @@ function extend(key: number, id: number): number {
 
 /**
  * Counts of n-grams by position: a key finds its slot, and the n tokens at the first
- * position seen with that key are compared with the ones asked about, so two n-grams
- * whose keys collide are counted apart.
+ * position seen with that key are compared with the ones asked about (after the first n,
+ * by the groups of their first n-1 tokens and their last token), so two n-grams whose
+ * keys collide are counted apart.
  */
 class GramTable {
   private readonly keys: Int32Array;
@@ -420,14 +427,21 @@ class GramTable {
   private readonly counts: Int32Array;
   private readonly mask: number;
   private n = 0;
+  /** Per position, the first position with the same n-1 tokens (groups) and the same n tokens (nextGroups, noted while counting). */
+  private groups: Int32Array;
+  private nextGroups: Int32Array;
+  private hasGroups = false;
 
-  constructor(private readonly ids: Int32Array) {
+  /** `items`: the most n-grams it will count between resets. */
+  constructor(private readonly ids: Int32Array, items: number) {
     let size = 16;
-    while (size < ids.length * 2) size *= 2;
+    while (size < items * 2) size *= 2;
     this.keys = new Int32Array(size);
     this.firsts = new Int32Array(size);
     this.counts = new Int32Array(size);
     this.mask = size - 1;
+    this.groups = new Int32Array(items === 0 ? 0 : ids.length);
+    this.nextGroups = new Int32Array(this.groups.length);
   }
 
   reset(n: number): void {
@@ -445,14 +459,30 @@ class GramTable {
   }
 
   private same(a: number, b: number): boolean {
+    if (a === b) return true;
+    if (this.hasGroups) return this.groups[a] === this.groups[b] && this.ids[a + this.n - 1] === this.ids[b + this.n - 1];
     for (let t = 0; t < this.n; t++) if (this.ids[a + t] !== this.ids[b + t]) return false;
     return true;
   }
 
-  /** How often the n-gram at `at` (whose key is `key`) was counted. */
-  count(key: number, at: number): number {
+  /**
+   * How often the n-gram at `at` (whose key is `key`) was counted; notes its group (the
+   * first position with the same n-gram) for the next n.
+   */
+  countAndGroup(key: number, at: number): number {
     const slot = this.slotOf(key, at);
+    this.nextGroups[at] = this.firsts[slot]!;
     return this.keys[slot] === -1 ? 0 : this.counts[slot]!;
+  }
+
+  /**
+   * The groups noted for this n become those of the n-1 tokens before the next n's last
+   * one: two (n+1)-grams are the same when their first n tokens are in the same group and
+   * their last tokens agree, two comparisons instead of n+1.
+   */
+  grouped(): void {
+    [this.groups, this.nextGroups] = [this.nextGroups, this.groups];
+    this.hasGroups = true;
   }
 
   /** Its count after adding one. */
