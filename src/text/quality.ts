@@ -227,10 +227,10 @@ function duplicates(items: string[]): { elements: number; chars: number } {
 }
 
 /**
- * Tokens as numbers: an id per distinct token (numbered in order of first appearance),
- * what each distinct token is, and prefix sums of the tokens' lengths, so that an n-gram
- * is a numeric key and its characters a subtraction (joining strings for every n-gram
- * cost four times the rest of the pipeline).
+ * Tokens as numbers: an id per distinct token (numbered in order of first appearance)
+ * and prefix sums of the tokens' lengths, so that an n-gram is a numeric key and its
+ * characters a subtraction (joining strings for every n-gram cost four times the rest of
+ * the pipeline); and the word counts, taken in the same pass.
  */
 interface TokenIds {
   ids: Int32Array;
