@@ -26,7 +26,7 @@ export interface Config {
   sentences: SentenceRules;
   /** The HTML article extractor's rules (their meaning: src/html/rules.ts). */
   html: HtmlRules;
-  queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number; enqueueWindow: number; documentsPerJob: number };
+  queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number; enqueueWindow: number; documentsPerJob: number; shards: number };
   /** Quality signals' stop words and the export filter presets (src/text/quality.ts). */
   quality: QualityRules;
   /** Near-duplicate detection at export (src/dedup/minhash.ts). */
@@ -53,8 +53,10 @@ const HASHES = new WeakMap<Config, string>();
 export function configHash(config: Config): string {
   let hash = HASHES.get(config);
   if (hash === undefined) {
-    // Filter presets and dedup settings are read by export only: changing them rebuilds no document.
-    const documentSettings = { ...config, quality: { stopWords: config.quality.stopWords }, dedup: undefined };
+    // Filter presets and dedup settings are read by export only, and queue shards place jobs:
+    // changing them rebuilds no document (and outputs made before `queue.shards` keep their hash).
+    const { shards: _shards, ...queue } = config.queue;
+    const documentSettings = { ...config, queue, quality: { stopWords: config.quality.stopWords }, dedup: undefined };
     const text = JSON.stringify(documentSettings, (_, value: unknown) => {
       // Sets (abbreviations, stop words) would serialise as {}: changing them must change the hash.
       if (value instanceof Set) return [...(value as Set<unknown>)].sort();
@@ -108,7 +110,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
   const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'minDocumentsAnyShare', 'sentenceWords', 'protectLength', 'protectShare', 'maxLinesPerSource']);
   const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare', 'shortParagraphLetters']);
   const sentences = v.object(root.sentences, 'sentences', ['abbreviations', 'letterNouns', 'plainNameSyllables', 'nameIntroducers']);
-  const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow', 'documentsPerJob']);
+  const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow', 'documentsPerJob', 'shards']);
   const quality = v.object(root.quality, 'quality', ['stopWords', 'presets']);
   const dedup = v.object(root.dedup, 'dedup', ['ngram', 'bands', 'rows', 'threshold']);
   const shards = v.object(root.shards, 'shards', ['textField', 'recordsPerJob']);
@@ -175,6 +177,7 @@ export function compileConfig(raw: JsonObject, source: string): Config {
       keepFailedSeconds: v.integer(queue.keepFailedSeconds, 'queue.keepFailedSeconds', 0, 31_536_000),
       enqueueWindow: v.integer(queue.enqueueWindow, 'queue.enqueueWindow', 1000, 10_000_000),
       documentsPerJob: v.integer(queue.documentsPerJob, 'queue.documentsPerJob', 1, 1000),
+      shards: v.integer(queue.shards, 'queue.shards', 1, 64),
     },
     quality: {
       stopWords: v.strings(quality.stopWords, 'quality.stopWords').map((w) => w.toLowerCase()),
