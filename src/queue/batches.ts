@@ -98,9 +98,9 @@ function slices<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** A script of src/queue/lua, its `-- include: FILE` lines replaced by those files. */
+/** A script of src/queue/lua, its `-- include: FILE` lines replaced by those files (and theirs). */
 function luaScript(file: string): string {
-  return readFileSync(join(LUA_DIR, file), 'utf8').replace(/^-- include: (\S+)$/gm, (_, included: string) => readFileSync(join(LUA_DIR, included), 'utf8'));
+  return readFileSync(join(LUA_DIR, file), 'utf8').replace(/^-- include: (\S+)$/gm, (_, included: string) => luaScript(included));
 }
 
 /**
@@ -109,12 +109,12 @@ function luaScript(file: string): string {
  * and ARGV.
  */
 const SCRIPTS = {
-  vnpipeRecordOutcomes: { file: 'record-outcomes.lua', keys: 8 },
-  vnpipeReopen: { file: 'reopen.lua', keys: 8 },
-  vnpipeAddCancelled: { file: 'add-cancelled.lua', keys: 8 },
-  vnpipeMarkWalked: { file: 'mark-walked.lua', keys: 8 },
-  vnpipeForgetQueued: { file: 'forget-queued.lua', keys: 1 },
-  vnpipeClaimQueued: { file: 'claim-queued.lua', keys: 2 },
+  vnpipeRecordOutcomes: { file: 'record-outcomes.lua', keys: 9 },
+  vnpipeReopen: { file: 'reopen.lua', keys: 9 },
+  vnpipeAddCancelled: { file: 'add-cancelled.lua', keys: 9 },
+  vnpipeMarkWalked: { file: 'mark-walked.lua', keys: 9 },
+  vnpipeForgetQueued: { file: 'forget-queued.lua', keys: 2 },
+  vnpipeClaimQueued: { file: 'claim-queued.lua', keys: 3 },
   // Its keys vary with the job's sources: the caller passes their number first.
   vnpipeRecordCounts: { file: 'record-counts.lua', keys: undefined },
   vnpipeProducerLease: { file: 'producer-lease.lua', keys: 1 },
@@ -138,7 +138,12 @@ export class BatchStore {
 
   private keys(id: string, shard: number): string[] {
     const parts = ['', 'completed', 'failed', 'failures', 'rate'].map((part) => this.key(id, part || undefined, shard));
-    return [...parts, this.queuedKey(shard), this.key(id, 'cancelled', shard), this.key(id, 'failure-order', shard)];
+    return [...parts, this.queuedKey(shard), this.key(id, 'cancelled', shard), this.key(id, 'failure-order', shard), this.supersededKey(shard)];
+  }
+
+  /** Jobs whose queued-documents entries may have passed to another job (forget-queued.lua says when). */
+  private supersededKey(shard: number): string {
+    return `${shardPrefix(this.prefix, shard)}:superseded-jobs`;
   }
 
   /** Documents waiting or running, by id, with their job: what enqueue and `status --doc` look up. */
@@ -183,13 +188,13 @@ export class BatchStore {
     let args: (string | number)[] = [];
     let docs = 0;
     const send = async () => {
-      if (docs > 0) seqs.push(...((await this.script('vnpipeClaimQueued', this.queuedKey(shard), this.key(batchId, undefined, shard), mode, ...args)) as number[]));
+      if (docs > 0) seqs.push(...((await this.script('vnpipeClaimQueued', this.queuedKey(shard), this.key(batchId, undefined, shard), this.supersededKey(shard), mode, ...args)) as number[]));
       args = [];
       docs = 0;
     };
     for (const job of jobs) {
       if (docs + job.data.docs.length > DOCUMENTS_PER_CALL) await send();
-      args.push(job.opts.jobId, job.data.docs.length, ...job.data.docs.flatMap((d) => [d.id, mode === 'retry' ? String(d.seq) : (expected.get(d.id) ?? '')]));
+      args.push(job.opts.jobId, job.data.docs.length, job.data.docs.map((d) => `${d.id}\t${mode === 'retry' ? String(d.seq) : (expected.get(d.id) ?? '')}\n`).join(''));
       docs += job.data.docs.length;
     }
     await send();
@@ -199,7 +204,7 @@ export class BatchStore {
 
   /** Drops entries whose job is no longer pending, unless a newer job has taken them over. */
   async forgetQueued(entries: readonly { id: string; jobId: string }[], shard = 0): Promise<void> {
-    for (const slice of slices(entries, DOCUMENTS_PER_CALL)) await this.script('vnpipeForgetQueued', this.queuedKey(shard), ...slice.flatMap((e) => [e.id, e.jobId]));
+    for (const slice of slices(entries, DOCUMENTS_PER_CALL)) await this.script('vnpipeForgetQueued', this.queuedKey(shard), this.supersededKey(shard), ...slice.flatMap((e) => [e.id, e.jobId]));
   }
 
   /** The claim of each document id: its job, when (Redis clock), its number, and the entry as stored; or null. */
@@ -288,8 +293,10 @@ export class BatchStore {
   /** Documents of batch `id` cleaned and written by job `jobId`, in one script call; returns how many were new. */
   async recordCompleted(id: string, jobId: string, docs: readonly CompletedDocument[], now = Date.now(), shard = 0): Promise<number> {
     if (docs.length === 0) return 0;
-    const args = docs.flatMap((d) => [d.seq, d.bytes, d.rel, d.id]);
-    const [completed, , ended] = (await this.run('vnpipeRecordOutcomes', id, shard, now, 0, jobId, docs.length, ...args)) as number[];
+    // Packed, as record-outcomes.lua reads them: lines of numbers and id, and length-prefixed keys.
+    const lines = docs.map((d) => `${d.seq} ${d.bytes} ${d.id}\n`).join('');
+    const keys = docs.map((d) => `${Buffer.byteLength(d.rel)}:${d.rel}`).join('');
+    const [completed, , ended] = (await this.run('vnpipeRecordOutcomes', id, shard, now, 0, jobId, docs.length, lines, keys)) as number[];
     await this.ended(id, shard, ended!);
     return completed!;
   }
@@ -302,7 +309,7 @@ export class BatchStore {
   async recordFailed(id: string, failures: readonly FailedDocument[], now = Date.now(), onlyUnrecorded = false, shard = 0): Promise<number> {
     if (failures.length === 0) return 0;
     const args = failures.flatMap(({ id: docId, ...failure }) => [failure.seq, failure.rel, docId, failure.jobId, JSON.stringify({ ...failure, at: now })]);
-    const [, failed, ended] = (await this.run('vnpipeRecordOutcomes', id, shard, now, onlyUnrecorded ? 1 : 0, '', 0, ...args)) as number[];
+    const [, failed, ended] = (await this.run('vnpipeRecordOutcomes', id, shard, now, onlyUnrecorded ? 1 : 0, '', 0, '', '', ...args)) as number[];
     await this.ended(id, shard, ended!);
     return failed!;
   }
