@@ -30,7 +30,7 @@ export interface Config {
   sentences: SentenceRules;
   /** The HTML article extractor's rules (their meaning: src/html/rules.ts). */
   html: HtmlRules;
-  queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number; enqueueWindow: number; documentsPerJob: number };
+  queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number; enqueueWindow: number; documentsPerJob: number; shards: number };
   /** Quality signals' stop words and the export filter presets (src/text/quality.ts). */
   quality: QualityRules;
   /** Near-duplicate detection at export (src/dedup/minhash.ts). */
@@ -57,8 +57,10 @@ const HASHES = new WeakMap<Config, string>();
 export function configHash(config: Config): string {
   let hash = HASHES.get(config);
   if (hash === undefined) {
-    // Filter presets and dedup settings are read by export only: changing them rebuilds no document.
-    const documentSettings = { ...config, quality: { stopWords: config.quality.stopWords }, dedup: undefined };
+    // Filter presets and dedup settings are read by export only, and queue shards place jobs:
+    // changing them rebuilds no document (and outputs made before `queue.shards` keep their hash).
+    const { shards: _shards, ...queue } = config.queue;
+    const documentSettings = { ...config, queue, quality: { stopWords: config.quality.stopWords }, dedup: undefined };
     const text = JSON.stringify(documentSettings, (_, value: unknown) => {
       // Sets (abbreviations, stop words) would serialise as {}: changing them must change the hash.
       if (value instanceof Set) return [...(value as Set<unknown>)].sort();
