@@ -261,6 +261,7 @@ export class BatchStore {
   async create(root: string, out: string, config: object, options: { followLinks: boolean; shards?: number }, now = Date.now()): Promise<string> {
     const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const shards = options.shards ?? 1;
+    if (shards > 1) await this.announceShards(shards);
     let id: string;
     // The creation time to read and sort by, then 128 random bits: ids never collide
     // however many producers start at once (and a collision could not take over a record).
@@ -279,6 +280,20 @@ export class BatchStore {
       .zadd(`${this.prefix}:batches`, now, id)
       .exec();
     return id;
+  }
+
+  /**
+   * The most queue shards any batch of this deployment was queued over: a worker started
+   * with fewer takes up the others as soon as it reads this, so no batch waits for ever
+   * on a shard nobody consumes.
+   */
+  async deploymentShards(): Promise<number> {
+    return Number(await this.redis.get(`${this.prefix}:queue-shards`)) || 1;
+  }
+
+  private async announceShards(shards: number): Promise<void> {
+    // Only ever raised: a batch of fewer shards leaves the others to the batches that need them.
+    await this.redis.eval("if tonumber(redis.call('GET', KEYS[1]) or '1') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end", 1, `${this.prefix}:queue-shards`, shards);
   }
 
   /** Files the walk found and skipped; `queued` moves with each claim (claim-queued.lua). */

@@ -17,6 +17,8 @@ import { Queues, shardPrefix } from './queues.js';
  * a thread always has work while the main thread records a job and fetches another.
  */
 const JOBS_PER_THREAD = 2;
+/** How often a worker looks for queue shards a new batch was queued over. */
+const SHARD_CHECK_MS = 5_000;
 
 /** Documents sent to a thread in one message: a job's documents spread over the threads in such tasks. */
 const DOCUMENTS_PER_TASK = 8;
@@ -279,8 +281,21 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   }
 
   // One BullMQ worker per shard, the jobs in hand shared among them: the threads, not
-  // the number of queues, bound the work.
-  const workers = Array.from({ length: shards }, (_, shard) => startShard(shard, Math.max(1, Math.ceil((options.concurrency * JOBS_PER_THREAD) / shards))));
+  // the number of queues, bound the work. A batch queued over more shards than this
+  // worker was started with (another machine's --queues) adds theirs when it is seen.
+  const perShard = (n: number) => Math.max(1, Math.ceil((options.concurrency * JOBS_PER_THREAD) / n));
+  const consumed = Math.max(shards, await batches.deploymentShards().catch(() => 1));
+  const workers = Array.from({ length: consumed }, (_, shard) => startShard(shard, perShard(consumed)));
+  const followShards = setInterval(() => {
+    batches
+      .deploymentShards()
+      .then((n) => {
+        if (n <= workers.length) return;
+        log.info({ shards: n }, `a batch was queued over ${n} queue shards: consuming shards ${workers.length} to ${n - 1} too`);
+        for (let shard = workers.length; shard < n; shard++) workers.push(startShard(shard, perShard(n)));
+      })
+      .catch(() => {}); // Redis away: the next tick asks again
+  }, SHARD_CHECK_MS);
 
   function startShard(shard: number, concurrency: number): Worker<DocumentJob, JobSummary> {
     const worker = new Worker<DocumentJob, JobSummary>(QUEUE_NAME, (job) => processJob(job, shard), {
@@ -330,6 +345,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   return {
     workers,
     async close() {
+      clearInterval(followShards);
       await Promise.all(workers.map((w) => w.close()));
       summary.close();
       await threads.close();

@@ -81,6 +81,18 @@ describe('queue shards (--queues) on one Redis', () => {
     redis.disconnect();
   }, 240_000);
 
+  it('a worker started with fewer queues takes up the shards a later batch was queued over, so the batch ends', async () => {
+    const env = testEnv(redisUrl);
+    const w = startWorker(env, 1);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // running, on shard 0 alone
+    const input = folder('qfollow', 30, []);
+    const enq = await runCli(['enqueue', input, '--out', join(input, '..', 'out'), '--queues', '3'], env);
+    expect(enq.code, enq.stderr).toBe(0);
+    expect(await finished(env, enq.stdout.trim(), 30)).toMatchObject({ queued: 30, completed: 30, failed: 0, shards: 3 });
+    w.kill('SIGTERM');
+    await exitOf(w);
+  });
+
   it('cancel removes the waiting jobs of every shard, and the batch ends', async () => {
     const env = testEnv(redisUrl);
     const input = folder('qshards-cancel', 50, []);
