@@ -9,7 +9,7 @@ import { decompressed, type ShardFormat } from './shards.js';
  * the first row names the columns, each other row is a record whose document is the
  * text column (records.textFields) (csv-parse, streaming: quoted cells over many lines, a BOM,
  * stray quotes in unquoted cells as crawlers write them). A row over the size limit or
- * broken quoting ends the table with an error that names the row.
+ * broken quoting ends the table with a failed record that names the row.
  */
 export const CSV: ShardFormat = {
   kind: 'csv',
@@ -37,7 +37,8 @@ export const CSV: ShardFormat = {
       }
     } catch (err) {
       if (!(err instanceof CsvError)) throw err;
-      throw new DocumentError('bad-record', `${shard.key}: record ${index} and after cannot be read as CSV: ${err.message}`);
+      // One failed record, not an error: the rows before it are still counted (enqueue) and cleaned.
+      if (index >= from && index < to) yield { index, error: new DocumentError('bad-record', `record ${index} and after cannot be read as CSV: ${err.message}`) };
     } finally {
       rows.destroy();
     }

@@ -14,8 +14,8 @@ const [OPEN_LIST, CLOSE_LIST, OPEN_OBJECT, CLOSE_OBJECT, QUOTE, BACKSLASH, COMMA
  * streaming JSON parser so that a file of any size, or one element of a gigabyte, costs
  * at most `maxBytes` of memory, and a broken element fails alone when its bytes are
  * parsed. What cannot be an element (the file cut inside one, text after the last value
- * that is no JSON) comes as an element with a `problem`, so that the records before it
- * are still counted and read.
+ * that is no JSON) comes as an element with a `problem`, not as an error, so that the
+ * records before it are still counted (enqueue) and read.
  */
 export async function* jsonElements(
   chunks: AsyncIterable<Uint8Array>,
@@ -99,8 +99,8 @@ export async function* jsonElements(
     offset += buf.length;
   }
   if (!seen) throw new DocumentError('bad-record', `${shard}: an empty JSON file`);
-  if (inElement) yield element(); // cut mid-record: it fails alone when parsed
-  if (top !== null) throw new DocumentError('bad-record', `${shard}: the JSON ends before its ${top} closes (a cut file?)`);
+  // Cut between two elements of a list, nothing is lost; cut inside one, that one fails.
+  if (inElement) yield element('the file ends inside this record (a cut file?)');
 }
 
 /** Why a file that starts with byte `buf[i]` is no JSON that jsonElements reads. */

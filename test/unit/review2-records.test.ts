@@ -62,3 +62,25 @@ describe('review: a .json file of records that is not one JSON list', () => {
     expect(skipped).toEqual([expect.stringMatching(/dump\.json: the file is UTF-16: save it as UTF-8$/)]);
   });
 });
+
+describe('review: a dump that breaks off keeps the records before the break', () => {
+  it('counts and reads the records of a JSON list cut mid-record (a crawl stopped mid-write); the cut one fails alone', async () => {
+    const list = JSON.stringify(records, null, 2);
+    const cut = list.slice(0, list.length - 200);
+    expect(await shard('dump.json', cut)).toEqual({
+      counted: 3,
+      skipped: [],
+      read: [...ok(records).slice(0, 2), '2 bad-record: record 2: the file ends inside this record (a cut file?)'],
+    });
+  });
+
+  it('counts and reads the rows of a CSV before a quote never closed; the rest fails as one record that says where', async () => {
+    const cols = ['url', 'title', 'maintext'];
+    const row = (r: Record<string, string>) => cols.map((c) => `"${(r[c] ?? '').replaceAll('"', '""')}"`).join(',');
+    const table = `${cols.join(',')}\r\n${row(records[0]!)}\r\n${row(records[1]!)}\r\n"https://a.vn/3","tiêu đề","nội dung không đóng ngoặc\r\n`;
+    const { counted, skipped, read } = await shard('dump.csv', table);
+    expect({ counted, skipped }).toEqual({ counted: 3, skipped: [] });
+    expect(read.slice(0, 2)).toEqual(ok(records).slice(0, 2));
+    expect(read[2]).toMatch(/^2 bad-record: record 2 and after cannot be read as CSV: Quote Not Closed/);
+  });
+});
