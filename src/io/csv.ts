@@ -25,7 +25,8 @@ export const CSV: ShardFormat = {
         relax_quotes: true,
         relax_column_count: true,
         skip_empty_lines: true,
-        max_record_size: options.maxBytes,
+        // csv-parse takes a whole number only; 0 is its "no limit" (a count with no limit passes Infinity).
+        max_record_size: Number.isFinite(options.maxBytes) ? options.maxBytes : 0,
       }),
     );
     let index = 0;

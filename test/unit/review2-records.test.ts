@@ -84,3 +84,14 @@ describe('review: a dump that breaks off keeps the records before the break', ()
     expect(read[2]).toMatch(/^2 bad-record: record 2 and after cannot be read as CSV: Quote Not Closed/);
   });
 });
+
+describe('review: a CSV read with no size limit', () => {
+  it('is counted, not refused by csv-parse (ShardSource.list reads without a limit by default)', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'vnpipe-review2-'));
+    writeFileSync(join(folder, 'dump.csv'), `url,maintext\r\n${records.map((r) => `${r.url},"${r.maintext!.replaceAll('"', '""')}"`).join('\r\n')}\r\n`);
+    const source = new ShardSource(`file://${folder}`, { formats: [CSV], textFields: ['maintext'] });
+    let counted = 0;
+    for await (const _ of source.list()) counted++;
+    expect(counted).toBe(3);
+  });
+});
