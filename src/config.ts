@@ -129,6 +129,7 @@ interface SchemaNode {
   type?: string;
   minimum?: number;
   maximum?: number;
+  minItems?: number;
   pattern?: string;
   enum?: Json[];
   properties?: Record<string, unknown>;
@@ -173,6 +174,8 @@ function explain(errors: OutputUnit[], root: JsonObject, raw: JsonObject): strin
       return `${path}: invalid regular expression: ${regexError(String(data))}`;
     case 'minLength':
       return `${path}: must not be empty`;
+    case 'minItems':
+      return `${path}: must list at least ${node.minItems}`;
     default:
       return `${path || '(top level)'}: ${error.error}`;
   }
