@@ -87,7 +87,9 @@ export function loadConfigWithSource(userFile?: string, overrides?: JsonObject):
   let raw = readJson(DEFAULT_CONFIG_FILE);
   if (userFile) raw = merge(raw, readJson(resolve(userFile)));
   if (overrides) raw = merge(raw, overrides);
-  return { config: compileConfig(raw, userFile ?? DEFAULT_CONFIG_FILE), raw };
+  // An error names where the settings came from: a bad --encoding is no fault of config/default.json.
+  const source = [userFile, overrides && 'the command-line options'].filter(Boolean).join(' and ') || DEFAULT_CONFIG_FILE;
+  return { config: compileConfig(raw, source), raw };
 }
 
 /**
