@@ -58,13 +58,14 @@ export function readRecord(text: string, rules: RecordRules, defaultOffset: stri
 export function recordHeader(record: Record<string, unknown>, rules: RecordRules, defaultOffset: string): { header: Header; used: string[] } {
   const fields = lowerKeys(record);
   const used: string[] = [];
-  // The first of `names` the record fills, read by `read`; the field counts as used when it gave a value.
+  // The first of `names` that `read` finds a value in; a field filled with nothing to read
+  // (news-please's `authors: []`, a date "None") gives way to the next, and stays in the record.
   const take = <T>(names: string[], read: (value: unknown) => T): T | null => {
     for (const n of names) {
       const field = fields.get(n.toLowerCase());
       if (!field || field.value === undefined || field.value === null || field.value === '') continue;
       const value = read(field.value);
-      if (value === null || (Array.isArray(value) && value.length === 0)) return null;
+      if (value === null || (Array.isArray(value) && value.length === 0)) continue;
       used.push(field.key);
       return value;
     }

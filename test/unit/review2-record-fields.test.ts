@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { recordHeader } from '../../src/text/record.js';
+
+const config = loadConfig();
+// A real news-please record (test/fixtures/records/SOURCE.md): `authors: []` where it found none.
+const newsPlease = JSON.parse(readFileSync(new URL('../fixtures/records/015_dao-tao-boi-duong-nha-giao-va-can-bo-quan-ly-gdmn-giai-doan-2018-2025-dat-nhieu-thanh-tuu-post255548_gd.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const header = (record: Record<string, unknown>) => recordHeader(record, config.records, '+07:00');
+
+describe('review: a record field that is filled but says nothing gives way to the next one', () => {
+  it('takes `author` when `authors` is an empty list, and keeps the empty list in the record', () => {
+    const { header: h, used } = header({ ...newsPlease, authors: [], author: 'Minh Anh' });
+    expect(h.authors).toEqual(['Minh Anh']);
+    expect(used).toContain('author');
+    expect(used).not.toContain('authors');
+  });
+
+  it('takes `date` when `date_publish` holds no date ("None", as Python writes a missing value to CSV)', () => {
+    expect(header({ ...newsPlease, date_publish: 'None', date: '2025-10-30 22:26:23' }).header.date).toBe('2025-10-30T22:26:23+07:00');
+  });
+});
