@@ -74,7 +74,7 @@ export function recordHeader(record: Record<string, unknown>, rules: RecordRules
   const url = take(rules.urlFields, str);
   const header: Header = {
     title: take(rules.titleFields, str),
-    date: take(rules.dateFields, (v) => (typeof v === 'number' ? epochIso(v) : typeof v === 'string' ? isoFrom(v, defaultOffset) : null)),
+    date: take(rules.dateFields, (v) => dateOf(v, defaultOffset)),
     category: take(rules.categoryFields, (v) => str(Array.isArray(v) ? v[0] : v)),
     authors: take(rules.authorFields, authorsOf) ?? [],
     url,
@@ -177,8 +177,22 @@ function authorsOf(value: unknown): string[] {
   return [...new Set(names.map((n) => n.trim()).filter((n) => n !== ''))];
 }
 
-function epochIso(n: number): string | null {
-  const date = new Date(n > 1e11 ? n : n * 1000);
+/**
+ * A date field: as pages write a date (isoFrom), or a number, or digits (every CSV cell
+ * is a string): 8 digits are a calendar day (20251030: as seconds it would be 1970),
+ * more are epoch seconds or milliseconds, and 0 or less is a crawler's "unknown".
+ */
+function dateOf(value: unknown, defaultOffset: string): string | null {
+  const digits = typeof value === 'string' && /^\s*\d{8,13}\s*$/.test(value) ? Number(value) : value;
+  if (typeof digits !== 'number') return typeof value === 'string' ? isoFrom(value, defaultOffset) : null;
+  const day = /^(\d{4})(\d{2})(\d{2})$/.exec(String(digits));
+  if (day) {
+    const [y, m, d] = day.slice(1).map(Number) as [number, number, number];
+    const date = new Date(Date.UTC(y, m - 1, d));
+    return date.getUTCMonth() === m - 1 && date.getUTCDate() === d && y >= 1900 ? `${day[1]}-${day[2]}-${day[3]}` : null;
+  }
+  if (!(digits > 0)) return null;
+  const date = new Date(digits > 1e11 ? digits : digits * 1000);
   return Number.isNaN(date.getTime()) ? null : date.toISOString().replace('.000Z', 'Z');
 }
 

@@ -20,3 +20,20 @@ describe('review: a record field that is filled but says nothing gives way to th
     expect(header({ ...newsPlease, date_publish: 'None', date: '2025-10-30 22:26:23' }).header.date).toBe('2025-10-30T22:26:23+07:00');
   });
 });
+
+describe('review: numeric dates', () => {
+  it('reads 8 digits as a calendar date (20251030), not as seconds of 1970', () => {
+    expect(header({ date: 20251030 }).header.date).toBe('2025-10-30');
+    expect(header({ date: '20251030' }).header.date).toBe('2025-10-30');
+  });
+
+  it('reads epoch seconds or milliseconds written as a string (every CSV cell is one)', () => {
+    expect(header({ date: '1761837983' }).header.date).toBe('2025-10-30T15:26:23Z');
+    expect(header({ date: '1761837983000' }).header.date).toBe('2025-10-30T15:26:23Z');
+  });
+
+  it('takes 0 or a negative number (a crawler\'s "unknown") for no date, not 1970', () => {
+    expect(header({ date: 0 }).header.date).toBeNull();
+    expect(header({ date: -1 }).header.date).toBeNull();
+  });
+});
