@@ -102,7 +102,14 @@ export function textOf(record: Record<string, unknown>, textFields: readonly str
     return { error: `with none of the text fields ${textFields.join(', ')} (records.textFields); its fields: ${names}` };
   }
   const value = record[present[0]!];
-  const what = typeof value === 'string' || Array.isArray(value) ? 'is empty' : `holds ${value === null ? 'null' : `a ${typeof value}`}, not text`;
+  const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v);
+  const other = Array.isArray(value) ? value.find((v) => typeof v !== 'string') : undefined;
+  const what =
+    typeof value === 'string' || (Array.isArray(value) && other === undefined)
+      ? 'is empty'
+      : Array.isArray(value)
+        ? `holds a list of ${kind(other)}s, not text`
+        : `holds ${value === null ? 'null' : `a ${typeof value}`}, not text`;
   return { error: `whose text field "${present[0]}" ${what}` };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { recordHeader } from '../../src/text/record.js';
+import { readRecord, recordHeader } from '../../src/text/record.js';
 
 const config = loadConfig();
 // A real news-please record (test/fixtures/records/SOURCE.md): `authors: []` where it found none.
@@ -35,5 +35,13 @@ describe('review: numeric dates', () => {
   it('takes 0 or a negative number (a crawler\'s "unknown") for no date, not 1970', () => {
     expect(header({ date: 0 }).header.date).toBeNull();
     expect(header({ date: -1 }).header.date).toBeNull();
+  });
+});
+
+describe('review: a text field that is a list of something other than text', () => {
+  it('says so, instead of calling it empty', () => {
+    expect(() => readRecord(JSON.stringify({ content: [{ type: 'p', value: 'Hà Nội' }] }), config.records, '+07:00')).toThrow(
+      /text field "content" holds a list of objects, not text/,
+    );
   });
 });
