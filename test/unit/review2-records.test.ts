@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CSV } from '../../src/io/csv.js';
 import { JSON_LIST } from '../../src/io/json-list.js';
 import { ShardSource } from '../../src/io/shards.js';
@@ -93,5 +93,22 @@ describe('review: a CSV read with no size limit', () => {
     let counted = 0;
     for await (const _ of source.list()) counted++;
     expect(counted).toBe(3);
+  });
+});
+
+describe('review: counting the records of a JSON list at enqueue', () => {
+  it('scans the list without parsing its records (enqueue counted a 133 MB list at 1/3 the scanner\'s speed)', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'vnpipe-review2-'));
+    writeFileSync(join(folder, 'dump.json'), JSON.stringify(records));
+    const source = new ShardSource(`file://${folder}`, { formats: [JSON_LIST], textFields: ['maintext'] });
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      let counted = 0;
+      for await (const _ of source.list(undefined, 1 << 20)) counted++;
+      expect(counted).toBe(3);
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
