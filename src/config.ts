@@ -154,6 +154,8 @@ function explain(errors: OutputUnit[], root: JsonObject, raw: JsonObject): strin
   const data = keys.reduce<Json | undefined>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<string, Json>)[key] : undefined), raw);
   switch (error.keyword) {
     case 'additionalProperties': {
+      const renamed = RENAMED[at(named)];
+      if (renamed) return `${at(named)}: renamed to ${renamed(data !== null && typeof data === 'object' ? (data as Record<string, Json>)[named] : undefined)}`;
       const known = [...Object.keys(node.properties ?? {}).filter((k) => k !== '$schema'), ...Object.keys(node.patternProperties ?? {})];
       return `${at(named)}: unknown setting (known: ${known.join(', ')})`;
     }
@@ -182,6 +184,11 @@ function explain(errors: OutputUnit[], root: JsonObject, raw: JsonObject): strin
       return `${path || '(top level)'}: ${error.error}`;
   }
 }
+
+/** Settings an earlier version had, and what says the same now (a user's file or a batch stored before). */
+const RENAMED: Record<string, (value: Json | undefined) => string> = {
+  'shards.textField': (value) => `records.textFields, a list of fields in order of preference: ${JSON.stringify([value])}`,
+};
 
 /** The schema object that holds the keyword at `location` (a `#/...` pointer, `$ref`s followed). */
 function schemaNode(root: JsonObject, location: string): SchemaNode {

@@ -17,3 +17,11 @@ describe('review: config errors name the setting and the place it came from', ()
     expect(message).not.toContain(DEFAULT_CONFIG_FILE);
   });
 });
+
+describe('review: a setting renamed this version', () => {
+  it('says where shards.textField went, not only that it is unknown', () => {
+    expect(() => loadConfig(undefined, { shards: { textField: 'content' } })).toThrow(
+      /shards\.textField: renamed to records\.textFields, a list of fields in order of preference: \["content"\]$/,
+    );
+  });
+});
