@@ -32,13 +32,17 @@ export function readRecord(text: string, rules: RecordRules, defaultOffset: stri
   const t = text.trim();
   const columns = csvColumns(t, rules);
   if (columns) throw manyRecords(`up to ${t.split('\n').length - 1}`, `a table with the columns ${columns.join(', ')}`);
-  if (!(t.startsWith('{') && t.endsWith('}')) && !(t.startsWith('[{') && t.endsWith('}]'))) return null;
+  const list = /^\[\s*\{\s*"/.test(t);
+  if (!t.startsWith('{') && !list) return null;
   let value: unknown;
   try {
     value = JSON.parse(t);
   } catch {
+    // Many records that do not parse as one: JSON lines (one of them broken or cut by a
+    // crawl stopped mid-write), or a list cut or broken: the record readers keep the rest.
     const lines = t.split('\n').filter((l) => l.trim() !== '');
-    if (lines.length > 1 && lines.every(isJsonObject)) throw manyRecords(String(lines.length), 'JSON lines');
+    if (lines.length > 1 && lines.every((l) => l.trimStart().startsWith('{')) && lines.some(isJsonObject)) throw manyRecords(String(lines.length), 'JSON lines');
+    if (list) throw manyRecords('many', 'a JSON list that does not parse, cut or broken');
     return null;
   }
   if (Array.isArray(value)) {

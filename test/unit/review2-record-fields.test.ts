@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { processDocument } from '../../src/text/pipeline.js';
 import { readRecord, recordHeader } from '../../src/text/record.js';
 
 const config = loadConfig();
@@ -43,5 +44,25 @@ describe('review: a text field that is a list of something other than text', () 
     expect(() => readRecord(JSON.stringify({ content: [{ type: 'p', value: 'Hà Nội' }] }), config.records, '+07:00')).toThrow(
       /text field "content" holds a list of objects, not text/,
     );
+  });
+});
+
+describe('review: a dump of many records cut mid-record, given as one document', () => {
+  // As a crawler killed mid-write leaves it: the last record cut.
+  const lines = [newsPlease, newsPlease, newsPlease].map((r) => JSON.stringify(r)).join('\n');
+  const cutLines = lines.slice(0, lines.length - 300);
+  const list = JSON.stringify([newsPlease, newsPlease, newsPlease], null, 2);
+  const cutList = list.slice(0, list.length - 300);
+
+  it.each([
+    ['JSON lines', cutLines],
+    ['a JSON list', cutList],
+  ])('fails as bad-record (%s) instead of putting JSON syntax in the corpus', (_form, text) => {
+    expect(() => processDocument(Buffer.from(text), 'dump/x.txt', config)).toThrow(/a file of .*records.*not one document/);
+  });
+
+  it('still lets a text that opens with a brace through', () => {
+    const text = '{Nóng} Giá vàng hôm nay tăng mạnh.\nGiá vàng SJC tăng 500.000 đồng mỗi lượng trong phiên sáng nay, theo các doanh nghiệp kinh doanh vàng.';
+    expect(readRecord(text, config.records, '+07:00')).toBeNull();
   });
 });
