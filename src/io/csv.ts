@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { DocumentError } from '../errors.js';
 import { objectRecord } from './jsonl.js';
@@ -17,7 +17,9 @@ export const CSV: ShardFormat = {
   async *records(store, shard, options) {
     const from = options.from ?? 0;
     const to = options.to ?? Infinity;
-    const rows = Readable.from(decompressed(store, shard)).pipe(
+    // pipeline, not pipe: a broken stored stream (a connection reset) fails the read instead of leaving the parser waiting for ever.
+    const rows = pipeline(
+      Readable.from(decompressed(store, shard)),
       parse({
         bom: true,
         columns: true,
@@ -28,6 +30,7 @@ export const CSV: ShardFormat = {
         // csv-parse takes a whole number only; 0 is its "no limit" (a count with no limit passes Infinity).
         max_record_size: Number.isFinite(options.maxBytes) ? options.maxBytes : 0,
       }),
+      () => {},
     );
     let index = 0;
     try {

@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { CSV } from '../../src/io/csv.js';
 import { JSON_LIST } from '../../src/io/json-list.js';
 import { ShardSource } from '../../src/io/shards.js';
+import type { ObjectStore } from '../../src/io/storage.js';
 
 // Real news-please records (test/fixtures/records/SOURCE.md), dumped as crawlers dump them (005's maintext is empty: its description stands in).
 const dir = new URL('../fixtures/records/', import.meta.url);
@@ -110,5 +112,24 @@ describe('review: counting the records of a JSON list at enqueue', () => {
     } finally {
       parse.mockRestore();
     }
+  });
+});
+
+describe('review: a CSV shard whose stream breaks off (a connection reset)', () => {
+  it('fails the read with the stream error instead of hanging', async () => {
+    const table = Buffer.from(`url,maintext\r\n${Array.from({ length: 200 }, (_, i) => `https://a.vn/${i},"${records[0]!.maintext!.slice(0, 300).replaceAll('"', '""')}"`).join('\r\n')}\r\n`);
+    const store = {
+      stream: async () => {
+        const r = new Readable({ read() {} });
+        r.push(table.subarray(0, 2000));
+        setTimeout(() => r.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })), 20);
+        return r;
+      },
+    } as unknown as ObjectStore;
+    const read = (async () => {
+      for await (const _ of CSV.records(store, { key: 'dump.csv', size: table.length, mtimeMs: 0 }, { textFields: ['maintext'], maxBytes: 1 << 20 }));
+    })();
+    const outcome = await Promise.race([read.then(() => 'ended', (err: Error) => err.message), new Promise((r) => setTimeout(() => r('hung'), 2000))]);
+    expect(outcome).toMatch(/ECONNRESET/);
   });
 });
