@@ -89,7 +89,9 @@ export function loadConfigWithSource(userFile?: string, overrides?: JsonObject):
   let raw = readJson(DEFAULT_CONFIG_FILE);
   if (userFile) raw = merge(raw, readJson(resolve(userFile)));
   if (overrides) raw = merge(raw, overrides);
-  return { config: compileConfig(raw, userFile ?? DEFAULT_CONFIG_FILE), raw };
+  // An error names where the settings came from: a bad --encoding is no fault of config/default.json.
+  const source = [userFile, overrides && 'the command-line options'].filter(Boolean).join(' and ') || DEFAULT_CONFIG_FILE;
+  return { config: compileConfig(raw, source), raw };
 }
 
 /**
@@ -131,6 +133,7 @@ interface SchemaNode {
   type?: string;
   minimum?: number;
   maximum?: number;
+  minItems?: number;
   pattern?: string;
   enum?: Json[];
   properties?: Record<string, unknown>;
@@ -153,6 +156,8 @@ function explain(errors: OutputUnit[], root: JsonObject, raw: JsonObject): strin
   const data = keys.reduce<Json | undefined>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<string, Json>)[key] : undefined), raw);
   switch (error.keyword) {
     case 'additionalProperties': {
+      const renamed = RENAMED[at(named)];
+      if (renamed) return `${at(named)}: renamed to ${renamed(data !== null && typeof data === 'object' ? (data as Record<string, Json>)[named] : undefined)}`;
       const known = [...Object.keys(node.properties ?? {}).filter((k) => k !== '$schema'), ...Object.keys(node.patternProperties ?? {})];
       return `${at(named)}: unknown setting (known: ${known.join(', ')})`;
     }
@@ -175,10 +180,17 @@ function explain(errors: OutputUnit[], root: JsonObject, raw: JsonObject): strin
       return `${path}: invalid regular expression: ${regexError(String(data))}`;
     case 'minLength':
       return `${path}: must not be empty`;
+    case 'minItems':
+      return `${path}: must list at least ${node.minItems}`;
     default:
       return `${path || '(top level)'}: ${error.error}`;
   }
 }
+
+/** Settings an earlier version had, and what says the same now (a user's file or a batch stored before). */
+const RENAMED: Record<string, (value: Json | undefined) => string> = {
+  'shards.textField': (value) => `records.textFields, a list of fields in order of preference: ${JSON.stringify([value])}`,
+};
 
 /** The schema object that holds the keyword at `location` (a `#/...` pointer, `$ref`s followed). */
 function schemaNode(root: JsonObject, location: string): SchemaNode {

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { DocumentError } from '../errors.js';
 import { objectRecord } from './jsonl.js';
@@ -9,7 +9,7 @@ import { decompressed, type ShardFormat } from './shards.js';
  * the first row names the columns, each other row is a record whose document is the
  * text column (records.textFields) (csv-parse, streaming: quoted cells over many lines, a BOM,
  * stray quotes in unquoted cells as crawlers write them). A row over the size limit or
- * broken quoting ends the table with an error that names the row.
+ * broken quoting ends the table with a failed record that names the row.
  */
 export const CSV: ShardFormat = {
   kind: 'csv',
@@ -17,7 +17,9 @@ export const CSV: ShardFormat = {
   async *records(store, shard, options) {
     const from = options.from ?? 0;
     const to = options.to ?? Infinity;
-    const rows = Readable.from(decompressed(store, shard)).pipe(
+    // pipeline, not pipe: a broken stored stream (a connection reset) fails the read instead of leaving the parser waiting for ever.
+    const rows = pipeline(
+      Readable.from(decompressed(store, shard)),
       parse({
         bom: true,
         columns: true,
@@ -25,8 +27,10 @@ export const CSV: ShardFormat = {
         relax_quotes: true,
         relax_column_count: true,
         skip_empty_lines: true,
-        max_record_size: options.maxBytes,
+        // csv-parse takes a whole number only; 0 is its "no limit" (a count with no limit passes Infinity).
+        max_record_size: Number.isFinite(options.maxBytes) ? options.maxBytes : 0,
       }),
+      () => {},
     );
     let index = 0;
     try {
@@ -37,7 +41,8 @@ export const CSV: ShardFormat = {
       }
     } catch (err) {
       if (!(err instanceof CsvError)) throw err;
-      throw new DocumentError('bad-record', `${shard.key}: record ${index} and after cannot be read as CSV: ${err.message}`);
+      // One failed record, not an error: the rows before it are still counted (enqueue) and cleaned.
+      if (index >= from && index < to) yield { index, error: new DocumentError('bad-record', `record ${index} and after cannot be read as CSV: ${err.message}`) };
     } finally {
       rows.destroy();
     }

@@ -32,13 +32,17 @@ export function readRecord(text: string, rules: RecordRules, defaultOffset: stri
   const t = text.trim();
   const columns = csvColumns(t, rules);
   if (columns) throw manyRecords(`up to ${t.split('\n').length - 1}`, `a table with the columns ${columns.join(', ')}`);
-  if (!(t.startsWith('{') && t.endsWith('}')) && !(t.startsWith('[{') && t.endsWith('}]'))) return null;
+  const list = /^\[\s*\{\s*"/.test(t);
+  if (!t.startsWith('{') && !list) return null;
   let value: unknown;
   try {
     value = JSON.parse(t);
   } catch {
+    // Many records that do not parse as one: JSON lines (one of them broken or cut by a
+    // crawl stopped mid-write), or a list cut or broken: the record readers keep the rest.
     const lines = t.split('\n').filter((l) => l.trim() !== '');
-    if (lines.length > 1 && lines.every(isJsonObject)) throw manyRecords(String(lines.length), 'JSON lines');
+    if (lines.length > 1 && lines.every((l) => l.trimStart().startsWith('{')) && lines.some(isJsonObject)) throw manyRecords(String(lines.length), 'JSON lines');
+    if (list) throw manyRecords('many', 'a JSON list that does not parse, cut or broken');
     return null;
   }
   if (Array.isArray(value)) {
@@ -58,13 +62,14 @@ export function readRecord(text: string, rules: RecordRules, defaultOffset: stri
 export function recordHeader(record: Record<string, unknown>, rules: RecordRules, defaultOffset: string): { header: Header; used: string[] } {
   const fields = lowerKeys(record);
   const used: string[] = [];
-  // The first of `names` the record fills, read by `read`; the field counts as used when it gave a value.
+  // The first of `names` that `read` finds a value in; a field filled with nothing to read
+  // (news-please's `authors: []`, a date "None") gives way to the next, and stays in the record.
   const take = <T>(names: string[], read: (value: unknown) => T): T | null => {
     for (const n of names) {
       const field = fields.get(n.toLowerCase());
       if (!field || field.value === undefined || field.value === null || field.value === '') continue;
       const value = read(field.value);
-      if (value === null || (Array.isArray(value) && value.length === 0)) return null;
+      if (value === null || (Array.isArray(value) && value.length === 0)) continue;
       used.push(field.key);
       return value;
     }
@@ -73,7 +78,7 @@ export function recordHeader(record: Record<string, unknown>, rules: RecordRules
   const url = take(rules.urlFields, str);
   const header: Header = {
     title: take(rules.titleFields, str),
-    date: take(rules.dateFields, (v) => (typeof v === 'number' ? epochIso(v) : typeof v === 'string' ? isoFrom(v, defaultOffset) : null)),
+    date: take(rules.dateFields, (v) => dateOf(v, defaultOffset)),
     category: take(rules.categoryFields, (v) => str(Array.isArray(v) ? v[0] : v)),
     authors: take(rules.authorFields, authorsOf) ?? [],
     url,
@@ -101,7 +106,14 @@ export function textOf(record: Record<string, unknown>, textFields: readonly str
     return { error: `with none of the text fields ${textFields.join(', ')} (records.textFields); its fields: ${names}` };
   }
   const value = record[present[0]!];
-  const what = typeof value === 'string' || Array.isArray(value) ? 'is empty' : `holds ${value === null ? 'null' : `a ${typeof value}`}, not text`;
+  const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v);
+  const other = Array.isArray(value) ? value.find((v) => typeof v !== 'string') : undefined;
+  const what =
+    typeof value === 'string' || (Array.isArray(value) && other === undefined)
+      ? 'is empty'
+      : Array.isArray(value)
+        ? `holds a list of ${kind(other)}s, not text`
+        : `holds ${value === null ? 'null' : `a ${typeof value}`}, not text`;
   return { error: `whose text field "${present[0]}" ${what}` };
 }
 
@@ -176,8 +188,22 @@ function authorsOf(value: unknown): string[] {
   return [...new Set(names.map((n) => n.trim()).filter((n) => n !== ''))];
 }
 
-function epochIso(n: number): string | null {
-  const date = new Date(n > 1e11 ? n : n * 1000);
+/**
+ * A date field: as pages write a date (isoFrom), or a number, or digits (every CSV cell
+ * is a string): 8 digits are a calendar day (20251030: as seconds it would be 1970),
+ * more are epoch seconds or milliseconds, and 0 or less is a crawler's "unknown".
+ */
+function dateOf(value: unknown, defaultOffset: string): string | null {
+  const digits = typeof value === 'string' && /^\s*\d{8,13}\s*$/.test(value) ? Number(value) : value;
+  if (typeof digits !== 'number') return typeof value === 'string' ? isoFrom(value, defaultOffset) : null;
+  const day = /^(\d{4})(\d{2})(\d{2})$/.exec(String(digits));
+  if (day) {
+    const [y, m, d] = day.slice(1).map(Number) as [number, number, number];
+    const date = new Date(Date.UTC(y, m - 1, d));
+    return date.getUTCMonth() === m - 1 && date.getUTCDate() === d && y >= 1900 ? `${day[1]}-${day[2]}-${day[3]}` : null;
+  }
+  if (!(digits > 0)) return null;
+  const date = new Date(digits > 1e11 ? digits : digits * 1000);
   return Number.isNaN(date.getTime()) ? null : date.toISOString().replace('.000Z', 'Z');
 }
 

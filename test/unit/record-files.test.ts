@@ -56,7 +56,7 @@ describe('crawler dumps as shards: a JSON list, a CSV or TSV table', () => {
     const broken = `${csv(rows.slice(0, 1))}"https://a.vn/2","tiêu đề","nội dung không đóng ngoặc\n`;
     expect(await read('dump.csv', broken)).toEqual([
       expected[0],
-      'threw dump.csv: record 1 and after cannot be read as CSV: Quote Not Closed: the parsing is finished with an opening quote at line 3',
+      '1 bad-record: record 1 and after cannot be read as CSV: Quote Not Closed: the parsing is finished with an opening quote at line 3',
     ]);
   });
 });
