@@ -187,6 +187,23 @@ function explain(errors: OutputUnit[], root: JsonObject, raw: JsonObject): strin
   }
 }
 
+/**
+ * A batch's stored settings, as the vnpipe that queued it merged them: a setting added
+ * since takes its default and a renamed one its new name, so that workers upgraded while
+ * a batch runs (or `status` reading an old batch) go on instead of failing its documents.
+ */
+export function compileStoredConfig(stored: JsonObject | null, source: string): Config {
+  const migrated: JsonObject = { ...(stored ?? {}) };
+  const shards = migrated.shards;
+  if (shards !== null && typeof shards === 'object' && !Array.isArray(shards) && typeof shards.textField === 'string') {
+    const { textField, ...rest } = shards;
+    migrated.shards = rest;
+    const records = migrated.records !== null && typeof migrated.records === 'object' && !Array.isArray(migrated.records) ? migrated.records : {};
+    migrated.records = { ...records, textFields: [textField] };
+  }
+  return compileConfig(merge(readJson(DEFAULT_CONFIG_FILE), migrated), source);
+}
+
 /** Settings an earlier version had, and what says the same now (a user's file or a batch stored before). */
 const RENAMED: Record<string, (value: Json | undefined) => string> = {
   'shards.textField': (value) => `records.textFields, a list of fields in order of preference: ${JSON.stringify([value])}`,

@@ -7,7 +7,7 @@
  * this one starts the next task.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { compileConfig, configHash, VERSION, type Config } from '../src/config.js';
+import { compileStoredConfig, configHash, VERSION, type Config } from '../src/config.js';
 import { DocumentError } from '../src/errors.js';
 import { withRecordFields, type ShardSink } from '../src/io/shard-sink.js';
 import { parseRecordKey, unitOf, type ShardSource } from '../src/io/shards.js';
@@ -35,7 +35,7 @@ const setups = new Map<string, Setup | Error>();
 
 function compile(message: ThreadMessage & { setup: BatchSetup }): Setup | Error {
   try {
-    const config = compileConfig(message.setup.config, `batch ${message.task.batch}`);
+    const config = compileStoredConfig(message.setup.config, `batch ${message.task.batch}`);
     const source = openSource(message.setup.root, { followLinks: message.setup.followLinks, textFields: config.records.textFields });
     return {
       config,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { compileConfig, type JsonObject } from '../config.js';
+import { compileStoredConfig, type JsonObject } from '../config.js';
 import { DocumentError } from '../errors.js';
 import { openSink } from '../io/sink.js';
 import { openSource } from '../io/source.js';
@@ -153,7 +153,7 @@ const MAX_RAW_CHARACTERS = 500_000;
  * not a path inside the input is refused before anything is opened.
  */
 export async function documentView(record: BatchRecord, rawConfig: object | null, key: string): Promise<DocumentView> {
-  const config = compileConfig((rawConfig ?? {}) as JsonObject, `batch ${record.id}`);
+  const config = compileStoredConfig(rawConfig as JsonObject | null, `batch ${record.id}`);
   const source = openSource(record.root, { followLinks: record.followLinks });
   source.locate(key); // throws unsafe-path for a key outside the input
   if (source.sharded) {

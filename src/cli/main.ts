@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { Queues } from '../queue/queues.js';
-import { compileConfig, loadConfig, loadConfigWithSource, VERSION, type JsonObject } from '../config.js';
+import { compileStoredConfig, loadConfig, loadConfigWithSource, VERSION, type JsonObject } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
 import type { BatchRecord, BatchStore } from '../queue/batches.js';
 import type { ExportFormat } from '../io/export.js';
@@ -464,7 +464,7 @@ async function controlCommand(args: string[], action: 'retry' | 'cancel'): Promi
     if (!(await q.batches.get(id))) throw new UsageError(`no batch "${id}" in Redis at ${redactUrl(redisUrl())}`);
     if (action === 'retry') {
       const raw = await q.batches.config(id);
-      const config = compileConfig((raw ?? {}) as JsonObject, `batch ${id}`);
+      const config = compileStoredConfig(raw as JsonObject | null, `batch ${id}`);
       const n = await retryBatch(q.queue, q.batches, id, config);
       process.stdout.write(`batch ${id}: ${plural(n, 'failed document')} queued again\n`);
     } else {

@@ -49,7 +49,8 @@ function isBlank(line: Buffer): boolean {
 export function jsonRecord(index: number, line: Buffer, textFields: readonly string[]): ShardRecord {
   let value: unknown;
   try {
-    value = JSON.parse(line.toString('utf8'));
+    // A byte order mark opens some files' first line.
+    value = JSON.parse(line.toString('utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
     return { index, error: new DocumentError('bad-record', `record ${index} is not JSON: ${(err as Error).message}`) };
   }
@@ -67,7 +68,11 @@ export function objectRecord(index: number, value: unknown, textFields: readonly
   for (const [k, v] of Object.entries(value)) {
     if (k === chosen.key) continue;
     if (v === null || typeof v !== 'object') fields[k] = v as string | number | boolean | null;
-    else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) fields[k] = v as string[];
+    else if (Array.isArray(v)) {
+      // A list of names, or of people as objects with a name (`"authors": [{"name": ...}]`).
+      const names = v.map((x) => (typeof x === 'string' ? x : x !== null && typeof x === 'object' && typeof (x as { name?: unknown }).name === 'string' ? (x as { name: string }).name : null));
+      if (names.every((n) => n !== null)) fields[k] = names as string[];
+    }
   }
   return { index, bytes: Buffer.from(chosen.text, 'utf8'), fields };
 }

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileConfig, type JsonObject } from '../config.js';
+import { compileStoredConfig, type JsonObject } from '../config.js';
 import { parseRecordKey } from '../io/shards.js';
 import { isStoreLocation } from '../io/storage.js';
 import type { Queue } from 'bullmq';
@@ -123,7 +123,7 @@ export async function documentStatus(store: BatchStore, queue: Queue | Queues, f
       } catch {
         continue;
       }
-      const config = compileConfig(((await store.config(batch.id)) ?? {}) as JsonObject, `batch ${batch.id}`);
+      const config = compileStoredConfig((await store.config(batch.id)) as JsonObject | null, `batch ${batch.id}`);
       const sink = openSink(batch.out, config.shards);
       out = sink.locate(relPosix);
       const shardInfo = await stat(path.startsWith(`${root}#`) ? root : join(root, shard)).catch(() => null);

@@ -1,5 +1,5 @@
 import { MetricsTime, Worker, type Job } from 'bullmq';
-import { compileConfig, type Config, type JsonObject } from '../config.js';
+import { compileStoredConfig, type Config, type JsonObject } from '../config.js';
 import { DocumentError } from '../errors.js';
 import { LogSummary, type Logger } from '../log.js';
 import type { DocumentLines } from '../text/learned.js';
@@ -84,7 +84,7 @@ class BatchSetups {
       kind === 'clean' ? this.batches.profile(batch) : null,
     ]);
     if (!raw || !record) throw new DocumentError('internal-error', `batch ${batch} has no record in Redis`);
-    const config = compileConfig(raw as JsonObject, `batch ${batch}`);
+    const config = compileStoredConfig(raw as JsonObject, `batch ${batch}`);
     return { setup: { config: raw as JsonObject, profile, root: record.root, followLinks: record.followLinks, out: record.out }, config };
   }
 }

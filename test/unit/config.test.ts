@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileConfig, loadConfig, loadConfigWithSource, type JsonObject } from '../../src/config.js';
+import { compileConfig, compileStoredConfig, loadConfig, loadConfigWithSource, type JsonObject } from '../../src/config.js';
 
 function userConfig(content: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'vnpipe-config-')), 'config.json');
@@ -55,6 +55,16 @@ describe('loadConfig', () => {
     expect(documentsPerJob).toBe(128);
     expect(() => compileConfig({ ...raw, queue }, 'batch 42')).toThrow('config error in batch 42: queue.documentsPerJob: missing');
     expect(() => compileConfig({ ...raw, queue: { ...queue, documentsPerJob: 64 } }, 'batch 42')).not.toThrow();
+  });
+
+  it("compiles a batch's settings stored by an older vnpipe (437430c): new settings take their default, shards.textField becomes records.textFields", () => {
+    const stored = JSON.parse(readFileSync(new URL('../fixtures/config/default-437430c.json', import.meta.url), 'utf8')) as JsonObject;
+    expect(() => compileConfig(stored, 'batch 7')).toThrow(/config error in batch 7: /);
+    const config = compileStoredConfig({ ...stored, shards: { textField: 'content', recordsPerJob: 64 } }, 'batch 7');
+    expect(config.records.textFields).toEqual(['content']);
+    expect(config.shards.recordsPerJob).toBe(64);
+    expect(config.records.titleFields).toEqual(loadConfig().records.titleFields);
+    expect(compileStoredConfig(null, 'batch 8').queue).toEqual(loadConfig().queue);
   });
 
   it('takes command-line overrides over the file', () => {

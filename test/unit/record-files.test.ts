@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CSV } from '../../src/io/csv.js';
 import { JSON_LIST } from '../../src/io/json-list.js';
+import { jsonRecord } from '../../src/io/jsonl.js';
 import { ShardSource } from '../../src/io/shards.js';
 
 // Real news-please records (test/fixtures/records/SOURCE.md), as crawlers also dump them: a JSON list, a CSV table.
@@ -58,5 +59,14 @@ describe('crawler dumps as shards: a JSON list, a CSV or TSV table', () => {
       expected[0],
       '1 bad-record: record 1 and after cannot be read as CSV: Quote Not Closed: the parsing is finished with an opening quote at line 3',
     ]);
+  });
+});
+
+describe('JSON lines records as crawlers write them', () => {
+  it('reads a first line after a byte order mark, and authors given as people with names', async () => {
+    const { maintext, url } = real[0]!;
+    const line = Buffer.from(`\uFEFF${JSON.stringify({ url, maintext, authors: [{ '@type': 'Person', name: 'Minh Anh' }, { name: 'Hoàng Nam' }], tags: [{ id: 1 }] })}`);
+    const record = jsonRecord(0, line, ['maintext']);
+    expect('error' in record ? record.error.message : record.fields).toEqual({ url, authors: ['Minh Anh', 'Hoàng Nam'] });
   });
 });
