@@ -125,9 +125,11 @@ function decodeEntities(text: string): string {
 
 // Vowels of Vietnamese, with and without tone marks (NFC).
 const VI_VOWEL = 'aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ';
-const ETH_IN_WORD = new RegExp(`[\u00d0\u00f0](?=[${VI_VOWEL}${VI_VOWEL.toUpperCase()}])`, 'g');
+// Đ opens a Vietnamese syllable and ð never opens an Icelandic or Faroese word
+// (`Sigurðardóttir`, `orðum`): only an eth at a word's start is read as Đ.
+const ETH_AT_WORD_START = new RegExp(`(?<![\\p{L}\\p{M}])[\u00d0\u00f0](?=[${VI_VOWEL}${VI_VOWEL.toUpperCase()}])`, 'gu');
 
-/** Ð/ð (Icelandic eth) typed for Đ/đ: replaced where a Vietnamese vowel follows. */
+/** Ð/ð (Icelandic eth) typed for Đ/đ: replaced at a word's start where a Vietnamese vowel follows. */
 function fixEth(text: string): string {
-  return text.replace(ETH_IN_WORD, (c) => (c === '\u00d0' ? '\u0110' : '\u0111'));
+  return text.replace(ETH_AT_WORD_START, (c) => (c === '\u00d0' ? '\u0110' : '\u0111'));
 }

@@ -46,6 +46,13 @@ describe('normalizeText', () => {
     expect(normalizeText('Guðrún, Ðð', 'keep')).toBe('Guðrún, Ðð');
   });
 
+  it('leaves an eth inside a word alone, where Icelandic writes it before a vowel', () => {
+    // Words of the dev page mbl-is-01 (test/fixtures/html/dev), which normalisation used to turn into đ.
+    const icelandic = 'Sigurðardóttir, móðir blaðamanns, höfðuðu SIGURÐARDÓTTIR';
+    expect(normalizeText(icelandic, 'keep')).toBe(icelandic);
+    expect(normalizeText('(Ðà Nẵng) ông Ðức', 'keep')).toBe('(Đà Nẵng) ông Đức');
+  });
+
   it('puts tone marks in the configured style, or keeps them', () => {
     expect(normalizeText('Đảng uỷ, hài hòa', 'old')).toBe('Đảng ủy, hài hòa');
     expect(normalizeText('Đảng uỷ, hài hòa', 'new')).toBe('Đảng uỷ, hài hoà');
