@@ -78,6 +78,21 @@ const CAPTION_STATEMENT_WORDS = 20;
 // A credit label with nothing after it (`Ảnh:`, `(Ảnh: )`): the link that held the name was lost.
 const EMPTY_CREDIT = /:\s*\)?\.?(?: ,)?$/;
 
+/** How the lines came to be. */
+export interface StripOptions {
+  /**
+   * The lines are the paragraphs an HTML extractor kept, having chosen the article by its
+   * markup (src/stages/extract.ts). Then only the rules that read a line's words apply
+   * (configured markers and calls to action, credited captions, learned lines, the credit
+   * lines that close the article, repeated paragraphs); the rules that guess from a
+   * dump's layout what its lost markup said (glued lines, link and headline shapes,
+   * captions by gap or cue, name-only lines, teasers and embed intros) are off: on
+   * extracted pages they removed subheadings and quotes, never boilerplate
+   * (`npm run eval:html`, test/unit/html-pipeline.test.ts).
+   */
+  fromMarkup?: boolean;
+}
+
 /**
  * Removes what is not article text and says why: related-article blocks and site
  * footers, configured marker lines, image-table artifacts, markdown image and link
@@ -86,8 +101,9 @@ const EMPTY_CREDIT = /:\s*\)?\.?(?: ,)?$/;
  * paragraph repeats, repeated paragraphs. Captions, bylines and source credits leave
  * the text and go to metadata. Lines a crawler glued together are split first.
  */
-export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned?: ReadonlySet<string>): BoilerplateResult {
-  const lines = splitGluedLines(input);
+export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned?: ReadonlySet<string>, options: StripOptions = {}): BoilerplateResult {
+  const layout = !options.fromMarkup;
+  const lines = layout ? splitGluedLines(input) : input;
   const captions: Caption[] = [];
   const authors: string[] = [];
   const sources: string[] = [];
@@ -117,7 +133,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       category ??= marker.groups?.category?.trim() || null;
       if (marker.groups?.author) authors.push(marker.groups.author.trim());
       mark(i, 'marker');
-    } else if (matchesAny(rules.relatedLinks, text)) {
+    } else if (layout && matchesAny(rules.relatedLinks, text)) {
       mark(i, 'related');
     } else if (matchesAny(rules.imageArtifacts, text)) {
       mark(i, 'image-artifact');
@@ -143,14 +159,14 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       // A line cut with an ellipsis over a heading rule is the feed's excerpt of the article.
       const above = lines[i - 1];
       if (above && !verdict[i - 1] && ELLIPSIS_END.test(above.text)) mark(i - 1, 'teaser');
-    } else if (i > 0 && isHeadline(rules, text) && isRelatedItem(lines, i, gapBefore > 0 && (lines[i + 1]?.gapBefore ?? 0) > 0, joined)) {
+    } else if (layout && i > 0 && isHeadline(rules, text) && isRelatedItem(lines, i, gapBefore > 0 && (lines[i + 1]?.gapBefore ?? 0) > 0, joined)) {
       // Another article's headline over its lead: a related-article item, not a caption.
       mark(i, 'related');
       mark(i + 1, 'related');
     } else {
       // A line over a markdown underline is a heading, not a caption.
       const heading = MARKDOWN_RULE.test(lines[i + 1]?.text ?? '');
-      const caption = creditedCaption(rules, text) ?? (heading ? null : standaloneCaption(rules, text, markdown ? 0 : gapBefore));
+      const caption = creditedCaption(rules, text) ?? (heading || !layout ? null : standaloneCaption(rules, text, markdown ? 0 : gapBefore));
       if (caption) {
         // A credit label whose name was lost names neither picture nor author.
         if (caption.text !== '' || caption.credit) captions.push(caption);
@@ -159,17 +175,17 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     }
   }
 
-  markEmbedIntros(lines, verdict, mark);
+  if (layout) markEmbedIntros(lines, verdict, mark);
   if (learned && learned.size > 0) markLearned(lines, verdict, learned, rules, mark);
   // After the learned lines: a site's own repeated block is named as such.
-  markHeadlineRuns(lines, verdict, rules, mark);
+  if (layout) markHeadlineRuns(lines, verdict, rules, mark);
 
   // Sentences are searched inside the paragraphs of a dump, where blocks were run together;
   // elsewhere a line is a block and only a short one is searched (cheaper on clean text).
   const dump = input.some((l) => l.text.length >= DUMP_MIN);
   markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark, dump ? learned : undefined);
 
-  markTeasersAfterCredit(lines, verdict, rules, mark);
+  if (layout) markTeasersAfterCredit(lines, verdict, rules, mark);
   // Credits close the article: read upwards from its last line. A site's regular
   // writer may stand in enough pages to be learned: still a byline.
   let orphan = -1;
@@ -215,7 +231,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     sources.unshift(...credit.sources);
     mark(i, credit.authors.length > 0 ? 'byline' : 'source-credit');
   }
-  markNameLines(lines, verdict, rules, authors, captions, mark);
+  if (layout) markNameLines(lines, verdict, rules, authors, captions, mark);
 
   markRepeats(lines, verdict, mark);
 
