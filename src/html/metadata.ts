@@ -188,10 +188,19 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
   articles.sort((x, y) => rank(x) - rank(y));
   const article = articles[0];
   const meta = (key: string) => facts.meta.get(key)?.[0] ?? null;
+  // A node may name another by its @id alone (`"author": {"@id": ".../#/schema/person/..."}`,
+  // as Yoast's @graph does): the node with that @id says who it is.
+  const byId = new Map<string, Record<string, unknown>>();
+  for (const n of nodes) if (typeof n['@id'] === 'string' && Object.keys(n).length > 1) byId.set(n['@id'], n);
+  const deref = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(deref);
+    const o = value as Record<string, unknown> | null;
+    return o && typeof o === 'object' && typeof o['@id'] === 'string' && o.name === undefined ? (byId.get(o['@id']) ?? o) : value;
+  };
 
   const site =
     meta('og:site_name') ??
-    str((article?.publisher as unknown) ?? null) ??
+    str(deref(article?.publisher) ?? null) ??
     str(nodes.find((n) => types(n).includes('WebSite'))?.name ?? null) ??
     hostOf(facts.canonical ?? meta('og:url'));
 
@@ -232,13 +241,13 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
   date = localTime(date, dateRaw.slice(at + 1), defaultOffset);
 
   // Outlet names squashed, with and without their domain ending: "VnExpress" is vnexpress.net's.
-  const outlets = [site, str(article?.publisher ?? null), hostOf(facts.canonical)]
+  const outlets = [site, str(deref(article?.publisher) ?? null), hostOf(facts.canonical)]
     .filter((x): x is string => x !== null)
     .flatMap((x) => [squash(x), squash(x.replace(/\.(?:com|net|org|vn|co|info)(?:\.\w{2})?$/i, ''))]);
   const isPerson = (name: string) =>
     name.length >= 3 && name.length <= 60 && !/^https?:|@|\d/i.test(name) && !outlets.includes(squash(name)) && !rules.outletAuthors.test(name);
   const namesIn = (texts: string[]) => texts.flatMap(splitNames).filter(isPerson);
-  let authors = authorsOf(article?.author).filter(isPerson);
+  let authors = authorsOf(deref(article?.author)).filter(isPerson);
   if (authors.length === 0) authors = namesIn(AUTHOR_META.flatMap((key) => facts.meta.get(key) ?? []));
   if (authors.length === 0) authors = namesIn(bylines);
   if (authors.length === 0) authors = namesIn(facts.bylines.slice(0, 1));
