@@ -309,7 +309,8 @@ function authorsOf(value: unknown): string[] {
   const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
   const names: string[] = [];
   for (const a of list.slice(0, 20)) {
-    if (a && typeof a === 'object' && types(a as Record<string, unknown>).includes('Organization')) continue;
+    // Organization and its kinds (NewsMediaOrganization, Corporation): an outlet, not a writer.
+    if (a && typeof a === 'object' && types(a as Record<string, unknown>).some((t) => /Organi[sz]ation$|^Corporation$/.test(t))) continue;
     const name = str(a);
     if (name) names.push(...splitNames(name));
   }

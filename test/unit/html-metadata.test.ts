@@ -20,3 +20,15 @@ describe('page metadata from JSON-LD', () => {
     expect(meta('heise-de-01').authors).toEqual(['Dirk Knop']);
   });
 });
+
+describe('page metadata: authors that are outlets, agencies or desks', () => {
+  it.each([
+    ['theguardian-com-01', 'JSON-LD Person "Guardian staff reporter"'],
+    ['mexiconewsdaily-com-01', 'JSON-LD "MND Staff"'],
+    ['tageblatt-lu-01', 'JSON-LD Person "DPA", a news agency'],
+    ['orf-at-01', '"red", the newsroom (Redaktion)'],
+    ['nikkei-com-01', 'JSON-LD Organization author, and "Nikkei Inc."'],
+  ])('gives no author for %s (%s)', (id) => {
+    expect(meta(id).authors).toEqual([]);
+  });
+});
