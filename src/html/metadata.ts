@@ -226,6 +226,8 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
     meta('dc.date'),
     meta('dcterms.date'),
     meta('date'),
+    // A site's own meta name for it (`article_date_original`, `sailthru.date`), not an update's.
+    ...[...facts.meta].filter(([key]) => OWN_DATE_META.test(key) && !NOT_PUBLISHED.test(key)).map(([, values]) => values[0]!),
     str(article?.dateCreated ?? null),
     facts.times[0] ?? null,
     str(article?.dateModified ?? null),
@@ -264,6 +266,9 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
   const url = [facts.canonical, meta('og:url'), str(article?.url ?? null), str(article?.mainEntityOfPage ?? null)].find((u) => u && /^https?:\/\//i.test(u)) ?? null;
   return { title, date, authors: unique(authors), category, url, site, lang: facts.lang };
 }
+
+const OWN_DATE_META = /(?:^|[_:.-])(?:date|pubdate|published)(?:$|[_:.-])/;
+const NOT_PUBLISHED = /modif|updat|expir|valid|end|birth|revis/;
 
 /** Meta names and properties that carry the author's name (itemprop:author is microdata's visible text). */
 const AUTHOR_META = ['author', 'article:author', 'itemprop:author', 'parsely-author', 'sailthru.author', 'dc.creator', 'dcterms.creator', 'citation_author'];
@@ -372,5 +377,14 @@ export function isoFrom(raw: string, defaultOffset: string): string | null {
   }
   const vn = /(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\D{1,3}(\d{1,2})[:h](\d{2}))?/.exec(s);
   if (vn) return parseDate(vn[4] ? `${vn[1]}/${vn[2]}/${vn[3]} ${vn[4]}:${vn[5]}` : `${vn[1]}/${vn[2]}/${vn[3]}`, defaultOffset);
+  // English, month first, as pages show it: `Jan 26, 2016`, `Monday, December 29, 2014, 3:02 PM`.
+  const en = MONTH_FIRST.exec(s);
+  if (en) {
+    const [, month, day, year, h, min, half] = en;
+    const hour = h === undefined ? null : (+h % 12) + (/^p/i.test(half ?? '') ? 12 : /^a/i.test(half ?? '') ? 0 : +h >= 12 ? 12 : 0);
+    return parseDate(hour === null ? `${day} ${month} ${year}` : `${day} ${month} ${year} ${hour}:${min}`, defaultOffset);
+  }
   return null;
 }
+
+const MONTH_FIRST = /^(?:[A-Za-z]+,?\s+)?(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b(?:,?\s*(?:at\s+)?(\d{1,2}):(\d{2})\s*([AaPp]\.?[Mm]\.?)?)?/;

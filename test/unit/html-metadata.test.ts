@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractArticle } from '../../src/html/extract.js';
+import { isoFrom } from '../../src/html/metadata.js';
 
 // Page metadata on real pages of the HTML dev set (test/fixtures/html/dev, sources in SOURCES.md).
 const DEV = 'test/fixtures/html/dev';
@@ -30,5 +31,23 @@ describe('page metadata: authors that are outlets, agencies or desks', () => {
     ['nikkei-com-01', 'JSON-LD Organization author, and "Nikkei Inc."'],
   ])('gives no author for %s (%s)', (id) => {
     expect(meta(id).authors).toEqual([]);
+  });
+});
+
+describe('page metadata: dates pages show or name in their own meta', () => {
+  it('reads an English month-first date a page shows, with its time when it has one', () => {
+    expect(isoFrom('Jan 26, 2016', '')).toBe('2016-01-26');
+    expect(isoFrom('Sunday, January 24, 2016', '')).toBe('2016-01-24');
+    expect(isoFrom('Monday, December 29, 2014, 3:02 PM', '')).toBe('2014-12-29T15:02:00');
+    expect(isoFrom('December 1st, 2014 at 12:05 am', '+07:00')).toBe('2014-12-01T00:05:00+07:00');
+    expect(isoFrom('Mayday 3, 2014', '')).toBeNull();
+  });
+
+  it.each([
+    ['thechrisellefactor-com-01', '2016-01-26', 'the shown date "Jan 26, 2016", no structured one'],
+    ['extrapetite-com-01', '2016-01-24', '"Sunday, January 24, 2016" after an unreadable "1/24/2016"'],
+    ['al-com-01', '2014-12-29', 'the meta article_date_original, not article_date_updated'],
+  ])('dates %s %s (%s)', (id, day) => {
+    expect(meta(id).date?.slice(0, 10)).toBe(day);
   });
 });
