@@ -29,8 +29,13 @@ describe('page metadata: authors that are outlets, agencies or desks', () => {
     ['tageblatt-lu-01', 'JSON-LD Person "DPA", a news agency'],
     ['orf-at-01', '"red", the newsroom (Redaktion)'],
     ['nikkei-com-01', 'JSON-LD Organization author, and "Nikkei Inc."'],
+    ['thesmallthingsblog-com-01', 'commenters signed "Taylor says", "Alyssa says" ...'],
   ])('gives no author for %s (%s)', (id) => {
     expect(meta(id).authors).toEqual([]);
+  });
+
+  it('keeps the writer and drops the outlet from "Ari Wasserman, Northeast Ohio Media Group" (al-com-01)', () => {
+    expect(meta('al-com-01').authors).toEqual(['Ari Wasserman']);
   });
 });
 
