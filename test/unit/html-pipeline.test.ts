@@ -97,6 +97,12 @@ describe('the text stages on extracted HTML pages', () => {
     expect(text).not.toContain('đ');
   });
 
+  it('keep the tone marks of a page in another language under the default tone style (corriere-it-01: più)', () => {
+    const text = processDocument(page('corriere-it-01'), 'corriere-it-01.html', loadConfig()).text;
+    expect(text).toContain('più');
+    expect(text).not.toContain('pìu');
+  });
+
   it('score at least what the extractor scores, over the whole dev set', () => {
     const ids = readdirSync(DEV)
       .filter((f) => f.endsWith('.html'))
