@@ -296,12 +296,14 @@ function rank(node: Record<string, unknown>): number {
 // Longer forms first: "Bài và ảnh:" must not stop at "Bài".
 const BYLINE_PREFIX = /^(?:Tin và ảnh|Bài và ảnh|Tin, ảnh|Bài, ảnh|Tin|Bài|Ảnh|Nhóm PV|PV|By|Bởi|Theo|Tác giả|Author|Written by|Von|Por|Par|Di)\s*:?\s+/iu;
 
-/** Person names in a byline text: prefixes (By, Theo, Bài:) and a trailing (note) dropped, lists split (outlets are filtered by the caller). */
+/** Person names in a byline text: leading separators, prefixes (By, Theo, Bài:) and a trailing (note) dropped, lists split (outlets are filtered by the caller). */
 function splitNames(text: string): string[] {
   return decodeEntities(text)
+    .replace(/^[\s/|·•–—-]+/u, '')
     .replace(BYLINE_PREFIX, '')
     .replace(/\s*[(|].*$/u, '')
-    .split(/\s*(?:,|;|\s[-–—&]\s|\sand\s|\svà\s|\sund\s|\sy\s|\set\s)\s*/)
+    // ` / ` parts names, or a name from the date in a byline box (`/ Cory Doctorow / 10:08 am Fri Jul 19, 2013`).
+    .split(/\s*(?:,|;|\s[-–—&/]\s|\sand\s|\svà\s|\sund\s|\sy\s|\set\s)\s*/)
     .map((n) => n.trim())
     .filter((n) => /^\p{L}[\p{L}\p{M}.' -]*$/u.test(n) && n.split(' ').length <= 5);
 }

@@ -39,6 +39,16 @@ describe('page metadata: authors that are outlets, agencies or desks', () => {
   });
 });
 
+describe('page metadata: byline shapes', () => {
+  it('reads the name out of a byline box that also holds the date (boingboing-net-01: "/ Cory Doctorow / 10:08 am Fri Jul 19, 2013")', () => {
+    expect(meta('boingboing-net-01').authors).toEqual(['Cory Doctorow']);
+  });
+
+  it('splits writers a byline parts with a slash (yomiuri-co-jp-01)', () => {
+    expect(meta('yomiuri-co-jp-01').authors).toEqual(['Takeo Maeda', 'Tatsuya Tanoue']);
+  });
+});
+
 describe('page metadata: dates pages show or name in their own meta', () => {
   it('reads an English month-first date a page shows, with its time when it has one', () => {
     expect(isoFrom('Jan 26, 2016', '')).toBe('2016-01-26');
