@@ -243,8 +243,10 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
   date = localTime(date, dateRaw.slice(at + 1), defaultOffset);
 
   // Outlet names squashed, with and without their domain ending: "VnExpress" is vnexpress.net's.
-  const outlets = [site, str(deref(article?.publisher) ?? null), hostOf(facts.canonical)]
+  // `<meta name="publisher" content="Deutsche Welle (www.dw.com)">` names the outlet too, a note in brackets after it.
+  const outlets = [site, str(deref(article?.publisher) ?? null), hostOf(facts.canonical), meta('publisher'), meta('application-name')]
     .filter((x): x is string => x !== null)
+    .map((x) => x.replace(/\s*\(.*$/, ''))
     .flatMap((x) => [squash(x), squash(x.replace(/\.(?:com|net|org|vn|co|info)(?:\.\w{2})?$/i, ''))]);
   const isPerson = (name: string) =>
     name.length >= 3 && name.length <= 60 && !/^https?:|@|\d/i.test(name) && !outlets.includes(squash(name)) && !rules.outletAuthors.test(name);

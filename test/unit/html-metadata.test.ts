@@ -30,6 +30,7 @@ describe('page metadata: authors that are outlets, agencies or desks', () => {
     ['orf-at-01', '"red", the newsroom (Redaktion)'],
     ['nikkei-com-01', 'JSON-LD Organization author, and "Nikkei Inc."'],
     ['thesmallthingsblog-com-01', 'commenters signed "Taylor says", "Alyssa says" ...'],
+    ['dw-com-01', 'meta author "Deutsche Welle (www.dw.com)", the meta publisher'],
   ])('gives no author for %s (%s)', (id) => {
     expect(meta(id).authors).toEqual([]);
   });
