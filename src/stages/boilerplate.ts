@@ -5,7 +5,7 @@ import type { Stage } from './stage.js';
 /**
  * What is not article text leaves (configured and learned lines, captions, bylines, teasers,
  * repeats); paragraphs remain. An HTML page's article was chosen by its markup: there only
- * the rules that read a line's words apply, not those that guess from a text's layout.
+ * configured markers, learned lines and repeats go, not what the rules infer from a text.
  */
 export const boilerplateStage: Stage = {
   name: 'boilerplate',

@@ -58,7 +58,20 @@ describe('stripBoilerplate with fromMarkup', () => {
     ].join('\n\n'),
   );
 
-  it('keeps a name-shaped line that the layout rules take for a byline, and still applies the configured markers', () => {
+  it('keeps a sentence that opens with Ảnh hưởng (influence), which the caption rules read as a photo credit', () => {
+    // Written for this test (no fixture has the short form): `Ảnh` + a short lower-case rest
+    // after a sentence is the shape of `... Ảnh: T.Bình` with its colon left out.
+    const text = splitLines(
+      [
+        'Tỷ lệ người dân tham gia các dịch vụ công trực tuyến còn thấp, khoảng 30%.',
+        'Nhiều địa phương cho biết hạ tầng mạng còn yếu. Ảnh hưởng rất rõ. Người dân vẫn phải đến trực tiếp cơ quan nhà nước để làm thủ tục.',
+      ].join('\n\n'),
+    );
+    expect(stripBoilerplate(text, config.boilerplate).removed.map((r) => r.reason)).toEqual(['caption', 'caption']);
+    expect(stripBoilerplate(text, config.boilerplate, undefined, { fromMarkup: true }).removed).toEqual([]);
+  });
+
+  it('keeps a name-shaped line that the text rules take for a byline, and still applies the configured markers', () => {
     const plain = stripBoilerplate(lines, config.boilerplate);
     expect(plain.removed).toContainEqual({ reason: 'byline', text: 'Reaching Riverwood' });
     const extracted = stripBoilerplate(lines, config.boilerplate, undefined, { fromMarkup: true });
