@@ -248,10 +248,12 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
     .filter((x): x is string => x !== null)
     .map((x) => x.replace(/\s*\(.*$/, ''))
     .flatMap((x) => [squash(x), squash(x.replace(/\.(?:com|net|org|vn|co|info)(?:\.\w{2})?$/i, ''))]);
-  const isPerson = (name: string) =>
-    name.length >= 3 && name.length <= 60 && !/^https?:|@|\d/i.test(name) && !outlets.includes(squash(name)) && !rules.outletAuthors.test(name);
-  const namesIn = (texts: string[]) => texts.flatMap(splitNames).filter(isPerson);
-  let authors = authorsOf(deref(article?.author)).filter(isPerson);
+  // Structured data names its author as such, and Vietnamese reporters sign with two initials
+  // (`"author": {"@type": "Person", "name": "TP"}`); text found on the page needs three letters.
+  const isPerson = (name: string, shortest = 3) =>
+    name.length >= shortest && name.length <= 60 && !/^https?:|@|\d/i.test(name) && !outlets.includes(squash(name)) && !rules.outletAuthors.test(name);
+  const namesIn = (texts: string[]) => texts.flatMap(splitNames).filter((n) => isPerson(n));
+  let authors = authorsOf(deref(article?.author)).filter((n) => isPerson(n, 2));
   if (authors.length === 0) authors = namesIn(AUTHOR_META.flatMap((key) => facts.meta.get(key) ?? []));
   if (authors.length === 0) authors = namesIn(bylines);
   if (authors.length === 0) authors = namesIn(facts.bylines.slice(0, 1));
