@@ -14,7 +14,11 @@
  * page carries the field in structured data. Speed: CPU ms per page (mean of 5 runs,
  * after an untimed pass over all pages) and MB/s of HTML.
  *
- *   npm run eval:html -- test/fixtures/html/dev [--pages] [--no-baseline]
+ * --gap lists, per page where the pipeline's F1 differs from the extractor's, both
+ * scores and what the text stages after `extract` removed (reason and text), and the
+ * tokens they lost or added (normalisation shows as lost and added forms of a word).
+ *
+ *   npm run eval:html -- test/fixtures/html/dev [--pages] [--no-baseline] [--gap]
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -181,6 +185,7 @@ function visibleTokens(page: Page): Map<string, number> {
 }
 
 const verbose = process.argv.includes('--pages');
+if (process.argv.includes('--gap')) printGaps();
 // --no-baseline: the pipeline and the extractor alone (faster while tuning).
 if (process.argv.includes('--no-baseline')) tools.length = 2;
 console.log(`pages: ${dir}: ${pages.length} (${pages.filter((p) => p.vie).length} Vietnamese)\n`);
@@ -249,5 +254,43 @@ for (const [name, run] of tools) {
   }
   console.log();
 }
+/** Pages where the text stages changed the extractor's score, and what they removed. */
+function printGaps(): void {
+  console.log('pages where the pipeline scores other than the extractor (F1 extractor -> pipeline):');
+  const f1 = (text: string, truth: string) => {
+    const got = tokens(text);
+    const want = tokens(truth);
+    const tp = overlap(got, want);
+    return tp === 0 ? 0 : (2 * tp) / (size(got) + size(want));
+  };
+  const words = (bag: Map<string, number>) => [...bag].map(([t, c]) => (c > 1 ? `${t} x${c}` : t)).join(' ');
+  let n = 0;
+  for (const page of pages) {
+    const article = extractArticle(page.html, pipelineConfig.html);
+    const extracted = article.paragraphs.join('\n');
+    let text = '';
+    let removed: { reason: string; text: string }[] = [];
+    try {
+      const doc = processDocument(Buffer.from(page.html), 'page.html', pipelineConfig);
+      text = doc.text;
+      // The extract stage records the extractor's removals first; the text stages' follow.
+      removed = doc.metadata.removed.slice(article.removed.length);
+    } catch (err) {
+      removed = [{ reason: 'failed', text: (err as Error).message }];
+    }
+    const before = f1(extracted, page.truthText);
+    const after = f1(text, page.truthText);
+    if (Math.abs(after - before) < 1e-9) continue;
+    n++;
+    console.log(`  ${page.id.padEnd(28)} ${before.toFixed(3)} -> ${after.toFixed(3)}`);
+    for (const r of removed) console.log(`    ${r.reason}: ${r.text.slice(0, 160)}`);
+    const lost = minus(tokens(extracted), tokens(text));
+    const added = minus(tokens(text), tokens(extracted));
+    if (lost.size > 0) console.log(`    lost: ${words(lost).slice(0, 300)}`);
+    if (added.size > 0) console.log(`    added: ${words(added).slice(0, 300)}`);
+  }
+  console.log(`  ${n} of ${pages.length} pages\n`);
+}
+
 console.log('boiler rm: share of the visible non-truth tokens of Vietnamese pages left out; body kept: mean recall on them.');
 console.log('title/date/authors: right / pages whose json marks the field structured (date compared by day).');

@@ -7,6 +7,11 @@ const HTML_TAG = /<\/?(?:html|head|body|div|p|span|table|tr|td|ul|ol|li|h[1-6]|a
 /** Structural tags a fragment needs in its first 4 KB before it counts as HTML. */
 const FRAGMENT_MIN_TAGS = 3;
 
+/** Whether `text` opens as a whole HTML page (a doctype, `<html>` or `<head>`, after comments). */
+export function isHtmlPage(text: string): boolean {
+  return DOCUMENT_START.test(text.slice(0, SNIFF_CHARS));
+}
+
 /** Whether `text` is an HTML page or fragment, whatever its file name says; looks at the first 4 KB only. */
 export function looksLikeHtml(text: string): boolean {
   const head = text.slice(0, SNIFF_CHARS);

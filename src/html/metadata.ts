@@ -188,10 +188,19 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
   articles.sort((x, y) => rank(x) - rank(y));
   const article = articles[0];
   const meta = (key: string) => facts.meta.get(key)?.[0] ?? null;
+  // A node may name another by its @id alone (`"author": {"@id": ".../#/schema/person/..."}`,
+  // as Yoast's @graph does): the node with that @id says who it is.
+  const byId = new Map<string, Record<string, unknown>>();
+  for (const n of nodes) if (typeof n['@id'] === 'string' && Object.keys(n).length > 1) byId.set(n['@id'], n);
+  const deref = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(deref);
+    const o = value as Record<string, unknown> | null;
+    return o && typeof o === 'object' && typeof o['@id'] === 'string' && o.name === undefined ? (byId.get(o['@id']) ?? o) : value;
+  };
 
   const site =
     meta('og:site_name') ??
-    str((article?.publisher as unknown) ?? null) ??
+    str(deref(article?.publisher) ?? null) ??
     str(nodes.find((n) => types(n).includes('WebSite'))?.name ?? null) ??
     hostOf(facts.canonical ?? meta('og:url'));
 
@@ -217,6 +226,8 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
     meta('dc.date'),
     meta('dcterms.date'),
     meta('date'),
+    // A site's own meta name for it (`article_date_original`, `sailthru.date`), not an update's.
+    ...[...facts.meta].filter(([key]) => OWN_DATE_META.test(key) && !NOT_PUBLISHED.test(key)).map(([, values]) => values[0]!),
     str(article?.dateCreated ?? null),
     facts.times[0] ?? null,
     str(article?.dateModified ?? null),
@@ -232,13 +243,17 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
   date = localTime(date, dateRaw.slice(at + 1), defaultOffset);
 
   // Outlet names squashed, with and without their domain ending: "VnExpress" is vnexpress.net's.
-  const outlets = [site, str(article?.publisher ?? null), hostOf(facts.canonical)]
+  // `<meta name="publisher" content="Deutsche Welle (www.dw.com)">` names the outlet too, a note in brackets after it.
+  const outlets = [site, str(deref(article?.publisher) ?? null), hostOf(facts.canonical), meta('publisher'), meta('application-name')]
     .filter((x): x is string => x !== null)
+    .map((x) => x.replace(/\s*\(.*$/, ''))
     .flatMap((x) => [squash(x), squash(x.replace(/\.(?:com|net|org|vn|co|info)(?:\.\w{2})?$/i, ''))]);
-  const isPerson = (name: string) =>
-    name.length >= 3 && name.length <= 60 && !/^https?:|@|\d/i.test(name) && !outlets.includes(squash(name)) && !rules.outletAuthors.test(name);
-  const namesIn = (texts: string[]) => texts.flatMap(splitNames).filter(isPerson);
-  let authors = authorsOf(article?.author).filter(isPerson);
+  // Structured data names its author as such, and Vietnamese reporters sign with two initials
+  // (`"author": {"@type": "Person", "name": "TP"}`); text found on the page needs three letters.
+  const isPerson = (name: string, shortest = 3) =>
+    name.length >= shortest && name.length <= 60 && !/^https?:|@|\d/i.test(name) && !outlets.includes(squash(name)) && !rules.outletAuthors.test(name);
+  const namesIn = (texts: string[]) => texts.flatMap(splitNames).filter((n) => isPerson(n));
+  let authors = authorsOf(deref(article?.author)).filter((n) => isPerson(n, 2));
   if (authors.length === 0) authors = namesIn(AUTHOR_META.flatMap((key) => facts.meta.get(key) ?? []));
   if (authors.length === 0) authors = namesIn(bylines);
   if (authors.length === 0) authors = namesIn(facts.bylines.slice(0, 1));
@@ -255,6 +270,9 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
   const url = [facts.canonical, meta('og:url'), str(article?.url ?? null), str(article?.mainEntityOfPage ?? null)].find((u) => u && /^https?:\/\//i.test(u)) ?? null;
   return { title, date, authors: unique(authors), category, url, site, lang: facts.lang };
 }
+
+const OWN_DATE_META = /(?:^|[_:.-])(?:date|pubdate|published)(?:$|[_:.-])/;
+const NOT_PUBLISHED = /modif|updat|expir|valid|end|birth|revis/;
 
 /** Meta names and properties that carry the author's name (itemprop:author is microdata's visible text). */
 const AUTHOR_META = ['author', 'article:author', 'itemprop:author', 'parsely-author', 'sailthru.author', 'dc.creator', 'dcterms.creator', 'citation_author'];
@@ -282,12 +300,14 @@ function rank(node: Record<string, unknown>): number {
 // Longer forms first: "Bài và ảnh:" must not stop at "Bài".
 const BYLINE_PREFIX = /^(?:Tin và ảnh|Bài và ảnh|Tin, ảnh|Bài, ảnh|Tin|Bài|Ảnh|Nhóm PV|PV|By|Bởi|Theo|Tác giả|Author|Written by|Von|Por|Par|Di)\s*:?\s+/iu;
 
-/** Person names in a byline text: prefixes (By, Theo, Bài:) and a trailing (note) dropped, lists split (outlets are filtered by the caller). */
+/** Person names in a byline text: leading separators, prefixes (By, Theo, Bài:) and a trailing (note) dropped, lists split (outlets are filtered by the caller). */
 function splitNames(text: string): string[] {
   return decodeEntities(text)
+    .replace(/^[\s/|·•–—-]+/u, '')
     .replace(BYLINE_PREFIX, '')
     .replace(/\s*[(|].*$/u, '')
-    .split(/\s*(?:,|;|\s[-–—&]\s|\sand\s|\svà\s|\sund\s|\sy\s|\set\s)\s*/)
+    // ` / ` parts names, or a name from the date in a byline box (`/ Cory Doctorow / 10:08 am Fri Jul 19, 2013`).
+    .split(/\s*(?:,|;|\s[-–—&/]\s|\sand\s|\svà\s|\sund\s|\sy\s|\set\s)\s*/)
     .map((n) => n.trim())
     .filter((n) => /^\p{L}[\p{L}\p{M}.' -]*$/u.test(n) && n.split(' ').length <= 5);
 }
@@ -300,7 +320,8 @@ function authorsOf(value: unknown): string[] {
   const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
   const names: string[] = [];
   for (const a of list.slice(0, 20)) {
-    if (a && typeof a === 'object' && types(a as Record<string, unknown>).includes('Organization')) continue;
+    // Organization and its kinds (NewsMediaOrganization, Corporation): an outlet, not a writer.
+    if (a && typeof a === 'object' && types(a as Record<string, unknown>).some((t) => /Organi[sz]ation$|^Corporation$/.test(t))) continue;
     const name = str(a);
     if (name) names.push(...splitNames(name));
   }
@@ -362,5 +383,14 @@ export function isoFrom(raw: string, defaultOffset: string): string | null {
   }
   const vn = /(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\D{1,3}(\d{1,2})[:h](\d{2}))?/.exec(s);
   if (vn) return parseDate(vn[4] ? `${vn[1]}/${vn[2]}/${vn[3]} ${vn[4]}:${vn[5]}` : `${vn[1]}/${vn[2]}/${vn[3]}`, defaultOffset);
+  // English, month first, as pages show it: `Jan 26, 2016`, `Monday, December 29, 2014, 3:02 PM`.
+  const en = MONTH_FIRST.exec(s);
+  if (en) {
+    const [, month, day, year, h, min, half] = en;
+    const hour = h === undefined ? null : (+h % 12) + (/^p/i.test(half ?? '') ? 12 : /^a/i.test(half ?? '') ? 0 : +h >= 12 ? 12 : 0);
+    return parseDate(hour === null ? `${day} ${month} ${year}` : `${day} ${month} ${year} ${hour}:${min}`, defaultOffset);
+  }
   return null;
 }
+
+const MONTH_FIRST = /^(?:[A-Za-z]+,?\s+)?(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b(?:,?\s*(?:at\s+)?(\d{1,2}):(\d{2})\s*([AaPp]\.?[Mm]\.?)?)?/;

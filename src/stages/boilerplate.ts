@@ -2,11 +2,15 @@ import { stripBoilerplate } from '../text/boilerplate.js';
 import { sourceOf } from '../text/learned.js';
 import type { Stage } from './stage.js';
 
-/** What is not article text leaves (configured and learned lines, captions, bylines, teasers, repeats); paragraphs remain. */
+/**
+ * What is not article text leaves (configured and learned lines, captions, bylines, teasers,
+ * repeats); paragraphs remain. An HTML page's article was chosen by its markup: there only
+ * configured markers, learned lines and repeats go, not what the rules infer from a text.
+ */
 export const boilerplateStage: Stage = {
   name: 'boilerplate',
   run(draft, { config, learned }) {
-    const body = stripBoilerplate(draft.lines, config.boilerplate, learned?.get(sourceOf(draft.header, draft.source)));
+    const body = stripBoilerplate(draft.lines, config.boilerplate, learned?.get(sourceOf(draft.header, draft.source)), { fromMarkup: draft.html });
     draft.paragraphs = body.paragraphs;
     draft.captions.push(...body.captions);
     draft.bodyAuthors = body.authors;

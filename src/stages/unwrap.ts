@@ -1,3 +1,4 @@
+import { isHtmlPage } from '../html/detect.js';
 import type { Stage } from './stage.js';
 
 /**
@@ -14,6 +15,8 @@ import type { Stage } from './stage.js';
 export const unwrapStage: Stage = {
   name: 'unwrap',
   run(draft) {
+    // A whole HTML page is no printed list: the arrays in its scripts and JSON-LD stay as written.
+    if (isHtmlPage(draft.text)) return;
     draft.text = unwrapPrintedLists(draft.text);
   },
 };

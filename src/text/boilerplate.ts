@@ -78,6 +78,21 @@ const CAPTION_STATEMENT_WORDS = 20;
 // A credit label with nothing after it (`Ảnh:`, `(Ảnh: )`): the link that held the name was lost.
 const EMPTY_CREDIT = /:\s*\)?\.?(?: ,)?$/;
 
+/** How the lines came to be. */
+export interface StripOptions {
+  /**
+   * The lines are the paragraphs an HTML extractor kept, having chosen the article by its
+   * markup (src/stages/extract.ts). Then only configured marker lines, learned lines and
+   * repeated paragraphs go. The rules that infer from a text what its markup would have
+   * said (captions, bylines and credits, related blocks and links, glued lines, headline
+   * runs, teasers, calls to action) are off: the extractor decided those by the markup
+   * itself, and on extracted pages these rules removed subheadings, quotes and sentences
+   * (`Ảnh hưởng ...` read as a photo credit), never boilerplate the extractor had kept
+   * (`npm run eval:html -- --gap`, test/unit/html-pipeline.test.ts).
+   */
+  fromMarkup?: boolean;
+}
+
 /**
  * Removes what is not article text and says why: related-article blocks and site
  * footers, configured marker lines, image-table artifacts, markdown image and link
@@ -86,8 +101,9 @@ const EMPTY_CREDIT = /:\s*\)?\.?(?: ,)?$/;
  * paragraph repeats, repeated paragraphs. Captions, bylines and source credits leave
  * the text and go to metadata. Lines a crawler glued together are split first.
  */
-export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned?: LearnedSource): BoilerplateResult {
-  const lines = splitGluedLines(input);
+export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned?: LearnedSource, options: StripOptions = {}): BoilerplateResult {
+  const inferMarkup = !options.fromMarkup;
+  const lines = inferMarkup ? splitGluedLines(input) : input;
   const captions: Caption[] = [];
   const authors: string[] = [];
   const sources: string[] = [];
@@ -102,7 +118,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     removedText[i] = text;
   };
 
-  markRelatedBlocks(lines, rules, mark);
+  if (inferMarkup) markRelatedBlocks(lines, rules, mark);
   // A markdown renderer spaces every block with blank lines: there a wide gap is no lost picture.
   const markdown = lines.some((l) => MARKDOWN_RULE.test(l.text) || MARKDOWN_IMAGE.test(l.text) || ATX_HEADING.test(l.text));
   // Nor where the text sets its subheadings as short unpunctuated lines: one after a wide gap is one more of them.
@@ -119,9 +135,9 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       category ??= marker.groups?.category?.trim() || null;
       if (marker.groups?.author) authors.push(marker.groups.author.trim());
       mark(i, 'marker');
-    } else if (matchesAny(rules.relatedLinks, text)) {
+    } else if (inferMarkup && matchesAny(rules.relatedLinks, text)) {
       mark(i, 'related');
-    } else if (matchesAny(rules.imageArtifacts, text)) {
+    } else if (inferMarkup && matchesAny(rules.imageArtifacts, text)) {
       mark(i, 'image-artifact');
       const next = lines[i + 1];
       if (next && next.gapBefore === 0 && next.text.length <= rules.captionMaxLength) {
@@ -145,11 +161,11 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       // A line cut with an ellipsis over a heading rule is the feed's excerpt of the article.
       const above = lines[i - 1];
       if (above && !verdict[i - 1] && ELLIPSIS_END.test(above.text)) mark(i - 1, 'teaser');
-    } else if (i > 0 && isHeadline(rules, text) && isRelatedItem(lines, i, gapBefore > 0 && (lines[i + 1]?.gapBefore ?? 0) > 0, joined)) {
+    } else if (inferMarkup && i > 0 && isHeadline(rules, text) && isRelatedItem(lines, i, gapBefore > 0 && (lines[i + 1]?.gapBefore ?? 0) > 0, joined)) {
       // Another article's headline over its lead: a related-article item, not a caption.
       mark(i, 'related');
       mark(i + 1, 'related');
-    } else {
+    } else if (inferMarkup) {
       // A line over a markdown underline is a heading, not a caption.
       const heading = MARKDOWN_RULE.test(lines[i + 1]?.text ?? '');
       const caption = creditedCaption(rules, text) ?? (heading ? null : standaloneCaption(rules, text, gapsTell ? gapBefore : 0));
@@ -161,23 +177,23 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     }
   }
 
-  markEmbedIntros(lines, verdict, mark);
+  if (inferMarkup) markEmbedIntros(lines, verdict, mark);
   if (learned && learned.lines.size > 0) markLearned(lines, verdict, learned.lines, rules, mark);
   if (learned && learned.tail.size > 0) markLearnedTail(lines, verdict, learned, mark);
   // After the learned lines: a site's own repeated block is named as such.
-  markHeadlineRuns(lines, verdict, rules, mark);
+  if (inferMarkup) markHeadlineRuns(lines, verdict, rules, mark);
 
   // Sentences are searched inside the paragraphs of a dump, where blocks were run together;
   // elsewhere a line is a block and only a short one is searched (cheaper on clean text).
   const dump = input.some((l) => l.text.length >= DUMP_MIN);
-  markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark, dump ? learned?.lines : undefined);
+  if (inferMarkup) markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark, dump ? learned?.lines : undefined);
 
-  markTeasersAfterCredit(lines, verdict, rules, mark);
+  if (inferMarkup) markTeasersAfterCredit(lines, verdict, rules, mark);
   // Credits close the article: read upwards from its last line. A site's regular
   // writer may stand in enough pages to be learned: still a byline.
   let orphan = -1;
   let affiliation = -1;
-  for (let i = lines.length - 1, seen = 0; i >= 0 && seen < 3; i--) {
+  for (let i = lines.length - 1, seen = 0; inferMarkup && i >= 0 && seen < 3; i--) {
     if (verdict[i] && verdict[i] !== 'learned') continue;
     const text = bare(keptText[i] ?? lines[i]!.text);
     const credit = readCredit(rules, text);
@@ -218,7 +234,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     sources.unshift(...credit.sources);
     mark(i, credit.authors.length > 0 ? 'byline' : 'source-credit');
   }
-  markNameLines(lines, verdict, rules, authors, captions, mark);
+  if (inferMarkup) markNameLines(lines, verdict, rules, authors, captions, mark);
 
   markRepeats(lines, verdict, mark);
 

@@ -24,7 +24,7 @@ export function normalizeText(input: string, tones: ToneSetting): string {
   if (need.spaces) text = text.replace(/[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g, ' ');
   text = (need.markRuns ? capMarkRuns(text) : text).normalize('NFC');
   if (need.eth) text = fixEth(text);
-  if (tones !== 'keep') text = placeToneMarks(text, tones);
+  if (tones !== 'keep') text = placeToneMarksInVietnamese(text, tones);
   // Removed characters and new line breaks can leave spaces side by side or at a
   // line's end where the scan saw none: fold the layout then too.
   if (need.layout || need.spaces || need.invisible || need.lineBreaks || need.entities) {
@@ -123,11 +123,46 @@ function decodeEntities(text: string): string {
   });
 }
 
+// Letters only Vietnamese writes among the languages with these marks: ơ, ư, đ and the
+// precomposed letters of U+1EA0-U+1EF9 (ạ, ầ, ở ...).
+const VIETNAMESE_LETTER = /[ơưƠƯđĐ\u1ea0-\u1ef9]/;
+/** A line this short in a Vietnamese text is Vietnamese even without such a letter (`Hoà`, `Giá hàng hoá leo thang`). */
+const SHORT_LINE_WORDS = 8;
+
+/**
+ * Tone marks placed in one style on the lines of a Vietnamese text: a line that holds a
+ * letter only Vietnamese writes, or a short one. A longer line without one is another
+ * language's (a quoted Italian or French paragraph) and keeps its marks: `più` and `où`
+ * have the shape of Vietnamese syllables (iu, ou) and would get theirs moved.
+ */
+function placeToneMarksInVietnamese(text: string, tones: ToneStyle): string {
+  if (!VIETNAMESE_LETTER.test(text)) return text;
+  let out = '';
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    const line = text.slice(start, end);
+    const vietnamese = VIETNAMESE_LETTER.test(line) || isShort(line);
+    out += (vietnamese ? placeToneMarks(line, tones) : line) + (end < text.length ? '\n' : '');
+    start = end + 1;
+  }
+  return out;
+}
+
+/** At most SHORT_LINE_WORDS words, however many spaces part them (the layout is folded later). */
+function isShort(line: string): boolean {
+  let words = 0;
+  for (const w of line.split(' ')) if (w !== '' && ++words > SHORT_LINE_WORDS) return false;
+  return true;
+}
+
 // Vowels of Vietnamese, with and without tone marks (NFC).
 const VI_VOWEL = 'aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ';
-const ETH_IN_WORD = new RegExp(`[\u00d0\u00f0](?=[${VI_VOWEL}${VI_VOWEL.toUpperCase()}])`, 'g');
+// Đ opens a Vietnamese syllable and ð never opens an Icelandic or Faroese word
+// (`Sigurðardóttir`, `orðum`): only an eth at a word's start is read as Đ.
+const ETH_AT_WORD_START = new RegExp(`(?<![\\p{L}\\p{M}])[\u00d0\u00f0](?=[${VI_VOWEL}${VI_VOWEL.toUpperCase()}])`, 'gu');
 
-/** Ð/ð (Icelandic eth) typed for Đ/đ: replaced where a Vietnamese vowel follows. */
+/** Ð/ð (Icelandic eth) typed for Đ/đ: replaced at a word's start where a Vietnamese vowel follows. */
 function fixEth(text: string): string {
-  return text.replace(ETH_IN_WORD, (c) => (c === '\u00d0' ? '\u0110' : '\u0111'));
+  return text.replace(ETH_AT_WORD_START, (c) => (c === '\u00d0' ? '\u0110' : '\u0111'));
 }

@@ -46,6 +46,19 @@ describe('normalizeText', () => {
     expect(normalizeText('Guðrún, Ðð', 'keep')).toBe('Guðrún, Ðð');
   });
 
+  it('leaves an eth inside a word alone, where Icelandic writes it before a vowel', () => {
+    // Words of the dev page mbl-is-01 (test/fixtures/html/dev), which normalisation used to turn into đ.
+    const icelandic = 'Sigurðardóttir, móðir blaðamanns, höfðuðu SIGURÐARDÓTTIR';
+    expect(normalizeText(icelandic, 'keep')).toBe(icelandic);
+    expect(normalizeText('(Ðà Nẵng) ông Ðức', 'keep')).toBe('(Đà Nẵng) ông Đức');
+  });
+
+  it('places tone marks on the lines of Vietnamese text only, not on a quoted paragraph of another language', () => {
+    const italian = 'Il governo ha detto che non può più aspettare, e la città è già pronta a votare domani.';
+    expect(normalizeText(italian, 'old')).toBe(italian);
+    expect(normalizeText(`Ông nói bằng tiếng Ý, hoà nhã:\n${italian}\nGiá hàng hoá`, 'old')).toBe(`Ông nói bằng tiếng Ý, hòa nhã:\n${italian}\nGiá hàng hóa`);
+  });
+
   it('puts tone marks in the configured style, or keeps them', () => {
     expect(normalizeText('Đảng uỷ, hài hòa', 'old')).toBe('Đảng ủy, hài hòa');
     expect(normalizeText('Đảng uỷ, hài hòa', 'new')).toBe('Đảng uỷ, hài hoà');

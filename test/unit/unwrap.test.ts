@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { printedList, unwrapPrintedLists } from '../../src/stages/unwrap.js';
+import { newDraft } from '../../src/stages/stage.js';
+import { printedList, unwrapPrintedLists, unwrapStage } from '../../src/stages/unwrap.js';
 import { processDocument } from '../../src/text/pipeline.js';
 
 const crawl = (rel: string) => readFileSync(new URL(`../fixtures/crawl/docs/${rel}`, import.meta.url), 'utf8');
@@ -80,3 +81,14 @@ describe('printed lists after a lead or between text', () => {
   });
 });
 
+describe('the unwrap stage on an HTML page', () => {
+  it('leaves a whole page as it is, arrays of escaped strings in its scripts and all (seznamzpravy-cz-01)', () => {
+    const html = readFileSync(new URL('../fixtures/html/dev/seznamzpravy-cz-01.html', import.meta.url), 'utf8');
+    // The page's script holds arrays that read as printed lists of text nodes.
+    expect(unwrapPrintedLists(html)).not.toBe(html);
+    const draft = newDraft(new Uint8Array(), 'seznamzpravy-cz-01.html');
+    draft.text = html;
+    unwrapStage.run(draft, { config: loadConfig() });
+    expect(draft.text).toBe(html);
+  });
+});
