@@ -381,8 +381,14 @@ export function isoFrom(raw: string, defaultOffset: string): string | null {
     const offset = m[7] ? (m[7] === 'Z' ? 'Z' : `${m[7].slice(0, 3)}:${m[7].slice(-2)}`) : defaultOffset;
     return parseDate(time ? `${m[1]}-${m[2]}-${m[3]}T${time}${offset}` : `${m[1]}-${m[2]}-${m[3]}`, defaultOffset);
   }
-  const vn = /(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\D{1,3}(\d{1,2})[:h](\d{2}))?/.exec(s);
-  if (vn) return parseDate(vn[4] ? `${vn[1]}/${vn[2]}/${vn[3]} ${vn[4]}:${vn[5]}` : `${vn[1]}/${vn[2]}/${vn[3]}`, defaultOffset);
+  // Day first (`30/10/2025 22:26`, `30-10-2025`, `30.10.2025 10:26 PM`), or year first with slashes (`2022/11/16`).
+  const ymd = /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?!\d)/.exec(s);
+  const vn = ymd ? null : /(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\D{1,3}(\d{1,2})[:h](\d{2})(?::\d{2})?(?:\s*([AaPp])\.?[Mm]\.?)?)?/.exec(s);
+  if (ymd) return parseDate(`${ymd[3]}/${ymd[2]}/${ymd[1]}`, defaultOffset);
+  if (vn) {
+    const hour = vn[4] === undefined ? null : vn[6] ? (+vn[4] % 12) + (/p/i.test(vn[6]) ? 12 : 0) : +vn[4];
+    return parseDate(hour === null ? `${vn[1]}/${vn[2]}/${vn[3]}` : `${vn[1]}/${vn[2]}/${vn[3]} ${hour}:${vn[5]}`, defaultOffset);
+  }
   // English, month first, as pages show it: `Jan 26, 2016`, `Monday, December 29, 2014, 3:02 PM`.
   const en = MONTH_FIRST.exec(s);
   if (en) {

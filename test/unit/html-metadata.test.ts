@@ -59,6 +59,17 @@ describe('page metadata: dates pages show or name in their own meta', () => {
     expect(isoFrom('Mayday 3, 2014', '')).toBeNull();
   });
 
+  it('reads day-first dates with a 12-hour clock or dashes, and year-first dates with slashes, as crawlers store them', () => {
+    expect(isoFrom('30/10/2025 10:26 PM', '+07:00')).toBe('2025-10-30T22:26:00+07:00');
+    expect(isoFrom('30/10/2025 12:05 AM', '+07:00')).toBe('2025-10-30T00:05:00+07:00');
+    expect(isoFrom('30/10/2025 22:26', '+07:00')).toBe('2025-10-30T22:26:00+07:00');
+    expect(isoFrom('Thứ năm, 30/10/2025, 14:02 (GMT+7)', '+07:00')).toBe('2025-10-30T14:02:00+07:00');
+    expect(isoFrom('30-10-2025', '+07:00')).toBe('2025-10-30');
+    // The `timeCreatePostOrigin` of a real cafef dump (test/fixtures/records/cafef-record.json).
+    expect(isoFrom('2022/11/16', '+07:00')).toBe('2022-11-16');
+    expect(isoFrom('2022/13/16', '+07:00')).toBeNull();
+  });
+
   it.each([
     ['thechrisellefactor-com-01', '2016-01-26', 'the shown date "Jan 26, 2016", no structured one'],
     ['extrapetite-com-01', '2016-01-24', '"Sunday, January 24, 2016" after an unreadable "1/24/2016"'],
