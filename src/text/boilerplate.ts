@@ -873,7 +873,9 @@ const SCENE_WORDS = ['Chân dung', 'Toàn cảnh', 'Quang cảnh', 'Cận cảnh
 // A comma at its end is a dump's join inside the caption: only part of it would go.
 const SCENE_CAPTION = /^(?:Chân dung|Toàn cảnh|Quang cảnh|Cận cảnh) [^.!?]{2,100}[^.!?,\s]\.?$/u;
 // `Ảnh Reuters.`, `Ảnh: TTXVN`: a credit standing as its own sentence after the caption it credits.
-const CREDIT_SENTENCE = /^(?:Ảnh|Nguồn ảnh)\s*:?\s+(?<credit>[^\s.!?][^.!?]{0,40})\.?$/u;
+// Without a colon the credit is a name (`Ảnh Reuters`) or a kind of picture (`Ảnh chụp màn
+// hình`): `Ảnh hưởng ...` ("influence") opens sentences of the text.
+const CREDIT_SENTENCE = /^(?:Ảnh|Nguồn ảnh)(?:\s*:\s*|\s+(?=\p{Lu}|minh h|tư liệu|chụp|internet|Internet))(?<credit>[^\s.!?][^.!?]{0,40})\.?$/u;
 
 /**
  * Sentences that are not article text inside a paragraph (a one-line dump is one

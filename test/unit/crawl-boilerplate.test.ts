@@ -54,6 +54,13 @@ describe('glued one-line dumps', () => {
     expect(r.captions).toEqual([{ text: 'Khu vực lễ tân của Cipla tại trụ sở chính ở Mumbai, Ấn Độ.', credit: 'Reuters' }]);
   });
 
+  it('keeps a sentence that opens with `Ảnh hưởng` ("influence"), and the one before it: no credit follows `Ảnh` there', () => {
+    const before = 'Trước đó, Hãng Cipla từng hé lộ giá thuốc Remdesivir sẽ không vượt quá 5.000 rupee. Khu vực lễ tân của Cipla tại trụ sở chính ở Mumbai, Ấn Độ.';
+    expect(strip(`${before} Ảnh hưởng của dịch rất lớn. Tại Mỹ, thuốc này đã được cấp phép.`).paragraphs).toEqual([`${before} Ảnh hưởng của dịch rất lớn. Tại Mỹ, thuốc này đã được cấp phép.`]);
+    // A kind of picture is a credit with or without a colon (sonlu3612-giaoduc 006).
+    expect(strip(`${before} Ảnh chụp màn hình. Tại Mỹ, thuốc này đã được cấp phép.`).captions).toEqual([{ text: 'Khu vực lễ tân của Cipla tại trụ sở chính ở Mumbai, Ấn Độ.', credit: 'chụp màn hình' }]);
+  });
+
   it('removes a call to action from the end of a paragraph and keeps the sentences before it', () => {
     const text =
       'Trường có 3 suất học bổng đặc biệt dành riêng cho học sinh Việt Nam có thành tích học tập xuất sắc. Quý phụ huynh và các bạn học sinh quan tâm và mong muốn tham gia trò chuyện trực tiếp cùng với đại diện trường để tìm hiểu thêm về cơ hội học bổng, vui lòng đăng ký tại đây.Những ưu điểm của SJK: an toàn trong suốt đại dịch.';
