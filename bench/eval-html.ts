@@ -92,12 +92,9 @@ const tools: [string, Tool][] = [
   [
     'vnpipe pipeline (text)',
     (html) => {
-      try {
-        const doc = processDocument(Buffer.from(html), 'page.html', pipelineConfig);
-        return { text: doc.text, title: doc.metadata.title, date: doc.metadata.date, authors: doc.metadata.authors };
-      } catch {
-        return { text: '', title: null, date: null, authors: [] };
-      }
+      // A page the pipeline fails (no-article, not-text ...) scores nothing, and the run says which and why.
+      const doc = processDocument(Buffer.from(html), 'page.html', pipelineConfig);
+      return { text: doc.text, title: doc.metadata.title, date: doc.metadata.date, authors: doc.metadata.authors };
     },
   ],
   [

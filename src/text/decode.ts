@@ -55,9 +55,11 @@ function detect(bytes: Uint8Array, options: DecodeOptions): Decoded {
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return decodeUtf16(bytes.subarray(2), 'utf-16be', 1);
   const unmarked = unmarkedUtf16(bytes);
   if (unmarked) return decodeUtf16(bytes, unmarked.encoding, unmarked.confidence);
-  const nul = bytes.indexOf(0);
-  if (nul !== -1) {
-    throw new DocumentError('not-text', `binary data: NUL byte at offset ${nul}`);
+  // Binary data is full of NUL bytes; a saved page or a dump may carry a stray one,
+  // which is no reason to lose its text (normalize drops it with the other controls).
+  const nuls = countNuls(bytes);
+  if (nuls > Math.max(2, bytes.length * 0.001)) {
+    throw new DocumentError('not-text', `binary data: ${nuls} NUL bytes in ${bytes.length} bytes, the first at offset ${bytes.indexOf(0)}`);
   }
   try {
     return undoneMojibake({ text: utf8Strict.decode(bytes), encoding: 'utf-8', replacements: 0, confidence: 1 });
@@ -264,6 +266,12 @@ function countEncodedReplacements(bytes: Uint8Array): number {
   for (let i = bytes.indexOf(0xef); i !== -1 && i + 2 < bytes.length; i = bytes.indexOf(0xef, i + 1)) {
     if (bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) count++;
   }
+  return count;
+}
+
+function countNuls(bytes: Uint8Array): number {
+  let count = 0;
+  for (let i = bytes.indexOf(0); i !== -1; i = bytes.indexOf(0, i + 1)) count++;
   return count;
 }
 

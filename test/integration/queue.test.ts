@@ -79,7 +79,7 @@ describe('enqueue → worker → status on a real Redis', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('documents 6 completed, 2 failed, 0 active, 0 waiting');
     expect(r.stdout).toContain('empty.txt  empty  the file is empty (0 bytes)');
-    expect(r.stdout).toContain('image.png  not-text  binary data: NUL byte at offset 4');
+    expect(r.stdout).toContain('image.png  not-text  binary data: 3 NUL bytes in 12 bytes, the first at offset 4');
   });
 
   it('does no work twice: enqueueing the same folder again queues only what failed', async () => {

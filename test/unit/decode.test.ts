@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { DocumentError } from '../../src/errors.js';
 import { decode, ENCODINGS, type Encoding } from '../../src/text/decode.js';
+import { processDocument } from '../../src/text/pipeline.js';
 import { isVietnameseSyllable } from '../../src/text/vietnamese-score.js';
 
 const options = { maxReplacementRatio: 0.001 };
@@ -51,7 +54,13 @@ describe('decode', () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]);
     const err = failure(png);
     expect(err.reason).toBe('not-text');
-    expect(err.message).toBe('binary data: NUL byte at offset 8');
+    expect(err.message).toBe('binary data: 3 NUL bytes in 16 bytes, the first at offset 8');
+  });
+
+  it('reads a real article with a stray NUL byte in it (a saved page, a dump) as text, the NUL dropped', () => {
+    const sample = readFileSync(new URL('../../samples/000_e15030ee0d383edd.txt', import.meta.url));
+    const withNul = Buffer.concat([sample.subarray(0, 200), Buffer.from([0]), sample.subarray(200)]);
+    expect(processDocument(withNul, '000.txt', loadConfig()).text).toBe(processDocument(sample, '000.txt', loadConfig()).text);
   });
 
   it('fails text full of control characters as not-text', () => {
