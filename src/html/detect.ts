@@ -1,7 +1,8 @@
 /** How much of the start of a document decides whether it is HTML. */
 const SNIFF_CHARS = 4096;
 
-const DOCUMENT_START = /^(?:\ufeff)?\s*(?:<!--[\s\S]*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>]|\?xml[^>]*>\s*<!doctype\s+html)/i;
+// Comments, and the server-side directives of a page saved from its template (`<%@ page ... %>`, `<?php ... ?>`), may come first.
+const DOCUMENT_START = /^(?:\ufeff)?\s*(?:(?:<!--[\s\S]*?-->|<%[\s\S]*?%>|<\?php[\s\S]*?\?>)\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>]|\?xml[^>]*>\s*<!doctype\s+html)/i;
 // Structural tags only: markdown and plain text carry the odd <br>, <b> or <a> too.
 const HTML_TAG = /<\/?(?:html|head|body|div|p|span|table|tr|td|ul|ol|li|h[1-6]|article|section|meta|script|style|figure|figcaption|header|footer|nav|main|link|title|blockquote)(?:\s[^<>]*)?\/?>/gi;
 /** Structural tags a fragment needs in its first 4 KB before it counts as HTML. */

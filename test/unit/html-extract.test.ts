@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { isHtmlPage } from '../../src/html/detect.js';
 import { declaredCharset, defaultHtmlRules, extractArticle, looksLikeHtml } from '../../src/html/extract.js';
 import { collapse } from '../../src/html/tree.js';
 
@@ -191,6 +192,12 @@ describe('looksLikeHtml and declaredCharset', () => {
     expect(looksLikeHtml('Tiêu đề\n\nNội dung bài viết có một thẻ <br> lạc.')).toBe(false);
     expect(looksLikeHtml('Dòng một<br>\nDòng <b>hai</b><br>\n[Xem](http://a.vn) <br> <i>ba</i>')).toBe(false);
     expect(looksLikeHtml('---\ntitle: x\n---\n# Tiêu đề\n\n[link](http://a.vn)')).toBe(false);
+  });
+
+  it('takes a page saved from its server template (a JSP or PHP directive before the doctype) for a whole page', () => {
+    expect(isHtmlPage('<%@ page contentType="text/html" pageEncoding="UTF-8"%>\n<!DOCTYPE html>\n<html lang="vi">')).toBe(true);
+    expect(isHtmlPage('<?php include "header.php"; ?>\n<!doctype html><html>')).toBe(true);
+    expect(isHtmlPage('<%= tieu_de %> là tiêu đề')).toBe(false);
   });
 
   it('reads <meta charset>, http-equiv and the XML declaration', () => {
