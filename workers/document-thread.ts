@@ -99,7 +99,8 @@ async function cleanUnit(task: ThreadTask & { unit: string }, setup: Setup): Pro
   const leaveOut = new Set((task.leaveOut ?? []).map((rel) => parseRecordKey(rel).index));
   const answers: (ThreadAnswer | null)[] = task.docs.map(() => null);
   const lines: string[] = [];
-  let failed = 0;
+  // Left out or failed: the manifest names them, and the next enqueue runs them again.
+  const failures = [...leaveOut];
   for await (const record of source.records(shard, first, first + perJob, config.limits.maxFileBytes)) {
     if (leaveOut.has(record.index)) continue;
     const at = position.get(record.index);
@@ -121,11 +122,11 @@ async function cleanUnit(task: ThreadTask & { unit: string }, setup: Setup): Pro
     }
     // Waiting for the next record (a slow read from S3) is no record's time.
     progress.index[0] = -1;
-    if (!answer.ok) failed++;
+    if (!answer.ok) failures.push(record.index);
     if (at !== undefined) answers[at] = answer;
   }
   const info = await source.shardInfo(shard);
-  await sink.write(task.unit, lines, { input: source.locate(task.unit).replace(/#\d+$/, ''), inputMtimeMs: info.mtimeMs, failed, vnpipe: { version: VERSION, config: configHash(config) } });
+  await sink.write(task.unit, lines, { input: source.locate(task.unit).replace(/#\d+$/, ''), inputMtimeMs: info.mtimeMs, failures, vnpipe: { version: VERSION, config: configHash(config) } });
   return answers.map((a, i) => a ?? { ok: false, reason: 'missing', message: `${task.docs[i]!.rel}: the shard has no such record (it changed after it was enqueued)` });
 }
 

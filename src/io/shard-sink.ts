@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import type { VnDocument } from '../text/pipeline.js';
 import type { Maker } from './files.js';
-import { unitOf, type RecordFields } from './shards.js';
+import { UsageError } from '../errors.js';
+import { parseRecordKey, unitOf, type RecordFields } from './shards.js';
 import { openStore, type ObjectStore } from './storage.js';
 
 /** What the manifest beside an output shard says about it. */
@@ -13,9 +14,13 @@ export interface ShardManifest {
   inputMtimeMs: number;
   /** The unit: records [first, first + recordsPerJob) of the input shard. */
   first: number;
+  /** The unit size the whole output was written with: every later enqueue into it keeps it (absent: an older vnpipe). */
+  recordsPerJob?: number;
   /** Documents written, and records of the unit that failed (status lists them). */
   records: number;
   failed: number;
+  /** The numbers of the records that failed: the next enqueue runs them again (absent: an older vnpipe). */
+  failures?: number[];
   /** Bytes of the output shard (gzip) and of its JSON lines. */
   bytes: number;
   uncompressedBytes: number;
@@ -66,14 +71,49 @@ export class ShardSink {
     return this.last.manifest;
   }
 
-  /** The unit's shard was made from this version of its input, by this vnpipe under these settings. */
+  /**
+   * The record is in its unit's shard, made from this version of its input, by this
+   * vnpipe under these settings. A record that failed there is not: enqueue runs it
+   * again (its unit's shard is rewritten whole, the records already out in it once).
+   */
   async isUpToDate(key: string, inputMtimeMs: number, maker: Maker): Promise<boolean> {
     const m = await this.manifest(key);
-    return m !== null && m.inputMtimeMs === inputMtimeMs && m.vnpipe.version === maker.version && m.vnpipe.config === maker.config;
+    if (m?.recordsPerJob !== undefined && m.recordsPerJob !== this.recordsPerJob) {
+      throw new UsageError(
+        `${this.store.locate(m.shard)} was written with shards.recordsPerJob = ${m.recordsPerJob}, not ${this.recordsPerJob} as the rest of ${this.root}: ` +
+          `the output mixes unit sizes (written by an older vnpipe); write to a new output`,
+      );
+    }
+    if (m === null || m.inputMtimeMs !== inputMtimeMs || m.vnpipe.version !== maker.version || m.vnpipe.config !== maker.config) return false;
+    // A manifest without the list (an older vnpipe) says only how many failed: the unit runs again.
+    return m.failures ? !m.failures.includes(parseRecordKey(key).index) : m.failed === 0;
+  }
+
+  /**
+   * The unit size this output was written with, from the first manifest found in it:
+   * null for an output with no shard yet (or only shards of a vnpipe that did not say).
+   * Enqueue keeps it, so that a changed `shards.recordsPerJob` never leaves two output
+   * shards holding one record.
+   */
+  async writtenUnitSize(): Promise<number | null> {
+    try {
+      for await (const object of this.store.list()) {
+        if (!object.key.endsWith(MANIFEST_SUFFIX)) continue;
+        const raw = await this.store.get(object.key);
+        const size = raw ? (JSON.parse(raw.toString('utf8')) as Partial<ShardManifest>).recordsPerJob : undefined;
+        if (Number.isInteger(size) && size! >= 1) return size!;
+      }
+    } catch (err) {
+      // An output folder not made yet has no shards; any other error is the store's to report.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    return null;
   }
 
   /** Replaces the unit's shard with `lines` (JSON documents, in record order), then its manifest. */
-  async write(key: string, lines: string[], about: Omit<ShardManifest, 'shard' | 'records' | 'bytes' | 'uncompressedBytes' | 'first'>): Promise<ShardManifest> {
+  async write(
+    key: string, lines: string[], about: Pick<ShardManifest, 'input' | 'inputMtimeMs' | 'vnpipe'> & { failures: number[] },
+  ): Promise<ShardManifest> {
     const name = this.nameOf(key);
     const text = Buffer.from(lines.join(''), 'utf8');
     const body = gzipSync(text);
@@ -83,8 +123,10 @@ export class ShardSink {
       input: about.input,
       inputMtimeMs: about.inputMtimeMs,
       first: unitOf(key, this.recordsPerJob).first,
+      recordsPerJob: this.recordsPerJob,
       records: lines.length,
-      failed: about.failed,
+      failed: about.failures.length,
+      failures: [...about.failures].sort((a, b) => a - b),
       bytes: body.length,
       uncompressedBytes: text.length,
       vnpipe: about.vnpipe,

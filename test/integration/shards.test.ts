@@ -129,9 +129,12 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
     const exported = await runCli(['export', out, '--to', join(tempDir('export'), 'corpus'), '--keep-duplicates'], env);
     expect(exported.stdout).toMatch(/^9 documents in 1 shard\b/);
 
-    // The same enqueue again: every unit's shard is up to date.
+    // The same enqueue again: every unit's shard is up to date, but for the two records
+    // that failed in it (its manifest names them), which run again.
     const again = await runCli(['enqueue', `file://${input}`, '--out', out, '--config', configFile({ shards: { recordsPerJob: 2 } })], env);
-    expect(again.stderr).toContain('11 files found, 0 queued, 11 skipped');
+    expect(again.stderr).toContain('11 files found, 2 queued, 9 skipped');
+    expect(await finished(env, again.stdout.trim())).toMatchObject({ queued: 2, completed: 0, failed: 2 });
+    expect(localDocuments(out)).toHaveLength(9);
     w.kill('SIGTERM');
     expect(await exitOf(w)).toBe(0);
   });
