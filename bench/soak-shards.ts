@@ -119,6 +119,8 @@ async function main(): Promise<number> {
   try {
     const pools = textPools();
     let inputBytes = 0;
+    /** Each record's text bytes: MB/s counts the text of the records out. */
+    const textBytes = new Uint16Array(records);
     let minBytes = Infinity;
     let maxBytes = 0;
     const shards = Math.ceil(records / perShard);
@@ -128,6 +130,7 @@ async function main(): Promise<number> {
       for (let i = s * perShard; i < Math.min(records, (s + 1) * perShard); i++) {
         const r = record(i, pools);
         const n = Buffer.byteLength(r.text);
+        textBytes[i] = n;
         inputBytes += n;
         minBytes = Math.min(minBytes, n);
         maxBytes = Math.max(maxBytes, n);
@@ -145,10 +148,19 @@ async function main(): Promise<number> {
     const workers = [worker(), worker()];
     let peak = 0;
     let sampleFailures = 0;
+    /** The parts of the largest sample (used_memory), in MB: what the peak was made of. */
+    let largest: Record<string, number> = {};
     const sampleMemory = async () => {
       const info = await client.info('memory').catch(() => '');
       if (!info) sampleFailures++;
       peak = Math.max(peak, Number(/used_memory_peak:(\d+)/.exec(info)?.[1] ?? 0));
+      const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+      if (field('used_memory') > (largest.used_memory ?? 0) * 2 ** 20) {
+        largest = Object.fromEntries(
+          ['used_memory', 'used_memory_dataset', 'used_memory_startup', 'used_memory_scripts', 'mem_clients_normal', 'mem_aof_buffer', 'mem_replication_backlog']
+            .map((name) => [name, Math.round((field(name) / 2 ** 20) * 10) / 10]),
+        );
+      }
     };
     const sampler = setInterval(() => void sampleMemory(), 500);
 
@@ -230,6 +242,17 @@ async function main(): Promise<number> {
     while (enqueue.code === null) await new Promise((r) => setTimeout(r, 100));
     if (enqueue.code !== 0) throw new Error(`the batch ended but its enqueue did not: ${enqueue.stderr}`);
     const batch = (await store.get(id))!;
+    // What Redis holds at the end, by key: where its memory went.
+    const held: { key: string; bytes: number }[] = [];
+    let cursor = '0';
+    do {
+      const [nextCursor, found] = await client.scan(cursor, 'COUNT', 1000);
+      cursor = nextCursor;
+      for (const key of found) held.push({ key, bytes: Number(await client.memory('USAGE', key)) || 0 });
+    } while (cursor !== '0');
+    held.sort((a, b) => b.bytes - a.bytes);
+    const redisUsedMbAtEnd = Math.round((Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1] ?? 0) / 2 ** 20) * 10) / 10;
+    const redisLargestKeys = held.slice(0, 5).map((k) => `${k.key.replace(id, '<batch>')}: ${Math.round(k.bytes / 1024)} KB`);
     for (const w of workers) w.kill('SIGTERM');
 
     // Read back: every manifest, and the shard beside it.
@@ -250,9 +273,9 @@ async function main(): Promise<number> {
     } while (token);
     const get = async (key: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray());
     const keySet = new Set(keys);
-    for (const key of keys) {
-      if (key.endsWith('.jsonl.gz') && !keySet.has(`${key}.manifest.json`)) problem(`${key} has no manifest`);
-      if (!key.endsWith('.manifest.json')) continue;
+    for (const key of keys) if (key.endsWith('.jsonl.gz') && !keySet.has(`${key}.manifest.json`)) problem(`${key} has no manifest`);
+    const manifests = keys.filter((key) => key.endsWith('.manifest.json'));
+    const check = async (key: string) => {
       const manifest = JSON.parse((await get(key)).toString('utf8')) as { shard: string; first: number; recordsPerJob: number; records: number; failed: number; bytes: number };
       const shardKey = key.slice(0, -'.manifest.json'.length);
       const body = await get(shardKey);
@@ -277,10 +300,19 @@ async function main(): Promise<number> {
         if (doc.metadata.record?.id !== `r${s * perShard + index}`) problem(`${doc.source} holds record ${doc.metadata.record?.id}`);
         counts[s]![index] = Math.min(255, counts[s]![index]! + 1);
       }
-    }
+    };
+    // Eight reads at a time: a million records are about 8,000 objects.
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < manifests.length) await check(manifests[next++]!);
+    }));
     let out = 0;
+    let outBytes = 0;
     let doubled = 0;
-    for (const c of counts) for (const n of c) (n > 0 && out++, n > 1 && doubled++);
+    counts.forEach((c, s) => c.forEach((n, i) => {
+      if (n > 0) (out++, (outBytes += textBytes[s * perShard + i]!));
+      if (n > 1) doubled++;
+    }));
     // A cancelled batch leaves out what it did not finish: what it finished must be out, once.
     const expected = stopped ? batch.completed : records;
     const missing = expected - out;
@@ -293,8 +325,8 @@ async function main(): Promise<number> {
       workers: 2, threadsPerWorker: 1, recordsPerJob: unitSize,
       stopped, queued: batch.queued, completed: batch.completed, failed: batch.failed, cancelled: batch.cancelled, recordsOut: out,
       seconds: Math.round(seconds * 10) / 10, enqueueSeconds: Math.round(enqueueMs / 100) / 10, checkSeconds: Math.round((Date.now() - checking) / 100) / 10,
-      docsPerSecond: Math.round(batch.completed / seconds), mbPerSecond: Math.round((inputBytes / 1e6 / seconds) * 100) / 100,
-      redisPeakMb, redisTargetMb: REDIS_TARGET_MB, redisSamplesMissed: sampleFailures,
+      docsPerSecond: Math.round(batch.completed / seconds), mbPerSecond: Math.round((outBytes / 1e6 / seconds) * 100) / 100,
+      redisPeakMb, redisTargetMb: REDIS_TARGET_MB, redisLargestSample: largest, redisUsedMbAtEnd, redisKeysAtEnd: held.length, redisLargestKeys, redisSamplesMissed: sampleFailures,
       events, enqueueResumes: resumes, missing, doubled, stray, problems, exactlyOnce,
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
