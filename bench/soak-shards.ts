@@ -287,7 +287,9 @@ async function main(): Promise<number> {
         problem(`${key}: says ${manifest.records} records, ${manifest.failed} failed, ${manifest.bytes} B; the shard holds ${lines.length} lines, ${body.length} B`);
       }
       for (const line of lines) {
-        const doc = JSON.parse(line) as { source: string; metadata: { record?: { id?: string } } };
+        // The document's source and its record's id, without parsing its text: inside a JSON
+        // string a quote is escaped, so `"source":"` can only be the field itself.
+        const doc = { source: /"source":"([^"]*)"/.exec(line)?.[1] ?? '', metadata: { record: { id: /"record":\{"id":"([^"]*)"/.exec(line)?.[1] } } };
         const m = /^(\d{5})\.jsonl\.gz#(\d+)$/.exec(doc.source);
         const s = m ? Number(m[1]) : -1;
         const index = m ? Number(m[2]) : -1;
