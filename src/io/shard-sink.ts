@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { VnDocument } from '../text/pipeline.js';
 import type { Maker } from './files.js';
 import { UsageError } from '../errors.js';
@@ -87,6 +87,37 @@ export class ShardSink {
     if (m === null || m.inputMtimeMs !== inputMtimeMs || m.vnpipe.version !== maker.version || m.vnpipe.config !== maker.config) return false;
     // A manifest without the list (an older vnpipe) says only how many failed: the unit runs again.
     return m.failures ? !m.failures.includes(parseRecordKey(key).index) : m.failed === 0;
+  }
+
+  /**
+   * The documents already out in a unit's shard, by record number, when the shard was made
+   * from this version of its input by this vnpipe under these settings: a unit that runs
+   * for some of its records (those that failed, enqueued again) keeps the others as they
+   * are instead of cleaning them again. Null when there is nothing to keep, or when the
+   * shard and its manifest disagree (a worker killed between the two writes).
+   */
+  async keptLines(unit: string, inputMtimeMs: number, maker: Maker): Promise<Map<number, string> | null> {
+    const name = this.nameOf(unit);
+    // Read afresh, not from the enqueue cache: this thread may have rewritten the unit since.
+    const raw = await this.store.get(`${name}${MANIFEST_SUFFIX}`);
+    const m = raw ? (JSON.parse(raw.toString('utf8')) as ShardManifest) : null;
+    if (!m?.failures || m.recordsPerJob !== this.recordsPerJob || m.inputMtimeMs !== inputMtimeMs || m.vnpipe.version !== maker.version || m.vnpipe.config !== maker.config) {
+      return null;
+    }
+    const body = await this.store.get(name);
+    if (!body || body.length !== m.bytes) return null;
+    const { shard, first } = unitOf(unit, this.recordsPerJob);
+    const failures = new Set(m.failures);
+    const kept = new Map<number, string>();
+    for (const line of gunzipSync(body).toString('utf8').split('\n')) {
+      if (line === '') continue;
+      // Inside a JSON string a quote is escaped: `"source":"` is the field itself.
+      const source = /"source":"([^"\\]*)"/.exec(line)?.[1];
+      const index = source?.startsWith(`${shard}#`) ? Number(source.slice(shard.length + 1)) : NaN;
+      if (!Number.isInteger(index) || index < first || index >= first + this.recordsPerJob || failures.has(index) || kept.has(index)) return null;
+      kept.set(index, `${line}\n`);
+    }
+    return kept.size === m.records ? kept : null;
   }
 
   /**

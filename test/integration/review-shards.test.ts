@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
@@ -227,6 +227,12 @@ describe('a unit whose records failed, enqueued again', () => {
     await exitOf(busy);
     expect(firstRun).toMatchObject({ queued: 6, completed: 5, failed: 1 });
     expect(JSON.parse(readFileSync(join(out, 'a.jsonl.000000000.jsonl.gz.manifest.json'), 'utf8'))).toMatchObject({ records: 5, failed: 1, failures: [3] });
+    // The documents already out are kept as they are, not cleaned again: mark one to see it stay.
+    const shardFile = join(out, 'a.jsonl.000000000.jsonl.gz');
+    const marked = gunzipSync(readFileSync(shardFile)).toString('utf8').replace('"metadata":{', '"metadata":{"kept":true,');
+    writeFileSync(shardFile, gzipSync(marked));
+    const manifestFile = `${shardFile}.manifest.json`;
+    writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(readFileSync(manifestFile, 'utf8')), bytes: readFileSync(shardFile).length }));
 
     const again = await runCli(['enqueue', pathToFileURL(input).href, '--out', out], env);
     expect(again.stderr).toMatch(/1 queued, 5 skipped/);
@@ -237,6 +243,7 @@ describe('a unit whose records failed, enqueued again', () => {
     await exitOf(worker);
     const docs = gunzipSync(readFileSync(join(out, 'a.jsonl.000000000.jsonl.gz'))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(docs.map((d) => d.metadata.record.id)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5']);
+    expect(docs.map((d) => d.metadata.kept ?? false)).toEqual([true, false, false, false, false, false]);
     expect(JSON.parse(readFileSync(join(out, 'a.jsonl.000000000.jsonl.gz.manifest.json'), 'utf8'))).toMatchObject({ records: 6, failed: 0, failures: [] });
     // Nothing left to run: a third enqueue queues nothing.
     expect((await runCli(['enqueue', pathToFileURL(input).href, '--out', out], env)).stderr).toMatch(/0 queued, 6 skipped/);

@@ -129,6 +129,19 @@ describe("an output shard's manifest", () => {
     expect(await new ShardSink(pathToFileURL(join(out, 'not-made-yet')).href, 3).writtenUnitSize()).toBeNull();
   });
 
+  it('gives the documents already out to keep, by record number, only while the shard and its manifest agree', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vnpipe-manifest-'));
+    const sink = new ShardSink(pathToFileURL(out).href, 4);
+    const doc = (i: number) => `${JSON.stringify({ id: 'x', text: 'a "source":"b.jsonl#9" in the text', source: `a.jsonl#${i}`, metadata: {} })}\n`;
+    await sink.write('a.jsonl#4', [doc(4), doc(6), doc(7)], about([5]));
+    expect([...(await sink.keptLines('a.jsonl#4', 5, maker))!.keys()]).toEqual([4, 6, 7]);
+    expect(await sink.keptLines('a.jsonl#4', 6, maker)).toBeNull(); // another version of the input
+    // A worker killed between the shard and its manifest: they disagree, nothing is kept.
+    writeFileSync(join(out, 'a.jsonl.000000004.jsonl.gz'), gzipSync(doc(4)));
+    expect(await sink.keptLines('a.jsonl#4', 5, maker)).toBeNull();
+    expect(await sink.keptLines('a.jsonl#8', 5, maker)).toBeNull(); // no shard yet
+  });
+
   it("of an older vnpipe (no failure list) runs a unit with failures again; one of another unit size is refused by name", async () => {
     const out = mkdtempSync(join(tmpdir(), 'vnpipe-manifest-'));
     const old = { shard: 'a.jsonl.000000000.jsonl.gz', input: 'in/a.jsonl', inputMtimeMs: 5, first: 0, records: 3, bytes: 1, uncompressedBytes: 1, vnpipe: maker };
