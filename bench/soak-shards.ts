@@ -253,7 +253,9 @@ async function main(): Promise<number> {
     held.sort((a, b) => b.bytes - a.bytes);
     const redisUsedMbAtEnd = Math.round((Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1] ?? 0) / 2 ** 20) * 10) / 10;
     const redisLargestKeys = held.slice(0, 5).map((k) => `${k.key.replace(id, '<batch>')}: ${Math.round(k.bytes / 1024)} KB`);
-    for (const w of workers) w.kill('SIGTERM');
+    // The workers stop (a job still running, one that ran twice after a stall, finishes its
+    // write) before the output is read: the check reads a store nobody writes to.
+    await Promise.all(workers.map((w) => new Promise((resolve) => (w.exitCode !== null ? resolve(null) : (w.once('exit', resolve), w.kill('SIGTERM'))))));
 
     // Read back: every manifest, and the shard beside it.
     const checking = Date.now();
@@ -271,7 +273,17 @@ async function main(): Promise<number> {
       for (const o of page.Contents ?? []) keys.push(o.Key!);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    const get = async (key: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray());
+    // A read that fails is tried again (s3rver answers InternalError now and then under load), then reported by its key.
+    const get = async (key: string): Promise<Buffer> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray());
+        } catch (err) {
+          if (attempt >= 5) throw new Error(`GET ${key}: ${(err as Error).name}: ${(err as Error).message}`);
+          await new Promise((r) => setTimeout(r, 500 * attempt));
+        }
+      }
+    };
     const keySet = new Set(keys);
     for (const key of keys) if (key.endsWith('.jsonl.gz') && !keySet.has(`${key}.manifest.json`)) problem(`${key} has no manifest`);
     const manifests = keys.filter((key) => key.endsWith('.manifest.json'));
@@ -306,7 +318,10 @@ async function main(): Promise<number> {
     // Eight reads at a time: a million records are about 8,000 objects.
     let next = 0;
     await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < manifests.length) await check(manifests[next++]!);
+      while (next < manifests.length) {
+        const key = manifests[next++]!;
+        await check(key).catch((err: Error) => problem(err.message));
+      }
     }));
     let out = 0;
     let outBytes = 0;
