@@ -8,7 +8,9 @@
  * the sources of the chosen split are read (dev by default): held-out documents are never
  * opened while rules are tuned. Each batch (the round of collection a source came in) gets
  * its own total beside the overall one. A learned profile per source is built from all its
- * documents, labelled or not, as `vnpipe run --learn` would.
+ * documents, labelled or not, as `vnpipe run --learn` would; the `no learn` columns score
+ * the pipeline without it, as `vnpipe run` cleans a folder by default. With `--no-learn`
+ * the metadata columns, categories and `--errors` come from that run instead.
  *
  * Prints per source and per boilerplate category: boilerplate removed (share of gold
  * items whose text is absent from the output), body kept (share of gold body
@@ -53,11 +55,12 @@ interface Prediction {
 }
 
 const args = process.argv.slice(2);
+const noLearn = args.includes('--no-learn');
 const splitAt = args.indexOf('--split');
 const split = splitAt === -1 ? 'dev' : args[splitAt + 1];
 const dir = args.find((a, i) => !a.startsWith('--') && (splitAt === -1 || i !== splitAt + 1));
 if (!dir || (split !== 'dev' && split !== 'heldout')) {
-  console.error('usage: eval-boilerplate DIR [--split dev|heldout]');
+  console.error('usage: eval-boilerplate DIR [--split dev|heldout] [--no-learn] [--errors]');
   process.exit(2);
 }
 const root = resolve(dir);
@@ -93,10 +96,13 @@ function readDocs(sources: string[]): Doc[] {
   return docs;
 }
 
-function pipelinePredictions(docs: Doc[]): Map<string, Prediction> {
+function learnedPredictions(docs: Doc[]): Map<string, Prediction> {
   const counter = new LineCounter(config.learn);
   for (const d of docs) counter.add(documentLines(d.bytes, d.rel, config));
-  const learned = compileProfile(buildProfile(counter.counts(), config.learn));
+  return pipelinePredictions(docs, compileProfile(buildProfile(counter.counts(), config.learn)));
+}
+
+function pipelinePredictions(docs: Doc[], learned: LearnedLines = new Map()): Map<string, Prediction> {
   const out = new Map<string, Prediction>();
   for (const d of docs.filter((x) => x.gold)) {
     const doc = processDocument(d.bytes, d.rel, config, learned);
@@ -267,31 +273,37 @@ const labelled = docs.filter((d) => d.gold).length;
 console.log(`${root} split=${split}${split === 'heldout' ? ' (HELD-OUT)' : ''}: ${sources.length} sources, ${docs.length} documents, ${labelled} labelled\n`);
 
 const t0 = performance.now();
-const ours = run(pipelinePredictions, docs);
+const learnedRun = run(learnedPredictions, docs);
 const ms = performance.now() - t0;
+const plainRun = run((d) => pipelinePredictions(d), docs);
+// The run the metadata, categories and errors are printed for; the other is a column beside it.
+const ours = noLearn ? plainRun : learnedRun;
 const base = run(baselinePredictions, docs);
 
 const fieldNames = ['title', 'authors', 'sources', 'captions'];
 // `ccnet only`: items the baseline removes and the pipeline leaves (the baseline's advantage, item by item).
 const ccnetOnly = (source: string) => [...base.get(source)!.gone].filter((k) => !ours.get(source)!.gone.has(k));
+console.log(`metadata, categories and errors: ${noLearn ? 'without a learned profile (vnpipe run)' : 'with a learned profile (vnpipe run --learn)'}\n`);
 console.log(
-  `${'source'.padEnd(22)} ${'removed'.padStart(8)} ${'ccnet'.padStart(7)} ${'ccnet only'.padStart(10)} ${'body'.padStart(7)} ${'ccnet'.padStart(7)}  ` +
+  `${'source'.padEnd(22)} ${'removed'.padStart(8)} ${'no learn'.padStart(8)} ${'ccnet'.padStart(7)} ${'ccnet only'.padStart(10)} ${'body'.padStart(7)} ${'no learn'.padStart(8)} ${'ccnet'.padStart(7)}  ` +
     fieldNames.map((f) => `${f} P/R`.padStart(16)).join('') + '  authors exact',
 );
 const totalsLast = (a: string) => (a.startsWith('ALL') ? `~${a}` : a);
 for (const [source, s] of [...ours].sort(([a], [b]) => totalsLast(a).localeCompare(totalsLast(b)))) {
   const b = base.get(source)!;
+  const l = learnedRun.get(source)!;
+  const p = plainRun.get(source)!;
   console.log(
-    `${source.padEnd(22)} ${String(s.removed).padStart(8)} ${String(b.removed).padStart(7)} ${String(ccnetOnly(source).length).padStart(10)} ${String(s.bodyKept).padStart(7)} ${String(b.bodyKept).padStart(7)}  ` +
+    `${source.padEnd(22)} ${String(l.removed).padStart(8)} ${String(p.removed).padStart(8)} ${String(b.removed).padStart(7)} ${String(ccnetOnly(source).length).padStart(10)} ${String(l.bodyKept).padStart(7)} ${String(p.bodyKept).padStart(8)} ${String(b.bodyKept).padStart(7)}  ` +
       fieldNames.map((f) => `${s.field(f).p}/${s.field(f).r}`.padStart(16)).join('') +
       `  ${s.authorsExact} (${s.authorsExact.total})`,
   );
 }
 const all = ours.get('ALL')!;
-const allBase = base.get('ALL')!;
-console.log(`\n${'category'.padEnd(22)} ${'items'.padStart(6)} ${'removed'.padStart(8)} ${'ccnet'.padStart(7)}`);
+const category = (scores: Map<string, Scores>, cat: string) => String(scores.get('ALL')!.byCategory.get(cat) ?? new Ratio());
+console.log(`\n${'category'.padEnd(22)} ${'items'.padStart(6)} ${'removed'.padStart(8)} ${'no learn'.padStart(8)} ${'ccnet'.padStart(7)}`);
 for (const [cat, r] of [...all.byCategory].sort(([a], [b]) => a.localeCompare(b))) {
-  console.log(`${cat.padEnd(22)} ${String(r.total).padStart(6)} ${String(r).padStart(8)} ${String(allBase.byCategory.get(cat) ?? new Ratio()).padStart(7)}`);
+  console.log(`${cat.padEnd(22)} ${String(r.total).padStart(6)} ${category(learnedRun, cat).padStart(8)} ${category(plainRun, cat).padStart(8)} ${category(base, cat).padStart(7)}`);
 }
 console.log(`\npipeline: ${(ms / Math.max(1, docs.length)).toFixed(2)} ms per document (learning included)`);
 if (args.includes('--errors') && (split === 'dev' || args.includes('--heldout-errors'))) {

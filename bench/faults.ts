@@ -37,7 +37,8 @@ interface Case {
   input: string;
   out: string;
   store: BatchStore;
-  worker(lockMs?: number): ChildProcess;
+  /** A worker; `extra` are more of its options (`--queues 3`). */
+  worker(lockMs?: number, ...extra: string[]): ChildProcess;
   cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   spawnCli(...args: string[]): ChildProcess;
 }
@@ -60,8 +61,8 @@ async function withCase(files: number, appendOnly: boolean, run: (c: Case) => Pr
   const c: Case = {
     redis, env, input, out,
     store: new BatchStore(client, PREFIX),
-    worker(lockMs = 3000) {
-      const w = spawn(process.execPath, [CLI, 'worker', '--concurrency', '2', '--lock-duration', String(lockMs)], { env, stdio: 'ignore' });
+    worker(lockMs = 3000, ...extra) {
+      const w = spawn(process.execPath, [CLI, 'worker', '--concurrency', '2', '--lock-duration', String(lockMs), ...extra], { env, stdio: 'ignore' });
       children.push(w);
       return w;
     },
@@ -201,6 +202,32 @@ const cases: [string, () => Promise<Row & { fault: '' }>][] = [
         await until(allFinished(c));
         const queued = (await batches(c)).reduce((n, x) => n + x.queued, 0);
         return `each document claimed once: ${queued} queued across both batches`;
+      }),
+  ],
+  [
+    'worker kill -9 mid-batch, 3 queue shards',
+    () =>
+      withCase(N, true, async (c) => {
+        const first = c.worker(3000, '--queues', '3');
+        expectOk(await c.cli('enqueue', c.input, '--out', c.out, '--queues', '3'));
+        await until(completedAtLeast(c, N / 3));
+        first.kill('SIGKILL');
+        c.worker(3000, '--queues', '3');
+        await until(allFinished(c));
+        return 'as with one queue: every shard\'s jobs go to the second worker';
+      }),
+  ],
+  [
+    'two producers on one folder, 3 queue shards',
+    () =>
+      withCase(N, true, async (c) => {
+        c.worker(3000, '--queues', '3');
+        const [a, b] = await Promise.all([c.cli('enqueue', c.input, '--out', c.out, '--queues', '3'), c.cli('enqueue', c.input, '--out', c.out, '--queues', '3')]);
+        expectOk(a);
+        expectOk(b);
+        await until(allFinished(c));
+        const queued = (await batches(c)).reduce((n, x) => n + x.queued, 0);
+        return `each document claimed once, on its shard: ${queued} queued across both batches`;
       }),
   ],
   [

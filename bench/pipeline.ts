@@ -9,9 +9,11 @@
  *     process and with two (one thread each), on a private redis-server;
  *  4. the ratios: full/floor, queue/in-process, two workers/one worker;
  *  5. HTML input: real saved pages (the HTML dev set, test/fixtures/html/dev): the
- *     article extractor alone on pages of 50-200 KB, its µs per KB on a ~100 KB page
- *     and on the same page grown to 5 MB, and the floor and the full pipeline on a
- *     corpus of those pages (with the ratio full/floor).
+ *     article extractor alone on pages of 50-200 KB; its cost per KB on pages of 100 KB,
+ *     1 MB and 5 MB of four shapes made of those pages (their bodies one after another,
+ *     and an article, a live blog and a long table of their Vietnamese paragraphs); a
+ *     50 MB page and 10,000-deep nesting (time, result, peak memory); and the floor and
+ *     the full pipeline on a corpus of the pages (with the ratio full/floor).
  *
  * Each run measures the four in turn, after a sync; the figures are medians of --runs
  * runs, and each ratio the median of the runs' own ratios. Prints docs/s and MB/s with the core count
@@ -179,19 +181,85 @@ function cpuMs(fn: () => void, reps: number): number {
   return best;
 }
 
-/** A page grown to about `bytes` by repeating its own <p> elements (numbered, so none repeats) before </body>. */
-function grownPage(page: string, bytes: number): string {
-  const paras = page.match(/<p[\s>][\s\S]*?<\/p>/g) ?? ['<p>Một đoạn văn bản.</p>'];
-  const parts: string[] = [];
-  let size = page.length;
-  for (let k = 0; size < bytes; k++) {
-    const p = paras[k % paras.length]!.replace(/<\/p>$/, ` (${k})</p>`);
-    parts.push(p);
-    size += p.length;
+function bodyOf(page: string): string {
+  return /<body[^>]*>([\s\S]*)<\/body>/i.exec(page)?.[1] ?? page;
+}
+
+/** Page shapes of about `bytes` made of the dev pages: what a big page is in the wild. */
+function pageShapes(pages: { bytes: Buffer; vie: boolean }[]): Record<string, (bytes: number) => string> {
+  const bodies = pages.map((p) => bodyOf(p.bytes.toString('utf8')));
+  const paras = pages.filter((p) => p.vie).flatMap((p) => p.bytes.toString('utf8').match(/<p[\s>][\s\S]*?<\/p>/g) ?? []).filter((p) => p.length > 200);
+  const plain = (k: number) => paras[k % paras.length]!.replace(/<[^>]+>/g, '');
+  const numbered = (k: number) => paras[k % paras.length]!.replace(/<\/p>$/, ` (${k})</p>`);
+  const fill = (bytes: number, unit: (k: number) => string) => {
+    const parts: string[] = [];
+    for (let k = 0, size = 0; size < bytes; k++) {
+      const u = unit(k);
+      parts.push(u);
+      size += u.length;
+    }
+    return parts.join('');
+  };
+  const page = (body: string) => `<html><head><title>Trực tiếp</title></head><body><h1>Trực tiếp</h1>${body}</body></html>`;
+  return {
+    'pages one after another': (bytes) => page(fill(bytes, (k) => `${bodies[k % bodies.length]!}<!-- ${k} -->`)),
+    'Vietnamese article paragraphs': (bytes) => page(`<article>${fill(bytes, numbered)}</article>`),
+    'live blog': (bytes) =>
+      page(`<div class="live">${fill(bytes, (k) => `<div class="entry"><h3><a href="/e/${k}">${plain(k).slice(0, 60)}</a></h3><span class="time">${k % 24}:${k % 60}</span>${numbered(k + 1)}<a class="btn" href="#s">Chia sẻ</a></div>`)}</div>`),
+    'long table': (bytes) => page(`<table>${fill(bytes, (k) => `<tr><td>${k}</td><td>${plain(k).slice(0, 120)}</td><td><a href="/r/${k}">Xem</a></td></tr>`)}</table>`),
+  };
+}
+
+/**
+ * Cost per KB of pages of 100 KB, 1 MB and 5 MB of each shape, each size over the same
+ * 20 MB of HTML (CPU time of all the calls, garbage collection included: the least of a
+ * few calls would leave out the collections a small page's calls share, and so make big
+ * pages look super-linear). Linear when the columns agree.
+ */
+function linearity(pages: { bytes: Buffer; vie: boolean }[]): void {
+  const sizes = [100 * 1024, 1024 * 1024, 5 * 1024 * 1024];
+  console.log(`   linearity, one core (CPU time over 20 MB of each): µs per KB (MB/s) on pages of 100 KB, 1 MB, 5 MB; 5 MB / 100 KB`);
+  for (const [name, make] of Object.entries(pageShapes(pages))) {
+    const perKbAt = sizes.map((size) => {
+      const html = make(size);
+      const reps = Math.ceil((20 * 1024 * 1024) / html.length);
+      extractArticle(html, config.html);
+      const start = process.cpuUsage();
+      for (let r = 0; r < reps; r++) extractArticle(html, config.html);
+      const used = process.cpuUsage(start);
+      const ms = (used.user + used.system) / 1e3 / reps;
+      return { us: (ms * 1000) / (html.length / 1024), mbs: html.length / 1048576 / (ms / 1000) };
+    });
+    const cells = perKbAt.map((c) => `${c.us.toFixed(1).padStart(6)} (${c.mbs.toFixed(1).padStart(4)})`).join(' ');
+    console.log(`     ${name.padEnd(26)} ${cells}  x${(perKbAt[2]!.us / perKbAt[0]!.us).toFixed(2)}`);
   }
-  const end = page.lastIndexOf('</body>');
-  const at = end >= 0 ? end : page.length;
-  return `${page.slice(0, at)}<div>${parts.join('')}</div>${page.slice(at)}`;
+}
+
+/** A 50 MB page and 10,000-deep nesting: how long, what comes out, and the process's peak memory after. */
+function hostilePages(pages: { bytes: Buffer; vie: boolean }[]): void {
+  const bodies = pages.map((p) => bodyOf(p.bytes.toString('utf8')));
+  const parts: string[] = [];
+  for (let k = 0, size = 0; size < 50e6; k++) {
+    parts.push(bodies[k % bodies.length]!);
+    size += parts[k]!.length;
+  }
+  const para = pages.find((p) => p.vie)!.bytes.toString('utf8').match(/<p[\s>][\s\S]*?<\/p>/g)!.find((p) => p.length > 200)!;
+  const cases: [string, string][] = [
+    ['a 50 MB page', `<html><body>${parts.join('')}</body></html>`],
+    ['10,000-deep nesting, closed', `${'<div>'.repeat(10_000)}${para}${'</div>'.repeat(10_000)}`],
+    ['10,000-deep nesting, never closed', `${'<div><span>'.repeat(10_000)}${para}`],
+  ];
+  for (const [name, html] of cases) {
+    const peakBefore = process.resourceUsage().maxRSS / 1024;
+    const start = process.cpuUsage();
+    const a = extractArticle(html, config.html);
+    const used = process.cpuUsage(start);
+    const cut = a.removed.find((r) => r.text.startsWith('page cut'));
+    console.log(
+      `   ${name} (${(html.length / 1e6).toFixed(1)} M chars): ${((used.user + used.system) / 1e3).toFixed(0)} ms, ${a.paragraphs.length} paragraphs` +
+        `${cut ? `, "${cut.text}"` : ''}; peak RSS of the process ${peakBefore.toFixed(0)} MB before, ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB after`,
+    );
+  }
 }
 
 /** Section 5: HTML input. */
@@ -207,12 +275,8 @@ function htmlBench(): void {
     `   extraction alone, one core, ${typical.length} pages of 50-200 KB (mean ${kb.toFixed(0)} KB): median ${msMedian.toFixed(2)} ms/page, ` +
       `${(1000 / msMedian).toFixed(0)} docs/s, ${((kb / 1024) * (1000 / msMedian)).toFixed(1)} MB/s (CPU time)`,
   );
-  // Linearity: the page nearest 100 KB, and the same page grown to 5 MB.
-  const base = typical.reduce((best, p) => (Math.abs(p.bytes.length - 102_400) < Math.abs(best.bytes.length - 102_400) ? p : best), typical[0]!).bytes.toString('utf8');
-  const big = grownPage(base, 5 * 1024 * 1024);
-  const small = (cpuMs(() => extractArticle(base, config.html), 20) * 1000) / (base.length / 1024);
-  const large = (cpuMs(() => extractArticle(big, config.html), 5) * 1000) / (big.length / 1024);
-  console.log(`   linearity: µs per KB on a ${(base.length / 1024).toFixed(0)} KB page ${small.toFixed(2)}, grown to ${(big.length / 1048576).toFixed(1)} MB ${large.toFixed(2)}  x${(large / small).toFixed(2)}`);
+  hostilePages(pages);
+  linearity(pages);
 
   // Floor and full pipeline on corpora of the pages: the Vietnamese ones (what users feed
   // it) and all of them (most are other languages, whose language scoring costs more).

@@ -9,11 +9,14 @@
  *  - commands and network bytes per document;
  *  - memory per waiting document (default mode, everything queued, no worker);
  *  - the ceiling they imply: documents/s one Redis core coordinates, and the worker
- *    cores that feeds at the rate measured here per worker core (worker CPU time).
+ *    cores that feeds at the rate measured here per worker core (worker CPU time);
+ *  - on a local 3-node Redis Cluster, with 1 and with 3 queue shards (`--shards`): Redis
+ *    CPU per document summed over the nodes and on the busiest node, which is what
+ *    limits, and the ceiling that gives against one node's.
  *
  * Per-document costs barely move with the machine's load, unlike wall times.
  *
- *   npm run bench:scale [-- --docs 5000 --per-job 32,128 --modes default,learn]
+ *   npm run bench:scale [-- --docs 5000 --per-job 32,128 --modes default,learn --shards 1,3]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,12 +24,13 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MetricsTime, Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { startLocalRedis } from '../src/cli/local-redis.js';
+import { Cluster, Redis } from 'ioredis';
+import { startLocalCluster, startLocalRedis } from '../src/cli/local-redis.js';
 import { loadConfigWithSource, PACKAGE_ROOT } from '../src/config.js';
 import { BatchStore } from '../src/queue/batches.js';
 import { COUNT_JOB, QUEUE_NAME, type DocumentJob, type JobSummary } from '../src/queue/jobs.js';
 import { enqueueFolder } from '../src/queue/producer.js';
+import { Queues, shardPrefix } from '../src/queue/queues.js';
 import { documentLines, type DocumentLines } from '../src/text/learned.js';
 import { untilFinished } from './private-queue.js';
 
@@ -36,12 +40,14 @@ const { values } = parseArgs({
     'per-job': { type: 'string', default: '32,128' },
     modes: { type: 'string', default: 'default,learn' },
     threads: { type: 'string', default: '2' },
+    shards: { type: 'string', default: '1,3' },
   },
 });
 const count = Number(values.docs);
 const perJobs = values['per-job'].split(',').map(Number);
 const modes = values.modes.split(',') as ('default' | 'learn')[];
 const threads = Number(values.threads);
+const shardRuns = values.shards ? values.shards.split(',').map(Number) : [];
 const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
 const PREFIX = '{bench}';
 
@@ -207,6 +213,72 @@ async function measure(input: string, warm: string, lines: Map<string, DocumentL
   }
 }
 
+interface ClusterResult {
+  shards: number;
+  docs: number;
+  /** Redis CPU per document, less idle, summed over the nodes. */
+  totalUsPerDoc: number;
+  /** The same on the node that spent most: the one that runs out first. */
+  busiestUsPerDoc: number;
+  /** Per node, µs per document. */
+  perNode: number[];
+}
+
+/**
+ * The default mode on a local 3-node Redis Cluster with `shards` queue shards, each
+ * shard's tag on its own node: enqueue, and stand-in workers (one BullMQ worker per
+ * shard, as `vnpipe worker` runs) recording every job as in measure().
+ */
+async function measureCluster(input: string, warm: string, shards: number, perJob: number): Promise<ClusterResult> {
+  const cluster = await startLocalCluster(3);
+  const nodes = cluster.ports.map((port) => new Redis(port, '127.0.0.1'));
+  const client = new Cluster([{ host: '127.0.0.1', port: cluster.ports[0]! }]);
+  const workerClient = new Cluster([{ host: '127.0.0.1', port: cluster.ports[0]! }], { redisOptions: { maxRetriesPerRequest: null } });
+  const prefix = await cluster.spreadPrefix('bench', shards);
+  const queues = new Queues(client, prefix, shards);
+  const batches = new BatchStore(client, prefix);
+  const out = mkdtempSync(join(tmpdir(), 'vnpipe-scale-out-'));
+  const { config, raw } = loadConfigWithSource(undefined, { queue: { documentsPerJob: perJob, shards } });
+  const workers = Array.from({ length: shards }, (_, shard) =>
+    new Worker<DocumentJob, JobSummary>(
+      QUEUE_NAME,
+      async (job) => {
+        const { batch, docs } = job.data;
+        await batches.recordCompleted(batch, job.id!, docs.map((d) => ({ seq: d.seq, rel: d.rel, id: d.id, bytes: d.size })), Date.now(), shard);
+        return { completed: docs.length, failed: 0, skipped: 0 };
+      },
+      { connection: workerClient, prefix: shardPrefix(prefix, shard), concurrency: Math.ceil(8 / shards), metrics: { maxDataPoints: MetricsTime.ONE_WEEK * 2 } },
+    ),
+  );
+  const cpu = async () => Promise.all(nodes.map(async (n) => (await snapshot(n)).cpuUs));
+  try {
+    const warmed = await enqueueFolder(queues, batches, { root: warm, out, rawConfig: raw, config });
+    await untilFinished(batches, warmed.batchId);
+    const idleStart = await cpu();
+    const idleFrom = process.hrtime.bigint();
+    await new Promise((r) => setTimeout(r, 2000));
+    const idleEnd = await cpu();
+    const idleSecs = Number(process.hrtime.bigint() - idleFrom) / 1e9;
+    const idle = idleEnd.map((c, i) => (c - idleStart[i]!) / idleSecs);
+    const before = await cpu();
+    const start = process.hrtime.bigint();
+    const { batchId, queued } = await enqueueFolder(queues, batches, { root: input, out, rawConfig: raw, config });
+    await untilFinished(batches, batchId);
+    const secs = Number(process.hrtime.bigint() - start) / 1e9;
+    const after = await cpu();
+    const perNode = after.map((c, i) => (c - before[i]! - idle[i]! * secs) / queued);
+    return { shards, docs: queued, totalUsPerDoc: perNode.reduce((a, b) => a + b, 0), busiestUsPerDoc: Math.max(...perNode), perNode };
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
+    await queues.close();
+    client.disconnect();
+    workerClient.disconnect();
+    for (const n of nodes) n.disconnect();
+    await cluster.stop();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 /** Documents one core of `vnpipe worker` cleans (or counts) per second: its CPU time over a batch. */
 async function workerRate(input: string, mode: 'default' | 'learn'): Promise<number> {
   const server = await startLocalRedis();
@@ -295,6 +367,22 @@ try {
   console.log(`vnpipe worker (${threads} threads): ${[...rates].map(([m, r]) => `${m} ${r.toFixed(0)}`).join(', ')} documents per core-second`);
   for (const perJob of perJobs) {
     console.log(`memory per waiting document (${perJob}/job): ${(await memoryPerWaiting(corpus.dir, perJob)).toFixed(0)} bytes`);
+  }
+  if (shardRuns.length > 0) {
+    // The job size the default config uses, or the largest asked for.
+    const perJob = perJobs.includes(128) ? 128 : Math.max(...perJobs);
+    const runs: ClusterResult[] = [];
+    for (const shards of shardRuns) runs.push(await measureCluster(corpus.dir, warm.dir, shards, perJob));
+    const base = runs.find((r) => r.shards === 1) ?? runs[0]!;
+    console.log(`\nlocal 3-node Redis Cluster, default mode, ${perJob}/job: Redis CPU µs per document (less idle)`);
+    console.log('| queue shards | all nodes | busiest node | per node | docs/s the busiest node allows | × one shard |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
+    for (const r of runs) {
+      console.log(
+        `| ${r.shards} | ${r.totalUsPerDoc.toFixed(1)} | ${r.busiestUsPerDoc.toFixed(1)} | ${r.perNode.map((u) => u.toFixed(1)).join(' / ')} | ` +
+          `${(1e6 / r.busiestUsPerDoc).toFixed(0)} | ${(base.busiestUsPerDoc / r.busiestUsPerDoc).toFixed(2)} |`,
+      );
+    }
   }
 } finally {
   for (const dir of [corpus.dir, warm.dir]) rmSync(dir, { recursive: true, force: true });

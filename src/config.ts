@@ -2,14 +2,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type OutputUnit, Validator as SchemaValidator } from '@cfworker/json-schema';
 import { UsageError } from './errors.js';
 import type { HtmlRemoval } from './html/extract.js';
 import type { HtmlRules } from './html/rules.js';
 import type { BoilerplateRules } from './text/boilerplate.js';
-import { ENCODINGS, type Encoding } from './text/decode.js';
+import type { Encoding } from './text/decode.js';
 import type { LanguageRules } from './text/language.js';
 import type { LearnSettings } from './text/learned.js';
 import type { ToneSetting } from './text/normalize.js';
+import type { RecordRules } from './text/record.js';
 import type { SentenceRules } from './text/sentences.js';
 import { SIGNAL_NAMES, type QualityPreset, type QualityRules } from './text/quality.js';
 import type { DedupSettings } from './dedup/minhash.js';
@@ -20,18 +22,20 @@ export interface Config {
   decode: { maxReplacementRatio: number; encoding?: Encoding };
   normalize: { toneStyle: ToneSetting };
   metadata: { timezone: string };
+  /** Which fields of a JSON crawler record hold the text and the metadata (src/text/record.ts). */
+  records: RecordRules;
   boilerplate: BoilerplateRules;
   learn: LearnSettings;
   language: LanguageRules;
   sentences: SentenceRules;
   /** The HTML article extractor's rules (their meaning: src/html/rules.ts). */
   html: HtmlRules;
-  queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number; enqueueWindow: number; documentsPerJob: number };
+  queue: { attempts: number; backoffMs: number; keepCompleted: number; keepFailedSeconds: number; enqueueWindow: number; documentsPerJob: number; shards: number };
   /** Quality signals' stop words and the export filter presets (src/text/quality.ts). */
   quality: QualityRules;
   /** Near-duplicate detection at export (src/dedup/minhash.ts). */
   dedup: DedupSettings;
-  shards: { textField: string; recordsPerJob: number };
+  shards: { recordsPerJob: number };
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -53,8 +57,10 @@ const HASHES = new WeakMap<Config, string>();
 export function configHash(config: Config): string {
   let hash = HASHES.get(config);
   if (hash === undefined) {
-    // Filter presets and dedup settings are read by export only: changing them rebuilds no document.
-    const documentSettings = { ...config, quality: { stopWords: config.quality.stopWords }, dedup: undefined };
+    // Filter presets and dedup settings are read by export only, and queue shards place jobs:
+    // changing them rebuilds no document (and outputs made before `queue.shards` keep their hash).
+    const { shards: _shards, ...queue } = config.queue;
+    const documentSettings = { ...config, queue, quality: { stopWords: config.quality.stopWords }, dedup: undefined };
     const text = JSON.stringify(documentSettings, (_, value: unknown) => {
       // Sets (abbreviations, stop words) would serialise as {}: changing them must change the hash.
       if (value instanceof Set) return [...(value as Set<unknown>)].sort();
@@ -86,240 +92,229 @@ export function loadConfigWithSource(userFile?: string, overrides?: JsonObject):
   return { config: compileConfig(raw, userFile ?? DEFAULT_CONFIG_FILE), raw };
 }
 
-export function compileConfig(raw: JsonObject, source: string): Config {
-  const v = new Validator(source);
-  const root = v.object(raw, '', ['$schema', 'limits', 'decode', 'normalize', 'metadata', 'boilerplate', 'learn', 'language', 'sentences', 'html', 'queue', 'quality', 'dedup', 'shards']);
-  const limits = v.object(root.limits, 'limits', ['maxFileBytes', 'documentTimeoutMs', 'threadHeapMb']);
-  const decode = v.object(root.decode, 'decode', ['maxReplacementRatio', 'encoding'], ['encoding']);
-  const encoding = decode.encoding === undefined ? undefined : v.string(decode.encoding, 'decode.encoding');
-  if (encoding !== undefined && !(ENCODINGS as readonly string[]).includes(encoding)) {
-    v.fail('decode.encoding', `"${encoding}" is none of ${ENCODINGS.join(', ')}`);
-  }
-  const normalize = v.object(root.normalize, 'normalize', ['toneStyle']);
-  const metadata = v.object(root.metadata, 'metadata', ['timezone']);
-  const toneStyle = v.string(normalize.toneStyle, 'normalize.toneStyle');
-  if (toneStyle !== 'old' && toneStyle !== 'new' && toneStyle !== 'keep') {
-    v.fail('normalize.toneStyle', `must be "old" (hòa, thủy), "new" (hoà, thuỷ) or "keep", not "${toneStyle}"`);
-  }
-  const bp = v.object(root.boilerplate, 'boilerplate', [
-    'imageArtifacts', 'markers', 'trailingBlocks', 'relatedLinks', 'creditedCaptions', 'captionCues', 'bylines', 'sourceCredits', 'outlets',
-    'callsToAction', 'captionMaxLength',
-  ]);
-  const learn = v.object(root.learn, 'learn', ['minDocuments', 'minShare', 'minDocumentsAnyShare', 'sentenceWords', 'protectLength', 'protectShare', 'maxLinesPerSource']);
-  const language = v.object(root.language, 'language', ['candidates', 'minLetters', 'vietnameseWordShare', 'shortParagraphLetters']);
-  const sentences = v.object(root.sentences, 'sentences', ['abbreviations', 'letterNouns', 'plainNameSyllables', 'nameIntroducers']);
-  const queue = v.object(root.queue, 'queue', ['attempts', 'backoffMs', 'keepCompleted', 'keepFailedSeconds', 'enqueueWindow', 'documentsPerJob']);
-  const quality = v.object(root.quality, 'quality', ['stopWords', 'presets']);
-  const dedup = v.object(root.dedup, 'dedup', ['ngram', 'bands', 'rows', 'threshold']);
-  const shards = v.object(root.shards, 'shards', ['textField', 'recordsPerJob']);
-  const textField = v.string(shards.textField, 'shards.textField');
-  if (textField === '') v.fail('shards.textField', 'must name a field');
+/**
+ * config/schema.json is the one description of the settings: editors read it to check a
+ * user's file, and every load validates the merged settings against it before they are
+ * compiled (patterns to RegExps, word lists to Sets). A user's file sets only what it
+ * changes, so the file leaves `required` out; the merged settings (and a batch's stored
+ * ones, possibly from an older version) must hold every setting config/default.json
+ * holds, which `requireDefaults` adds at load.
+ */
+const SCHEMA_FILE = join(PACKAGE_ROOT, 'config', 'schema.json');
+let schema: { validator: SchemaValidator; root: JsonObject } | undefined;
 
-  const timezone = v.string(metadata.timezone, 'metadata.timezone');
-  if (!/^(?:Z|[+-]\d{2}:\d{2})$/.test(timezone)) v.fail('metadata.timezone', `must be "Z" or an offset like "+07:00", not "${timezone}"`);
-  const candidates = v.strings(language.candidates, 'language.candidates');
-  candidates.forEach((c, i) => /^[a-z]{3}$/.test(c) || v.fail(`language.candidates[${i}]`, `"${c}" is not an ISO 639-3 code`));
+// @cfworker/json-schema interprets the schema (about 10 ms), where ajv generates code for
+// it (300-900 ms measured here): every CLI start and every document thread loads a config.
+function validateSchema(raw: JsonObject, source: string): void {
+  if (!schema) {
+    const root = requireDefaults(readJson(SCHEMA_FILE), readJson(DEFAULT_CONFIG_FILE));
+    schema = { validator: new SchemaValidator(root, '2020-12', true), root };
+  }
+  const { valid, errors } = schema.validator.validate(raw);
+  if (!valid) throw new UsageError(`config error in ${source}: ${explain(errors, schema.root, raw)}`);
+}
 
+/** The schema with every object that config/default.json fills requiring the keys it has there. */
+function requireDefaults(node: JsonObject, defaults: JsonObject): JsonObject {
+  const properties = node.properties as Record<string, JsonObject> | undefined;
+  if (!properties) return node;
+  const withDefaults: Record<string, JsonObject> = {};
+  for (const [key, child] of Object.entries(properties)) {
+    const value = defaults[key];
+    const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
+    withDefaults[key] = isObject ? requireDefaults(child, value) : child;
+  }
+  return { ...node, properties: withDefaults, required: Object.keys(defaults).filter((k) => k !== '$schema') };
+}
+
+interface SchemaNode {
+  type?: string;
+  minimum?: number;
+  maximum?: number;
+  pattern?: string;
+  enum?: Json[];
+  properties?: Record<string, unknown>;
+  patternProperties?: Record<string, unknown>;
+}
+
+/**
+ * The innermost schema violation (the validator lists the chain from the top) as
+ * `path: what is wrong`, in the words of the setting, not of JSON Schema.
+ */
+function explain(errors: OutputUnit[], root: JsonObject, raw: JsonObject): string {
+  let error = errors[errors.length - 1]!;
+  // An unknown key is reported as "additionalProperties" and then as the `false` schema it met.
+  if (error.keyword === 'false' && errors.length > 1) error = errors[errors.length - 2]!;
+  const node = schemaNode(root, error.keywordLocation);
+  const keys = error.instanceLocation.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const path = keys.map((k, i) => (/^\d+$/.test(k) ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+  const at = (key: string) => (path ? `${path}.${key}` : key);
+  const named = /"([^"]*)"/.exec(error.error)?.[1] ?? '';
+  const data = keys.reduce<Json | undefined>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<string, Json>)[key] : undefined), raw);
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const known = [...Object.keys(node.properties ?? {}).filter((k) => k !== '$schema'), ...Object.keys(node.patternProperties ?? {})];
+      return `${at(named)}: unknown setting (known: ${known.join(', ')})`;
+    }
+    case 'required':
+      return `${at(named)}: missing`;
+    case 'type': {
+      if (node.type === 'integer' && typeof data === 'number') return `${path}: must be a whole number, not ${data}`;
+      const noun: Record<string, string> = { integer: 'a whole number', number: 'a number', string: 'a string', array: 'a list', object: 'an object', boolean: 'true or false' };
+      return `${path}: must be ${noun[node.type ?? ''] ?? node.type}`;
+    }
+    case 'minimum':
+    case 'maximum':
+      return `${path}: must be between ${node.minimum ?? -Infinity} and ${node.maximum ?? Infinity}, not ${String(data)}`;
+    case 'enum':
+      return `${path}: ${JSON.stringify(data)} is none of ${(node.enum ?? []).join(', ')}`;
+    case 'pattern':
+      if (error.keywordLocation.includes('/propertyNames/')) return `${path}: the name does not match ${node.pattern}`;
+      return `${path}: ${JSON.stringify(data)} does not match ${node.pattern}`;
+    case 'format':
+      return `${path}: invalid regular expression: ${regexError(String(data))}`;
+    case 'minLength':
+      return `${path}: must not be empty`;
+    default:
+      return `${path || '(top level)'}: ${error.error}`;
+  }
+}
+
+/** The schema object that holds the keyword at `location` (a `#/...` pointer, `$ref`s followed). */
+function schemaNode(root: JsonObject, location: string): SchemaNode {
+  const keys = location.replace(/^#\/?/, '').split('/').slice(0, -1);
+  let node = root as Record<string, unknown>;
+  for (const key of keys) {
+    node = (key === '$ref' ? schemaNode(root, `${node.$ref as string}/x`) : node[decodeURIComponent(key)]) as Record<string, unknown>;
+  }
+  return node as SchemaNode;
+}
+
+/** Why a pattern does not compile. */
+function regexError(text: string): string | undefined {
+  try {
+    new RegExp(text, 'u');
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** The merged settings as config/schema.json describes them (validated by `validateSchema`). */
+interface RawConfig {
+  limits: Config['limits'];
+  decode: { maxReplacementRatio: number; encoding?: Encoding };
+  normalize: { toneStyle: ToneSetting };
+  metadata: { timezone: string };
+  records: RecordRules;
+  boilerplate: Record<Exclude<keyof BoilerplateRules, 'captionMaxLength'>, string[]> & { captionMaxLength: number };
+  learn: LearnSettings;
+  language: LanguageRules;
+  sentences: Record<keyof SentenceRules, string[]>;
+  html: JsonObject;
+  queue: Config['queue'];
+  quality: { stopWords: string[]; presets: Record<string, Record<string, Json>> };
+  dedup: DedupSettings;
+  shards: Config['shards'];
+}
+
+export function compileConfig(json: JsonObject, source: string): Config {
+  validateSchema(json, source);
+  const raw = json as unknown as RawConfig;
+  const c = new Compiler(source);
+  const bp = raw.boilerplate;
+  // Boilerplate markers and blocks ignore case; caption, byline and credit forms depend on it.
+  const ignoreCase = new Set(['markers', 'trailingBlocks', 'relatedLinks']);
+  const { captionMaxLength, ...bpPatterns } = bp;
   return {
-    limits: {
-      maxFileBytes: v.integer(limits.maxFileBytes, 'limits.maxFileBytes', 1, 2 ** 31 - 1),
-      documentTimeoutMs: v.integer(limits.documentTimeoutMs, 'limits.documentTimeoutMs', 10, 3_600_000),
-      threadHeapMb: v.integer(limits.threadHeapMb, 'limits.threadHeapMb', 64, 65_536),
-    },
-    decode: {
-      maxReplacementRatio: v.number(decode.maxReplacementRatio, 'decode.maxReplacementRatio', 0, 1),
-      ...(encoding ? { encoding: encoding as Encoding } : {}),
-    },
-    normalize: { toneStyle: toneStyle as ToneSetting },
-    metadata: { timezone },
+    limits: raw.limits,
+    decode: raw.decode,
+    normalize: raw.normalize,
+    metadata: raw.metadata,
+    records: raw.records,
     boilerplate: {
-      imageArtifacts: v.patterns(bp.imageArtifacts, 'boilerplate.imageArtifacts', 'u'),
-      markers: v.patterns(bp.markers, 'boilerplate.markers', 'iu'),
-      trailingBlocks: v.patterns(bp.trailingBlocks, 'boilerplate.trailingBlocks', 'iu'),
-      relatedLinks: v.patterns(bp.relatedLinks, 'boilerplate.relatedLinks', 'iu'),
-      creditedCaptions: v.patterns(bp.creditedCaptions, 'boilerplate.creditedCaptions', 'u'),
-      captionCues: v.patterns(bp.captionCues, 'boilerplate.captionCues', 'u'),
-      bylines: v.patterns(bp.bylines, 'boilerplate.bylines', 'u'),
-      sourceCredits: v.patterns(bp.sourceCredits, 'boilerplate.sourceCredits', 'u'),
-      outlets: v.patterns(bp.outlets, 'boilerplate.outlets', 'u'),
-      callsToAction: v.patterns(bp.callsToAction, 'boilerplate.callsToAction', 'u'),
-      captionMaxLength: v.number(bp.captionMaxLength, 'boilerplate.captionMaxLength', 1),
+      ...(Object.fromEntries(
+        Object.entries(bpPatterns).map(([k, list]) => [k, c.patterns(list, `boilerplate.${k}`, ignoreCase.has(k) ? 'iu' : 'u')]),
+      ) as Omit<BoilerplateRules, 'captionMaxLength'>),
+      captionMaxLength,
     },
-    learn: {
-      minDocuments: v.number(learn.minDocuments, 'learn.minDocuments', 2),
-      minShare: v.number(learn.minShare, 'learn.minShare', 0, 1),
-      minDocumentsAnyShare: v.number(learn.minDocumentsAnyShare, 'learn.minDocumentsAnyShare', 2),
-      sentenceWords: v.number(learn.sentenceWords, 'learn.sentenceWords', 1),
-      protectLength: v.number(learn.protectLength, 'learn.protectLength', 0),
-      protectShare: v.number(learn.protectShare, 'learn.protectShare', 0, 1),
-      maxLinesPerSource: v.number(learn.maxLinesPerSource, 'learn.maxLinesPerSource', 100),
-    },
-    language: {
-      candidates,
-      minLetters: v.number(language.minLetters, 'language.minLetters', 0),
-      vietnameseWordShare: v.number(language.vietnameseWordShare, 'language.vietnameseWordShare', 0, 1),
-      shortParagraphLetters: v.number(language.shortParagraphLetters, 'language.shortParagraphLetters', 0),
-    },
-    sentences: {
-      abbreviations: new Set(v.strings(sentences.abbreviations, 'sentences.abbreviations')),
-      letterNouns: new Set(v.strings(sentences.letterNouns, 'sentences.letterNouns')),
-      plainNameSyllables: new Set(v.strings(sentences.plainNameSyllables, 'sentences.plainNameSyllables')),
-      nameIntroducers: new Set(v.strings(sentences.nameIntroducers, 'sentences.nameIntroducers')),
-    },
-    html: compileHtmlRules(v, root.html),
-    queue: {
-      // Bounded so that BullMQ never receives a value it mishandles (1e300 jobs kept, a backoff of years).
-      attempts: v.integer(queue.attempts, 'queue.attempts', 1, 100),
-      backoffMs: v.integer(queue.backoffMs, 'queue.backoffMs', 0, 3_600_000),
-      keepCompleted: v.integer(queue.keepCompleted, 'queue.keepCompleted', 0, 1_000_000),
-      keepFailedSeconds: v.integer(queue.keepFailedSeconds, 'queue.keepFailedSeconds', 0, 31_536_000),
-      enqueueWindow: v.integer(queue.enqueueWindow, 'queue.enqueueWindow', 1000, 10_000_000),
-      documentsPerJob: v.integer(queue.documentsPerJob, 'queue.documentsPerJob', 1, 1000),
-    },
+    learn: raw.learn,
+    language: raw.language,
+    sentences: Object.fromEntries(Object.entries(raw.sentences).map(([k, words]) => [k, new Set(words)])) as unknown as SentenceRules,
+    html: compileHtmlRules(c, raw.html),
+    queue: raw.queue,
     quality: {
-      stopWords: v.strings(quality.stopWords, 'quality.stopWords').map((w) => w.toLowerCase()),
-      presets: compilePresets(v, quality.presets),
+      stopWords: raw.quality.stopWords.map((w) => w.toLowerCase()),
+      presets: compilePresets(c, raw.quality.presets),
     },
-    dedup: {
-      ngram: v.integer(dedup.ngram, 'dedup.ngram', 1, 64),
-      bands: v.integer(dedup.bands, 'dedup.bands', 1, 256),
-      rows: v.integer(dedup.rows, 'dedup.rows', 1, 64),
-      threshold: v.number(dedup.threshold, 'dedup.threshold', 0, 1),
-    },
-    shards: { textField, recordsPerJob: v.integer(shards.recordsPerJob, 'shards.recordsPerJob', 1, 100_000) },
+    dedup: raw.dedup,
+    shards: raw.shards,
   };
 }
 
 /** `quality.presets`: per name, a description, optional languages and languageQualityOk, and min/max bounds on signals. */
-function compilePresets(v: Validator, raw: Json | undefined): Record<string, QualityPreset> {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) v.fail('quality.presets', 'must be an object of named presets');
+function compilePresets(c: Compiler, raw: RawConfig['quality']['presets']): Record<string, QualityPreset> {
   const presets: Record<string, QualityPreset> = {};
   for (const [name, value] of Object.entries(raw)) {
     const path = `quality.presets.${name}`;
-    if (!/^[a-z][a-z0-9-]*$/.test(name)) v.fail(path, 'a preset name is lower-case letters, digits and dashes');
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) v.fail(path, 'must be an object');
-    const preset: QualityPreset = { description: v.string(value.description, `${path}.description`), bounds: [] };
-    for (const [key, bound] of Object.entries(value)) {
-      if (key === 'description') continue;
-      if (key === 'languages') preset.languages = v.strings(bound, `${path}.languages`);
-      else if (key === 'languageQualityOk') {
-        if (typeof bound !== 'boolean') v.fail(`${path}.languageQualityOk`, 'must be true or false');
-        preset.languageQualityOk = bound;
-      } else {
-        const m = /^(min|max)([A-Z]\w*)$/.exec(key);
-        const signal = m ? `${m[2]![0]!.toLowerCase()}${m[2]!.slice(1)}` : '';
-        if (!m || !(signal === 'languageScore' || (SIGNAL_NAMES as readonly string[]).includes(signal))) {
-          v.fail(`${path}.${key}`, `is no bound: use min or max and a signal (languageScore, ${SIGNAL_NAMES.join(', ')})`);
-        }
-        preset.bounds.push({ name: key, signal: signal as QualityPreset['bounds'][number]['signal'], kind: m[1] as 'min' | 'max', value: v.number(bound, `${path}.${key}`, 0) });
+    const { description, languages, languageQualityOk, ...bounds } = value;
+    const preset: QualityPreset = { description: description as string, bounds: [] };
+    if (languages !== undefined) preset.languages = languages as string[];
+    if (languageQualityOk !== undefined) preset.languageQualityOk = languageQualityOk as boolean;
+    for (const [key, bound] of Object.entries(bounds)) {
+      const m = /^(min|max)([A-Z]\w*)$/.exec(key)!;
+      const signal = `${m[2]![0]!.toLowerCase()}${m[2]!.slice(1)}`;
+      if (!(signal === 'languageScore' || (SIGNAL_NAMES as readonly string[]).includes(signal))) {
+        c.fail(`${path}.${key}`, `is no bound: use min or max and a signal (languageScore, ${SIGNAL_NAMES.join(', ')})`);
       }
+      preset.bounds.push({ name: key, signal: signal as QualityPreset['bounds'][number]['signal'], kind: m[1] as 'min' | 'max', value: bound as number });
     }
     presets[name] = preset;
   }
   return presets;
 }
 
-const HTML_NUMBERS = [
-  'maxInputChars', 'maxDepth', 'maxLinkDensity', 'maxProseLinkDensity', 'goodMinChars', 'sentenceMinChars', 'shortTextWeight', 'badTextWeight',
-  'contentHintBonus', 'hintOverrideShare', 'strongHintOverrideShare', 'teaserHeadingLinkShare', 'teaserMaxChars', 'teaserMinCards', 'buttonBoxMaxChars', 'captionMaxChars', 'bylineMaxChars', 'bylineBoxMaxChars', 'dateLineMaxChars',
-  'fallbackShare', 'leadWindow', 'titleH1Overlap', 'removalTextMax',
-] as const;
 const HTML_PATTERNS = ['contentHints', 'captionHints', 'bylineHints', 'dateHints', 'titleSeparators', 'outletAuthors', 'breadcrumbHome'] as const;
 const HTML_PATTERN_LISTS = ['captionCredits', 'bylineForms', 'bylineNames', 'dateLines'] as const;
-const HTML_REASONS: readonly HtmlRemoval['reason'][] = [
-  'navigation', 'related', 'comments', 'share', 'ad', 'script', 'style', 'form', 'header', 'footer', 'aside', 'hidden', 'caption', 'byline',
-  'low-density', 'title', 'date', 'other',
-];
 
-/** The `html` section: numbers, patterns (a leading `(?i)` ignores case) and the class/id hints with their removal reasons. */
-function compileHtmlRules(v: Validator, raw: Json | undefined): HtmlRules {
-  const keys = [...HTML_NUMBERS, ...HTML_PATTERNS, ...HTML_PATTERN_LISTS, 'boilerplateHints', 'overridableReasons', 'defaultOffset'];
-  const html = v.object(raw, 'html', keys);
-  const reason = (value: Json | undefined, path: string) => {
-    const r = v.string(value, path);
-    if (!(HTML_REASONS as readonly string[]).includes(r)) v.fail(path, `"${r}" is none of ${HTML_REASONS.join(', ')}`);
-    return r as HtmlRemoval['reason'];
-  };
-  const hints = html.boilerplateHints;
-  if (!Array.isArray(hints)) v.fail('html.boilerplateHints', 'must be a list of {"reason", "pattern"}');
-  const defaultOffset = v.string(html.defaultOffset, 'html.defaultOffset');
-  if (!/^(?:|Z|[+-]\d{2}:\d{2})$/.test(defaultOffset)) v.fail('html.defaultOffset', `must be "", "Z" or an offset like "+07:00", not "${defaultOffset}"`);
-  const reasons = v.strings(html.overridableReasons, 'html.overridableReasons');
+/** The `html` section: numbers as they are, patterns (a leading `(?i)` ignores case) compiled, hints with their removal reasons. */
+function compileHtmlRules(c: Compiler, html: JsonObject): HtmlRules {
+  const hints = html.boilerplateHints as { reason: HtmlRemoval['reason']; pattern: string }[];
   return {
-    ...(Object.fromEntries(HTML_NUMBERS.map((k) => [k, v.number(html[k], `html.${k}`, 0)])) as Record<(typeof HTML_NUMBERS)[number], number>),
-    ...(Object.fromEntries(HTML_PATTERNS.map((k) => [k, v.pattern(html[k], `html.${k}`)])) as Record<(typeof HTML_PATTERNS)[number], RegExp>),
-    ...(Object.fromEntries(HTML_PATTERN_LISTS.map((k) => [k, v.strings(html[k], `html.${k}`).map((p, i) => v.pattern(p, `html.${k}[${i}]`))])) as Record<
+    ...(html as unknown as HtmlRules),
+    ...(Object.fromEntries(HTML_PATTERNS.map((k) => [k, c.pattern(html[k] as string, `html.${k}`)])) as Record<(typeof HTML_PATTERNS)[number], RegExp>),
+    ...(Object.fromEntries(HTML_PATTERN_LISTS.map((k) => [k, (html[k] as string[]).map((p, i) => c.pattern(p, `html.${k}[${i}]`))])) as Record<
       (typeof HTML_PATTERN_LISTS)[number],
       RegExp[]
     >),
-    boilerplateHints: hints.map((h, i) => {
-      const hint = v.object(h, `html.boilerplateHints[${i}]`, ['reason', 'pattern']);
-      return { reason: reason(hint.reason, `html.boilerplateHints[${i}].reason`), pattern: v.pattern(hint.pattern, `html.boilerplateHints[${i}].pattern`) };
-    }),
-    overridableReasons: reasons.map((r, i) => reason(r, `html.overridableReasons[${i}]`)),
-    defaultOffset,
+    boilerplateHints: hints.map((h, i) => ({ reason: h.reason, pattern: c.pattern(h.pattern, `html.boilerplateHints[${i}].pattern`) })),
   };
 }
 
-class Validator {
+/** What the schema cannot say: patterns compiled with their flags, and checks across settings. */
+class Compiler {
   constructor(private readonly source: string) {}
 
   fail(path: string, message: string): never {
-    throw new UsageError(`config error in ${this.source}: ${path || '(top level)'}: ${message}`);
-  }
-
-  object(value: Json | undefined, path: string, keys: string[], optional: string[] = []): JsonObject {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail(path, 'must be an object');
-    for (const key of Object.keys(value)) {
-      if (!keys.includes(key)) this.fail(path ? `${path}.${key}` : key, `unknown setting (known: ${keys.join(', ')})`);
-    }
-    for (const key of keys) {
-      if (key !== '$schema' && !optional.includes(key) && !(key in value)) this.fail(path ? `${path}.${key}` : key, 'missing');
-    }
-    return value;
-  }
-
-  number(value: Json | undefined, path: string, min: number, max = Infinity): number {
-    if (typeof value !== 'number' || !Number.isFinite(value)) this.fail(path, 'must be a number');
-    if (value < min || value > max) this.fail(path, `must be between ${min} and ${max}, not ${value}`);
-    return value;
-  }
-
-  integer(value: Json | undefined, path: string, min: number, max = Infinity): number {
-    const n = this.number(value, path, min, max);
-    if (!Number.isInteger(n)) this.fail(path, `must be a whole number, not ${n}`);
-    return n;
-  }
-
-  string(value: Json | undefined, path: string): string {
-    if (typeof value !== 'string') this.fail(path, 'must be a string');
-    return value;
-  }
-
-  strings(value: Json | undefined, path: string): string[] {
-    if (!Array.isArray(value)) this.fail(path, 'must be a list of strings');
-    return value.map((item, i) => this.string(item, `${path}[${i}]`));
+    throw new UsageError(`config error in ${this.source}: ${path}: ${message}`);
   }
 
   /** A Unicode pattern; a leading `(?i)` makes it ignore case. */
-  pattern(value: Json | undefined, path: string): RegExp {
-    const text = this.string(value, path);
+  pattern(text: string, path: string): RegExp {
     const ignoreCase = text.startsWith('(?i)');
+    return this.compile(ignoreCase ? text.slice(4) : text, ignoreCase ? 'iu' : 'u', path);
+  }
+
+  patterns(list: string[], path: string, flags: string): RegExp[] {
+    return list.map((source, i) => this.compile(source, flags, `${path}[${i}]`));
+  }
+
+  private compile(source: string, flags: string, path: string): RegExp {
     try {
-      return new RegExp(ignoreCase ? text.slice(4) : text, ignoreCase ? 'iu' : 'u');
+      return new RegExp(source, flags);
     } catch (err) {
       return this.fail(path, `invalid regular expression: ${(err as Error).message}`);
     }
-  }
-
-  patterns(value: Json | undefined, path: string, flags: string): RegExp[] {
-    return this.strings(value, path).map((source, i) => {
-      try {
-        return new RegExp(source, flags);
-      } catch (err) {
-        return this.fail(`${path}[${i}]`, `invalid regular expression: ${(err as Error).message}`);
-      }
-    });
   }
 }
 

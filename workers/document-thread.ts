@@ -36,7 +36,7 @@ const setups = new Map<string, Setup | Error>();
 function compile(message: ThreadMessage & { setup: BatchSetup }): Setup | Error {
   try {
     const config = compileConfig(message.setup.config, `batch ${message.task.batch}`);
-    const source = openSource(message.setup.root, { followLinks: message.setup.followLinks, textField: config.shards.textField });
+    const source = openSource(message.setup.root, { followLinks: message.setup.followLinks, textFields: config.records.textFields });
     return {
       config,
       source,
@@ -123,8 +123,8 @@ async function cleanUnit(task: ThreadTask & { unit: string }, setup: Setup): Pro
     } else {
       try {
         const key = `${shard}#${record.index}`;
-        const cleaned = processDocumentTimed(record.bytes, key, config, learned);
-        lines.push(`${JSON.stringify(withRecordFields(cleaned.doc, record.fields))}\n`);
+        const cleaned = processDocumentTimed(record.bytes, key, config, learned, record.fields);
+        lines.push(`${JSON.stringify(withRecordFields(cleaned.doc, record.fields, config.records))}\n`);
         answer = resultOf(cleaned, record.bytes.length, sink.locate(key));
       } catch (err) {
         answer = failure(err);

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Queue } from 'bullmq';
+import type { Queues } from '../queue/queues.js';
 import express, { type Request, type Response, type Router } from 'express';
 import { PACKAGE_ROOT } from '../config.js';
 import { DocumentError } from '../errors.js';
@@ -33,7 +34,7 @@ const BATCH_ID = /^[\w-]{1,80}$/;
  * folder, `document?key=` one document's raw input beside its output. Mounted behind
  * the dashboard's checks (host, origin, password); it only reads.
  */
-export function vnpipeRouter(queue: Queue, batches: BatchStore): Router {
+export function vnpipeRouter(queue: Queue | Queues, batches: BatchStore): Router {
   const router = express.Router();
   const stats = new Map<string, { at: number; ttl: number; value: Promise<OutputStats> }>();
   const statics: Record<string, string> = {

@@ -5,6 +5,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
+import { Queues } from '../queue/queues.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { UsageError } from '../errors.js';
 import type { BatchStore } from '../queue/batches.js';
@@ -44,7 +45,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * (401, and 429 after MAX_FAILED_LOGINS failures). Writes exist only with `writable`.
  * Without a password it listens on loopback only.
  */
-export async function startDashboard(queue: Queue, batches: BatchStore, options: DashboardOptions): Promise<Server> {
+export async function startDashboard(queue: Queue | Queues, batches: BatchStore, options: DashboardOptions): Promise<Server> {
   if (!LOOPBACK.test(options.host) && !options.password) {
     throw new UsageError(`the dashboard has no login of its own: set VNPIPE_DASHBOARD_PASSWORD to listen on ${options.host}`);
   }
@@ -55,7 +56,10 @@ export async function startDashboard(queue: Queue, batches: BatchStore, options:
   const board = new ExpressAdapter();
   board.setBasePath('/');
   createBullBoard({
-    queues: [new BullMQAdapter(queue, { readOnlyMode: readOnly, displayName: 'documents' })],
+    queues: Queues.of(queue)
+      .all()
+      // Bull Board keys its queues by name: each shard past 0 gets a name prefix.
+      .map((q, i) => new BullMQAdapter(q, { readOnlyMode: readOnly, displayName: i > 0 ? `documents, shard ${i}` : 'documents', ...(i > 0 ? { prefix: `shard${i}-` } : {}) })),
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'vnpipe', miscLinks: [{ text: 'Batches', url: `${PAGE_PATH}/` }] } },
   });

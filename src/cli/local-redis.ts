@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
+import { shardPrefix } from '../queue/queues.js';
 
 export interface LocalRedis {
   url: string;
@@ -57,6 +58,11 @@ export interface LocalCluster {
   /** The nodes as REDIS_CLUSTER_NODES takes them: `127.0.0.1:port,...`. */
   nodes: string;
   ports: number[];
+  /**
+   * A key prefix `{<name><k>}` whose first `shards` queue shards (queues.ts) sit on as
+   * many different nodes as there are (hash slots fall where they fall; this finds a k).
+   */
+  spreadPrefix(name: string, shards: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -106,7 +112,22 @@ export async function startLocalCluster(size = 3): Promise<LocalCluster> {
         redis.disconnect();
       }
     }
-    return { nodes: nodes.join(','), ports, stop };
+    const spreadPrefix = async (name: string, shards: number) => {
+      const probe = new Redis(ports[0]!, '127.0.0.1');
+      try {
+        const ranges = await probe.cluster('SLOTS');
+        const owner = (slot: number) => ranges.find(([lo, hi]) => slot >= lo && slot <= hi)![2]![1];
+        const wanted = Math.min(shards, ports.length);
+        for (let k = 0; k < 10_000; k++) {
+          const slots = await Promise.all(Array.from({ length: shards }, (_, i) => probe.cluster('KEYSLOT', shardPrefix(`{${name}${k}}`, i)) as Promise<number>));
+          if (new Set(slots.map(owner)).size === wanted) return `{${name}${k}}`;
+        }
+        throw new UsageError(`no prefix {${name}k} spreads ${shards} shards over ${wanted} nodes`);
+      } finally {
+        probe.disconnect();
+      }
+    };
+    return { nodes: nodes.join(','), ports, spreadPrefix, stop };
   } catch (err) {
     await stop();
     throw err;

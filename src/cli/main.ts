@@ -6,7 +6,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import type { Queue } from 'bullmq';
+import type { Queues } from '../queue/queues.js';
 import { compileConfig, loadConfig, loadConfigWithSource, VERSION, type JsonObject } from '../config.js';
 import { DocumentError, UsageError } from '../errors.js';
 import type { BatchRecord, BatchStore } from '../queue/batches.js';
@@ -52,6 +52,7 @@ const OPTIONS = {
   host: ['--host <host>', 'where the dashboard listens (default 127.0.0.1)'],
   port: ['--port <port>', 'dashboard port (default 3000)'],
   writable: ['--writable', 'let the dashboard retry, clean and remove jobs (it only shows them by default)'],
+  queues: ['--queues <n>', 'queue shards (config queue.shards, 1 to 64): on a Redis Cluster, one per node spreads the work; enqueue and workers must agree'],
   root: ['--root <dir>', "the folder the files are enqueued from: ids and `source` are paths relative to it, as the queue gives them (default: each file's folder)"],
 } as const;
 
@@ -69,17 +70,17 @@ interface CommandSpec {
 
 const COMMANDS: CommandSpec[] = [
   {
-    name: 'enqueue', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'learn', 'profile', 'resume'],
+    name: 'enqueue', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'learn', 'profile', 'resume', 'queues'],
     summary: 'queue every file below <folder>, or every record of shards (file:// or s3://, see README); prints the batch id',
     run: ([folder], flags) => enqueueCommand(folder!, flags),
   },
   {
-    name: 'worker', args: [], options: ['concurrency', 'config', 'lock-duration', 'metrics-port', 'metrics-host'],
+    name: 'worker', args: [], options: ['concurrency', 'config', 'lock-duration', 'metrics-port', 'metrics-host', 'queues'],
     summary: 'process queued documents until SIGINT or SIGTERM (then finish the jobs in hand)',
     run: (args, flags) => workerCommand(args, flags),
   },
   {
-    name: 'status', args: ['[batch]'], options: ['json', 'watch', 'failures', 'doc'],
+    name: 'status', args: ['[batch]'], options: ['json', 'watch', 'failures', 'doc', 'config', 'queues'],
     summary: 'one batch in detail, the recent batches and the queue, or (--doc) one input file',
     run: (args, flags) => statusCommand(args, flags),
   },
@@ -89,7 +90,7 @@ const COMMANDS: CommandSpec[] = [
     run: (args) => controlCommand(args, 'cancel'),
   },
   {
-    name: 'run', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'concurrency', 'learn', 'profile'],
+    name: 'run', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'concurrency', 'learn', 'profile', 'queues'],
     summary: 'enqueue and process on this machine, then print the summary (with REDIS_URL unset and no Redis on 127.0.0.1:6379, on a private redis-server)',
     run: ([folder], flags) => runCommand(folder!, flags),
   },
@@ -114,7 +115,7 @@ const COMMANDS: CommandSpec[] = [
     run: (args, flags) => statsCommand(args, flags),
   },
   {
-    name: 'dashboard', args: [], options: ['host', 'port', 'writable'],
+    name: 'dashboard', args: [], options: ['host', 'port', 'writable', 'config', 'queues'],
     summary: 'batches with plots and a document view at /vnpipe/, Bull Board at /; beyond this machine it needs VNPIPE_DASHBOARD_PASSWORD',
     run: (args, flags) => dashboardCommand(args, flags),
   },
@@ -196,7 +197,14 @@ async function main(argv: string[]): Promise<number> {
 
 /** Settings the flags set, merged over the config file. */
 function overridesOf(flags: Flags): JsonObject | undefined {
-  return flags.encoding ? { decode: { encoding: flags.encoding } } : undefined;
+  const queues = wholeNumber(flags.queues, '--queues', 1, 64);
+  if (!flags.encoding && queues === undefined) return undefined;
+  return { ...(flags.encoding ? { decode: { encoding: flags.encoding } } : {}), ...(queues !== undefined ? { queue: { shards: queues } } : {}) };
+}
+
+/** The deployment's queue shards: --queues, else config queue.shards. */
+function shardsOf(flags: Flags): number {
+  return loadConfig(flags.config, overridesOf(flags)).queue.shards;
 }
 
 function requireOut(flags: Flags): string {
@@ -214,21 +222,20 @@ function concurrencyOf(flags: Flags): number {
 /** Redis, the queue and the batch records, opened together and closed together. */
 interface OpenQueue {
   redis: RedisClient;
-  queue: Queue;
+  /** The documents queue of every shard. */
+  queue: Queues;
   batches: BatchStore;
   close(): Promise<void>;
 }
 
-async function openQueue(): Promise<OpenQueue> {
-  const [{ Queue }, { connectRedis, keyPrefix }, { BatchStore }, { QUEUE_NAME }] = await Promise.all([
-    import('bullmq'),
+async function openQueue(shards = 1): Promise<OpenQueue> {
+  const [{ Queues }, { connectRedis, keyPrefix }, { BatchStore }] = await Promise.all([
+    import('../queue/queues.js'),
     import('../queue/connection.js'),
     import('../queue/batches.js'),
-    import('../queue/jobs.js'),
   ]);
   const redis = await connectRedis('client');
-  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: keyPrefix() });
-  queue.on('error', () => {}); // connection errors surface on the awaited calls
+  const queue = new Queues(redis, keyPrefix(), shards);
   return {
     redis,
     queue,
@@ -252,7 +259,7 @@ async function findBatch(id: string): Promise<BatchRecord | null> {
 
 async function enqueueCommand(folder: string, flags: Flags): Promise<number> {
   const out = requireOut(flags);
-  const q = await openQueue();
+  const q = await openQueue(shardsOf(flags));
   try {
     const result = await enqueueBatch(q, folder, out, flags);
     process.stdout.write(`${result.batchId}\n`);
@@ -370,9 +377,10 @@ async function workerCommand(args: string[], flags: Flags): Promise<number> {
   probe.disconnect();
   const log = createLogger('worker');
   const metricsPort = wholeNumber(flags['metrics-port'], '--metrics-port', 1, 65535);
-  const { limits } = loadConfig(flags.config);
+  const { limits, queue } = loadConfig(flags.config, overridesOf(flags));
   const handle = await startWorker({
     concurrency,
+    shards: queue.shards,
     limits: { documentTimeoutMs: limits.documentTimeoutMs, heapMb: limits.threadHeapMb },
     lockDurationMs,
     log,
@@ -414,7 +422,7 @@ async function statusCommand(args: string[], flags: Flags): Promise<number> {
     import('../queue/status.js'),
     import('./report.js'),
   ]);
-  const q = await openQueue();
+  const q = await openQueue(shardsOf(flags));
   try {
     if (flags.doc) {
       const doc = await documentStatus(q.batches, q.queue, flags.doc);
@@ -486,7 +494,7 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
   let local: LocalRedis | null = null;
   let q;
   try {
-    q = await openQueue();
+    q = await openQueue(shardsOf(flags));
   } catch (err) {
     // A REDIS_URL the user set and that does not answer is their mistake to hear about,
     // not a reason to run on a private Redis whose batch `status` will never find.
@@ -494,18 +502,19 @@ async function runCommand(folder: string, flags: Flags): Promise<number> {
     local = await startLocalRedis();
     process.stderr.write(`vnpipe: no Redis at ${redactUrl(redisUrl())}; started a private redis-server at ${local.url} for this run\n`);
     process.env.REDIS_URL = local.url; // the worker threads read it
-    q = await openQueue();
+    q = await openQueue(shardsOf(flags));
   }
   let handle: WorkerHandle | null = null;
   const warnings = new WarningLog();
   try {
     // `run` shows its own progress: the worker's log (what goes wrong) waits for the end of
     // the bar, unless LOG_LEVEL asks for more than warnings, as it goes.
-    const { limits } = loadConfig(flags.config, overridesOf(flags));
+    const { limits, queue } = loadConfig(flags.config, overridesOf(flags));
     const level = process.env.LOG_LEVEL || 'warn';
     const live = ['trace', 'debug', 'info'].includes(level);
     handle = await startWorker({
       concurrency,
+      shards: queue.shards,
       limits: { documentTimeoutMs: limits.documentTimeoutMs, heapMb: limits.threadHeapMb },
       log: createLogger('worker', live ? undefined : warnings).child({}, { level }),
     });
@@ -595,7 +604,7 @@ async function dashboardCommand(args: string[], flags: Flags): Promise<number> {
   const host = flags.host ?? '127.0.0.1';
   const port = wholeNumber(flags.port, '--port', 1, 65535) ?? 3000;
   const { startDashboard } = await import('./dashboard.js');
-  const q = await openQueue();
+  const q = await openQueue(shardsOf(flags));
   try {
     const allowedHosts = (process.env.VNPIPE_DASHBOARD_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
     await startDashboard(q.queue, q.batches, {

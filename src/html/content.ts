@@ -63,15 +63,18 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, b
   const hintsOf = (el: HtmlElement): ElementHints => (hintCache[el.id] ??= elementHints(el, rules, nameCache));
 
   // Characters under each element that holds text: a byline or date box is small, whatever wraps it.
-  const charsUnder: number[] = [];
-  for (const b of blocks) for (let el: HtmlElement | null = b.owner; el; el = el.parent) charsUnder[el.id] = (charsUnder[el.id] ?? 0) + b.chars;
+  const charsUnder = new Float64Array(idBound(blocks));
+  for (const b of blocks) for (let el: HtmlElement | null = b.owner; el; el = el.parent) charsUnder[el.id]! += b.chars;
   const cards = teaserCards(blocks, charsUnder, rules);
   // The page's headline: the article's own header (headline, lead, share buttons) is no promo box, and a footer that outweighs a short article is still a footer.
   const titleKey = title ? squash(title) : null;
   const headlines = blocks
     .filter((b) => (b.heading === 1 && !insideTag(b.owner, 'nav')) || (titleKey !== null && b.chars < 2 * titleKey.length && squash(b.text).includes(titleKey)))
     .map((b) => b.owner);
-  const holdsHeadline = (el: HtmlElement) => headlines.some((h) => isInside(h, el));
+  // Every element around a headline, once: asking each headline per element cost headlines x boxes.
+  const aroundHeadline = new Set<HtmlElement>();
+  for (const h of headlines) for (let el: HtmlElement | null = h; el && !aroundHeadline.has(el); el = el.parent) aroundHeadline.add(el);
+  const holdsHeadline = (el: HtmlElement) => aroundHeadline.has(el);
   const promos = buttonBoxes(buttons, charsUnder, holdsHeadline, rules);
 
   // Per block: the boilerplate-hinted ancestors (nearest first) and the caption/byline/date flags.
@@ -110,7 +113,7 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, b
 
   const raw = blocks.map((b) => rawKind(b, rules));
   // Article-like characters under each hinted element decide whether its hint holds.
-  const goodUnder: number[] = [];
+  const goodUnder = new Float64Array(charsUnder.length);
   let pageGood = 0;
   let allGood = 0;
   blocks.forEach((b, i) => {
@@ -118,13 +121,13 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, b
     allGood += b.chars;
     // Text under a hint that always holds (comments, related) is not the article's.
     if (!hints[i]!.some((h) => !rules.overridableReasons.includes(h.reason))) pageGood += b.chars;
-    for (const h of hints[i]!) goodUnder[h.el.id] = (goodUnder[h.el.id] ?? 0) + b.chars;
+    for (const h of hints[i]!) goodUnder[h.el.id]! += b.chars;
   });
   const activeReason = (i: number): Reason | null => {
     for (const h of hints[i]!) {
       const structural = h.el.tag === 'body' || h.el.tag === 'html' || h.el.tag === 'article' || h.el.tag === 'main';
       if (structural || wrappers.has(h.el)) continue;
-      const under = goodUnder[h.el.id] ?? 0;
+      const under = goodUnder[h.el.id]!;
       const overridable = rules.overridableReasons.includes(h.reason) && (h.reason !== 'footer' || headlines.length === 0 || holdsHeadline(h.el));
       if (overridable && pageGood > 0 && under >= rules.hintOverrideShare * pageGood) continue;
       // Even a comments or related hint gives way on the element holding nearly all of the page's text (`news-content related-on`).
@@ -158,23 +161,24 @@ export function selectArticle(blocks: Block[], imageHolders: Set<HtmlElement>, b
  * same tag and class that are cards too (one linked heading is a headline, a row of
  * them is a list of other articles).
  */
-function teaserCards(blocks: Block[], charsUnder: number[], rules: HtmlRules): Set<HtmlElement> {
-  const candidates = new Map<HtmlElement, HtmlElement[]>();
+function teaserCards(blocks: Block[], charsUnder: Float64Array, rules: HtmlRules): Set<HtmlElement> {
+  const candidates = new Map<HtmlElement, Set<HtmlElement>>();
+  const siblings = new SiblingCounts();
   for (const b of blocks) {
     if (b.heading < 2 || b.linkChars < rules.teaserHeadingLinkShare * b.chars) continue;
     // The card is the nearest box around the heading that has siblings like it.
     for (let el: HtmlElement | null = b.owner, up = 0; el?.parent && up <= TEASER_LEVELS; el = el.parent, up++) {
-      if (sameSiblings(el) < rules.teaserMinCards) continue;
+      if (siblings.like(el) < rules.teaserMinCards) continue;
       if (charsUnder[el.id]! - b.chars <= rules.teaserMaxChars) {
-        const list = candidates.get(el.parent) ?? [];
-        if (!list.includes(el)) list.push(el);
+        const list = candidates.get(el.parent) ?? new Set<HtmlElement>();
+        list.add(el);
         candidates.set(el.parent, list);
       }
       break;
     }
   }
   const cards = new Set<HtmlElement>();
-  for (const list of candidates.values()) if (list.length >= rules.teaserMinCards) for (const el of list) cards.add(el);
+  for (const list of candidates.values()) if (list.size >= rules.teaserMinCards) for (const el of list) cards.add(el);
   return cards;
 }
 
@@ -186,7 +190,7 @@ function teaserCards(blocks: Block[], charsUnder: number[], rules: HtmlRules): S
  * longer than `buttonBoxMaxChars`, so a button inside it takes at most its own
  * paragraph along.
  */
-function buttonBoxes(buttons: HtmlElement[], charsUnder: number[], holdsHeadline: (el: HtmlElement) => boolean, rules: HtmlRules): Set<HtmlElement> {
+function buttonBoxes(buttons: HtmlElement[], charsUnder: Float64Array, holdsHeadline: (el: HtmlElement) => boolean, rules: HtmlRules): Set<HtmlElement> {
   const boxes = new Set<HtmlElement>();
   for (const button of buttons) {
     let box: HtmlElement | null = null;
@@ -205,11 +209,28 @@ const BUTTON_BOX_LEVELS = 4;
 /** Levels above a linked heading searched for its card. */
 const TEASER_LEVELS = 3;
 
-/** How many element children of `el`'s parent share its tag and class (itself included). */
-function sameSiblings(el: HtmlElement): number {
-  let n = 0;
-  for (const c of el.parent!.children) if (typeof c !== 'string' && c.tag === el.tag && c.attrs.class === el.attrs.class) n++;
-  return n;
+/**
+ * How many element children of `el`'s parent share its tag and class (itself included),
+ * counted once per parent: a live blog's thousand entries would otherwise each count
+ * the thousand.
+ */
+class SiblingCounts {
+  private readonly byParent = new Map<HtmlElement, Map<string, number>>();
+
+  like(el: HtmlElement): number {
+    let counts = this.byParent.get(el.parent!);
+    if (!counts) {
+      counts = new Map();
+      for (const c of el.parent!.children) if (typeof c !== 'string') counts.set(kindKey(c), (counts.get(kindKey(c)) ?? 0) + 1);
+      this.byParent.set(el.parent!, counts);
+    }
+    return counts.get(kindKey(el))!;
+  }
+}
+
+/** Tag and class (an absent class apart from an empty one). */
+function kindKey(el: HtmlElement): string {
+  return el.attrs.class === undefined ? el.tag : `${el.tag} .${el.attrs.class}`;
 }
 
 /**
@@ -327,26 +348,37 @@ function isImageBox(el: HtmlElement, blocks: Block[], start: number, rules: Html
   return chars <= rules.captionMaxChars && paragraphs < 2;
 }
 
+/**
+ * One more than the largest id of an element holding a block, or an ancestor of one
+ * (ancestors are numbered before their descendants): the size of per-element typed
+ * arrays, which a big page needs (a sparse array of its ids turns into a slow dictionary).
+ */
+function idBound(blocks: Block[]): number {
+  let n = 1;
+  for (const b of blocks) n = Math.max(n, b.owner.id + 1);
+  return n;
+}
+
 function isInside(el: HtmlElement, container: HtmlElement): boolean {
   for (let up: HtmlElement | null = el; up; up = up.parent) if (up === container) return true;
   return false;
 }
 
 function bestContainer(blocks: Block[], kinds: Kind[], hintsOf: (el: HtmlElement) => ElementHints, rules: HtmlRules): HtmlElement {
-  const score: number[] = [];
-  const good: number[] = [];
+  const score = new Float64Array(idBound(blocks));
+  const good = new Float64Array(score.length);
+  const seen = new Uint8Array(score.length);
   const elements: HtmlElement[] = [];
   blocks.forEach((b, i) => {
     const kind = kinds[i]!;
     const value = kind === Kind.Good ? b.chars : kind === Kind.Bad ? -rules.badTextWeight * b.chars : -rules.shortTextWeight * b.chars;
     for (let el: HtmlElement | null = b.owner; el; el = el.parent) {
       const id = el.id;
-      if (score[id] === undefined) {
-        score[id] = 0;
-        good[id] = 0;
+      if (seen[id] === 0) {
+        seen[id] = 1;
         elements.push(el);
       }
-      score[id] += value;
+      score[id]! += value;
       if (kind === Kind.Good) good[id]! += b.chars;
     }
   });

@@ -33,7 +33,13 @@ const ROW_SEPARATOR = ' | ';
  */
 export function extractArticle(html: string, rules: HtmlRules = defaultHtmlRules()): HtmlArticle {
   try {
-    return extract(String(html).slice(0, rules.maxInputChars), rules);
+    const page = String(html);
+    if (page.length <= rules.maxInputChars) return extract(page, rules);
+    // A page this big is a dump or an endless live page: its start is read, and the record says what was left.
+    const article = extract(page.slice(0, rules.maxInputChars), rules);
+    const cut = `page cut at ${rules.maxInputChars} characters (html.maxInputChars): the last ${page.length - rules.maxInputChars} of ${page.length} were not read`;
+    article.removed.push({ reason: 'other', text: cut.slice(0, rules.removalTextMax) });
+    return article;
   } catch (err) {
     // A bug must not fail the document: it then has no article, and the record says why.
     return { ...EMPTY, removed: [{ reason: 'other', text: `extractor error: ${(err as Error).message}`.slice(0, rules.removalTextMax) }] };

@@ -228,9 +228,41 @@ export function textOf(root: HtmlElement): string {
   return collapse(parts.join(''));
 }
 
-/** Whitespace (NBSP, other Unicode spaces, zero-width spaces) collapsed to single spaces, ends trimmed. */
+/**
+ * Whitespace (NBSP, other Unicode spaces, zero-width spaces) collapsed to single spaces,
+ * ends trimmed: what `text.replace(/[\s\u200b\u2060]+/g, ' ').trim()` returns (checked
+ * in html-extract.test.ts). By hand because a page's text is mostly single spaces
+ * between words, each of which that expression matched and replaced: it was the
+ * extractor's costliest step on text-heavy pages. Here a text with nothing to change is
+ * returned as it is, and only the runs that change are cut around.
+ */
 export function collapse(text: string): string {
-  return text.replace(/[\s\u200b\u2060]+/g, ' ').trim();
+  const n = text.length;
+  let out = '';
+  let from = 0;
+  let i = 0;
+  while (i < n) {
+    if (!isSpace(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    if (start === 0 || i === n) out += text.slice(from, start);
+    else if (i - start === 1 && text.charCodeAt(start) === 32) continue;
+    else out += `${text.slice(from, start)} `;
+    from = i;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/** `\s` of a regular expression (Unicode spaces, line ends, BOM), and the zero-width space and word joiner. */
+function isSpace(c: number): boolean {
+  if (c > 32 && c < 0xa0) return false;
+  return (
+    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200b) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x2060 || c === 0x3000 || c === 0xfeff
+  );
 }
 
 /** Elements that start a new line of text: the rest (a, b, span...) run inline. */

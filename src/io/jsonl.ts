@@ -1,4 +1,5 @@
 import { DocumentError } from '../errors.js';
+import { textOf } from '../text/record.js';
 import { decompressed, type RecordFields, type ShardFormat, type ShardRecord } from './shards.js';
 import type { ObjectStore, StoredObject } from './storage.js';
 
@@ -44,25 +45,31 @@ function isBlank(line: Buffer): boolean {
   return true;
 }
 
-/** One JSON object per line: the document in `textField`, the other scalar fields kept as its metadata. */
-export function jsonRecord(index: number, line: Buffer, textField: string): ShardRecord {
+/** One JSON object per line: the document in its text field (records.textFields), the other scalar fields kept as its metadata. */
+export function jsonRecord(index: number, line: Buffer, textFields: readonly string[]): ShardRecord {
   let value: unknown;
   try {
     value = JSON.parse(line.toString('utf8'));
   } catch (err) {
     return { index, error: new DocumentError('bad-record', `record ${index} is not JSON: ${(err as Error).message}`) };
   }
+  return objectRecord(index, value, textFields);
+}
+
+/** A parsed record (a JSON object, a CSV row): the document in its text field, its other scalar fields as metadata. */
+export function objectRecord(index: number, value: unknown, textFields: readonly string[]): ShardRecord {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { index, error: new DocumentError('bad-record', `record ${index} is JSON but not an object`) };
   }
-  const { [textField]: text, ...rest } = value as Record<string, unknown>;
-  if (typeof text !== 'string') {
-    const what = text === undefined ? 'has no' : `has a ${text === null ? 'null' : typeof text}, not a string, in its`;
-    return { index, error: new DocumentError('bad-record', `record ${index} ${what} "${textField}" field (shards.textField)`) };
-  }
+  const chosen = textOf(value as Record<string, unknown>, textFields);
+  if ('error' in chosen) return { index, error: new DocumentError('bad-record', `record ${index} ${chosen.error}`) };
   const fields: RecordFields = {};
-  for (const [k, v] of Object.entries(rest)) if (v === null || typeof v !== 'object') fields[k] = v as string | number | boolean | null;
-  return { index, bytes: Buffer.from(text, 'utf8'), fields };
+  for (const [k, v] of Object.entries(value)) {
+    if (k === chosen.key) continue;
+    if (v === null || typeof v !== 'object') fields[k] = v as string | number | boolean | null;
+    else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) fields[k] = v as string[];
+  }
+  return { index, bytes: Buffer.from(chosen.text, 'utf8'), fields };
 }
 
 /** JSON lines, plain or compressed (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`; `.ndjson` alike). */
@@ -78,7 +85,7 @@ export const JSONL: ShardFormat = {
       if (line.bytes === null) {
         yield { index: line.index, error: new DocumentError('too-large', `record ${line.index} is ${line.length} bytes, over the limit of ${options.maxBytes} (limits.maxFileBytes)`) };
       } else {
-        yield jsonRecord(line.index, line.bytes, options.textField);
+        yield jsonRecord(line.index, line.bytes, options.textFields);
       }
     }
   },

@@ -1,6 +1,7 @@
 import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { DocumentError } from '../errors.js';
+import { textOf } from '../text/record.js';
 import { storeFailure, type RecordFields, type ShardFormat, type ShardRecord } from './shards.js';
 import type { ObjectStore, StoredObject } from './storage.js';
 
@@ -34,15 +35,13 @@ function scalar(value: unknown): string | number | boolean | null | undefined {
   return undefined; // lists, maps and structs are no metadata field
 }
 
-function rowRecord(index: number, row: Record<string, unknown>, textField: string, maxBytes: number): ShardRecord {
-  const { [textField]: text, ...rest } = row;
-  let bytes: Uint8Array;
-  if (typeof text === 'string') bytes = Buffer.from(text, 'utf8');
-  else if (text instanceof Uint8Array) bytes = text;
-  else {
-    const what = text === undefined ? 'has no' : `has a ${text === null ? 'null' : typeof text}, not a string, in its`;
-    return { index, error: new DocumentError('bad-record', `row ${index} ${what} "${textField}" column (shards.textField)`) };
-  }
+function rowRecord(index: number, row: Record<string, unknown>, textFields: readonly string[], maxBytes: number): ShardRecord {
+  // A binary text column keeps its bytes: the decode stage finds their encoding.
+  const binary = textFields.map((f) => Object.keys(row).find((k) => k.toLowerCase() === f.toLowerCase())).find((k) => k !== undefined && row[k] instanceof Uint8Array);
+  const chosen = binary === undefined ? textOf(row, textFields) : { key: binary, bytes: row[binary] as Uint8Array };
+  if ('error' in chosen) return { index, error: new DocumentError('bad-record', `row ${index} ${chosen.error.replace('field', 'column')}`) };
+  const { [chosen.key]: _text, ...rest } = row;
+  const bytes = 'bytes' in chosen ? chosen.bytes : Buffer.from(chosen.text, 'utf8');
   if (bytes.length > maxBytes) {
     return { index, error: new DocumentError('too-large', `row ${index} is ${bytes.length} bytes, over the limit of ${maxBytes} (limits.maxFileBytes)`) };
   }
@@ -72,7 +71,7 @@ export const PARQUET: ShardFormat = {
         if (storeFailure(err)) throw err;
         throw new DocumentError('undecodable', `${shard.key}: rows ${start}-${rowEnd - 1} cannot be decoded: ${(err as Error).message}`);
       }
-      for (let i = 0; i < objects.length; i++) yield rowRecord(start + i, objects[i]!, options.textField, options.maxBytes);
+      for (let i = 0; i < objects.length; i++) yield rowRecord(start + i, objects[i]!, options.textFields, options.maxBytes);
     }
   },
   /** The footer says how many rows: enqueue reads a few kilobytes, not the file. */

@@ -1,5 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { VnDocument } from '../text/pipeline.js';
+import { recordHeader, type RecordRules } from '../text/record.js';
 import type { Maker } from './files.js';
 import { UsageError } from '../errors.js';
 import { parseRecordKey, unitOf, type RecordFields } from './shards.js';
@@ -167,34 +168,15 @@ export class ShardSink {
   }
 }
 
-/** Record fields that are the output's own metadata when the record has them. */
-const OWN_FIELDS = ['url', 'title', 'date'] as const;
-
 /**
- * A cleaned record with its record's fields: `url`, `title` and `date` replace what the
- * pipeline guessed from the text (a crawler's fields are the better word; the site
- * follows the url), the others
- * (`id`, language tags ...) go to `metadata.record`; `metadata.vnpipe` stays last.
+ * A cleaned record with the fields of its record that its metadata did not take (the
+ * record stage read title, date, authors, url and category from them: records.*) as
+ * `metadata.record` (`id`, language tags ...); `metadata.vnpipe` stays last.
  */
-export function withRecordFields(doc: VnDocument, fields: RecordFields): VnDocument & { metadata: { record: RecordFields } } {
+export function withRecordFields(doc: VnDocument, fields: RecordFields, rules: RecordRules): VnDocument & { metadata: { record: RecordFields } } {
   const { vnpipe, ...metadata } = doc.metadata;
+  const used = new Set(recordHeader(fields, rules, '').used);
   const record: RecordFields = {};
-  const own: Partial<Record<(typeof OWN_FIELDS)[number], string>> = {};
-  for (const [k, v] of Object.entries(fields)) {
-    if ((OWN_FIELDS as readonly string[]).includes(k)) {
-      if (typeof v === 'string' && v.trim() !== '') own[k as (typeof OWN_FIELDS)[number]] = v.trim();
-    } else {
-      record[k] = v;
-    }
-  }
-  const site = own.url ? (hostOf(own.url) ?? metadata.site) : metadata.site;
-  return { ...doc, metadata: { ...metadata, ...own, site, record, vnpipe } };
-}
-
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname.replace(/^www\./, '') || null;
-  } catch {
-    return null;
-  }
+  for (const [k, v] of Object.entries(fields)) if (!used.has(k)) record[k] = v;
+  return { ...doc, metadata: { ...metadata, record, vnpipe } };
 }

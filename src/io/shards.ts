@@ -5,15 +5,15 @@ import { DocumentError, UsageError } from '../errors.js';
 import type { SourceEntry } from './source.js';
 import { openStore, type ObjectStore, type StoredObject } from './storage.js';
 
-/** A record's fields besides its text (url, id, title, date ...): scalars only. */
-export type RecordFields = Record<string, string | number | boolean | null>;
+/** A record's fields besides its text (url, id, title, date, authors ...): scalars and lists of strings. */
+export type RecordFields = Record<string, string | number | boolean | null | string[]>;
 
 /** One record of a shard: its number from 0 and its document, or why it is no document. */
 export type ShardRecord = { index: number; bytes: Uint8Array; fields: RecordFields } | { index: number; error: DocumentError };
 
 export interface RecordOptions {
-  /** The field of a JSON record (or column of a Parquet row) that holds the document. */
-  textField: string;
+  /** The fields of a record (columns of a Parquet row) that may hold the document, in order (records.textFields). */
+  textFields: readonly string[];
   /** A record over this many bytes fails as `too-large`, alone. */
   maxBytes: number;
   /** Records before this number are passed over without being decoded. */
@@ -120,7 +120,7 @@ interface Cursor {
 
 export interface ShardSourceOptions {
   formats: readonly ShardFormat[];
-  textField: string;
+  textFields: readonly string[];
 }
 
 /**
@@ -182,7 +182,7 @@ export class ShardSource {
   /** How many records a shard holds. */
   async count(shard: StoredObject, maxBytes: number): Promise<number> {
     const format = this.formatOf(shard.key)!;
-    const options = { textField: this.options.textField, maxBytes };
+    const options = { textFields: this.options.textFields, maxBytes };
     try {
       if (format.count) return await format.count(this.store, shard, options);
       let n = 0;
@@ -222,7 +222,7 @@ export class ShardSource {
     const open = async (): Promise<Cursor> => ({
       shard: shardKey,
       maxBytes,
-      reader: format.records(this.store, await this.shardInfo(shardKey), { textField: this.options.textField, maxBytes, from }),
+      reader: format.records(this.store, await this.shardInfo(shardKey), { textFields: this.options.textFields, maxBytes, from }),
       pending: null,
       next: from,
     });

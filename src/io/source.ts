@@ -1,7 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DocumentError, UsageError } from '../errors.js';
+import { CSV } from './csv.js';
 import { readDocument } from './files.js';
+import { JSON_LIST } from './json-list.js';
 import { JSONL } from './jsonl.js';
 import { PARQUET } from './parquet.js';
 import { ShardSource, type ShardFormat } from './shards.js';
@@ -40,8 +42,8 @@ export interface SourceOptions {
   exclude?: string[];
   /** Follow symbolic links, even out of the folder (off: links are not listed and not read). */
   followLinks?: boolean;
-  /** The field of a record that holds its document (shards.textField). */
-  textField?: string;
+  /** The fields of a record that may hold its document (records.textFields). */
+  textFields?: readonly string[];
 }
 
 /** A folder of files (one document each), or shards of records: what a batch reads. */
@@ -57,14 +59,14 @@ export const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
  */
 const SOURCE_KINDS: { kind: string; accepts(location: string): boolean; open(location: string, options: SourceOptions): AnySource }[] = [
   { kind: 'folder', accepts: (location) => !URL_SCHEME.test(location), open: (location, options) => new FolderSource(location, options) },
-  { kind: 'shards', accepts: isStoreLocation, open: (location, options) => new ShardSource(location, { formats: SHARD_FORMATS, textField: options.textField ?? 'text' }) },
+  { kind: 'shards', accepts: isStoreLocation, open: (location, options) => new ShardSource(location, { formats: SHARD_FORMATS, textFields: options.textFields ?? ['text'] }) },
 ];
 
 /**
  * The formats of shard, by name; a new format is one module and one line here. A shard
  * whose name no format matches is reported and left out.
  */
-export const SHARD_FORMATS: readonly ShardFormat[] = [JSONL, WARC, PARQUET];
+export const SHARD_FORMATS: readonly ShardFormat[] = [JSONL, JSON_LIST, CSV, WARC, PARQUET];
 
 /** The source that reads `location` (a batch's recorded input). */
 export function openSource(location: string, options: SourceOptions = {}): AnySource {

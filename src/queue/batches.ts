@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../config.js';
 import type { FailureReason } from '../errors.js';
 import type { RedisClient } from './connection.js';
+import { shardPrefix } from './queues.js';
 import type { DocumentLines, Profile, SourceCounts } from '../text/learned.js';
 
 /** One enqueue run: where it read, where it writes, its rules, and exact counts. */
@@ -39,6 +40,8 @@ export interface BatchRecord {
   /** The learning pass (`--learn`): documents queued to count, and counted. */
   countQueued: number;
   counted: number;
+  /** Queue shards its documents were spread over (queues.ts); its counts are their sums. */
+  shards: number;
 }
 
 /** A failed document: enough to show it and to queue it again. */
@@ -50,6 +53,8 @@ export interface BatchFailure {
   reason: FailureReason | 'failed';
   message: string;
   at: number;
+  /** The queue shard whose number `seq` is, for a batch of several (queues.ts). */
+  shard?: number;
 }
 
 export interface CompletedDocument {
@@ -93,9 +98,9 @@ function slices<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** A script of src/queue/lua, its `-- include: FILE` lines replaced by those files. */
+/** A script of src/queue/lua, its `-- include: FILE` lines replaced by those files (and theirs). */
 function luaScript(file: string): string {
-  return readFileSync(join(LUA_DIR, file), 'utf8').replace(/^-- include: (\S+)$/gm, (_, included: string) => readFileSync(join(LUA_DIR, included), 'utf8'));
+  return readFileSync(join(LUA_DIR, file), 'utf8').replace(/^-- include: (\S+)$/gm, (_, included: string) => luaScript(included));
 }
 
 /**
@@ -104,12 +109,12 @@ function luaScript(file: string): string {
  * and ARGV.
  */
 const SCRIPTS = {
-  vnpipeRecordOutcomes: { file: 'record-outcomes.lua', keys: 8 },
-  vnpipeReopen: { file: 'reopen.lua', keys: 8 },
-  vnpipeAddCancelled: { file: 'add-cancelled.lua', keys: 8 },
-  vnpipeMarkWalked: { file: 'mark-walked.lua', keys: 8 },
-  vnpipeForgetQueued: { file: 'forget-queued.lua', keys: 1 },
-  vnpipeClaimQueued: { file: 'claim-queued.lua', keys: 2 },
+  vnpipeRecordOutcomes: { file: 'record-outcomes.lua', keys: 9 },
+  vnpipeReopen: { file: 'reopen.lua', keys: 9 },
+  vnpipeAddCancelled: { file: 'add-cancelled.lua', keys: 9 },
+  vnpipeMarkWalked: { file: 'mark-walked.lua', keys: 9 },
+  vnpipeForgetQueued: { file: 'forget-queued.lua', keys: 2 },
+  vnpipeClaimQueued: { file: 'claim-queued.lua', keys: 3 },
   // Its keys vary with the job's sources: the caller passes their number first.
   vnpipeRecordCounts: { file: 'record-counts.lua', keys: undefined },
   vnpipeProducerLease: { file: 'producer-lease.lua', keys: 1 },
@@ -125,18 +130,44 @@ export class BatchStore {
     private readonly prefix: string,
   ) {}
 
-  private key(id: string, part?: string): string {
-    return part ? `${this.prefix}:batch:${id}:${part}` : `${this.prefix}:batch:${id}`;
+  /** A key of batch `id` in queue shard `shard`; shard 0 also holds what is the batch's alone (its settings, lease, walk counts, learning). */
+  private key(id: string, part?: string, shard = 0): string {
+    const prefix = shardPrefix(this.prefix, shard);
+    return part ? `${prefix}:batch:${id}:${part}` : `${prefix}:batch:${id}`;
   }
 
-  private keys(id: string): string[] {
-    const parts = ['', 'completed', 'failed', 'failures', 'rate'].map((part) => this.key(id, part || undefined));
-    return [...parts, this.queuedKey(), this.key(id, 'cancelled'), this.key(id, 'failure-order')];
+  private keys(id: string, shard: number): string[] {
+    const parts = ['', 'completed', 'failed', 'failures', 'rate'].map((part) => this.key(id, part || undefined, shard));
+    return [...parts, this.queuedKey(shard), this.key(id, 'cancelled', shard), this.key(id, 'failure-order', shard), this.supersededKey(shard)];
+  }
+
+  /** Jobs whose queued-documents entries may have passed to another job (forget-queued.lua says when). */
+  private supersededKey(shard: number): string {
+    return `${shardPrefix(this.prefix, shard)}:superseded-jobs`;
   }
 
   /** Documents waiting or running, by id, with their job: what enqueue and `status --doc` look up. */
-  private queuedKey(): string {
-    return `${this.prefix}:queued-documents`;
+  private queuedKey(shard = 0): string {
+    return `${shardPrefix(this.prefix, shard)}:queued-documents`;
+  }
+
+  /** The queue shards of batch `id` (fixed at its creation). */
+  private async shardsOf(id: string): Promise<number> {
+    let shards = this.shardCounts.get(id);
+    if (shards === undefined) {
+      const stored = await this.redis.hget(this.key(id), 'shards');
+      shards = Number(stored ?? 1);
+      // Fixed once written (create writes it first): a batch not yet there is not cached.
+      if (stored !== null) this.shardCounts.set(id, shards);
+    }
+    return shards;
+  }
+
+  private readonly shardCounts = new Map<string, number>();
+
+  /** 0 … shards-1 of batch `id`. */
+  private async shardList(id: string): Promise<number[]> {
+    return Array.from({ length: await this.shardsOf(id) }, (_, i) => i);
   }
 
   /**
@@ -150,19 +181,20 @@ export class BatchStore {
     mode: 'new' | 'retry',
     jobs: readonly { data: { docs: readonly { id: string; seq: number }[] }; opts: { jobId: string } }[],
     expected: ReadonlyMap<string, string> = new Map(),
+    shard = 0,
   ): Promise<number[][]> {
     // Each call takes whole jobs, about DOCUMENTS_PER_CALL documents (a job holds 1000 at most).
     const seqs: number[] = [];
     let args: (string | number)[] = [];
     let docs = 0;
     const send = async () => {
-      if (docs > 0) seqs.push(...((await this.script('vnpipeClaimQueued', this.queuedKey(), this.key(batchId), mode, ...args)) as number[]));
+      if (docs > 0) seqs.push(...((await this.script('vnpipeClaimQueued', this.queuedKey(shard), this.key(batchId, undefined, shard), this.supersededKey(shard), mode, ...args)) as number[]));
       args = [];
       docs = 0;
     };
     for (const job of jobs) {
       if (docs + job.data.docs.length > DOCUMENTS_PER_CALL) await send();
-      args.push(job.opts.jobId, job.data.docs.length, ...job.data.docs.flatMap((d) => [d.id, mode === 'retry' ? String(d.seq) : (expected.get(d.id) ?? '')]));
+      args.push(job.opts.jobId, job.data.docs.length, job.data.docs.map((d) => `${d.id}\t${mode === 'retry' ? String(d.seq) : (expected.get(d.id) ?? '')}\n`).join(''));
       docs += job.data.docs.length;
     }
     await send();
@@ -171,14 +203,14 @@ export class BatchStore {
   }
 
   /** Drops entries whose job is no longer pending, unless a newer job has taken them over. */
-  async forgetQueued(entries: readonly { id: string; jobId: string }[]): Promise<void> {
-    for (const slice of slices(entries, DOCUMENTS_PER_CALL)) await this.script('vnpipeForgetQueued', this.queuedKey(), ...slice.flatMap((e) => [e.id, e.jobId]));
+  async forgetQueued(entries: readonly { id: string; jobId: string }[], shard = 0): Promise<void> {
+    for (const slice of slices(entries, DOCUMENTS_PER_CALL)) await this.script('vnpipeForgetQueued', this.queuedKey(shard), this.supersededKey(shard), ...slice.flatMap((e) => [e.id, e.jobId]));
   }
 
   /** The claim of each document id: its job, when (Redis clock), its number, and the entry as stored; or null. */
-  async queuedJobs(ids: readonly string[]): Promise<(QueuedEntry | null)[]> {
+  async queuedJobs(ids: readonly string[], shard = 0): Promise<(QueuedEntry | null)[]> {
     if (ids.length === 0) return [];
-    return (await this.redis.hmget(this.queuedKey(), ...ids)).map((entry) => {
+    return (await this.redis.hmget(this.queuedKey(shard), ...ids)).map((entry) => {
       if (entry === null) return null;
       const [jobId = '', claimedAt = '0', seq = '-1'] = entry.split('\t');
       return { jobId, claimedAt: Number(claimedAt), seq: Number(seq), entry };
@@ -191,21 +223,26 @@ export class BatchStore {
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
-  /** Which of `rels` already have a failure record in the batch. */
+  /** Which of `rels` already have a failure record in the batch (in any of its shards). */
   async failedAlready(id: string, rels: readonly string[]): Promise<boolean[]> {
     if (rels.length === 0) return [];
-    // A finished batch's records are in its file (moveFailuresOut), not in Redis.
-    const file = await this.redis.hget(this.key(id), 'failuresFile');
-    if (file) {
-      const failed = new Set((await this.failuresFromFile(id, file)).map((f) => f.rel));
-      return rels.map((rel) => failed.has(rel));
+    const found = rels.map(() => false);
+    for (const shard of await this.shardList(id)) {
+      // A finished shard's records are in its file (moveFailuresOut), not in Redis.
+      const file = await this.redis.hget(this.key(id, undefined, shard), 'failuresFile');
+      if (file) {
+        const failed = new Set((await this.failuresFromFile(id, file, shard)).map((f) => f.rel));
+        rels.forEach((rel, i) => (found[i] ||= failed.has(rel)));
+      } else {
+        (await this.redis.hmget(this.key(id, 'failures', shard), ...rels)).forEach((v, i) => (found[i] ||= v !== null));
+      }
     }
-    return (await this.redis.hmget(this.key(id, 'failures'), ...rels)).map((v) => v !== null);
+    return found;
   }
 
-  /** A batch script over the batch's keys (outcome.lua lists them). */
-  private run(script: ScriptName, id: string, ...args: (string | number)[]): Promise<unknown> {
-    return this.script(script, ...this.keys(id), ...args);
+  /** A batch script over the keys of one shard of the batch (outcome.lua lists them). */
+  private run(script: ScriptName, id: string, shard: number, ...args: (string | number)[]): Promise<unknown> {
+    return this.script(script, ...this.keys(id, shard), ...args);
   }
 
   private script(name: ScriptName, ...keysAndArgs: (string | number)[]): Promise<unknown> {
@@ -221,13 +258,18 @@ export class BatchStore {
   }
 
   /** A new batch; `config` is the merged config JSON every worker will use for it. */
-  async create(root: string, out: string, config: object, options: { followLinks: boolean }, now = Date.now()): Promise<string> {
+  async create(root: string, out: string, config: object, options: { followLinks: boolean; shards?: number }, now = Date.now()): Promise<string> {
     const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const shards = options.shards ?? 1;
     let id: string;
     // The creation time to read and sort by, then 128 random bits: ids never collide
     // however many producers start at once (and a collision could not take over a record).
     do id = `${stamp}-${randomBytes(16).toString('hex')}`;
-    while ((await this.redis.hsetnx(this.key(id), 'id', id)) === 0);
+    while ((await this.redis.hsetnx(this.key(id), 'shards', shards)) === 0);
+    // The other shards' records before the batch shows (its `id` field): each holds the counts of its own documents.
+    for (let shard = 1; shard < shards; shard++) {
+      await this.redis.hset(this.key(id, undefined, shard), { id, queued: 0, completed: 0, failed: 0, cancelled: 0, bytes: 0, walked: 0 });
+    }
     await this.redis
       .multi()
       .hset(this.key(id), {
@@ -245,15 +287,17 @@ export class BatchStore {
   }
 
   async markWalked(id: string, now = Date.now()): Promise<void> {
-    await this.ended(id, (await this.run('vnpipeMarkWalked', id, now)) as number);
+    for (const shard of await this.shardList(id)) await this.ended(id, shard, (await this.run('vnpipeMarkWalked', id, shard, now)) as number);
   }
 
   /** Documents of batch `id` cleaned and written by job `jobId`, in one script call; returns how many were new. */
-  async recordCompleted(id: string, jobId: string, docs: readonly CompletedDocument[], now = Date.now()): Promise<number> {
+  async recordCompleted(id: string, jobId: string, docs: readonly CompletedDocument[], now = Date.now(), shard = 0): Promise<number> {
     if (docs.length === 0) return 0;
-    const args = docs.flatMap((d) => [d.seq, d.bytes, d.rel, d.id]);
-    const [completed, , ended] = (await this.run('vnpipeRecordOutcomes', id, now, 0, jobId, docs.length, ...args)) as number[];
-    await this.ended(id, ended!);
+    // Packed, as record-outcomes.lua reads them: lines of numbers and id, and length-prefixed keys.
+    const lines = docs.map((d) => `${d.seq} ${d.bytes} ${d.id}\n`).join('');
+    const keys = docs.map((d) => `${Buffer.byteLength(d.rel)}:${d.rel}`).join('');
+    const [completed, , ended] = (await this.run('vnpipeRecordOutcomes', id, shard, now, 0, jobId, docs.length, lines, keys)) as number[];
+    await this.ended(id, shard, ended!);
     return completed!;
   }
 
@@ -262,43 +306,44 @@ export class BatchStore {
    * With `onlyUnrecorded`, documents that already have an outcome keep it: a job lost
    * with its worker fails only the documents it had not finished.
    */
-  async recordFailed(id: string, failures: readonly FailedDocument[], now = Date.now(), onlyUnrecorded = false): Promise<number> {
+  async recordFailed(id: string, failures: readonly FailedDocument[], now = Date.now(), onlyUnrecorded = false, shard = 0): Promise<number> {
     if (failures.length === 0) return 0;
     const args = failures.flatMap(({ id: docId, ...failure }) => [failure.seq, failure.rel, docId, failure.jobId, JSON.stringify({ ...failure, at: now })]);
-    const [, failed, ended] = (await this.run('vnpipeRecordOutcomes', id, now, onlyUnrecorded ? 1 : 0, '', 0, ...args)) as number[];
-    await this.ended(id, ended!);
+    const [, failed, ended] = (await this.run('vnpipeRecordOutcomes', id, shard, now, onlyUnrecorded ? 1 : 0, '', 0, '', '', ...args)) as number[];
+    await this.ended(id, shard, ended!);
     return failed!;
   }
 
   /** Failed documents about to run again (`vnpipe retry`): no outcome, so the batch is not finished. */
-  async reopen(id: string, seqs: readonly number[]): Promise<void> {
-    for (const slice of slices(seqs, DOCUMENTS_PER_CALL)) await this.run('vnpipeReopen', id, 0, ...slice);
+  async reopen(id: string, seqs: readonly number[], shard = 0): Promise<void> {
+    for (const slice of slices(seqs, DOCUMENTS_PER_CALL)) await this.run('vnpipeReopen', id, shard, 0, ...slice);
   }
 
   /** Documents of a waiting job that `vnpipe cancel` removed; returns how many had no outcome yet. */
-  async addCancelled(id: string, jobId: string, docs: readonly { seq: number; id: string }[], now = Date.now()): Promise<number> {
-    const [cancelled, ended] = (await this.run('vnpipeAddCancelled', id, now, jobId, ...docs.flatMap((d) => [d.seq, d.id]))) as number[];
-    await this.ended(id, ended!);
+  async addCancelled(id: string, jobId: string, docs: readonly { seq: number; id: string }[], now = Date.now(), shard = 0): Promise<number> {
+    const [cancelled, ended] = (await this.run('vnpipeAddCancelled', id, shard, now, jobId, ...docs.flatMap((d) => [d.seq, d.id]))) as number[];
+    await this.ended(id, shard, ended!);
     return cancelled!;
   }
 
-  /** After the call that ended batch `id`: its failure records leave Redis. */
-  private async ended(id: string, ended: number): Promise<void> {
+  /** After the call that ended a shard of batch `id` (the batch ends with its last shard): that shard's failure records leave Redis. */
+  private async ended(id: string, shard: number, ended: number): Promise<void> {
     // Left in Redis when the file cannot be written: status and retry read them there as before.
-    if (ended === 1) await this.moveFailuresOut(id).catch(() => {});
+    if (ended === 1) await this.moveFailuresOut(id, shard).catch(() => {});
   }
 
   /**
-   * A finished batch's failure records (about 0.5 KB each in Redis, for good) go to a
-   * JSON Lines file in its output folder, `.vnpipe/failures-<batch>.jsonl`, which
-   * `status` and `retry` read instead; `retry` puts them back first. A batch writing
-   * to object storage keeps them in Redis.
+   * A finished shard's failure records (about 0.5 KB each in Redis, for good) go to a
+   * JSON Lines file in the batch's output folder, `.vnpipe/failures-<batch>.jsonl`
+   * (`failures-<batch>.<shard>.jsonl` for shards past 0), which `status` and `retry`
+   * read instead; `retry` puts them back first. A batch writing to object storage keeps
+   * them in Redis.
    */
-  private async moveFailuresOut(id: string): Promise<void> {
+  private async moveFailuresOut(id: string, shard: number): Promise<void> {
     const record = await this.get(id);
     if (!record) return;
-    if ((await this.redis.hlen(this.key(id, 'failures'))) === 0) {
-      await this.redis.del(this.key(id, 'failures'), this.key(id, 'failure-order'));
+    if ((await this.redis.hlen(this.key(id, 'failures', shard))) === 0) {
+      await this.redis.del(this.key(id, 'failures', shard), this.key(id, 'failure-order', shard));
       return;
     }
     // A folder: a path, or a `file://` URL (output shards); object storage keeps them in Redis.
@@ -306,56 +351,62 @@ export class BatchStore {
     // Only into an output folder this host has: one made here alone (a `cancel` run where
     // the output is not mounted) would hide the records from every other host.
     if (!isAbsolute(out) || !(await stat(out).catch(() => null))?.isDirectory()) return;
-    const failures = await this.failures(id, Infinity);
-    const file = join(out, '.vnpipe', `failures-${id}.jsonl`);
+    const failures = await this.shardFailures(id, shard, Infinity);
+    const file = join(out, '.vnpipe', `failures-${id}${shard === 0 ? '' : `.${shard}`}.jsonl`);
     await mkdir(join(out, '.vnpipe'), { recursive: true });
     await writeFile(`${file}.tmp`, failures.map((f) => `${JSON.stringify(f)}\n`).join(''));
     await rename(`${file}.tmp`, file);
-    await this.redis.multi().hset(this.key(id), 'failuresFile', file).del(this.key(id, 'failures'), this.key(id, 'failure-order')).exec();
+    await this.redis
+      .multi()
+      .hset(this.key(id, undefined, shard), 'failuresFile', file)
+      .del(this.key(id, 'failures', shard), this.key(id, 'failure-order', shard))
+      .exec();
   }
 
   /**
-   * The failure records of the file (moveFailuresOut), less those of documents completed
-   * since: as in Redis, where completing a document deletes its record and nothing else
-   * does (a retried document that was cancelled keeps it, for the next retry).
+   * The failure records of a shard's file (moveFailuresOut), less those of documents
+   * completed since: as in Redis, where completing a document deletes its record and
+   * nothing else does (a retried document that was cancelled keeps it, for the next retry).
    */
-  private async failuresFromFile(id: string, file: string): Promise<BatchFailure[]> {
+  private async failuresFromFile(id: string, file: string, shard: number): Promise<BatchFailure[]> {
     const text = await readFile(file, 'utf8').catch(() => '');
     const records = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as BatchFailure);
-    const completed = await this.bits(id, 'completed', records.map((f) => f.seq));
+    const completed = await this.bits(id, 'completed', records.map((f) => f.seq), shard);
     return records.filter((_, i) => !completed[i]);
   }
 
-  /** Before `retry`: the failure records of a finished batch back into Redis, as they were. */
+  /** Before `retry`: the failure records of finished shards back into Redis, as they were. */
   async restoreFailures(id: string): Promise<void> {
-    const file = await this.redis.hget(this.key(id), 'failuresFile');
-    if (!file) return;
-    const failures = await this.failuresFromFile(id, file);
-    for (const slice of slices(failures, DOCUMENTS_PER_CALL)) {
-      await this.redis
-        .multi()
-        .hset(this.key(id, 'failures'), ...slice.flatMap((f) => [f.rel, JSON.stringify(f)]))
-        .zadd(this.key(id, 'failure-order'), ...slice.flatMap((f) => [f.seq, f.rel]))
-        .exec();
+    for (const shard of await this.shardList(id)) {
+      const file = await this.redis.hget(this.key(id, undefined, shard), 'failuresFile');
+      if (!file) continue;
+      const failures = await this.failuresFromFile(id, file, shard);
+      for (const slice of slices(failures, DOCUMENTS_PER_CALL)) {
+        await this.redis
+          .multi()
+          .hset(this.key(id, 'failures', shard), ...slice.flatMap((f) => [f.rel, JSON.stringify(f)]))
+          .zadd(this.key(id, 'failure-order', shard), ...slice.flatMap((f) => [f.seq, f.rel]))
+          .exec();
+      }
+      await this.redis.hdel(this.key(id, undefined, shard), 'failuresFile');
+      await rm(file, { force: true });
     }
-    await this.redis.hdel(this.key(id), 'failuresFile');
-    await rm(file, { force: true });
   }
 
-  /** The bits of `seqs` in one of the batch's bitmaps, read DOCUMENTS_PER_CALL at a time. */
-  private async bits(id: string, bitmap: 'completed' | 'failed', seqs: readonly number[]): Promise<boolean[]> {
+  /** The bits of `seqs` in one of a shard's bitmaps, read DOCUMENTS_PER_CALL at a time. */
+  private async bits(id: string, bitmap: 'completed' | 'failed', seqs: readonly number[], shard: number): Promise<boolean[]> {
     const out: boolean[] = [];
     for (const slice of slices(seqs, DOCUMENTS_PER_CALL)) {
       if (slice.length === 0) continue;
-      const bits = (await this.redis.call('BITFIELD_RO', this.key(id, bitmap), ...slice.flatMap((seq) => ['GET', 'u1', seq]))) as number[];
+      const bits = (await this.redis.call('BITFIELD_RO', this.key(id, bitmap, shard), ...slice.flatMap((seq) => ['GET', 'u1', seq]))) as number[];
       out.push(...bits.map((b) => b === 1));
     }
     return out;
   }
 
-  /** Which of `seqs` already have an outcome (completed or failed). */
-  async finished(id: string, seqs: readonly number[]): Promise<boolean[]> {
-    const [completed, failed] = await Promise.all([this.bits(id, 'completed', seqs), this.bits(id, 'failed', seqs)]);
+  /** Which of `seqs` (numbers in queue shard `shard`) already have an outcome (completed or failed). */
+  async finished(id: string, seqs: readonly number[], shard = 0): Promise<boolean[]> {
+    const [completed, failed] = await Promise.all([this.bits(id, 'completed', seqs, shard), this.bits(id, 'failed', seqs, shard)]);
     return seqs.map((_, i) => completed[i]! || failed[i]!);
   }
 
@@ -380,7 +431,20 @@ export class BatchStore {
   async get(id: string): Promise<BatchRecord | null> {
     const [h, lease] = await Promise.all([this.redis.hgetall(this.key(id)), this.redis.exists(this.key(id, 'producer'))]);
     if (!h.id) return null;
-    const n = (k: string) => Number(h[k] ?? 0);
+    const shards = Number(h.shards ?? 1);
+    // The documents' counts are the sums of the shards'; the batch has finished when every shard has.
+    const SUMMED = ['queued', 'completed', 'failed', 'cancelled', 'bytes'] as const;
+    const sums = new Map<string, number>(SUMMED.map((k) => [k, Number(h[k] ?? 0)]));
+    let finishedAt: number | null = h.finishedAt ? Number(h.finishedAt) : null;
+    let walked = h.walked === '1';
+    for (let shard = 1; shard < shards; shard++) {
+      const v = await this.redis.hmget(this.key(id, undefined, shard), ...SUMMED, 'finishedAt', 'walked');
+      SUMMED.forEach((k, i) => sums.set(k, sums.get(k)! + Number(v[i] ?? 0)));
+      const at = v[SUMMED.length];
+      finishedAt = at && finishedAt !== null ? Math.max(finishedAt, Number(at)) : null;
+      walked &&= v[SUMMED.length + 1] === '1';
+    }
+    const n = (k: string) => sums.get(k) ?? Number(h[k] ?? 0);
     return {
       id: h.id,
       root: h.root ?? '',
@@ -394,12 +458,13 @@ export class BatchStore {
       failed: n('failed'),
       cancelled: n('cancelled'),
       bytes: n('bytes'),
-      walked: h.walked === '1',
+      walked,
       cancelRequested: h.cancelRequested === '1',
       producerAlive: lease === 1,
-      finishedAt: h.finishedAt ? Number(h.finishedAt) : null,
+      finishedAt,
       countQueued: n('countQueued'),
       counted: n('counted'),
+      shards,
     };
   }
 
@@ -496,7 +561,8 @@ export class BatchStore {
 
   /** Documents finished (completed or failed) per second over the last minute. */
   async recentRate(id: string, now = Date.now()): Promise<number> {
-    const slots = await this.redis.hvals(this.key(id, 'rate'));
+    const slots: string[] = [];
+    for (const shard of await this.shardList(id)) slots.push(...(await this.redis.hvals(this.key(id, 'rate', shard))));
     const current = Math.floor(now / RATE_BUCKET_MS);
     let count = 0;
     for (const slot of slots) {
@@ -519,20 +585,39 @@ export class BatchStore {
   }
 
   async failure(id: string, rel: string): Promise<BatchFailure | null> {
-    const file = await this.redis.hget(this.key(id), 'failuresFile');
-    if (file) return (await this.failuresFromFile(id, file)).find((f) => f.rel === rel) ?? null;
-    const raw = await this.redis.hget(this.key(id, 'failures'), rel);
-    return raw ? (JSON.parse(raw) as BatchFailure) : null;
+    for (const shard of await this.shardList(id)) {
+      const file = await this.redis.hget(this.key(id, undefined, shard), 'failuresFile');
+      const found = file
+        ? (await this.failuresFromFile(id, file, shard)).find((f) => f.rel === rel)
+        : await this.redis.hget(this.key(id, 'failures', shard), rel).then((raw) => (raw ? (JSON.parse(raw) as BatchFailure) : undefined));
+      if (found) return (await this.shardsOf(id)) > 1 ? { ...found, shard } : found;
+    }
+    return null;
   }
 
-  /** The first `limit` failures in document order (all with Infinity; the failure-order set keeps them sorted). */
+  /**
+   * The first `limit` failures (all with Infinity), shard by shard, each in document
+   * order (the failure-order set keeps them sorted). With several shards each carries
+   * its `shard`, whose number `seq` is.
+   */
   async failures(id: string, limit: number): Promise<BatchFailure[]> {
-    const file = await this.redis.hget(this.key(id), 'failuresFile');
-    if (file) return (await this.failuresFromFile(id, file)).slice(0, Number.isFinite(limit) ? limit : undefined);
-    const keys = await this.redis.zrange(this.key(id, 'failure-order'), 0, Number.isFinite(limit) ? limit - 1 : -1);
+    const failures: BatchFailure[] = [];
+    const shards = await this.shardList(id);
+    for (const shard of shards) {
+      if (failures.length >= limit) break;
+      const found = await this.shardFailures(id, shard, limit - failures.length);
+      failures.push(...(shards.length > 1 ? found.map((f) => ({ ...f, shard })) : found));
+    }
+    return failures;
+  }
+
+  private async shardFailures(id: string, shard: number, limit: number): Promise<BatchFailure[]> {
+    const file = await this.redis.hget(this.key(id, undefined, shard), 'failuresFile');
+    if (file) return (await this.failuresFromFile(id, file, shard)).slice(0, Number.isFinite(limit) ? limit : undefined);
+    const keys = await this.redis.zrange(this.key(id, 'failure-order', shard), 0, Number.isFinite(limit) ? limit - 1 : -1);
     const failures: BatchFailure[] = [];
     for (let i = 0; i < keys.length; i += 1000) {
-      const raws = await this.redis.hmget(this.key(id, 'failures'), ...keys.slice(i, i + 1000));
+      const raws = await this.redis.hmget(this.key(id, 'failures', shard), ...keys.slice(i, i + 1000));
       for (const raw of raws) if (raw) failures.push(JSON.parse(raw) as BatchFailure);
     }
     return failures;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Queue } from 'bullmq';
+import { Queues } from './queues.js';
 import type { RedisClient } from './connection.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { VERSION } from '../config.js';
@@ -45,7 +46,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARG
 return 0`;
 
 export interface MetricsSources {
-  queue: Queue;
+  queue: Queue | Queues;
   batches: BatchStore;
   /** For the exporter lease. */
   redis: RedisClient;
@@ -215,7 +216,7 @@ export class WorkerMetrics {
       async (held) => {
         if (!held) return '';
         await this.refreshQueue();
-        const [ours, bull] = await Promise.all([this.queueRegistry.metrics(), this.sources.queue.exportPrometheusMetrics()]);
+        const [ours, bull] = await Promise.all([this.queueRegistry.metrics(), Queues.of(this.sources.queue).exportPrometheusMetrics()]);
         return `${ours}\n${bull}`;
       },
       () => '',

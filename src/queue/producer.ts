@@ -10,9 +10,10 @@ import { unitOf } from '../io/shards.js';
 import { openSink, type AnySink } from '../io/sink.js';
 import { openSource, SHARD_FORMATS, type SourceEntry } from '../io/source.js';
 import { isStoreLocation } from '../io/storage.js';
-import { buildProfile, type Profile } from '../text/learned.js';
-import type { BatchStore } from './batches.js';
+import { buildProfile, countFloor, type Profile } from '../text/learned.js';
+import type { BatchStore, QueuedEntry } from './batches.js';
 import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, PENDING_STATES, planJobs, type DocumentRef } from './jobs.js';
+import { Queues, shardOf } from './queues.js';
 
 // Files walked per round of checks and adds (addBulk is one MULTI per call).
 const CHUNK = 1000;
@@ -71,12 +72,13 @@ export interface EnqueueResult extends EnqueueCounts {
  * them all, the batch's boilerplate profile is built from the counts and stored, and
  * the second pass queues the documents, which workers clean with that profile.
  */
-export async function enqueueFolder(queue: Queue, batches: BatchStore, options: EnqueueOptions): Promise<EnqueueResult> {
+export async function enqueueFolder(queue: Queue | Queues, batches: BatchStore, options: EnqueueOptions): Promise<EnqueueResult> {
+  const queues = Queues.of(queue);
   const { root, out, sharded } = await locations(options.root, options.out);
   if (sharded && options.learn) throw new UsageError('--learn reads a folder of files; for shards, learn a profile from a sample folder (vnpipe learn) and pass --profile');
   // A resumed batch walks as it was first walked: the workers read it with the record's setting.
   const followLinks = options.resume ? ((await batches.get(options.resume))?.followLinks ?? false) : (options.followLinks ?? false);
-  const source = openSource(root, { exclude: [out], followLinks, textField: options.config.shards.textField });
+  const source = openSource(root, { exclude: [out], followLinks, textFields: options.config.records.textFields });
   if (sharded) options = await keepUnitSize(out, options);
   const sink = openSink(out, sharded ? options.config.shards : null);
   const walk = () => (source.sharded ? source.list(options.onSkip, options.config.limits.maxFileBytes) : source.list(options.onSkip));
@@ -87,7 +89,7 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   const resumed = options.resume ? await resumeBatch(batches, options.resume, root, out) : null;
   const batchId: string =
     resumed?.batchId ??
-    (await batches.create(root, out, options.rawConfig, { followLinks }).catch((err: Error) => {
+    (await batches.create(root, out, options.rawConfig, { followLinks, shards: queues.shards }).catch((err: Error) => {
       throw outOfMemory(err, null);
     }));
   // A resumed batch that had not finished learning counts again (documents counted once, by their bits).
@@ -106,7 +108,8 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
   }, PRODUCER_LEASE_MS / 3);
   renew.unref();
   try {
-    return await walkAndQueue(queue, batches, batchId, { ...options, root, out, learn }, { sink, walk, files, first: first.value, lease });
+    const shards = resumed?.shards ?? queues.shards;
+    return await walkAndQueue(queues, batches, batchId, { ...options, root, out, learn }, { sink, walk, files, first: first.value, lease, shards });
   } catch (err) {
     throw outOfMemory(err as Error, batchId);
   } finally {
@@ -117,13 +120,13 @@ export async function enqueueFolder(queue: Queue, batches: BatchStore, options: 
 }
 
 async function walkAndQueue(
-  queue: Queue,
+  queue: Queues,
   batches: BatchStore,
   batchId: string,
   options: EnqueueOptions,
-  ctx: { sink: AnySink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry; lease: { lost: boolean } },
+  ctx: { sink: AnySink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry; lease: { lost: boolean }; shards: number },
 ): Promise<EnqueueResult> {
-  const { sink, walk, files, first, lease } = ctx;
+  const { sink, walk, files, first, lease, shards } = ctx;
   const root = options.root;
 
   if (options.learn) {
@@ -136,7 +139,7 @@ async function walkAndQueue(
       await batches.markWalked(batchId);
       return { batchId, found: counting.found, queued: 0, skipped: 0 };
     }
-    const profile = buildProfile(await batches.sourceCounts(batchId, options.config.learn.minDocuments), options.config.learn);
+    const profile = buildProfile(await batches.sourceCounts(batchId, countFloor(options.config.learn)), options.config.learn);
     await batches.setProfile(batchId, profile);
     options.onLearned?.(profile);
   }
@@ -148,7 +151,7 @@ async function walkAndQueue(
   let chunk: SourceEntry[] = options.learn ? [] : [first];
   const flush = async () => {
     if (lease.lost) throw new UsageError(`batch ${batchId} was taken over by another producer (enqueue --resume) while this one stalled: this one stops`);
-    const added = await enqueueChunk(chunk, { maker: { version: VERSION, config: configHash(options.config) }, queue, batches, batchId, root, sink, jobIds, options });
+    const added = await enqueueChunk(chunk, { maker: { version: VERSION, config: configHash(options.config) }, queue, batches, batchId, root, sink, jobIds, options, shards });
     await batches.addCounts(batchId, { found: added.found, skipped: added.skipped });
     counts.found += added.found;
     counts.queued += added.queued;
@@ -206,7 +209,7 @@ async function keepUnitSize(out: string, options: EnqueueOptions): Promise<Enque
  * again: its counting pass is queued anew (what was counted stays counted, once), then
  * it is cleaned with the profile; one that had its profile goes on cleaning.
  */
-async function resumeBatch(batches: BatchStore, batchId: string, root: string, out: string): Promise<{ batchId: string; learning: boolean }> {
+async function resumeBatch(batches: BatchStore, batchId: string, root: string, out: string): Promise<{ batchId: string; learning: boolean; shards: number }> {
   const record = await batches.get(batchId);
   if (!record) throw new UsageError(`no batch "${batchId}" to resume`);
   if (record.walked) throw new UsageError(`batch ${batchId} has queued all its documents already: nothing to resume`);
@@ -216,14 +219,14 @@ async function resumeBatch(batches: BatchStore, batchId: string, root: string, o
   }
   const learning = record.countQueued > 0 && (await batches.profile(batchId)) === null;
   await batches.resetWalkCounts(batchId);
-  return { batchId, learning };
+  return { batchId, learning, shards: record.shards };
 }
 
 /** The learning pass: one count job per file, numbered in walk order. */
 async function queueCountJobs(
   files: AsyncGenerator<SourceEntry>,
   first: SourceEntry,
-  ctx: { queue: Queue; batches: BatchStore; batchId: string; options: EnqueueOptions },
+  ctx: { queue: Queues; batches: BatchStore; batchId: string; options: EnqueueOptions },
 ): Promise<{ found: number; cancelled: boolean }> {
   const { queue, batches, batchId, options } = ctx;
   let found = 0;
@@ -233,7 +236,8 @@ async function queueCountJobs(
     const docs: DocumentRef[] = chunk.map((file, i) => ({ seq: found + i, id: '', rel: file.key, size: file.size }));
     // Numbers first: a worker counts only a document whose number the batch gave out.
     await batches.raiseCountQueued(batchId, found + docs.length);
-    if (docs.length > 0) await queue.addBulk(planJobs(COUNT_JOB, batchId, docs, jobIds, options.config));
+    // The counting pass sums into one set of counts: its jobs all go to shard 0.
+    if (docs.length > 0) await queue.at(0).addBulk(planJobs(COUNT_JOB, batchId, docs, jobIds, options.config));
     found += docs.length;
     chunk = [];
   };
@@ -266,7 +270,7 @@ async function waitForCounting(batches: BatchStore, batchId: string, total: numb
  * documents waiting, so Redis memory stays bounded whatever the folder size (a
  * waiting document costs about 0.4 KB). Returns true when the batch was cancelled meanwhile.
  */
-async function waitForRoom(queue: Queue, batches: BatchStore, batchId: string, config: Config, onFull?: () => void, records = false): Promise<boolean> {
+async function waitForRoom(queue: Queues, batches: BatchStore, batchId: string, config: Config, onFull?: () => void, records = false): Promise<boolean> {
   const perJob = records ? config.shards.recordsPerJob : config.queue.documentsPerJob;
   for (let waited = false; ; waited = true) {
     const [counts, record] = await Promise.all([queue.getJobCounts('waiting', 'prioritized', 'delayed'), batches.get(batchId)]);
@@ -282,13 +286,15 @@ async function waitForRoom(queue: Queue, batches: BatchStore, batchId: string, c
 interface ChunkContext {
   /** This vnpipe and the batch's settings: an output they did not make is rebuilt. */
   maker: Maker;
-  queue: Queue;
+  queue: Queues;
   batches: BatchStore;
   batchId: string;
   root: string;
   sink: AnySink;
   jobIds: JobIds;
   options: EnqueueOptions;
+  /** The batch's queue shards. */
+  shards: number;
 }
 
 /**
@@ -300,19 +306,26 @@ interface ChunkContext {
 async function enqueueChunk(files: SourceEntry[], ctx: ChunkContext): Promise<EnqueueCounts> {
   const { options, batchId, sink } = ctx;
   const ids = files.map((file) => documentId(ctx.root, sink.root, file.key, file.size, file.mtimeMs));
-  const { pending, ownStale } = await claimsOf(ctx.queue, ctx.batches, ids, batchId);
+  const placed = files.map((file) => shardOf(shardKey(ctx, file.key), ctx.shards));
+  const { pending, ownStale } = await claimsOf(ctx.queue, ctx.batches, ids, placed, batchId);
   // A resumed walk leaves alone what already failed in this batch: it keeps its number and its record.
   const failed = options.resume ? await ctx.batches.failedAlready(batchId, files.map((f) => f.key)) : files.map(() => false);
   const upToDate = await Promise.all(
     files.map((file, i) => (options.force || pending[i] || ownStale.has(ids[i]!) || failed[i] ? false : sink.isUpToDate(file.key, file.mtimeMs, ctx.maker))),
   );
-  const docs: DocumentRef[] = [];
+  const docs: DocumentRef[][] = Array.from({ length: ctx.shards }, () => []);
   files.forEach((file, i) => {
     // This batch's own stale claim was counted when made: its document is queued whatever its output says.
-    if (ownStale.has(ids[i]!) || !(pending[i] || failed[i] || upToDate[i])) docs.push({ seq: -1, id: ids[i]!, rel: file.key, size: file.size });
+    if (ownStale.has(ids[i]!) || !(pending[i] || failed[i] || upToDate[i])) docs[placed[i]!]!.push({ seq: -1, id: ids[i]!, rel: file.key, size: file.size });
   });
-  const queued = await queueClaimed(ctx, docs, ownStale);
+  let queued = 0;
+  for (let shard = 0; shard < ctx.shards; shard++) queued += await queueClaimed(ctx, docs[shard]!, ownStale, shard);
   return { found: files.length, queued, skipped: files.length - queued };
+}
+
+/** What places a document on a shard: its key, or for records of shards the unit its job carries whole. */
+function shardKey(ctx: ChunkContext, key: string): string {
+  return ctx.sink.sharded ? unitOf(key, ctx.options.config.shards.recordsPerJob).unit : key;
 }
 
 /**
@@ -320,17 +333,18 @@ async function enqueueChunk(files: SourceEntry[], ctx: ChunkContext): Promise<En
  * the claim gave them. A document another producer claimed first (two enqueues of one
  * folder at once) is left to that producer. Returns how many were queued.
  */
-async function queueClaimed(ctx: ChunkContext, docs: DocumentRef[], ownStale: ReadonlyMap<string, string>): Promise<number> {
+async function queueClaimed(ctx: ChunkContext, docs: DocumentRef[], ownStale: ReadonlyMap<string, string>, shard: number): Promise<number> {
+  if (docs.length === 0) return 0;
   const records = ctx.sink.sharded ? (rel: string) => unitOf(rel, ctx.options.config.shards.recordsPerJob).unit : undefined;
   const jobs = planJobs(DOCUMENT_JOB, ctx.batchId, docs, ctx.jobIds, ctx.options.config, records);
-  const seqs = await ctx.batches.claimQueued(ctx.batchId, 'new', jobs, ownStale);
+  const seqs = await ctx.batches.claimQueued(ctx.batchId, 'new', jobs, ownStale, shard);
   let queued = 0;
   const kept = jobs.flatMap((job, j) => {
     job.data.docs = job.data.docs.flatMap((d, i) => (seqs[j]![i]! >= 0 ? [{ ...d, seq: seqs[j]![i]! }] : []));
     queued += job.data.docs.length;
     return job.data.docs.length > 0 ? [job] : [];
   });
-  if (kept.length > 0) await ctx.queue.addBulk(kept);
+  if (kept.length > 0) await ctx.queue.at(shard).addBulk(kept);
   return queued;
 }
 
@@ -349,14 +363,29 @@ function batchOfJob(jobId: string): string | null {
  * the number it was given.
  */
 export async function claimsOf(
-  queue: Queue,
+  queue: Queue | Queues,
   batches: BatchStore,
   ids: string[],
+  shards: readonly number[],
   ownBatch?: string,
 ): Promise<{ pending: boolean[]; ownStale: Map<string, string> }> {
-  const [entries, now] = await Promise.all([batches.queuedJobs(ids), batches.now()]);
+  const queues = Queues.of(queue);
+  // Each shard's claims and jobs are its own: job ids are unique across a batch's shards.
+  const entries: (QueuedEntry | null)[] = ids.map(() => null);
+  const used = [...new Set(shards)];
+  const [, now] = await Promise.all([
+    Promise.all(
+      used.map(async (shard) => {
+        const at = ids.flatMap((_, i) => (shards[i] === shard ? [i] : []));
+        (await batches.queuedJobs(at.map((i) => ids[i]!), shard)).forEach((e, k) => (entries[at[k]!] = e));
+      }),
+    ),
+    batches.now(),
+  ]);
   const states = new Map<string, Promise<string>>();
-  for (const e of entries) if (e && !states.has(e.jobId)) states.set(e.jobId, queue.getJobState(e.jobId));
+  entries.forEach((e, i) => {
+    if (e && !states.has(e.jobId)) states.set(e.jobId, queues.at(shards[i]!).getJobState(e.jobId));
+  });
   const settled = new Map<string, boolean>();
   for (const [jobId, state] of states) settled.set(jobId, PENDING_STATES.has(await state));
   const producers = new Map<string, Promise<boolean>>();
@@ -367,7 +396,7 @@ export async function claimsOf(
   const alive = new Map<string, boolean>();
   for (const [batch, live] of producers) alive.set(batch, await live);
   const ownStale = new Map<string, string>();
-  const stale: { id: string; jobId: string }[] = [];
+  const stale: { id: string; jobId: string; shard: number }[] = [];
   const pending = entries.map((e, i) => {
     if (!e) return false;
     if (settled.get(e.jobId)) return true;
@@ -377,10 +406,10 @@ export async function claimsOf(
       return false;
     }
     if (batch !== null && alive.get(batch) === true && now - e.claimedAt < CLAIM_GRACE_MS) return true;
-    stale.push({ id: ids[i]!, jobId: e.jobId });
+    stale.push({ id: ids[i]!, jobId: e.jobId, shard: shards[i]! });
     return false;
   });
-  await batches.forgetQueued(stale);
+  for (const shard of used) await batches.forgetQueued(stale.filter((s) => s.shard === shard), shard);
   return { pending, ownStale };
 }
 

@@ -8,6 +8,7 @@ import type { Queue } from 'bullmq';
 import type { BatchFailure, BatchRecord, BatchStore } from './batches.js';
 import { documentId, PENDING_STATES, type DocumentJob } from './jobs.js';
 import { openSink } from '../io/sink.js';
+import { Queues } from './queues.js';
 
 export interface BatchStatus extends BatchRecord {
   active: number;
@@ -22,12 +23,12 @@ export interface BatchStatus extends BatchRecord {
 
 export type QueueCounts = Record<'waiting' | 'active' | 'delayed' | 'completed' | 'failed' | 'prioritized', number>;
 
-export async function queueCounts(queue: Queue): Promise<QueueCounts> {
-  const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+export async function queueCounts(queue: Queue | Queues): Promise<QueueCounts> {
+  const counts = await Queues.of(queue).getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
   return counts as QueueCounts;
 }
 
-export async function batchStatus(store: BatchStore, queue: Queue, id: string, maxFailures = 100, now = Date.now()): Promise<BatchStatus | null> {
+export async function batchStatus(store: BatchStore, queue: Queue | Queues, id: string, maxFailures = 100, now = Date.now()): Promise<BatchStatus | null> {
   const record = await store.get(id);
   if (!record) return null;
   const finished = record.completed + record.failed + record.cancelled;
@@ -35,7 +36,7 @@ export async function batchStatus(store: BatchStore, queue: Queue, id: string, m
   // counter. Their documents are running, less those already recorded.
   const running = record.finishedAt
     ? 0
-    : (await queue.getActive(0, 999)).filter((j) => j?.data?.batch === id).reduce((n, j) => n + (j.data as DocumentJob).docs.length, 0);
+    : (await Queues.of(queue).getActive(0, 999)).filter((j) => j?.data?.batch === id).reduce((n, j) => n + (j.data as DocumentJob).docs.length, 0);
   const active = Math.max(0, Math.min(running, record.queued - finished));
   const waiting = Math.max(0, record.queued - finished - active);
   const elapsedMs = (record.finishedAt ?? now) - record.createdAt;
@@ -53,9 +54,9 @@ export async function batchStatus(store: BatchStore, queue: Queue, id: string, m
  * Workers connected to the queue (BullMQ names their Redis connections); null when
  * the server will not list its clients (CLIENT LIST is disabled on some managed Redis).
  */
-export async function connectedWorkers(queue: Queue): Promise<number | null> {
+export async function connectedWorkers(queue: Queue | Queues): Promise<number | null> {
   try {
-    const clients = await queue.getWorkers();
+    const clients = await Queues.of(queue).getWorkers();
     if (clients.some((c) => !('addr' in c))) return null; // "GCP does not support client list"
     return clients.length;
   } catch {
@@ -76,7 +77,7 @@ export interface StatusReport {
 export const LISTED_BATCHES = 20;
 
 /** The report for one batch (null when there is no such batch), or for the newest batches. */
-export async function statusReport(store: BatchStore, queue: Queue, batchId?: string, maxFailures = 100, now = Date.now()): Promise<StatusReport | null> {
+export async function statusReport(store: BatchStore, queue: Queue | Queues, batchId?: string, maxFailures = 100, now = Date.now()): Promise<StatusReport | null> {
   const [counts, workers] = await Promise.all([queueCounts(queue), connectedWorkers(queue)]);
   if (batchId !== undefined) {
     const batch = await batchStatus(store, queue, batchId, maxFailures, now);
@@ -101,7 +102,8 @@ export interface DocumentStatus {
  * Looks the file up in the newest batches whose input folder holds it: its job (while
  * BullMQ keeps it), its failure record, and its output on disk (which outlives both).
  */
-export async function documentStatus(store: BatchStore, queue: Queue, file: string, searchBatches = 50): Promise<DocumentStatus> {
+export async function documentStatus(store: BatchStore, queue: Queue | Queues, file: string, searchBatches = 50): Promise<DocumentStatus> {
+  const queues = Queues.of(queue);
   const path = resolve(file);
   const info = await stat(path).catch(() => null);
   for (const batch of await store.list(searchBatches)) {
@@ -137,9 +139,10 @@ export async function documentStatus(store: BatchStore, queue: Queue, file: stri
     if (failure) {
       return { path, batch: batch.id, state: 'failed', attempts: 0, output: null, error: `${failure.reason}: ${failure.message}` };
     }
-    if (id) {
-      const [entry] = await store.queuedJobs([id]);
-      const job = entry ? await queue.getJob(entry.jobId) : undefined;
+    for (let shard = 0; id && shard < batch.shards; shard++) {
+      const [entry] = await store.queuedJobs([id], shard);
+      if (!entry) continue;
+      const job = await queues.at(shard).getJob(entry.jobId);
       const state = job ? await job.getState() : 'unknown';
       // Listed as queued, and its job has not finished: it is on its way.
       if (job && PENDING_STATES.has(state)) {

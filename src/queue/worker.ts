@@ -1,4 +1,4 @@
-import { MetricsTime, Queue, Worker, type Job } from 'bullmq';
+import { MetricsTime, Worker, type Job } from 'bullmq';
 import { compileConfig, type Config, type JsonObject } from '../config.js';
 import { DocumentError } from '../errors.js';
 import { LogSummary, type Logger } from '../log.js';
@@ -10,6 +10,7 @@ import { COUNT_JOB, QUEUE_NAME, type DocumentJob, type DocumentRef, type JobSumm
 import { unitOf } from '../io/shards.js';
 import { isStoreLocation } from '../io/storage.js';
 import { WorkerMetrics } from './metrics.js';
+import { Queues, shardPrefix } from './queues.js';
 
 /**
  * Jobs the worker holds per thread: the one its documents come from and the next, so
@@ -34,10 +35,13 @@ export interface WorkerOptions {
   metrics?: { port: number; host: string };
   /** An `info` line with the documents finished, this often (each document has its own line at `debug`); default 30 s. */
   summaryEveryMs?: number;
+  /** Queue shards to consume (config queue.shards): all of them, shard 0 first. */
+  shards?: number;
 }
 
 export interface WorkerHandle {
-  worker: Worker<DocumentJob, JobSummary>;
+  /** One BullMQ worker per queue shard. */
+  workers: Worker<DocumentJob, JobSummary>[];
   /** Finishes the jobs in hand, then closes: what SIGINT and SIGTERM call. */
   close(): Promise<void>;
 }
@@ -110,8 +114,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   }
   const prefix = keyPrefix();
   const batches = new BatchStore(events, prefix);
-  const queue = new Queue(QUEUE_NAME, { connection: events, prefix });
-  queue.on('error', () => {}); // reported by the connection handlers above
+  const shards = options.shards ?? 1;
+  const queue = new Queues(events, prefix, shards);
   const metrics = new WorkerMetrics({ queue, batches, redis: events, prefix, threads: options.concurrency });
   const server = options.metrics ? await metrics.serve(options.metrics.port, options.metrics.host) : null;
   if (options.metrics) log.info(`metrics on http://${options.metrics.host}:${options.metrics.port}/metrics`);
@@ -194,13 +198,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
    * binary, ...) is final. Any other error runs the job again after a backoff, for the
    * documents it did not finish; on the last attempt those fail with reason `failed`.
    */
-  async function cleanJob(job: Job<DocumentJob, JobSummary>, lastAttempt: boolean): Promise<JobSummary> {
+  async function cleanJob(job: Job<DocumentJob, JobSummary>, lastAttempt: boolean, shard: number): Promise<JobSummary> {
     const { batch, docs } = job.data;
     const { key, loading } = setups.get(batch, 'clean');
     const { setup, config } = await loading;
     const rerun = job.attemptsMade > 0 || job.stalledCounter > 0;
     // A job that runs again skips what an earlier attempt (or a dead worker) finished.
-    const finished = rerun ? await batches.finished(batch, docs.map((d) => d.seq)) : [];
+    const finished = rerun ? await batches.finished(batch, docs.map((d) => d.seq), shard) : [];
     let todo: DocumentRef[];
     let answers: ThreadAnswer[];
     if (isStoreLocation(setup.root)) {
@@ -243,8 +247,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         log.warn({ batch, doc: doc.rel, attempt: job.attemptsMade + 1, final: lastAttempt, reason: 'failed' }, message);
       }
     });
-    await batches.recordCompleted(batch, job.id ?? '', completed);
-    await batches.recordFailed(batch, failed);
+    await batches.recordCompleted(batch, job.id ?? '', completed, Date.now(), shard);
+    await batches.recordFailed(batch, failed, Date.now(), false, shard);
     if (transient.length > 0 && !lastAttempt) {
       throw new Error(`${transient.length} of ${todo.length} documents failed for a reason of the machine, not the document (first: ${transient[0]!.doc.rel}: ${transient[0]!.message}); the job runs again`);
     }
@@ -269,57 +273,64 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     return { completed: docs.length, failed: 0, skipped: 0 };
   }
 
-  function processJob(job: Job<DocumentJob, JobSummary>): Promise<JobSummary> {
+  function processJob(job: Job<DocumentJob, JobSummary>, shard: number): Promise<JobSummary> {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    return job.name === COUNT_JOB ? countJob(job, lastAttempt) : cleanJob(job, lastAttempt);
+    return job.name === COUNT_JOB ? countJob(job, lastAttempt) : cleanJob(job, lastAttempt, shard);
   }
 
-  const worker = new Worker<DocumentJob, JobSummary>(QUEUE_NAME, processJob, {
-    connection,
-    prefix,
-    concurrency: options.concurrency * JOBS_PER_THREAD,
-    // The stalled check runs as often as a lock lasts: a killed worker's jobs go back
-    // to the queue about one lock period after it died.
-    lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: options.lockDurationMs ?? 30_000,
-    // BullMQ's per-minute job counts (about 120 KB in Redis for two weeks), which its
-    // Prometheus export reads: without them bullmq_job_completed_total stays 0.
-    metrics: { maxDataPoints: MetricsTime.ONE_WEEK * 2 },
-  });
+  // One BullMQ worker per shard, the jobs in hand shared among them: the threads, not
+  // the number of queues, bound the work.
+  const workers = Array.from({ length: shards }, (_, shard) => startShard(shard, Math.max(1, Math.ceil((options.concurrency * JOBS_PER_THREAD) / shards))));
 
-  worker.on('failed', (job, err) => {
-    if (!job) return;
-    const { batch, docs } = job.data;
-    // BullMQ fails a job that stalled too often with an UnrecoverableError when a
-    // worker next takes it; any other failure is final once the attempts are spent.
-    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    log.warn({ batch, job: job.id, documents: docs.length, attempt: job.attemptsMade, final }, err.message);
-    if (!final) return;
-    // The processor records what it finished; a job that failed for good without it
-    // (its setup could not load, its workers died) fails the documents that have no
-    // outcome yet, so the batch still ends.
-    const record = async () => {
-      if (job.name === COUNT_JOB) {
-        await batches.recordCounted(batch, docs.map((doc) => ({ seq: doc.seq, lines: NO_LINES })), 0);
-        return;
-      }
-      const lost = docs.map((d) => ({ id: d.id, seq: d.seq, rel: d.rel, jobId: job.id ?? '', reason: 'failed' as const, message: err.message }));
-      const n = await batches.recordFailed(batch, lost, Date.now(), true);
-      for (let i = 0; i < n; i++) {
-        metrics.failed('failed');
-        summary.add('failed');
-      }
-    };
-    record().catch((e: Error) => log.error({ batch, job: job.id }, `cannot record the failure: ${e.message}`));
-  });
-  worker.on('error', (err) => {
-    if (!down) log.error({ err: err.message }, 'worker error');
-  });
+  function startShard(shard: number, concurrency: number): Worker<DocumentJob, JobSummary> {
+    const worker = new Worker<DocumentJob, JobSummary>(QUEUE_NAME, (job) => processJob(job, shard), {
+      connection,
+      prefix: shardPrefix(prefix, shard),
+      concurrency,
+      // The stalled check runs as often as a lock lasts: a killed worker's jobs go back
+      // to the queue about one lock period after it died.
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.lockDurationMs ?? 30_000,
+      // BullMQ's per-minute job counts (about 120 KB in Redis for two weeks), which its
+      // Prometheus export reads: without them bullmq_job_completed_total stays 0.
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK * 2 },
+    });
+
+    worker.on('failed', (job, err) => {
+      if (!job) return;
+      const { batch, docs } = job.data;
+      // BullMQ fails a job that stalled too often with an UnrecoverableError when a
+      // worker next takes it; any other failure is final once the attempts are spent.
+      const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      log.warn({ batch, job: job.id, documents: docs.length, attempt: job.attemptsMade, final }, err.message);
+      if (!final) return;
+      // The processor records what it finished; a job that failed for good without it
+      // (its setup could not load, its workers died) fails the documents that have no
+      // outcome yet, so the batch still ends.
+      const record = async () => {
+        if (job.name === COUNT_JOB) {
+          await batches.recordCounted(batch, docs.map((doc) => ({ seq: doc.seq, lines: NO_LINES })), 0);
+          return;
+        }
+        const lost = docs.map((d) => ({ id: d.id, seq: d.seq, rel: d.rel, jobId: job.id ?? '', reason: 'failed' as const, message: err.message }));
+        const n = await batches.recordFailed(batch, lost, Date.now(), true, shard);
+        for (let i = 0; i < n; i++) {
+          metrics.failed('failed');
+          summary.add('failed');
+        }
+      };
+      record().catch((e: Error) => log.error({ batch, job: job.id }, `cannot record the failure: ${e.message}`));
+    });
+    worker.on('error', (err) => {
+      if (!down) log.error({ err: err.message }, 'worker error');
+    });
+    return worker;
+  }
 
   return {
-    worker,
+    workers,
     async close() {
-      await worker.close();
+      await Promise.all(workers.map((w) => w.close()));
       summary.close();
       await threads.close();
       await queue.close();

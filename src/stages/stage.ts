@@ -29,6 +29,8 @@ export interface Draft {
   lines: Line[];
   /** Title, date, category, authors, url and site, from the page or the head of the text. */
   header: Header;
+  /** What a crawler record's fields say (record): it wins over `header` in the output. */
+  record: Header | null;
   /** The article's paragraphs (boilerplate). */
   paragraphs: string[];
   captions: Caption[];
@@ -50,6 +52,8 @@ export interface StageContext {
   config: Config;
   /** A compiled boilerplate profile: lines to remove per source. */
   learned?: LearnedLines | undefined;
+  /** A shard record's fields besides its text (url, title, date, author ...). */
+  recordFields?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**
@@ -73,6 +77,7 @@ export function newDraft(bytes: Uint8Array, source: string): Draft {
     html: false,
     lines: [],
     header: { title: null, date: null, category: null, authors: [], url: null, site: null },
+    record: null,
     paragraphs: [],
     captions: [],
     bodyAuthors: [],

@@ -1,4 +1,4 @@
-import { lineKey } from './learned.js';
+import { lineKey, type LearnedSource } from './learned.js';
 import type { Line, Removal, RemovalReason } from './lines.js';
 
 /** Boilerplate rules, compiled from config (see config/default.json). */
@@ -86,7 +86,7 @@ const EMPTY_CREDIT = /:\s*\)?\.?(?: ,)?$/;
  * paragraph repeats, repeated paragraphs. Captions, bylines and source credits leave
  * the text and go to metadata. Lines a crawler glued together are split first.
  */
-export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned?: ReadonlySet<string>): BoilerplateResult {
+export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned?: LearnedSource): BoilerplateResult {
   const lines = splitGluedLines(input);
   const captions: Caption[] = [];
   const authors: string[] = [];
@@ -105,6 +105,8 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   markRelatedBlocks(lines, rules, mark);
   // A markdown renderer spaces every block with blank lines: there a wide gap is no lost picture.
   const markdown = lines.some((l) => MARKDOWN_RULE.test(l.text) || MARKDOWN_IMAGE.test(l.text) || ATX_HEADING.test(l.text));
+  // Nor where the text sets its subheadings as short unpunctuated lines: one after a wide gap is one more of them.
+  const gapsTell = !markdown && !hasSubheadings(lines, rules);
 
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
@@ -150,7 +152,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     } else {
       // A line over a markdown underline is a heading, not a caption.
       const heading = MARKDOWN_RULE.test(lines[i + 1]?.text ?? '');
-      const caption = creditedCaption(rules, text) ?? (heading ? null : standaloneCaption(rules, text, markdown ? 0 : gapBefore));
+      const caption = creditedCaption(rules, text) ?? (heading ? null : standaloneCaption(rules, text, gapsTell ? gapBefore : 0));
       if (caption) {
         // A credit label whose name was lost names neither picture nor author.
         if (caption.text !== '' || caption.credit) captions.push(caption);
@@ -160,14 +162,15 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   }
 
   markEmbedIntros(lines, verdict, mark);
-  if (learned && learned.size > 0) markLearned(lines, verdict, learned, rules, mark);
+  if (learned && learned.lines.size > 0) markLearned(lines, verdict, learned.lines, rules, mark);
+  if (learned && learned.tail.size > 0) markLearnedTail(lines, verdict, learned, mark);
   // After the learned lines: a site's own repeated block is named as such.
   markHeadlineRuns(lines, verdict, rules, mark);
 
   // Sentences are searched inside the paragraphs of a dump, where blocks were run together;
   // elsewhere a line is a block and only a short one is searched (cheaper on clean text).
   const dump = input.some((l) => l.text.length >= DUMP_MIN);
-  markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark, dump ? learned : undefined);
+  markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark, dump ? learned?.lines : undefined);
 
   markTeasersAfterCredit(lines, verdict, rules, mark);
   // Credits close the article: read upwards from its last line. A site's regular
@@ -630,6 +633,19 @@ function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: num
   return { text, credit: null };
 }
 
+/**
+ * Whether the text has a subheading: a line with a caption's shape (words, no closing
+ * punctuation) standing over a body paragraph with no wide gap above it.
+ */
+function hasSubheadings(lines: Line[], rules: BoilerplateRules): boolean {
+  for (let i = 1; i < lines.length - 1; i++) {
+    const { text, gapBefore } = lines[i]!;
+    if (gapBefore >= 2 || !isHeadline(rules, text) || !/\p{Ll}/u.test(text) || text.split(' ').length < CAPTION_MIN_WORDS) continue;
+    if (isBodyParagraph(lines[i + 1]!.text)) return true;
+  }
+  return false;
+}
+
 /** Whether an image line's alt text or title holds the start of `caption`. */
 function altHolds(image: string, caption: string): boolean {
   const start = caption.slice(0, TEASER_MIN).toLowerCase();
@@ -753,27 +769,37 @@ function followsAuthorCredit(rules: BoilerplateRules, lines: Line[], verdict: (R
   return (readCredit(rules, lines[j]!.text)?.authors.length ?? 0) > 0;
 }
 
-/** Most teasers of other articles a page shows under the byline. */
+/** Most teasers of other articles a page shows under the byline (a headline and its lead make one). */
 const TEASERS_AFTER_CREDIT_MAX = 2;
 
 /**
  * Other articles' teasers under the byline: the credit closes the article, so the one or
- * two short lines that follow it right away (no line between) are a related box. The
- * credit must name a person and stand in the second half of the document; a marker
- * between the two (`more`, a share bar) means the line is the page's own text.
+ * two short lines that follow it right away (no line between) are a related box, and so
+ * are one or two pairs of a headline and its lead. The credit must name a person and
+ * stand in the second half of the document; a marker between the two (`more`, a share
+ * bar) means the line is the page's own text.
  */
 function markTeasersAfterCredit(lines: Line[], verdict: (RemovalReason | null)[], rules: BoilerplateRules, mark: (i: number, r: RemovalReason) => void): void {
   let last = lines.length - 1;
   while (last > 0 && verdict[last]) last--;
-  for (let k = 1; k <= TEASERS_AFTER_CREDIT_MAX; k++) {
+  for (let k = 1; k <= 2 * TEASERS_AFTER_CREDIT_MAX; k++) {
     const credit = last - k;
     if (credit < Math.floor(lines.length / 2) || credit < 1 || verdict[credit]) return;
     const teasers = lines.slice(credit + 1, last + 1);
-    if (teasers.some((l, j) => verdict[credit + 1 + j] || l.text.length > TEASER_MAX || l.text.length < TEASER_MIN)) return;
+    if (teasers.some((l, j) => verdict[credit + 1 + j] || l.text.length > TEASER_MAX)) return;
+    // More lines than teasers: headline and lead pairs (a headline is short and unpunctuated, its lead ends like a sentence).
+    const paired = k > TEASERS_AFTER_CREDIT_MAX;
+    if (paired && (k % 2 === 1 || !teasers.every((l, j) => (j % 2 === 0 ? isTeaserHeadline(rules, l.text) : SENTENCE_END.test(l.text))))) continue;
+    if (!paired && teasers.some((l) => l.text.length < TEASER_MIN)) continue;
     if ((readCredit(rules, bare(lines[credit]!.text))?.authors.length ?? 0) === 0) continue;
     for (let j = credit + 1; j <= last; j++) mark(j, 'related');
     return;
   }
+}
+
+/** Another article's headline: capitalised words, no stop or comma at the end (a question or an exclamation may close it). */
+function isTeaserHeadline(rules: BoilerplateRules, text: string): boolean {
+  return text.length <= rules.captionMaxLength && /^["“]?\p{Lu}/u.test(text) && /\p{Ll}/u.test(text) && !/[.,:;…]["”’)]*$/u.test(text);
 }
 
 // `Xem highlights trận đấu:` over an embedded player the crawler could not read.
@@ -814,6 +840,8 @@ function markNameLines(
     } else if (i >= secondHalf) {
       const names = text.split(NAME_SEPARATOR).map((n) => n.trim());
       if (!isNameList(names) && !names.every((n) => isPersonName(rules, n))) continue;
+      // `Sophia Floersch` over a paragraph about her is a subheading: a writer's name is not the next line's subject.
+      if (names.some((n) => lines[i + 1]?.text.includes(n))) continue;
       authors.push(...names);
       mark(i, 'byline');
     }
@@ -958,12 +986,18 @@ function isNameList(names: string[]): boolean {
   return names.length >= 2 && names.every((n) => /^\p{Lu}\p{Ll}+$/u.test(n));
 }
 
+/** `Trần Thủy VietnamNet`, `CNBC Băng Băng`: a person's name and an outlet's, in either order. */
 function personThenOutlet(rules: BoilerplateRules, text: string): { person: string; outlet: string } | null {
   const tokens = text.split(' ');
   for (let k = 2; k < tokens.length && k <= 4; k++) {
     const person = tokens.slice(0, k).join(' ');
     const outlet = tokens.slice(k).join(' ');
     if (isPersonName(rules, person) && isOutlet(rules, outlet)) return { person, outlet };
+  }
+  for (let k = 1; k <= tokens.length - 2 && k <= 4; k++) {
+    const outlet = tokens.slice(0, k).join(' ');
+    const person = tokens.slice(k).join(' ');
+    if (isOutlet(rules, outlet) && isPersonName(rules, person)) return { person, outlet };
   }
   return null;
 }
@@ -973,6 +1007,9 @@ function isPersonName(rules: BoilerplateRules, name: string): boolean {
   if (name.length > NAME_MAX || isOutlet(rules, name)) return false;
   const tokens = name.split(' ');
   if (tokens.length > 5 || !tokens.every((t) => NAME_TOKEN.test(t))) return false;
+  // A name is written in one case (`Mộc Lan`, `MỘC LAN`); `Dược Hà Tây DHT` is a company and its ticker.
+  const words = tokens.filter((t) => t.length >= 2 && !t.includes('.'));
+  if (words.some((t) => /^\p{Lu}{2,}$/u.test(t)) && words.some((t) => /\p{Ll}/u.test(t))) return false;
   // One syllable is a name only behind an initial (`H.Long`, `T.PHƯƠNG`), not a word with a stop (`Hai.`).
   return tokens.length >= 2 || /\.\p{Lu}/u.test(name);
 }
@@ -1015,6 +1052,38 @@ function markLearned(
   for (let i = footer + 1; i < lines.length; i++) {
     if (!verdict[i]) mark(i, 'trailing-block');
   }
+}
+
+/** Largest share of the lines above a closing run that the source repeats elsewhere for the run to be removed. */
+const TAIL_REPEATED_SHARE_MAX = 0.5;
+
+/**
+ * The run of lines that closes a document when each stands in other documents of its
+ * source (the `tail` of the profile, as few as CCNet's two): the teasers of other
+ * articles under the text, whatever their shape. Body text comes before it, and most
+ * lines above it are the document's own: in a second crawl of one article they repeat,
+ * and nothing is taken.
+ */
+function markLearnedTail(lines: Line[], verdict: (RemovalReason | null)[], learned: LearnedSource, mark: (i: number, r: RemovalReason) => void): void {
+  const repeated = lines.map((l) => {
+    const key = lineKey(l.text);
+    return learned.tail.has(key) || learned.lines.has(key);
+  });
+  let start = lines.length;
+  for (let i = lines.length - 1; i > 0; i--) {
+    if (verdict[i] && !repeated[i]) continue;
+    if (!repeated[i]) break;
+    start = i;
+  }
+  // The run opens with a headline (or a name, a label), not with a statement: a closing
+  // sentence that other articles end with too (`Vụ việc đang được điều tra làm rõ.`) is text.
+  while (start < lines.length && !verdict[start] && (PERIOD_END.test(lines[start]!.text) || ELLIPSIS_END.test(lines[start]!.text))) start++;
+  if (start === lines.length) return;
+  const before = repeated.slice(0, start);
+  if (before.filter(Boolean).length > before.length * TAIL_REPEATED_SHARE_MAX) return;
+  const bodyBefore = lines.slice(0, start).some((l, j) => !verdict[j] && !repeated[j] && isBodyParagraph(l.text));
+  if (!bodyBefore) return;
+  for (let i = start; i < lines.length; i++) if (!verdict[i]) mark(i, 'learned');
 }
 
 /** Most lines of a source's repeated block a page may change (an amount, a date, a name). */

@@ -31,6 +31,12 @@ export interface LearnSettings {
   protectShare: number;
   /** Distinct lines counted per source, at most: memory stays bounded. */
   maxLinesPerSource: number;
+  /**
+   * A line in at least this many documents (CCNet's 2), whatever its shape, is removed
+   * where it stands in the run of such lines that closes a document: the teasers of other
+   * articles under it. Never in a document most of whose lines repeat (a second crawl of one article).
+   */
+  tailMinDocuments: number;
 }
 
 /**
@@ -44,15 +50,29 @@ export interface DocumentLines {
   lines: { key: string; rank: number; text: string }[];
 }
 
-/** A human-readable, editable profile: per source, the lines to remove and in how many documents each stood. */
+/**
+ * A human-readable, editable profile: per source, the lines to remove and in how many
+ * documents each stood, and the lines removed only in the run that closes a document (`tail`).
+ */
 export interface Profile {
   version: 1;
   settings: LearnSettings;
-  sources: Record<string, { documents: number; lines: { text: string; documents: number }[] }>;
+  sources: Record<string, { documents: number; lines: { text: string; documents: number }[]; tail?: { text: string; documents: number }[] }>;
 }
 
-/** Per source, the keys of the lines a profile removes. */
-export type LearnedLines = ReadonlyMap<string, ReadonlySet<string>>;
+/** The keys of a source's learned lines: removed wherever they stand, or only in a document's closing run. */
+export interface LearnedSource {
+  lines: ReadonlySet<string>;
+  tail: ReadonlySet<string>;
+}
+
+/** Per source, what a profile removes. */
+export type LearnedLines = ReadonlyMap<string, LearnedSource>;
+
+/** Fewest documents a line is counted from: below both thresholds a count is dropped. */
+export function countFloor(settings: LearnSettings): number {
+  return Math.min(settings.minDocuments, settings.tailMinDocuments);
+}
 
 const SENTENCE_END = /[.!?…]["”’)]*$/;
 // A statement's full stop; a question or an ellipsis closes headlines and cut teasers as often.
@@ -101,18 +121,21 @@ export function documentLines(bytes: Uint8Array, rel: string, config: Config): D
 export interface SourceCounts {
   source: string;
   documents: number;
-  /** Lines seen in at least `minDocuments` documents: key, first text seen, documents. */
+  /** Lines seen in at least `countFloor` documents: key, first text seen, documents. */
   lines: { key: string; text: string; documents: number }[];
 }
 
 export function buildProfile(counts: SourceCounts[], settings: LearnSettings): Profile {
   const sources: Profile['sources'] = {};
   for (const c of [...counts].sort((a, b) => a.source.localeCompare(b.source))) {
-    const lines = c.lines
-      .filter((l) => isBoilerplate(l.text, l.documents, c.documents, settings))
-      .sort((a, b) => b.documents - a.documents || a.text.localeCompare(b.text))
+    const order = (a: { text: string; documents: number }, b: { text: string; documents: number }) => b.documents - a.documents || a.text.localeCompare(b.text);
+    const lines = c.lines.filter((l) => isBoilerplate(l.text, l.documents, c.documents, settings)).sort(order).map(({ text, documents }) => ({ text, documents }));
+    const learned = new Set(lines.map((l) => l.text));
+    const tail = c.lines
+      .filter((l) => l.documents >= settings.tailMinDocuments && !learned.has(l.text))
+      .sort(order)
       .map(({ text, documents }) => ({ text, documents }));
-    if (lines.length > 0) sources[c.source] = { documents: c.documents, lines };
+    if (lines.length > 0 || tail.length > 0) sources[c.source] = { documents: c.documents, lines, ...(tail.length > 0 ? { tail } : {}) };
   }
   return { version: 1, settings, sources };
 }
@@ -152,16 +175,16 @@ export class LineCounter {
     return [...this.bySource].map(([source, { documents, lines }]) => ({
       source,
       documents,
-      lines: [...lines].filter(([, l]) => l.documents >= this.settings.minDocuments).map(([key, l]) => ({ key, text: l.text, documents: l.documents })),
+      lines: [...lines].filter(([, l]) => l.documents >= countFloor(this.settings)).map(([key, l]) => ({ key, text: l.text, documents: l.documents })),
     }));
   }
 }
 
 /** The keys a profile removes, per source. Its line texts are what users edit, so keys are made from them. */
 export function compileProfile(profile: Profile): LearnedLines {
-  const learned = new Map<string, Set<string>>();
-  for (const [source, { lines }] of Object.entries(profile.sources)) {
-    learned.set(source, new Set(lines.map((l) => lineKey(l.text))));
+  const learned = new Map<string, LearnedSource>();
+  for (const [source, { lines, tail }] of Object.entries(profile.sources)) {
+    learned.set(source, { lines: new Set(lines.map((l) => lineKey(l.text))), tail: new Set((tail ?? []).map((l) => lineKey(l.text))) });
   }
   return learned;
 }
@@ -177,6 +200,8 @@ export function parseProfile(value: unknown, origin: string): Profile {
   for (const [source, entry] of Object.entries(p.sources)) {
     if (!Array.isArray(entry?.lines)) fail(`sources["${source}"].lines must be a list`);
     entry.lines.forEach((l, i) => typeof l?.text === 'string' || fail(`sources["${source}"].lines[${i}].text must be a string`));
+    if (entry.tail !== undefined && !Array.isArray(entry.tail)) fail(`sources["${source}"].tail must be a list`);
+    entry.tail?.forEach((l, i) => typeof l?.text === 'string' || fail(`sources["${source}"].tail[${i}].text must be a string`));
   }
   return p;
 }

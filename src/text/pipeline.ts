@@ -8,6 +8,7 @@ import type { Caption } from './boilerplate.js';
 import type { Encoding } from './decode.js';
 import type { LearnedLines } from './learned.js';
 import type { LanguageLabel, LanguageQuality } from './language.js';
+import { withRecordHeader } from './record.js';
 import type { Removal } from './lines.js';
 import type { QualitySignals } from './quality.js';
 
@@ -66,14 +67,15 @@ export function processDocument(bytes: Uint8Array, source: string, config: Confi
 /** Milliseconds per stage, by stage name, for metrics. */
 export type StageTimings = Record<string, number>;
 
-/** processDocument, and how long each stage took. */
+/** processDocument, and how long each stage took; a shard record's other fields come as `recordFields`. */
 export function processDocumentTimed(
   bytes: Uint8Array,
   source: string,
   config: Config,
   learned?: LearnedLines,
+  recordFields?: Readonly<Record<string, unknown>>,
 ): { doc: VnDocument; timings: StageTimings } {
-  const { draft, timings } = runStages(bytes, source, { config, learned });
+  const { draft, timings } = runStages(bytes, source, { config, learned, recordFields });
   return { doc: toDocument(draft, configHash(config)), timings };
 }
 
@@ -111,7 +113,7 @@ export function runStages(
 function toDocument(draft: Draft, config: string): VnDocument {
   const sha256 = createHash('sha256').update(draft.bytes).digest('hex');
   const language = draft.language ?? { language: 'und', score: 0, paragraphs: [], quality: 'ok' as const };
-  const { header } = draft;
+  const header = withRecordHeader(draft.header, draft.record);
   return {
     id: createHash('sha256').update(draft.source).update('\0').update(sha256).digest('hex').slice(0, 32),
     text: draft.paragraphs.join('\n\n'),

@@ -90,35 +90,54 @@ function isJoiner(unit: number): boolean {
   return unit === 0x27 || unit === 0x2019 || unit === 0x2e || unit === 0x2c || unit === 0x2d;
 }
 
+/** Where the tokens of a text are: token `k` is `text.slice(starts[k], ends[k])`. */
+interface TokenSpans {
+  starts: Int32Array;
+  ends: Int32Array;
+  count: number;
+}
+
 /**
  * The tokens: runs of letters, marks and digits (with inner `'’.,-` between two such
  * runs), and single other characters, spaces left out. The same tokens as the regular
  * expression `[\p{L}\p{M}\p{N}]+(?:['’.,\-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]`
  * (checked in quality.test.ts), several times faster: its Unicode property classes made
- * that expression the costliest step of the quality stage.
+ * that expression the costliest step of the quality stage. Spans, not strings: the
+ * signals read each distinct token once (`internTokens`), so no string is cut per token.
  */
-export function tokenize(text: string): string[] {
-  const tokens: string[] = [];
+function tokenSpans(text: string): TokenSpans {
   const n = text.length;
+  // A text of n units has at most n tokens; a few bytes per unit, freed with the call.
+  const starts = new Int32Array(n);
+  const ends = new Int32Array(n);
+  let count = 0;
   let i = 0;
   while (i < n) {
     const c = classOf(text, i);
     if (c === SPACE) {
       i++;
     } else if (c === OTHER) {
-      const w = width(text, i);
-      tokens.push(text.slice(i, i + w));
-      i += w;
+      starts[count] = i;
+      i += width(text, i);
+      ends[count++] = i;
     } else {
-      const start = i;
+      starts[count] = i;
       for (;;) {
         while (i < n && classOf(text, i) === WORD) i += width(text, i);
         if (i + 1 < n && isJoiner(text.charCodeAt(i)) && classOf(text, i + 1) === WORD) i++;
         else break;
       }
-      tokens.push(text.slice(start, i));
+      ends[count++] = i;
     }
   }
+  return { starts, ends, count };
+}
+
+/** The tokens as strings (see `tokenSpans`). */
+export function tokenize(text: string): string[] {
+  const { starts, ends, count } = tokenSpans(text);
+  const tokens: string[] = new Array(count);
+  for (let k = 0; k < count; k++) tokens[k] = text.slice(starts[k], ends[k]);
   return tokens;
 }
 
@@ -128,33 +147,17 @@ const HAS_WORD = /[\p{L}\p{N}]/u;
 const MARKUP = /<\/?[a-zA-Z][\w:-]*(?:\s[^<>]{0,300})?\/?>|&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[\da-fA-F]{1,6});|\b(?:function\s*\(|var\s+\w+\s*=|document\.\w+|window\.\w+)|[{};]\s*$|\{\s*[\w-]+\s*:\s*[^{}]{1,80};/gm;
 
 export function qualitySignals(text: string, stopWords: readonly string[]): QualitySignals {
-  const tokens = tokenize(text);
-  let words = 0;
-  let wordChars = 0;
-  let alpha = 0;
-  let stops = 0;
-  const stopForms = caseForms(stopWords);
-  for (const t of tokens) {
-    // A token longer than one character is a word (TOKEN's first alternative); a word that
-    // does not start with an ASCII digit has a letter. Regular expressions only for the rest.
-    const c0 = t.charCodeAt(0);
-    const digitStart = c0 >= 48 && c0 <= 57;
-    if (t.length > 1 || HAS_WORD.test(t)) {
-      words++;
-      wordChars += t.length;
-      if (!digitStart || HAS_LETTER.test(t)) alpha++;
-    }
-    if (t.length <= stopForms.longest && stopForms.forms.has(t)) stops++;
-  }
+  const tokens = internTokens(text, tokenSpans(text), caseForms(stopWords));
+  const { words, wordChars, alpha, stops } = tokens;
   const lines = text.split(/\n+/).filter((l) => l.trim() !== '');
   const paragraphs = text.trim().split(/\n{2,}/);
   const chars = text.length;
-  const noBreaks = text.replace(/\n/g, '').length;
+  const noBreaks = chars - count(text, '\n');
   const dupLines = duplicates(lines);
   let markup = 0;
   for (const m of text.matchAll(MARKUP)) markup += m[0].length;
-  const n = tokens.length;
-  const grams = ngramSignals(tokenIds(tokens));
+  const n = tokens.ids.length;
+  const grams = ngramSignals(tokens);
   return {
     words,
     meanWordLength: round(words > 0 ? wordChars / words : 0),
@@ -183,14 +186,19 @@ export function qualitySignals(text: string, stopWords: readonly string[]): Qual
   };
 }
 
-const CASE_FORMS = new WeakMap<readonly string[], { forms: ReadonlySet<string>; longest: number }>();
+interface StopForms {
+  forms: ReadonlySet<string>;
+  longest: number;
+}
+
+const CASE_FORMS = new WeakMap<readonly string[], StopForms>();
 
 /**
  * Each stop word lower-case, capitalised and upper-case, once per list (the config's):
  * a token is looked up as it is, since lower-casing every token cost a third of the
  * signals' time.
  */
-function caseForms(stopWords: readonly string[]): { forms: ReadonlySet<string>; longest: number } {
+function caseForms(stopWords: readonly string[]): StopForms {
   let cached = CASE_FORMS.get(stopWords);
   if (!cached) {
     const forms = new Set<string>();
@@ -219,27 +227,111 @@ function duplicates(items: string[]): { elements: number; chars: number } {
 }
 
 /**
- * Tokens as numbers for the n-gram signals: an id per distinct token, and prefix sums
- * of the tokens' lengths, so that an n-gram is a numeric key and its characters a
- * subtraction (joining strings for every n-gram cost four times the rest of the pipeline).
+ * Tokens as numbers: an id per distinct token (numbered in order of first appearance)
+ * and prefix sums of the tokens' lengths, so that an n-gram is a numeric key and its
+ * characters a subtraction (joining strings for every n-gram cost four times the rest of
+ * the pipeline); and the word counts, taken in the same pass.
  */
 interface TokenIds {
   ids: Int32Array;
   /** lengths[i] = characters of tokens 0..i-1. */
   lengths: Float64Array;
+  /** Words (syllables and numbers), their characters, those with a letter, stop words. */
+  words: number;
+  wordChars: number;
+  alpha: number;
+  stops: number;
 }
 
-function tokenIds(tokens: string[]): TokenIds {
-  const index = new Map<string, number>();
-  const ids = new Int32Array(tokens.length);
-  const lengths = new Float64Array(tokens.length + 1);
-  tokens.forEach((t, i) => {
-    let id = index.get(t);
-    if (id === undefined) index.set(t, (id = index.size));
-    ids[i] = id;
-    lengths[i + 1] = lengths[i]! + t.length;
-  });
-  return { ids, lengths };
+/** A syllable or number (a token with a letter or digit): Gopher's word. */
+const IS_WORD = 1;
+/** A word with a letter. */
+const IS_ALPHA = 2;
+/** One of the stop words' case forms. */
+const IS_STOP = 4;
+
+/**
+ * Ids of the tokens, found by hashing their characters in an open-addressing table, and
+ * the counts of words, letters and stop words in the same pass: a token's string is cut
+ * (and tested with regular expressions) only the first time it appears. A Map and a Set
+ * keyed by every token's string cost a third of the signals.
+ */
+function internTokens(text: string, { starts, ends, count }: TokenSpans, stopForms: StopForms): TokenIds {
+  const ids = new Int32Array(count);
+  const lengths = new Float64Array(count + 1);
+  let size = 16;
+  while (size < count * 2) size *= 2;
+  const mask = size - 1;
+  // slots hold id + 1 (0: empty); per id, where it first appears and its hash.
+  const slots = new Int32Array(size);
+  const firstStart = new Int32Array(count);
+  const firstLength = new Int32Array(count);
+  const hashes = new Int32Array(count);
+  // Per distinct token: IS_WORD, IS_ALPHA, IS_STOP bits.
+  const kinds = new Uint8Array(count);
+  let distinct = 0;
+  let words = 0;
+  let wordChars = 0;
+  let alpha = 0;
+  let stops = 0;
+  for (let k = 0; k < count; k++) {
+    const start = starts[k]!;
+    const end = ends[k]!;
+    const len = end - start;
+    lengths[k + 1] = lengths[k]! + len;
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    let slot = (h ^ (h >>> 16)) & mask;
+    for (;;) {
+      const entry = slots[slot]!;
+      if (entry === 0) {
+        const id = distinct++;
+        slots[slot] = id + 1;
+        firstStart[id] = start;
+        firstLength[id] = len;
+        hashes[id] = h;
+        kinds[id] = tokenKind(text.slice(start, end), stopForms);
+        ids[k] = id;
+        break;
+      }
+      const id = entry - 1;
+      if (hashes[id] === h && firstLength[id] === len && sameChars(text, firstStart[id]!, start, len)) {
+        ids[k] = id;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const kind = kinds[ids[k]!]!;
+    if (kind & IS_WORD) {
+      words++;
+      wordChars += len;
+      if (kind & IS_ALPHA) alpha++;
+    }
+    if (kind & IS_STOP) stops++;
+  }
+  return { ids, lengths, words, wordChars, alpha, stops };
+}
+
+function sameChars(text: string, a: number, b: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (text.charCodeAt(a + i) !== text.charCodeAt(b + i)) return false;
+  return true;
+}
+
+/**
+ * What a token is. A token longer than one character is a word (the tokens' first
+ * alternative); a word that does not start with an ASCII digit has a letter. Regular
+ * expressions only for the rest.
+ */
+function tokenKind(t: string, stopForms: StopForms): number {
+  const c0 = t.charCodeAt(0);
+  const digitStart = c0 >= 48 && c0 <= 57;
+  let kind = 0;
+  if (t.length > 1 || HAS_WORD.test(t)) {
+    kind |= IS_WORD;
+    if (!digitStart || HAS_LETTER.test(t)) kind |= IS_ALPHA;
+  }
+  if (t.length <= stopForms.longest && stopForms.forms.has(t)) kind |= IS_STOP;
+  return kind;
 }
 
 /**
@@ -256,7 +348,8 @@ function tokenIds(tokens: string[]): TokenIds {
 function ngramSignals({ ids, lengths }: TokenIds): { top: Record<number, number>; duplicate: Record<number, number> } {
   const keys = Int32Array.from(ids);
   const table = new CountTable(ids.length);
-  const gramCounts = new GramTable(ids);
+  // Sized when the live positions are known: clearing a table the size of the text for each n cost more than counting.
+  let gramCounts = new GramTable(ids, 0);
   const top: Record<number, number> = {};
   const duplicate: Record<number, number> = {};
   // live: positions whose n-gram may occur more than once, in order.
@@ -278,6 +371,7 @@ function ngramSignals({ ids, lengths }: TokenIds): { top: Record<number, number>
       if (n === 4) {
         live = new Int32Array(grams);
         for (let i = 0; i < grams; i++) if (table.count(keys[i]!) > 1) live[liveCount++] = i;
+        gramCounts = new GramTable(ids, liveCount);
       }
       continue;
     }
@@ -294,7 +388,7 @@ function ngramSignals({ ids, lengths }: TokenIds): { top: Record<number, number>
     }
     liveCount = kept;
     kept = 0;
-    for (let j = 0; j < liveCount; j++) if (gramCounts.count(keys[live[j]!]!, live[j]!) > 1) live[kept++] = live[j]!;
+    for (let j = 0; j < liveCount; j++) if (gramCounts.countAndGroup(keys[live[j]!]!, live[j]!) > 1) live[kept++] = live[j]!;
     liveCount = kept;
     gramCounts.reset(n);
     // Gopher's duplicate n-grams: characters of n-grams (tokens joined without spaces) seen before, skipping past each repeat.
@@ -309,6 +403,7 @@ function ngramSignals({ ids, lengths }: TokenIds): { top: Record<number, number>
       }
     }
     duplicate[n] = repeated;
+    gramCounts.grouped();
   }
   return { top, duplicate };
 }
@@ -322,8 +417,9 @@ function extend(key: number, id: number): number {
 
 /**
  * Counts of n-grams by position: a key finds its slot, and the n tokens at the first
- * position seen with that key are compared with the ones asked about, so two n-grams
- * whose keys collide are counted apart.
+ * position seen with that key are compared with the ones asked about (after the first n,
+ * by the groups of their first n-1 tokens and their last token), so two n-grams whose
+ * keys collide are counted apart.
  */
 class GramTable {
   private readonly keys: Int32Array;
@@ -331,14 +427,21 @@ class GramTable {
   private readonly counts: Int32Array;
   private readonly mask: number;
   private n = 0;
+  /** Per position, the first position with the same n-1 tokens (groups) and the same n tokens (nextGroups, noted while counting). */
+  private groups: Int32Array;
+  private nextGroups: Int32Array;
+  private hasGroups = false;
 
-  constructor(private readonly ids: Int32Array) {
+  /** `items`: the most n-grams it will count between resets. */
+  constructor(private readonly ids: Int32Array, items: number) {
     let size = 16;
-    while (size < ids.length * 2) size *= 2;
+    while (size < items * 2) size *= 2;
     this.keys = new Int32Array(size);
     this.firsts = new Int32Array(size);
     this.counts = new Int32Array(size);
     this.mask = size - 1;
+    this.groups = new Int32Array(items === 0 ? 0 : ids.length);
+    this.nextGroups = new Int32Array(this.groups.length);
   }
 
   reset(n: number): void {
@@ -356,14 +459,30 @@ class GramTable {
   }
 
   private same(a: number, b: number): boolean {
+    if (a === b) return true;
+    if (this.hasGroups) return this.groups[a] === this.groups[b] && this.ids[a + this.n - 1] === this.ids[b + this.n - 1];
     for (let t = 0; t < this.n; t++) if (this.ids[a + t] !== this.ids[b + t]) return false;
     return true;
   }
 
-  /** How often the n-gram at `at` (whose key is `key`) was counted. */
-  count(key: number, at: number): number {
+  /**
+   * How often the n-gram at `at` (whose key is `key`) was counted; notes its group (the
+   * first position with the same n-gram) for the next n.
+   */
+  countAndGroup(key: number, at: number): number {
     const slot = this.slotOf(key, at);
+    this.nextGroups[at] = this.firsts[slot]!;
     return this.keys[slot] === -1 ? 0 : this.counts[slot]!;
+  }
+
+  /**
+   * The groups noted for this n become those of the n-1 tokens before the next n's last
+   * one: two (n+1)-grams are the same when their first n tokens are in the same group and
+   * their last tokens agree, two comparisons instead of n+1.
+   */
+  grouped(): void {
+    [this.groups, this.nextGroups] = [this.nextGroups, this.groups];
+    this.hasGroups = true;
   }
 
   /** Its count after adding one. */

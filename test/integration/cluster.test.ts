@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '../../src/cli/local-redis.js';
+import { shardPrefix } from '../../src/queue/queues.js';
 import { CLI, copySamples, exitOf, ROOT, runCli, SAMPLES, spawnWorker, tempDir, waitFor } from '../support/cli.js';
 
 let cluster: LocalCluster;
@@ -115,6 +116,66 @@ describe('Redis Cluster', () => {
     // The keys now live on the node the slot moved to.
     const target = new Redis(move.to, '127.0.0.1');
     expect(await target.exists(`${prefix}:batch:${batch}`)).toBe(1);
+    target.disconnect();
+    worker.kill('SIGTERM');
+    expect(await exitOf(worker)).toBe(0);
+    const complaints = log.split('\n').filter((l) => /"level":(40|50)/.test(l));
+    expect(complaints.length, complaints.slice(0, 5).join('\n')).toBeLessThan(20);
+  }, 400_000);
+
+  it('spreads a batch over 3 queue shards on 3 nodes, one shard\'s slot moving mid-batch: every document once', async () => {
+    // A prefix whose three shard tags live on three different nodes.
+    const prefix = await cluster.spreadPrefix('qs', 3);
+    const probe = new Redis(cluster.ports[0]!, '127.0.0.1');
+    const env = clusterEnv(prefix);
+    const n = 1500;
+    const input = join(tempDir('cluster-shards'), 'in');
+    mkdirSync(input);
+    const sample = readdirSync(SAMPLES).sort()[1]!;
+    for (let i = 0; i < n; i++) cpSync(join(SAMPLES, sample), join(input, `${String(i).padStart(5, '0')}.txt`));
+    const out = join(input, '..', 'out');
+    // The shards from the config file, as a deployment sets them for every enqueue and worker.
+    const config = join(input, '..', 'config.json');
+    writeFileSync(config, JSON.stringify({ queue: { documentsPerJob: 8, enqueueWindow: 1000, shards: 3 } }));
+    const worker = spawn(process.execPath, [CLI, 'worker', '--concurrency', '2', '--config', config], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(worker);
+    let log = '';
+    worker.stderr!.on('data', (d: Buffer) => (log += d));
+    const enqueue = spawn(process.execPath, [CLI, 'enqueue', input, '--out', out, '--config', config], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(enqueue);
+    let stdout = '';
+    let stderr = '';
+    enqueue.stdout!.on('data', (d: Buffer) => (stdout += d));
+    enqueue.stderr!.on('data', (d: Buffer) => (stderr += d));
+
+    const newest = async () => JSON.parse((await runCli(['status', '--json'], env)).stdout).batches[0] as { id: string; completed: number } | undefined;
+    await waitFor(async () => ((await newest())?.completed ?? 0) >= 300, 120_000, 250);
+    const slot = (await probe.cluster('KEYSLOT', shardPrefix(prefix, 1))) as number;
+    probe.disconnect();
+    const move = await moveSlot(slot);
+    expect(move.keys).toBeGreaterThan(5);
+    const completedAtMove = (await newest())!.completed;
+
+    expect(await exitOf(enqueue), stderr).toBe(0);
+    const batch = stdout.trim();
+    const status = await waitFor(async () => {
+      const s = await runCli(['status', batch, '--json'], env);
+      const b = s.code === 0 ? JSON.parse(s.stdout).batch : null;
+      return b?.finishedAt ? b : null;
+    }, 300_000, 500);
+    expect(completedAtMove).toBeLessThan(n);
+    expect(status).toMatchObject({ found: n, queued: n, completed: n, failed: 0, cancelled: 0, shards: 3 });
+    expect(readdirSync(out).filter((f) => f.endsWith('.json'))).toHaveLength(n);
+    // Each shard counted its own documents, once, on its own node; the moved one now on the target.
+    const client = new Cluster([{ host: '127.0.0.1', port: cluster.ports[0]! }]);
+    const counts = await Promise.all([0, 1, 2].map((i) => client.hmget(`${shardPrefix(prefix, i)}:batch:${batch}`, 'queued', 'completed')));
+    client.disconnect();
+    for (const [queued, completed] of counts) {
+      expect(Number(queued)).toBeGreaterThan(n / 6);
+      expect(completed).toBe(queued);
+    }
+    const target = new Redis(move.to, '127.0.0.1');
+    expect(await target.exists(`${shardPrefix(prefix, 1)}:batch:${batch}`)).toBe(1);
     target.disconnect();
     worker.kill('SIGTERM');
     expect(await exitOf(worker)).toBe(0);

@@ -210,15 +210,15 @@ describe('a unit whose records failed, enqueued again', () => {
     const base = tempDir('shards-failed-again');
     const input = join(base, 'in');
     mkdirSync(input);
-    // Record 3 (about 8 MB) takes seconds to clean: a worker with a 1.5 s limit fails it as
-    // timeout, as a busy machine would; a worker with the default limit cleans it. (A fresh
-    // thread's first record, loading and JIT, takes most of a second on a busy machine.)
-    const slow = Array.from({ length: 1600 }, (_, i) => `${ARTICLE}\n\nĐoạn ${i}.`).join('\n\n');
+    // Record 3 (about 20 MB) takes many seconds to clean: a worker with a 3 s limit fails it
+    // as timeout, as a busy machine would; a worker with the default limit cleans it. (A
+    // fresh thread's first record, loading and JIT, takes a second or more on a busy machine.)
+    const slow = Array.from({ length: 3200 }, (_, i) => `${ARTICLE}\n\nĐoạn ${i}.`).join('\n\n');
     const rows = Array.from({ length: 6 }, (_, i) => JSON.stringify({ id: `r${i}`, text: i === 3 ? slow : `${ARTICLE}\n\nBài số ${i}.` }));
     writeFileSync(join(input, 'a.jsonl'), `${rows.join('\n')}\n`);
     const out = join(base, 'out');
     const hurried = join(base, 'worker.json');
-    writeFileSync(hurried, JSON.stringify({ limits: { documentTimeoutMs: 1500 } }));
+    writeFileSync(hurried, JSON.stringify({ limits: { documentTimeoutMs: 3000 } }));
     const first = (await runCli(['enqueue', pathToFileURL(input).href, '--out', out], env)).stdout.trim();
     const busy = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1', '--config', hurried], { env: { ...process.env, ...env }, stdio: 'ignore' });
     workers.push(busy);

@@ -86,7 +86,7 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
     const env = testEnv(redisUrl);
     const input = join(tempDir('shards'), 'in');
     mkdirSync(join(input, 'part'), { recursive: true });
-    writeFileSync(join(input, 'a.jsonl'), jsonl([...records(3, 0), '{"id": "broken", "text": ', { id: 'notext', body: 'x' }]));
+    writeFileSync(join(input, 'a.jsonl'), jsonl([...records(3, 0), '{"id": "broken", "text": ', { id: 'notext', summary: 'x' }]));
     writeFileSync(join(input, 'part', 'b.jsonl.gz'), gzipSync(jsonl(records(4, 100))));
     writeFileSync(join(input, 'part', 'c.jsonl'), jsonl(records(2, 200)));
     execFileSync('zstd', ['-q', '--rm', join(input, 'part', 'c.jsonl')]);
@@ -103,7 +103,7 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
       ['a.jsonl#4', 'bad-record'],
     ]);
     expect(done.failures[0].message).toMatch(/record 3 is not JSON/);
-    expect(done.failures[1].message).toBe('record 4 has no "text" field (shards.textField)');
+    expect(done.failures[1].message).toMatch(/^record 4 with none of the text fields maintext, content, text, .* \(records\.textFields\); its fields: id, summary$/);
 
     const docs = localDocuments(out);
     expect(docs.map((d) => d.metadata.record.id).sort()).toEqual(['r0', 'r1', 'r100', 'r101', 'r102', 'r103', 'r2', 'r200', 'r201']);
@@ -198,13 +198,13 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
     expect(readdirSync(base).sort()).toEqual(['in', 'secret.jsonl']);
   });
 
-  it('takes a path to one shard file, and the text from the field shards.textField names', async () => {
+  it('takes a path to one shard file, and the text from the field records.textFields names', async () => {
     const env = testEnv(redisUrl);
     const dir = tempDir('one');
     const shard = join(dir, 'one.jsonl.gz');
-    writeFileSync(shard, gzipSync(jsonl([{ content: ARTICLES[2], title: 'Tiêu đề từ bản ghi', date: '2024-05-01' }])));
+    writeFileSync(shard, gzipSync(jsonl([{ bai_viet: ARTICLES[2], title: 'Tiêu đề từ bản ghi', date: '2024-05-01' }])));
     const out = tempDir('out');
-    const batch = (await runCli(['enqueue', shard, '--out', out, '--config', configFile({ shards: { textField: 'content' } })], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', shard, '--out', out, '--config', configFile({ records: { textFields: ['bai_viet'] } })], env)).stdout.trim();
     const w = worker(env);
     expect(await finished(env, batch)).toMatchObject({ root: `file://${shard}`, queued: 1, completed: 1, failed: 0 });
     const [doc] = localDocuments(out);
@@ -298,7 +298,7 @@ describe('shards on S3-compatible storage (s3rver)', () => {
     const done = await finished(env, batch);
     // Two HTML responses (no request, no image), two WET conversions, three rows (one without text).
     expect(done).toMatchObject({ queued: 7, completed: 6, failed: 1 });
-    expect(done.failures.map((f: any) => [f.rel, f.reason, f.message])).toEqual([['table.parquet#2', 'bad-record', 'row 2 has a null, not a string, in its "text" column (shards.textField)']]);
+    expect(done.failures.map((f: any) => [f.rel, f.reason, f.message])).toEqual([['table.parquet#2', 'bad-record', 'row 2 whose text column "text" holds null, not text']]);
     const docs = await s3Documents('out2/');
     const byUrl = new Map(docs.map((d) => [d.metadata.url, d]));
     expect([...byUrl.keys()].sort()).toEqual([

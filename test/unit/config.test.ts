@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { compileConfig, loadConfig, loadConfigWithSource, type JsonObject } from '../../src/config.js';
 
 function userConfig(content: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'vnpipe-config-')), 'config.json');
@@ -28,18 +28,33 @@ describe('loadConfig', () => {
 
   it.each([
     ['{"boilerplate": {"markers": ["(unclosed"]}}', /boilerplate\.markers\[0\]: invalid regular expression/],
-    ['{"limits": {"maxFileBytes": "big"}}', /limits\.maxFileBytes: must be a number$/],
+    ['{"limits": {"maxFileBytes": "big"}}', /limits\.maxFileBytes: must be a whole number$/],
+    ['{"limits": {"maxFileBytes": 2.5}}', /limits\.maxFileBytes: must be a whole number, not 2\.5$/],
+    ['{"boilerplate": {"bylines": "Theo"}}', /boilerplate\.bylines: must be a list$/],
+    ['{"html": {"captionCredits": ["(?i)[ảnh"]}}', /html\.captionCredits\[0\]: invalid regular expression/],
+    ['{"html": {"boilerplateHints": [{"reason": "menu", "pattern": "nav"}]}}', /html\.boilerplateHints\[0\]\.reason: "menu" is none of navigation, related/],
+    ['{"quality": {"presets": {"Strict": {"description": "x"}}}}', /quality\.presets\.Strict: the name does not match \^\[a-z\]/],
+    ['{"quality": {"presets": {"mine": {"description": "x", "minBananas": 5}}}}', /quality\.presets\.mine\.minBananas: is no bound: use min or max and a signal/],
+    ['{"quality": {"presets": {"mine": {"description": "x", "atLeastWords": 5}}}}', /quality\.presets\.mine\.atLeastWords: unknown setting \(known: description, languages, languageQualityOk, \^\(min\|max\)/],
     ['{"limits": {"maxFilebytes": 5}}', /limits\.maxFilebytes: unknown setting \(known: maxFileBytes, documentTimeoutMs, threadHeapMb\)/],
-    ['{"metadata": {"timezone": "ICT"}}', /metadata\.timezone: must be "Z" or an offset like "\+07:00", not "ICT"/],
-    ['{"language": {"candidates": ["vi"]}}', /language\.candidates\[0\]: "vi" is not an ISO 639-3 code/],
+    ['{"metadata": {"timezone": "ICT"}}', /metadata\.timezone: "ICT" does not match/],
+    ['{"language": {"candidates": ["vi"]}}', /language\.candidates\[0\]: "vi" does not match \^\[a-z\]\{3\}\$/],
     ['{"decode": {"maxReplacementRatio": 2}}', /decode\.maxReplacementRatio: must be between 0 and 1, not 2/],
     ['{"limits": ', /not valid JSON/],
     ['{"decode": {"encoding": "latin9"}}', /decode\.encoding: "latin9" is none of utf-8, utf-8-bom/],
-    ['{"normalize": {"toneStyle": "modern"}}', /normalize\.toneStyle: must be "old" \(hòa, thủy\), "new" \(hoà, thuỷ\) or "keep", not "modern"/],
+    ['{"normalize": {"toneStyle": "modern"}}', /normalize\.toneStyle: "modern" is none of old, new, keep/],
   ])('rejects %s with a message that names the setting', (content, message) => {
     const file = userConfig(content);
     expect(() => loadConfig(file)).toThrow(message);
     expect(() => loadConfig(file)).toThrow(file);
+  });
+
+  it("rejects a batch's stored settings that lack a setting the defaults have (a batch from an older version)", () => {
+    const { raw } = loadConfigWithSource();
+    const { documentsPerJob, ...queue } = raw.queue as JsonObject;
+    expect(documentsPerJob).toBe(128);
+    expect(() => compileConfig({ ...raw, queue }, 'batch 42')).toThrow('config error in batch 42: queue.documentsPerJob: missing');
+    expect(() => compileConfig({ ...raw, queue: { ...queue, documentsPerJob: 64 } }, 'batch 42')).not.toThrow();
   });
 
   it('takes command-line overrides over the file', () => {

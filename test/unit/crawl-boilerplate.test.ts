@@ -90,13 +90,26 @@ describe('credits at the end of a dump', () => {
     [`${LAST} Phản hồi của độc giả Hồ Hương`, ['Hồ Hương'], []],
     [`${LAST} Theo Trần Thủy VietnamNet`, ['Trần Thủy'], ['VietnamNet']],
     [`${LAST} Trang Phạm Theo IFL Science`, ['Trang Phạm'], ['IFL Science']],
+    // anhduchb01-cafebiz 015: the outlet before the writer.
+    [`${LAST} Nguồn CNBC Băng Băng`, ['Băng Băng'], ['CNBC']],
     [`${LAST} Nhóm phóng viên`, [], []],
     [`${LAST} Theo báo cáo của Công ty cổ phần Nghiên cứu ngành và Tư vấn Việt Nam VIRAC PV`, [], []],
   ])('reads %s', (text, authors, sources) => {
     const r = strip(text);
     expect(r.authors).toEqual(authors);
     expect(r.sources).toEqual(sources);
-    expect(r.paragraphs.join(' ')).not.toMatch(/Bình Minh|Huyền Lê|Thu Thảo|Phạm Khánh|QQ|Hồng Duy|Hồ Hương|VietnamNet|IFL|phóng viên| PV$/);
+    expect(r.paragraphs.join(' ')).not.toMatch(/Băng Băng|CNBC|Bình Minh|Huyền Lê|Thu Thảo|Phạm Khánh|QQ|Hồng Duy|Hồ Hương|VietnamNet|IFL|phóng viên| PV$/);
+  });
+
+  it('keeps companies and their tickers, which a dump joined by commas, as text: a name is written in one case (anhduchb01-cafef 017)', () => {
+    const text =
+      'Đến nay, đa phần các doanh sản xuất dược hàng đầu của Việt Nam như Dược Hậu Giang DHG , Domesco DMC , Traphaco TRA , Imexpharm IMP , Dược Hà Tây DHT , Pymepharco PME đều đang có cổ đông chiến lược nước ngoài. Một số đã tiến đến nắm quyền chi phối trên 51 , thậm chí thâu tóm toàn bộ.';
+    const r = strip(text);
+    expect(r.authors).toEqual([]);
+    expect(r.removed).toEqual([]);
+    expect(joined(text).replace(/\s+/g, '')).toBe(text.replace(/\s+/g, ''));
+    // Names in upper case, or with an initial, are still names.
+    expect(strip(`${LAST} Tin, ảnh: T.PHƯƠNG – K.NY`).authors).toEqual(['T.PHƯƠNG', 'K.NY']);
   });
 
   it('keeps the last sentence whole when it only ends in capitalised words', () => {
@@ -215,6 +228,27 @@ describe('related-article blocks', () => {
     const r = strip(text);
     expect(r.removed).toEqual([]);
     expect(r.paragraphs).toHaveLength(3);
+  });
+});
+
+describe('a subheading after a wide gap', () => {
+  // thephann-vietnamnet 004 (dev): subheadings over interview questions, one of them after two blank lines.
+  const doc = readFileSync(join(import.meta.dirname, '../fixtures/crawl/docs/thephann-vietnamnet/004.txt'), 'utf8').split('\n');
+  const subheading = 'Tình cảm của khán giả quan trọng hơn tiện nghi vật chất';
+
+  it('is no caption when the text sets its other subheadings the same way', () => {
+    const text = doc.slice(0, 22).join('\n');
+    expect(text).toContain(`\n\n\n${subheading}\n`);
+    expect(text).toContain('\n\nÁp lực của “Chuông vàng” 17 tuổi\n');
+    const r = strip(text);
+    expect(r.captions).toEqual([]);
+    expect(r.paragraphs).toContain(subheading);
+  });
+
+  // The rule's limit: without its siblings the same line reads as a lost picture's caption, as the gap rule intends.
+  it('is still read by the gap in a text with no other subheading', () => {
+    const text = [...doc.slice(0, 2), ...doc.slice(14, 22)].join('\n');
+    expect(strip(text).captions).toEqual([{ text: subheading, credit: null }]);
   });
 });
 
@@ -445,11 +479,43 @@ describe('the end of a page that keeps one paragraph per line', () => {
     expect([credited.authors, credited.sources, credited.paragraphs]).toEqual([['Minh Anh'], ['Heathline'], BODY]);
   });
 
+  it('takes one or two headline and lead pairs under the byline for other articles, not under the text (thephann-vietnamnet 006, 012)', () => {
+    const pairs = [
+      'Lối thoát nào cho khủng hoảng quan hệ Mỹ - Triều?',
+      'Quan hệ giữa Mỹ và Triều Tiên được tin sẽ tiếp tục bế tắc cho đến khi Washington đề xuất các lợi ích cụ thể cho Bình Nhưỡng.',
+      'Lã Thanh Huyền hội ngộ Nhan Phúc Vinh, Diễm My',
+      "Bộ phim 'Tình yêu và tham vọng' đang hot nên các diễn viên cũng chịu khó đăng ảnh hậu trường. Bức ảnh mới Lã Thanh Huyền rủ Nhan Phúc Vinh, Diễm My 9x đi chơi khiến fan thích thú.",
+    ];
+    // thephann-vietnamnet 001: nine paragraphs and the byline `Kiên Trung`.
+    const page = readFileSync(join(import.meta.dirname, '../fixtures/crawl/docs/thephann-vietnamnet/001.txt'), 'utf8').trim().split('\n');
+    expect(page.at(-1)).toBe('Kiên Trung');
+    const text = strip(page.join('\n')).paragraphs;
+    for (const n of [2, 4]) {
+      const r = strip([...page, ...pairs.slice(0, n)].join('\n'));
+      expect(r.paragraphs).toEqual(text);
+      expect(r.authors).toEqual(['Kiên Trung']);
+    }
+    // Without the byline over them, a headline-shaped line and its paragraph are a subheading and text.
+    expect(strip([...page.slice(0, -1), ...pairs].join('\n')).paragraphs).toEqual([...text, ...pairs]);
+  });
+
   it('keeps a paragraph after a name line that is long, or that a marker parts from the name', () => {
     const long = `${BODY[1]} ${BODY[2]} ${BODY[0]}`;
     expect(strip([...BODY, 'Nguyên Phong', long].join('\n')).paragraphs).toEqual([...BODY, long]);
     const r = strip([...BODY, '**Thái Bình**', 'more(HDDTVN) – Các vướng mắc phát sinh trong quá trình làm thủ tục hải quan cần được xử lý kịp thời.'].join('\n'));
     expect(r.paragraphs.at(-1)).toBe('(HDDTVN) – Các vướng mắc phát sinh trong quá trình làm thủ tục hải quan cần được xử lý kịp thời.');
+  });
+
+  it('keeps a name that heads the paragraph about that person (thephann-vietnamnet 026), and still reads a byline', () => {
+    const sections = [
+      'Sophia Floersch',
+      'Người đẹp 19 tuổi đến từ nước Pháp được biết đến là một trong những tay đua xe đáng gờm và có sức ảnh hưởng trong ngành công nghiệp ô tô. Sophia Floersch hiện là tay đua của đội Van Amersfoort Racing.',
+      'Sonja Reid',
+      'Là một game thủ nổi tiếng nhưng Sonja Reid cũng được nhiều người biết đến với vai trò là một influencer (người có sức ảnh hưởng) trong giới mê siêu xe.',
+    ];
+    const r = strip([...BODY, ...sections, 'Mai Lý (Theo The Sun)'].join('\n'));
+    expect(r.paragraphs).toEqual([...BODY, ...sections]);
+    expect([r.authors, r.sources]).toEqual([['Mai Lý'], ['The Sun']]);
   });
 
   it('removes an embedded player the crawler could not read and the line that introduces it', () => {

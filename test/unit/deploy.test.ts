@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { ENCODINGS } from '../../src/text/decode.js';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
@@ -65,5 +66,9 @@ describe('config/schema.json', () => {
       const described = Object.keys(schema.properties[section].properties).filter((k) => !OPTIONAL.includes(`${section}.${k}`));
       expect(described.sort(), section).toEqual(Object.keys(value as object).sort());
     }
+  });
+
+  it('offers exactly the encodings the decoder knows', () => {
+    expect([...schema.properties.decode.properties.encoding.enum].sort()).toEqual([...ENCODINGS].sort());
   });
 });

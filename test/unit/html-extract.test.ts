@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { declaredCharset, extractArticle, looksLikeHtml } from '../../src/html/extract.js';
+import fc from 'fast-check';
+import { declaredCharset, defaultHtmlRules, extractArticle, looksLikeHtml } from '../../src/html/extract.js';
+import { collapse } from '../../src/html/tree.js';
 
 // Trimmed from test/fixtures/html/dev/vnexpress-net-02.html (headline, share bar, lead outside
 // the article element, body, a figure with its caption, the right-aligned byline, the footer bar).
@@ -161,6 +163,16 @@ describe('extractArticle on bad HTML', () => {
     }
   });
 
+  it('reads the start of a page over html.maxInputChars and records what it left', () => {
+    const page = `<html><body><article>${para}${para.replace('Hôm nay', 'Hôm qua')}</article>${'<p>Đoạn cuối trang rất dài không được đọc.</p>'.repeat(500)}</body></html>`;
+    const a = extractArticle(page, { ...defaultHtmlRules(), maxInputChars: 1000 });
+    // The article, and the few last-paragraph lines within the first 1,000 characters.
+    expect(a.paragraphs.slice(0, 2).map((p) => p.slice(0, 7))).toEqual(['Hôm nay', 'Hôm qua']);
+    expect(a.paragraphs.length).toBeLessThan(20);
+    expect(a.removed.at(-1)).toEqual({ reason: 'other', text: `page cut at 1000 characters (html.maxInputChars): the last ${page.length - 1000} of ${page.length} were not read` });
+    expect(extractArticle(page).removed.map((r) => r.text).join(' ')).not.toMatch(/page cut/);
+  });
+
   it('handles a 2 MB page in bounded time', () => {
     const page = `<div class="menu"><a href="/">Trang chủ</a></div><article>${para.repeat(20)}</article>`;
     const html = page.repeat(Math.ceil(2e6 / page.length));
@@ -275,3 +287,24 @@ describe('extractArticle when every block falls under a class hint', () => {
   });
 });
 
+
+describe('collapse', () => {
+  const byRegex = (text: string) => text.replace(/[\s\u200b\u2060]+/g, ' ').trim();
+
+  it('agrees with the regular expression it replaces on every UTF-16 unit, alone and between words', () => {
+    for (let c = 0; c < 0x10000; c++) {
+      const ch = String.fromCharCode(c);
+      for (const text of [ch, `a${ch}b`, `a ${ch}${ch} b`, `${ch}x${ch}`]) expect(collapse(text)).toBe(byRegex(text));
+    }
+  });
+
+  it('agrees with it on random mixes of words and spaces', () => {
+    const piece = fc.constantFrom(' ', '  ', '\n', '\t', '\u00a0', '\u200b', '\u2060', '\u3000', '\ufeff', 'Hà', 'Nội', 'x', '.', '');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => collapse(pieces.join('')) === byRegex(pieces.join(''))), { numRuns: 2000 });
+  });
+
+  it('returns a text with nothing to change as it is', () => {
+    const text = 'Hôm nay trời đẹp.';
+    expect(collapse(text)).toBe(text);
+  });
+});

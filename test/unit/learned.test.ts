@@ -180,10 +180,10 @@ describe('teasers of other articles that a few pages of a source share', () => {
   const titles = Object.values(JSON.parse(readFileSync(join(dir, 'SOURCE.json'), 'utf8')).crawler_fields as Record<string, { title: string }>).map((c) => c.title.trim());
   const teasers = (k: number) => [1, 2, 3].map((j) => titles[(k + 5 * j) % titles.length]!);
 
-  function clean(texts: string[]) {
-    const counter = new LineCounter(config.learn);
+  function clean(texts: string[], settings = config.learn) {
+    const counter = new LineCounter(settings);
     texts.forEach((t, k) => counter.add(documentLines(Buffer.from(t), `site/${k}.txt`, config)));
-    const learned = compileProfile(buildProfile(counter.counts(), config.learn));
+    const learned = compileProfile(buildProfile(counter.counts(), settings));
     return texts.map((t, k) => processDocument(Buffer.from(t), `site/${k}.txt`, config, learned).text);
   }
 
@@ -199,6 +199,41 @@ describe('teasers of other articles that a few pages of a source share', () => {
       for (const t of teasers(k)) expect(text.split('\n\n')).not.toContain(t);
       expect(text).toBe(without[k]);
     });
+  });
+
+  // Another article's headline and its lead (the first paragraph of that page: a statement of 8 words or more).
+  const statements = pages.map((_, x) => x).filter((x) => {
+    const lead = pages[x]!.split('\n')[0]!.trim();
+    return lead.split(' ').length >= config.learn.sentenceWords && /\.$/.test(lead);
+  });
+  const pair = (n: number) => {
+    const x = statements[n % statements.length]!;
+    return [titles[x]!, pages[x]!.split('\n')[0]!.trim()];
+  };
+
+  it('removes headline and lead pairs that stand under only 2 pages each where they close the page, and nothing else', () => {
+    // Leads are statements the share rule protects; each headline is under 2 pages, below minDocuments.
+    expect(statements.length).toBeGreaterThanOrEqual(16);
+    expect(config.learn.minDocuments).toBeGreaterThan(2);
+    const S = statements.length;
+    const teased = (k: number) => (k < S ? [...pair(k + 1), ...pair(k + 2)] : []);
+    const texts = pages.map((p, k) => [p, ...teased(k)].join('\n'));
+    const without = clean(pages);
+    // Each lead also opens its own page, where it is body and stays.
+    clean(texts).forEach((text, k) => expect(text).toBe(without[k]));
+    // Learned from 3 pages and up, as before the tail rule, the pairs stay on most pages.
+    const strict = clean(texts, { ...config.learn, tailMinDocuments: 3 });
+    expect(strict.filter((text, k) => text !== without[k]).length).toBeGreaterThanOrEqual(S / 2);
+  });
+
+  it('takes nothing from a second crawl of one page that changed a line: most of its lines repeat', () => {
+    const [first, ...rest] = pages[0]!.split('\n');
+    const recrawl = [`${first} (Cập nhật lúc 10h.)`, ...rest].join('\n');
+    const out = clean([...pages, recrawl]);
+    const alone = clean(pages);
+    expect(out[0]).toBe(alone[0]);
+    expect(out[pages.length]!.replace(/\s+/g, ' ')).toContain(normalizeText(rest.at(-4)!.trim(), config.normalize.toneStyle));
+    expect(out[pages.length]!.split('\n\n').length).toBe(alone[0]!.split('\n\n').length);
   });
 
   it('keeps a sentence of the body that 4 pages quote', () => {

@@ -49,7 +49,7 @@ describe('processDocument', () => {
 
   it('runs the declared stages in order and stops after `until`', () => {
     const { draft, timings } = runStages(Buffer.from('Tiêu đề\n\nMột đoạn văn bản tiếng Việt có dấu.'), 'a.txt', { config }, 'normalize');
-    expect(Object.keys(timings)).toEqual(['decode', 'unwrap', 'extract', 'normalize']);
+    expect(Object.keys(timings)).toEqual(['decode', 'record', 'unwrap', 'extract', 'normalize']);
     expect(draft.lines.map((l) => l.text)).toEqual(['Tiêu đề', 'Một đoạn văn bản tiếng Việt có dấu.']);
     expect(draft.paragraphs).toEqual([]);
     expect(Object.keys(runStages(Buffer.from('x y z'), 'a.txt', { config }).timings)).toEqual(PIPELINE.map((s) => s.name));

@@ -157,3 +157,24 @@ describe('quality config', () => {
     expect(configHash(compileConfig({ ...raw, sentences: { ...sentences, abbreviations: fewer } }, 'e'))).not.toBe(base);
   });
 });
+
+describe('quality signals against the implementation they replace', () => {
+  it('give the same numbers as at commit 437430c on the samples and the dev texts of the crawl and HTML sets, alone and twice over', () => {
+    // Written by that commit's qualitySignals (test/fixtures/quality/README.md).
+    const ref = JSON.parse(readFileSync(new URL('../fixtures/quality/signals-437430c.json', import.meta.url), 'utf8')) as {
+      stopWords: string[];
+      signals: string[];
+      texts: Record<string, number[]>;
+    };
+    expect(ref.signals).toEqual(Object.keys(qualitySignals('', [])));
+    let checked = 0;
+    for (const [key, expected] of Object.entries(ref.texts)) {
+      const [path, twice] = key.split(' ');
+      const text = readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+      const q = qualitySignals(twice ? `${text}\n\n${text}` : text, ref.stopWords);
+      expect([key, Object.values(q)]).toEqual([key, expected]);
+      checked++;
+    }
+    expect(checked).toBe(872);
+  });
+});

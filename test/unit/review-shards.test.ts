@@ -35,7 +35,7 @@ describe('a shard stream that breaks off', () => {
     const outcome = await Promise.race([read.then(() => 'ended', (err: Error) => err.message), new Promise((r) => setTimeout(() => r('hung'), 2000))]);
     expect(outcome).toMatch(/ECONNRESET/);
     const records = (async () => {
-      for await (const _ of JSONL.records(brokenStore(body), shard, { textField: 'text', maxBytes: 1 << 20 }));
+      for await (const _ of JSONL.records(brokenStore(body), shard, { textFields: ['text'], maxBytes: 1 << 20 }));
     })();
     const again = await Promise.race([records.then(() => 'ended', (err: Error) => err.message), new Promise((r) => setTimeout(() => r('hung'), 2000))]);
     expect(again).toMatch(/ECONNRESET/);
@@ -69,7 +69,7 @@ describe('listing shards at enqueue', () => {
     const good = Array.from({ length: 3 }, (_, i) => JSON.stringify({ text: `Bài ${i}` })).join('\n');
     writeFileSync(join(dir, 'a.jsonl.gz'), gzipSync(good).subarray(0, 15)); // cut short
     writeFileSync(join(dir, 'b.jsonl'), `${good}\n`);
-    const source = new ShardSource(pathToFileURL(dir).href, { formats: [JSONL], textField: 'text' });
+    const source = new ShardSource(pathToFileURL(dir).href, { formats: [JSONL], textFields: ['text'] });
     const skipped: [string, string][] = [];
     const keys: string[] = [];
     for await (const entry of source.list((key, reason) => skipped.push([key, reason]))) keys.push(entry.key);
@@ -97,14 +97,14 @@ describe('a Parquet shard on a store that fails for a passing reason', () => {
     const store = { slice: async () => { throw reset(); } } as unknown as ObjectStore;
     const shard: StoredObject = { key: 'p.parquet', size: 5000, mtimeMs: 0 };
     const read = async () => {
-      for await (const _ of PARQUET.records(store, shard, { textField: 'text', maxBytes: 1 << 20 }));
+      for await (const _ of PARQUET.records(store, shard, { textFields: ['text'], maxBytes: 1 << 20 }));
     };
     const err = await read().catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ECONNRESET' });
-    expect(await PARQUET.count!(store, shard, { textField: 'text', maxBytes: 1 << 20 }).catch((e: unknown) => e)).toMatchObject({ code: 'ECONNRESET' });
+    expect(await PARQUET.count!(store, shard, { textFields: ['text'], maxBytes: 1 << 20 }).catch((e: unknown) => e)).toMatchObject({ code: 'ECONNRESET' });
     // A WARC whose stream breaks off alike.
     const warc = async () => {
-      for await (const _ of WARC.records(brokenStore(Buffer.from('WARC/1.0\r\nWARC-Type: conversion\r\n')), { key: 'w.warc', size: 0, mtimeMs: 0 }, { textField: 'text', maxBytes: 1 << 20 }));
+      for await (const _ of WARC.records(brokenStore(Buffer.from('WARC/1.0\r\nWARC-Type: conversion\r\n')), { key: 'w.warc', size: 0, mtimeMs: 0 }, { textFields: ['text'], maxBytes: 1 << 20 }));
     };
     expect(await warc().catch((e: unknown) => e)).toMatchObject({ code: 'ECONNRESET' });
   });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -9,7 +9,10 @@ import { withRecordFields, ShardSink } from '../../src/io/shard-sink.js';
 import { parseRecordKey, ShardSource, unitOf, type ShardFormat } from '../../src/io/shards.js';
 import { LocalStore } from '../../src/io/storage.js';
 import { WARC } from '../../src/io/warc.js';
-import type { VnDocument } from '../../src/text/pipeline.js';
+import { loadConfig } from '../../src/config.js';
+import { processDocumentTimed } from '../../src/text/pipeline.js';
+
+const config = loadConfig();
 
 async function collect<T>(gen: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -47,17 +50,17 @@ describe('JSON lines', () => {
   });
 
   it('reads a record of the named field, keeps scalar fields and says what is wrong with a bad one', () => {
-    expect(jsonRecord(0, Buffer.from('{"text":"Xin chào","url":"https://a.vn/1","n":3,"tags":["x"],"extra":{"a":1}}'), 'text')).toMatchObject({
+    expect(jsonRecord(0, Buffer.from('{"text":"Xin chào","url":"https://a.vn/1","n":3,"tags":["x"],"extra":{"a":1}}'), ['text'])).toMatchObject({
       index: 0, fields: { url: 'https://a.vn/1', n: 3 },
     });
-    const reasons = ['[1,2]', '{"text": 5}', '{"body":"x"}', '{"text"'].map((l) => {
-      const r = jsonRecord(7, Buffer.from(l), 'text');
+    const reasons = ['[1,2]', '{"text": 5}', '{"title":"x"}', '{"text"'].map((l) => {
+      const r = jsonRecord(7, Buffer.from(l), ['text']);
       return 'error' in r ? `${r.error.reason}: ${r.error.message}` : 'ok';
     });
     expect(reasons).toEqual([
       'bad-record: record 7 is JSON but not an object',
-      'bad-record: record 7 has a number, not a string, in its "text" field (shards.textField)',
-      'bad-record: record 7 has no "text" field (shards.textField)',
+      'bad-record: record 7 whose text field "text" holds a number, not text',
+      'bad-record: record 7 with none of the text fields text (records.textFields); its fields: title',
       expect.stringMatching(/^bad-record: record 7 is not JSON/),
     ]);
   });
@@ -67,8 +70,8 @@ describe('JSON lines', () => {
     writeFileSync(join(dir, 's.jsonl.gz'), gzipSync(Array.from({ length: 10 }, (_, i) => JSON.stringify({ text: `t${i}` })).join('\n')));
     const store = new LocalStore(dir);
     const shard = (await store.info('s.jsonl.gz'))!;
-    expect(await JSONL.count!(store, shard, { textField: 'text', maxBytes: 100 })).toBe(10);
-    const got = await collect(JSONL.records(store, shard, { textField: 'text', maxBytes: 100, from: 4, to: 7 }));
+    expect(await JSONL.count!(store, shard, { textFields: ['text'], maxBytes: 100 })).toBe(10);
+    const got = await collect(JSONL.records(store, shard, { textFields: ['text'], maxBytes: 100, from: 4, to: 7 }));
     expect(got.map((r) => ('bytes' in r ? [r.index, Buffer.from(r.bytes).toString()] : r.error.message))).toEqual([[4, 't4'], [5, 't5'], [6, 't6']]);
   });
 });
@@ -79,7 +82,7 @@ describe('WARC files written by real crawlers (test/fixtures/warc, from warcio.j
     const got: [string, number, string, string][] = [];
     for await (const shard of store.list()) {
       if (!WARC.matches(shard.key)) continue;
-      for (const r of await collect(WARC.records(store, shard, { textField: 'text', maxBytes: 1e7 }))) {
+      for (const r of await collect(WARC.records(store, shard, { textFields: ['text'], maxBytes: 1e7 }))) {
         if ('error' in r) throw r.error;
         const html = Buffer.from(r.bytes).toString('utf8');
         got.push([shard.key, r.index, String(r.fields.url), `${html.slice(0, 15)}…${html.trimEnd().slice(-7)}`]);
@@ -123,7 +126,7 @@ describe('reading units of one shard', () => {
         for (let i = options.from ?? 0; i < 10; i++) yield { index: i, bytes: Buffer.from(`t${i}`), fields: {} };
       },
     };
-    const source = new ShardSource(`file://${dir}`, { formats: [fake], textField: 'text' });
+    const source = new ShardSource(`file://${dir}`, { formats: [fake], textFields: ['text'] });
     const read = async (from: number, to: number) => (await collect(source.records('a.fake', from, to, 100))).map((r) => r.index);
     expect(await read(0, 3)).toEqual([0, 1, 2]);
     expect(await read(6, 9)).toEqual([6, 7, 8]);
@@ -146,11 +149,23 @@ describe('record keys and units', () => {
     expect(() => sink.locate('../x.jsonl.gz#3')).toThrow(expect.objectContaining({ reason: 'unsafe-path' }));
   });
 
-  it("a record's url, title and date are the output's; its other fields go to metadata.record, and vnpipe stays last", () => {
-    const doc = { id: 'x', text: 't', sentences: [], source: 'a#0', metadata: { title: 'guessed', date: null, url: null, site: 'other.vn', vnpipe: { version: '1', config: 'c' } } } as unknown as VnDocument;
-    const out = withRecordFields(doc, { url: 'https://www.tin.vn/a', title: ' Tiêu đề ', date: '', id: 7 });
-    expect(out.metadata).toMatchObject({ title: 'Tiêu đề', date: null, url: 'https://www.tin.vn/a', site: 'tin.vn', record: { id: 7 } });
+  it("a record's title, date, authors, url and category are the output's, as for a one-record JSON file; its other fields go to metadata.record, and vnpipe stays last", () => {
+    // A real record of a crawler's dump (Anhduchb01/Crawl_VnNews cafefduoc.json, a dev source of test/fixtures/crawl), text cut.
+    const line = readFileSync(new URL('../fixtures/records/cafef-record.json', import.meta.url));
+    const record = jsonRecord(0, line, config.records.textFields);
+    if ('error' in record) throw record.error;
+    const out = withRecordFields(processDocumentTimed(record.bytes, 'cafefduoc.json#0', config, undefined, record.fields).doc, record.fields, config.records);
+    expect(out.metadata).toMatchObject({
+      title: 'Cậu bé chăn trâu nỗ lực sau 13 năm trở thành tiến sĩ danh giá vẫn sôi sục máu kinh doanh Một tay gây dựng tập đoàn dược phẩm đình đám, tự hào trong danh sách tỉ phú thế giới',
+      authors: ['Lưu Ly'],
+      site: 'cafef.vn',
+      record: { timeCreatePostOrigin: '2022/11/16', urlPageCrawl: 'cafef' },
+    });
+    expect(Object.keys(out.metadata.record)).toEqual(['timeCreatePostOrigin', 'summary', 'urlPageCrawl']);
     expect(Object.keys(out.metadata).at(-1)).toBe('vnpipe');
+    const file = processDocumentTimed(Buffer.from(JSON.stringify(JSON.parse(line.toString('utf8')))), 'one.json', config).doc;
+    expect(file.metadata).toMatchObject({ title: out.metadata.title, authors: ['Lưu Ly'], url: out.metadata.url, date: out.metadata.date });
+    expect(file.text).toBe(out.text);
   });
 });
 

@@ -3,9 +3,10 @@
 -- step: a claimed document is counted in the batch's `queued` and has its number
 -- (its bit) for good, whatever dies before its job is added. An entry is
 -- "<job id>\t<ms, Redis clock>\t<seq>".
--- KEYS: queued-documents hash, batch hash.
--- ARGV: mode, then for each job: its id, its number of documents n, then id, expected
--- for each of its n documents (a thousand documents at most per call).
+-- KEYS: queued-documents hash, batch hash, superseded jobs set (forget-queued.lua).
+-- ARGV: mode, then for each job: its id, its number of documents n, and its documents
+-- as one string of "id\texpected\n" lines (a thousand documents at most per call; one
+-- string, not two arguments a document, which cost Redis a microsecond each to make).
 --   mode 'new': expected '' claims a free document under a new number; expected =
 --     the exact entry of this batch's own stale claim (its job never added) takes it
 --     over under its number, without counting it again.
@@ -16,15 +17,15 @@
 local t = redis.call('TIME')
 local now = tostring(t[1] * 1000 + math.floor(t[2] / 1000))
 local ids, jobs, expects = {}, {}, {}
-local i = 2
-while i <= #ARGV do
-  local job, n = ARGV[i], tonumber(ARGV[i + 1])
-  for j = i + 2, i + 2 * n, 2 do
-    ids[#ids + 1] = ARGV[j]
-    expects[#expects + 1] = ARGV[j + 1]
+for i = 2, #ARGV, 3 do
+  local job, n, sent = ARGV[i], tonumber(ARGV[i + 1]), 0
+  for id, expected in string.gmatch(ARGV[i + 2], '([^\t\n]*)\t([^\n]*)\n') do
+    ids[#ids + 1] = id
+    expects[#expects + 1] = expected
     jobs[#jobs + 1] = job
+    sent = sent + 1
   end
-  i = i + 2 + 2 * n
+  if sent ~= n then return redis.error_reply('claim-queued: job ' .. job .. ' announced ' .. n .. ' documents, sent ' .. sent) end
 end
 local current = #ids > 0 and redis.call('HMGET', KEYS[1], unpack(ids)) or {}
 local out, fresh, taken = {}, {}, {}
@@ -42,6 +43,7 @@ for d = 1, #ids do
     end
   elseif held == expected then
     seq = tonumber(string.match(held, '\t(%d+)$'))
+    redis.call('SADD', KEYS[3], string.match(held, '^[^\t]*'))
   end
   out[d] = seq
   if seq ~= -1 then taken[id] = true end

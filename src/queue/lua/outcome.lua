@@ -1,7 +1,9 @@
 -- Shared by the scripts that record outcomes; the loader puts it where a script says
 -- `-- include: outcome.lua`. Batch KEYS: 1 batch hash, 2 completed bitmap, 3 failed
 -- bitmap, 4 failures hash, 5 rate hash, 6 queued-documents hash, 7 cancelled bitmap,
--- 8 failure order (sorted set of document keys by number). ARGV[1] is always now (ms).
+-- 8 failure order (sorted set of document keys by number), 9 superseded jobs (set of
+-- job ids whose queued-documents entries may have passed to another job). ARGV[1] is
+-- always now (ms).
 
 -- Counters move only when a document's bit flips, so a document that runs twice
 -- (BullMQ delivers at least once) is counted once. Bits and hash fields move a job at
@@ -19,21 +21,7 @@ end
 -- Commands take at most this many documents' fields at once (Lua's unpack has a stack limit).
 local RUN = 1000
 
--- `op` ('SET' with a value, or 'GET') on the bits of `seqs` in bitmap `key`; returns their old bits.
-local function bits(key, seqs, op, value)
-  local old = {}
-  for from = 1, #seqs, RUN do
-    local args = {}
-    for i = from, math.min(from + RUN - 1, #seqs) do
-      args[#args + 1] = op
-      args[#args + 1] = 'u1'
-      args[#args + 1] = seqs[i]
-      if value then args[#args + 1] = value end
-    end
-    for _, bit in ipairs(redis.call('BITFIELD', key, unpack(args))) do old[#old + 1] = bit end
-  end
-  return old
-end
+-- include: bits.lua
 
 -- `command key field...` (HDEL, ZREM, HMGET) over `fields` in runs; returns the replies joined (a sum for counts).
 local function variadic(command, key, fields)

@@ -14,18 +14,9 @@ for i = 3, 2 + m do
   local n = tonumber(ARGV[i])
   if n == nil or n < 0 or n >= given or n ~= math.floor(n) then refused[#refused + 1] = ARGV[i] else seqs[#seqs + 1] = ARGV[i] end
 end
-local function bitfield(op, value)
-  local args = {}
-  for _, seq in ipairs(seqs) do
-    args[#args + 1] = op
-    args[#args + 1] = 'u1'
-    args[#args + 1] = seq
-    if value then args[#args + 1] = value end
-  end
-  return redis.call('BITFIELD', KEYS[2], unpack(args))
-end
+-- include: bits.lua
 if #seqs > 0 then
-  for i, bit in ipairs(bitfield('GET')) do
+  for i, bit in ipairs(bits(KEYS[2], seqs, 'GET')) do
     if bit == 1 then refused[#refused + 1] = seqs[i] end
   end
 end
@@ -39,7 +30,7 @@ local function hmget(key, fields)
   return values
 end
 if #seqs == 0 then return {} end
-bitfield('SET', 1)
+bits(KEYS[2], seqs, 'SET', 1)
 redis.call('HINCRBY', KEYS[1], 'counted', #seqs)
 
 local i, k = 3 + m, 4
