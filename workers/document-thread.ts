@@ -86,7 +86,8 @@ function failure(err: unknown): ThreadAnswer {
 
 /**
  * One unit of a shard: every record of it is read and cleaned (those of `leaveOut`,
- * failed for good before, are passed over) and the documents are written as the unit's
+ * failed for good before, are passed over; a task for some records only keeps the
+ * documents of the others already out) and the documents are written as the unit's
  * output shard in one piece; the task's records are answered once it is written.
  */
 async function cleanUnit(task: ThreadTask & { unit: string }, setup: Setup): Promise<ThreadAnswer[]> {
@@ -99,10 +100,20 @@ async function cleanUnit(task: ThreadTask & { unit: string }, setup: Setup): Pro
   const leaveOut = new Set((task.leaveOut ?? []).map((rel) => parseRecordKey(rel).index));
   const answers: (ThreadAnswer | null)[] = task.docs.map(() => null);
   const lines: string[] = [];
-  let failed = 0;
+  // Left out or failed: the manifest names them, and the next enqueue runs them again.
+  const failures = [...leaveOut];
+  const info = await source.shardInfo(shard);
+  const maker = { version: VERSION, config: configHash(config) };
+  // A unit run for some of its records keeps the documents already out in its shard.
+  const kept = task.docs.length < perJob ? await sink.keptLines(task.unit, info.mtimeMs, maker) : null;
   for await (const record of source.records(shard, first, first + perJob, config.limits.maxFileBytes)) {
     if (leaveOut.has(record.index)) continue;
     const at = position.get(record.index);
+    const line = at === undefined ? kept?.get(record.index) : undefined;
+    if (line !== undefined) {
+      lines.push(line);
+      continue;
+    }
     progress.startedAt[0] = Date.now();
     // A record the task does not answer for (a retry's neighbours) is still the thread's to time.
     progress.index[0] = at ?? task.docs.length;
@@ -121,11 +132,10 @@ async function cleanUnit(task: ThreadTask & { unit: string }, setup: Setup): Pro
     }
     // Waiting for the next record (a slow read from S3) is no record's time.
     progress.index[0] = -1;
-    if (!answer.ok) failed++;
+    if (!answer.ok) failures.push(record.index);
     if (at !== undefined) answers[at] = answer;
   }
-  const info = await source.shardInfo(shard);
-  await sink.write(task.unit, lines, { input: source.locate(task.unit).replace(/#\d+$/, ''), inputMtimeMs: info.mtimeMs, failed, vnpipe: { version: VERSION, config: configHash(config) } });
+  await sink.write(task.unit, lines, { input: source.locate(task.unit).replace(/#\d+$/, ''), inputMtimeMs: info.mtimeMs, failures, vnpipe: maker });
   return answers.map((a, i) => a ?? { ok: false, reason: 'missing', message: `${task.docs[i]!.rel}: the shard has no such record (it changed after it was enqueued)` });
 }
 

@@ -284,6 +284,7 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
     ...(flags.resume ? { resume: flags.resume } : {}),
     onProgress: (c) => tty && process.stderr.write(`\r\x1b[Kwalking: ${c.found} found, ${c.queued} queued, ${c.skipped} skipped`),
     onSkip: (rel, reason) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: skipped ${printable(rel)}: ${reason}\n`),
+    onNotice: (message) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: ${message}\n`),
     onQueueFull: () =>
       process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: the queue holds ${config.queue.enqueueWindow} documents; waiting for workers before walking on\n`),
     learn: flags.learn ?? false,

@@ -1,8 +1,9 @@
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { VnDocument } from '../text/pipeline.js';
 import { recordHeader, type RecordRules } from '../text/record.js';
 import type { Maker } from './files.js';
-import { unitOf, type RecordFields } from './shards.js';
+import { UsageError } from '../errors.js';
+import { parseRecordKey, unitOf, type RecordFields } from './shards.js';
 import { openStore, type ObjectStore } from './storage.js';
 
 /** What the manifest beside an output shard says about it. */
@@ -14,9 +15,13 @@ export interface ShardManifest {
   inputMtimeMs: number;
   /** The unit: records [first, first + recordsPerJob) of the input shard. */
   first: number;
+  /** The unit size the whole output was written with: every later enqueue into it keeps it (absent: an older vnpipe). */
+  recordsPerJob?: number;
   /** Documents written, and records of the unit that failed (status lists them). */
   records: number;
   failed: number;
+  /** The numbers of the records that failed: the next enqueue runs them again (absent: an older vnpipe). */
+  failures?: number[];
   /** Bytes of the output shard (gzip) and of its JSON lines. */
   bytes: number;
   uncompressedBytes: number;
@@ -67,14 +72,80 @@ export class ShardSink {
     return this.last.manifest;
   }
 
-  /** The unit's shard was made from this version of its input, by this vnpipe under these settings. */
+  /**
+   * The record is in its unit's shard, made from this version of its input, by this
+   * vnpipe under these settings. A record that failed there is not: enqueue runs it
+   * again (its unit's shard is rewritten whole, the records already out in it once).
+   */
   async isUpToDate(key: string, inputMtimeMs: number, maker: Maker): Promise<boolean> {
     const m = await this.manifest(key);
-    return m !== null && m.inputMtimeMs === inputMtimeMs && m.vnpipe.version === maker.version && m.vnpipe.config === maker.config;
+    if (m?.recordsPerJob !== undefined && m.recordsPerJob !== this.recordsPerJob) {
+      throw new UsageError(
+        `${this.store.locate(m.shard)} was written with shards.recordsPerJob = ${m.recordsPerJob}, not ${this.recordsPerJob} as the rest of ${this.root}: ` +
+          `the output mixes unit sizes (written by an older vnpipe); write to a new output`,
+      );
+    }
+    if (m === null || m.inputMtimeMs !== inputMtimeMs || m.vnpipe.version !== maker.version || m.vnpipe.config !== maker.config) return false;
+    // A manifest without the list (an older vnpipe) says only how many failed: the unit runs again.
+    return m.failures ? !m.failures.includes(parseRecordKey(key).index) : m.failed === 0;
+  }
+
+  /**
+   * The documents already out in a unit's shard, by record number, when the shard was made
+   * from this version of its input by this vnpipe under these settings: a unit that runs
+   * for some of its records (those that failed, enqueued again) keeps the others as they
+   * are instead of cleaning them again. Null when there is nothing to keep, or when the
+   * shard and its manifest disagree (a worker killed between the two writes).
+   */
+  async keptLines(unit: string, inputMtimeMs: number, maker: Maker): Promise<Map<number, string> | null> {
+    const name = this.nameOf(unit);
+    // Read afresh, not from the enqueue cache: this thread may have rewritten the unit since.
+    const raw = await this.store.get(`${name}${MANIFEST_SUFFIX}`);
+    const m = raw ? (JSON.parse(raw.toString('utf8')) as ShardManifest) : null;
+    if (!m?.failures || m.recordsPerJob !== this.recordsPerJob || m.inputMtimeMs !== inputMtimeMs || m.vnpipe.version !== maker.version || m.vnpipe.config !== maker.config) {
+      return null;
+    }
+    const body = await this.store.get(name);
+    if (!body || body.length !== m.bytes) return null;
+    const { shard, first } = unitOf(unit, this.recordsPerJob);
+    const failures = new Set(m.failures);
+    const kept = new Map<number, string>();
+    for (const line of gunzipSync(body).toString('utf8').split('\n')) {
+      if (line === '') continue;
+      // Inside a JSON string a quote is escaped: `"source":"` is the field itself.
+      const source = /"source":"([^"\\]*)"/.exec(line)?.[1];
+      const index = source?.startsWith(`${shard}#`) ? Number(source.slice(shard.length + 1)) : NaN;
+      if (!Number.isInteger(index) || index < first || index >= first + this.recordsPerJob || failures.has(index) || kept.has(index)) return null;
+      kept.set(index, `${line}\n`);
+    }
+    return kept.size === m.records ? kept : null;
+  }
+
+  /**
+   * The unit size this output was written with, from the first manifest found in it:
+   * null for an output with no shard yet (or only shards of a vnpipe that did not say).
+   * Enqueue keeps it, so that a changed `shards.recordsPerJob` never leaves two output
+   * shards holding one record.
+   */
+  async writtenUnitSize(): Promise<number | null> {
+    try {
+      for await (const object of this.store.list()) {
+        if (!object.key.endsWith(MANIFEST_SUFFIX)) continue;
+        const raw = await this.store.get(object.key);
+        const size = raw ? (JSON.parse(raw.toString('utf8')) as Partial<ShardManifest>).recordsPerJob : undefined;
+        if (Number.isInteger(size) && size! >= 1) return size!;
+      }
+    } catch (err) {
+      // An output folder not made yet has no shards; any other error is the store's to report.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    return null;
   }
 
   /** Replaces the unit's shard with `lines` (JSON documents, in record order), then its manifest. */
-  async write(key: string, lines: string[], about: Omit<ShardManifest, 'shard' | 'records' | 'bytes' | 'uncompressedBytes' | 'first'>): Promise<ShardManifest> {
+  async write(
+    key: string, lines: string[], about: Pick<ShardManifest, 'input' | 'inputMtimeMs' | 'vnpipe'> & { failures: number[] },
+  ): Promise<ShardManifest> {
     const name = this.nameOf(key);
     const text = Buffer.from(lines.join(''), 'utf8');
     const body = gzipSync(text);
@@ -84,8 +155,10 @@ export class ShardSink {
       input: about.input,
       inputMtimeMs: about.inputMtimeMs,
       first: unitOf(key, this.recordsPerJob).first,
+      recordsPerJob: this.recordsPerJob,
       records: lines.length,
-      failed: about.failed,
+      failed: about.failures.length,
+      failures: [...about.failures].sort((a, b) => a - b),
       bytes: body.length,
       uncompressedBytes: text.length,
       vnpipe: about.vnpipe,

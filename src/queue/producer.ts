@@ -39,6 +39,8 @@ export interface EnqueueOptions {
   onProgress?: (counts: EnqueueCounts) => void;
   /** A file or folder the walk could not read. */
   onSkip?: (rel: string, reason: string) => void;
+  /** Something the user should know about the batch (a setting it could not take). */
+  onNotice?: (message: string) => void;
   /** The walk waits for workers: the queue holds `enqueueWindow` documents. */
   onQueueFull?: () => void;
   /** Learn the batch's boilerplate profile from the folder first (a counting pass through the queue). */
@@ -77,6 +79,7 @@ export async function enqueueFolder(queue: Queue | Queues, batches: BatchStore, 
   // A resumed batch walks as it was first walked: the workers read it with the record's setting.
   const followLinks = options.resume ? ((await batches.get(options.resume))?.followLinks ?? false) : (options.followLinks ?? false);
   const source = openSource(root, { exclude: [out], followLinks, textFields: options.config.records.textFields });
+  if (sharded) options = await keepUnitSize(out, options);
   const sink = openSink(out, sharded ? options.config.shards : null);
   const walk = () => (source.sharded ? source.list(options.onSkip, options.config.limits.maxFileBytes) : source.list(options.onSkip));
   const files = walk();
@@ -176,6 +179,27 @@ async function walkAndQueue(
   if (!record.cancelRequested) await flush();
   await batches.markWalked(batchId);
   return { batchId, ...counts };
+}
+
+/**
+ * An output of shards keeps the unit size it was first written with: its shards are
+ * named by their first record, so units of another size would leave two shards holding
+ * one record. A user who changed `shards.recordsPerJob` (a scheduling setting: it
+ * changes no document) and enqueues into the same output expects what is done to stay
+ * done, not an error nor a rebuild; the batch takes the output's size and says so.
+ */
+async function keepUnitSize(out: string, options: EnqueueOptions): Promise<EnqueueOptions> {
+  const sink = openSink(out, options.config.shards);
+  const written = sink.sharded ? await sink.writtenUnitSize() : null;
+  const wanted = options.config.shards.recordsPerJob;
+  if (written === null || written === wanted) return options;
+  options.onNotice?.(`${sink.root} was written in units of ${written} records: this batch keeps shards.recordsPerJob = ${written}, not ${wanted} (a new output takes the new size)`);
+  const raw = options.rawConfig as { shards?: object };
+  return {
+    ...options,
+    config: { ...options.config, shards: { ...options.config.shards, recordsPerJob: written } },
+    rawConfig: { ...raw, shards: { ...raw.shards, recordsPerJob: written } },
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
@@ -77,12 +77,13 @@ describe('records of one unit that each run past the time limit', () => {
     const base = tempDir('shards-slow');
     const input = join(base, 'in');
     mkdirSync(input);
-    // A record of about 8 MB takes seconds to clean; the others a few milliseconds.
+    // A record of about 8 MB takes seconds to clean; the others a few milliseconds, but a
+    // fresh thread's first record (loading, JIT) most of a second on a busy machine.
     const slow = Array.from({ length: 1600 }, (_, i) => `${ARTICLE}\n\nĐoạn ${i}.`).join('\n\n');
     const rows = Array.from({ length: 8 }, (_, i) => JSON.stringify({ id: `r${i}`, text: [1, 3, 5].includes(i) ? slow : `${ARTICLE}\n\nBài số ${i}.` }));
     writeFileSync(join(input, 'a.jsonl'), `${rows.join('\n')}\n`);
     const config = join(base, 'config.json');
-    writeFileSync(config, JSON.stringify({ limits: { documentTimeoutMs: 500, maxFileBytes: 50_000_000 }, shards: { recordsPerJob: 8 }, queue: { attempts: 3, backoffMs: 100 } }));
+    writeFileSync(config, JSON.stringify({ limits: { documentTimeoutMs: 1500, maxFileBytes: 50_000_000 }, shards: { recordsPerJob: 8 }, queue: { attempts: 3, backoffMs: 100 } }));
     const out = join(base, 'out');
     const batch = (await runCli(['enqueue', pathToFileURL(input).href, '--out', out, '--config', config], env)).stdout.trim();
     const worker = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1', '--config', config], { env: { ...process.env, ...env }, stdio: 'ignore' });
@@ -152,4 +153,99 @@ describe('failure records of a batch ended on a host without its output folder',
     expect((await store.failures(id, 10)).map((f) => f.rel)).toEqual(['a.txt']);
     redis.disconnect();
   });
+});
+
+/** Every record's source in every output shard below `out`, with how many times it is there. */
+function sourcesOut(out: string): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const name of readdirSync(out).filter((n) => n.endsWith('.jsonl.gz'))) {
+    for (const line of gunzipSync(readFileSync(join(out, name))).toString('utf8').split('\n')) {
+      if (line) seen.set(JSON.parse(line).source, (seen.get(JSON.parse(line).source) ?? 0) + 1);
+    }
+  }
+  return seen;
+}
+
+describe('shards.recordsPerJob changed between runs into the same output', () => {
+  it('keeps the unit size the output was written with (and says so), so no record is in two output shards', async () => {
+    const env = testEnv(redisUrl);
+    const base = tempDir('shards-unit-size');
+    const input = join(base, 'in');
+    mkdirSync(input);
+    const rows = Array.from({ length: 10 }, (_, i) => JSON.stringify({ id: `r${i}`, text: `${ARTICLE}\n\nBài số ${i}.` }));
+    writeFileSync(join(input, 'a.jsonl'), `${rows.join('\n')}\n`);
+    const out = join(base, 'out');
+    const config = (perJob: number) => {
+      const file = join(base, `config-${perJob}.json`);
+      writeFileSync(file, JSON.stringify({ shards: { recordsPerJob: perJob } }));
+      return file;
+    };
+    const worker = spawnWorker(env, 1);
+    workers.push(worker);
+    const first = (await runCli(['enqueue', pathToFileURL(input).href, '--out', out, '--config', config(4)], env)).stdout.trim();
+    expect(await finished(env, first)).toMatchObject({ queued: 10, completed: 10 });
+    expect(readdirSync(out).filter((n) => n.endsWith('.jsonl.gz')).sort()).toEqual(['a.jsonl.000000000.jsonl.gz', 'a.jsonl.000000004.jsonl.gz', 'a.jsonl.000000008.jsonl.gz']);
+    expect(JSON.parse(readFileSync(join(out, 'a.jsonl.000000004.jsonl.gz.manifest.json'), 'utf8'))).toMatchObject({ first: 4, recordsPerJob: 4, records: 4, failed: 0, failures: [] });
+
+    // The same shards again with another unit size: nothing to do, and the user is told why.
+    const again = await runCli(['enqueue', pathToFileURL(input).href, '--out', out, '--config', config(3)], env);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/units of 4 records: this batch keeps shards\.recordsPerJob = 4, not 3/);
+    expect(again.stderr).toMatch(/0 queued, 10 skipped/);
+    // --force rebuilds every unit, in the output's own units.
+    const forced = await runCli(['enqueue', pathToFileURL(input).href, '--out', out, '--config', config(3), '--force'], env);
+    const done = await finished(env, forced.stdout.trim());
+    expect(done).toMatchObject({ queued: 10, completed: 10 });
+    worker.kill('SIGTERM');
+    await exitOf(worker);
+    const seen = sourcesOut(out);
+    expect([...seen.keys()].sort()).toEqual(rows.map((_, i) => `a.jsonl#${i}`).sort());
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+  }, 120_000);
+});
+
+describe('a unit whose records failed, enqueued again', () => {
+  it('runs the failed records again, and the records already out stay in its shard once', async () => {
+    const env = testEnv(redisUrl);
+    const base = tempDir('shards-failed-again');
+    const input = join(base, 'in');
+    mkdirSync(input);
+    // Record 3 (about 20 MB) takes many seconds to clean: a worker with a 3 s limit fails it
+    // as timeout, as a busy machine would; a worker with the default limit cleans it. (A
+    // fresh thread's first record, loading and JIT, takes a second or more on a busy machine.)
+    const slow = Array.from({ length: 3200 }, (_, i) => `${ARTICLE}\n\nĐoạn ${i}.`).join('\n\n');
+    const rows = Array.from({ length: 6 }, (_, i) => JSON.stringify({ id: `r${i}`, text: i === 3 ? slow : `${ARTICLE}\n\nBài số ${i}.` }));
+    writeFileSync(join(input, 'a.jsonl'), `${rows.join('\n')}\n`);
+    const out = join(base, 'out');
+    const hurried = join(base, 'worker.json');
+    writeFileSync(hurried, JSON.stringify({ limits: { documentTimeoutMs: 3000 } }));
+    const first = (await runCli(['enqueue', pathToFileURL(input).href, '--out', out], env)).stdout.trim();
+    const busy = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1', '--config', hurried], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    workers.push(busy);
+    const firstRun = await finished(env, first);
+    busy.kill('SIGTERM');
+    await exitOf(busy);
+    expect(firstRun).toMatchObject({ queued: 6, completed: 5, failed: 1 });
+    expect(JSON.parse(readFileSync(join(out, 'a.jsonl.000000000.jsonl.gz.manifest.json'), 'utf8'))).toMatchObject({ records: 5, failed: 1, failures: [3] });
+    // The documents already out are kept as they are, not cleaned again: mark one to see it stay.
+    const shardFile = join(out, 'a.jsonl.000000000.jsonl.gz');
+    const marked = gunzipSync(readFileSync(shardFile)).toString('utf8').replace('"metadata":{', '"metadata":{"kept":true,');
+    writeFileSync(shardFile, gzipSync(marked));
+    const manifestFile = `${shardFile}.manifest.json`;
+    writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(readFileSync(manifestFile, 'utf8')), bytes: readFileSync(shardFile).length }));
+
+    const again = await runCli(['enqueue', pathToFileURL(input).href, '--out', out], env);
+    expect(again.stderr).toMatch(/1 queued, 5 skipped/);
+    const worker = spawnWorker(env, 1);
+    workers.push(worker);
+    expect(await finished(env, again.stdout.trim())).toMatchObject({ queued: 1, completed: 1, failed: 0 });
+    worker.kill('SIGTERM');
+    await exitOf(worker);
+    const docs = gunzipSync(readFileSync(join(out, 'a.jsonl.000000000.jsonl.gz'))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(docs.map((d) => d.metadata.record.id)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5']);
+    expect(docs.map((d) => d.metadata.kept ?? false)).toEqual([true, false, false, false, false, false]);
+    expect(JSON.parse(readFileSync(join(out, 'a.jsonl.000000000.jsonl.gz.manifest.json'), 'utf8'))).toMatchObject({ records: 6, failed: 0, failures: [] });
+    // Nothing left to run: a third enqueue queues nothing.
+    expect((await runCli(['enqueue', pathToFileURL(input).href, '--out', out], env)).stderr).toMatch(/0 queued, 6 skipped/);
+  }, 180_000);
 });

@@ -129,9 +129,12 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
     const exported = await runCli(['export', out, '--to', join(tempDir('export'), 'corpus'), '--keep-duplicates'], env);
     expect(exported.stdout).toMatch(/^9 documents in 1 shard\b/);
 
-    // The same enqueue again: every unit's shard is up to date.
+    // The same enqueue again: every unit's shard is up to date, but for the two records
+    // that failed in it (its manifest names them), which run again.
     const again = await runCli(['enqueue', `file://${input}`, '--out', out, '--config', configFile({ shards: { recordsPerJob: 2 } })], env);
-    expect(again.stderr).toContain('11 files found, 0 queued, 11 skipped');
+    expect(again.stderr).toContain('11 files found, 2 queued, 9 skipped');
+    expect(await finished(env, again.stdout.trim())).toMatchObject({ queued: 2, completed: 0, failed: 2 });
+    expect(localDocuments(out)).toHaveLength(9);
     w.kill('SIGTERM');
     expect(await exitOf(w)).toBe(0);
   });
@@ -249,7 +252,12 @@ describe('shards on S3-compatible storage (s3rver)', () => {
     const ids = (await s3Documents('out1/')).map((d) => d.metadata.record.id);
     expect(ids).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8']);
     const manifest = JSON.parse((await s3.get('corpus', 'out1/x/0002.jsonl.gz.000000003.jsonl.gz.manifest.json')).toString());
-    expect(manifest).toMatchObject({ input: 's3://corpus/in1/x/0002.jsonl.gz', first: 3, records: 1, failed: 0 });
+    expect(manifest).toMatchObject({ input: 's3://corpus/in1/x/0002.jsonl.gz', first: 3, recordsPerJob: 3, records: 1, failed: 0, failures: [] });
+    // Enqueued again with another unit size: the output's units stand, nothing is redone.
+    const again = await runCli(['enqueue', 's3://corpus/in1', '--out', 's3://corpus/out1', '--config', configFile({ shards: { recordsPerJob: 2 } })], env);
+    expect(again.stderr).toContain('s3://corpus/out1 was written in units of 3 records: this batch keeps shards.recordsPerJob = 3, not 2');
+    expect(again.stderr).toContain('9 files found, 0 queued, 9 skipped');
+    expect((await s3.list('corpus', 'out1/')).length).toBe(8);
     w.kill('SIGTERM');
     await exitOf(w);
   });

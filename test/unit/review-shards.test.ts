@@ -51,7 +51,7 @@ describe('output shards in a local folder', () => {
     mkdirSync(outside);
     symlinkSync(outside, join(out, 'escape'));
     const sink = new ShardSink(pathToFileURL(out).href, 2);
-    const about = { input: 'x', inputMtimeMs: 0, failed: 0, vnpipe: { version: '0', config: '0' } };
+    const about = { input: 'x', inputMtimeMs: 0, failures: [], vnpipe: { version: '0', config: '0' } };
     await expect(sink.write('escape/a.jsonl#0', ['{}\n'], about)).rejects.toMatchObject({ reason: 'unsafe-output' });
     await expect(sink.write('escape/deeper/a.jsonl#0', ['{}\n'], about)).rejects.toMatchObject({ reason: 'unsafe-output' });
     expect(readdirSync(outside)).toEqual([]);
@@ -107,5 +107,51 @@ describe('a Parquet shard on a store that fails for a passing reason', () => {
       for await (const _ of WARC.records(brokenStore(Buffer.from('WARC/1.0\r\nWARC-Type: conversion\r\n')), { key: 'w.warc', size: 0, mtimeMs: 0 }, { textFields: ['text'], maxBytes: 1 << 20 }));
     };
     expect(await warc().catch((e: unknown) => e)).toMatchObject({ code: 'ECONNRESET' });
+  });
+});
+
+describe("an output shard's manifest", () => {
+  const maker = { version: '1', config: 'c' };
+  const about = (failures: number[]) => ({ input: 'in/a.jsonl', inputMtimeMs: 5, failures, vnpipe: maker });
+
+  it('names the unit size and the failed records: those are not up to date, the others are', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vnpipe-manifest-'));
+    const sink = new ShardSink(pathToFileURL(out).href, 4);
+    expect(await sink.writtenUnitSize()).toBeNull();
+    await sink.write('a.jsonl#4', ['{}\n', '{}\n'], about([6, 5]));
+    expect(await sink.manifest('a.jsonl#4')).toMatchObject({ first: 4, recordsPerJob: 4, records: 2, failed: 2, failures: [5, 6] });
+    const fresh = new ShardSink(pathToFileURL(out).href, 4);
+    expect(await Promise.all([4, 5, 6, 7].map((i) => fresh.isUpToDate(`a.jsonl#${i}`, 5, maker)))).toEqual([true, false, false, true]);
+    // Another input time or config: the whole unit is stale.
+    expect(await fresh.isUpToDate('a.jsonl#4', 6, maker)).toBe(false);
+    expect(await fresh.isUpToDate('a.jsonl#4', 5, { ...maker, config: 'd' })).toBe(false);
+    expect(await new ShardSink(pathToFileURL(out).href, 3).writtenUnitSize()).toBe(4);
+    expect(await new ShardSink(pathToFileURL(join(out, 'not-made-yet')).href, 3).writtenUnitSize()).toBeNull();
+  });
+
+  it('gives the documents already out to keep, by record number, only while the shard and its manifest agree', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vnpipe-manifest-'));
+    const sink = new ShardSink(pathToFileURL(out).href, 4);
+    const doc = (i: number) => `${JSON.stringify({ id: 'x', text: 'a "source":"b.jsonl#9" in the text', source: `a.jsonl#${i}`, metadata: {} })}\n`;
+    await sink.write('a.jsonl#4', [doc(4), doc(6), doc(7)], about([5]));
+    expect([...(await sink.keptLines('a.jsonl#4', 5, maker))!.keys()]).toEqual([4, 6, 7]);
+    expect(await sink.keptLines('a.jsonl#4', 6, maker)).toBeNull(); // another version of the input
+    // A worker killed between the shard and its manifest: they disagree, nothing is kept.
+    writeFileSync(join(out, 'a.jsonl.000000004.jsonl.gz'), gzipSync(doc(4)));
+    expect(await sink.keptLines('a.jsonl#4', 5, maker)).toBeNull();
+    expect(await sink.keptLines('a.jsonl#8', 5, maker)).toBeNull(); // no shard yet
+  });
+
+  it("of an older vnpipe (no failure list) runs a unit with failures again; one of another unit size is refused by name", async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vnpipe-manifest-'));
+    const old = { shard: 'a.jsonl.000000000.jsonl.gz', input: 'in/a.jsonl', inputMtimeMs: 5, first: 0, records: 3, bytes: 1, uncompressedBytes: 1, vnpipe: maker };
+    writeFileSync(join(out, 'a.jsonl.000000000.jsonl.gz.manifest.json'), JSON.stringify({ ...old, failed: 1 }));
+    writeFileSync(join(out, 'b.jsonl.000000000.jsonl.gz.manifest.json'), JSON.stringify({ ...old, shard: 'b.jsonl.000000000.jsonl.gz', failed: 0 }));
+    const sink = new ShardSink(pathToFileURL(out).href, 4);
+    expect(await sink.isUpToDate('a.jsonl#0', 5, maker)).toBe(false);
+    expect(await sink.isUpToDate('b.jsonl#0', 5, maker)).toBe(true);
+    expect(await sink.writtenUnitSize()).toBeNull();
+    writeFileSync(join(out, 'c.jsonl.000000000.jsonl.gz.manifest.json'), JSON.stringify({ ...old, shard: 'c.jsonl.000000000.jsonl.gz', failed: 0, failures: [], recordsPerJob: 8 }));
+    await expect(sink.isUpToDate('c.jsonl#1', 5, maker)).rejects.toThrow(/written with shards\.recordsPerJob = 8, not 4/);
   });
 });
