@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -77,9 +77,10 @@ describe('records of one unit that each run past the time limit', () => {
     const base = tempDir('shards-slow');
     const input = join(base, 'in');
     mkdirSync(input);
-    // A record of about 8 MB takes seconds to clean; the others a few milliseconds, but a
-    // fresh thread's first record (loading, JIT) most of a second on a busy machine.
-    const slow = Array.from({ length: 1600 }, (_, i) => `${ARTICLE}\n\nĐoạn ${i}.`).join('\n\n');
+    // A record of about 30 MB takes several seconds to clean even on an idle machine (8 MB no
+    // longer did); the others a few milliseconds, but a fresh thread's first record (loading,
+    // JIT) most of a second on a busy machine.
+    const slow = Array.from({ length: 6400 }, (_, i) => `${ARTICLE}\n\nĐoạn ${i}.`).join('\n\n');
     const rows = Array.from({ length: 8 }, (_, i) => JSON.stringify({ id: `r${i}`, text: [1, 3, 5].includes(i) ? slow : `${ARTICLE}\n\nBài số ${i}.` }));
     writeFileSync(join(input, 'a.jsonl'), `${rows.join('\n')}\n`);
     const config = join(base, 'config.json');
@@ -210,22 +211,25 @@ describe('a unit whose records failed, enqueued again', () => {
     const base = tempDir('shards-failed-again');
     const input = join(base, 'in');
     mkdirSync(input);
-    // Record 3 (about 20 MB) takes many seconds to clean: a worker with a 3 s limit fails it
-    // as timeout, as a busy machine would; a worker with the default limit cleans it. (A
-    // fresh thread's first record, loading and JIT, takes a second or more on a busy machine.)
-    const slow = Array.from({ length: 3200 }, (_, i) => `${ARTICLE}\n\nĐoạn ${i}.`).join('\n\n');
-    const rows = Array.from({ length: 6 }, (_, i) => JSON.stringify({ id: `r${i}`, text: i === 3 ? slow : `${ARTICLE}\n\nBài số ${i}.` }));
-    writeFileSync(join(input, 'a.jsonl'), `${rows.join('\n')}\n`);
+    // Record 3 is broken the first time (bad-record); then it is mended in place, the file's
+    // time kept, so that only what the manifest lists as failed is due again. (A time limit
+    // made it fail here before: a faster pipeline or an idle machine cleaned it in time.)
+    const file = join(input, 'a.jsonl');
+    const rows = Array.from({ length: 6 }, (_, i) => JSON.stringify({ id: `r${i}`, text: `${ARTICLE}\n\nBài số ${i}.` }));
+    writeFileSync(file, `${rows.map((r, i) => (i === 3 ? r.slice(0, 40) : r)).join('\n')}\n`);
+    const mtime = new Date(Math.floor(Date.now() / 1000) * 1000); // whole seconds: set again exactly below
+    utimesSync(file, mtime, mtime);
     const out = join(base, 'out');
-    const hurried = join(base, 'worker.json');
-    writeFileSync(hurried, JSON.stringify({ limits: { documentTimeoutMs: 3000 } }));
     const first = (await runCli(['enqueue', pathToFileURL(input).href, '--out', out], env)).stdout.trim();
-    const busy = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1', '--config', hurried], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const busy = spawnWorker(env, 1);
     workers.push(busy);
     const firstRun = await finished(env, first);
     busy.kill('SIGTERM');
     await exitOf(busy);
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    utimesSync(file, mtime, mtime);
     expect(firstRun).toMatchObject({ queued: 6, completed: 5, failed: 1 });
+    expect(firstRun.failures.map((f: any) => [f.rel, f.reason])).toEqual([['a.jsonl#3', 'bad-record']]);
     expect(JSON.parse(readFileSync(join(out, 'a.jsonl.000000000.jsonl.gz.manifest.json'), 'utf8'))).toMatchObject({ records: 5, failed: 1, failures: [3] });
     // The documents already out are kept as they are, not cleaned again: mark one to see it stay.
     const shardFile = join(out, 'a.jsonl.000000000.jsonl.gz');
