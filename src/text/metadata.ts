@@ -202,7 +202,8 @@ function cleanTitle(raw: string): string | null {
   return title === '' ? null : title;
 }
 
-function hostOf(url: string): string | null {
+/** The host of a URL without `www.`, or null for one that does not parse. */
+export function hostOf(url: string): string | null {
   try {
     return new URL(url).hostname.replace(/^www\./, '') || null;
   } catch {

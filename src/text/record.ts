@@ -1,6 +1,6 @@
 import { DocumentError } from '../errors.js';
 import { isoFrom } from '../html/metadata.js';
-import type { Header } from './metadata.js';
+import { hostOf, type Header } from './metadata.js';
 
 /** Which fields of a crawler's JSON record hold what (config `records`); names match without regard to case. */
 export interface RecordRules {
@@ -205,12 +205,4 @@ function dateOf(value: unknown, defaultOffset: string): string | null {
   if (!(digits > 0)) return null;
   const date = new Date(digits > 1e11 ? digits : digits * 1000);
   return Number.isNaN(date.getTime()) ? null : date.toISOString().replace('.000Z', 'Z');
-}
-
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname.replace(/^www\./, '') || null;
-  } catch {
-    return null;
-  }
 }
