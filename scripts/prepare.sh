@@ -10,4 +10,7 @@ if [ ! -f node_modules/typescript/bin/tsc ]; then
   echo "vnpipe: TypeScript is not installed here, so dist/ is not built: run npm ci in this folder first" >&2
   exit 0
 fi
-exec node node_modules/typescript/bin/tsc -p tsconfig.json
+node node_modules/typescript/bin/tsc -p tsconfig.json
+# npx runs the bin file itself, and only chmods it when it first caches this folder: a
+# rebuilt clone at a path npx has cached before would get a file it cannot execute.
+chmod +x dist/src/cli/main.js

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { CLI, ROOT, SAMPLES, tempDir, testEnv } from '../support/cli.js';
@@ -77,5 +77,12 @@ describe("the README's recipes", () => {
     mkdirSync(join(bare, 'src', 'cli'), { recursive: true });
     writeFileSync(join(bare, 'src', 'cli', 'main.ts'), '');
     expect(await prepare()).toEqual({ code: 0, stderr: 'vnpipe: TypeScript is not installed here, so dist/ is not built: run npm ci in this folder first\n' });
+    // The built command is executable by itself: npx chmods it only when it first caches a
+    // folder, so a clone rebuilt at a path npx cached before (a CI checkout) got a 0644 file.
+    const tsc = join(bare, 'node_modules', 'typescript', 'bin', 'tsc');
+    mkdirSync(join(tsc, '..'), { recursive: true });
+    writeFileSync(tsc, "const fs = require('fs'); fs.mkdirSync('dist/src/cli', { recursive: true }); fs.writeFileSync('dist/src/cli/main.js', '', { mode: 0o644 });");
+    expect(await prepare()).toEqual({ code: 0, stderr: '' });
+    expect(statSync(join(bare, pkg.bin.vnpipe)).mode & 0o111).toBe(0o111);
   });
 });
