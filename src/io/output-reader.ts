@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { outputFormatOf, outputShardLines } from './output-shard.js';
 import { walkFiles } from './walk.js';
 
 /** A vnpipe output document as stored: the fields of VnDocument, metadata as written by whichever version made it. */
@@ -32,13 +32,14 @@ const SHARD_MANIFEST = '.manifest.json';
 
 /**
  * What workers write: `<rel>.json`, one document each, from a folder of files; or output
- * shards `<shard>.<first record>.jsonl.gz`, one document a line, each with its manifest
- * beside it, from a batch of shards (a document's rel is then `<shard file>#<line>`).
+ * shards `<shard>.<first record>.jsonl.gz` (one document a line) or `.parquet` (one a
+ * row), each with its manifest beside it, from a batch of shards (a document's rel is
+ * then `<shard file>#<line or row>`).
  */
 export const readOutputFolder: OutputReader = async function* (from, options) {
   const files = walkFiles(from, { exclude: options.exclude ?? [], ...(options.onSkip ? { onSkip: options.onSkip } : {}) });
   for await (const file of files) {
-    if (file.rel.endsWith('.jsonl.gz') && existsSync(`${file.path}${SHARD_MANIFEST}`)) {
+    if (outputFormatOf(file.rel) !== null && existsSync(`${file.path}${SHARD_MANIFEST}`)) {
       yield* readOutputShard(file.rel, file.path, options);
       continue;
     }
@@ -69,17 +70,16 @@ export function parseStoredDocument(json: string): StoredDocument {
   return { id: typeof doc.id === 'string' ? doc.id : '', text: doc.text, sentences: doc.sentences, source: doc.source, metadata: doc.metadata };
 }
 
-/** One output shard's documents; a shard that does not decompress, or a line that is no document, is skipped with its reason. */
+/** One output shard's documents; a shard that does not decode, or a line that is no document, is skipped with its reason. */
 async function* readOutputShard(rel: string, path: string, options: ReadOptions): AsyncGenerator<{ rel: string; doc: StoredDocument }> {
   let lines: string[];
   try {
-    lines = gunzipSync(await readFile(path)).toString('utf8').split('\n');
+    lines = await outputShardLines(rel, await readFile(path));
   } catch (err) {
-    options.onSkip?.(rel, `not a gzip shard: ${(err as Error).message}`);
+    options.onSkip?.(rel, `not a ${outputFormatOf(rel)} shard: ${(err as Error).message}`);
     return;
   }
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i] === '') continue;
     try {
       yield { rel: `${rel}#${i}`, doc: parseStoredDocument(lines[i]!) };
     } catch (err) {
