@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Job, Queue } from 'bullmq';
@@ -8,6 +8,7 @@ import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { WARCRecord, WARCSerializer } from 'warcio';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { encodeOutputShard } from '../../src/io/output-shard.js';
 import { BatchStore } from '../../src/queue/batches.js';
 import { exitOf, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 import { startS3, type LocalS3 } from '../support/s3.js';
@@ -347,11 +348,14 @@ describe('shards on S3-compatible storage (s3rver)', () => {
 });
 
 describe('Parquet output shards (--output-format parquet)', () => {
-  it('a local batch writes Parquet shards with their manifests; report and stats by batch id, and export, read them', async () => {
+  it('a local batch writes Parquet shards with their manifests; report and stats by batch id, and export, read them; a failed record runs again alone, the rest kept', async () => {
     const env = testEnv(redisUrl);
     const input = join(tempDir('pq-local'), 'in');
     mkdirSync(input, { recursive: true });
-    writeFileSync(join(input, 'a.jsonl'), jsonl([...records(4, 0), '{"id": "broken", "text": ', ...records(2, 4)]));
+    const file = join(input, 'a.jsonl');
+    writeFileSync(file, jsonl([...records(4, 0), '{"id": "broken", "text": ', ...records(2, 4)]));
+    const mtime = new Date(Math.floor(Date.now() / 1000) * 1000); // whole seconds: set again exactly below
+    utimesSync(file, mtime, mtime);
     const out = join(tempDir('pq-local-out'), 'out');
     const run = await runCli(['run', `file://${input}`, '--out', out, '--output-format', 'parquet', '--config', configFile({ shards: { recordsPerJob: 4 } })], env);
     expect(run.code, run.stderr).toBe(3); // a record failed
@@ -375,6 +379,23 @@ describe('Parquet output shards (--output-format parquet)', () => {
     expect(JSON.parse(report.stdout)).toEqual([expect.objectContaining({ source: 'tin.example.vn', documents: 6 })]);
     const exported = await runCli(['export', out, '--to', join(tempDir('pq-export'), 'corpus'), '--keep-duplicates'], env);
     expect(exported.stdout).toMatch(/^6 documents in 1 shard\b/);
+
+    // The broken record mended in place (its shard's time kept): only it runs again, and the
+    // documents already out in its unit's Parquet shard stay as they are (one is marked to see it).
+    writeFileSync(file, jsonl([...records(4, 0), ...records(1, 99), ...records(2, 4)]));
+    utimesSync(file, mtime, mtime);
+    const shardFile = join(out, 'a.jsonl.000000004.parquet');
+    const marked = (await parquetRows(readFileSync(shardFile))).map((r, i) => `${JSON.stringify(i === 0 ? { ...r, metadata: { ...r.metadata, kept: true } } : r)}\n`);
+    writeFileSync(shardFile, encodeOutputShard('parquet', marked).body);
+    writeFileSync(`${shardFile}.manifest.json`, JSON.stringify({ ...manifest, bytes: readFileSync(shardFile).length }));
+    const again = await runCli(['run', `file://${input}`, '--out', out, '--output-format', 'parquet', '--config', configFile({ shards: { recordsPerJob: 4 } })], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('1 queued, 6 skipped');
+    const unit = await parquetRows(readFileSync(shardFile));
+    expect(unit.map((r) => [r.source, r.metadata.record.id, r.metadata.kept ?? false])).toEqual([
+      ['a.jsonl#4', 'r99', false], ['a.jsonl#5', 'r4', true], ['a.jsonl#6', 'r5', false],
+    ]);
+    expect(JSON.parse(readFileSync(`${shardFile}.manifest.json`, 'utf8'))).toMatchObject({ records: 3, failed: 0, failures: [] });
 
     // The same output in the other format would hold every record twice: refused, by name.
     const mixed = await runCli(['enqueue', `file://${input}`, '--out', out, '--config', configFile({ shards: { recordsPerJob: 4 } })], env);
