@@ -574,8 +574,9 @@ async function exportCommand(from: string, flags: Flags): Promise<number> {
     if (!preset) throw new UsageError(`--filter: no preset "${flags.filter}" in config quality.presets (${Object.keys(config.quality.presets).join(', ')})`);
     filter = { name: flags.filter, preset };
   }
-  const folder = resolve(from);
-  if (!(await stat(folder).catch(() => null))?.isDirectory()) throw new UsageError(`no such folder: ${folder}`);
+  // Output shards on S3 are read where they are.
+  const folder = /^s3:/i.test(from) ? from : resolve(from);
+  if (!/^s3:/i.test(folder) && !(await stat(folder).catch(() => null))?.isDirectory()) throw new UsageError(`no such folder: ${folder}`);
   const against = (flags.against ?? '').split(',').filter(Boolean).map((d) => resolve(d));
   let result;
   try {
@@ -635,9 +636,9 @@ async function dashboardCommand(args: string[], flags: Flags): Promise<number> {
   }
 }
 
-/** A batch's output folder on this machine: a folder, or the `file://` location output shards went to. */
+/** A batch's output: a folder, the `file://` location its output shards went to, or their `s3://` prefix. */
 async function outputFolder(batch: string, out: string): Promise<string> {
-  if (/^s3:/i.test(out)) throw new UsageError(`batch ${batch} wrote to ${out}: report and stats read a folder on this machine (copy the output shards down first)`);
+  if (/^s3:/i.test(out)) return out;
   const folder = /^file:/i.test(out) ? fileURLToPath(out) : out;
   if (!(await stat(folder).catch(() => null))?.isDirectory()) throw new UsageError(`batch ${batch} wrote to ${folder}, which is no longer a folder`);
   return folder;
@@ -662,8 +663,8 @@ async function statsCommand(args: string[], flags: Flags): Promise<number> {
   if (args.length !== 1) throw new UsageError('stats takes one batch id or output folder');
   const [{ corpusStats }, { formatStats }] = await Promise.all([import('../io/corpus-stats.js'), import('./report.js')]);
   const config = loadConfig(flags.config);
-  let folder = resolve(args[0]!);
-  if (!(await stat(folder).catch(() => null))?.isDirectory()) {
+  let folder = /^s3:/i.test(args[0]!) ? args[0]! : resolve(args[0]!);
+  if (!/^s3:/i.test(folder) && !(await stat(folder).catch(() => null))?.isDirectory()) {
     // Not a folder here: a batch id, whose output folder Redis knows.
     const { redactUrl, redisUrl } = await import('../queue/connection.js');
     const record = await findBatch(args[0]!);

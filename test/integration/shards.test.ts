@@ -404,7 +404,7 @@ describe('Parquet output shards (--output-format parquet)', () => {
     expect((await runCli(['enqueue', `file://${input}`, '--out', out, '--output-format', 'csv'], env)).stderr).toContain('--output-format must be jsonl.gz or parquet, not "csv"');
   });
 
-  it('on S3, a worker killed with SIGKILL mid-batch leaves no partial Parquet object, and every record is out exactly once', async () => {
+  it('on S3, a worker killed with SIGKILL mid-batch leaves no partial Parquet object, every record is out exactly once, and export, stats and report read them there', async () => {
     const env = { ...testEnv(redisUrl), ...s3.env };
     const n = 400;
     for (let s = 0; s < 4; s++) await s3.put('corpus', `in4/${s}.jsonl.gz`, gzipSync(jsonl(records(n / 4, (s * n) / 4))));
@@ -444,5 +444,15 @@ describe('Parquet output shards (--output-format parquet)', () => {
     expect(new Set(ids).size).toBe(n);
     rescuer.kill('SIGTERM');
     await exitOf(rescuer);
-  }, 240_000);
+
+    // export, stats and report read the output shards where they are, on S3.
+    const exported = await runCli(['export', 's3://corpus/out4', '--to', join(tempDir('pq-s3-export'), 'corpus'), '--keep-duplicates'], env);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toMatch(new RegExp(`^${n} documents in 1 shard\\b`));
+    expect(JSON.parse((await runCli(['stats', batch, '--json'], env)).stdout).documents).toBe(n);
+    expect(JSON.parse((await runCli(['stats', 's3://corpus/out4', '--json'], env)).stdout).documents).toBe(n);
+    const report = await runCli(['report', batch, '--json'], env);
+    expect(report.code, report.stderr).toBe(0);
+    expect(JSON.parse(report.stdout)).toEqual([expect.objectContaining({ source: 'tin.example.vn', documents: n })]);
+  }, 300_000);
 });
