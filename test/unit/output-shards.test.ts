@@ -73,6 +73,11 @@ describe('Parquet output shards', () => {
     for await (const d of readOutputFolder(out, {})) read.push(d);
     expect(read.map((d) => d.rel)).toEqual([0, 1, 2, 3].map((i) => `a.jsonl.000000000.parquet#${i}`));
     expect(read.map((d) => d.doc)).toEqual(lines.slice(0, 4).map((l) => JSON.parse(l)));
+    // Read as a store location (as an s3:// output is), the same documents; a shard without its manifest is not whole yet.
+    writeFileSync(join(out, 'b.jsonl.000000000.parquet'), encodeOutputShard('parquet', lines).body);
+    const fromStore: { rel: string; doc: unknown }[] = [];
+    for await (const d of readOutputFolder(pathToFileURL(out).href, {})) fromStore.push(d);
+    expect(fromStore).toEqual(read);
   });
 
   it('an output keeps its format: a sink of the other one is refused, by name, before anything is written twice', async () => {
