@@ -1,10 +1,10 @@
 /**
- * `npm run soak:shards [-- --records N] [--per-shard M] [--no-faults] [--stop-after S]`: the issue-18 soak.
+ * `npm run soak:shards [-- --records N] [--per-shard M] [--no-faults] [--stop-after S] [--output-format parquet]`: the issue-18 soak.
  * N records of real-shaped Vietnamese news (1-3 KB each: a DANeS headline and lead from
  * test/fixtures/dedup, then consecutive body paragraphs of the sample articles, chosen
  * per record, and a numbered last line, so that no two records are the same) in JSONL.gz
  * shards of M records on a local S3 server (s3rver on 127.0.0.1), enqueued while two
- * `vnpipe worker` processes clean them into output shards on the same server.
+ * `vnpipe worker` processes clean them into output shards (jsonl.gz, or Parquet) on the same server.
  *
  * Faults (unless --no-faults): at a third of the batch a worker is killed with SIGKILL and
  * started again; at two thirds Redis is restarted (SIGTERM, down 500 ms) with the
@@ -30,6 +30,7 @@ import { GetObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from
 import { Redis } from 'ioredis';
 import { startLocalRedis } from '../src/cli/local-redis.js';
 import { PACKAGE_ROOT } from '../src/config.js';
+import { outputFormatOf, outputShardLines, OUTPUT_FORMATS, type OutputFormat } from '../src/io/output-shard.js';
 import { BatchStore } from '../src/queue/batches.js';
 
 const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -50,6 +51,8 @@ const perShard = option('per-shard', 10_000);
 const faults = !process.argv.includes('--no-faults');
 /** Cancel the batch after this many seconds (`vnpipe cancel`) and check what it finished: a run cut to fit a deadline. */
 const stopAfterMs = process.argv.includes('--stop-after') ? option('stop-after', 1) * 1000 : Infinity;
+const outputFormat = (process.argv.includes('--output-format') ? process.argv[process.argv.indexOf('--output-format') + 1] : 'jsonl.gz') as OutputFormat;
+if (!OUTPUT_FORMATS.includes(outputFormat)) throw new Error(`--output-format takes ${OUTPUT_FORMATS.join(' or ')}, not ${outputFormat}`);
 
 interface S3rverInstance {
   run(): Promise<{ port: number }>;
@@ -173,7 +176,7 @@ async function main(): Promise<number> {
     };
     // The producer; one that dies at the Redis restart is resumed as the README says (enqueue --resume).
     const startEnqueue = (...extra: string[]) => {
-      const p = spawn(process.execPath, [CLI, 'enqueue', `s3://${BUCKET}/in`, '--out', `s3://${BUCKET}/out`, ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(process.execPath, [CLI, 'enqueue', `s3://${BUCKET}/in`, '--out', `s3://${BUCKET}/out`, '--output-format', outputFormat, ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(p);
       const state = { process: p, stderr: '', code: null as number | null };
       p.stderr!.on('data', (d: Buffer) => (state.stderr += d));
@@ -286,7 +289,7 @@ async function main(): Promise<number> {
       }
     };
     const keySet = new Set(keys);
-    for (const key of keys) if (key.endsWith('.jsonl.gz') && !keySet.has(`${key}.manifest.json`)) problem(`${key} has no manifest`);
+    for (const key of keys) if (outputFormatOf(key) !== null && !keySet.has(`${key}.manifest.json`)) problem(`${key} has no manifest`);
     const manifests = keys.filter((key) => key.endsWith('.manifest.json'));
     const check = async (key: string) => {
       const manifest = JSON.parse((await get(key)).toString('utf8')) as { shard: string; first: number; recordsPerJob: number; records: number; failed: number; bytes: number };
@@ -295,7 +298,7 @@ async function main(): Promise<number> {
       outputShards++;
       unitSize = manifest.recordsPerJob;
       outputBytes += body.length;
-      const lines = gunzipSync(body).toString('utf8').split('\n').filter(Boolean);
+      const lines = await outputShardLines(shardKey, body);
       if (manifest.bytes !== body.length || manifest.records !== lines.length || manifest.failed !== 0) {
         problem(`${key}: says ${manifest.records} records, ${manifest.failed} failed, ${manifest.bytes} B; the shard holds ${lines.length} lines, ${body.length} B`);
       }
@@ -338,7 +341,7 @@ async function main(): Promise<number> {
     const exactlyOnce = missing === 0 && doubled === 0 && stray === 0 && problems.length === 0 && batch.completed === expected && batch.failed === 0;
     const redisPeakMb = Math.round((peak / 2 ** 20) * 10) / 10;
     const result = {
-      records, perShard, inputShards: shards, outputShards, inputTextMb: Math.round(inputBytes / 1e5) / 10, outputMb: Math.round(outputBytes / 1e5) / 10,
+      records, perShard, outputFormat, inputShards: shards, outputShards, inputTextMb: Math.round(inputBytes / 1e5) / 10, outputMb: Math.round(outputBytes / 1e5) / 10,
       cores: availableParallelism(), loadAverageAtStart: Math.round(load[0]! * 10) / 10, loadAverageAtEnd: Math.round(loadavg()[0]! * 10) / 10,
       workers: 2, threadsPerWorker: 1, recordsPerJob: unitSize,
       stopped, queued: batch.queued, completed: batch.completed, failed: batch.failed, cancelled: batch.cancelled, recordsOut: out,

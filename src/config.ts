@@ -35,7 +35,8 @@ export interface Config {
   quality: QualityRules;
   /** Near-duplicate detection at export (src/dedup/minhash.ts). */
   dedup: DedupSettings;
-  shards: { recordsPerJob: number };
+  /** outputFormat: how output shards are written (src/io/output-shard.ts). */
+  shards: { recordsPerJob: number; outputFormat: 'jsonl.gz' | 'parquet' };
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -57,10 +58,12 @@ const HASHES = new WeakMap<Config, string>();
 export function configHash(config: Config): string {
   let hash = HASHES.get(config);
   if (hash === undefined) {
-    // Filter presets and dedup settings are read by export only, and queue shards place jobs:
-    // changing them rebuilds no document (and outputs made before `queue.shards` keep their hash).
+    // Filter presets and dedup settings are read by export only, queue shards place jobs, and
+    // the output format only packs the documents: changing them rebuilds no document (and
+    // outputs made before `queue.shards` or `shards.outputFormat` keep their hash).
     const { shards: _shards, ...queue } = config.queue;
-    const documentSettings = { ...config, queue, quality: { stopWords: config.quality.stopWords }, dedup: undefined };
+    const { outputFormat: _format, ...shards } = config.shards;
+    const documentSettings = { ...config, queue, shards, quality: { stopWords: config.quality.stopWords }, dedup: undefined };
     const text = JSON.stringify(documentSettings, (_, value: unknown) => {
       // Sets (abbreviations, stop words) would serialise as {}: changing them must change the hash.
       if (value instanceof Set) return [...(value as Set<unknown>)].sort();

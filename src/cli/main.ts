@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import type { Queues } from '../queue/queues.js';
 import { compileStoredConfig, loadConfig, loadConfigWithSource, VERSION, type JsonObject } from '../config.js';
@@ -52,6 +53,7 @@ const OPTIONS = {
   host: ['--host <host>', 'where the dashboard listens (default 127.0.0.1)'],
   port: ['--port <port>', 'dashboard port (default 3000)'],
   writable: ['--writable', 'let the dashboard retry, clean and remove jobs (it only shows them by default)'],
+  'output-format': ['--output-format <format>', 'output shards of a batch of shards: jsonl.gz (default) or parquet (config shards.outputFormat)'],
   queues: ['--queues <n>', 'queue shards (config queue.shards, 1 to 64): on a Redis Cluster, one per node spreads the work; enqueue and workers must agree'],
   root: ['--root <dir>', "the folder the files are enqueued from: ids and `source` are paths relative to it, as the queue gives them (default: each file's folder)"],
 } as const;
@@ -70,7 +72,7 @@ interface CommandSpec {
 
 const COMMANDS: CommandSpec[] = [
   {
-    name: 'enqueue', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'learn', 'profile', 'resume', 'queues'],
+    name: 'enqueue', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'learn', 'profile', 'resume', 'queues', 'output-format'],
     summary: 'queue every file below <folder>, or every record of shards (file:// or s3://, see README); prints the batch id',
     run: ([folder], flags) => enqueueCommand(folder!, flags),
   },
@@ -90,7 +92,7 @@ const COMMANDS: CommandSpec[] = [
     run: (args) => controlCommand(args, 'cancel'),
   },
   {
-    name: 'run', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'concurrency', 'learn', 'profile', 'queues'],
+    name: 'run', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'concurrency', 'learn', 'profile', 'queues', 'output-format'],
     summary: 'enqueue and process on this machine, then print the summary (with REDIS_URL unset and no Redis on 127.0.0.1:6379, on a private redis-server)',
     run: ([folder], flags) => runCommand(folder!, flags),
   },
@@ -198,8 +200,14 @@ async function main(argv: string[]): Promise<number> {
 /** Settings the flags set, merged over the config file. */
 function overridesOf(flags: Flags): JsonObject | undefined {
   const queues = wholeNumber(flags.queues, '--queues', 1, 64);
-  if (!flags.encoding && queues === undefined) return undefined;
-  return { ...(flags.encoding ? { decode: { encoding: flags.encoding } } : {}), ...(queues !== undefined ? { queue: { shards: queues } } : {}) };
+  const format = flags['output-format'];
+  if (format !== undefined && format !== 'jsonl.gz' && format !== 'parquet') throw new UsageError(`--output-format must be jsonl.gz or parquet, not ${JSON.stringify(format)}`);
+  if (!flags.encoding && queues === undefined && format === undefined) return undefined;
+  return {
+    ...(flags.encoding ? { decode: { encoding: flags.encoding } } : {}),
+    ...(queues !== undefined ? { queue: { shards: queues } } : {}),
+    ...(format !== undefined ? { shards: { outputFormat: format } } : {}),
+  };
 }
 
 /** The deployment's queue shards: --queues, else config queue.shards. */
@@ -566,8 +574,9 @@ async function exportCommand(from: string, flags: Flags): Promise<number> {
     if (!preset) throw new UsageError(`--filter: no preset "${flags.filter}" in config quality.presets (${Object.keys(config.quality.presets).join(', ')})`);
     filter = { name: flags.filter, preset };
   }
-  const folder = resolve(from);
-  if (!(await stat(folder).catch(() => null))?.isDirectory()) throw new UsageError(`no such folder: ${folder}`);
+  // Output shards on S3 are read where they are.
+  const folder = /^s3:/i.test(from) ? from : resolve(from);
+  if (!/^s3:/i.test(folder) && !(await stat(folder).catch(() => null))?.isDirectory()) throw new UsageError(`no such folder: ${folder}`);
   const against = (flags.against ?? '').split(',').filter(Boolean).map((d) => resolve(d));
   let result;
   try {
@@ -627,6 +636,14 @@ async function dashboardCommand(args: string[], flags: Flags): Promise<number> {
   }
 }
 
+/** A batch's output: a folder, the `file://` location its output shards went to, or their `s3://` prefix. */
+async function outputFolder(batch: string, out: string): Promise<string> {
+  if (/^s3:/i.test(out)) return out;
+  const folder = /^file:/i.test(out) ? fileURLToPath(out) : out;
+  if (!(await stat(folder).catch(() => null))?.isDirectory()) throw new UsageError(`batch ${batch} wrote to ${folder}, which is no longer a folder`);
+  return folder;
+}
+
 async function reportCommand(args: string[], flags: Flags): Promise<number> {
   if (args.length !== 1) throw new UsageError('report takes one batch id');
   const top = wholeNumber(flags.top, '--top', 1, 10_000) ?? 10;
@@ -637,8 +654,7 @@ async function reportCommand(args: string[], flags: Flags): Promise<number> {
   ]);
   const record = await findBatch(args[0]!);
   if (!record) throw new UsageError(`no batch "${args[0]}" in Redis at ${redactUrl(redisUrl())}`);
-  if (!(await stat(record.out).catch(() => null))?.isDirectory()) throw new UsageError(`batch ${args[0]} wrote to ${record.out}, which is no longer a folder`);
-  const report = await removalReport(record.out, top);
+  const report = await removalReport(await outputFolder(args[0]!, record.out), top);
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
   return 0;
 }
@@ -647,14 +663,13 @@ async function statsCommand(args: string[], flags: Flags): Promise<number> {
   if (args.length !== 1) throw new UsageError('stats takes one batch id or output folder');
   const [{ corpusStats }, { formatStats }] = await Promise.all([import('../io/corpus-stats.js'), import('./report.js')]);
   const config = loadConfig(flags.config);
-  let folder = resolve(args[0]!);
-  if (!(await stat(folder).catch(() => null))?.isDirectory()) {
+  let folder = /^s3:/i.test(args[0]!) ? args[0]! : resolve(args[0]!);
+  if (!/^s3:/i.test(folder) && !(await stat(folder).catch(() => null))?.isDirectory()) {
     // Not a folder here: a batch id, whose output folder Redis knows.
     const { redactUrl, redisUrl } = await import('../queue/connection.js');
     const record = await findBatch(args[0]!);
     if (!record) throw new UsageError(`${args[0]} is neither a folder nor a batch in Redis at ${redactUrl(redisUrl())}`);
-    folder = record.out;
-    if (!(await stat(folder).catch(() => null))?.isDirectory()) throw new UsageError(`batch ${args[0]} wrote to ${folder}, which is no longer a folder`);
+    folder = await outputFolder(args[0]!, record.out);
   }
   let filter;
   if (flags.filter) {

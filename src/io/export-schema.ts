@@ -203,7 +203,8 @@ export function parquetColumns(fields: FieldSelection): ParquetColumn[] {
         columns.push({
           name,
           schema: [{ name, type: 'BYTE_ARRAY', converted_type: 'JSON', repetition_type: 'REQUIRED' }],
-          value: (d) => JSON.stringify(coerce(kind, get(d))),
+          // The writer serialises a JSON column's values itself: a string given would be written as a JSON string.
+          value: (d) => coerce(kind, get(d)),
         });
     }
   };

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { outputFormatOf, outputShardLines } from './output-shard.js';
+import { isStoreLocation, openStore } from './storage.js';
 import { walkFiles } from './walk.js';
 
 /** A vnpipe output document as stored: the fields of VnDocument, metadata as written by whichever version made it. */
@@ -32,14 +33,27 @@ const SHARD_MANIFEST = '.manifest.json';
 
 /**
  * What workers write: `<rel>.json`, one document each, from a folder of files; or output
- * shards `<shard>.<first record>.jsonl.gz`, one document a line, each with its manifest
- * beside it, from a batch of shards (a document's rel is then `<shard file>#<line>`).
+ * shards `<shard>.<first record>.jsonl.gz` (one document a line) or `.parquet` (one a
+ * row), each with its manifest beside it, from a batch of shards (a document's rel is
+ * then `<shard file>#<line or row>`). Output shards on S3 (or a `file://` location) are
+ * read from their store, in key order.
  */
 export const readOutputFolder: OutputReader = async function* (from, options) {
+  if (isStoreLocation(from)) {
+    yield* readOutputStore(from, options);
+    return;
+  }
   const files = walkFiles(from, { exclude: options.exclude ?? [], ...(options.onSkip ? { onSkip: options.onSkip } : {}) });
   for await (const file of files) {
-    if (file.rel.endsWith('.jsonl.gz') && existsSync(`${file.path}${SHARD_MANIFEST}`)) {
-      yield* readOutputShard(file.rel, file.path, options);
+    if (outputFormatOf(file.rel) !== null && existsSync(`${file.path}${SHARD_MANIFEST}`)) {
+      let body: Buffer;
+      try {
+        body = await readFile(file.path);
+      } catch (err) {
+        options.onSkip?.(file.rel, (err as Error).message);
+        continue;
+      }
+      yield* readOutputShard(file.rel, body, options);
       continue;
     }
     if (!file.rel.endsWith('.json') || file.rel.endsWith(SHARD_MANIFEST)) continue;
@@ -69,17 +83,31 @@ export function parseStoredDocument(json: string): StoredDocument {
   return { id: typeof doc.id === 'string' ? doc.id : '', text: doc.text, sentences: doc.sentences, source: doc.source, metadata: doc.metadata };
 }
 
-/** One output shard's documents; a shard that does not decompress, or a line that is no document, is skipped with its reason. */
-async function* readOutputShard(rel: string, path: string, options: ReadOptions): AsyncGenerator<{ rel: string; doc: StoredDocument }> {
+/** The output shards below a store location (each with its manifest: a shard without one is not whole yet, or is no shard of vnpipe). */
+async function* readOutputStore(location: string, options: ReadOptions): AsyncGenerator<{ rel: string; doc: StoredDocument }> {
+  const store = openStore(location);
+  const keys: string[] = [];
+  for await (const object of store.list()) keys.push(object.key);
+  const listed = new Set(keys);
+  for (const key of keys) {
+    if (outputFormatOf(key) === null || !listed.has(`${key}${SHARD_MANIFEST}`)) continue;
+    // A store that fails (access, network) ends the read with its error: an export must not quietly leave shards out.
+    const body = await store.get(key);
+    if (body) yield* readOutputShard(key, body, options);
+    else options.onSkip?.(key, 'deleted since it was listed');
+  }
+}
+
+/** One output shard's documents; a shard that does not decode, or a line that is no document, is skipped with its reason. */
+async function* readOutputShard(rel: string, body: Uint8Array, options: ReadOptions): AsyncGenerator<{ rel: string; doc: StoredDocument }> {
   let lines: string[];
   try {
-    lines = gunzipSync(await readFile(path)).toString('utf8').split('\n');
+    lines = await outputShardLines(rel, body);
   } catch (err) {
-    options.onSkip?.(rel, `not a gzip shard: ${(err as Error).message}`);
+    options.onSkip?.(rel, `not a ${outputFormatOf(rel)} shard: ${(err as Error).message}`);
     return;
   }
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i] === '') continue;
     try {
       yield { rel: `${rel}#${i}`, doc: parseStoredDocument(lines[i]!) };
     } catch (err) {

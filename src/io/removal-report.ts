@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { sourceOf } from '../text/learned.js';
 import type { Removal } from '../text/lines.js';
-import { walkFiles } from './walk.js';
+import { readOutputFolder } from './output-reader.js';
 
 export interface SourceReport {
   source: string;
@@ -18,18 +17,12 @@ export interface SourceReport {
 // a million documents stays in memory.
 const MAX_DISTINCT = 100_000;
 
-/** What cleaning removed from the documents in an output folder, per source. */
+/** What cleaning removed from the documents in an output folder (files or output shards), per source. */
 export async function removalReport(outDir: string, top: number): Promise<SourceReport[]> {
   const sources = new Map<string, { documents: number; kept: number; removed: number; lines: Map<string, number>; heavy: SourceReport['heavy'] }>();
-  for await (const file of walkFiles(outDir)) {
-    if (!file.rel.endsWith('.json')) continue;
-    let doc: { source: string; text: string; metadata: { site: string | null; removed: Removal[] } };
-    try {
-      doc = JSON.parse(await readFile(file.path, 'utf8')) as typeof doc;
-    } catch {
-      continue; // not a document: a half-copied file or something of the user's
-    }
-    if (typeof doc.text !== 'string' || !Array.isArray(doc.metadata?.removed)) continue;
+  for await (const { doc: stored } of readOutputFolder(outDir, {})) {
+    const doc = stored as unknown as { source: string; text: string; metadata: { site: string | null; removed: Removal[] } };
+    if (!Array.isArray(doc.metadata.removed)) continue;
     const name = sourceOf({ site: doc.metadata.site }, doc.source);
     let s = sources.get(name);
     if (!s) {

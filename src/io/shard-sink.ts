@@ -1,8 +1,8 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
 import type { VnDocument } from '../text/pipeline.js';
 import { recordHeader, type RecordRules } from '../text/record.js';
 import type { Maker } from './files.js';
 import { UsageError } from '../errors.js';
+import { encodeOutputShard, outputFormatOf, outputShardLines, type OutputFormat } from './output-shard.js';
 import { parseRecordKey, unitOf, type RecordFields } from './shards.js';
 import { openStore, type ObjectStore } from './storage.js';
 
@@ -22,7 +22,7 @@ export interface ShardManifest {
   failed: number;
   /** The numbers of the records that failed: the next enqueue runs them again (absent: an older vnpipe). */
   failures?: number[];
-  /** Bytes of the output shard (gzip) and of its JSON lines. */
+  /** Bytes of the output shard (gzip or Parquet) and of its JSON lines. */
   bytes: number;
   uncompressedBytes: number;
   vnpipe: Maker;
@@ -31,7 +31,8 @@ export interface ShardManifest {
 const MANIFEST_SUFFIX = '.manifest.json';
 
 /**
- * Output shards: `<out>/<input shard>.<first record, 9 digits>.jsonl.gz`, one per unit
+ * Output shards: `<out>/<input shard>.<first record, 9 digits>.jsonl.gz` (or `.parquet`,
+ * shards.outputFormat), one per unit
  * of `shards.recordsPerJob` records of an input shard, named from the unit alone, so
  * that a job that runs again (its worker killed, Redis restarted) replaces the same
  * shard whole and every record is out exactly once. Each shard is written in one piece
@@ -48,6 +49,7 @@ export class ShardSink {
   constructor(
     location: string,
     private readonly recordsPerJob: number,
+    private readonly format: OutputFormat = 'jsonl.gz',
   ) {
     this.store = openStore(location);
     this.root = this.store.location;
@@ -56,7 +58,7 @@ export class ShardSink {
   /** The output shard of the unit a record key belongs to. */
   nameOf(key: string): string {
     const { shard, first } = unitOf(key, this.recordsPerJob);
-    return `${shard}.${String(first).padStart(9, '0')}.jsonl.gz`;
+    return `${shard}.${String(first).padStart(9, '0')}.${this.format}`;
   }
 
   locate(key: string): string {
@@ -110,13 +112,12 @@ export class ShardSink {
     const { shard, first } = unitOf(unit, this.recordsPerJob);
     const failures = new Set(m.failures);
     const kept = new Map<number, string>();
-    for (const line of gunzipSync(body).toString('utf8').split('\n')) {
-      if (line === '') continue;
+    for (const line of await outputShardLines(name, body)) {
       // Inside a JSON string a quote is escaped: `"source":"` is the field itself.
       const source = /"source":"([^"\\]*)"/.exec(line)?.[1];
       const index = source?.startsWith(`${shard}#`) ? Number(source.slice(shard.length + 1)) : NaN;
       if (!Number.isInteger(index) || index < first || index >= first + this.recordsPerJob || failures.has(index) || kept.has(index)) return null;
-      kept.set(index, `${line}\n`);
+      kept.set(index, line);
     }
     return kept.size === m.records ? kept : null;
   }
@@ -125,12 +126,20 @@ export class ShardSink {
    * The unit size this output was written with, from the first manifest found in it:
    * null for an output with no shard yet (or only shards of a vnpipe that did not say).
    * Enqueue keeps it, so that a changed `shards.recordsPerJob` never leaves two output
-   * shards holding one record.
+   * shards holding one record. An output written in another format is refused for the
+   * same reason: its records would be out twice, once in each format.
    */
   async writtenUnitSize(): Promise<number | null> {
     try {
       for await (const object of this.store.list()) {
         if (!object.key.endsWith(MANIFEST_SUFFIX)) continue;
+        const written = outputFormatOf(object.key.slice(0, -MANIFEST_SUFFIX.length));
+        if (written !== null && written !== this.format) {
+          throw new UsageError(
+            `${this.root} holds output shards in ${written}, not ${this.format} (shards.outputFormat): ` +
+              `its records would be out twice; write ${this.format} to a new output, or keep ${written}`,
+          );
+        }
         const raw = await this.store.get(object.key);
         const size = raw ? (JSON.parse(raw.toString('utf8')) as Partial<ShardManifest>).recordsPerJob : undefined;
         if (Number.isInteger(size) && size! >= 1) return size!;
@@ -147,9 +156,8 @@ export class ShardSink {
     key: string, lines: string[], about: Pick<ShardManifest, 'input' | 'inputMtimeMs' | 'vnpipe'> & { failures: number[] },
   ): Promise<ShardManifest> {
     const name = this.nameOf(key);
-    const text = Buffer.from(lines.join(''), 'utf8');
-    const body = gzipSync(text);
-    await this.store.put(name, body, 'application/gzip');
+    const { body, contentType } = encodeOutputShard(this.format, lines);
+    await this.store.put(name, body, contentType);
     const manifest: ShardManifest = {
       shard: name,
       input: about.input,
@@ -160,7 +168,7 @@ export class ShardSink {
       failed: about.failures.length,
       failures: [...about.failures].sort((a, b) => a - b),
       bytes: body.length,
-      uncompressedBytes: text.length,
+      uncompressedBytes: lines.reduce((n, l) => n + Buffer.byteLength(l), 0),
       vnpipe: about.vnpipe,
     };
     await this.store.put(`${name}${MANIFEST_SUFFIX}`, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), 'application/json');

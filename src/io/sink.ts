@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DocumentError, UsageError } from '../errors.js';
 import { isInside, OutputFolder, UpToDateCheck, type Maker } from './files.js';
+import type { OutputFormat } from './output-shard.js';
 import { ShardSink } from './shard-sink.js';
 
 /**
@@ -29,9 +30,9 @@ export type AnySink = Sink | ShardSink;
  * The sink that writes a batch's output to `location`: a folder of JSON files for a
  * folder of files; output shards (a local folder or `s3://`) for shards of records.
  */
-export function openSink(location: string, shards: { recordsPerJob: number } | null = null): AnySink {
+export function openSink(location: string, shards: { recordsPerJob: number; outputFormat?: OutputFormat } | null = null): AnySink {
   // A folder as a URL: `#`, `%` and `?` in its name are escaped, not read as URL syntax.
-  if (shards) return new ShardSink(/^(?:file|s3):\/\//i.test(location) ? location : pathToFileURL(resolve(location)).href, shards.recordsPerJob);
+  if (shards) return new ShardSink(/^(?:file|s3):\/\//i.test(location) ? location : pathToFileURL(resolve(location)).href, shards.recordsPerJob, shards.outputFormat);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new UsageError(`${location}: a folder of files is written to a folder (output shards on S3 need shards as input)`);
   return new JsonFileSink(location);
 }

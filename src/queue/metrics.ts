@@ -46,6 +46,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARG
 return 0`;
 
 export interface MetricsSources {
+  /** The queue shards the worker started with; those a later batch adds are followed (deploymentShards). */
   queue: Queue | Queues;
   batches: BatchStore;
   /** For the exporter lease. */
@@ -104,7 +105,13 @@ export class WorkerMetrics {
   private busySeconds = 0;
   private busySince = performance.now();
   /** Sets the queue-wide gauges from the status report. */
-  private readonly refreshQueue: () => Promise<void>;
+  private readonly refreshQueue: (queues: Queues) => Promise<void>;
+  /**
+   * Queues of more shards than the worker started with, opened here as batches were
+   * queued over more, widest last; closed with the worker, not before (a scrape may be
+   * reading one).
+   */
+  private readonly wider: Queues[] = [];
 
   constructor(private readonly sources: MetricsSources) {
     const { registry, queueRegistry } = this;
@@ -154,8 +161,8 @@ export class WorkerMetrics {
     const batchRunning = new Gauge({ name: 'vnpipe_batch_running', help: 'Batches not finished', registers: [queueRegistry] });
     const workers = new Gauge({ name: 'vnpipe_workers_connected', help: 'Workers connected to the queue', registers: [queueRegistry] });
     new Gauge({ name: 'vnpipe_queue_exporter', help: '1 on the worker that exports the queue-wide series', registers: [queueRegistry] }).set(1);
-    this.refreshQueue = async () => {
-      const report = (await statusReport(sources.batches, sources.queue))!;
+    this.refreshQueue = async (queues) => {
+      const report = (await statusReport(sources.batches, queues))!;
       const now = Date.now();
       batchDocuments.reset();
       batchRate.reset();
@@ -204,8 +211,24 @@ export class WorkerMetrics {
     return (await this.sources.redis.eval(LEASE_SCRIPT, 1, this.leaseKey, this.token, EXPORTER_LEASE_MS)) === 1;
   }
 
+  /**
+   * Every queue shard of the deployment now: a worker takes up the shards a later batch
+   * was queued over (worker.ts), and the queue-wide series (BullMQ's job counts, each
+   * batch's active and waiting documents) must count their jobs too, not only those of
+   * the shards it started with. Asked at each scrape, so they are there from the first.
+   */
+  private async queues(): Promise<Queues> {
+    const shards = await this.sources.batches.deploymentShards();
+    const current = this.wider.at(-1) ?? Queues.of(this.sources.queue);
+    if (shards <= current.shards) return current;
+    const wider = new Queues(this.sources.redis, this.sources.prefix, shards);
+    this.wider.push(wider);
+    return wider;
+  }
+
   /** When the worker stops: the queue-wide series move to another worker at once, not when the lease runs out. */
-  async release(): Promise<void> {
+  async close(): Promise<void> {
+    await Promise.all(this.wider.map((q) => q.close()));
     await this.sources.redis.eval(RELEASE_SCRIPT, 1, this.leaseKey, this.token);
   }
 
@@ -215,8 +238,9 @@ export class WorkerMetrics {
     const queueWide = await this.exporter().then(
       async (held) => {
         if (!held) return '';
-        await this.refreshQueue();
-        const [ours, bull] = await Promise.all([this.queueRegistry.metrics(), Queues.of(this.sources.queue).exportPrometheusMetrics()]);
+        const queues = await this.queues();
+        await this.refreshQueue(queues);
+        const [ours, bull] = await Promise.all([this.queueRegistry.metrics(), queues.exportPrometheusMetrics()]);
         return `${ours}\n${bull}`;
       },
       () => '',

@@ -351,7 +351,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       await threads.close();
       await queue.close();
       server?.close();
-      await metrics.release().catch(() => {}); // Redis away: the lease runs out by itself
+      await metrics.close().catch(() => {}); // Redis away: the lease runs out by itself
       connection.disconnect();
       events.disconnect();
     },

@@ -217,6 +217,9 @@ describe('vnpipe export', () => {
     const rows = await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) });
     expect(rows[0]).toMatchObject({ source: '003_7161b19aceaccb0d.txt', language: 'vie', duplicateOf: null, clusterSize: 1 });
     expect(rows[0]!.sentences[0]).toMatch(/^Sáng ngày 28\/10/);
+    // JSON columns hold the lists themselves, not a JSON string of them.
+    expect(rows[0]!.removed).toEqual(expect.arrayContaining([expect.objectContaining({ reason: expect.any(String), text: expect.any(String) })]));
+    expect(Array.isArray(rows[0]!.captions)).toBe(true);
   });
 
   it('--filter applies a named preset and counts what each rule dropped', async () => {

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { CLI, exitOf, runCli, SAMPLES, tempDir, testEnv, waitFor } from '../support/cli.js';
+import { CLI, exitOf, freePort, runCli, SAMPLES, tempDir, testEnv, waitFor } from '../support/cli.js';
 
 const redisUrl = inject('redisUrl');
 const workers: ReturnType<typeof spawn>[] = [];
@@ -92,6 +92,32 @@ describe('queue shards (--queues) on one Redis', () => {
     w.kill('SIGTERM');
     await exitOf(w);
   });
+
+  it("a worker's metrics count the jobs of the shards it took up after it started, not only of its first queue", async () => {
+    const env = testEnv(redisUrl);
+    const prefix = env.VNPIPE_PREFIX!;
+    const port = await freePort();
+    const w = spawn(process.execPath, [CLI, 'worker', '--concurrency', '2', '--queues', '1', '--metrics-port', String(port)], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    workers.push(w);
+    const scrape = () => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+    await waitFor(() => scrape().catch(() => null), 30_000, 200); // serving, on shard 0 alone
+    const input = folder('qmetrics', 40, []);
+    const enq = await runCli(['enqueue', input, '--out', join(input, '..', 'out'), '--queues', '3'], env);
+    expect(enq.code, enq.stderr).toBe(0);
+    const batch = enq.stdout.trim();
+    await finished(env, batch, 40);
+    const text = await scrape();
+    // BullMQ's completed jobs, per shard, as Redis holds them.
+    const redis = new Redis(redisUrl);
+    const inRedis = await Promise.all([prefix, `${prefix}:1`, `${prefix}:2`].map((p) => redis.zcard(`${p}:documents:completed`)));
+    redis.disconnect();
+    expect(inRedis.every((n) => n > 0)).toBe(true);
+    const completed = [0, 1, 2].map((shard) => Number(new RegExp(`^bullmq_job_count\\{[^}]*state="completed"[^}]*shard="${shard}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1]));
+    expect(completed).toEqual(inRedis);
+    expect(text).toMatch(new RegExp(`^vnpipe_batch_documents\\{batch="${batch}",state="completed"\\} 40$`, 'm'));
+    w.kill('SIGTERM');
+    expect(await exitOf(w)).toBe(0);
+  }, 120_000);
 
   it('cancel removes the waiting jobs of every shard, and the batch ends', async () => {
     const env = testEnv(redisUrl);

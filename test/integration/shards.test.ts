@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { WARCRecord, WARCSerializer } from 'warcio';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { encodeOutputShard } from '../../src/io/output-shard.js';
 import { BatchStore } from '../../src/queue/batches.js';
 import { exitOf, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 import { startS3, type LocalS3 } from '../support/s3.js';
@@ -73,6 +75,12 @@ async function s3Documents(prefix: string): Promise<any[]> {
     docs.push(...gunzipSync(await s3.get('corpus', key)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
   }
   return docs;
+}
+
+/** The rows of a Parquet output shard, read by hyparquet alone (as any reader would). */
+async function parquetRows(body: Buffer): Promise<any[]> {
+  const file = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+  return Number(parquetMetadata(file).num_rows) === 0 ? [] : parquetReadObjects({ file });
 }
 
 function configFile(settings: object): string {
@@ -337,4 +345,114 @@ describe('shards on S3-compatible storage (s3rver)', () => {
     rescuer.kill('SIGTERM');
     await exitOf(rescuer);
   });
+});
+
+describe('Parquet output shards (--output-format parquet)', () => {
+  it('a local batch writes Parquet shards with their manifests; report and stats by batch id, and export, read them; a failed record runs again alone, the rest kept', async () => {
+    const env = testEnv(redisUrl);
+    const input = join(tempDir('pq-local'), 'in');
+    mkdirSync(input, { recursive: true });
+    const file = join(input, 'a.jsonl');
+    writeFileSync(file, jsonl([...records(4, 0), '{"id": "broken", "text": ', ...records(2, 4)]));
+    const mtime = new Date(Math.floor(Date.now() / 1000) * 1000); // whole seconds: set again exactly below
+    utimesSync(file, mtime, mtime);
+    const out = join(tempDir('pq-local-out'), 'out');
+    const run = await runCli(['run', `file://${input}`, '--out', out, '--output-format', 'parquet', '--config', configFile({ shards: { recordsPerJob: 4 } })], env);
+    expect(run.code, run.stderr).toBe(3); // a record failed
+    expect(run.stdout).toContain('6 completed, 1 failed');
+    expect(readdirSync(out).filter((f) => !f.startsWith('.')).sort()).toEqual([
+      'a.jsonl.000000000.parquet', 'a.jsonl.000000000.parquet.manifest.json', 'a.jsonl.000000004.parquet', 'a.jsonl.000000004.parquet.manifest.json',
+    ]);
+    const rows = [...(await parquetRows(readFileSync(join(out, 'a.jsonl.000000000.parquet')))), ...(await parquetRows(readFileSync(join(out, 'a.jsonl.000000004.parquet'))))];
+    expect(rows.map((r) => r.metadata.record.id)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5']);
+    expect(rows[5]).toMatchObject({ source: 'a.jsonl#6', metadata: { url: 'https://tin.example.vn/bai-5.html', site: 'tin.example.vn' } });
+    expect(rows[5].sentences.at(-1)).toBe('Bài số 5 trong bộ dữ liệu thử nghiệm.');
+    const manifest = JSON.parse(readFileSync(join(out, 'a.jsonl.000000004.parquet.manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ shard: 'a.jsonl.000000004.parquet', first: 4, records: 2, failed: 1, failures: [4] });
+    expect(manifest.bytes).toBe(readFileSync(join(out, 'a.jsonl.000000004.parquet')).length);
+
+    const batch = /batch (\S+):/.exec(run.stderr)![1]!;
+    const stats = JSON.parse((await runCli(['stats', batch, '--json'], env)).stdout);
+    expect(stats.documents).toBe(6);
+    const report = await runCli(['report', batch, '--json'], env);
+    expect(report.code, report.stderr).toBe(0);
+    expect(JSON.parse(report.stdout)).toEqual([expect.objectContaining({ source: 'tin.example.vn', documents: 6 })]);
+    const exported = await runCli(['export', out, '--to', join(tempDir('pq-export'), 'corpus'), '--keep-duplicates'], env);
+    expect(exported.stdout).toMatch(/^6 documents in 1 shard\b/);
+
+    // The broken record mended in place (its shard's time kept): only it runs again, and the
+    // documents already out in its unit's Parquet shard stay as they are (one is marked to see it).
+    writeFileSync(file, jsonl([...records(4, 0), ...records(1, 99), ...records(2, 4)]));
+    utimesSync(file, mtime, mtime);
+    const shardFile = join(out, 'a.jsonl.000000004.parquet');
+    const marked = (await parquetRows(readFileSync(shardFile))).map((r, i) => `${JSON.stringify(i === 0 ? { ...r, metadata: { ...r.metadata, kept: true } } : r)}\n`);
+    writeFileSync(shardFile, encodeOutputShard('parquet', marked).body);
+    writeFileSync(`${shardFile}.manifest.json`, JSON.stringify({ ...manifest, bytes: readFileSync(shardFile).length }));
+    const again = await runCli(['run', `file://${input}`, '--out', out, '--output-format', 'parquet', '--config', configFile({ shards: { recordsPerJob: 4 } })], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('1 queued, 6 skipped');
+    const unit = await parquetRows(readFileSync(shardFile));
+    expect(unit.map((r) => [r.source, r.metadata.record.id, r.metadata.kept ?? false])).toEqual([
+      ['a.jsonl#4', 'r99', false], ['a.jsonl#5', 'r4', true], ['a.jsonl#6', 'r5', false],
+    ]);
+    expect(JSON.parse(readFileSync(`${shardFile}.manifest.json`, 'utf8'))).toMatchObject({ records: 3, failed: 0, failures: [] });
+
+    // The same output in the other format would hold every record twice: refused, by name.
+    const mixed = await runCli(['enqueue', `file://${input}`, '--out', out, '--config', configFile({ shards: { recordsPerJob: 4 } })], env);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('holds output shards in parquet, not jsonl.gz (shards.outputFormat)');
+    expect((await runCli(['enqueue', `file://${input}`, '--out', out, '--output-format', 'csv'], env)).stderr).toContain('--output-format must be jsonl.gz or parquet, not "csv"');
+  });
+
+  it('on S3, a worker killed with SIGKILL mid-batch leaves no partial Parquet object, every record is out exactly once, and export, stats and report read them there', async () => {
+    const env = { ...testEnv(redisUrl), ...s3.env };
+    const n = 400;
+    for (let s = 0; s < 4; s++) await s3.put('corpus', `in4/${s}.jsonl.gz`, gzipSync(jsonl(records(n / 4, (s * n) / 4))));
+    const enq = await runCli(['enqueue', 's3://corpus/in4', '--out', 's3://corpus/out4', '--output-format', 'parquet', '--config', configFile({ shards: { recordsPerJob: 25 } })], env);
+    expect(enq.code, enq.stderr).toBe(0);
+    const batch = enq.stdout.trim();
+    /** Every Parquet object visible now is whole: its footer reads, and it holds all 25 records of its unit (none fails). */
+    const allWhole = async (): Promise<number> => {
+      const shards = (await s3.list('corpus', 'out4/')).filter((k) => k.endsWith('.parquet'));
+      for (const key of shards) expect((await parquetRows(await s3.get('corpus', key))).length, key).toBe(25);
+      return shards.length;
+    };
+    const victim = worker(env, 2000);
+    const redis = new Redis(redisUrl);
+    try {
+      const store = new BatchStore(redis, env.VNPIPE_PREFIX!);
+      // Checked again and again while the threads write, then the worker dies in the middle of its units.
+      await waitFor(async () => {
+        await allWhole();
+        return ((await store.get(batch))?.completed ?? 0) >= 100;
+      }, 90_000, 5);
+    } finally {
+      redis.disconnect();
+    }
+    victim.kill('SIGKILL');
+    await exitOf(victim);
+    expect((await status(env, batch)).completed).toBeLessThan(n);
+    expect(await allWhole()).toBeGreaterThan(0);
+    const rescuer = worker(env, 2000);
+    expect(await finished(env, batch, 120_000)).toMatchObject({ queued: n, completed: n, failed: 0 });
+    expect(await allWhole()).toBe(16);
+    const ids: string[] = [];
+    for (const key of (await s3.list('corpus', 'out4/')).filter((k) => k.endsWith('.parquet'))) {
+      ids.push(...(await parquetRows(await s3.get('corpus', key))).map((r) => r.metadata.record.id));
+    }
+    expect(ids).toHaveLength(n);
+    expect(new Set(ids).size).toBe(n);
+    rescuer.kill('SIGTERM');
+    await exitOf(rescuer);
+
+    // export, stats and report read the output shards where they are, on S3.
+    const exported = await runCli(['export', 's3://corpus/out4', '--to', join(tempDir('pq-s3-export'), 'corpus'), '--keep-duplicates'], env);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toMatch(new RegExp(`^${n} documents in 1 shard\\b`));
+    expect(JSON.parse((await runCli(['stats', batch, '--json'], env)).stdout).documents).toBe(n);
+    expect(JSON.parse((await runCli(['stats', 's3://corpus/out4', '--json'], env)).stdout).documents).toBe(n);
+    const report = await runCli(['report', batch, '--json'], env);
+    expect(report.code, report.stderr).toBe(0);
+    expect(JSON.parse(report.stdout)).toEqual([expect.objectContaining({ source: 'tin.example.vn', documents: n })]);
+  }, 300_000);
 });
