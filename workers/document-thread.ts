@@ -51,7 +51,11 @@ function compile(message: ThreadMessage & { setup: BatchSetup }): Setup | Error 
 function setupOf(message: ThreadMessage): Setup {
   if (message.setup) {
     setups.set(message.setupKey, compile(message as ThreadMessage & { setup: BatchSetup }));
-    if (setups.size > SETUPS_PER_THREAD) setups.delete(setups.keys().next().value!);
+    if (setups.size > SETUPS_PER_THREAD) {
+      const [key, oldest] = setups.entries().next().value!;
+      setups.delete(key);
+      if (!(oldest instanceof Error) && oldest.source.sharded) void oldest.source.close();
+    }
   }
   const found = setups.get(message.setupKey);
   if (!found) throw new Error(`no setup ${message.setupKey} in this thread`);

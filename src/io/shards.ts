@@ -275,6 +275,13 @@ export class ShardSource {
   /** The reader left where the last unit ended (one per source: a thread works on one unit at a time). */
   private cursor: Cursor | null = null;
 
+  /** Lets go of the reader kept for the next unit: its file or connection stays open until then. */
+  async close(): Promise<void> {
+    const cursor = this.cursor;
+    this.cursor = null;
+    await cursor?.reader.return(undefined).catch(() => {});
+  }
+
   locate(key: string): string {
     const { shard, index } = parseRecordKey(key);
     return `${this.store.locate(shard)}#${index}`;

@@ -27,6 +27,7 @@ async function read(file: string, content: Buffer | string, from = 0, to = 100) 
   } catch (err) {
     out.push(`threw ${(err as Error).message}`);
   }
+  await source.close();
   return out;
 }
 
