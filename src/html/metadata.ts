@@ -252,7 +252,16 @@ export function resolveMetadata(facts: PageFacts, h1: string | null, bylines: st
   // (`"author": {"@type": "Person", "name": "TP"}`); text found on the page needs three letters.
   const isPerson = (name: string, shortest = 3) =>
     name.length >= shortest && name.length <= 60 && !/^https?:|@|\d/i.test(name) && !outlets.includes(squash(name)) && !rules.outletAuthors.test(name);
-  const namesIn = (texts: string[]) => texts.flatMap(splitNames).filter((n) => isPerson(n));
+  // Beside a full name, a one-word part of the same byline is a place or a desk, not a
+  // writer: "Von Markus Balser, Berlin", an outlet signing with its seat ("SPIEGEL ONLINE,
+  // Hamburg, Germany"). A one-word name alone stays ("Heryadi", initials "TP").
+  const namesIn = (texts: string[]) =>
+    texts.flatMap((text) => {
+      const parts = splitNames(text);
+      const people = parts.filter((n) => isPerson(n));
+      const full = people.filter((n) => n.includes(' '));
+      return full.length > 0 || people.length < parts.length ? full : people;
+    });
   let authors = authorsOf(deref(article?.author)).filter((n) => isPerson(n, 2));
   if (authors.length === 0) authors = namesIn(AUTHOR_META.flatMap((key) => facts.meta.get(key) ?? []));
   if (authors.length === 0) authors = namesIn(bylines);
@@ -308,7 +317,8 @@ function splitNames(text: string): string[] {
     .replace(/\s*[(|].*$/u, '')
     // ` / ` parts names, or a name from the date in a byline box (`/ Cory Doctorow / 10:08 am Fri Jul 19, 2013`).
     .split(/\s*(?:,|;|\s[-–—&/]\s|\sand\s|\svà\s|\sund\s|\sy\s|\set\s)\s*/)
-    .map((n) => n.trim())
+    // The list's last name after a serial comma: "Chien-Ming Wang, and Tom Watkins".
+    .map((n) => n.trim().replace(/^(?:and|und|và|et)\s+/iu, ''))
     .filter((n) => /^\p{L}[\p{L}\p{M}.' -]*$/u.test(n) && n.split(' ').length <= 5);
 }
 
@@ -375,10 +385,11 @@ export function isoFrom(raw: string, defaultOffset: string): string | null {
   const direct = parseDate(s, defaultOffset);
   if (direct) return direct;
   // 2024-09-30T11:00:00.000+0700, 2024-09-30T11:00+07:00 and other ISO variants parseDate leaves out.
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?/.exec(s);
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*(Z|[+-]\d{2}:?\d{2}|[A-Z]{3,4}(?![\w+-]))?)?/.exec(s);
   if (m) {
     const time = m[4] ? `${m[4]}:${m[5]}:${m[6] ?? '00'}` : null;
-    const offset = m[7] ? (m[7] === 'Z' ? 'Z' : `${m[7].slice(0, 3)}:${m[7].slice(-2)}`) : defaultOffset;
+    // A zone named by its abbreviation (lsm.lv: `2021-01-03T17:40:00EET`) has its offset; an unknown one the default.
+    const offset = !m[7] ? defaultOffset : m[7] === 'Z' ? 'Z' : /^[A-Z]/.test(m[7]) ? (ZONES[m[7]] ?? defaultOffset) : `${m[7].slice(0, 3)}:${m[7].slice(-2)}`;
     return parseDate(time ? `${m[1]}-${m[2]}-${m[3]}T${time}${offset}` : `${m[1]}-${m[2]}-${m[3]}`, defaultOffset);
   }
   // Day first (`30/10/2025 22:26`, `30-10-2025`, `30.10.2025 10:26 PM`), or year first with slashes (`2022/11/16`).
@@ -387,8 +398,14 @@ export function isoFrom(raw: string, defaultOffset: string): string | null {
   if (ymd) return parseDate(`${ymd[3]}/${ymd[2]}/${ymd[1]}`, defaultOffset);
   if (vn) {
     const hour = vn[4] === undefined ? null : vn[6] ? (+vn[4] % 12) + (/p/i.test(vn[6]) ? 12 : 0) : +vn[4];
-    return parseDate(hour === null ? `${vn[1]}/${vn[2]}/${vn[3]}` : `${vn[1]}/${vn[2]}/${vn[3]} ${hour}:${vn[5]}`, defaultOffset);
+    // The offset the page prints after the time: VnExpress's `13/1/2021, 00:00 (GMT+7)`.
+    const gmt = hour === null ? null : /(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?/.exec(s.slice(vn.index + vn[0].length));
+    const offset = gmt ? `${gmt[1]}${gmt[2]!.padStart(2, '0')}:${gmt[3] ?? '00'}` : defaultOffset;
+    return parseDate(hour === null ? `${vn[1]}/${vn[2]}/${vn[3]}` : `${vn[1]}/${vn[2]}/${vn[3]} ${hour}:${vn[5]}`, offset);
   }
+  // Java's Date.toString(), which some CMSs put in JSON-LD (faz.net: `Fri Apr 28 19:20:36 CEST 2023`).
+  const java = /^[A-Za-z]{3} ([A-Za-z]{3}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([A-Z]{3,4}) (\d{4})$/.exec(s);
+  if (java) return parseDate(`${java[2]} ${java[1]} ${java[7]} ${java[3]}:${java[4]}:${java[5]}`, ZONES[java[6]!] ?? defaultOffset);
   // English, month first, as pages show it: `Jan 26, 2016`, `Monday, December 29, 2014, 3:02 PM`.
   const en = MONTH_FIRST.exec(s);
   if (en) {
@@ -398,5 +415,11 @@ export function isoFrom(raw: string, defaultOffset: string): string | null {
   }
   return null;
 }
+
+/** Time-zone abbreviations pages write after a time, those with one meaning (not CST, IST). */
+const ZONES: Record<string, string> = {
+  UTC: 'Z', GMT: 'Z', WET: 'Z', WEST: '+01:00', BST: '+01:00', CET: '+01:00', CEST: '+02:00', EET: '+02:00', EEST: '+03:00', MSK: '+03:00',
+  ICT: '+07:00', JST: '+09:00', KST: '+09:00', EST: '-05:00', EDT: '-04:00', PST: '-08:00', PDT: '-07:00',
+};
 
 const MONTH_FIRST = /^(?:[A-Za-z]+,?\s+)?(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b(?:,?\s*(?:at\s+)?(\d{1,2}):(\d{2})\s*([AaPp]\.?[Mm]\.?)?)?/;

@@ -82,7 +82,8 @@ describe('extractArticle on layouts of Vietnamese sites', () => {
     expect(a.paragraphs[0]).toMatch(/^Xung đột ở khu vực Trung Đông/);
     expect(a.paragraphs).toHaveLength(3);
     expect(a.title).toBe('Chiến sự đẩy giá hoa nhập khẩu dịp 8-3 tăng mạnh');
-    expect(a.date).toBe('2026-03-07T08:01:00');
+    // The page prints its offset (GMT+7), so the date carries it.
+    expect(a.date).toBe('2026-03-07T08:01:00+07:00');
     expect(a.authors).toEqual(['NHẬT XUÂN']);
     expect(a.captions).toEqual([{ text: 'Theo cửa hàng hoa, một bó hoa hồng từ 10 - 20 bông dao động từ 400.000 đồng đến 1 triệu đồng', credit: 'H.Y.T.' }]);
   });
