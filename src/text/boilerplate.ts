@@ -123,6 +123,8 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   const markdown = lines.some((l) => MARKDOWN_RULE.test(l.text) || MARKDOWN_IMAGE.test(l.text) || ATX_HEADING.test(l.text));
   // Nor where the text sets its subheadings as short unpunctuated lines: one after a wide gap is one more of them.
   const gapsTell = !markdown && !hasSubheadings(lines, rules);
+  // A photo story's slides are its text: there only the credit that closes each goes.
+  const slides = inferMarkup && isPhotoStory(lines, rules);
 
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
@@ -166,9 +168,16 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       mark(i, 'related');
       mark(i + 1, 'related');
     } else if (inferMarkup) {
+      const slide = slides ? slideCredit(rules, text) : null;
+      if (slide) {
+        keptText[i] = slide.kept;
+        (removedInline[i] ??= []).push({ reason: 'caption', text: slide.credit });
+        continue;
+      }
+      const credited = creditedCaption(rules, text);
       // A line over a markdown underline is a heading, not a caption.
       const heading = MARKDOWN_RULE.test(lines[i + 1]?.text ?? '');
-      const caption = creditedCaption(rules, text) ?? (heading ? null : standaloneCaption(rules, text, gapsTell ? gapBefore : 0));
+      const caption = credited ?? (heading ? null : standaloneCaption(rules, text, gapsTell ? gapBefore : 0));
       if (caption) {
         // A credit label whose name was lost names neither picture nor author.
         if (caption.text !== '' || caption.credit) captions.push(caption);
@@ -188,7 +197,9 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   const dump = input.some((l) => l.text.length >= DUMP_MIN);
   if (inferMarkup) markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark, dump ? learned?.lines : undefined);
 
-  if (inferMarkup) markTeasersAfterCredit(lines, verdict, rules, mark);
+  // A text that heads its sections with names (a list of resorts, of people) signs with none of them.
+  const nameHeadings = inferMarkup ? nameHeadingLines(lines, rules) : new Set<number>();
+  if (inferMarkup) markTeasersAfterCredit(lines, verdict, rules, nameHeadings, mark);
   // Credits close the article: read upwards from its last line. A site's regular
   // writer may stand in enough pages to be learned: still a byline.
   let orphan = -1;
@@ -234,7 +245,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     sources.unshift(...credit.sources);
     mark(i, credit.authors.length > 0 ? 'byline' : 'source-credit');
   }
-  if (inferMarkup) markNameLines(lines, verdict, rules, authors, captions, mark);
+  if (inferMarkup) markNameLines(lines, verdict, rules, authors, captions, nameHeadings, mark);
 
   markRepeats(lines, verdict, mark);
 
@@ -649,6 +660,41 @@ function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: num
   return { text, credit: null };
 }
 
+/** Fewest slides, and their least share of a text's paragraphs, that make it a photo story. */
+const SLIDES_MIN = 3;
+const SLIDES_SHARE = 0.5;
+
+/**
+ * A slide and the credit that closes it (`... xiêu lòng. Ảnh: pixabay.`), or null: its text
+ * is a sentence of words that ends with a stop (a caption is a phrase).
+ */
+function slideCredit(rules: BoilerplateRules, text: string): { kept: string; credit: string } | null {
+  if (text.length < PERIOD_BODY_MIN || !(text.includes('Ảnh') || text.includes('ẢNH') || text.includes('Photo'))) return null;
+  const sentences = splitSentences(text);
+  const last = sentences[sentences.length - 1]!;
+  let kept: string | null = null;
+  if (sentences.length > 1 && CREDIT_SENTENCE.test(last)) kept = text.slice(0, text.length - last.length).trim();
+  else kept = creditedCaption(rules, text)?.text ?? null;
+  if (kept === null || kept.length < PERIOD_BODY_MIN || !SENTENCE_END.test(kept)) return null;
+  return { kept, credit: text.slice(kept.length).trim() };
+}
+
+/**
+ * Whether the text is a photo story: most of its paragraphs are sentences that end with a
+ * photo credit (`... xiêu lòng. Ảnh: pixabay.`). Each is a slide, the picture's own text, and
+ * stays; in an article a credited caption is the odd line under a picture and goes.
+ */
+function isPhotoStory(lines: Line[], rules: BoilerplateRules): boolean {
+  let slides = 0;
+  let paragraphs = 0;
+  for (const { text } of lines) {
+    if (text.length < PERIOD_BODY_MIN) continue;
+    if (slideCredit(rules, text)) slides++;
+    else if (SENTENCE_END.test(text)) paragraphs++;
+  }
+  return slides >= SLIDES_MIN && slides >= (slides + paragraphs) * SLIDES_SHARE;
+}
+
 /**
  * Whether the text has a subheading: a line with a caption's shape (words, no closing
  * punctuation) standing over a body paragraph with no wide gap above it.
@@ -795,12 +841,18 @@ const TEASERS_AFTER_CREDIT_MAX = 2;
  * stand in the second half of the document; a marker between the two (`more`, a share
  * bar) means the line is the page's own text.
  */
-function markTeasersAfterCredit(lines: Line[], verdict: (RemovalReason | null)[], rules: BoilerplateRules, mark: (i: number, r: RemovalReason) => void): void {
+function markTeasersAfterCredit(
+  lines: Line[],
+  verdict: (RemovalReason | null)[],
+  rules: BoilerplateRules,
+  nameHeadings: ReadonlySet<number>,
+  mark: (i: number, r: RemovalReason) => void,
+): void {
   let last = lines.length - 1;
   while (last > 0 && verdict[last]) last--;
   for (let k = 1; k <= 2 * TEASERS_AFTER_CREDIT_MAX; k++) {
     const credit = last - k;
-    if (credit < Math.floor(lines.length / 2) || credit < 1 || verdict[credit]) return;
+    if (credit < Math.floor(lines.length / 2) || credit < 1 || verdict[credit] || nameHeadings.has(credit)) return;
     const teasers = lines.slice(credit + 1, last + 1);
     if (teasers.some((l, j) => verdict[credit + 1 + j] || l.text.length > TEASER_MAX)) return;
     // More lines than teasers: headline and lead pairs (a headline is short and unpunctuated, its lead ends like a sentence).
@@ -841,12 +893,13 @@ function markNameLines(
   rules: BoilerplateRules,
   authors: string[],
   captions: Caption[],
+  nameHeadings: ReadonlySet<number>,
   mark: (i: number, r: RemovalReason) => void,
 ): void {
   const secondHalf = Math.floor(lines.length / 2);
   for (let i = 1; i < lines.length; i++) {
     // A regular writer's name stands in enough pages to be learned: still a byline.
-    if (verdict[i] && verdict[i] !== 'learned') continue;
+    if ((verdict[i] && verdict[i] !== 'learned') || nameHeadings.has(i)) continue;
     if (lines[i]!.text.length > NAME_MAX + 7) continue;
     const text = unemphasized(bare(lines[i]!.text));
     if (text.length > NAME_MAX + 1) continue;
@@ -864,6 +917,24 @@ function markNameLines(
   }
 }
 
+/** Fewest name lines over paragraphs that tell a text heads its sections with names. */
+const NAME_HEADINGS_MIN = 2;
+
+/**
+ * The lines that are only a name (`Pu Luong Retreat`, `Sophia Floersch`) and stand over a
+ * paragraph, when the text has two or more: it heads its sections with names, and none of
+ * them is a byline.
+ */
+function nameHeadingLines(lines: Line[], rules: BoilerplateRules): Set<number> {
+  const headings = new Set<number>();
+  for (let i = 0; i < lines.length - 1; i++) {
+    const text = lines[i]!.text.trim();
+    if (text.length > NAME_MAX || !isPersonName(rules, text) || !isBodyParagraph(lines[i + 1]!.text)) continue;
+    headings.add(i);
+  }
+  return headings.size >= NAME_HEADINGS_MIN ? headings : new Set();
+}
+
 // Sentences of a paragraph: a stop, closing marks, space, then a capital (possibly behind an opening mark).
 const SENTENCE_BREAK = /[.!?…]["”’)]*\s+(?=["“(]?\p{Lu})/gu;
 const SENTENCE_MAX = 500;
@@ -875,7 +946,8 @@ const SCENE_CAPTION = /^(?:Chân dung|Toàn cảnh|Quang cảnh|Cận cảnh) [^
 // `Ảnh Reuters.`, `Ảnh: TTXVN`: a credit standing as its own sentence after the caption it credits.
 // Without a colon the credit is a name (`Ảnh Reuters`) or a kind of picture (`Ảnh chụp màn
 // hình`): `Ảnh hưởng ...` ("influence") opens sentences of the text.
-const CREDIT_SENTENCE = /^(?:Ảnh|Nguồn ảnh)(?:\s*:\s*|\s+(?=\p{Lu}|minh h|tư liệu|chụp|internet|Internet))(?<credit>[^\s.!?][^.!?]{0,40})\.?$/u;
+// English-language pages credit `Photo courtesy of X.`, `Photo by X.`.
+const CREDIT_SENTENCE = /^(?:(?:Ảnh|Nguồn ảnh)(?:\s*:\s*|\s+(?=\p{Lu}|minh h|tư liệu|chụp|internet|Internet))|Photos? (?:courtesy of|by)\s+|Photos?\s*:\s*)(?<credit>[^\s.!?][^.!?]{0,40})\.?$/u;
 
 /**
  * Sentences that are not article text inside a paragraph (a one-line dump is one
@@ -898,14 +970,15 @@ function markInlineBoilerplate(
   // The article's head: its first line still in the text.
   const first = lines.findIndex((_, i) => !verdict[i]);
   for (let i = 0; i < lines.length; i++) {
-    if (verdict[i]) continue;
+    // A slide whose credit was cut keeps the rest: its sentences describe the story's picture.
+    if (verdict[i] || keptText[i] !== undefined) continue;
     const text = lines[i]!.text;
     if (!dump && text.length > SENTENCE_MAX) continue;
     // Most lines hold neither a pointer nor a photo credit: two looks spare the rest.
     const pointer = hasPointer(text);
     const scene = dump && SCENE_WORDS.some((w) => text.includes(w));
     const intro = i === first && text.includes('giới thiệu');
-    if (!learnedSentences && !pointer && !scene && !intro && !text.includes('Ảnh') && !text.includes('(ảnh')) continue;
+    if (!learnedSentences && !pointer && !scene && !intro && !text.includes('Ảnh') && !text.includes('(ảnh') && !text.includes('Photo')) continue;
     const sentences = splitSentences(text);
     const drop: (RemovalReason | null)[] = sentences.map(() => null);
     if (intro) markEditorIntro(sentences, rules, drop);
@@ -919,6 +992,12 @@ function markInlineBoilerplate(
       if (sentences.length === 1) return;
       const credit = CREDIT_SENTENCE.exec(sentence);
       const previous = sentences[k - 1];
+      // A paragraph of two sentences or more that a credit closes is a slide of a photo story:
+      // the picture's own text stays. A dump runs a caption into the text: there it goes.
+      if (credit && !dump && k >= 2 && k === sentences.length - 1) {
+        drop[k] = 'caption';
+        return;
+      }
       if (credit && previous !== undefined && !drop[k - 1] && previous.length <= rules.captionMaxLength) {
         captions.push({ text: previous, credit: credit.groups!.credit!.trim() });
         drop[k - 1] = 'caption';
@@ -1109,16 +1188,18 @@ const LEARNED_GAP = 2;
 
 /** Teasers cut with an ellipsis that a later paragraph repeats, and repeated paragraphs. */
 function markRepeats(lines: Line[], verdict: (RemovalReason | null)[], mark: (i: number, r: RemovalReason) => void): void {
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   const kept: number[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
     const text = lines[i]!.text;
-    if (text.length >= DUPLICATE_MIN && seen.has(text)) {
+    const first = text.length >= DUPLICATE_MIN ? seen.get(text) : undefined;
+    if (first !== undefined) {
       mark(i, 'duplicate');
+      markRepeatedLabels(lines, verdict, first, i, mark);
       continue;
     }
-    seen.add(text);
+    if (!seen.has(text)) seen.set(text, i);
     kept.push(i);
   }
   // Index paragraphs by their opening so each teaser is compared with few. The full text
@@ -1140,6 +1221,20 @@ function markRepeats(lines: Line[], verdict: (RemovalReason | null)[], mark: (i:
     if (others.some((j) => j !== i && lines[j]!.text.length > stem.length && lines[j]!.text.startsWith(stem))) {
       mark(i, 'teaser');
     }
+  }
+}
+
+/**
+ * A block printed twice (a photo story's slide: its place, then its text): the short lines
+ * right before the repeated paragraph at `again` that repeat the lines before its first
+ * printing at `first` go with it. Short lines repeat by chance; next to a repeat they do not.
+ */
+function markRepeatedLabels(lines: Line[], verdict: (RemovalReason | null)[], first: number, again: number, mark: (i: number, r: RemovalReason) => void): void {
+  for (let k = 1; again - k > first && first - k >= 0; k++) {
+    const i = again - k;
+    if (verdict[i] === 'duplicate') break;
+    if (lines[i]!.text.trim() !== lines[first - k]!.text.trim()) break;
+    if (!verdict[i]) mark(i, 'duplicate');
   }
 }
 
