@@ -125,6 +125,8 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   const gapsTell = !markdown && !hasSubheadings(lines, rules);
   // A photo story's slides are its text: there only the credit that closes each goes.
   const slides = inferMarkup && isPhotoStory(lines, rules);
+  // Where paragraphs follow each other without a blank line, a blank line is a lost picture.
+  const pictureGaps = inferMarkup && !markdown && !slides && runsParagraphs(lines, rules);
 
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
@@ -167,6 +169,9 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       // Another article's headline over its lead: a related-article item, not a caption.
       mark(i, 'related');
       mark(i + 1, 'related');
+    } else if (pictureGaps && gapBefore > 0 && text.length >= DUPLICATE_MIN && lines.some((l, j) => j !== i && l.text.includes(text))) {
+      // A sentence under a blank line that the text prints elsewhere too: a pull quote or a lead printed twice.
+      mark(i, 'duplicate');
     } else if (inferMarkup) {
       const slide = slides ? slideCredit(rules, text) : null;
       if (slide) {
@@ -177,7 +182,10 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       const credited = creditedCaption(rules, text);
       // A line over a markdown underline is a heading, not a caption.
       const heading = MARKDOWN_RULE.test(lines[i + 1]?.text ?? '');
-      const caption = credited ?? (heading ? null : standaloneCaption(rules, text, gapsTell ? gapBefore : 0));
+      const caption =
+        credited ??
+        (heading ? null : standaloneCaption(rules, text, gapsTell ? gapBefore : 0)) ??
+        (pictureGaps && (gapBefore > 0 || lines.length === 1) && afterParagraph(lines, i) ? gapCaption(rules, text) : null);
       if (caption) {
         // A credit label whose name was lost names neither picture nor author.
         if (caption.text !== '' || caption.credit) captions.push(caption);
@@ -655,9 +663,55 @@ function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: num
     const end = closing && /^[.!?…]/.test(cue[0]) ? cue.index + 1 : cue.index;
     return { text: closing ? text.slice(0, end).trim() : text, credit: null };
   }
-  const imageGap = gapBefore >= 2 && !ENDS_SENTENCE.test(text);
+  const imageGap = gapBefore >= 2 && !ENDS_SENTENCE.test(text) && !/https?:|www\./.test(text);
   if (!imageGap || !/\p{Ll}/u.test(text) || text.split(' ').length < CAPTION_MIN_WORDS) return null;
   return { text, credit: null };
+}
+
+/** Fewest long paragraphs set without a blank line above that tell a text sets its paragraphs so, and their least share. */
+const RUN_PARAGRAPHS_MIN = 2;
+const RUN_PARAGRAPHS_SHARE = 0.5;
+const GAP_CAPTION_SENTENCES = 2;
+
+/**
+ * Whether the text sets its paragraphs without a blank line above them (half of its long
+ * ones or more, longer than a caption is taken) and still has blank lines: those stand where the crawler
+ * dropped a picture (ducc8201-24h). A text that spaces its paragraphs with blank lines says
+ * nothing by a blank line.
+ */
+function runsParagraphs(lines: Line[], rules: BoilerplateRules): boolean {
+  let runs = 0;
+  let spaced = 0;
+  let gaps = 0;
+  for (let i = 1; i < lines.length; i++) {
+    const { text, gapBefore } = lines[i]!;
+    if (gapBefore > 0) gaps++;
+    if (text.length <= rules.captionMaxLength || !isBodyParagraph(text)) continue;
+    if (gapBefore === 0) runs++;
+    else spaced++;
+  }
+  return gaps > 0 && runs >= RUN_PARAGRAPHS_MIN && runs >= (runs + spaced) * RUN_PARAGRAPHS_SHARE;
+}
+
+/**
+ * The line under a lost picture in a text that sets its paragraphs without blank lines:
+ * the picture's caption when it is as short as one (a sentence or two of words), whether or
+ * not it ends with a stop. Not a credit, a link or a list item.
+ */
+function gapCaption(rules: BoilerplateRules, text: string): Caption | null {
+  // A line without a stop under a blank line is as likely a subheading: only sentences are taken.
+  if (text.length > rules.captionMaxLength || !SENTENCE_END.test(text) || MARKDOWN_BLOCK.test(text) || !/^["“(]?\p{Lu}/u.test(text)) return null;
+  if (text.split(' ').length < CAPTION_MIN_WORDS || /https?:|www\./.test(text)) return null;
+  if (splitSentences(text).length > GAP_CAPTION_SENTENCES) return null;
+  return { text, credit: null };
+}
+
+/** Whether the line above `i` (if any) is a sentence, not a table cell, a heading or the lead: a caption stands between paragraphs. */
+function afterParagraph(lines: Line[], i: number): boolean {
+  // Many pages set their lead apart by a blank line: the line under it opens the text.
+  if (i === 1) return false;
+  const above = lines[i - 1];
+  return above === undefined || (above.text.length >= PERIOD_BODY_MIN && SENTENCE_END.test(above.text));
 }
 
 /** Fewest slides, and their least share of a text's paragraphs, that make it a photo story. */

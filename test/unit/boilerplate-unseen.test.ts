@@ -56,3 +56,41 @@ describe('photo stories (tkhery12-vnexpress)', () => {
     expect(r.paragraphs.at(-1)).toMatch(/^On top of typical resort amenities, Chen Sea also offers sailing/);
   });
 });
+
+describe('captions under a lost picture, where paragraphs run without blank lines (ducc8201-24h)', () => {
+  it('takes the sentence under each blank line as the picture caption and keeps the paragraphs', () => {
+    const r = strip(doc('ducc8201-24h/004.txt'));
+    const captions = r.captions.map((c) => c.text);
+    expect(captions).toContain('Một số trang tin nhận xét Michele Alves mang vẻ đẹp cổ điển với đôi mắt thu hút.');
+    expect(captions).toContain('Michele Alves có vẻ ngoài thu hút cùng vóc dáng chuẩn đẹp.');
+    const text = r.paragraphs.join('\n');
+    expect(text).toContain('Người đẹp 22 tuổi Michele Alves là người mẫu tự do mang quốc tịnh Brazil.');
+    expect(text).toContain('Về phong cách thời trang, Michele Alves cũng khiến nhiều người quan tâm');
+    expect(text).not.toContain('Khi mặc trang phục màu đỏ, Michele Alves lại càng trở nên gợi cảm hơn.');
+  });
+
+  it('keeps the paragraphs of a text that spaces every paragraph with a blank line (ducc8201-24h 001)', () => {
+    const r = strip(doc('ducc8201-24h/001.txt'));
+    expect(r.captions).toEqual([]);
+    expect(r.paragraphs.join('\n')).toContain('Croptop là trang phục đơn giản với thiết kế ngắn tôn lên vòng hai của phái đẹp.');
+  });
+
+  const paragraph = (k: number) =>
+    `Võ Minh Lâm (sinh năm 1989, quê Cần Thơ) bắt đầu đi hát từ năm 11 tuổi, tham gia CLB Đờn ca tài tử và nhiều hội thi, liên hoan ca cổ của địa phương, lần thứ ${k} đoạt giải nhất, rồi được mời hát ở nhiều sân khấu lớn của miền Tây và TP HCM.`;
+  it('keeps a subheading under a blank line: it has no stop (thephann-vietnamnet 004)', () => {
+    const text = [paragraph(1), paragraph(2), '', 'Áp lực của “Chuông vàng” 17 tuổi', paragraph(3), paragraph(4)].join('\n');
+    const r = strip(text);
+    expect(r.paragraphs).toContain('Áp lực của “Chuông vàng” 17 tuổi');
+    expect(r.captions).toEqual([]);
+  });
+
+  it('keeps the line under a lead set apart by a blank line, and a sentence under a table cell', () => {
+    const lead = 'PV Trans lên kế hoạch doanh thu hợp nhất 6.800 tỷ đồng và lợi nhuận sau thuế 538 tỷ đồng, lần lượt giảm 25% và 53% so với năm trước.';
+    const first = 'Tổng công ty cổ phần Vận tải Dầu khí (PV Trans - HoSE: PVT) dự kiến tổ chức họp ĐHĐCĐ thường niên 2023 vào ngày 11/4.';
+    const after = 'Trước đó, tháng 7/2016, Bộ này đã ban hành Quyết định số 2968/QĐ-BCT.';
+    const r = strip([lead, '', first, paragraph(1), paragraph(2), paragraph(3), '', '6,3%', '', after, paragraph(4)].join('\n'));
+    expect(r.paragraphs).toContain(first);
+    expect(r.paragraphs).toContain(after);
+    expect(r.captions).toEqual([]);
+  });
+});
