@@ -73,6 +73,8 @@ const BODY_MIN = 80;
 const PERIOD_BODY_MIN = 30;
 const PERIOD_END = /\.["”’)]*$/;
 const CAPTION_MIN_WORDS = 3;
+// `Nguồn: http://danviet.vn/...htmNguồn: http://...`: the page a copied article came from, printed once or twice.
+const URL_CREDIT = /^(?:(?:Nguồn|NGUỒN|Theo|Source)\s*:?\s*https?:\/\/\S+\s*)+$/u;
 const IMAGE_CAPTION_MAX = 150;
 const CAPTION_STATEMENT_WORDS = 20;
 // A credit label with nothing after it (`Ảnh:`, `(Ảnh: )`): the link that held the name was lost.
@@ -139,6 +141,8 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       category ??= marker.groups?.category?.trim() || null;
       if (marker.groups?.author) authors.push(marker.groups.author.trim());
       mark(i, 'marker');
+    } else if (inferMarkup && text.includes('//') && URL_CREDIT.test(text)) {
+      mark(i, 'source-credit');
     } else if (inferMarkup && matchesAny(rules.relatedLinks, text)) {
       mark(i, 'related');
     } else if (inferMarkup && matchesAny(rules.imageArtifacts, text)) {
@@ -906,14 +910,16 @@ function markTeasersAfterCredit(
   while (last > 0 && verdict[last]) last--;
   for (let k = 1; k <= 2 * TEASERS_AFTER_CREDIT_MAX; k++) {
     const credit = last - k;
-    if (credit < Math.floor(lines.length / 2) || credit < 1 || verdict[credit] || nameHeadings.has(credit)) return;
+    // A credit that names only a web address closes a copied article as a byline does.
+    const urlCredit = verdict[credit] === 'source-credit' && URL_CREDIT.test(lines[credit]!.text);
+    if (credit < Math.floor(lines.length / 2) || credit < 1 || (verdict[credit] && !urlCredit) || nameHeadings.has(credit)) return;
     const teasers = lines.slice(credit + 1, last + 1);
     if (teasers.some((l, j) => verdict[credit + 1 + j] || l.text.length > TEASER_MAX)) return;
     // More lines than teasers: headline and lead pairs (a headline is short and unpunctuated, its lead ends like a sentence).
     const paired = k > TEASERS_AFTER_CREDIT_MAX;
     if (paired && (k % 2 === 1 || !teasers.every((l, j) => (j % 2 === 0 ? isTeaserHeadline(rules, l.text) : SENTENCE_END.test(l.text))))) continue;
     if (!paired && teasers.some((l) => l.text.length < TEASER_MIN)) continue;
-    if ((readCredit(rules, bare(lines[credit]!.text))?.authors.length ?? 0) === 0) continue;
+    if (!urlCredit && (readCredit(rules, bare(lines[credit]!.text))?.authors.length ?? 0) === 0) continue;
     for (let j = credit + 1; j <= last; j++) mark(j, 'related');
     return;
   }

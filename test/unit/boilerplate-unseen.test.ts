@@ -94,3 +94,21 @@ describe('captions under a lost picture, where paragraphs run without blank line
     expect(r.captions).toEqual([]);
   });
 });
+
+describe('a credit that names only a web address (ducc8201-24h)', () => {
+  it('removes the credit and the teaser of another article under it, and keeps the last paragraph', () => {
+    const r = strip(doc('ducc8201-24h/006.txt'));
+    const text = r.paragraphs.join('\n');
+    expect(text).not.toContain('Nguồn: http');
+    expect(text).not.toContain('Trao đổi với phóng viên bên lề kỳ họp sáng 10/6');
+    expect(r.paragraphs.at(-1)).toMatch(/^Nếu người sử dụng lao động vi phạm sẽ bị phạt tiền từ 10 - 20 triệu đồng/);
+    expect(r.sources).toEqual([]);
+  });
+
+  it('keeps a closing line under a credit that names an outlet, not an address', () => {
+    const body = 'Nếu người sử dụng lao động vi phạm sẽ bị phạt tiền từ 10 - 20 triệu đồng vì có hành vi vi phạm quy định của pháp luật về thời giờ làm việc.';
+    const closing = 'Trao đổi với phóng viên bên lề kỳ họp sáng 10/6, Bộ trưởng Đào Ngọc Dung cho biết sẽ xem xét tăng ngày nghỉ lễ.';
+    const r = strip([body, body.replace('10 - 20', '20 - 30'), 'Theo Dân Việt', closing].join('\n'));
+    expect(r.paragraphs).toContain(closing);
+  });
+});
