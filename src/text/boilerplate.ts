@@ -141,6 +141,10 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       category ??= marker.groups?.category?.trim() || null;
       if (marker.groups?.author) authors.push(marker.groups.author.trim());
       mark(i, 'marker');
+    } else if (inferMarkup && teaserBlockEnd(text) === text.length) {
+      mark(i, 'related');
+    } else if (inferMarkup && i === lines.length - 1 && i > 0 && gluedTail(input, text)) {
+      mark(i, 'related');
     } else if (inferMarkup && text.includes('//') && URL_CREDIT.test(text)) {
       mark(i, 'source-credit');
     } else if (inferMarkup && matchesAny(rules.relatedLinks, text)) {
@@ -289,6 +293,12 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   return { paragraphs: kept, captions: unique, authors, sources, category, removed };
 }
 
+/** Whether `piece`, the last line, is a headline the crawler glued after the last sentence of the input's last line. */
+function gluedTail(input: Line[], piece: string): boolean {
+  const whole = input[input.length - 1]!.text.trimEnd();
+  return whole.length > piece.length && whole.endsWith(piece) && gluedTailHeadline(whole) === whole.length - piece.length;
+}
+
 /**
  * Splits lines a crawler glued together: a caption or tag list joined to the text
  * with no line break (`vỡ kính xe Tag : tài xế`, `(ảnh P.Chương) Ông`), sentences run
@@ -365,6 +375,12 @@ function gluePoints(text: string, last: boolean): number[] {
     if (!LATIN_ABBREVIATIONS.has(syllableBefore(text, m.index))) cut(m.index + m[0].length);
   }
   if (text.includes(' , ')) for (const m of text.matchAll(COMMA_JOIN)) cut(m.index + 2);
+  const teasers = teaserBlockEnd(text);
+  if (teasers > 0 && teasers < text.length) cut(teasers);
+  if (last) {
+    const tail = gluedTailHeadline(text);
+    if (tail > 0) cut(tail);
+  }
   const lead = text[0] === '[' ? LEADING_LINK.exec(text) : READ_MORE.exec(text);
   if (lead && lead[0].length < text.length) cut(lead[0].length);
   // Cheap substring tests first: most lines hold no tag label and no bracketed credit.
@@ -401,6 +417,84 @@ function gluePoints(text: string, last: boolean): number[] {
   if (cuts === null) return NO_CUTS;
   const sorted = (cuts as number[]).sort((a, b) => a - b);
   return sorted.filter((at, k) => k === 0 || at !== sorted[k - 1]);
+}
+
+// `TIN MỚIĂn nhiều ...`: an upper-case label glued to the first of the headlines it lists.
+// Two words or more: `DP3 đặt ...` opens with a ticker, not a label.
+const GLUED_LABEL = /^\p{Lu}{2,}(?: \p{Lu}{2,}){1,3}(?=\p{Lu}\p{Ll}|\d)/u;
+const GLUED_HEADLINE_MAX = 250;
+const GLUED_HEADLINE_WORDS = 5;
+const TAIL_HEADLINE_WORDS = 8;
+const CREDIT_IN_TAIL = /\((?:[Tt]heo|[Nn]guồn)\b|^(?:Theo|Nguồn)\s/u;
+// A sentence inside a piece: a stop, then a space and a capital.
+const INNER_SENTENCE = /[.!?…]["”’)]*\s+["“]?\p{Lu}/u;
+
+/** Whether a piece of a dump has a headline's shape: capitalised words, no sentence in it, no stop at its end. */
+function isGluedHeadline(piece: string): boolean {
+  return (
+    piece.length <= GLUED_HEADLINE_MAX &&
+    piece.split(' ').length >= GLUED_HEADLINE_WORDS &&
+    /^["“]?[\p{Lu}\d]/u.test(piece) &&
+    !/[.,;:…]\s*$/u.test(piece) &&
+    !INNER_SENTENCE.test(piece)
+  );
+}
+
+/**
+ * Where the next headline of a glued list starts after `from`: a capital right after a
+ * lower-case word (`mọi nhàHỏng thận`), a closing quote or a question mark, with no space.
+ * A capitalised word before it is a name (`VinFast`), not a join.
+ */
+function nextGlue(text: string, from: number): number {
+  for (let q = from + 1; q < text.length; q++) {
+    if (letterCase(text.charCodeAt(q)) !== UPPER) continue;
+    const before = text[q - 1]!;
+    if (letterCase(text.charCodeAt(q - 1)) === LOWER) {
+      const word = syllableBefore(text, q);
+      if (word.length >= 2 && !UPPER_FIRST.test(word)) return q;
+    } else if (before === '"' || before === '”' || before === '?' || before === '!') return q;
+  }
+  return text.length;
+}
+
+/**
+ * The end of a list of other articles' headlines that a dump glued under an upper-case
+ * label (`TIN MỚI`, `ĐỌC NHIỀU`) at the start of a line, up to the first piece that holds a
+ * sentence (the article); -1 when the label lists no headline.
+ */
+function teaserBlockEnd(text: string): number {
+  const label = GLUED_LABEL.exec(text);
+  if (!label) return -1;
+  let at = label[0].length;
+  let headlines = 0;
+  while (at < text.length) {
+    const next = nextGlue(text, at);
+    if (!isGluedHeadline(text.slice(at, next))) break;
+    headlines++;
+    at = next;
+  }
+  return headlines > 0 ? at : -1;
+}
+
+/**
+ * Where another article's headline glued after the last sentence of a dump starts
+ * (`... "trồng cỏ".1 bệnh viện công ... phục vụ bệnh nhân`): no space after the stop, and the
+ * rest has a headline's shape. -1 when the line ends otherwise.
+ */
+function gluedTailHeadline(text: string): number {
+  const from = Math.max(0, text.length - GLUED_HEADLINE_MAX - 2);
+  for (let q = text.length - 1; q > from; q--) {
+    if (!/[.!?…]/.test(text[q - 1]!) && !(CLOSING_MARKS.has(text[q - 1]!) && /[.!?…]/.test(text[q - 2] ?? ''))) continue;
+    if (/\s/.test(text[q]!)) return -1;
+    // The stop ends a word in lower case, a number or a quote: `TP.HCM` and `ông A.Lê` are one word.
+    const stop = /[.!?…]/.test(text[q - 1]!) ? q - 1 : q - 2;
+    const before = text[stop - 1] ?? '';
+    if (!(letterCase(text.charCodeAt(stop - 1)) === LOWER && letterCase(text.charCodeAt(stop - 2)) !== NONE) && !DIGIT.test(before) && !CLOSING_MARKS.has(before)) return -1;
+    const tail = text.slice(q);
+    // A teaser's headline is long; a name with its outlet (`Bình Minh (Theo Kyodo News)`) is a byline.
+    return tail.split(' ').length >= TAIL_HEADLINE_WORDS && !CREDIT_IN_TAIL.test(tail) && isGluedHeadline(tail) ? q : -1;
+  }
+  return -1;
 }
 
 const PHONE = /\d{4}[ .]?\d{3}/;

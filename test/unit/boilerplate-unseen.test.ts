@@ -112,3 +112,31 @@ describe('a credit that names only a web address (ducc8201-24h)', () => {
     expect(r.paragraphs).toContain(closing);
   });
 });
+
+describe('headlines of other articles glued into a dump (bazzi24-cafef)', () => {
+  it('removes a list of headlines glued under an upper-case label and keeps the article after it', () => {
+    const r = strip(doc('bazzi24-cafef/001.txt'));
+    const text = r.paragraphs.join('\n');
+    expect(text).not.toContain('TIN MỚI');
+    expect(text).not.toContain('Hỏng thận ở tuổi 30');
+    expect(r.paragraphs[0]).toMatch(/^Bạn có bao giờ trải qua cảm giác đau nhói/);
+    expect(text).toContain('Đây cũng là nguyên nhân gây đột quỵ thường gặp ở người trẻ.');
+  });
+
+  it('removes a headline glued after the last sentence, and keeps that sentence', () => {
+    const r = strip(doc('bazzi24-cafef/004.txt'));
+    const text = r.paragraphs.join('\n');
+    expect(text).not.toContain('Con đi học mẫu giáo không có bạn nào chơi cùng');
+    expect(text).toMatch(/Trường mầm non Gia Thuỵ là ngôi trường công lập thuộc phường Bồ Đề, thành phố Hà Nội\.$/);
+  });
+
+  it('keeps a ticker that opens a sentence, and reads a byline glued after the last sentence (anhduchb01-cafef, fehuynhvi-vnexpress 009)', () => {
+    const ticker = 'DP3 đặt kế hoạch thận trọng này là do lo ngại về những khó khăn và thách thức liên quan đến chuỗi cung ứng bị đứt gãy, giá nguyên vật liệu và chi phí vận chuyển';
+    expect(strip(ticker).paragraphs).toEqual([ticker]);
+    const r = strip(
+      'Sinh viên quốc tế cần "tiêu chí và thời gian rõ ràng" về cách thức và thời điểm cho phép người nước ngoài nhập cảnh."Trong thời đại toàn cầu hóa này, việc cấm đi lại không có lợi cho người dân Nhật Bản", Adeline bày tỏ.Bình Minh (Theo Kyodo News)',
+    );
+    expect(r.authors).toEqual(['Bình Minh']);
+    expect(r.sources).toEqual(['Kyodo News']);
+  });
+});
