@@ -145,6 +145,10 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       mark(i, 'related');
     } else if (inferMarkup && i === lines.length - 1 && i > 0 && gluedTail(input, text)) {
       mark(i, 'related');
+    } else if (inferMarkup && !markdown && text.startsWith('* ') && isLoneBullet(lines, i, rules)) {
+      // `* Ngô Thanh Vân tát Lan Ngọc "Cô Ba Sài Gòn"` over a wide gap: the title of a video the crawler lost.
+      captions.push({ text: text.slice(2).trim(), credit: null });
+      mark(i, 'caption');
     } else if (inferMarkup && text.includes('//') && URL_CREDIT.test(text)) {
       mark(i, 'source-credit');
     } else if (inferMarkup && matchesAny(rules.relatedLinks, text)) {
@@ -845,6 +849,19 @@ function isPhotoStory(lines: Line[], rules: BoilerplateRules): boolean {
     else if (SENTENCE_END.test(text)) paragraphs++;
   }
   return slides >= SLIDES_MIN && slides >= (slides + paragraphs) * SLIDES_SHARE;
+}
+
+/**
+ * A bulleted line that is no list (no bullet above or below it), ends without a stop and
+ * stands over a wide gap: the title of an embedded video or picture that was lost.
+ */
+function isLoneBullet(lines: Line[], i: number, rules: BoilerplateRules): boolean {
+  const text = lines[i]!.text;
+  const below = lines[i + 1];
+  // A title may close with a quote (`... "Cô Ba Sài Gòn"`), not with a stop.
+  if (text.length > rules.captionMaxLength || /[.!?…:;,]["”’)]*$/u.test(text) || !/^\* ["“]?\p{Lu}/u.test(text)) return false;
+  if (lines[i - 1]?.text.startsWith('* ') || below?.text.startsWith('* ')) return false;
+  return below === undefined || below.gapBefore >= 2;
 }
 
 /**

@@ -7,8 +7,8 @@ import { splitLines } from '../../src/text/lines.js';
 // Layouts of sources the rules were not first written for (crawl batch 4, dev since round 5):
 // real lines from test/fixtures/crawl, each rule checked for what it removes and what it keeps.
 const rules = loadConfig().boilerplate;
-// The normalize stage trims the spaces a crawler leaves at line ends before the cleaner runs.
-const strip = (text: string) => stripBoilerplate(splitLines(text.replace(/[ \t]+$/gm, '')), rules);
+// The normalize stage composes the text (NFC) and trims the spaces a crawler leaves at line ends before the cleaner runs.
+const strip = (text: string) => stripBoilerplate(splitLines(text.normalize('NFC').replace(/[ \t]+$/gm, '')), rules);
 const doc = (name: string) => readFileSync(new URL(`../fixtures/crawl/docs/${name}`, import.meta.url), 'utf8');
 
 describe('photo stories (tkhery12-vnexpress)', () => {
@@ -138,5 +138,29 @@ describe('headlines of other articles glued into a dump (bazzi24-cafef)', () => 
     );
     expect(r.authors).toEqual(['Bình Minh']);
     expect(r.sources).toEqual(['Kyodo News']);
+  });
+});
+
+describe('lost videos and related lists of a one-paragraph-per-line page (tkhery12-vnexpress)', () => {
+  it('takes a bulleted title over a wide gap for a lost video, and keeps the paragraphs around it', () => {
+    const r = strip(doc('tkhery12-vnexpress/007.txt'));
+    expect(r.captions.map((c) => c.text)).toContain('Ngô Thanh Vân tát Lan Ngọc "Cô Ba Sài Gòn"');
+    expect(r.paragraphs.join('\n')).toMatch(/Kịch bản vững về cấu trúc, nội dung dễ chịu/);
+    // A list of awards keeps its items.
+    expect(r.paragraphs).toContain('- Cánh Diều Vàng: Thương nhớ ở ai');
+  });
+
+  it('keeps a bulleted list, and a bulleted line that the text goes on under', () => {
+    const items = ['* Đơn vị sẽ tuân thủ các điều kiện gắn liền với các khoản trợ cấp', '', '* Các khoản trợ cấp sẽ nhận được'];
+    const body = 'Các khoản trợ cấp của Chính phủ chỉ được ghi nhận khi có sự đảm bảo hợp lý rằng đơn vị sẽ nhận được chúng.';
+    expect(strip([body, '', ...items, '', '', body].join('\n')).captions).toEqual([]);
+    expect(strip([body, '', '* Hoàng và Linh Đan có cuộc tình một đêm', body].join('\n')).captions).toEqual([]);
+  });
+
+  it('removes `>> Xem thêm:` and the headlines under it (tkhery12-vnexpress 003)', () => {
+    const r = strip(doc('tkhery12-vnexpress/003.txt'));
+    const text = r.paragraphs.join('\n');
+    expect(text).not.toContain('Vân Sơn chê thí sinh nam hát Bolero quá điệu');
+    expect(r.paragraphs.at(-1)).toMatch(/^Vừa qua, nghệ sĩ Tòng Sơn làm đơn trình bày nguyện vọng .* không đủ tiêu chuẩn được xét duyệt\.$/);
   });
 });
