@@ -26,6 +26,8 @@ export interface BoilerplateRules {
   outlets: RegExp[];
   /** A sentence that asks the reader to do something (`vui lòng đăng ký tại đây`): removed from its paragraph. */
   callsToAction: RegExp[];
+  /** Phrases of a site's page chrome (comment widget, masthead, licence) run into the end of the text. */
+  pageChrome: RegExp[];
   /** Longest line (characters) that can be a caption or a heading-like stand-alone line. */
   captionMaxLength: number;
 }
@@ -106,6 +108,7 @@ export interface StripOptions {
 export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned?: LearnedSource, options: StripOptions = {}): BoilerplateResult {
   const inferMarkup = !options.fromMarkup;
   const lines = inferMarkup ? splitGluedLines(input) : input;
+  const chrome = inferMarkup ? cutPageChrome(lines, rules) : -1;
   const captions: Caption[] = [];
   const authors: string[] = [];
   const sources: string[] = [];
@@ -120,6 +123,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     removedText[i] = text;
   };
 
+  if (chrome !== -1) mark(chrome, 'trailing-block');
   if (inferMarkup) markRelatedBlocks(lines, rules, mark);
   // A markdown renderer spaces every block with blank lines: there a wide gap is no lost picture.
   const markdown = lines.some((l) => MARKDOWN_RULE.test(l.text) || MARKDOWN_IMAGE.test(l.text) || ATX_HEADING.test(l.text));
@@ -301,6 +305,52 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
 function gluedTail(input: Line[], piece: string): boolean {
   const whole = input[input.length - 1]!.text.trimEnd();
   return whole.length > piece.length && whole.endsWith(piece) && gluedTailHeadline(whole) === whole.length - piece.length;
+}
+
+/** Fewest chrome phrases from the cut on, and the longest end that one phrase alone may take. */
+const CHROME_MIN = 2;
+const CHROME_END_MAX = 100;
+const CHROME_SENTENCE_BACK = 150;
+const chromePatterns = new WeakMap<RegExp[], RegExp>();
+
+/**
+ * Splits a site's page chrome (`... Bình luận (0) Tổng biên tập: ...`, a comment widget's
+ * messages, the licence and copyright) off the end of the document's last line, into a line
+ * of its own; returns that line's index, or -1. The chrome starts at the first phrase that
+ * one more follows (or that ends the text), in the second half of the line, at the start of
+ * its sentence; a line that starts with it goes whole when it stands in the document's
+ * second half.
+ */
+function cutPageChrome(lines: Line[], rules: BoilerplateRules): number {
+  const last = lines.length - 1;
+  if (last < 0 || rules.pageChrome.length === 0) return -1;
+  let any = chromePatterns.get(rules.pageChrome);
+  if (!any) {
+    any = new RegExp(rules.pageChrome.map((r) => `(?:${r.source})`).join('|'), 'gu');
+    chromePatterns.set(rules.pageChrome, any);
+  }
+  const text = lines[last]!.text;
+  const at: number[] = [];
+  any.lastIndex = 0;
+  for (let m = any.exec(text); m; m = any.exec(text)) {
+    at.push(m.index);
+    if (m[0] === '') any.lastIndex++;
+  }
+  const k = at.findIndex((p, j) => p >= text.length / 2 && (at.length - j >= CHROME_MIN || text.length - p <= CHROME_END_MAX));
+  const whole = at[0] === 0 && last > 0 && last >= lines.length / 2;
+  if (k === -1 && !whole) return -1;
+  let cut = whole ? 0 : at[k]!;
+  // The phrase may stand inside its sentence (`Giấy phép ... Số 561/GP-BTTTT`): cut where that sentence starts.
+  for (let q = cut - 1; q > 0 && cut - q <= CHROME_SENTENCE_BACK; q--) {
+    if (text[q] === ' ' && /[.!?…]/.test(text[q - 1]!)) {
+      cut = q + 1;
+      break;
+    }
+  }
+  if (cut === 0) return last;
+  const kept = text.slice(0, cut).trimEnd();
+  lines.splice(last, 1, { text: kept, gapBefore: lines[last]!.gapBefore }, { text: text.slice(cut).trim(), gapBefore: 0 });
+  return last + 1;
 }
 
 /**

@@ -164,3 +164,28 @@ describe('lost videos and related lists of a one-paragraph-per-line page (tkhery
     expect(r.paragraphs.at(-1)).toMatch(/^Vừa qua, nghệ sĩ Tòng Sơn làm đơn trình bày nguyện vọng .* không đủ tiêu chuẩn được xét duyệt\.$/);
   });
 });
+
+describe('page chrome run into the end of a dump (sonlu3612-thanhnien, sonlu3612-tuoitre)', () => {
+  it('cuts the comment widget and masthead off the last line and keeps the article before it', () => {
+    const r = strip(doc('sonlu3612-thanhnien/002.txt'));
+    const text = r.paragraphs.join('\n');
+    expect(text).not.toContain('Bình luận (0)');
+    expect(text).not.toContain('Tổng biên tập');
+    expect(text).toMatch(/tuyên dương, khen thưởng khác\.\.\.$/);
+  });
+
+  it('cuts a widget, licence and copyright run at the start of their sentence', () => {
+    const r = strip(doc('sonlu3612-tuoitre/002.txt'));
+    const text = r.paragraphs.join('\n');
+    expect(text).not.toContain('Đã có lỗi xảy ra');
+    expect(text).not.toContain('GP-BTTTT');
+    expect(text).not.toContain('Tuổi Trẻ Sao');
+    expect(text).toMatch(/không tuyển sinh được, khó tồn tại\.$/);
+  });
+
+  it('keeps a closing sentence that names one such phrase in mid-text', () => {
+    const body = 'Theo Bộ trưởng, việc tái cấu trúc chỉ nhằm vào những trường cao đẳng yếu, nhỏ, không tuyển sinh được, khó tồn tại.';
+    const text = `${body} ${body} Ông Nguyễn Văn A, nguyên Tổng biên tập: "Tòa soạn sẽ tiếp tục lắng nghe bạn đọc và cải tiến nội dung trong thời gian tới, với nhiều chuyên mục mới phục vụ độc giả cả nước".`;
+    expect(strip(text).paragraphs.join(' ')).toBe(text);
+  });
+});
