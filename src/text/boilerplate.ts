@@ -215,6 +215,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   if (learned && learned.tail.size > 0) markLearnedTail(lines, verdict, learned, mark);
   // After the learned lines: a site's own repeated block is named as such.
   if (inferMarkup) markHeadlineRuns(lines, verdict, rules, mark);
+  if (inferMarkup) markClosingRun(lines, verdict, mark);
 
   // Sentences are searched inside the paragraphs of a dump, where blocks were run together;
   // elsewhere a line is a block and only a short one is searched (cheaper on clean text).
@@ -735,6 +736,31 @@ function markHeadlineRuns(lines: Line[], verdict: (RemovalReason | null)[], rule
     if (end - i >= HEADLINE_RUN_MIN && !opensAlike(lines.slice(i, end))) for (let j = i; j < end; j++) mark(j, 'related');
     i = end;
   }
+}
+
+/** Least share of a text's lines set apart by a blank line for it to space its paragraphs so. */
+const SPACED_SHARE = 0.8;
+const CLOSING_RUN_MIN = 2;
+const CLOSING_SENTENCES_MAX = 2;
+
+/**
+ * Other articles' leads set as a block of their own under a text that spaces its
+ * paragraphs with blank lines (nploi-vnexpress): the lines that close the document after a
+ * gap wider than any above them, with no blank line between them, each a sentence or two
+ * of a lead's length and no list item. The layout changes where the page's text ends.
+ */
+function markClosingRun(lines: Line[], verdict: (RemovalReason | null)[], mark: (i: number, r: RemovalReason) => void): void {
+  let start = lines.length - 1;
+  while (start > 0 && lines[start]!.gapBefore === 0) start--;
+  const run = lines.slice(start);
+  if (start < 3 || run.length < CLOSING_RUN_MIN) return;
+  const above = lines.slice(1, start);
+  const widest = Math.max(...above.map((l) => l.gapBefore));
+  if (lines[start]!.gapBefore <= widest || above.filter((l) => l.gapBefore > 0).length < above.length * SPACED_SHARE) return;
+  const lead = (l: Line) =>
+    l.text.length <= TEASER_MAX && /^["“]?\p{Lu}/u.test(l.text) && SENTENCE_END.test(l.text) && splitSentences(l.text).length <= CLOSING_SENTENCES_MAX;
+  if (!run.every(lead)) return;
+  for (let i = start; i < lines.length; i++) if (!verdict[i]) mark(i, 'related');
 }
 
 /** Whether half the lines or more open with the same word: the items of one list. */

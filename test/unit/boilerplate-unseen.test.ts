@@ -189,3 +189,22 @@ describe('page chrome run into the end of a dump (sonlu3612-thanhnien, sonlu3612
     expect(strip(text).paragraphs.join(' ')).toBe(text);
   });
 });
+
+describe('a closing block in another layout than the text (nploi-vnexpress)', () => {
+  it('removes the leads of other articles run together under a wide gap, and keeps the caption above them', () => {
+    const r = strip(doc('nploi-vnexpress/001.txt'));
+    const text = r.paragraphs.join('\n');
+    expect(text).not.toContain('Ngôi sao của PSG nhận án phạt từ UEFA');
+    expect(text).not.toContain('Serie A, Ligue I đã có nhà vô địch');
+    expect(text).toContain('Những vị trí khác trong đội hình do PFA bầu chọn là thủ môn Ederson (Man City)');
+  });
+
+  it('keeps closing lines of a text that sets its paragraphs without blank lines, or under a gap no wider than the others', () => {
+    const p = (k: number) => `Ở chiều ngược lại, sự vắng mặt của Eden Hazard khiến nhiều người đặt câu hỏi lần thứ ${k}.`;
+    const closing = ['Serie A, Ligue I đã có nhà vô địch, nhưng các cuộc đua vẫn căng thẳng.', 'Thủ quân Bình Dương chuyền về như kiến tạo cho Fagan.'];
+    const run = [p(1), p(2), p(3), p(4), '', '', ...closing].join('\n');
+    expect(strip(run).paragraphs).toEqual(expect.arrayContaining(closing));
+    const spaced = [p(1), '', '', p(2), '', p(3), '', p(4), '', '', ...closing].join('\n');
+    expect(strip(spaced).paragraphs).toEqual(expect.arrayContaining(closing));
+  });
+});
