@@ -271,6 +271,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     mark(i, credit.authors.length > 0 ? 'byline' : 'source-credit');
   }
   if (inferMarkup) markNameLines(lines, verdict, rules, authors, captions, nameHeadings, mark);
+  if (inferMarkup) markClosingMeta(lines, verdict, mark);
 
   markRepeats(lines, verdict, mark);
 
@@ -736,6 +737,48 @@ function markHeadlineRuns(lines: Line[], verdict: (RemovalReason | null)[], rule
     if (end - i >= HEADLINE_RUN_MIN && !opensAlike(lines.slice(i, end))) for (let j = i; j < end; j++) mark(j, 'related');
     i = end;
   }
+}
+
+const TAGS_MIN = 4;
+const TAG_WORDS_MAX = 6;
+const META_LINE_MAX = 40;
+const META_WORDS_MAX = 4;
+
+/**
+ * A page's tag list printed as one line (`Tổ chức lao động quốc tế,Thất nghiệp,Thanh
+ * niên,...`): four or more short capitalised phrases joined by commas, most without a space
+ * (a crawler's join, not a writer's), and no sentence.
+ */
+function isTagList(text: string): boolean {
+  if (/[.!?…:;]$/.test(text)) return false;
+  const items = text.split(',');
+  if (items.length < TAGS_MIN) return false;
+  const bare = (text.match(/,(?=\S)/g) ?? []).length;
+  return bare * 2 >= items.length - 1 && items.every((t) => /^\s?\p{Lu}/u.test(t) && t.trim().split(' ').length <= TAG_WORDS_MAX);
+}
+
+/**
+ * The page's own lines under the article: a tag list, and the short lines (a section name,
+ * `Kinh tế`) among it and the date or marker lines removed at the end of the document.
+ * Read upwards from the end while every line is removed, a tag list or such a short line;
+ * the short lines go only when the zone holds a removed date, marker or tag list.
+ */
+function markClosingMeta(lines: Line[], verdict: (RemovalReason | null)[], mark: (i: number, r: RemovalReason) => void): void {
+  const short: number[] = [];
+  let anchored = false;
+  for (let i = lines.length - 1; i >= Math.floor(lines.length / 2) && i > 0; i--) {
+    const text = lines[i]!.text;
+    if (verdict[i]) {
+      anchored ||= verdict[i] === 'marker';
+      continue;
+    }
+    if (isTagList(text)) {
+      mark(i, 'marker');
+      anchored = true;
+    } else if (text.length <= META_LINE_MAX && text.split(' ').length <= META_WORDS_MAX && !/[.!?…:;,]$/.test(text)) short.push(i);
+    else break;
+  }
+  if (anchored) for (const i of short) mark(i, 'marker');
 }
 
 /** Least share of a text's lines set apart by a blank line for it to space its paragraphs so. */

@@ -208,3 +208,21 @@ describe('a closing block in another layout than the text (nploi-vnexpress)', ()
     expect(strip(spaced).paragraphs).toEqual(expect.arrayContaining(closing));
   });
 });
+
+describe('the page lines under an article (dzungcamlang-baomoi)', () => {
+  it('removes the date, section name and tag list and keeps the last paragraph and the outlet credit', () => {
+    const r = strip(doc('dzungcamlang-baomoi/001.txt'));
+    const text = r.paragraphs.join('\n');
+    expect(text).not.toContain('28/05/13 22:43 GMT+7');
+    expect(text).not.toContain('Thất nghiệp,Thanh niên');
+    expect(r.paragraphs).not.toContain('Kinh tế');
+    expect(r.sources).toEqual(['Lao Động']);
+    expect(text).toContain('Thông báo này cũng chỉ rõ ngày càng nhiều thanh niên phải làm các công việc bán thời gian');
+  });
+
+  it('keeps a list a writer set with commas, and short lines that no removed line anchors', () => {
+    const p = 'Năm nay, các địa phương tham gia chương trình gồm nhiều tỉnh, thành phố trên cả nước, với tổng kinh phí hơn 20 tỷ đồng.';
+    const list = 'Hà Nội, Hải Phòng, Đà Nẵng, Cần Thơ, TP HCM';
+    expect(strip([p, p.replace('20', '30'), list, 'Kinh tế'].join('\n')).paragraphs).toEqual([p, p.replace('20', '30'), list, 'Kinh tế']);
+  });
+});
