@@ -81,6 +81,7 @@ const IMAGE_CAPTION_MAX = 150;
 const CAPTION_STATEMENT_WORDS = 20;
 // A credit label with nothing after it (`Ảnh:`, `(Ảnh: )`): the link that held the name was lost.
 const EMPTY_CREDIT = /:\s*\)?\.?(?: ,)?$/;
+const EMPTY_CREDIT_LABEL = /(?:^|\s)(?:Ảnh|ẢNH|Video|Clip|Hình|Đồ họa|Đồ hoạ)\s*:\s*$/u;
 
 /** How the lines came to be. */
 export interface StripOptions {
@@ -1193,6 +1194,14 @@ function markNameLines(
     if (lines[i]!.text.length > NAME_MAX + 7) continue;
     const text = unemphasized(bare(lines[i]!.text));
     if (text.length > NAME_MAX + 1) continue;
+    if (EMPTY_CREDIT_LABEL.test(lines[i - 1]!.text)) {
+      // `... sáng 22/10. Ảnh:` over `Phước Tuấn.`: the name the crawler split from its credit label.
+      const names = text.replace(/\.$/, '').split(NAME_SEPARATOR).map((n) => n.trim());
+      if (names.every((n) => isPersonName(rules, n) || isOutlet(rules, n))) {
+        mark(i, 'caption');
+        continue;
+      }
+    }
     if (text.endsWith('.') && isPersonName(rules, text.slice(0, -1))) {
       captions.push({ text, credit: null });
       mark(i, 'caption');

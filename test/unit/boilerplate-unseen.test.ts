@@ -226,3 +226,12 @@ describe('the page lines under an article (dzungcamlang-baomoi)', () => {
     expect(strip([p, p.replace('20', '30'), list, 'Kinh tế'].join('\n')).paragraphs).toEqual([p, p.replace('20', '30'), list, 'Kinh tế']);
   });
 });
+
+describe('a credit whose names the crawler put on the next line (thuy4tbn99-vnexpress 002)', () => {
+  it('reads the line under `Ảnh:` or `Video:` as the credit, not as a portrait caption', () => {
+    const body = 'Đám cháy bùng phát lúc 9h sáng, lửa lan nhanh sang các dãy nhà xưởng bên cạnh, cảnh sát phải huy động nhiều xe chữa cháy.';
+    const r = strip([body, 'Hiện trường vụ cháy nhìn từ trên cao. Video:', 'Phước Tuấn - Thanh Huyền.', body.replace('9h', '10h'), 'Các dãy nhà công ty sập đổ sau khi đám cháy bùng lên. Ảnh:', 'Phước Tuấn.', body.replace('9h', '11h')].join('\n'));
+    expect(r.captions.map((c) => c.text)).toEqual(['Hiện trường vụ cháy nhìn từ trên cao.', 'Các dãy nhà công ty sập đổ sau khi đám cháy bùng lên.']);
+    expect(r.paragraphs).toHaveLength(3);
+  });
+});
