@@ -314,7 +314,7 @@ function gluedTail(input: Line[], piece: string): boolean {
 const CHROME_MIN = 2;
 const CHROME_END_MAX = 100;
 const CHROME_SENTENCE_BACK = 150;
-const chromePatterns = new WeakMap<RegExp[], RegExp>();
+const chromePatterns = new WeakMap<RegExp[], { anywhere: RegExp; atStart: RegExp }>();
 
 /**
  * Splits a site's page chrome (`... Bình luận (0) Tổng biên tập: ...`, a comment widget's
@@ -327,20 +327,24 @@ const chromePatterns = new WeakMap<RegExp[], RegExp>();
 function cutPageChrome(lines: Line[], rules: BoilerplateRules): number {
   const last = lines.length - 1;
   if (last < 0 || rules.pageChrome.length === 0) return -1;
-  let any = chromePatterns.get(rules.pageChrome);
-  if (!any) {
-    any = new RegExp(rules.pageChrome.map((r) => `(?:${r.source})`).join('|'), 'gu');
-    chromePatterns.set(rules.pageChrome, any);
+  let chrome = chromePatterns.get(rules.pageChrome);
+  if (!chrome) {
+    const source = rules.pageChrome.map((r) => `(?:${r.source})`).join('|');
+    chrome = { anywhere: new RegExp(source, 'gu'), atStart: new RegExp(source, 'yu') };
+    chromePatterns.set(rules.pageChrome, chrome);
   }
   const text = lines[last]!.text;
+  chrome.atStart.lastIndex = 0;
+  const whole = last > 0 && last >= lines.length / 2 && chrome.atStart.test(text);
+  // Only the second half of the line is searched: a dump's article comes first.
   const at: number[] = [];
-  any.lastIndex = 0;
-  for (let m = any.exec(text); m; m = any.exec(text)) {
+  const { anywhere } = chrome;
+  anywhere.lastIndex = Math.floor(text.length / 2);
+  for (let m = anywhere.exec(text); m; m = anywhere.exec(text)) {
     at.push(m.index);
-    if (m[0] === '') any.lastIndex++;
+    if (m[0] === '') anywhere.lastIndex++;
   }
-  const k = at.findIndex((p, j) => p >= text.length / 2 && (at.length - j >= CHROME_MIN || text.length - p <= CHROME_END_MAX));
-  const whole = at[0] === 0 && last > 0 && last >= lines.length / 2;
+  const k = at.findIndex((p, j) => at.length - j >= CHROME_MIN || text.length - p <= CHROME_END_MAX);
   if (k === -1 && !whole) return -1;
   let cut = whole ? 0 : at[k]!;
   // The phrase may stand inside its sentence (`Giấy phép ... Số 561/GP-BTTTT`): cut where that sentence starts.
@@ -394,6 +398,7 @@ export function splitGluedLines(lines: Line[]): Line[] {
 // Starts only at the first mark of a run: from every dot of `.....` the run was scanned again (quadratic).
 const GLUED_SENTENCE = /(?<![.!?…])[.!?…]+(?:[”’)]|"(?!\p{Lu}))*(?=["“]?\p{Lu}|[-–] ?\p{Lu})/gu;
 const CLOSING_MARKS = new Set(['"', '”', '’', ')']);
+const STOPS = new Set(['.', '!', '?', '…']);
 const LATIN_ABBREVIATIONS = new Set(['St', 'Mr', 'Ms', 'Mrs', 'Dr', 'Jr', 'Sr', 'No', 'Co', 'Ltd', 'Inc', 'Corp', 'Prof', 'vs', 'Vol', 'Fig', 'Th', 'Ts', 'Bs', 'Ths']);
 // A paragraph break dumped as ` , ` before a capitalised word or a bracket (`người Việt. , Nhân viên`,
 // `khác biệt , iCare`, `sau mưa. , (Ảnh: X)`, `. , >> headline`).
@@ -520,6 +525,7 @@ function nextGlue(text: string, from: number): number {
  * sentence (the article); -1 when the label lists no headline.
  */
 function teaserBlockEnd(text: string): number {
+  if (letterCase(text.charCodeAt(0)) !== UPPER || letterCase(text.charCodeAt(1)) !== UPPER) return -1;
   const label = GLUED_LABEL.exec(text);
   if (!label) return -1;
   let at = label[0].length;
@@ -539,12 +545,15 @@ function teaserBlockEnd(text: string): number {
  * rest has a headline's shape. -1 when the line ends otherwise.
  */
 function gluedTailHeadline(text: string): number {
+  // Most lines end with a stop: a headline does not.
+  if (/[.,;:!?…]["”’)]*$/u.test(text)) return -1;
   const from = Math.max(0, text.length - GLUED_HEADLINE_MAX - 2);
   for (let q = text.length - 1; q > from; q--) {
-    if (!/[.!?…]/.test(text[q - 1]!) && !(CLOSING_MARKS.has(text[q - 1]!) && /[.!?…]/.test(text[q - 2] ?? ''))) continue;
-    if (/\s/.test(text[q]!)) return -1;
+    const stopped = STOPS.has(text[q - 1]!);
+    if (!stopped && !(CLOSING_MARKS.has(text[q - 1]!) && STOPS.has(text[q - 2] ?? ''))) continue;
+    if (text[q] === ' ' || text[q] === '\t') return -1;
     // The stop ends a word in lower case, a number or a quote: `TP.HCM` and `ông A.Lê` are one word.
-    const stop = /[.!?…]/.test(text[q - 1]!) ? q - 1 : q - 2;
+    const stop = stopped ? q - 1 : q - 2;
     const before = text[stop - 1] ?? '';
     if (!(letterCase(text.charCodeAt(stop - 1)) === LOWER && letterCase(text.charCodeAt(stop - 2)) !== NONE) && !DIGIT.test(before) && !CLOSING_MARKS.has(before)) return -1;
     const tail = text.slice(q);
@@ -902,6 +911,7 @@ const GAP_CAPTION_SENTENCES = 2;
  * nothing by a blank line.
  */
 function runsParagraphs(lines: Line[], rules: BoilerplateRules): boolean {
+  if (!lines.some((l, i) => i > 0 && l.gapBefore > 0)) return false;
   let runs = 0;
   let spaced = 0;
   let gaps = 0;
@@ -938,6 +948,7 @@ function afterParagraph(lines: Line[], i: number): boolean {
 
 /** Fewest slides, and their least share of a text's paragraphs, that make it a photo story. */
 const SLIDES_MIN = 3;
+const SLIDE_TAIL = 120;
 const SLIDES_SHARE = 0.5;
 
 /**
@@ -945,8 +956,11 @@ const SLIDES_SHARE = 0.5;
  * is a sentence of words that ends with a stop (a caption is a phrase).
  */
 function slideCredit(rules: BoilerplateRules, text: string): { kept: string; credit: string } | null {
-  if (text.length < PERIOD_BODY_MIN || !(text.includes('Ảnh') || text.includes('ẢNH') || text.includes('Photo'))) return null;
-  const sentences = splitSentences(text);
+  if (text.length < PERIOD_BODY_MIN) return null;
+  // The credit is a short last sentence: only the line's end is looked at (a dump may be long).
+  const tail = text.slice(-SLIDE_TAIL);
+  if (!(tail.includes('Ảnh') || tail.includes('ẢNH') || tail.includes('Photo'))) return null;
+  const sentences = splitSentences(tail);
   const last = sentences[sentences.length - 1]!;
   let kept: string | null = null;
   if (sentences.length > 1 && CREDIT_SENTENCE.test(last)) kept = text.slice(0, text.length - last.length).trim();
@@ -1228,7 +1242,7 @@ function nameHeadingLines(lines: Line[], rules: BoilerplateRules): Set<number> {
   const headings = new Set<number>();
   for (let i = 0; i < lines.length - 1; i++) {
     const text = lines[i]!.text.trim();
-    if (text.length > NAME_MAX || !isPersonName(rules, text) || !isBodyParagraph(lines[i + 1]!.text)) continue;
+    if (text.length > NAME_MAX || /[\d.!?…:;,]/.test(text) || !isPersonName(rules, text) || !isBodyParagraph(lines[i + 1]!.text)) continue;
     headings.add(i);
   }
   return headings.size >= NAME_HEADINGS_MIN ? headings : new Set();
