@@ -186,7 +186,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       // Another article's headline over its lead: a related-article item, not a caption.
       mark(i, 'related');
       mark(i + 1, 'related');
-    } else if (pictureGaps && gapBefore > 0 && text.length >= DUPLICATE_MIN && lines.some((l, j) => j !== i && l.text.includes(text))) {
+    } else if (pictureGaps && gapBefore > 0 && text.length >= DUPLICATE_MIN && quotesOtherLine(lines, i)) {
       // A sentence under a blank line that the text prints elsewhere too: a pull quote or a lead printed twice.
       mark(i, 'duplicate');
     } else if (inferMarkup) {
@@ -936,6 +936,16 @@ function gapCaption(rules: BoilerplateRules, text: string): Caption | null {
   if (text.split(' ').length < CAPTION_MIN_WORDS || /https?:|www\./.test(text)) return null;
   if (splitSentences(text).length > GAP_CAPTION_SENTENCES) return null;
   return { text, credit: null };
+}
+
+/** Characters of a line's opening that, found in another line, make it a quote of that line. */
+const QUOTE_OPENING = 50;
+
+/** Whether another line of the text holds this one, or its opening (a pull quote cuts the sentence it repeats). */
+function quotesOtherLine(lines: Line[], i: number): boolean {
+  const text = lines[i]!.text;
+  const opening = text.slice(0, Math.min(text.length - 1, QUOTE_OPENING));
+  return lines.some((l, j) => j !== i && l.text.includes(opening));
 }
 
 /** Whether the line above `i` (if any) is a sentence, not a table cell, a heading or the lead: a caption stands between paragraphs. */

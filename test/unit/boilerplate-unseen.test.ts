@@ -235,3 +235,17 @@ describe('a credit whose names the crawler put on the next line (thuy4tbn99-vnex
     expect(r.paragraphs).toHaveLength(3);
   });
 });
+
+describe('a pull quote under a blank line (anhduchb01-baodautu 004)', () => {
+  it('removes it as a repeat of the paragraph it quotes, not as a caption', () => {
+    const quoted =
+      'Chương trình là cơ hội giới thiệu rộng rãi sức hút của Kimono và Áo dài, những trang phục truyền thống của hai nước, cũng như thế giới của vẻ đẹp và sự thanh lịch của phụ nữ hai nước, được thể hiện qua các bộ trang phục truyền thống.';
+    const other = (k: number) =>
+      `Mỗi bước catwalk của dàn người mẫu tại Kimono - Aodai Fashion Show tổ chức tại khách sạn InterContinental Hanoi Westlake cuối tuần qua đều nhận được những tràng pháo tay lần thứ ${k} của khán giả, những người yêu cái đẹp.`;
+    const pull = 'Chương trình là cơ hội giới thiệu rộng rãi sức hút của Kimono và Áo dài, những trang phục truyền thống của hai nước.';
+    const r = strip([other(1), other(2), '', pull, other(3), quoted].join('\n'));
+    expect(r.paragraphs).not.toContain(pull);
+    expect(r.paragraphs).toContain(quoted);
+    expect(r.captions).toEqual([]);
+  });
+});
