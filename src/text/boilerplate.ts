@@ -807,9 +807,14 @@ function markClosingRun(lines: Line[], verdict: (RemovalReason | null)[], mark: 
   while (start > 0 && lines[start]!.gapBefore === 0) start--;
   const run = lines.slice(start);
   if (start < 3 || run.length < CLOSING_RUN_MIN) return;
-  const above = lines.slice(1, start);
-  const widest = Math.max(...above.map((l) => l.gapBefore));
-  if (lines[start]!.gapBefore <= widest || above.filter((l) => l.gapBefore > 0).length < above.length * SPACED_SHARE) return;
+  // A loop, not Math.max(...): a text of many lines would overflow the call's arguments.
+  let widest = 0;
+  let spaced = 0;
+  for (let i = 1; i < start; i++) {
+    widest = Math.max(widest, lines[i]!.gapBefore);
+    if (lines[i]!.gapBefore > 0) spaced++;
+  }
+  if (lines[start]!.gapBefore <= widest || spaced < (start - 1) * SPACED_SHARE) return;
   const lead = (l: Line) =>
     l.text.length <= TEASER_MAX && /^["“]?\p{Lu}/u.test(l.text) && SENTENCE_END.test(l.text) && splitSentences(l.text).length <= CLOSING_SENTENCES_MAX;
   if (!run.every(lead)) return;
@@ -968,9 +973,9 @@ const SLIDES_SHARE = 0.5;
 function slideCredit(rules: BoilerplateRules, text: string): { kept: string; credit: string } | null {
   if (text.length < PERIOD_BODY_MIN) return null;
   // The credit is a short last sentence: only the line's end is looked at (a dump may be long).
-  const tail = text.slice(-SLIDE_TAIL);
-  if (!(tail.includes('Ảnh') || tail.includes('ẢNH') || tail.includes('Photo'))) return null;
-  const sentences = splitSentences(tail);
+  const from = text.length - SLIDE_TAIL;
+  if (!(text.lastIndexOf('Ảnh') >= from || text.lastIndexOf('ẢNH') >= from || text.lastIndexOf('Photo') >= from)) return null;
+  const sentences = splitSentences(text.slice(-SLIDE_TAIL));
   const last = sentences[sentences.length - 1]!;
   let kept: string | null = null;
   if (sentences.length > 1 && CREDIT_SENTENCE.test(last)) kept = text.slice(0, text.length - last.length).trim();

@@ -249,3 +249,12 @@ describe('a pull quote under a blank line (anhduchb01-baodautu 004)', () => {
     expect(r.captions).toEqual([]);
   });
 });
+
+describe('long texts', () => {
+  it('cleans a text of 300,000 spaced lines with a closing block (no argument list built from its lines)', () => {
+    const lines = Array.from({ length: 300_000 }, (_, k) => `Dòng thứ ${k} của văn bản dài này kể lại một sự việc đã xảy ra.`);
+    const closing = ['Serie A, Ligue I đã có nhà vô địch, nhưng các cuộc đua vẫn căng thẳng.', 'Thủ quân Bình Dương chuyền về như kiến tạo cho Fagan.'];
+    const r = strip(`${lines.join('\n\n')}\n\n\n${closing.join('\n')}`);
+    expect(r.paragraphs).toHaveLength(300_000);
+  });
+});
