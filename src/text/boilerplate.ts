@@ -964,6 +964,7 @@ function afterParagraph(lines: Line[], i: number): boolean {
 /** Fewest slides, and their least share of a text's paragraphs, that make it a photo story. */
 const SLIDES_MIN = 3;
 const SLIDE_TAIL = 120;
+const LONG_SLIDES_MIN = 2;
 const SLIDES_SHARE = 0.5;
 
 /**
@@ -986,18 +987,25 @@ function slideCredit(rules: BoilerplateRules, text: string): { kept: string; cre
 
 /**
  * Whether the text is a photo story: most of its paragraphs are sentences that end with a
- * photo credit (`... xiêu lòng. Ảnh: pixabay.`). Each is a slide, the picture's own text, and
- * stays; in an article a credited caption is the odd line under a picture and goes.
+ * photo credit (`... xiêu lòng. Ảnh: pixabay.`), or two of them or more hold several
+ * sentences before their credit (`... a night. Photo courtesy of Agoda.`). Each is a slide,
+ * the picture's own text, and stays; in an article a credited caption is the odd line under
+ * a picture and goes.
  */
 function isPhotoStory(lines: Line[], rules: BoilerplateRules): boolean {
   let slides = 0;
+  let long = 0;
   let paragraphs = 0;
   for (const { text } of lines) {
     if (text.length < PERIOD_BODY_MIN) continue;
-    if (slideCredit(rules, text)) slides++;
-    else if (SENTENCE_END.test(text)) paragraphs++;
+    const slide = slideCredit(rules, text);
+    if (slide) {
+      slides++;
+      // Two sentences or more before the credit: a caption is a phrase or a sentence, this is a slide.
+      if (INNER_SENTENCE.test(slide.kept)) long++;
+    } else if (SENTENCE_END.test(text)) paragraphs++;
   }
-  return slides >= SLIDES_MIN && slides >= (slides + paragraphs) * SLIDES_SHARE;
+  return (slides >= SLIDES_MIN && slides >= (slides + paragraphs) * SLIDES_SHARE) || long >= LONG_SLIDES_MIN;
 }
 
 /**

@@ -55,6 +55,15 @@ describe('photo stories (tkhery12-vnexpress)', () => {
     expect(r.paragraphs).toContain('Six Senses Con Dao');
     expect(r.paragraphs.at(-1)).toMatch(/^On top of typical resort amenities, Chen Sea also offers sailing/);
   });
+
+  it('keeps a one-sentence slide of a story whose other slides hold several sentences (tkhery12-vnexpress 006)', () => {
+    const r = strip(doc('tkhery12-vnexpress/006.txt'));
+    expect(r.paragraphs).toContain(
+      'A private deluxe room starts from VND2.4 million ($104) a night, but you can spend a fraction of that (VND350,000 or $15) staying in a stilt house.',
+    );
+    expect(r.captions).toEqual([]);
+    expect(r.paragraphs.join('\n')).not.toContain('Photo courtesy');
+  });
 });
 
 describe('captions under a lost picture, where paragraphs run without blank lines (ducc8201-24h)', () => {
