@@ -76,6 +76,7 @@ const PERIOD_BODY_MIN = 30;
 const PERIOD_END = /\.["”’)]*$/;
 const CAPTION_MIN_WORDS = 3;
 // `Nguồn: http://danviet.vn/...htmNguồn: http://...`: the page a copied article came from, printed once or twice.
+const EMPTY_SOURCE = /^\s*\(?\s*(?:Theo|THEO|Nguồn|NGUỒN)\s*:?\s*,?\s*\)?$/u;
 const URL_CREDIT = /^(?:(?:Nguồn|NGUỒN|Theo|Source)\s*:?\s*https?:\/\/\S+\s*)+$/u;
 const IMAGE_CAPTION_MAX = 150;
 const CAPTION_STATEMENT_WORDS = 20;
@@ -154,6 +155,10 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       // `* Ngô Thanh Vân tát Lan Ngọc "Cô Ba Sài Gòn"` over a wide gap: the title of a video the crawler lost.
       captions.push({ text: text.slice(2).trim(), credit: null });
       mark(i, 'caption');
+    } else if (inferMarkup && i > 0 && EMPTY_SOURCE.test(text)) {
+      // `(Theo` over `)`: the outlet was a link whose text the crawler lost.
+      mark(i, 'source-credit');
+      if (/^\)\.?$/.test(lines[i + 1]?.text ?? '')) mark(i + 1, 'source-credit');
     } else if (inferMarkup && text.includes('//') && URL_CREDIT.test(text)) {
       mark(i, 'source-credit');
     } else if (inferMarkup && matchesAny(rules.relatedLinks, text)) {
@@ -312,6 +317,7 @@ function gluedTail(input: Line[], piece: string): boolean {
 
 /** Fewest chrome phrases from the cut on, and the longest end that one phrase alone may take. */
 const CHROME_MIN = 2;
+const CHROME_DENSE = 4;
 const CHROME_END_MAX = 100;
 const CHROME_SENTENCE_BACK = 150;
 const chromePatterns = new WeakMap<RegExp[], { anywhere: RegExp; atStart: RegExp }>();
@@ -320,9 +326,9 @@ const chromePatterns = new WeakMap<RegExp[], { anywhere: RegExp; atStart: RegExp
  * Splits a site's page chrome (`... Bình luận (0) Tổng biên tập: ...`, a comment widget's
  * messages, the licence and copyright) off the end of the document's last line, into a line
  * of its own; returns that line's index, or -1. The chrome starts at the first phrase that
- * one more follows (or that ends the text), in the second half of the line, at the start of
- * its sentence; a line that starts with it goes whole when it stands in the document's
- * second half.
+ * one more follows (or that ends the text) in the second half of the line, or that three
+ * more follow after its first quarter, at the start of its sentence; a line that starts with
+ * it goes whole when it stands in the document's second half.
  */
 function cutPageChrome(lines: Line[], rules: BoilerplateRules): number {
   const last = lines.length - 1;
@@ -336,15 +342,19 @@ function cutPageChrome(lines: Line[], rules: BoilerplateRules): number {
   const text = lines[last]!.text;
   chrome.atStart.lastIndex = 0;
   const whole = last > 0 && last >= lines.length / 2 && chrome.atStart.test(text);
-  // Only the second half of the line is searched: a dump's article comes first.
+  // Only the last three quarters of the line are searched: a dump's article comes first.
   const at: number[] = [];
   const { anywhere } = chrome;
-  anywhere.lastIndex = Math.floor(text.length / 2);
+  anywhere.lastIndex = Math.floor(text.length / 4);
   for (let m = anywhere.exec(text); m; m = anywhere.exec(text)) {
     at.push(m.index);
     if (m[0] === '') anywhere.lastIndex++;
   }
-  const k = at.findIndex((p, j) => at.length - j >= CHROME_MIN || text.length - p <= CHROME_END_MAX);
+  // In the second half one more phrase will do; a long run of chrome (a short article under a
+  // long widget) may start earlier when many follow.
+  const k = at.findIndex(
+    (p, j) => (p >= text.length / 2 && (at.length - j >= CHROME_MIN || text.length - p <= CHROME_END_MAX)) || at.length - j >= CHROME_DENSE,
+  );
   if (k === -1 && !whole) return -1;
   let cut = whole ? 0 : at[k]!;
   // The phrase may stand inside its sentence (`Giấy phép ... Số 561/GP-BTTTT`): cut where that sentence starts.

@@ -267,3 +267,20 @@ describe('long texts', () => {
     expect(r.paragraphs).toHaveLength(300_000);
   });
 });
+
+describe('more page chrome and empty credits', () => {
+  it('cuts a long widget run under a short article (sonlu3612-tuoitre 004)', () => {
+    const r = strip(doc('sonlu3612-tuoitre/004.txt'));
+    const text = r.paragraphs.join('\n');
+    expect(text).not.toContain('Đã có lỗi xảy ra');
+    expect(text).not.toContain('sẽ gởi đến bạn những tin tức nổi bật nhất');
+    expect(text.length).toBeGreaterThan(500);
+  });
+
+  it('removes a credit whose outlet link was lost, `(Theo` over `)` (khoaphamce-vnexpress 001)', () => {
+    const r = strip(doc('khoaphamce-vnexpress/001.txt'));
+    expect(r.paragraphs.at(-1)).toMatch(/^Mỹ là nước ghi nhận số ca tử vong cao nhất/);
+    expect(r.paragraphs).not.toContain('(Theo');
+    expect(r.paragraphs).not.toContain(')');
+  });
+});
