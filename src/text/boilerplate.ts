@@ -26,6 +26,8 @@ export interface BoilerplateRules {
   outlets: RegExp[];
   /** A sentence that asks the reader to do something (`vui lòng đăng ký tại đây`): removed from its paragraph. */
   callsToAction: RegExp[];
+  /** Phrases of a site's page chrome (comment widget, masthead, licence) run into the end of the text. */
+  pageChrome: RegExp[];
   /** Longest line (characters) that can be a caption or a heading-like stand-alone line. */
   captionMaxLength: number;
 }
@@ -73,10 +75,14 @@ const BODY_MIN = 80;
 const PERIOD_BODY_MIN = 30;
 const PERIOD_END = /\.["”’)]*$/;
 const CAPTION_MIN_WORDS = 3;
+// `Nguồn: http://danviet.vn/...htmNguồn: http://...`: the page a copied article came from, printed once or twice.
+const EMPTY_SOURCE = /^\s*\(?\s*(?:Theo|THEO|Nguồn|NGUỒN)\s*:?\s*,?\s*\)?$/u;
+const URL_CREDIT = /^(?:(?:Nguồn|NGUỒN|Theo|Source)\s*:?\s*https?:\/\/\S+\s*)+$/u;
 const IMAGE_CAPTION_MAX = 150;
 const CAPTION_STATEMENT_WORDS = 20;
 // A credit label with nothing after it (`Ảnh:`, `(Ảnh: )`): the link that held the name was lost.
 const EMPTY_CREDIT = /:\s*\)?\.?(?: ,)?$/;
+const EMPTY_CREDIT_LABEL = /(?:^|\s)(?:Ảnh|ẢNH|Video|Clip|Hình|Đồ họa|Đồ hoạ)\s*:\s*$/u;
 
 /** How the lines came to be. */
 export interface StripOptions {
@@ -104,6 +110,7 @@ export interface StripOptions {
 export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned?: LearnedSource, options: StripOptions = {}): BoilerplateResult {
   const inferMarkup = !options.fromMarkup;
   const lines = inferMarkup ? splitGluedLines(input) : input;
+  const chrome = inferMarkup ? cutPageChrome(lines, rules) : -1;
   const captions: Caption[] = [];
   const authors: string[] = [];
   const sources: string[] = [];
@@ -118,11 +125,16 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     removedText[i] = text;
   };
 
+  if (chrome !== -1) mark(chrome, 'trailing-block');
   if (inferMarkup) markRelatedBlocks(lines, rules, mark);
   // A markdown renderer spaces every block with blank lines: there a wide gap is no lost picture.
   const markdown = lines.some((l) => MARKDOWN_RULE.test(l.text) || MARKDOWN_IMAGE.test(l.text) || ATX_HEADING.test(l.text));
   // Nor where the text sets its subheadings as short unpunctuated lines: one after a wide gap is one more of them.
   const gapsTell = !markdown && !hasSubheadings(lines, rules);
+  // A photo story's slides are its text: there only the credit that closes each goes.
+  const slides = inferMarkup && isPhotoStory(lines, rules);
+  // Where paragraphs follow each other without a blank line, a blank line is a lost picture.
+  const pictureGaps = inferMarkup && !markdown && !slides && runsParagraphs(lines, rules);
 
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
@@ -135,6 +147,20 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       category ??= marker.groups?.category?.trim() || null;
       if (marker.groups?.author) authors.push(marker.groups.author.trim());
       mark(i, 'marker');
+    } else if (inferMarkup && teaserBlockEnd(text) === text.length) {
+      mark(i, 'related');
+    } else if (inferMarkup && i === lines.length - 1 && i > 0 && gluedTail(input, text)) {
+      mark(i, 'related');
+    } else if (inferMarkup && !markdown && text.startsWith('* ') && isLoneBullet(lines, i, rules)) {
+      // `* Ngô Thanh Vân tát Lan Ngọc "Cô Ba Sài Gòn"` over a wide gap: the title of a video the crawler lost.
+      captions.push({ text: text.slice(2).trim(), credit: null });
+      mark(i, 'caption');
+    } else if (inferMarkup && i > 0 && EMPTY_SOURCE.test(text)) {
+      // `(Theo` over `)`: the outlet was a link whose text the crawler lost.
+      mark(i, 'source-credit');
+      if (/^\)\.?$/.test(lines[i + 1]?.text ?? '')) mark(i + 1, 'source-credit');
+    } else if (inferMarkup && text.includes('//') && URL_CREDIT.test(text)) {
+      mark(i, 'source-credit');
     } else if (inferMarkup && matchesAny(rules.relatedLinks, text)) {
       mark(i, 'related');
     } else if (inferMarkup && matchesAny(rules.imageArtifacts, text)) {
@@ -165,10 +191,23 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       // Another article's headline over its lead: a related-article item, not a caption.
       mark(i, 'related');
       mark(i + 1, 'related');
+    } else if (pictureGaps && gapBefore > 0 && text.length >= DUPLICATE_MIN && quotesOtherLine(lines, i)) {
+      // A sentence under a blank line that the text prints elsewhere too: a pull quote or a lead printed twice.
+      mark(i, 'duplicate');
     } else if (inferMarkup) {
+      const slide = slides ? slideCredit(rules, text) : null;
+      if (slide) {
+        keptText[i] = slide.kept;
+        (removedInline[i] ??= []).push({ reason: 'caption', text: slide.credit });
+        continue;
+      }
+      const credited = creditedCaption(rules, text);
       // A line over a markdown underline is a heading, not a caption.
       const heading = MARKDOWN_RULE.test(lines[i + 1]?.text ?? '');
-      const caption = creditedCaption(rules, text) ?? (heading ? null : standaloneCaption(rules, text, gapsTell ? gapBefore : 0));
+      const caption =
+        credited ??
+        (heading ? null : standaloneCaption(rules, text, gapsTell ? gapBefore : 0)) ??
+        (pictureGaps && (gapBefore > 0 || lines.length === 1) && afterParagraph(lines, i) ? gapCaption(rules, text) : null);
       if (caption) {
         // A credit label whose name was lost names neither picture nor author.
         if (caption.text !== '' || caption.credit) captions.push(caption);
@@ -182,13 +221,16 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   if (learned && learned.tail.size > 0) markLearnedTail(lines, verdict, learned, mark);
   // After the learned lines: a site's own repeated block is named as such.
   if (inferMarkup) markHeadlineRuns(lines, verdict, rules, mark);
+  if (inferMarkup) markClosingRun(lines, verdict, mark);
 
   // Sentences are searched inside the paragraphs of a dump, where blocks were run together;
   // elsewhere a line is a block and only a short one is searched (cheaper on clean text).
   const dump = input.some((l) => l.text.length >= DUMP_MIN);
   if (inferMarkup) markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark, dump ? learned?.lines : undefined);
 
-  if (inferMarkup) markTeasersAfterCredit(lines, verdict, rules, mark);
+  // A text that heads its sections with names (a list of resorts, of people) signs with none of them.
+  const nameHeadings = inferMarkup ? nameHeadingLines(lines, rules) : new Set<number>();
+  if (inferMarkup) markTeasersAfterCredit(lines, verdict, rules, nameHeadings, mark);
   // Credits close the article: read upwards from its last line. A site's regular
   // writer may stand in enough pages to be learned: still a byline.
   let orphan = -1;
@@ -234,7 +276,8 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     sources.unshift(...credit.sources);
     mark(i, credit.authors.length > 0 ? 'byline' : 'source-credit');
   }
-  if (inferMarkup) markNameLines(lines, verdict, rules, authors, captions, mark);
+  if (inferMarkup) markNameLines(lines, verdict, rules, authors, captions, nameHeadings, mark);
+  if (inferMarkup) markClosingMeta(lines, verdict, mark);
 
   markRepeats(lines, verdict, mark);
 
@@ -264,6 +307,67 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   // A feed's excerpt repeats the article's first caption: one picture, one caption.
   const unique = captions.filter((c, k) => captions.findIndex((d) => d.text === c.text && d.credit === c.credit) === k);
   return { paragraphs: kept, captions: unique, authors, sources, category, removed };
+}
+
+/** Whether `piece`, the last line, is a headline the crawler glued after the last sentence of the input's last line. */
+function gluedTail(input: Line[], piece: string): boolean {
+  const whole = input[input.length - 1]!.text.trimEnd();
+  return whole.length > piece.length && whole.endsWith(piece) && gluedTailHeadline(whole) === whole.length - piece.length;
+}
+
+/** Fewest chrome phrases from the cut on, and the longest end that one phrase alone may take. */
+const CHROME_MIN = 2;
+const CHROME_DENSE = 4;
+const CHROME_END_MAX = 100;
+const CHROME_SENTENCE_BACK = 150;
+const chromePatterns = new WeakMap<RegExp[], { anywhere: RegExp; atStart: RegExp }>();
+
+/**
+ * Splits a site's page chrome (`... Bình luận (0) Tổng biên tập: ...`, a comment widget's
+ * messages, the licence and copyright) off the end of the document's last line, into a line
+ * of its own; returns that line's index, or -1. The chrome starts at the first phrase that
+ * one more follows (or that ends the text) in the second half of the line, or that three
+ * more follow after its first quarter, at the start of its sentence; a line that starts with
+ * it goes whole when it stands in the document's second half.
+ */
+function cutPageChrome(lines: Line[], rules: BoilerplateRules): number {
+  const last = lines.length - 1;
+  if (last < 0 || rules.pageChrome.length === 0) return -1;
+  let chrome = chromePatterns.get(rules.pageChrome);
+  if (!chrome) {
+    const source = rules.pageChrome.map((r) => `(?:${r.source})`).join('|');
+    chrome = { anywhere: new RegExp(source, 'gu'), atStart: new RegExp(source, 'yu') };
+    chromePatterns.set(rules.pageChrome, chrome);
+  }
+  const text = lines[last]!.text;
+  chrome.atStart.lastIndex = 0;
+  const whole = last > 0 && last >= lines.length / 2 && chrome.atStart.test(text);
+  // Only the last three quarters of the line are searched: a dump's article comes first.
+  const at: number[] = [];
+  const { anywhere } = chrome;
+  anywhere.lastIndex = Math.floor(text.length / 4);
+  for (let m = anywhere.exec(text); m; m = anywhere.exec(text)) {
+    at.push(m.index);
+    if (m[0] === '') anywhere.lastIndex++;
+  }
+  // In the second half one more phrase will do; a long run of chrome (a short article under a
+  // long widget) may start earlier when many follow.
+  const k = at.findIndex(
+    (p, j) => (p >= text.length / 2 && (at.length - j >= CHROME_MIN || text.length - p <= CHROME_END_MAX)) || at.length - j >= CHROME_DENSE,
+  );
+  if (k === -1 && !whole) return -1;
+  let cut = whole ? 0 : at[k]!;
+  // The phrase may stand inside its sentence (`Giấy phép ... Số 561/GP-BTTTT`): cut where that sentence starts.
+  for (let q = cut - 1; q > 0 && cut - q <= CHROME_SENTENCE_BACK; q--) {
+    if (text[q] === ' ' && /[.!?…]/.test(text[q - 1]!)) {
+      cut = q + 1;
+      break;
+    }
+  }
+  if (cut === 0) return last;
+  const kept = text.slice(0, cut).trimEnd();
+  lines.splice(last, 1, { text: kept, gapBefore: lines[last]!.gapBefore }, { text: text.slice(cut).trim(), gapBefore: 0 });
+  return last + 1;
 }
 
 /**
@@ -304,6 +408,7 @@ export function splitGluedLines(lines: Line[]): Line[] {
 // Starts only at the first mark of a run: from every dot of `.....` the run was scanned again (quadratic).
 const GLUED_SENTENCE = /(?<![.!?…])[.!?…]+(?:[”’)]|"(?!\p{Lu}))*(?=["“]?\p{Lu}|[-–] ?\p{Lu})/gu;
 const CLOSING_MARKS = new Set(['"', '”', '’', ')']);
+const STOPS = new Set(['.', '!', '?', '…']);
 const LATIN_ABBREVIATIONS = new Set(['St', 'Mr', 'Ms', 'Mrs', 'Dr', 'Jr', 'Sr', 'No', 'Co', 'Ltd', 'Inc', 'Corp', 'Prof', 'vs', 'Vol', 'Fig', 'Th', 'Ts', 'Bs', 'Ths']);
 // A paragraph break dumped as ` , ` before a capitalised word or a bracket (`người Việt. , Nhân viên`,
 // `khác biệt , iCare`, `sau mưa. , (Ảnh: X)`, `. , >> headline`).
@@ -342,6 +447,12 @@ function gluePoints(text: string, last: boolean): number[] {
     if (!LATIN_ABBREVIATIONS.has(syllableBefore(text, m.index))) cut(m.index + m[0].length);
   }
   if (text.includes(' , ')) for (const m of text.matchAll(COMMA_JOIN)) cut(m.index + 2);
+  const teasers = teaserBlockEnd(text);
+  if (teasers > 0 && teasers < text.length) cut(teasers);
+  if (last) {
+    const tail = gluedTailHeadline(text);
+    if (tail > 0) cut(tail);
+  }
   const lead = text[0] === '[' ? LEADING_LINK.exec(text) : READ_MORE.exec(text);
   if (lead && lead[0].length < text.length) cut(lead[0].length);
   // Cheap substring tests first: most lines hold no tag label and no bracketed credit.
@@ -378,6 +489,88 @@ function gluePoints(text: string, last: boolean): number[] {
   if (cuts === null) return NO_CUTS;
   const sorted = (cuts as number[]).sort((a, b) => a - b);
   return sorted.filter((at, k) => k === 0 || at !== sorted[k - 1]);
+}
+
+// `TIN MỚIĂn nhiều ...`: an upper-case label glued to the first of the headlines it lists.
+// Two words or more: `DP3 đặt ...` opens with a ticker, not a label.
+const GLUED_LABEL = /^\p{Lu}{2,}(?: \p{Lu}{2,}){1,3}(?=\p{Lu}\p{Ll}|\d)/u;
+const GLUED_HEADLINE_MAX = 250;
+const GLUED_HEADLINE_WORDS = 5;
+const TAIL_HEADLINE_WORDS = 8;
+const CREDIT_IN_TAIL = /\((?:[Tt]heo|[Nn]guồn)\b|^(?:Theo|Nguồn)\s/u;
+// A sentence inside a piece: a stop, then a space and a capital.
+const INNER_SENTENCE = /[.!?…]["”’)]*\s+["“]?\p{Lu}/u;
+
+/** Whether a piece of a dump has a headline's shape: capitalised words, no sentence in it, no stop at its end. */
+function isGluedHeadline(piece: string): boolean {
+  return (
+    piece.length <= GLUED_HEADLINE_MAX &&
+    piece.split(' ').length >= GLUED_HEADLINE_WORDS &&
+    /^["“]?[\p{Lu}\d]/u.test(piece) &&
+    !/[.,;:…]\s*$/u.test(piece) &&
+    !INNER_SENTENCE.test(piece)
+  );
+}
+
+/**
+ * Where the next headline of a glued list starts after `from`: a capital right after a
+ * lower-case word (`mọi nhàHỏng thận`), a closing quote or a question mark, with no space.
+ * A capitalised word before it is a name (`VinFast`), not a join.
+ */
+function nextGlue(text: string, from: number): number {
+  for (let q = from + 1; q < text.length; q++) {
+    if (letterCase(text.charCodeAt(q)) !== UPPER) continue;
+    const before = text[q - 1]!;
+    if (letterCase(text.charCodeAt(q - 1)) === LOWER) {
+      const word = syllableBefore(text, q);
+      if (word.length >= 2 && !UPPER_FIRST.test(word)) return q;
+    } else if (before === '"' || before === '”' || before === '?' || before === '!') return q;
+  }
+  return text.length;
+}
+
+/**
+ * The end of a list of other articles' headlines that a dump glued under an upper-case
+ * label (`TIN MỚI`, `ĐỌC NHIỀU`) at the start of a line, up to the first piece that holds a
+ * sentence (the article); -1 when the label lists no headline.
+ */
+function teaserBlockEnd(text: string): number {
+  if (letterCase(text.charCodeAt(0)) !== UPPER || letterCase(text.charCodeAt(1)) !== UPPER) return -1;
+  const label = GLUED_LABEL.exec(text);
+  if (!label) return -1;
+  let at = label[0].length;
+  let headlines = 0;
+  while (at < text.length) {
+    const next = nextGlue(text, at);
+    if (!isGluedHeadline(text.slice(at, next))) break;
+    headlines++;
+    at = next;
+  }
+  return headlines > 0 ? at : -1;
+}
+
+/**
+ * Where another article's headline glued after the last sentence of a dump starts
+ * (`... "trồng cỏ".1 bệnh viện công ... phục vụ bệnh nhân`): no space after the stop, and the
+ * rest has a headline's shape. -1 when the line ends otherwise.
+ */
+function gluedTailHeadline(text: string): number {
+  // Most lines end with a stop: a headline does not.
+  if (/[.,;:!?…]["”’)]*$/u.test(text)) return -1;
+  const from = Math.max(0, text.length - GLUED_HEADLINE_MAX - 2);
+  for (let q = text.length - 1; q > from; q--) {
+    const stopped = STOPS.has(text[q - 1]!);
+    if (!stopped && !(CLOSING_MARKS.has(text[q - 1]!) && STOPS.has(text[q - 2] ?? ''))) continue;
+    if (text[q] === ' ' || text[q] === '\t') return -1;
+    // The stop ends a word in lower case, a number or a quote: `TP.HCM` and `ông A.Lê` are one word.
+    const stop = stopped ? q - 1 : q - 2;
+    const before = text[stop - 1] ?? '';
+    if (!(letterCase(text.charCodeAt(stop - 1)) === LOWER && letterCase(text.charCodeAt(stop - 2)) !== NONE) && !DIGIT.test(before) && !CLOSING_MARKS.has(before)) return -1;
+    const tail = text.slice(q);
+    // A teaser's headline is long; a name with its outlet (`Bình Minh (Theo Kyodo News)`) is a byline.
+    return tail.split(' ').length >= TAIL_HEADLINE_WORDS && !CREDIT_IN_TAIL.test(tail) && isGluedHeadline(tail) ? q : -1;
+  }
+  return -1;
 }
 
 const PHONE = /\d{4}[ .]?\d{3}/;
@@ -566,6 +759,78 @@ function markHeadlineRuns(lines: Line[], verdict: (RemovalReason | null)[], rule
   }
 }
 
+const TAGS_MIN = 4;
+const TAG_WORDS_MAX = 6;
+const META_LINE_MAX = 40;
+const META_WORDS_MAX = 4;
+
+/**
+ * A page's tag list printed as one line (`Tổ chức lao động quốc tế,Thất nghiệp,Thanh
+ * niên,...`): four or more short capitalised phrases joined by commas, most without a space
+ * (a crawler's join, not a writer's), and no sentence.
+ */
+function isTagList(text: string): boolean {
+  if (/[.!?…:;]$/.test(text)) return false;
+  const items = text.split(',');
+  if (items.length < TAGS_MIN) return false;
+  const bare = (text.match(/,(?=\S)/g) ?? []).length;
+  return bare * 2 >= items.length - 1 && items.every((t) => /^\s?\p{Lu}/u.test(t) && t.trim().split(' ').length <= TAG_WORDS_MAX);
+}
+
+/**
+ * The page's own lines under the article: a tag list, and the short lines (a section name,
+ * `Kinh tế`) among it and the date or marker lines removed at the end of the document.
+ * Read upwards from the end while every line is removed, a tag list or such a short line;
+ * the short lines go only when the zone holds a removed date, marker or tag list.
+ */
+function markClosingMeta(lines: Line[], verdict: (RemovalReason | null)[], mark: (i: number, r: RemovalReason) => void): void {
+  const short: number[] = [];
+  let anchored = false;
+  for (let i = lines.length - 1; i >= Math.floor(lines.length / 2) && i > 0; i--) {
+    const text = lines[i]!.text;
+    if (verdict[i]) {
+      anchored ||= verdict[i] === 'marker';
+      continue;
+    }
+    if (isTagList(text)) {
+      mark(i, 'marker');
+      anchored = true;
+    } else if (text.length <= META_LINE_MAX && text.split(' ').length <= META_WORDS_MAX && !/[.!?…:;,]$/.test(text)) short.push(i);
+    else break;
+  }
+  if (anchored) for (const i of short) mark(i, 'marker');
+}
+
+/** Least share of a text's lines set apart by a blank line for it to space its paragraphs so. */
+const SPACED_SHARE = 0.8;
+const CLOSING_RUN_MIN = 2;
+const CLOSING_SENTENCES_MAX = 2;
+
+/**
+ * Other articles' leads set as a block of their own under a text that spaces its
+ * paragraphs with blank lines (nploi-vnexpress): the lines that close the document after a
+ * gap wider than any above them, with no blank line between them, each a sentence or two
+ * of a lead's length and no list item. The layout changes where the page's text ends.
+ */
+function markClosingRun(lines: Line[], verdict: (RemovalReason | null)[], mark: (i: number, r: RemovalReason) => void): void {
+  let start = lines.length - 1;
+  while (start > 0 && lines[start]!.gapBefore === 0) start--;
+  const run = lines.slice(start);
+  if (start < 3 || run.length < CLOSING_RUN_MIN) return;
+  // A loop, not Math.max(...): a text of many lines would overflow the call's arguments.
+  let widest = 0;
+  let spaced = 0;
+  for (let i = 1; i < start; i++) {
+    widest = Math.max(widest, lines[i]!.gapBefore);
+    if (lines[i]!.gapBefore > 0) spaced++;
+  }
+  if (lines[start]!.gapBefore <= widest || spaced < (start - 1) * SPACED_SHARE) return;
+  const lead = (l: Line) =>
+    l.text.length <= TEASER_MAX && /^["“]?\p{Lu}/u.test(l.text) && SENTENCE_END.test(l.text) && splitSentences(l.text).length <= CLOSING_SENTENCES_MAX;
+  if (!run.every(lead)) return;
+  for (let i = start; i < lines.length; i++) if (!verdict[i]) mark(i, 'related');
+}
+
 /** Whether half the lines or more open with the same word: the items of one list. */
 function opensAlike(run: Line[]): boolean {
   const counts = new Map<string, number>();
@@ -644,9 +909,126 @@ function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: num
     const end = closing && /^[.!?…]/.test(cue[0]) ? cue.index + 1 : cue.index;
     return { text: closing ? text.slice(0, end).trim() : text, credit: null };
   }
-  const imageGap = gapBefore >= 2 && !ENDS_SENTENCE.test(text);
+  const imageGap = gapBefore >= 2 && !ENDS_SENTENCE.test(text) && !/https?:|www\./.test(text);
   if (!imageGap || !/\p{Ll}/u.test(text) || text.split(' ').length < CAPTION_MIN_WORDS) return null;
   return { text, credit: null };
+}
+
+/** Fewest long paragraphs set without a blank line above that tell a text sets its paragraphs so, and their least share. */
+const RUN_PARAGRAPHS_MIN = 2;
+const RUN_PARAGRAPHS_SHARE = 0.5;
+const GAP_CAPTION_SENTENCES = 2;
+
+/**
+ * Whether the text sets its paragraphs without a blank line above them (half of its long
+ * ones or more, longer than a caption is taken) and still has blank lines: those stand where the crawler
+ * dropped a picture (ducc8201-24h). A text that spaces its paragraphs with blank lines says
+ * nothing by a blank line.
+ */
+function runsParagraphs(lines: Line[], rules: BoilerplateRules): boolean {
+  if (!lines.some((l, i) => i > 0 && l.gapBefore > 0)) return false;
+  let runs = 0;
+  let spaced = 0;
+  let gaps = 0;
+  for (let i = 1; i < lines.length; i++) {
+    const { text, gapBefore } = lines[i]!;
+    if (gapBefore > 0) gaps++;
+    if (text.length <= rules.captionMaxLength || !isBodyParagraph(text)) continue;
+    if (gapBefore === 0) runs++;
+    else spaced++;
+  }
+  return gaps > 0 && runs >= RUN_PARAGRAPHS_MIN && runs >= (runs + spaced) * RUN_PARAGRAPHS_SHARE;
+}
+
+/**
+ * The line under a lost picture in a text that sets its paragraphs without blank lines:
+ * the picture's caption when it is as short as one (a sentence or two of words), whether or
+ * not it ends with a stop. Not a credit, a link or a list item.
+ */
+function gapCaption(rules: BoilerplateRules, text: string): Caption | null {
+  // A line without a stop under a blank line is as likely a subheading: only sentences are taken.
+  if (text.length > rules.captionMaxLength || !SENTENCE_END.test(text) || MARKDOWN_BLOCK.test(text) || !/^["“(]?\p{Lu}/u.test(text)) return null;
+  if (text.split(' ').length < CAPTION_MIN_WORDS || /https?:|www\./.test(text)) return null;
+  if (splitSentences(text).length > GAP_CAPTION_SENTENCES) return null;
+  return { text, credit: null };
+}
+
+/** Characters of a line's opening that, found in another line, make it a quote of that line. */
+const QUOTE_OPENING = 50;
+
+/** Whether another line of the text holds this one, or its opening (a pull quote cuts the sentence it repeats). */
+function quotesOtherLine(lines: Line[], i: number): boolean {
+  const text = lines[i]!.text;
+  const opening = text.slice(0, Math.min(text.length - 1, QUOTE_OPENING));
+  return lines.some((l, j) => j !== i && l.text.includes(opening));
+}
+
+/** Whether the line above `i` (if any) is a sentence, not a table cell, a heading or the lead: a caption stands between paragraphs. */
+function afterParagraph(lines: Line[], i: number): boolean {
+  // Many pages set their lead apart by a blank line: the line under it opens the text.
+  if (i === 1) return false;
+  const above = lines[i - 1];
+  return above === undefined || (above.text.length >= PERIOD_BODY_MIN && SENTENCE_END.test(above.text));
+}
+
+/** Fewest slides, and their least share of a text's paragraphs, that make it a photo story. */
+const SLIDES_MIN = 3;
+const SLIDE_TAIL = 120;
+const LONG_SLIDES_MIN = 2;
+const SLIDES_SHARE = 0.5;
+
+/**
+ * A slide and the credit that closes it (`... xiêu lòng. Ảnh: pixabay.`), or null: its text
+ * is a sentence of words that ends with a stop (a caption is a phrase).
+ */
+function slideCredit(rules: BoilerplateRules, text: string): { kept: string; credit: string } | null {
+  if (text.length < PERIOD_BODY_MIN) return null;
+  // The credit is a short last sentence: only the line's end is looked at (a dump may be long).
+  const from = text.length - SLIDE_TAIL;
+  if (!(text.lastIndexOf('Ảnh') >= from || text.lastIndexOf('ẢNH') >= from || text.lastIndexOf('Photo') >= from)) return null;
+  const sentences = splitSentences(text.slice(-SLIDE_TAIL));
+  const last = sentences[sentences.length - 1]!;
+  let kept: string | null = null;
+  if (sentences.length > 1 && CREDIT_SENTENCE.test(last)) kept = text.slice(0, text.length - last.length).trim();
+  else kept = creditedCaption(rules, text)?.text ?? null;
+  if (kept === null || kept.length < PERIOD_BODY_MIN || !SENTENCE_END.test(kept)) return null;
+  return { kept, credit: text.slice(kept.length).trim() };
+}
+
+/**
+ * Whether the text is a photo story: most of its paragraphs are sentences that end with a
+ * photo credit (`... xiêu lòng. Ảnh: pixabay.`), or two of them or more hold several
+ * sentences before their credit (`... a night. Photo courtesy of Agoda.`). Each is a slide,
+ * the picture's own text, and stays; in an article a credited caption is the odd line under
+ * a picture and goes.
+ */
+function isPhotoStory(lines: Line[], rules: BoilerplateRules): boolean {
+  let slides = 0;
+  let long = 0;
+  let paragraphs = 0;
+  for (const { text } of lines) {
+    if (text.length < PERIOD_BODY_MIN) continue;
+    const slide = slideCredit(rules, text);
+    if (slide) {
+      slides++;
+      // Two sentences or more before the credit: a caption is a phrase or a sentence, this is a slide.
+      if (INNER_SENTENCE.test(slide.kept)) long++;
+    } else if (SENTENCE_END.test(text)) paragraphs++;
+  }
+  return (slides >= SLIDES_MIN && slides >= (slides + paragraphs) * SLIDES_SHARE) || long >= LONG_SLIDES_MIN;
+}
+
+/**
+ * A bulleted line that is no list (no bullet above or below it), ends without a stop and
+ * stands over a wide gap: the title of an embedded video or picture that was lost.
+ */
+function isLoneBullet(lines: Line[], i: number, rules: BoilerplateRules): boolean {
+  const text = lines[i]!.text;
+  const below = lines[i + 1];
+  // A title may close with a quote (`... "Cô Ba Sài Gòn"`), not with a stop.
+  if (text.length > rules.captionMaxLength || /[.!?…:;,]["”’)]*$/u.test(text) || !/^\* ["“]?\p{Lu}/u.test(text)) return false;
+  if (lines[i - 1]?.text.startsWith('* ') || below?.text.startsWith('* ')) return false;
+  return below === undefined || below.gapBefore >= 2;
 }
 
 /**
@@ -795,19 +1177,27 @@ const TEASERS_AFTER_CREDIT_MAX = 2;
  * stand in the second half of the document; a marker between the two (`more`, a share
  * bar) means the line is the page's own text.
  */
-function markTeasersAfterCredit(lines: Line[], verdict: (RemovalReason | null)[], rules: BoilerplateRules, mark: (i: number, r: RemovalReason) => void): void {
+function markTeasersAfterCredit(
+  lines: Line[],
+  verdict: (RemovalReason | null)[],
+  rules: BoilerplateRules,
+  nameHeadings: ReadonlySet<number>,
+  mark: (i: number, r: RemovalReason) => void,
+): void {
   let last = lines.length - 1;
   while (last > 0 && verdict[last]) last--;
   for (let k = 1; k <= 2 * TEASERS_AFTER_CREDIT_MAX; k++) {
     const credit = last - k;
-    if (credit < Math.floor(lines.length / 2) || credit < 1 || verdict[credit]) return;
+    // A credit that names only a web address closes a copied article as a byline does.
+    const urlCredit = verdict[credit] === 'source-credit' && URL_CREDIT.test(lines[credit]!.text);
+    if (credit < Math.floor(lines.length / 2) || credit < 1 || (verdict[credit] && !urlCredit) || nameHeadings.has(credit)) return;
     const teasers = lines.slice(credit + 1, last + 1);
     if (teasers.some((l, j) => verdict[credit + 1 + j] || l.text.length > TEASER_MAX)) return;
     // More lines than teasers: headline and lead pairs (a headline is short and unpunctuated, its lead ends like a sentence).
     const paired = k > TEASERS_AFTER_CREDIT_MAX;
     if (paired && (k % 2 === 1 || !teasers.every((l, j) => (j % 2 === 0 ? isTeaserHeadline(rules, l.text) : SENTENCE_END.test(l.text))))) continue;
     if (!paired && teasers.some((l) => l.text.length < TEASER_MIN)) continue;
-    if ((readCredit(rules, bare(lines[credit]!.text))?.authors.length ?? 0) === 0) continue;
+    if (!urlCredit && (readCredit(rules, bare(lines[credit]!.text))?.authors.length ?? 0) === 0) continue;
     for (let j = credit + 1; j <= last; j++) mark(j, 'related');
     return;
   }
@@ -841,15 +1231,24 @@ function markNameLines(
   rules: BoilerplateRules,
   authors: string[],
   captions: Caption[],
+  nameHeadings: ReadonlySet<number>,
   mark: (i: number, r: RemovalReason) => void,
 ): void {
   const secondHalf = Math.floor(lines.length / 2);
   for (let i = 1; i < lines.length; i++) {
     // A regular writer's name stands in enough pages to be learned: still a byline.
-    if (verdict[i] && verdict[i] !== 'learned') continue;
+    if ((verdict[i] && verdict[i] !== 'learned') || nameHeadings.has(i)) continue;
     if (lines[i]!.text.length > NAME_MAX + 7) continue;
     const text = unemphasized(bare(lines[i]!.text));
     if (text.length > NAME_MAX + 1) continue;
+    if (EMPTY_CREDIT_LABEL.test(lines[i - 1]!.text)) {
+      // `... sáng 22/10. Ảnh:` over `Phước Tuấn.`: the name the crawler split from its credit label.
+      const names = text.replace(/\.$/, '').split(NAME_SEPARATOR).map((n) => n.trim());
+      if (names.every((n) => isPersonName(rules, n) || isOutlet(rules, n))) {
+        mark(i, 'caption');
+        continue;
+      }
+    }
     if (text.endsWith('.') && isPersonName(rules, text.slice(0, -1))) {
       captions.push({ text, credit: null });
       mark(i, 'caption');
@@ -864,6 +1263,24 @@ function markNameLines(
   }
 }
 
+/** Fewest name lines over paragraphs that tell a text heads its sections with names. */
+const NAME_HEADINGS_MIN = 2;
+
+/**
+ * The lines that are only a name (`Pu Luong Retreat`, `Sophia Floersch`) and stand over a
+ * paragraph, when the text has two or more: it heads its sections with names, and none of
+ * them is a byline.
+ */
+function nameHeadingLines(lines: Line[], rules: BoilerplateRules): Set<number> {
+  const headings = new Set<number>();
+  for (let i = 0; i < lines.length - 1; i++) {
+    const text = lines[i]!.text.trim();
+    if (text.length > NAME_MAX || /[\d.!?…:;,]/.test(text) || !isPersonName(rules, text) || !isBodyParagraph(lines[i + 1]!.text)) continue;
+    headings.add(i);
+  }
+  return headings.size >= NAME_HEADINGS_MIN ? headings : new Set();
+}
+
 // Sentences of a paragraph: a stop, closing marks, space, then a capital (possibly behind an opening mark).
 const SENTENCE_BREAK = /[.!?…]["”’)]*\s+(?=["“(]?\p{Lu})/gu;
 const SENTENCE_MAX = 500;
@@ -875,7 +1292,8 @@ const SCENE_CAPTION = /^(?:Chân dung|Toàn cảnh|Quang cảnh|Cận cảnh) [^
 // `Ảnh Reuters.`, `Ảnh: TTXVN`: a credit standing as its own sentence after the caption it credits.
 // Without a colon the credit is a name (`Ảnh Reuters`) or a kind of picture (`Ảnh chụp màn
 // hình`): `Ảnh hưởng ...` ("influence") opens sentences of the text.
-const CREDIT_SENTENCE = /^(?:Ảnh|Nguồn ảnh)(?:\s*:\s*|\s+(?=\p{Lu}|minh h|tư liệu|chụp|internet|Internet))(?<credit>[^\s.!?][^.!?]{0,40})\.?$/u;
+// English-language pages credit `Photo courtesy of X.`, `Photo by X.`.
+const CREDIT_SENTENCE = /^(?:(?:Ảnh|Nguồn ảnh)(?:\s*:\s*|\s+(?=\p{Lu}|minh h|tư liệu|chụp|internet|Internet))|Photos? (?:courtesy of|by)\s+|Photos?\s*:\s*)(?<credit>[^\s.!?][^.!?]{0,40})\.?$/u;
 
 /**
  * Sentences that are not article text inside a paragraph (a one-line dump is one
@@ -898,14 +1316,15 @@ function markInlineBoilerplate(
   // The article's head: its first line still in the text.
   const first = lines.findIndex((_, i) => !verdict[i]);
   for (let i = 0; i < lines.length; i++) {
-    if (verdict[i]) continue;
+    // A slide whose credit was cut keeps the rest: its sentences describe the story's picture.
+    if (verdict[i] || keptText[i] !== undefined) continue;
     const text = lines[i]!.text;
     if (!dump && text.length > SENTENCE_MAX) continue;
     // Most lines hold neither a pointer nor a photo credit: two looks spare the rest.
     const pointer = hasPointer(text);
     const scene = dump && SCENE_WORDS.some((w) => text.includes(w));
     const intro = i === first && text.includes('giới thiệu');
-    if (!learnedSentences && !pointer && !scene && !intro && !text.includes('Ảnh') && !text.includes('(ảnh')) continue;
+    if (!learnedSentences && !pointer && !scene && !intro && !text.includes('Ảnh') && !text.includes('(ảnh') && !text.includes('Photo')) continue;
     const sentences = splitSentences(text);
     const drop: (RemovalReason | null)[] = sentences.map(() => null);
     if (intro) markEditorIntro(sentences, rules, drop);
@@ -919,6 +1338,12 @@ function markInlineBoilerplate(
       if (sentences.length === 1) return;
       const credit = CREDIT_SENTENCE.exec(sentence);
       const previous = sentences[k - 1];
+      // A paragraph of two sentences or more that a credit closes is a slide of a photo story:
+      // the picture's own text stays. A dump runs a caption into the text: there it goes.
+      if (credit && !dump && k >= 2 && k === sentences.length - 1) {
+        drop[k] = 'caption';
+        return;
+      }
       if (credit && previous !== undefined && !drop[k - 1] && previous.length <= rules.captionMaxLength) {
         captions.push({ text: previous, credit: credit.groups!.credit!.trim() });
         drop[k - 1] = 'caption';
@@ -1109,16 +1534,18 @@ const LEARNED_GAP = 2;
 
 /** Teasers cut with an ellipsis that a later paragraph repeats, and repeated paragraphs. */
 function markRepeats(lines: Line[], verdict: (RemovalReason | null)[], mark: (i: number, r: RemovalReason) => void): void {
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   const kept: number[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
     const text = lines[i]!.text;
-    if (text.length >= DUPLICATE_MIN && seen.has(text)) {
+    const first = text.length >= DUPLICATE_MIN ? seen.get(text) : undefined;
+    if (first !== undefined) {
       mark(i, 'duplicate');
+      markRepeatedLabels(lines, verdict, first, i, mark);
       continue;
     }
-    seen.add(text);
+    if (!seen.has(text)) seen.set(text, i);
     kept.push(i);
   }
   // Index paragraphs by their opening so each teaser is compared with few. The full text
@@ -1140,6 +1567,20 @@ function markRepeats(lines: Line[], verdict: (RemovalReason | null)[], mark: (i:
     if (others.some((j) => j !== i && lines[j]!.text.length > stem.length && lines[j]!.text.startsWith(stem))) {
       mark(i, 'teaser');
     }
+  }
+}
+
+/**
+ * A block printed twice (a photo story's slide: its place, then its text): the short lines
+ * right before the repeated paragraph at `again` that repeat the lines before its first
+ * printing at `first` go with it. Short lines repeat by chance; next to a repeat they do not.
+ */
+function markRepeatedLabels(lines: Line[], verdict: (RemovalReason | null)[], first: number, again: number, mark: (i: number, r: RemovalReason) => void): void {
+  for (let k = 1; again - k > first && first - k >= 0; k++) {
+    const i = again - k;
+    if (verdict[i] === 'duplicate') break;
+    if (lines[i]!.text.trim() !== lines[first - k]!.text.trim()) break;
+    if (!verdict[i]) mark(i, 'duplicate');
   }
 }
 
