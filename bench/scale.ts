@@ -41,6 +41,10 @@ const { values } = parseArgs({
     modes: { type: 'string', default: 'default,learn' },
     threads: { type: 'string', default: '2' },
     shards: { type: 'string', default: '1,3' },
+    // Each default-mode run once more with Redis's slow log catching every call: µs per
+    // document of each script (by name) and command. The log costs Redis CPU itself, so
+    // these runs are apart from the ones whose totals the table gives.
+    'by-script': { type: 'boolean', default: false },
   },
 });
 const count = Number(values.docs);
@@ -117,6 +121,42 @@ interface Result {
   top: string;
   /** Documents the stand-in workers finished per second of wall time. */
   wallDocsPerSecond: number;
+  /** With --by-script: each script and command, µs per document (the slow log's durations) and calls per job. */
+  byScript?: string;
+}
+
+/** Script names by sha: every script an ioredis client defined (BullMQ's and vnpipe's). */
+function scriptNames(...clients: Redis[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const client of clients) {
+    for (const [name, script] of Object.entries((client as unknown as { scriptsSet: Record<string, { sha: string }> }).scriptsSet)) names.set(script.sha, name);
+  }
+  return names;
+}
+
+/** The slow log (every call logged) summed by script name or command: µs per document, calls per job. */
+async function slowlogBreakdown(redis: Redis, names: Map<string, string>, docs: number, perJob: number): Promise<string> {
+  const entries = (await redis.call('SLOWLOG', 'GET', '-1')) as [number, number, number, string[]][];
+  const sums = new Map<string, { usec: number; calls: number }>();
+  for (const [, , usec, args] of entries) {
+    const command = String(args[0]).toLowerCase();
+    if (/^(info|config|slowlog)$/.test(command)) continue;
+    const name = command === 'evalsha' ? (names.get(String(args[1])) ?? `evalsha ${String(args[1]).slice(0, 8)}`) : command;
+    const sum = sums.get(name) ?? { usec: 0, calls: 0 };
+    sum.usec += usec;
+    sum.calls++;
+    sums.set(name, sum);
+  }
+  const jobs = docs / perJob;
+  const total = [...sums.values()].reduce((a, s) => a + s.usec, 0);
+  return (
+    `${(total / docs).toFixed(1)} in all: ` +
+    [...sums]
+      .sort((a, b) => b[1].usec - a[1].usec)
+      .filter(([, s]) => s.usec / docs >= 0.05)
+      .map(([name, s]) => `${name} ${(s.usec / docs).toFixed(2)} (${(s.calls / jobs).toFixed(1)}/job)`)
+      .join(', ')
+  );
 }
 
 /** Each document's lines for the counting pass, computed once: the stand-in worker sends them as the real one would. */
@@ -140,7 +180,7 @@ function linesOf(dir: string): Map<string, DocumentLines> {
  * work would stretch the run and, with it, Redis's time-bound costs). The same
  * BatchStore calls, BullMQ options and job sizes as the real worker.
  */
-async function measure(input: string, warm: string, lines: Map<string, DocumentLines>, mode: 'default' | 'learn', perJob: number): Promise<Result> {
+async function measure(input: string, warm: string, lines: Map<string, DocumentLines>, mode: 'default' | 'learn', perJob: number, byScript = false): Promise<Result> {
   const server = await startLocalRedis();
   const redis = new Redis(server.url);
   const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: PREFIX });
@@ -179,6 +219,11 @@ async function measure(input: string, warm: string, lines: Map<string, DocumentL
     await new Promise((r) => setTimeout(r, 2000));
     const idleUsPerSecond = ((await snapshot(redis)).cpuUs - idleStart.cpuUs) / (Number(process.hrtime.bigint() - idleFrom) / 1e9);
     await redis.config('RESETSTAT');
+    if (byScript) {
+      await redis.config('SET', 'slowlog-log-slower-than', '0');
+      await redis.config('SET', 'slowlog-max-len', '10000000');
+      await redis.call('SLOWLOG', 'RESET');
+    }
     const before = await snapshot(redis);
     const start = process.hrtime.bigint();
     const { batchId, queued } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, learn: mode === 'learn' });
@@ -202,6 +247,7 @@ async function measure(input: string, warm: string, lines: Map<string, DocumentL
       bytesPerDoc: (after.netBytes - before.netBytes) / queued,
       top,
       wallDocsPerSecond: queued / secs,
+      byScript: byScript ? await slowlogBreakdown(redis, scriptNames(redis, workerConnection), queued, perJob) : undefined,
     };
   } finally {
     await worker.close();
@@ -337,6 +383,8 @@ try {
   const lines = modes.includes('learn') ? linesOf(corpus.dir) : new Map<string, DocumentLines>();
   const results: Result[] = [];
   for (const mode of modes) for (const perJob of perJobs) results.push(await measure(corpus.dir, warm.dir, lines, mode, perJob));
+  const breakdowns: Result[] = [];
+  if (values['by-script']) for (const perJob of perJobs) breakdowns.push(await measure(corpus.dir, warm.dir, lines, 'default', perJob, true));
   const rates = new Map<string, number>();
   for (const mode of modes) rates.set(mode, await workerRate(corpus.dir, mode));
   // A PING's cost on this machine: what one command round trip costs Redis here, to read the figures by.
@@ -362,6 +410,7 @@ try {
         `${ceiling.toFixed(0)} | ${(ceiling / rate).toFixed(0)} | ${r.top} |`,
     );
   }
+  for (const r of breakdowns) console.log(`\n${r.label}, each call in the slow log (Redis's time inside the command; µs/doc): ${r.byScript}`);
   console.log(`\nRedis idle: ${results.map((r) => (r.idleUsPerSecond / 1000).toFixed(1)).join(', ')} ms CPU per second; a PING costs it ${ping.toFixed(1)} µs here`);
   console.log(`stand-in workers: ${results.map((r) => `${r.label} ${r.wallDocsPerSecond.toFixed(0)}`).join('; ')} docs/s (this machine's clients, not Redis, set these)`);
   console.log(`vnpipe worker (${threads} threads): ${[...rates].map(([m, r]) => `${m} ${r.toFixed(0)}`).join(', ')} documents per core-second`);
