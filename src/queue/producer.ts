@@ -150,9 +150,15 @@ async function walkAndQueue(
   const counts: EnqueueCounts = { found: 0, queued: 0, skipped: 0 };
   let chunk: SourceEntry[] = options.learn ? [] : [first];
   const flush = async () => {
-    if (lease.lost) throw new UsageError(`batch ${batchId} was taken over by another producer (enqueue --resume) while this one stalled: this one stops`);
-    const added = await enqueueChunk(chunk, { maker: { version: VERSION, config: configHash(options.config) }, queue, batches, batchId, root, sink, jobIds, options, shards });
-    await batches.addCounts(batchId, { found: added.found, skipped: added.skipped });
+    if (lease.lost) {
+      // A Redis that restarted without its data lost the lease with the batch.
+      if (!(await batches.get(batchId))) throw lostBatch(batchId);
+      throw new UsageError(`batch ${batchId} was taken over by another producer (enqueue --resume) while this one stalled: this one stops`);
+    }
+    const added = await ridingOutDrops(batches, batchId, () =>
+      enqueueChunk(chunk, { maker: { version: VERSION, config: configHash(options.config) }, queue, batches, batchId, root, sink, jobIds, options, shards }),
+    );
+    await ridingOutDrops(batches, batchId, () => batches.addCounts(batchId, { found: added.found, skipped: added.skipped }), false);
     counts.found += added.found;
     counts.queued += added.queued;
     counts.skipped += added.skipped;
@@ -165,7 +171,7 @@ async function walkAndQueue(
     // Room is awaited before a chunk goes in, not after: a walk that has just queued
     // its last file does not wait for workers.
     if (chunk.length >= CHUNK && (!unit || unit(file.key) !== unit(chunk[chunk.length - 1]!.key))) {
-      if (await waitForRoom(queue, batches, batchId, options.config, options.onQueueFull, unit !== null)) {
+      if (await ridingOutDrops(batches, batchId, () => waitForRoom(queue, batches, batchId, options.config, options.onQueueFull, unit !== null))) {
         chunk = [];
         break;
       }
@@ -173,11 +179,11 @@ async function walkAndQueue(
     }
     chunk.push(file);
   }
-  const record = await batches.get(batchId);
+  const record = await ridingOutDrops(batches, batchId, () => batches.get(batchId));
   if (!record) throw lostBatch(batchId);
   // A cancel while the walk ended: the last chunk stays out, like every chunk after a cancel.
   if (!record.cancelRequested) await flush();
-  await batches.markWalked(batchId);
+  await ridingOutDrops(batches, batchId, () => batches.markWalked(batchId));
   return { batchId, ...counts };
 }
 
@@ -411,6 +417,47 @@ export async function claimsOf(
   });
   for (const shard of used) await batches.forgetQueued(stale.filter((s) => s.shard === shard), shard);
   return { pending, ownStale };
+}
+
+/** How long a walk waits for Redis to come back (a restart, a failover) before it stops. */
+const REDIS_DROP_MS = 60_000;
+
+/** Redis went away under a command: the connection closed or reset, or Redis is loading its data after a restart. */
+function isConnectionDrop(err: Error): boolean {
+  return (
+    err.name === 'AbortError' ||
+    err.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|^LOADING |socket closed|Stream isn't writeable/i.test(err.message)
+  );
+}
+
+/**
+ * Runs `step` again while Redis is away, until REDIS_DROP_MS. A command cut off by a
+ * dropped connection may or may not have run; a chunk's steps are safe to run again:
+ * claims seen as this batch's own are taken over or found pending, a claim call sent
+ * twice keeps its numbers (claim-queued.lua), and BullMQ adds a job id once.
+ * `again: false` for a step that would count twice (the walk's found/skipped): it is
+ * only waited for, not repeated. A batch gone from Redis (a restart without
+ * persistence) stops the walk at once with what to do.
+ */
+async function ridingOutDrops<T>(batches: BatchStore, batchId: string, step: () => Promise<T>): Promise<T>;
+async function ridingOutDrops(batches: BatchStore, batchId: string, step: () => Promise<void>, again: false): Promise<void>;
+async function ridingOutDrops<T>(batches: BatchStore, batchId: string, step: () => Promise<T>, again = true): Promise<T | undefined> {
+  const deadline = Date.now() + REDIS_DROP_MS;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
+    try {
+      return await step();
+    } catch (err) {
+      if (!isConnectionDrop(err as Error)) throw err;
+      if (Date.now() > deadline) {
+        throw new UsageError(`Redis was unreachable for ${REDIS_DROP_MS / 1000} s while batch ${batchId} was being queued (${(err as Error).message}): once it is back, run the same enqueue with --resume ${batchId}`);
+      }
+      await new Promise((r) => setTimeout(r, wait));
+      const record = await batches.get(batchId).catch((e: Error) => (isConnectionDrop(e) ? undefined : Promise.reject(e)));
+      if (record === null) throw lostBatch(batchId);
+      if (record && !again) return undefined;
+    }
+  }
 }
 
 /** Redis's out-of-memory refusal (alone, or inside a MULTI) as what to do about it; any other error as it is. */
