@@ -8,7 +8,7 @@ import { loadConfigWithSource } from '../../src/config.js';
 import { BatchStore } from '../../src/queue/batches.js';
 import { redisOptions } from '../../src/queue/connection.js';
 import { QUEUE_NAME, type DocumentJob } from '../../src/queue/jobs.js';
-import { enqueueFolder } from '../../src/queue/producer.js';
+import { claimsOf, enqueueFolder } from '../../src/queue/producer.js';
 import { tempDir, waitFor } from '../support/cli.js';
 
 const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
@@ -42,6 +42,32 @@ describe('claim-queued.lua', () => {
     const keys = [`t-claims-bad:${id}:queued`, `t-claims-bad:${id}`, `t-claims-bad:${id}:superseded`];
     await expect((store as any).script('vnpipeClaimQueued', ...keys, 'new', `${id}-d0`, 3, 'a\nb\n', '')).rejects.toThrow(/announced 3 documents, sent 2/);
     expect(await redis.exists(keys[0]!)).toBe(0);
+  });
+});
+
+describe('a job whose claims passed to another job before it ran', () => {
+  it('drops only the entries still its own when it ends; the job that took them drops them', async () => {
+    const prefix = `t-superseded-${Date.now()}`;
+    const store = new BatchStore(redis, prefix);
+    const queue = new Queue(QUEUE_NAME, { connection: redis, prefix });
+    try {
+      // Batch A claims two documents for a job its producer never added, and dies (no lease).
+      const a = await store.create('/in', '/out', {}, { followLinks: false });
+      const [seqsA] = await store.claimQueued(a, 'new', [job(`${a}-d0`, ['x', 'y'])]);
+      // Batch B's walk finds those claims stale and takes one of them.
+      const b = await store.create('/in', '/out', {}, { followLinks: false });
+      const { pending } = await claimsOf(queue, store, ['x'], [0], b);
+      expect(pending).toEqual([false]);
+      const [seqsB] = await store.claimQueued(b, 'new', [job(`${b}-d0`, ['x'])]);
+      expect(seqsB).toEqual([0]);
+      // A's job runs after all: it leaves B's entry for x, and drops its own for y.
+      await store.recordCompleted(a, `${a}-d0`, ['x', 'y'].map((id, i) => ({ seq: seqsA![i]!, rel: `${id}.txt`, id, bytes: 1 })));
+      expect((await store.queuedJobs(['x', 'y'])).map((e) => e?.jobId ?? null)).toEqual([`${b}-d0`, null]);
+      await store.recordCompleted(b, `${b}-d0`, [{ seq: 0, rel: 'x.txt', id: 'x', bytes: 1 }]);
+      expect(await redis.hlen(`${prefix}:queued-documents`)).toBe(0);
+    } finally {
+      await queue.close();
+    }
   });
 });
 
