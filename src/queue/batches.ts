@@ -114,7 +114,7 @@ const SCRIPTS = {
   vnpipeAddCancelled: { file: 'add-cancelled.lua', keys: 9 },
   vnpipeMarkWalked: { file: 'mark-walked.lua', keys: 9 },
   vnpipeForgetQueued: { file: 'forget-queued.lua', keys: 2 },
-  vnpipeClaimQueued: { file: 'claim-queued.lua', keys: 4 },
+  vnpipeClaimQueued: { file: 'claim-queued.lua', keys: 3 },
   // Its keys vary with the job's sources: the caller passes their number first.
   vnpipeRecordCounts: { file: 'record-counts.lua', keys: undefined },
   vnpipeProducerLease: { file: 'producer-lease.lua', keys: 1 },
@@ -146,11 +146,6 @@ export class BatchStore {
     return `${shardPrefix(this.prefix, shard)}:superseded-jobs`;
   }
 
-  /** Raised by every claim call that adds entries (claim-queued.lua): a caller that read it knows whether any was added since. */
-  private claimsVersionKey(shard: number): string {
-    return `${shardPrefix(this.prefix, shard)}:claims-version`;
-  }
-
   /** Documents waiting or running, by id, with their job: what enqueue and `status --doc` look up. */
   private queuedKey(shard = 0): string {
     return `${shardPrefix(this.prefix, shard)}:queued-documents`;
@@ -179,9 +174,7 @@ export class BatchStore {
    * Claims documents for the jobs that will carry them (claim-queued.lua says how):
    * `new` numbers and counts each free document, or takes over this batch's own stale
    * claim (`expected`: its entry) under its number; `retry` claims free documents under
-   * the numbers they have. `version` is the claims version read with the entries the
-   * caller decided on (queuedJobs): while no claim was added since, they are not read
-   * again. Returns, per job and document, its number or -1.
+   * the numbers they have. Returns, per job and document, its number or -1.
    */
   async claimQueued(
     batchId: string,
@@ -189,20 +182,13 @@ export class BatchStore {
     jobs: readonly { data: { docs: readonly { id: string; seq: number }[] }; opts: { jobId: string } }[],
     expected: ReadonlyMap<string, string> = new Map(),
     shard = 0,
-    version = '',
   ): Promise<number[][]> {
     // Each call takes whole jobs, about DOCUMENTS_PER_CALL documents (a job holds 1000 at most).
     const seqs: number[] = [];
     let args: (string | number)[] = [];
     let docs = 0;
     const send = async () => {
-      if (docs > 0) {
-        const keys = [this.queuedKey(shard), this.key(batchId, undefined, shard), this.supersededKey(shard), this.claimsVersionKey(shard)];
-        const [got, after] = (await this.script('vnpipeClaimQueued', ...keys, mode, version, ...args)) as [number[], string];
-        seqs.push(...got);
-        // The next call of this walk: nothing another walk claimed since is unseen if the version is still this one.
-        version = after;
-      }
+      if (docs > 0) seqs.push(...((await this.script('vnpipeClaimQueued', this.queuedKey(shard), this.key(batchId, undefined, shard), this.supersededKey(shard), mode, ...args)) as number[]));
       args = [];
       docs = 0;
     };
@@ -224,21 +210,12 @@ export class BatchStore {
 
   /** The claim of each document id: its job, when (Redis clock), its number, and the entry as stored; or null. */
   async queuedJobs(ids: readonly string[], shard = 0): Promise<(QueuedEntry | null)[]> {
-    return (await this.claims(ids, shard)).entries;
-  }
-
-  /** The claims of `ids` and, read with them in one step, the claims version (claimQueued takes it). */
-  async claims(ids: readonly string[], shard = 0): Promise<{ entries: (QueuedEntry | null)[]; version: string }> {
-    if (ids.length === 0) return { entries: [], version: '' };
-    const replies = await this.redis.multi().get(this.claimsVersionKey(shard)).hmget(this.queuedKey(shard), ...ids).exec();
-    const failed = replies?.find(([err]) => err)?.[0];
-    if (!replies || failed) throw failed ?? new Error('the claims read was discarded');
-    const entries = (replies[1]![1] as (string | null)[]).map((entry) => {
+    if (ids.length === 0) return [];
+    return (await this.redis.hmget(this.queuedKey(shard), ...ids)).map((entry) => {
       if (entry === null) return null;
       const [jobId = '', claimedAt = '0', seq = '-1'] = entry.split('\t');
       return { jobId, claimedAt: Number(claimedAt), seq: Number(seq), entry };
     });
-    return { entries, version: (replies[0]![1] as string | null) ?? '0' };
   }
 
   /** Milliseconds on Redis's clock: claims are stamped with it, so hosts' clocks never compare. */

@@ -313,7 +313,7 @@ async function enqueueChunk(files: SourceEntry[], ctx: ChunkContext): Promise<En
   const { options, batchId, sink } = ctx;
   const ids = files.map((file) => documentId(ctx.root, sink.root, file.key, file.size, file.mtimeMs));
   const placed = files.map((file) => shardOf(shardKey(ctx, file.key), ctx.shards));
-  const { pending, ownStale, versions } = await claimsOf(ctx.queue, ctx.batches, ids, placed, batchId);
+  const { pending, ownStale } = await claimsOf(ctx.queue, ctx.batches, ids, placed, batchId);
   // A resumed walk leaves alone what already failed in this batch: it keeps its number and its record.
   const failed = options.resume ? await ctx.batches.failedAlready(batchId, files.map((f) => f.key)) : files.map(() => false);
   const upToDate = await Promise.all(
@@ -325,7 +325,7 @@ async function enqueueChunk(files: SourceEntry[], ctx: ChunkContext): Promise<En
     if (ownStale.has(ids[i]!) || !(pending[i] || failed[i] || upToDate[i])) docs[placed[i]!]!.push({ seq: -1, id: ids[i]!, rel: file.key, size: file.size });
   });
   let queued = 0;
-  for (let shard = 0; shard < ctx.shards; shard++) queued += await queueClaimed(ctx, docs[shard]!, ownStale, shard, versions.get(shard) ?? '');
+  for (let shard = 0; shard < ctx.shards; shard++) queued += await queueClaimed(ctx, docs[shard]!, ownStale, shard);
   return { found: files.length, queued, skipped: files.length - queued };
 }
 
@@ -339,11 +339,11 @@ function shardKey(ctx: ChunkContext, key: string): string {
  * the claim gave them. A document another producer claimed first (two enqueues of one
  * folder at once) is left to that producer. Returns how many were queued.
  */
-async function queueClaimed(ctx: ChunkContext, docs: DocumentRef[], ownStale: ReadonlyMap<string, string>, shard: number, version: string): Promise<number> {
+async function queueClaimed(ctx: ChunkContext, docs: DocumentRef[], ownStale: ReadonlyMap<string, string>, shard: number): Promise<number> {
   if (docs.length === 0) return 0;
   const records = ctx.sink.sharded ? (rel: string) => unitOf(rel, ctx.options.config.shards.recordsPerJob).unit : undefined;
   const jobs = planJobs(DOCUMENT_JOB, ctx.batchId, docs, ctx.jobIds, ctx.options.config, records);
-  const seqs = await ctx.batches.claimQueued(ctx.batchId, 'new', jobs, ownStale, shard, version);
+  const seqs = await ctx.batches.claimQueued(ctx.batchId, 'new', jobs, ownStale, shard);
   let queued = 0;
   const kept = jobs.flatMap((job, j) => {
     job.data.docs = job.data.docs.flatMap((d, i) => (seqs[j]![i]! >= 0 ? [{ ...d, seq: seqs[j]![i]! }] : []));
@@ -366,8 +366,7 @@ function batchOfJob(jobId: string): string | null {
  * is gone (a lost worker, a flushed Redis, a dead producer) is stale: it is dropped and
  * does not hold the document back. A stale claim of `ownBatch` itself (its earlier walk
  * died between claim and add) is returned apart, with its entry, to be taken over under
- * the number it was given. With them, per shard, the claims version read with the
- * entries (claimQueued takes it).
+ * the number it was given.
  */
 export async function claimsOf(
   queue: Queue | Queues,
@@ -375,19 +374,16 @@ export async function claimsOf(
   ids: string[],
   shards: readonly number[],
   ownBatch?: string,
-): Promise<{ pending: boolean[]; ownStale: Map<string, string>; versions: Map<number, string> }> {
+): Promise<{ pending: boolean[]; ownStale: Map<string, string> }> {
   const queues = Queues.of(queue);
   // Each shard's claims and jobs are its own: job ids are unique across a batch's shards.
   const entries: (QueuedEntry | null)[] = ids.map(() => null);
   const used = [...new Set(shards)];
-  const versions = new Map<number, string>();
   const [, now] = await Promise.all([
     Promise.all(
       used.map(async (shard) => {
         const at = ids.flatMap((_, i) => (shards[i] === shard ? [i] : []));
-        const read = await batches.claims(at.map((i) => ids[i]!), shard);
-        read.entries.forEach((e, k) => (entries[at[k]!] = e));
-        versions.set(shard, read.version);
+        (await batches.queuedJobs(at.map((i) => ids[i]!), shard)).forEach((e, k) => (entries[at[k]!] = e));
       }),
     ),
     batches.now(),
@@ -420,7 +416,7 @@ export async function claimsOf(
     return false;
   });
   for (const shard of used) await batches.forgetQueued(stale.filter((s) => s.shard === shard), shard);
-  return { pending, ownStale, versions };
+  return { pending, ownStale };
 }
 
 /** How long a walk waits for Redis to come back (a restart, a failover) before it stops. */

@@ -3,10 +3,8 @@
 -- step: a claimed document is counted in the batch's `queued` and has its number
 -- (its bit) for good, whatever dies before its job is added. An entry is
 -- "<job id>\t<ms, Redis clock>\t<seq>".
--- KEYS: queued-documents hash, batch hash, superseded jobs set (forget-queued.lua),
--- claims version (a counter every call that adds entries raises).
--- ARGV: mode, the claims version the caller read with the entries it decided on ('' if
--- none), then for each job: its id, its number of documents n, their ids as one
+-- KEYS: queued-documents hash, batch hash, superseded jobs set (forget-queued.lua).
+-- ARGV: mode, then for each job: its id, its number of documents n, their ids as one
 -- string of "id\n" lines, and what each expects as "expected\n" lines, or '' when
 -- every one expects '' (a thousand documents at most per call; packed, and read by
 -- plain finds, because Redis spends about a microsecond making each argument a string
@@ -19,14 +17,8 @@
 -- A document held by the very job it is claimed for was claimed by this same call sent
 -- before (a reply lost to a dropped connection, and the call sent again): it keeps
 -- its number, counted once. Job ids are never reused (a resumed walk numbers its own).
--- When no entry was added since the caller read them (the version is the one it read),
--- what it read still holds, less entries dropped since (a finished job's, a stale one):
--- a document it found free is free, an entry it expects is that entry or gone. The
--- entries are then not read again: an HMGET of a thousand ids costs Redis about as
--- much as the HSET that claims them. Entries are added only by this script.
--- Returns {per document its number or -1 when it was not claimed, the claims version
--- after this call (the caller's next call of the same walk passes it)}.
--- One HMGET (or none), one HINCRBY and one HSET for the whole chunk, not a round per document.
+-- Returns per document its number, or -1 when it was not claimed.
+-- One HMGET, one HINCRBY and one HSET for the whole chunk, not a round per document.
 local t = redis.call('TIME')
 local now = tostring(t[1] * 1000 + math.floor(t[2] / 1000))
 
@@ -43,7 +35,7 @@ local function lines(s, count, out)
 end
 
 local ids, jobs, expects = {}, {}, {}
-for i = 3, #ARGV, 4 do
+for i = 2, #ARGV, 4 do
   local job, n = ARGV[i], tonumber(ARGV[i + 1])
   local from = #ids
   if not lines(ARGV[i + 2], n, ids) then return redis.error_reply('claim-queued: job ' .. job .. ' announced ' .. n .. ' documents, sent ' .. (#ids - from)) end
@@ -54,15 +46,12 @@ for i = 3, #ARGV, 4 do
   end
   for d = from + 1, #ids do jobs[d] = job end
 end
-local version = redis.call('GET', KEYS[4]) or '0'
-local unchanged = ARGV[1] == 'new' and ARGV[2] == version
-local current = (#ids == 0 or unchanged) and {} or redis.call('HMGET', KEYS[1], unpack(ids))
+local current = #ids > 0 and redis.call('HMGET', KEYS[1], unpack(ids)) or {}
 local out, fresh, taken, kept = {}, {}, {}, {}
 for d = 1, #ids do
   local id, expected = ids[d], expects[d]
   -- The same id twice in one call: the second finds it claimed.
   local held = taken[id] or current[d]
-  if unchanged and not taken[id] and expected ~= '' then held = expected end
   local seq = -1
   if held and not taken[id] and string.sub(held, 1, #jobs[d] + 1) == jobs[d] .. '\t' then
     -- Claimed by this call already (see above): its entry is as it should be.
@@ -97,5 +86,4 @@ for d = 1, #ids do
   end
 end
 for from = 1, #fields, 1000 do redis.call('HSET', KEYS[1], unpack(fields, from, math.min(from + 999, #fields))) end
-if #fields > 0 then version = tostring(redis.call('INCR', KEYS[4])) end
-return {out, version}
+return out
