@@ -17,6 +17,7 @@
  * Per-document costs barely move with the machine's load, unlike wall times.
  *
  *   npm run bench:scale [-- --docs 5000 --per-job 32,128 --modes default,learn --shards 1,3]
+ *   npm run bench:scale -- --against ../old-checkout [--repeat 6] [--by-script]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,6 +46,11 @@ const { values } = parseArgs({
     // document of each script (by name) and command. The log costs Redis CPU itself, so
     // these runs are apart from the ones whose totals the table gives.
     'by-script': { type: 'boolean', default: false },
+    // Another built checkout of vnpipe (its dist/): the default mode measured with its
+    // producer and batch store and with this one's, alternated `repeat` times, so both
+    // see the same machine load (a shared machine's load moves these figures by a third).
+    against: { type: 'string' },
+    repeat: { type: 'string', default: '6' },
   },
 });
 const count = Number(values.docs);
@@ -182,7 +188,15 @@ function linesOf(dir: string): Map<string, DocumentLines> {
  * work would stretch the run and, with it, Redis's time-bound costs). The same
  * BatchStore calls, BullMQ options and job sizes as the real worker.
  */
-async function measure(input: string, warm: string, lines: Map<string, DocumentLines>, mode: 'default' | 'learn', perJob: number, byScript = false): Promise<Result> {
+/** The producer and batch store a measure runs: this checkout's, or another's (--against). */
+interface Code {
+  BatchStore: typeof BatchStore;
+  enqueueFolder: typeof enqueueFolder;
+}
+const OURS: Code = { BatchStore, enqueueFolder };
+
+async function measure(input: string, warm: string, lines: Map<string, DocumentLines>, mode: 'default' | 'learn', perJob: number, byScript = false, code = OURS): Promise<Result> {
+  const { BatchStore, enqueueFolder } = code;
   const server = await startLocalRedis();
   const redis = new Redis(server.url);
   const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: PREFIX });
@@ -387,6 +401,27 @@ try {
   for (const mode of modes) for (const perJob of perJobs) results.push(await measure(corpus.dir, warm.dir, lines, mode, perJob));
   const breakdowns: Result[] = [];
   if (values['by-script']) for (const perJob of perJobs) breakdowns.push(await measure(corpus.dir, warm.dir, lines, 'default', perJob, true));
+  const comparisons: string[] = [];
+  if (values.against) {
+    const dist = join(values.against, 'dist', 'src', 'queue');
+    const theirs: Code = {
+      BatchStore: ((await import(join(dist, 'batches.js'))) as { BatchStore: typeof BatchStore }).BatchStore,
+      enqueueFolder: ((await import(join(dist, 'producer.js'))) as { enqueueFolder: typeof enqueueFolder }).enqueueFolder,
+    };
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const spread = (xs: number[]) => `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`;
+    for (const perJob of perJobs) {
+      const runs = { theirs: [] as number[], ours: [] as number[] };
+      for (let r = 0; r < Number(values.repeat); r++) {
+        // Each pair in turn first: a trend in the machine's load favours neither.
+        for (const side of r % 2 ? (['ours', 'theirs'] as const) : (['theirs', 'ours'] as const)) {
+          runs[side].push((await measure(corpus.dir, warm.dir, lines, 'default', perJob, false, side === 'ours' ? OURS : theirs)).redisUsPerDoc);
+        }
+      }
+      const ratios = runs.ours.map((o, i) => o / runs.theirs[i]!);
+      comparisons.push(`| ${perJob} | ${spread(runs.theirs)} | ${spread(runs.ours)} | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}) |`);
+    }
+  }
   const rates = new Map<string, number>();
   for (const mode of modes) rates.set(mode, await workerRate(corpus.dir, mode));
   // A PING's cost on this machine: what one command round trip costs Redis here, to read the figures by.
@@ -411,6 +446,12 @@ try {
       `| ${r.label} | ${r.redisUsPerDoc.toFixed(1)} | ${r.rawUsPerDoc.toFixed(1)} | ${r.commandsPerDoc.toFixed(2)} | ${r.bytesPerDoc.toFixed(0)} | ` +
         `${ceiling.toFixed(0)} | ${(ceiling / rate).toFixed(0)} | ${r.top} |`,
     );
+  }
+  if (comparisons.length > 0) {
+    console.log(`\ndefault mode, ${values.against} against this checkout, alternated ${values.repeat} times: Redis CPU µs/doc less idle, median (range)`);
+    console.log('| documents a job | --against | this checkout | this / against, pair by pair |');
+    console.log('| --- | --- | --- | --- |');
+    for (const line of comparisons) console.log(line);
   }
   for (const r of breakdowns) console.log(`\n${r.label}, Redis's time inside each script and command (the slow log; a script includes the commands it calls, which are listed too), µs/doc: ${r.byScript}`);
   console.log(`\nRedis idle: ${results.map((r) => (r.idleUsPerSecond / 1000).toFixed(1)).join(', ')} ms CPU per second; a PING costs it ${ping.toFixed(1)} µs here`);
