@@ -102,7 +102,7 @@ export async function enqueueFolder(queue: Queue | Queues, batches: BatchStore, 
   if (!(await batches.producerLease(batchId, token, 'take', PRODUCER_LEASE_MS))) {
     throw new UsageError(`batch ${batchId} is still being queued by a live producer`);
   }
-  const lease = { lost: false };
+  const lease: Lease = { lost: false, retake: () => batches.producerLease(batchId, token, 'take', PRODUCER_LEASE_MS) };
   const renew = setInterval(() => {
     batches.producerLease(batchId, token, 'renew', PRODUCER_LEASE_MS).then((held) => (lease.lost ||= !held), () => {});
   }, PRODUCER_LEASE_MS / 3);
@@ -124,7 +124,7 @@ async function walkAndQueue(
   batches: BatchStore,
   batchId: string,
   options: EnqueueOptions,
-  ctx: { sink: AnySink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry; lease: { lost: boolean }; shards: number },
+  ctx: { sink: AnySink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry; lease: Lease; shards: number },
 ): Promise<EnqueueResult> {
   const { sink, walk, files, first, lease, shards } = ctx;
   const root = options.root;
@@ -151,9 +151,15 @@ async function walkAndQueue(
   let chunk: SourceEntry[] = options.learn ? [] : [first];
   const flush = async () => {
     if (lease.lost) {
+      const record = await batches.get(batchId);
       // A Redis that restarted without its data lost the lease with the batch.
-      if (!(await batches.get(batchId))) throw lostBatch(batchId);
-      throw new UsageError(`batch ${batchId} was taken over by another producer (enqueue --resume) while this one stalled: this one stops`);
+      if (!record) throw lostBatch(batchId);
+      // The lease ran out while Redis was away longer than it lasts, and nobody resumed
+      // the batch meanwhile: this walk takes it again and goes on.
+      if (record.producerAlive || record.walked || !(await lease.retake())) {
+        throw new UsageError(`batch ${batchId} was taken over by another producer (enqueue --resume) while this one stalled: this one stops`);
+      }
+      lease.lost = false;
     }
     const added = await ridingOutDrops(batches, batchId, () =>
       enqueueChunk(chunk, { maker: { version: VERSION, config: configHash(options.config) }, queue, batches, batchId, root, sink, jobIds, options, shards }),
@@ -417,6 +423,12 @@ export async function claimsOf(
   });
   for (const shard of used) await batches.forgetQueued(stale.filter((s) => s.shard === shard), shard);
   return { pending, ownStale };
+}
+
+/** Whether this producer still holds its batch's lease, and taking it again when it ran out unheld. */
+interface Lease {
+  lost: boolean;
+  retake: () => Promise<boolean>;
 }
 
 /** How long a walk waits for Redis to come back (a restart, a failover) before it stops. */

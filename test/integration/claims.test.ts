@@ -209,6 +209,44 @@ describe('enqueue when Redis drops the connection mid-walk', () => {
     expect(numbersRun(ran)).toEqual(everyNumber(N));
   });
 
+  it('takes its lease again when it ran out while Redis was away and nobody resumed the batch, and walks on', async () => {
+    const N = 3000;
+    const prefix = `t-lease-${Date.now()}`;
+    let dropped = 0;
+    const { queued, completed } = await walk(inject('redisUrl'), prefix, N, (queue) => {
+      const addBulk = queue.addBulk.bind(queue);
+      let calls = 0;
+      queue.addBulk = async (jobs) => {
+        if (++calls === 2) {
+          // The lease runs out (Redis away longer than it lasts), and the producer's renewal (every 5 s) finds it gone.
+          const keys = await redis.keys(`${prefix}:batch:*:producer`);
+          dropped = await redis.del(...keys);
+          await new Promise((r) => setTimeout(r, 5_500));
+        }
+        return addBulk(jobs);
+      };
+    });
+    expect(dropped).toBe(1);
+    expect([queued, completed]).toEqual([N, N]);
+  }, 120_000);
+
+  it('stops when another producer took its lease meanwhile (enqueue --resume while it stalled)', async () => {
+    const prefix = `t-lease-taken-${Date.now()}`;
+    const walking = walk(inject('redisUrl'), prefix, 3000, (queue) => {
+      const addBulk = queue.addBulk.bind(queue);
+      let calls = 0;
+      queue.addBulk = async (jobs) => {
+        if (++calls === 2) {
+          const [key] = await redis.keys(`${prefix}:batch:*:producer`);
+          await redis.set(key!, 'another-producer', 'PX', 15_000);
+          await new Promise((r) => setTimeout(r, 5_500));
+        }
+        return addBulk(jobs);
+      };
+    });
+    await expect(walking).rejects.toThrow(/was taken over by another producer/);
+  }, 120_000);
+
   it('waits for a Redis that restarts (AOF) mid-walk, and walks on: every document queued once, the batch ends with its counts exact', async () => {
     const server = await startLocalRedis({ appendOnly: true });
     const N = 4000;
