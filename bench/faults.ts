@@ -192,6 +192,38 @@ const cases: [string, () => Promise<Row & { fault: '' }>][] = [
       }),
   ],
   [
+    'Redis restart (AOF) mid-walk',
+    () =>
+      withCase(N, true, async (c) => {
+        const config = join(c.out, '..', 'window.json');
+        writeFileSync(config, '{"queue": {"enqueueWindow": 1000}}');
+        c.worker();
+        const producer = c.cli('enqueue', c.input, '--out', c.out, '--config', config);
+        await until(async () => ((await batches(c))[0]?.queued ?? 0) >= 1000);
+        await c.redis.restart(500);
+        expectOk(await producer);
+        await until(allFinished(c));
+        return 'the walk waits for Redis and goes on; a chunk cut off is walked again';
+      }),
+  ],
+  [
+    'Redis restart without persistence mid-walk',
+    () =>
+      withCase(N, false, async (c) => {
+        const config = join(c.out, '..', 'window.json');
+        writeFileSync(config, '{"queue": {"enqueueWindow": 1000}}');
+        c.worker();
+        const producer = c.cli('enqueue', c.input, '--out', c.out, '--config', config);
+        await until(async () => ((await batches(c))[0]?.queued ?? 0) >= 1000);
+        await c.redis.restart(500);
+        const first = await producer;
+        if (first.code === 0 || !/gone from Redis/.test(first.stderr)) throw new Error(`enqueue did not say its batch was lost (exit ${first.code}): ${first.stderr.trim()}`);
+        expectOk(await c.cli('enqueue', c.input, '--out', c.out, '--config', config));
+        await until(allFinished(c));
+        return 'enqueue stops: its batch is gone from Redis; the same enqueue again queues what has no output';
+      }),
+  ],
+  [
     'two producers on one folder',
     () =>
       withCase(N, true, async (c) => {

@@ -17,6 +17,7 @@
  * Per-document costs barely move with the machine's load, unlike wall times.
  *
  *   npm run bench:scale [-- --docs 5000 --per-job 32,128 --modes default,learn --shards 1,3]
+ *   npm run bench:scale -- --against ../old-checkout [--repeat 6] [--by-script]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +42,15 @@ const { values } = parseArgs({
     modes: { type: 'string', default: 'default,learn' },
     threads: { type: 'string', default: '2' },
     shards: { type: 'string', default: '1,3' },
+    // Each default-mode run once more with Redis's slow log catching every call: µs per
+    // document of each script (by name) and command. The log costs Redis CPU itself, so
+    // these runs are apart from the ones whose totals the table gives.
+    'by-script': { type: 'boolean', default: false },
+    // Another built checkout of vnpipe (its dist/): the default mode measured with its
+    // producer and batch store and with this one's, alternated `repeat` times, so both
+    // see the same machine load (a shared machine's load moves these figures by a third).
+    against: { type: 'string' },
+    repeat: { type: 'string', default: '6' },
   },
 });
 const count = Number(values.docs);
@@ -117,6 +127,44 @@ interface Result {
   top: string;
   /** Documents the stand-in workers finished per second of wall time. */
   wallDocsPerSecond: number;
+  /** With --by-script: each script and command, µs per document (the slow log's durations) and calls per job. */
+  byScript?: string;
+}
+
+/** Script names by sha: every script an ioredis client defined (BullMQ's and vnpipe's). */
+function scriptNames(...clients: Redis[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const client of clients) {
+    for (const [name, script] of Object.entries((client as unknown as { scriptsSet: Record<string, { sha: string }> }).scriptsSet)) names.set(script.sha, name);
+  }
+  return names;
+}
+
+/**
+ * The slow log (every call logged) summed by script name or command: µs per document,
+ * calls per job. Redis logs the commands a script calls as well as the script, whose
+ * time includes theirs: a command's figure counts its calls from scripts too.
+ */
+async function slowlogBreakdown(redis: Redis, names: Map<string, string>, docs: number, perJob: number): Promise<string> {
+  const entries = (await redis.call('SLOWLOG', 'GET', '-1')) as [number, number, number, string[]][];
+  const sums = new Map<string, { usec: number; calls: number }>();
+  for (const [, , usec, args] of entries) {
+    const command = String(args[0]).toLowerCase();
+    if (/^(info|config|slowlog)$/.test(command)) continue;
+    const name = command === 'evalsha' ? (names.get(String(args[1])) ?? `evalsha ${String(args[1]).slice(0, 8)}`) : command;
+    const sum = sums.get(name) ?? { usec: 0, calls: 0 };
+    sum.usec += usec;
+    sum.calls++;
+    sums.set(name, sum);
+  }
+  const jobs = docs / perJob;
+  return (
+    [...sums]
+      .sort((a, b) => b[1].usec - a[1].usec)
+      .filter(([, s]) => s.usec / docs >= 0.05)
+      .map(([name, s]) => `${name} ${(s.usec / docs).toFixed(2)} (${(s.calls / jobs).toFixed(1)}/job)`)
+      .join(', ')
+  );
 }
 
 /** Each document's lines for the counting pass, computed once: the stand-in worker sends them as the real one would. */
@@ -140,7 +188,15 @@ function linesOf(dir: string): Map<string, DocumentLines> {
  * work would stretch the run and, with it, Redis's time-bound costs). The same
  * BatchStore calls, BullMQ options and job sizes as the real worker.
  */
-async function measure(input: string, warm: string, lines: Map<string, DocumentLines>, mode: 'default' | 'learn', perJob: number): Promise<Result> {
+/** The producer and batch store a measure runs: this checkout's, or another's (--against). */
+interface Code {
+  BatchStore: typeof BatchStore;
+  enqueueFolder: typeof enqueueFolder;
+}
+const OURS: Code = { BatchStore, enqueueFolder };
+
+async function measure(input: string, warm: string, lines: Map<string, DocumentLines>, mode: 'default' | 'learn', perJob: number, byScript = false, code = OURS): Promise<Result> {
+  const { BatchStore, enqueueFolder } = code;
   const server = await startLocalRedis();
   const redis = new Redis(server.url);
   const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: PREFIX });
@@ -179,6 +235,11 @@ async function measure(input: string, warm: string, lines: Map<string, DocumentL
     await new Promise((r) => setTimeout(r, 2000));
     const idleUsPerSecond = ((await snapshot(redis)).cpuUs - idleStart.cpuUs) / (Number(process.hrtime.bigint() - idleFrom) / 1e9);
     await redis.config('RESETSTAT');
+    if (byScript) {
+      await redis.config('SET', 'slowlog-log-slower-than', '0');
+      await redis.config('SET', 'slowlog-max-len', '10000000');
+      await redis.call('SLOWLOG', 'RESET');
+    }
     const before = await snapshot(redis);
     const start = process.hrtime.bigint();
     const { batchId, queued } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, learn: mode === 'learn' });
@@ -202,6 +263,7 @@ async function measure(input: string, warm: string, lines: Map<string, DocumentL
       bytesPerDoc: (after.netBytes - before.netBytes) / queued,
       top,
       wallDocsPerSecond: queued / secs,
+      byScript: byScript ? await slowlogBreakdown(redis, scriptNames(redis, workerConnection), queued, perJob) : undefined,
     };
   } finally {
     await worker.close();
@@ -337,6 +399,29 @@ try {
   const lines = modes.includes('learn') ? linesOf(corpus.dir) : new Map<string, DocumentLines>();
   const results: Result[] = [];
   for (const mode of modes) for (const perJob of perJobs) results.push(await measure(corpus.dir, warm.dir, lines, mode, perJob));
+  const breakdowns: Result[] = [];
+  if (values['by-script']) for (const perJob of perJobs) breakdowns.push(await measure(corpus.dir, warm.dir, lines, 'default', perJob, true));
+  const comparisons: string[] = [];
+  if (values.against) {
+    const dist = join(values.against, 'dist', 'src', 'queue');
+    const theirs: Code = {
+      BatchStore: ((await import(join(dist, 'batches.js'))) as { BatchStore: typeof BatchStore }).BatchStore,
+      enqueueFolder: ((await import(join(dist, 'producer.js'))) as { enqueueFolder: typeof enqueueFolder }).enqueueFolder,
+    };
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const spread = (xs: number[]) => `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`;
+    for (const perJob of perJobs) {
+      const runs = { theirs: [] as number[], ours: [] as number[] };
+      for (let r = 0; r < Number(values.repeat); r++) {
+        // Each pair in turn first: a trend in the machine's load favours neither.
+        for (const side of r % 2 ? (['ours', 'theirs'] as const) : (['theirs', 'ours'] as const)) {
+          runs[side].push((await measure(corpus.dir, warm.dir, lines, 'default', perJob, false, side === 'ours' ? OURS : theirs)).redisUsPerDoc);
+        }
+      }
+      const ratios = runs.ours.map((o, i) => o / runs.theirs[i]!);
+      comparisons.push(`| ${perJob} | ${spread(runs.theirs)} | ${spread(runs.ours)} | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}) |`);
+    }
+  }
   const rates = new Map<string, number>();
   for (const mode of modes) rates.set(mode, await workerRate(corpus.dir, mode));
   // A PING's cost on this machine: what one command round trip costs Redis here, to read the figures by.
@@ -362,6 +447,13 @@ try {
         `${ceiling.toFixed(0)} | ${(ceiling / rate).toFixed(0)} | ${r.top} |`,
     );
   }
+  if (comparisons.length > 0) {
+    console.log(`\ndefault mode, ${values.against} against this checkout, alternated ${values.repeat} times: Redis CPU µs/doc less idle, median (range)`);
+    console.log('| documents a job | --against | this checkout | this / against, pair by pair |');
+    console.log('| --- | --- | --- | --- |');
+    for (const line of comparisons) console.log(line);
+  }
+  for (const r of breakdowns) console.log(`\n${r.label}, Redis's time inside each script and command (the slow log; a script includes the commands it calls, which are listed too), µs/doc: ${r.byScript}`);
   console.log(`\nRedis idle: ${results.map((r) => (r.idleUsPerSecond / 1000).toFixed(1)).join(', ')} ms CPU per second; a PING costs it ${ping.toFixed(1)} µs here`);
   console.log(`stand-in workers: ${results.map((r) => `${r.label} ${r.wallDocsPerSecond.toFixed(0)}`).join('; ')} docs/s (this machine's clients, not Redis, set these)`);
   console.log(`vnpipe worker (${threads} threads): ${[...rates].map(([m, r]) => `${m} ${r.toFixed(0)}`).join(', ')} documents per core-second`);

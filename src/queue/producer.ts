@@ -102,7 +102,7 @@ export async function enqueueFolder(queue: Queue | Queues, batches: BatchStore, 
   if (!(await batches.producerLease(batchId, token, 'take', PRODUCER_LEASE_MS))) {
     throw new UsageError(`batch ${batchId} is still being queued by a live producer`);
   }
-  const lease = { lost: false };
+  const lease: Lease = { lost: false, retake: () => batches.producerLease(batchId, token, 'take', PRODUCER_LEASE_MS) };
   const renew = setInterval(() => {
     batches.producerLease(batchId, token, 'renew', PRODUCER_LEASE_MS).then((held) => (lease.lost ||= !held), () => {});
   }, PRODUCER_LEASE_MS / 3);
@@ -124,7 +124,7 @@ async function walkAndQueue(
   batches: BatchStore,
   batchId: string,
   options: EnqueueOptions,
-  ctx: { sink: AnySink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry; lease: { lost: boolean }; shards: number },
+  ctx: { sink: AnySink; walk: () => AsyncGenerator<SourceEntry>; files: AsyncGenerator<SourceEntry>; first: SourceEntry; lease: Lease; shards: number },
 ): Promise<EnqueueResult> {
   const { sink, walk, files, first, lease, shards } = ctx;
   const root = options.root;
@@ -150,9 +150,21 @@ async function walkAndQueue(
   const counts: EnqueueCounts = { found: 0, queued: 0, skipped: 0 };
   let chunk: SourceEntry[] = options.learn ? [] : [first];
   const flush = async () => {
-    if (lease.lost) throw new UsageError(`batch ${batchId} was taken over by another producer (enqueue --resume) while this one stalled: this one stops`);
-    const added = await enqueueChunk(chunk, { maker: { version: VERSION, config: configHash(options.config) }, queue, batches, batchId, root, sink, jobIds, options, shards });
-    await batches.addCounts(batchId, { found: added.found, skipped: added.skipped });
+    if (lease.lost) {
+      const record = await batches.get(batchId);
+      // A Redis that restarted without its data lost the lease with the batch.
+      if (!record) throw lostBatch(batchId);
+      // The lease ran out while Redis was away longer than it lasts, and nobody resumed
+      // the batch meanwhile: this walk takes it again and goes on.
+      if (record.producerAlive || record.walked || !(await lease.retake())) {
+        throw new UsageError(`batch ${batchId} was taken over by another producer (enqueue --resume) while this one stalled: this one stops`);
+      }
+      lease.lost = false;
+    }
+    const added = await ridingOutDrops(batches, batchId, () =>
+      enqueueChunk(chunk, { maker: { version: VERSION, config: configHash(options.config) }, queue, batches, batchId, root, sink, jobIds, options, shards }),
+    );
+    await ridingOutDrops(batches, batchId, () => batches.addCounts(batchId, { found: added.found, skipped: added.skipped }), false);
     counts.found += added.found;
     counts.queued += added.queued;
     counts.skipped += added.skipped;
@@ -165,7 +177,7 @@ async function walkAndQueue(
     // Room is awaited before a chunk goes in, not after: a walk that has just queued
     // its last file does not wait for workers.
     if (chunk.length >= CHUNK && (!unit || unit(file.key) !== unit(chunk[chunk.length - 1]!.key))) {
-      if (await waitForRoom(queue, batches, batchId, options.config, options.onQueueFull, unit !== null)) {
+      if (await ridingOutDrops(batches, batchId, () => waitForRoom(queue, batches, batchId, options.config, options.onQueueFull, unit !== null))) {
         chunk = [];
         break;
       }
@@ -173,11 +185,11 @@ async function walkAndQueue(
     }
     chunk.push(file);
   }
-  const record = await batches.get(batchId);
+  const record = await ridingOutDrops(batches, batchId, () => batches.get(batchId));
   if (!record) throw lostBatch(batchId);
   // A cancel while the walk ended: the last chunk stays out, like every chunk after a cancel.
   if (!record.cancelRequested) await flush();
-  await batches.markWalked(batchId);
+  await ridingOutDrops(batches, batchId, () => batches.markWalked(batchId));
   return { batchId, ...counts };
 }
 
@@ -411,6 +423,53 @@ export async function claimsOf(
   });
   for (const shard of used) await batches.forgetQueued(stale.filter((s) => s.shard === shard), shard);
   return { pending, ownStale };
+}
+
+/** Whether this producer still holds its batch's lease, and taking it again when it ran out unheld. */
+interface Lease {
+  lost: boolean;
+  retake: () => Promise<boolean>;
+}
+
+/** How long a walk waits for Redis to come back (a restart, a failover) before it stops. */
+const REDIS_DROP_MS = 60_000;
+
+/** Redis went away under a command: the connection closed or reset, or Redis is loading its data after a restart. */
+function isConnectionDrop(err: Error): boolean {
+  return (
+    err.name === 'AbortError' ||
+    err.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|^LOADING |socket closed|Stream isn't writeable/i.test(err.message)
+  );
+}
+
+/**
+ * Runs `step` again while Redis is away, until REDIS_DROP_MS. A command cut off by a
+ * dropped connection may or may not have run; a chunk's steps are safe to run again:
+ * claims seen as this batch's own are taken over or found pending, a claim call sent
+ * twice keeps its numbers (claim-queued.lua), and BullMQ adds a job id once.
+ * `again: false` for a step that would count twice (the walk's found/skipped): it is
+ * only waited for, not repeated. A batch gone from Redis (a restart without
+ * persistence) stops the walk at once with what to do.
+ */
+async function ridingOutDrops<T>(batches: BatchStore, batchId: string, step: () => Promise<T>): Promise<T>;
+async function ridingOutDrops(batches: BatchStore, batchId: string, step: () => Promise<void>, again: false): Promise<void>;
+async function ridingOutDrops<T>(batches: BatchStore, batchId: string, step: () => Promise<T>, again = true): Promise<T | undefined> {
+  const deadline = Date.now() + REDIS_DROP_MS;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
+    try {
+      return await step();
+    } catch (err) {
+      if (!isConnectionDrop(err as Error)) throw err;
+      if (Date.now() > deadline) {
+        throw new UsageError(`Redis was unreachable for ${REDIS_DROP_MS / 1000} s while batch ${batchId} was being queued (${(err as Error).message}): once it is back, run the same enqueue with --resume ${batchId}`);
+      }
+      await new Promise((r) => setTimeout(r, wait));
+      const record = await batches.get(batchId).catch((e: Error) => (isConnectionDrop(e) ? undefined : Promise.reject(e)));
+      if (record === null) throw lostBatch(batchId);
+      if (record && !again) return undefined;
+    }
+  }
 }
 
 /** Redis's out-of-memory refusal (alone, or inside a MULTI) as what to do about it; any other error as it is. */

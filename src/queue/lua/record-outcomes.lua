@@ -1,38 +1,50 @@
 -- What one job did, in one call: the documents it cleaned and wrote, then those that
 -- failed for good. KEYS: the batch keys (outcome.lua).
--- ARGV: now, only-if-unrecorded flag, job id, completed count n, the n completed
--- documents as one string of "seq bytes id\n" lines, their keys as one string of
--- "<byte length>:<key>" pieces, then seq, key, id, job id, failure JSON for each failed
--- one. The completed documents come packed: one argument per document costs Redis
--- about a microsecond to make into a string here, reading them from one costs a tenth
--- of that, and their keys are only read when the batch has failure records to drop.
+-- ARGV: now, only-if-unrecorded flag, job id, completed count n, then the n completed
+-- documents packed: their seqs as n 4-byte big-endian numbers, their input bytes in
+-- all, their sizes as "size\n" lines, their keys as "<byte length>:<key>" pieces;
+-- then seq, key, id, job id, failure JSON for each failed one. Packed because Redis
+-- spends about a microsecond making each argument a string, and Lua's pattern
+-- matching about as much taking a line apart: a seq is read with one string.byte,
+-- and sizes and keys only when needed (some documents had an outcome already; the
+-- batch has failure records to drop). The completed documents' queued-documents
+-- entries are not this script's: the caller drops them first, by a plain HDEL
+-- (BatchStore.recordCompleted says why).
 -- With the flag, a failed document that already has an outcome keeps it: a job lost
 -- with its worker fails only the documents it had not finished.
 -- Returns {completed that were new, failed that were new, 1 if this call ended the batch}.
 -- include: outcome.lua
 local n = tonumber(ARGV[4])
+if #ARGV[5] ~= 4 * n then return redis.error_reply('record-outcomes: ' .. n .. ' documents announced, ' .. #ARGV[5] .. ' bytes of seqs sent') end
 
-local seqs, at, ids, jobs, sizes = {}, {}, {}, {}, {}
-local d = 0
-for seq, size, id in string.gmatch(ARGV[5], '(%-?%d+) (%d+) ([^\n]*)\n') do
-  d = d + 1
+-- `count` "<piece>\n" lines of `s` (a plain find each: no pattern, no captures).
+local function lines(s, count)
+  local out, pos = {}, 1
+  for i = 1, count do
+    local stop = string.find(s, '\n', pos, true)
+    if not stop then return nil end
+    out[i] = string.sub(s, pos, stop - 1)
+    pos = stop + 1
+  end
+  return out
+end
+local seqs, at = {}, {}
+for d = 1, n do
+  local a, b, c, e = string.byte(ARGV[5], 4 * d - 3, 4 * d)
+  local seq = ((a * 256 + b) * 256 + c) * 256 + e
   if known(seq) then
     seqs[#seqs + 1] = seq
-    sizes[#sizes + 1] = tonumber(size)
     at[#at + 1] = d
-    ids[#ids + 1] = id
-    jobs[#jobs + 1] = ARGV[3]
   end
 end
-if d ~= n then return redis.error_reply('record-outcomes: ' .. n .. ' documents announced, ' .. d .. ' sent') end
 
--- The keys of the documents kept above, from ARGV[6].
+-- The keys of the documents kept above, from ARGV[8].
 local function keysOf()
   local all, pos = {}, 1
-  while pos <= #ARGV[6] do
-    local colon = string.find(ARGV[6], ':', pos, true)
-    local len = tonumber(string.sub(ARGV[6], pos, colon - 1))
-    all[#all + 1] = string.sub(ARGV[6], colon + 1, colon + len)
+  while pos <= #ARGV[8] do
+    local colon = string.find(ARGV[8], ':', pos, true)
+    local len = tonumber(string.sub(ARGV[8], pos, colon - 1))
+    all[#all + 1] = string.sub(ARGV[8], colon + 1, colon + len)
     pos = colon + len + 1
   end
   local keys = {}
@@ -42,10 +54,26 @@ end
 
 local completed, bytes = 0, 0
 if #seqs > 0 then
-  for i, bit in ipairs(bits(KEYS[2], seqs, 'SET', 1)) do
-    if bit == 0 then
-      completed = completed + 1
-      bytes = bytes + sizes[i]
+  local was = bits(KEYS[2], seqs, 'SET', 1)
+  if #seqs == n then
+    -- Every document known: the bytes in all, less those of documents done before.
+    bytes = tonumber(ARGV[6])
+    local sizes
+    for i, bit in ipairs(was) do
+      if bit == 0 then
+        completed = completed + 1
+      else
+        sizes = sizes or lines(ARGV[7], n)
+        bytes = bytes - tonumber(sizes[at[i]])
+      end
+    end
+  else
+    local sizes = lines(ARGV[7], n)
+    for i, bit in ipairs(was) do
+      if bit == 0 then
+        completed = completed + 1
+        bytes = bytes + tonumber(sizes[at[i]])
+      end
     end
   end
   if redis.call('EXISTS', KEYS[3]) == 1 then
@@ -59,25 +87,12 @@ if #seqs > 0 then
     local keys = keysOf()
     if select(2, variadic('HDEL', KEYS[4], keys)) > 0 then variadic('ZREM', KEYS[8], keys) end
   end
-  -- An entry passes to another job only when it was stale (forget-queued.lua) or this
-  -- batch's own walk took it over (claim-queued.lua), and both name the job it left in
-  -- the superseded set. A job not named there owns every entry under its documents'
-  -- ids that is left: they go without reading each one first.
-  if redis.call('SISMEMBER', KEYS[9], ARGV[3]) == 1 then
-    forget(ids, jobs)
-  else
-    local asked = {}
-    for _, id in ipairs(ids) do
-      if id ~= '' then asked[#asked + 1] = id end
-    end
-    if #asked > 0 then variadic('HDEL', KEYS[6], asked) end
-  end
   add('completed', completed)
   add('bytes', bytes)
 end
 
 local fseqs, fkeys, fids, fjobs, records = {}, {}, {}, {}, {}
-for i = 7, #ARGV, 5 do
+for i = 9, #ARGV, 5 do
   if known(ARGV[i]) then
     fseqs[#fseqs + 1] = ARGV[i]
     fkeys[#fkeys + 1] = ARGV[i + 1]
