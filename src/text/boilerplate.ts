@@ -135,6 +135,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   const slides = inferMarkup && isPhotoStory(lines, rules);
   // Where paragraphs follow each other without a blank line, a blank line is a lost picture.
   const pictureGaps = inferMarkup && !markdown && !slides && runsParagraphs(lines, rules);
+  let quoting: Set<number> | undefined;
 
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
@@ -191,7 +192,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       // Another article's headline over its lead: a related-article item, not a caption.
       mark(i, 'related');
       mark(i + 1, 'related');
-    } else if (pictureGaps && gapBefore > 0 && text.length >= DUPLICATE_MIN && quotesOtherLine(lines, i)) {
+    } else if (pictureGaps && gapBefore > 0 && text.length >= DUPLICATE_MIN && (quoting ??= quotingLines(lines)).has(i)) {
       // A sentence under a blank line that the text prints elsewhere too: a pull quote or a lead printed twice.
       mark(i, 'duplicate');
     } else if (inferMarkup) {
@@ -305,7 +306,14 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     kept[last] = end;
   }
   // A feed's excerpt repeats the article's first caption: one picture, one caption.
-  const unique = captions.filter((c, k) => captions.findIndex((d) => d.text === c.text && d.credit === c.credit) === k);
+  // By a key, not a search of the list for each: a text of 10,000 captions took 3 s.
+  const seenCaptions = new Set<string>();
+  const unique = captions.filter((c) => {
+    const key = JSON.stringify([c.text, c.credit]);
+    if (seenCaptions.has(key)) return false;
+    seenCaptions.add(key);
+    return true;
+  });
   return { paragraphs: kept, captions: unique, authors, sources, category, removed };
 }
 
@@ -964,11 +972,64 @@ function gapCaption(rules: BoilerplateRules, text: string): Caption | null {
 /** Characters of a line's opening that, found in another line, make it a quote of that line. */
 const QUOTE_OPENING = 50;
 
-/** Whether another line of the text holds this one, or its opening (a pull quote cuts the sentence it repeats). */
-function quotesOtherLine(lines: Line[], i: number): boolean {
-  const text = lines[i]!.text;
-  const opening = text.slice(0, Math.min(text.length - 1, QUOTE_OPENING));
-  return lines.some((l, j) => j !== i && l.text.includes(opening));
+/**
+ * The lines under a blank line (of a quote's length) that another line of the text holds,
+ * or holds their opening (a pull quote cuts the sentence it repeats). One pass over the text
+ * per opening length, with a rolling hash, not a search of every line for each: a text of
+ * 20,000 such lines took 29 s that way.
+ */
+function quotingLines(lines: Line[]): Set<number> {
+  const found = new Set<number>();
+  const byLength = new Map<number, number[]>();
+  for (let i = 0; i < lines.length; i++) {
+    const { text, gapBefore } = lines[i]!;
+    if (gapBefore === 0 || text.length < DUPLICATE_MIN) continue;
+    const length = Math.min(text.length - 1, QUOTE_OPENING);
+    const group = byLength.get(length);
+    if (group) group.push(i);
+    else byLength.set(length, [i]);
+  }
+  if (byLength.size === 0) return found;
+  // Lines joined by a character no opening holds: no match runs across two lines.
+  const text = lines.map((l) => l.text).join('\n');
+  const starts: number[] = [];
+  for (let i = 0, at = 0; i < lines.length; at += lines[i]!.text.length + 1, i++) starts.push(at);
+  const BASE = 0x9e3779b1;
+  const hash = (s: string, from: number, to: number) => {
+    let h = 0;
+    for (let q = from; q < to; q++) h = (Math.imul(h, BASE) + s.charCodeAt(q)) | 0;
+    return h;
+  };
+  for (const [length, group] of byLength) {
+    // The lines whose opening is still looked for, by its hash.
+    const pending = new Map<number, number[]>();
+    for (const i of group) {
+      const h = hash(lines[i]!.text, 0, length);
+      const same = pending.get(h);
+      if (same) same.push(i);
+      else pending.set(h, [i]);
+    }
+    let top = 1;
+    for (let k = 1; k < length; k++) top = Math.imul(top, BASE);
+    let h = hash(text, 0, Math.min(length, text.length));
+    let line = 0;
+    for (let p = 0; p + length <= text.length && pending.size > 0; p++) {
+      if (p > 0) h = (Math.imul((h - Math.imul(text.charCodeAt(p - 1), top)) | 0, BASE) + text.charCodeAt(p + length - 1)) | 0;
+      const waiting = pending.get(h);
+      if (!waiting) continue;
+      while (line + 1 < starts.length && starts[line + 1]! <= p) line++;
+      const window = text.slice(p, p + length);
+      // Found in another line: those lines are quotes; the line it stands in waits for another.
+      const left: number[] = [];
+      for (const i of waiting) {
+        if (i !== line && lines[i]!.text.startsWith(window)) found.add(i);
+        else left.push(i);
+      }
+      if (left.length > 0) pending.set(h, left);
+      else pending.delete(h);
+    }
+  }
+  return found;
 }
 
 /** Whether the line above `i` (if any) is a sentence, not a table cell, a heading or the lead: a caption stands between paragraphs. */
