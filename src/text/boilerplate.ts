@@ -334,9 +334,10 @@ const chromePatterns = new WeakMap<RegExp[], { anywhere: RegExp; atStart: RegExp
  * Splits a site's page chrome (`... Bình luận (0) Tổng biên tập: ...`, a comment widget's
  * messages, the licence and copyright) off the end of the document's last line, into a line
  * of its own; returns that line's index, or -1. The chrome starts at the first phrase that
- * one more follows (or that ends the text) in the second half of the line, or that three
- * more follow after its first quarter, at the start of its sentence; a line that starts with
- * it goes whole when it stands in the document's second half.
+ * one more follows (or that ends a text that does not end as a sentence) in the second half
+ * of the line, or that three more follow after its first quarter, at the start of its
+ * sentence; a line that starts with it goes whole when it stands in the document's second
+ * half, and, if it ends as a sentence, holds another.
  */
 function cutPageChrome(lines: Line[], rules: BoilerplateRules): number {
   const last = lines.length - 1;
