@@ -159,7 +159,8 @@ export class ShardSink {
           );
         }
         const raw = await this.store.get(object.key);
-        const size = raw ? (JSON.parse(raw.toString('utf8')) as Partial<ShardManifest>).recordsPerJob : undefined;
+        // A damaged manifest says nothing: its unit is written again, and another one tells.
+        const size = raw ? parseManifest(raw)?.recordsPerJob : undefined;
         if (Number.isInteger(size) && size! >= 1) return size!;
       }
     } catch (err) {

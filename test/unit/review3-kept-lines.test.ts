@@ -33,4 +33,14 @@ describe('documents kept from a damaged output shard', () => {
       expect(await sink.keptLines('a.jsonl#0', 1, maker)).toBeNull();
     });
   }
+
+  it('reads the output\'s unit size past a damaged manifest, not failing the enqueue on it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vnpipe-review3-unit-'));
+    const sink = new ShardSink(pathToFileURL(dir).href, 4, 'jsonl.gz');
+    await sink.write('b.jsonl#0', [doc(0)], { input: 'b.jsonl', inputMtimeMs: 1, failures: [], vnpipe: maker });
+    // Listed first: `a` before `b`.
+    writeFileSync(join(dir, 'a.jsonl.000000000.jsonl.gz.manifest.json'), '{"shard": "a.jsonl');
+    expect(await sink.writtenUnitSize()).toBe(4);
+  });
 });
+
