@@ -1,4 +1,4 @@
-import { parseDate } from '../text/dates.js';
+import { isoOffset, parseDate } from '../text/dates.js';
 import type { HtmlRules } from './rules.js';
 import { collapse, elementsOf, textOf, type HtmlElement } from './tree.js';
 
@@ -400,7 +400,8 @@ export function isoFrom(raw: string, defaultOffset: string): string | null {
     const hour = vn[4] === undefined ? null : vn[6] ? (+vn[4] % 12) + (/p/i.test(vn[6]) ? 12 : 0) : +vn[4];
     // The offset the page prints after the time: VnExpress's `13/1/2021, 00:00 (GMT+7)`.
     const gmt = hour === null ? null : /(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?/.exec(s.slice(vn.index + vn[0].length));
-    const offset = gmt ? `${gmt[1]}${gmt[2]!.padStart(2, '0')}:${gmt[3] ?? '00'}` : defaultOffset;
+    // One no zone has (`GMT+99`) is a typo: the sites' own offset, not an invalid date.
+    const offset = (gmt && isoOffset(`${gmt[1]}${gmt[2]!.padStart(2, '0')}:${gmt[3] ?? '00'}`)) || defaultOffset;
     return parseDate(hour === null ? `${vn[1]}/${vn[2]}/${vn[3]}` : `${vn[1]}/${vn[2]}/${vn[3]} ${hour}:${vn[5]}`, offset);
   }
   // Java's Date.toString(), which some CMSs put in JSON-LD (faz.net: `Fri Apr 28 19:20:36 CEST 2023`).

@@ -30,6 +30,16 @@ export interface ShardManifest {
 
 const MANIFEST_SUFFIX = '.manifest.json';
 
+/** A manifest's bytes as a manifest; null when they are no JSON object (a damaged file). */
+function parseManifest(raw: Buffer): ShardManifest | null {
+  try {
+    const m = JSON.parse(raw.toString('utf8')) as unknown;
+    return typeof m === 'object' && m !== null ? (m as ShardManifest) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Output shards: `<out>/<input shard>.<first record, 9 digits>.jsonl.gz` (or `.parquet`,
  * shards.outputFormat), one per unit
@@ -68,7 +78,7 @@ export class ShardSink {
   async manifest(key: string): Promise<ShardManifest | null> {
     const { unit } = unitOf(key, this.recordsPerJob);
     if (this.last?.unit !== unit) {
-      const manifest = this.store.get(`${this.nameOf(key)}${MANIFEST_SUFFIX}`).then((raw) => (raw ? (JSON.parse(raw.toString('utf8')) as ShardManifest) : null), () => null);
+      const manifest = this.store.get(`${this.nameOf(key)}${MANIFEST_SUFFIX}`).then((raw) => (raw ? parseManifest(raw) : null), () => null);
       this.last = { unit, manifest };
     }
     return this.last.manifest;
@@ -97,13 +107,15 @@ export class ShardSink {
    * from this version of its input by this vnpipe under these settings: a unit that runs
    * for some of its records (those that failed, enqueued again) keeps the others as they
    * are instead of cleaning them again. Null when there is nothing to keep, or when the
-   * shard and its manifest disagree (a worker killed between the two writes).
+   * shard and its manifest disagree (a worker killed between the two writes) or either
+   * does not decode (damaged, or overwritten by another tool): the unit is cleaned whole
+   * and its shard written again, rather than every record failing on every try.
    */
   async keptLines(unit: string, inputMtimeMs: number, maker: Maker): Promise<Map<number, string> | null> {
     const name = this.nameOf(unit);
     // Read afresh, not from the enqueue cache: this thread may have rewritten the unit since.
     const raw = await this.store.get(`${name}${MANIFEST_SUFFIX}`);
-    const m = raw ? (JSON.parse(raw.toString('utf8')) as ShardManifest) : null;
+    const m = raw ? parseManifest(raw) : null;
     if (!m?.failures || m.recordsPerJob !== this.recordsPerJob || m.inputMtimeMs !== inputMtimeMs || m.vnpipe.version !== maker.version || m.vnpipe.config !== maker.config) {
       return null;
     }
@@ -112,7 +124,13 @@ export class ShardSink {
     const { shard, first } = unitOf(unit, this.recordsPerJob);
     const failures = new Set(m.failures);
     const kept = new Map<number, string>();
-    for (const line of await outputShardLines(name, body)) {
+    let lines: string[];
+    try {
+      lines = await outputShardLines(name, body);
+    } catch {
+      return null;
+    }
+    for (const line of lines) {
       // Inside a JSON string a quote is escaped: `"source":"` is the field itself.
       const source = /"source":"([^"\\]*)"/.exec(line)?.[1];
       const index = source?.startsWith(`${shard}#`) ? Number(source.slice(shard.length + 1)) : NaN;
@@ -141,7 +159,8 @@ export class ShardSink {
           );
         }
         const raw = await this.store.get(object.key);
-        const size = raw ? (JSON.parse(raw.toString('utf8')) as Partial<ShardManifest>).recordsPerJob : undefined;
+        // A damaged manifest says nothing: its unit is written again, and another one tells.
+        const size = raw ? parseManifest(raw)?.recordsPerJob : undefined;
         if (Number.isInteger(size) && size! >= 1) return size!;
       }
     } catch (err) {

@@ -228,23 +228,23 @@ export class WorkerMetrics {
 
   /** When the worker stops: the queue-wide series move to another worker at once, not when the lease runs out. */
   async close(): Promise<void> {
-    await Promise.all(this.wider.map((q) => q.close()));
+    // A queue that fails to close must not keep the lease from being given up.
+    await Promise.allSettled(this.wider.map((q) => q.close()));
     await this.sources.redis.eval(RELEASE_SCRIPT, 1, this.leaseKey, this.token);
   }
 
   async text(): Promise<string> {
     const own = await this.registry.metrics();
-    // Redis away: the worker's own series still answer.
-    const queueWide = await this.exporter().then(
-      async (held) => {
+    // Redis away, before the lease or after it: the worker's own series still answer.
+    const queueWide = await this.exporter()
+      .then(async (held) => {
         if (!held) return '';
         const queues = await this.queues();
         await this.refreshQueue(queues);
         const [ours, bull] = await Promise.all([this.queueRegistry.metrics(), queues.exportPrometheusMetrics()]);
         return `${ours}\n${bull}`;
-      },
-      () => '',
-    );
+      })
+      .catch(() => '');
     return `${own}\n${queueWide}`;
   }
 

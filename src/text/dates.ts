@@ -20,11 +20,11 @@ export function isoDate(year: number, month: number, day?: number, time?: { h: n
   return `${ymd}T${pad(time.h)}:${pad(time.m)}:${pad(time.s)}${offset ?? ''}`;
 }
 
-/** `+0700`, `+07:00`, `Z`, `GMT` to `+07:00` / `Z`; null when it is none of them. */
+/** `+0700`, `+07:00`, `Z`, `GMT` to `+07:00` / `Z`; null when it is none of them, or no zone's (past ±14:00, minutes past 59). */
 export function isoOffset(raw: string): string | null {
   if (raw === 'Z' || raw === 'GMT' || raw === 'UTC') return 'Z';
   const m = /^([+-])(\d{2}):?(\d{2})$/.exec(raw);
-  return m ? `${m[1]}${m[2]}:${m[3]}` : null;
+  return m && +m[2]! <= 14 && +m[3]! <= 59 ? `${m[1]}${m[2]}:${m[3]}` : null;
 }
 
 /**
