@@ -9,7 +9,7 @@ import type { HtmlRules } from './html/rules.js';
 import type { BoilerplateRules } from './text/boilerplate.js';
 import type { Encoding } from './text/decode.js';
 import type { LanguageRules } from './text/language.js';
-import type { LearnSettings } from './text/learned.js';
+import type { LearnConfig } from './text/learned.js';
 import type { ToneSetting } from './text/normalize.js';
 import type { RecordRules } from './text/record.js';
 import type { SentenceRules } from './text/sentences.js';
@@ -25,7 +25,7 @@ export interface Config {
   /** Which fields of a JSON crawler record hold the text and the metadata (src/text/record.ts). */
   records: RecordRules;
   boilerplate: BoilerplateRules;
-  learn: LearnSettings;
+  learn: LearnConfig;
   language: LanguageRules;
   sentences: SentenceRules;
   /** The HTML article extractor's rules (their meaning: src/html/rules.ts). */
@@ -240,7 +240,7 @@ interface RawConfig {
   metadata: { timezone: string };
   records: RecordRules;
   boilerplate: Record<Exclude<keyof BoilerplateRules, 'captionMaxLength'>, string[]> & { captionMaxLength: number };
-  learn: LearnSettings;
+  learn: LearnConfig;
   language: LanguageRules;
   sentences: Record<keyof SentenceRules, string[]>;
   html: JsonObject;
