@@ -261,7 +261,9 @@ async function queueCountJobs(
   const unit = ctx.sink.sharded ? (key: string) => unitOf(key, options.config.shards.recordsPerJob).unit : undefined;
   let found = 0;
   let chunk: SourceEntry[] = [first];
-  const jobIds = new JobIds(batchId, 'c');
+  // A resumed pass numbers its jobs apart from the first's: a job of it that failed for
+  // good is still kept under its id, and adding that id again would add nothing.
+  const jobIds = new JobIds(batchId, options.resume ? `c${Date.now().toString(36)}-` : 'c');
   const flush = async () => {
     const docs: DocumentRef[] = chunk.map((file, i) => ({ seq: found + i, id: '', rel: file.key, size: file.size }));
     const jobs = planJobs(COUNT_JOB, batchId, docs, jobIds, options.config, unit);
