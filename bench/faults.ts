@@ -153,7 +153,10 @@ const cases: [string, () => Promise<Row & { fault: '' }>][] = [
       withCase(N, true, async (c) => {
         const config = join(c.out, '..', 'window.json');
         writeFileSync(config, '{"queue": {"enqueueWindow": 1000}}');
-        const producer = c.spawnCli('enqueue', c.input, '--out', c.out, '--config', config);
+        // --no-learn: the walk that queues documents for cleaning is killed while no
+        // worker runs (a learning enqueue waits for workers to count first; that walk
+        // is killed in the case below).
+        const producer = c.spawnCli('enqueue', c.input, '--out', c.out, '--config', config, '--no-learn');
         await until(async () => ((await batches(c))[0]?.queued ?? 0) >= 1000);
         producer.kill('SIGKILL');
         const [batch] = await batches(c);
@@ -162,6 +165,31 @@ const cases: [string, () => Promise<Row & { fault: '' }>][] = [
         expectOk(await c.cli('enqueue', c.input, '--out', c.out, '--config', config, '--resume', batch!.id));
         await until(allFinished(c));
         return 'status shows `interrupted`; enqueue --resume finishes the same batch';
+      }),
+  ],
+  [
+    'producer kill -9 mid-count (learning)',
+    () =>
+      withCase(N, true, async (c) => {
+        const config = join(c.out, '..', 'window.json');
+        writeFileSync(config, '{"queue": {"enqueueWindow": 1000}}');
+        c.worker();
+        const producer = c.spawnCli('enqueue', c.input, '--out', c.out, '--config', config);
+        // Killed while its counting pass is queued and counted in part.
+        await until(async () => {
+          const b = (await batches(c))[0];
+          return b !== undefined && b.countQueued >= 1000 && b.counted > 0;
+        });
+        producer.kill('SIGKILL');
+        const [batch] = await batches(c);
+        if (batch!.profile !== null) throw new Error('the batch had its profile before the kill: nothing was cut in the counting pass');
+        await until(async () => !(await c.store.get(batch!.id))!.producerAlive, 30_000);
+        expectOk(await c.cli('enqueue', c.input, '--out', c.out, '--config', config, '--resume', batch!.id));
+        await until(allFinished(c));
+        const done = (await c.store.get(batch!.id))!;
+        // Every file counted once: the resumed pass numbers them as the first did, and Redis refuses a second count.
+        if (done.counted !== N || !done.profile?.learned) throw new Error(`counted ${done.counted} of ${N} documents, profile ${JSON.stringify(done.profile)}`);
+        return `killed at ${batch!.counted} of ${N} counted; enqueue --resume counts the rest once (${done.counted} counted), learns, cleans`;
       }),
   ],
   [
@@ -268,7 +296,8 @@ const cases: [string, () => Promise<Row & { fault: '' }>][] = [
       withCase(N, true, async (c) => {
         const admin = new Redis(c.redis.url);
         await admin.config('SET', 'maxmemory', String(2 * 1024 * 1024));
-        const first = await c.cli('enqueue', c.input, '--out', c.out);
+        // --no-learn: this walk runs with no worker (a learning enqueue would wait for counts).
+        const first = await c.cli('enqueue', c.input, '--out', c.out, '--no-learn');
         const oomSeen = first.code !== 0 && /OOM|memory/i.test(first.stderr);
         await admin.config('SET', 'maxmemory', '0');
         admin.disconnect();
@@ -278,6 +307,32 @@ const cases: [string, () => Promise<Row & { fault: '' }>][] = [
         await until(allFinished(c));
         return oomSeen
           ? `enqueue stops with Redis's OOM error (exit ${first.code}); enqueue --resume after freeing memory queues the rest`
+          : `enqueue did not hit OOM (exit ${first.code})`;
+      }),
+  ],
+  [
+    'Redis out of memory mid-enqueue (learning)',
+    () =>
+      withCase(N, true, async (c) => {
+        const admin = new Redis(c.redis.url);
+        await admin.config('SET', 'maxmemory', String(2 * 1024 * 1024));
+        // Learning needs workers to count: one runs from the start. Its counts may be what
+        // hits the limit, while the producer waits for them: memory is freed after 5 s
+        // whatever the producer does, as an operator would.
+        c.worker();
+        const enqueue = c.cli('enqueue', c.input, '--out', c.out);
+        await Promise.race([enqueue, new Promise((r) => setTimeout(r, 5000))]);
+        await admin.config('SET', 'maxmemory', '0');
+        admin.disconnect();
+        const first = await enqueue;
+        const oomSeen = first.code !== 0 && /OOM|memory/i.test(first.stderr);
+        const [batch] = await batches(c);
+        if (oomSeen) expectOk(await c.cli('enqueue', c.input, '--out', c.out, '--resume', batch!.id));
+        await until(allFinished(c));
+        const done = (await c.store.get(batch!.id))!;
+        if (!done.profile?.learned) throw new Error('the batch finished without learning its profile');
+        return oomSeen
+          ? `enqueue stops with Redis's OOM error (exit ${first.code}, ${batch!.counted} of ${N} counted); enqueue --resume learns and queues the rest`
           : `enqueue did not hit OOM (exit ${first.code})`;
       }),
   ],

@@ -5,8 +5,11 @@
  *     such tool does;
  *  2. the full pipeline in-process on one core (read, stages, JSON, atomic write), the
  *     time per stage, and per KB on a 10 KB and a 1 MB document (linearity);
+ *     and the same learning first (`vnpipe learn` then cleaning with its profile: every
+ *     document counted, then cleaned);
  *  3. the full pipeline through the queue, enqueue to last output, with one worker
- *     process and with two (one thread each), on a private redis-server;
+ *     process and with two (one thread each), on a private redis-server, learning (the
+ *     default: a counting pass, then cleaning) and, with two, `--no-learn`;
  *  4. the ratios: full/floor, queue/in-process, two workers/one worker;
  *  5. HTML input: real saved pages (the HTML dev set, test/fixtures/html/dev): the
  *     article extractor alone on pages of 50-200 KB; its cost per KB on pages of 100 KB,
@@ -32,6 +35,7 @@ import { extractArticle } from '../src/html/extract.js';
 import { OutputFolder, readDocument } from '../src/io/files.js';
 import { enqueueFolder } from '../src/queue/producer.js';
 import { PIPELINE } from '../src/stages/index.js';
+import { buildProfile, compileProfile, documentLines, LineCounter, type LearnedLines } from '../src/text/learned.js';
 import { processDocument, processDocumentTimed } from '../src/text/pipeline.js';
 import { untilFinished, withPrivateQueue } from './private-queue.js';
 import { median, seconds } from './timing.js';
@@ -101,6 +105,23 @@ function perKb(kb: number): Record<string, number> {
   return result;
 }
 
+/** In-process with learning, as `vnpipe learn` then cleaning with its profile: each document read and counted, then read and cleaned. */
+function learnInProcessRun(paths: string[], out: string): number {
+  const output = new OutputFolder(out);
+  return seconds(() => {
+    const counter = new LineCounter(config.learn);
+    for (let i = 0; i < paths.length; i++) counter.add(documentLines(readDocument(paths[i]!, config.limits.maxFileBytes), rel(i), config));
+    const learned: LearnedLines = compileProfile(buildProfile(counter.counts(), config.learn));
+    for (let i = 0; i < paths.length; i++) {
+      const doc = processDocument(readDocument(paths[i]!, config.limits.maxFileBytes), rel(i), config, learned);
+      output.write(join(out, `${i}.json`), `${JSON.stringify(doc)}\n`);
+    }
+  });
+}
+
+/** A document's key as the queue gives it: its folder of 1,000 is its source, as in a learned profile. */
+const rel = (i: number) => `d${Math.floor(i / 1000)}/${i}.txt`;
+
 function inProcessRun(paths: string[], out: string): { total: number; stages: Record<string, number> } {
   const output = new OutputFolder(out);
   const stages: Record<string, number> = { read: 0, ...Object.fromEntries(PIPELINE.map((s) => [s.name, 0])), 'JSON+write': 0 };
@@ -122,14 +143,14 @@ function inProcessRun(paths: string[], out: string): { total: number; stages: Re
 }
 
 /** Enqueue to last output through a private Redis with `workers` worker processes of one thread. */
-async function queueRun(input: string, out: string, workers: number): Promise<{ secs: number; peakRssMb: number }> {
+async function queueRun(input: string, out: string, workers: number, learn: boolean): Promise<{ secs: number; peakRssMb: number }> {
   return withPrivateQueue(workers, 1, async ({ queue, batches, workers: children }) => {
     // Workers start before the clock: their start-up is not throughput.
     await new Promise((r) => setTimeout(r, 1500));
     settle();
     let peakRssMb = 0;
     const start = process.hrtime.bigint();
-    const { batchId } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config });
+    const { batchId } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, learn });
     await untilFinished(batches, batchId, () => {
       for (const c of children) peakRssMb = Math.max(peakRssMb, rssMb(c.pid!));
     });
@@ -356,8 +377,10 @@ try {
   // between measurements would slow every later one.
   const floors: number[] = [];
   const fulls: number[] = [];
+  const learnedIn: number[] = [];
   const one: number[] = [];
   const two: number[] = [];
+  const twoPlain: number[] = [];
   let stages: Record<string, number> = {};
   let peakRssMb = 0;
   for (let r = 0; r < runs; r++) {
@@ -369,8 +392,10 @@ try {
     const result = inProcessRun(corpus.paths, out);
     fulls.push(result.total);
     stages = result.stages;
-    for (const [workers, times] of [[1, one], [2, two]] as const) {
-      const { secs, peakRssMb: rss } = await queueRun(corpus.dir, freshOut(), workers);
+    settle();
+    learnedIn.push(learnInProcessRun(corpus.paths, freshOut()));
+    for (const [workers, times, learn] of [[1, one, true], [2, two, true], [2, twoPlain, false]] as const) {
+      const { secs, peakRssMb: rss } = await queueRun(corpus.dir, freshOut(), workers, learn);
       times.push(secs);
       peakRssMb = Math.max(peakRssMb, rss);
     }
@@ -380,6 +405,7 @@ try {
   const full = median(fulls);
   console.log(line('1. floor: read + NFC + space regex + SHA-256 + JSON write', floor, corpus.bytes));
   console.log(line('2. full pipeline in-process, one core', full, corpus.bytes));
+  console.log(line('   the same, learning first (learn, then clean)', median(learnedIn), corpus.bytes));
   const sum = Object.values(stages).reduce((a, b) => a + b, 0);
   for (const [name, s] of Object.entries(stages)) {
     console.log(`     ${name.padEnd(12)} ${((s / count) * 1e6).toFixed(1).padStart(8)} µs/doc ${((100 * s) / sum).toFixed(1).padStart(6)} %`);
@@ -390,8 +416,9 @@ try {
   for (const name of Object.keys(small)) {
     console.log(`     ${name.padEnd(12)} ${small[name]!.toFixed(2).padStart(8)} ${large[name]!.toFixed(2).padStart(8)}  x${(large[name]! / small[name]!).toFixed(2)}`);
   }
-  console.log(line('3. through the queue, 1 worker process x 1 thread', median(one), corpus.bytes));
-  console.log(line('   through the queue, 2 worker processes x 1 thread', median(two), corpus.bytes));
+  console.log(line('3. queue, learning (default), 1 worker x 1 thread', median(one), corpus.bytes));
+  console.log(line('   queue, learning (default), 2 workers x 1 thread', median(two), corpus.bytes));
+  console.log(line('   queue, --no-learn, 2 workers x 1 thread', median(twoPlain), corpus.bytes));
   console.log(`     worker peak RSS ${peakRssMb.toFixed(0)} MB`);
   // Each ratio is taken within a run (the machine's mood is the same for both sides),
   // then the median over the runs.
@@ -400,9 +427,11 @@ try {
   console.log(`     full / floor                  ${ratio(floors, fulls)}`);
   console.log(`     queue (1 worker) / in-process ${ratio(fulls, one)}`);
   console.log(`     2 workers / 1 worker          ${ratio(one, two)}`);
-  console.log('   each run, docs/s: floor, in-process, queue with 1 worker, with 2');
+  console.log(`     learning / no learning, in-process         ${ratio(fulls, learnedIn)}`);
+  console.log(`     learning / --no-learn, queue, 2 workers    ${ratio(twoPlain, two)}`);
+  console.log('   each run, docs/s: floor, in-process, in-process learning, queue learning with 1 worker, with 2, --no-learn with 2');
   for (let r = 0; r < runs; r++) {
-    console.log(`     ${[floors[r]!, fulls[r]!, one[r]!, two[r]!].map((secs) => (count / secs).toFixed(0).padStart(6)).join(' ')}`);
+    console.log(`     ${[floors[r]!, fulls[r]!, learnedIn[r]!, one[r]!, two[r]!, twoPlain[r]!].map((secs) => (count / secs).toFixed(0).padStart(6)).join(' ')}`);
   }
   htmlBench();
 } finally {

@@ -42,7 +42,8 @@ async function run(label: string, input: string, window: number, workers: number
     const { config, raw } = loadConfigWithSource();
     config.queue.enqueueWindow = window;
     const start = Date.now();
-    const result = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config });
+    // The cleaning walk alone: a learning enqueue (the default) would first wait for workers to count, and some runs have none.
+    const result = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, learn: false });
     const enqueueSecs = (Date.now() - start) / 1000;
     console.log(`${label}`);
     console.log(`  enqueue     ${result.queued} files in ${enqueueSecs.toFixed(1)} s: ${(result.queued / enqueueSecs).toFixed(0)} files/s`);

@@ -1,22 +1,23 @@
 /**
  * npm run bench:scale: what Redis spends per document, and how many worker cores one
- * Redis node can therefore feed. On a private redis-server, for each mode (default,
- * `--learn`) and each documents-per-job setting:
+ * Redis node can therefore feed. On a private redis-server, for each mode (`learn`, the
+ * default of enqueue and run: a counting pass, then cleaning; `no-learn`: `--no-learn`)
+ * and each documents-per-job setting:
  *
  *  - Redis CPU per document: the server's own used_cpu_sys + used_cpu_user (what a
  *    node runs out of), and INFO commandstats' top commands (a script's figure
  *    includes the commands it calls);
  *  - commands and network bytes per document;
- *  - memory per waiting document (default mode, everything queued, no worker);
+ *  - memory per waiting document (cleaning jobs, everything queued, no worker);
  *  - the ceiling they imply: documents/s one Redis core coordinates, and the worker
  *    cores that feeds at the rate measured here per worker core (worker CPU time);
- *  - on a local 3-node Redis Cluster, with 1 and with 3 queue shards (`--shards`): Redis
+ *  - on a local 3-node Redis Cluster, with 1 and with 3 queue shards (`--shards`, no-learn): Redis
  *    CPU per document summed over the nodes and on the busiest node, which is what
  *    limits, and the ceiling that gives against one node's.
  *
  * Per-document costs barely move with the machine's load, unlike wall times.
  *
- *   npm run bench:scale [-- --docs 5000 --per-job 32,128 --modes default,learn --shards 1,3]
+ *   npm run bench:scale [-- --docs 5000 --per-job 32,128 --modes learn,no-learn --shards 1,3]
  *   npm run bench:scale -- --against ../old-checkout [--repeat 6] [--by-script]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -39,14 +40,14 @@ const { values } = parseArgs({
   options: {
     docs: { type: 'string', default: '5000' },
     'per-job': { type: 'string', default: '32,128' },
-    modes: { type: 'string', default: 'default,learn' },
+    modes: { type: 'string', default: 'learn,no-learn' },
     threads: { type: 'string', default: '2' },
     shards: { type: 'string', default: '1,3' },
     // Each default-mode run once more with Redis's slow log catching every call: µs per
     // document of each script (by name) and command. The log costs Redis CPU itself, so
     // these runs are apart from the ones whose totals the table gives.
     'by-script': { type: 'boolean', default: false },
-    // Another built checkout of vnpipe (its dist/): the default mode measured with its
+    // Another built checkout of vnpipe (its dist/): no-learn measured with its
     // producer and batch store and with this one's, alternated `repeat` times, so both
     // see the same machine load (a shared machine's load moves these figures by a third).
     against: { type: 'string' },
@@ -55,7 +56,11 @@ const { values } = parseArgs({
 });
 const count = Number(values.docs);
 const perJobs = values['per-job'].split(',').map(Number);
-const modes = values.modes.split(',') as ('default' | 'learn')[];
+/** `learn`: enqueue's default (a counting pass, then cleaning); `no-learn`: cleaning only. */
+type Mode = 'learn' | 'no-learn';
+const modes = values.modes.split(',') as Mode[];
+for (const m of modes) if (m !== 'learn' && m !== 'no-learn') throw new Error(`--modes: learn or no-learn, not ${m}`);
+const modeLabel = (m: Mode) => (m === 'learn' ? 'learn (default)' : 'no-learn');
 const threads = Number(values.threads);
 const shardRuns = values.shards ? values.shards.split(',').map(Number) : [];
 const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -115,6 +120,7 @@ function cpuSeconds(pid: number): number {
 }
 
 interface Result {
+  mode: Mode;
   label: string;
   docs: number;
   /** Redis CPU over the run, per document. */
@@ -195,7 +201,7 @@ interface Code {
 }
 const OURS: Code = { BatchStore, enqueueFolder };
 
-async function measure(input: string, warm: string, lines: Map<string, DocumentLines>, mode: 'default' | 'learn', perJob: number, byScript = false, code = OURS): Promise<Result> {
+async function measure(input: string, warm: string, lines: Map<string, DocumentLines>, mode: Mode, perJob: number, byScript = false, code = OURS): Promise<Result> {
   const { BatchStore, enqueueFolder } = code;
   const server = await startLocalRedis();
   const redis = new Redis(server.url);
@@ -254,7 +260,8 @@ async function measure(input: string, warm: string, lines: Map<string, DocumentL
       .map((s) => `${s.name} ${(s.usec / queued).toFixed(1)}`)
       .join(', ');
     return {
-      label: `${mode}, ${perJob}/job`,
+      mode,
+      label: `${modeLabel(mode)}, ${perJob}/job`,
       docs: queued,
       rawUsPerDoc: (after.cpuUs - before.cpuUs) / queued,
       redisUsPerDoc: (after.cpuUs - before.cpuUs - idleUsPerSecond * secs) / queued,
@@ -287,7 +294,7 @@ interface ClusterResult {
 }
 
 /**
- * The default mode on a local 3-node Redis Cluster with `shards` queue shards, each
+ * Cleaning only (no-learn) on a local 3-node Redis Cluster with `shards` queue shards, each
  * shard's tag on its own node: enqueue, and stand-in workers (one BullMQ worker per
  * shard, as `vnpipe worker` runs) recording every job as in measure().
  */
@@ -314,7 +321,7 @@ async function measureCluster(input: string, warm: string, shards: number, perJo
   );
   const cpu = async () => Promise.all(nodes.map(async (n) => (await snapshot(n)).cpuUs));
   try {
-    const warmed = await enqueueFolder(queues, batches, { root: warm, out, rawConfig: raw, config });
+    const warmed = await enqueueFolder(queues, batches, { root: warm, out, rawConfig: raw, config, learn: false });
     await untilFinished(batches, warmed.batchId);
     const idleStart = await cpu();
     const idleFrom = process.hrtime.bigint();
@@ -324,7 +331,7 @@ async function measureCluster(input: string, warm: string, shards: number, perJo
     const idle = idleEnd.map((c, i) => (c - idleStart[i]!) / idleSecs);
     const before = await cpu();
     const start = process.hrtime.bigint();
-    const { batchId, queued } = await enqueueFolder(queues, batches, { root: input, out, rawConfig: raw, config });
+    const { batchId, queued } = await enqueueFolder(queues, batches, { root: input, out, rawConfig: raw, config, learn: false });
     await untilFinished(batches, batchId);
     const secs = Number(process.hrtime.bigint() - start) / 1e9;
     const after = await cpu();
@@ -342,7 +349,7 @@ async function measureCluster(input: string, warm: string, shards: number, perJo
 }
 
 /** Documents one core of `vnpipe worker` cleans (or counts) per second: its CPU time over a batch. */
-async function workerRate(input: string, mode: 'default' | 'learn'): Promise<number> {
+async function workerRate(input: string, mode: Mode): Promise<number> {
   const server = await startLocalRedis();
   const redis = new Redis(server.url);
   const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: PREFIX });
@@ -356,7 +363,7 @@ async function workerRate(input: string, mode: 'default' | 'learn'): Promise<num
     const cpuBefore = cpuSeconds(worker.pid!);
     const { batchId, queued } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, learn: mode === 'learn' });
     await untilFinished(batches, batchId);
-    // With --learn each document is read twice: counted, then cleaned.
+    // Learning, each document is read twice: counted, then cleaned.
     return queued / (cpuSeconds(worker.pid!) - cpuBefore);
   } finally {
     worker.kill('SIGTERM');
@@ -378,7 +385,7 @@ async function memoryPerWaiting(input: string, perJob: number): Promise<number> 
     const { config, raw } = loadConfigWithSource(undefined, { queue: { documentsPerJob: perJob, enqueueWindow: 10_000_000 } });
     const used = async () => field(await redis.info('memory'), 'used_memory');
     const before = await used();
-    const { queued } = await enqueueFolder(queue, new BatchStore(redis, PREFIX), { root: input, out, rawConfig: raw, config });
+    const { queued } = await enqueueFolder(queue, new BatchStore(redis, PREFIX), { root: input, out, rawConfig: raw, config, learn: false });
     return ((await used()) - before) / queued;
   } finally {
     await queue.close();
@@ -400,7 +407,7 @@ try {
   const results: Result[] = [];
   for (const mode of modes) for (const perJob of perJobs) results.push(await measure(corpus.dir, warm.dir, lines, mode, perJob));
   const breakdowns: Result[] = [];
-  if (values['by-script']) for (const perJob of perJobs) breakdowns.push(await measure(corpus.dir, warm.dir, lines, 'default', perJob, true));
+  if (values['by-script']) for (const perJob of perJobs) breakdowns.push(await measure(corpus.dir, warm.dir, lines, 'no-learn', perJob, true));
   const comparisons: string[] = [];
   if (values.against) {
     const dist = join(values.against, 'dist', 'src', 'queue');
@@ -415,14 +422,14 @@ try {
       for (let r = 0; r < Number(values.repeat); r++) {
         // Each pair in turn first: a trend in the machine's load favours neither.
         for (const side of r % 2 ? (['ours', 'theirs'] as const) : (['theirs', 'ours'] as const)) {
-          runs[side].push((await measure(corpus.dir, warm.dir, lines, 'default', perJob, false, side === 'ours' ? OURS : theirs)).redisUsPerDoc);
+          runs[side].push((await measure(corpus.dir, warm.dir, lines, 'no-learn', perJob, false, side === 'ours' ? OURS : theirs)).redisUsPerDoc);
         }
       }
       const ratios = runs.ours.map((o, i) => o / runs.theirs[i]!);
       comparisons.push(`| ${perJob} | ${spread(runs.theirs)} | ${spread(runs.ours)} | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}) |`);
     }
   }
-  const rates = new Map<string, number>();
+  const rates = new Map<Mode, number>();
   for (const mode of modes) rates.set(mode, await workerRate(corpus.dir, mode));
   // A PING's cost on this machine: what one command round trip costs Redis here, to read the figures by.
   const ping = await (async () => {
@@ -441,14 +448,14 @@ try {
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
     const ceiling = 1e6 / r.redisUsPerDoc;
-    const rate = rates.get(r.label.split(',')[0]!)!;
+    const rate = rates.get(r.mode)!;
     console.log(
       `| ${r.label} | ${r.redisUsPerDoc.toFixed(1)} | ${r.rawUsPerDoc.toFixed(1)} | ${r.commandsPerDoc.toFixed(2)} | ${r.bytesPerDoc.toFixed(0)} | ` +
         `${ceiling.toFixed(0)} | ${(ceiling / rate).toFixed(0)} | ${r.top} |`,
     );
   }
   if (comparisons.length > 0) {
-    console.log(`\ndefault mode, ${values.against} against this checkout, alternated ${values.repeat} times: Redis CPU µs/doc less idle, median (range)`);
+    console.log(`\nno-learn, ${values.against} against this checkout, alternated ${values.repeat} times: Redis CPU µs/doc less idle, median (range)`);
     console.log('| documents a job | --against | this checkout | this / against, pair by pair |');
     console.log('| --- | --- | --- | --- |');
     for (const line of comparisons) console.log(line);
@@ -456,7 +463,13 @@ try {
   for (const r of breakdowns) console.log(`\n${r.label}, Redis's time inside each script and command (the slow log; a script includes the commands it calls, which are listed too), µs/doc: ${r.byScript}`);
   console.log(`\nRedis idle: ${results.map((r) => (r.idleUsPerSecond / 1000).toFixed(1)).join(', ')} ms CPU per second; a PING costs it ${ping.toFixed(1)} µs here`);
   console.log(`stand-in workers: ${results.map((r) => `${r.label} ${r.wallDocsPerSecond.toFixed(0)}`).join('; ')} docs/s (this machine's clients, not Redis, set these)`);
-  console.log(`vnpipe worker (${threads} threads): ${[...rates].map(([m, r]) => `${m} ${r.toFixed(0)}`).join(', ')} documents per core-second`);
+  console.log(`vnpipe worker (${threads} threads): ${[...rates].map(([m, r]) => `${modeLabel(m)} ${r.toFixed(0)}`).join(', ')} documents per core-second`);
+  // Both modes' Redis cost side by side, per job size: what the default (learning) costs over cleaning alone.
+  for (const perJob of perJobs) {
+    const on = results.find((r) => r.mode === 'learn' && r.label.endsWith(` ${perJob}/job`));
+    const off = results.find((r) => r.mode === 'no-learn' && r.label.endsWith(` ${perJob}/job`));
+    if (on && off) console.log(`${perJob}/job: Redis CPU ${on.redisUsPerDoc.toFixed(1)} µs/doc learning (the default), ${off.redisUsPerDoc.toFixed(1)} with --no-learn (${(on.redisUsPerDoc / off.redisUsPerDoc).toFixed(2)}×)`);
+  }
   for (const perJob of perJobs) {
     console.log(`memory per waiting document (${perJob}/job): ${(await memoryPerWaiting(corpus.dir, perJob)).toFixed(0)} bytes`);
   }
@@ -466,7 +479,7 @@ try {
     const runs: ClusterResult[] = [];
     for (const shards of shardRuns) runs.push(await measureCluster(corpus.dir, warm.dir, shards, perJob));
     const base = runs.find((r) => r.shards === 1) ?? runs[0]!;
-    console.log(`\nlocal 3-node Redis Cluster, default mode, ${perJob}/job: Redis CPU µs per document (less idle)`);
+    console.log(`\nlocal 3-node Redis Cluster, no-learn, ${perJob}/job: Redis CPU µs per document (less idle)`);
     console.log('| queue shards | all nodes | busiest node | per node | docs/s the busiest node allows | × one shard |');
     console.log('| --- | --- | --- | --- | --- | --- |');
     for (const r of runs) {

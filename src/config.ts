@@ -9,7 +9,7 @@ import type { HtmlRules } from './html/rules.js';
 import type { BoilerplateRules } from './text/boilerplate.js';
 import type { Encoding } from './text/decode.js';
 import type { LanguageRules } from './text/language.js';
-import type { LearnSettings } from './text/learned.js';
+import type { LearnConfig } from './text/learned.js';
 import type { ToneSetting } from './text/normalize.js';
 import type { RecordRules } from './text/record.js';
 import type { SentenceRules } from './text/sentences.js';
@@ -25,7 +25,7 @@ export interface Config {
   /** Which fields of a JSON crawler record hold the text and the metadata (src/text/record.ts). */
   records: RecordRules;
   boilerplate: BoilerplateRules;
-  learn: LearnSettings;
+  learn: LearnConfig;
   language: LanguageRules;
   sentences: SentenceRules;
   /** The HTML article extractor's rules (their meaning: src/html/rules.ts). */
@@ -60,10 +60,13 @@ export function configHash(config: Config): string {
   if (hash === undefined) {
     // Filter presets and dedup settings are read by export only, queue shards place jobs, and
     // the output format only packs the documents: changing them rebuilds no document (and
-    // outputs made before `queue.shards` or `shards.outputFormat` keep their hash).
+    // outputs made before `queue.shards` or `shards.outputFormat` keep their hash). Whether a
+    // batch learns is its choice, like the profile it is given, not a rule of the text:
+    // `process`, `run --no-learn` and a learning run make outputs of one hash.
     const { shards: _shards, ...queue } = config.queue;
     const { outputFormat: _format, ...shards } = config.shards;
-    const documentSettings = { ...config, queue, shards, quality: { stopWords: config.quality.stopWords }, dedup: undefined };
+    const { enabled: _learns, ...learn } = config.learn;
+    const documentSettings = { ...config, queue, shards, learn, quality: { stopWords: config.quality.stopWords }, dedup: undefined };
     const text = JSON.stringify(documentSettings, (_, value: unknown) => {
       // Sets (abbreviations, stop words) would serialise as {}: changing them must change the hash.
       if (value instanceof Set) return [...(value as Set<unknown>)].sort();
@@ -240,7 +243,7 @@ interface RawConfig {
   metadata: { timezone: string };
   records: RecordRules;
   boilerplate: Record<Exclude<keyof BoilerplateRules, 'captionMaxLength'>, string[]> & { captionMaxLength: number };
-  learn: LearnSettings;
+  learn: LearnConfig;
   language: LanguageRules;
   sentences: Record<keyof SentenceRules, string[]>;
   html: JsonObject;

@@ -2,7 +2,8 @@
  * A document thread: the CPU-bound part of a job, off the worker's event loop. A clean
  * task reads each of its files, runs the pure pipeline and writes the output atomically;
  * a unit task does the same for the records of one unit of a shard and writes them as
- * one output shard; a count task counts each document's lines for the learning pass.
+ * one output shard; a count task counts each document's lines for the learning pass (a
+ * unit's records read once, each counted with its fields).
  * The thread never talks to Redis: the worker's main thread records the outcomes while
  * this one starts the next task.
  */
@@ -10,7 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { compileStoredConfig, configHash, VERSION, type Config } from '../src/config.js';
 import { DocumentError } from '../src/errors.js';
 import { withRecordFields, type ShardSink } from '../src/io/shard-sink.js';
-import { parseRecordKey, unitOf, type ShardSource } from '../src/io/shards.js';
+import { parseRecordKey, recordKey, unitOf, type ShardSource } from '../src/io/shards.js';
 import { openSink, type AnySink } from '../src/io/sink.js';
 import { openSource, type AnySource } from '../src/io/source.js';
 import { documentProgress, SETUPS_PER_THREAD, type BatchSetup, type ThreadAnswer, type ThreadMessage, type ThreadTask } from '../src/queue/document-threads.js';
@@ -143,6 +144,35 @@ async function cleanUnit(task: ThreadTask & { unit: string }, setup: Setup): Pro
   return answers.map((a, i) => a ?? { ok: false, reason: 'missing', message: `${task.docs[i]!.rel}: the shard has no such record (it changed after it was enqueued)` });
 }
 
+/**
+ * The learning pass over records of one unit of a shard: each record the task names is
+ * counted with its fields (its url names its source), in the task's order.
+ */
+async function countUnit(task: ThreadTask, setup: Setup): Promise<ThreadAnswer[]> {
+  const { config } = setup;
+  const source = setup.source as ShardSource;
+  const keys = task.docs.map((d) => parseRecordKey(d.rel));
+  const { shard } = keys[0]!;
+  if (keys.some((k) => k.shard !== shard)) throw new Error(`a count task over more than one shard (${task.unit})`);
+  const position = new Map(keys.map((k, i) => [k.index, i]));
+  const indexes = keys.map((k) => k.index);
+  const answers: (ThreadAnswer | null)[] = task.docs.map(() => null);
+  for await (const record of source.records(shard, Math.min(...indexes), Math.max(...indexes) + 1, config.limits.maxFileBytes)) {
+    const at = position.get(record.index);
+    if (at === undefined) continue;
+    progress.startedAt[0] = Date.now();
+    progress.index[0] = at;
+    try {
+      if ('error' in record) throw record.error;
+      answers[at] = { ok: true, kind: 'count', lines: documentLines(record.bytes, recordKey(shard, record.index), config, record.fields) };
+    } catch (err) {
+      answers[at] = failure(err);
+    }
+    progress.index[0] = -1;
+  }
+  return answers.map((a, i) => a ?? { ok: false, reason: 'missing', message: `${task.docs[i]!.rel}: the shard has no such record (it changed after it was enqueued)` });
+}
+
 async function answer(message: ThreadMessage): Promise<ThreadAnswer[]> {
   const { task } = message;
   let setup: Setup;
@@ -153,7 +183,7 @@ async function answer(message: ThreadMessage): Promise<ThreadAnswer[]> {
   }
   if (task.unit !== undefined) {
     try {
-      return await cleanUnit(task as ThreadTask & { unit: string }, setup);
+      return task.kind === 'count' ? await countUnit(task, setup) : await cleanUnit(task as ThreadTask & { unit: string }, setup);
     } catch (err) {
       progress.index[0] = -1;
       // The shard could not be read or written: every record of the task shares the answer.
@@ -166,7 +196,7 @@ async function answer(message: ThreadMessage): Promise<ThreadAnswer[]> {
     progress.index[0] = i;
     try {
       if (task.kind === 'count') {
-        if (setup.source.sharded) throw new DocumentError('unreadable', '--learn reads a folder of files, not shards');
+        if (setup.source.sharded) throw new Error('a file task for a batch of shards');
         const bytes = await setup.source.read(doc.rel, setup.config.limits.maxFileBytes);
         answers.push({ ok: true, kind: 'count', lines: documentLines(bytes, doc.rel, setup.config) });
       } else {

@@ -48,7 +48,8 @@ const OPTIONS = {
   filter: ['--filter <preset>', 'leave out documents a quality preset of config quality.presets drops (fineweb2-vie, strict); counted by reason in manifest.json'],
   against: ['--against <exports>', 'earlier export folders, comma-separated: documents near-duplicating theirs are duplicates'],
   top: ['--top <n>', 'removed lines shown per source (default 10)'],
-  learn: ['--learn', "learn the batch's boilerplate from its own folder first (a counting pass through the queue)"],
+  learn: ['--learn', "learn the batch's boilerplate from its own input first, a counting pass through the queue (the default: config learn.enabled; with --profile, merged with it)"],
+  'no-learn': ['--no-learn', 'clean without learning boilerplate from the input (configured rules, and --profile if given)'],
   profile: ['--profile <file>', 'a boilerplate profile: written by learn, read by enqueue and run'],
   host: ['--host <host>', 'where the dashboard listens (default 127.0.0.1)'],
   port: ['--port <port>', 'dashboard port (default 3000)'],
@@ -72,7 +73,7 @@ interface CommandSpec {
 
 const COMMANDS: CommandSpec[] = [
   {
-    name: 'enqueue', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'learn', 'profile', 'resume', 'queues', 'output-format'],
+    name: 'enqueue', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'learn', 'no-learn', 'profile', 'resume', 'queues', 'output-format'],
     summary: 'queue every file below <folder>, or every record of shards (file:// or s3://, see README); prints the batch id',
     run: ([folder], flags) => enqueueCommand(folder!, flags),
   },
@@ -92,7 +93,7 @@ const COMMANDS: CommandSpec[] = [
     run: (args) => controlCommand(args, 'cancel'),
   },
   {
-    name: 'run', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'concurrency', 'learn', 'profile', 'queues', 'output-format'],
+    name: 'run', args: ['<folder>'], options: ['out', 'config', 'force', 'follow-links', 'encoding', 'concurrency', 'learn', 'no-learn', 'profile', 'queues', 'output-format'],
     summary: 'enqueue and process on this machine, then print the summary (with REDIS_URL unset and no Redis on 127.0.0.1:6379, on a private redis-server)',
     run: ([folder], flags) => runCommand(folder!, flags),
   },
@@ -103,7 +104,7 @@ const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'learn', args: ['<folder>'], options: ['profile', 'config', 'encoding', 'follow-links'],
-    summary: "learn the folder's boilerplate (lines repeated across a source) into a profile file; in this process, no Redis",
+    summary: "learn the boilerplate of a folder or of shards (lines repeated across a source) into a profile file; in this process, no Redis",
     run: ([folder], flags) => learnCommand(folder!, flags),
   },
   {
@@ -279,9 +280,14 @@ async function enqueueCommand(folder: string, flags: Flags): Promise<number> {
 
 async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Flags, warn = true): Promise<EnqueueResult> {
   const [{ redisWarnings }, { enqueueFolder }] = await Promise.all([import('../queue/connection.js'), import('../queue/producer.js')]);
-  const { config, raw } = loadConfigWithSource(flags.config, overridesOf(flags));
+  // The batch's choice of learning is stored with its settings: --learn, --no-learn, or a
+  // --profile given alone (the profile replaces learning), else config learn.enabled.
+  const learn = flags.learn ?? (flags.profile && !flags.resume ? false : undefined);
+  const overrides = learn === undefined || flags.resume ? overridesOf(flags) : { ...overridesOf(flags), learn: { enabled: learn } };
+  const { config, raw } = loadConfigWithSource(flags.config, overrides);
   if (warn) for (const w of await newWarnings(q.redis, await redisWarnings(q.redis))) process.stderr.write(`vnpipe: warning: ${w}\n`);
   const tty = process.stderr.isTTY;
+  let countingSaid = false;
   const result = await enqueueFolder(q.queue, q.batches, {
     root: folder,
     out,
@@ -295,9 +301,14 @@ async function enqueueBatch(q: OpenQueue, folder: string, out: string, flags: Fl
     onNotice: (message) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: ${message}\n`),
     onQueueFull: () =>
       process.stderr.write(`${tty ? '\r\x1b[K' : ''}vnpipe: the queue holds ${config.queue.enqueueWindow} documents; waiting for workers before walking on\n`),
-    learn: flags.learn ?? false,
+    ...(flags.learn !== undefined ? { learn: flags.learn } : {}),
     ...(flags.profile ? { profile: await readProfile(flags.profile) } : {}),
-    onLearning: (counted, total) => tty && process.stderr.write(`\r\x1b[Klearning boilerplate: ${counted}/${total} documents counted`),
+    onLearning: (counted, total) => {
+      // Said once, so that an enqueue waiting for workers to count says what it waits for.
+      if (!countingSaid) process.stderr.write(`${tty ? '\r\x1b[K' : ''}learning boilerplate: workers count the lines of ${plural(total, 'document')} first, then cleaning is queued (--no-learn skips this pass)\n`);
+      countingSaid = true;
+      if (tty) process.stderr.write(`\r\x1b[Klearning boilerplate: ${counted}/${total} documents counted`);
+    },
     onLearned: (profile) =>
       process.stderr.write(`${tty ? '\r\x1b[K' : ''}learned boilerplate: ${profileSummary(profile)}\n`),
   });
@@ -344,24 +355,51 @@ function profileSummary(profile: Profile): string {
   return `${plural(lines, 'line')} in ${plural(sources.length, 'source')}`;
 }
 
-/** Counts lines in this process (no Redis) and writes the profile file. */
+/** Counts lines in this process (no Redis), of a folder's files or of shards' records, and writes the profile file. */
 async function learnCommand(folder: string, flags: Flags): Promise<number> {
   if (!flags.profile) throw new UsageError('--profile <file> is required: where to write the profile');
-  const [{ openSource }, { buildProfile, documentLines, LineCounter }] = await Promise.all([import('../io/source.js'), import('../text/learned.js')]);
+  const [{ openSource }, { buildProfile, documentLines, LineCounter }, { inputRoot }, { recordKey }] = await Promise.all([
+    import('../io/source.js'),
+    import('../text/learned.js'),
+    import('../queue/producer.js'),
+    import('../io/shards.js'),
+  ]);
   const config = loadConfig(flags.config, overridesOf(flags));
-  const root = resolve(folder);
-  if (!(await stat(root).catch(() => null))?.isDirectory()) throw new UsageError(`no such input folder: ${root}`);
+  const root = await inputRoot(folder);
+  const source = openSource(root, { followLinks: flags['follow-links'] ?? false, textFields: config.records.textFields });
+  if (!source.sharded && !(await stat(root).catch(() => null))?.isDirectory()) throw new UsageError(`no such input folder: ${root}`);
   const counter = new LineCounter(config.learn);
   let documents = 0;
-  const source = openSource(root, { followLinks: flags['follow-links'] ?? false });
-  if (source.sharded) throw new UsageError(`learn reads a folder of files, not shards: ${root}`);
-  for await (const file of source.list((key, reason) => process.stderr.write(`vnpipe: skipped ${printable(key)}: ${reason}\n`))) {
+  const skipped = (key: string, reason: string) => process.stderr.write(`vnpipe: skipped ${printable(key)}: ${printable(reason)}\n`);
+  // Each document counted as a worker counts it: a record with its fields (its url names its source).
+  const count = (key: string, read: () => Uint8Array, fields?: Readonly<Record<string, unknown>>) => {
     try {
-      counter.add(documentLines(await source.read(file.key, config.limits.maxFileBytes), file.key, config));
+      counter.add(documentLines(read(), key, config, fields));
       documents++;
     } catch (err) {
       if (!(err instanceof DocumentError)) throw err;
-      process.stderr.write(`vnpipe: skipped ${printable(file.key)}: ${err.reason}: ${printable(err.message)}\n`);
+      skipped(key, `${err.reason}: ${err.message}`);
+    }
+  };
+  if (source.sharded) {
+    for await (const shard of source.listShards(skipped)) {
+      for await (const record of source.records(shard.key, 0, Infinity, config.limits.maxFileBytes)) {
+        const key = recordKey(shard.key, record.index);
+        if ('error' in record) skipped(key, `${record.error.reason}: ${record.error.message}`);
+        else count(key, () => record.bytes, record.fields);
+      }
+    }
+  } else {
+    for await (const file of source.list(skipped)) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await source.read(file.key, config.limits.maxFileBytes);
+      } catch (err) {
+        if (!(err instanceof DocumentError)) throw err;
+        skipped(file.key, `${err.reason}: ${err.message}`);
+        continue;
+      }
+      count(file.key, () => bytes);
     }
   }
   if (documents === 0) throw new UsageError(`no readable documents in ${root}`);

@@ -29,7 +29,7 @@ export function formatBatch(s: BatchStatus): string {
     `batch ${s.id}  ${state}`,
     `  input     ${s.root}`,
     `  output    ${s.out}`,
-    ...(s.countQueued > 0 && s.counted < s.countQueued ? [`  learning  ${s.counted} of ${s.countQueued} documents counted`] : []),
+    ...learningLines(s),
     `  files     ${plural(s.found, 'file')} found, ${s.queued} queued, ${s.skipped} skipped (up to date or already queued)`,
     `  documents ${s.completed} completed, ${s.failed} failed, ${s.active} active, ${s.waiting} waiting` +
       (s.cancelled > 0 ? `, ${s.cancelled} cancelled` : ''),
@@ -41,6 +41,15 @@ export function formatBatch(s: BatchStatus): string {
     for (const f of s.failures) lines.push(`    ${printable(f.rel)}  ${f.reason}  ${printable(f.message)}`);
   }
   return lines.join('\n');
+}
+
+/** Whether and what the batch learned: its profile's size, its counting pass under way, or learning off. */
+function learningLines(s: BatchStatus): string[] {
+  const size = (p: { lines: number; sources: number }) => `${plural(p.lines, 'line')} in ${plural(p.sources, 'source')}`;
+  if (s.profile?.learned) return [`  learned   boilerplate: ${size(s.profile)}`];
+  if (s.countQueued > 0 && s.counted < s.countQueued) return [`  learning  ${s.counted} of ${s.countQueued} documents counted`];
+  if (s.profile) return [`  profile   boilerplate: ${size(s.profile)}, given with --profile (not learned)`];
+  return s.learn ? [] : ['  learned   nothing: learning off (--no-learn or learn.enabled false)'];
 }
 
 export function formatBatchList(batches: BatchRecord[]): string {

@@ -37,9 +37,13 @@ export interface BatchRecord {
   /** A producer holds the batch's lease: it is walking and queueing now. */
   producerAlive: boolean;
   finishedAt: number | null;
-  /** The learning pass (`--learn`): documents queued to count, and counted. */
+  /** The learning pass: documents queued to count, and counted. */
   countQueued: number;
   counted: number;
+  /** The batch learns its boilerplate from its own input first (learn.enabled, --learn, --no-learn). */
+  learn: boolean;
+  /** The profile it cleans with: its size, and whether the batch learned it (else --profile gave it). */
+  profile: { learned: boolean; lines: number; sources: number } | null;
   /** Queue shards its documents were spread over (queues.ts); its counts are their sums. */
   shards: number;
 }
@@ -259,7 +263,7 @@ export class BatchStore {
   }
 
   /** A new batch; `config` is the merged config JSON every worker will use for it. */
-  async create(root: string, out: string, config: object, options: { followLinks: boolean; shards?: number }, now = Date.now()): Promise<string> {
+  async create(root: string, out: string, config: object, options: { followLinks: boolean; shards?: number; learn?: boolean }, now = Date.now()): Promise<string> {
     const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const shards = options.shards ?? 1;
     if (shards > 1) await this.announceShards(shards);
@@ -276,7 +280,7 @@ export class BatchStore {
       .multi()
       .hset(this.key(id), {
         id, root, out, followLinks: options.followLinks ? 1 : 0, createdAt: now, found: 0, queued: 0, skipped: 0, completed: 0,
-        failed: 0, cancelled: 0, bytes: 0, walked: 0, config: JSON.stringify(config),
+        failed: 0, cancelled: 0, bytes: 0, walked: 0, config: JSON.stringify(config), learn: options.learn ? 1 : 0,
       })
       .zadd(`${this.prefix}:batches`, now, id)
       .exec();
@@ -499,6 +503,9 @@ export class BatchStore {
       finishedAt,
       countQueued: n('countQueued'),
       counted: n('counted'),
+      // A batch queued before learning was a setting: it learned when it counted.
+      learn: h.learn !== undefined ? h.learn === '1' : n('countQueued') > 0,
+      profile: h.profileLines !== undefined ? { learned: h.profileLearned === '1', lines: Number(h.profileLines), sources: Number(h.profileSources ?? 0) } : null,
       shards,
     };
   }
@@ -578,13 +585,19 @@ export class BatchStore {
     return result;
   }
 
-  /** Stores the batch's profile and frees the counts it was built from. */
-  async setProfile(id: string, profile: Profile): Promise<void> {
+  /** Stores the batch's profile (`learned` by its counting pass, or given) and frees the counts it was built from. */
+  async setProfile(id: string, profile: Profile, learned: boolean): Promise<void> {
     const learn = (part: string) => this.key(id, `learn:${part}`);
     const sources = await this.redis.hkeys(learn('documents'));
+    const entries = Object.values(profile.sources);
     await this.redis
       .multi()
-      .hset(this.key(id), 'profile', JSON.stringify(profile))
+      .hset(this.key(id), {
+        profile: JSON.stringify(profile),
+        profileLearned: learned ? 1 : 0,
+        profileLines: entries.reduce((n, s) => n + s.lines.length, 0),
+        profileSources: entries.length,
+      })
       .del(learn('documents'), this.key(id, 'counted'), ...sources.flatMap((s) => [learn(`n:${s}`), learn(`t:${s}`)]))
       .exec();
   }

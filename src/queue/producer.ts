@@ -10,7 +10,7 @@ import { unitOf } from '../io/shards.js';
 import { openSink, type AnySink } from '../io/sink.js';
 import { openSource, SHARD_FORMATS, type SourceEntry } from '../io/source.js';
 import { isStoreLocation } from '../io/storage.js';
-import { buildProfile, countFloor, type Profile } from '../text/learned.js';
+import { buildProfile, countFloor, mergeProfiles, type Profile } from '../text/learned.js';
 import type { BatchStore, QueuedEntry } from './batches.js';
 import { COUNT_JOB, DOCUMENT_JOB, documentId, JobIds, PENDING_STATES, planJobs, type DocumentRef } from './jobs.js';
 import { Queues, shardOf } from './queues.js';
@@ -43,9 +43,12 @@ export interface EnqueueOptions {
   onNotice?: (message: string) => void;
   /** The walk waits for workers: the queue holds `enqueueWindow` documents. */
   onQueueFull?: () => void;
-  /** Learn the batch's boilerplate profile from the folder first (a counting pass through the queue). */
+  /**
+   * Learn the batch's boilerplate profile from its own input first (a counting pass
+   * through the queue). Default: `config.learn.enabled`, unless a `profile` is given.
+   */
   learn?: boolean;
-  /** A profile to clean with (from `vnpipe learn` or an earlier batch). */
+  /** A profile to clean with (from `vnpipe learn` or an earlier batch); with `learn`, merged with what the batch learns. */
   profile?: Profile;
   onLearning?: (counted: number, total: number) => void;
   onLearned?: (profile: Profile) => void;
@@ -68,14 +71,14 @@ export interface EnqueueResult extends EnqueueCounts {
  * the same folder therefore adds only what is missing. The walk waits while the
  * queue is full (config `queue.enqueueWindow`) and stops when the batch is cancelled.
  *
- * With `learn`, a first pass queues count jobs for every file; once workers have counted
- * them all, the batch's boilerplate profile is built from the counts and stored, and
- * the second pass queues the documents, which workers clean with that profile.
+ * When the batch learns (the default), a first pass queues count jobs for every file, or
+ * for every unit of records of shards; once workers have counted them all, the batch's
+ * boilerplate profile is built from the counts and stored, and the second pass queues
+ * the documents, which workers clean with that profile.
  */
 export async function enqueueFolder(queue: Queue | Queues, batches: BatchStore, options: EnqueueOptions): Promise<EnqueueResult> {
   const queues = Queues.of(queue);
   const { root, out, sharded } = await locations(options.root, options.out);
-  if (sharded && options.learn) throw new UsageError('--learn reads a folder of files; for shards, learn a profile from a sample folder (vnpipe learn) and pass --profile');
   // A resumed batch walks as it was first walked: the workers read it with the record's setting.
   const followLinks = options.resume ? ((await batches.get(options.resume))?.followLinks ?? false) : (options.followLinks ?? false);
   const source = openSource(root, { exclude: [out], followLinks, textFields: options.config.records.textFields });
@@ -86,15 +89,19 @@ export async function enqueueFolder(queue: Queue | Queues, batches: BatchStore, 
   const first = await files.next();
   if (first.done) throw new UsageError(sharded ? `no records to process in ${root}` : `no files to process in ${root}`);
   if (options.resume && options.profile) throw new UsageError(`--resume takes the batch's own profile: leave out --profile`);
+  if (options.resume && options.learn !== undefined) throw new UsageError(`--resume keeps the batch's own choice of learning: leave out --learn and --no-learn`);
   const resumed = options.resume ? await resumeBatch(batches, options.resume, root, out) : null;
+  // A given profile is what the user chose to clean with: no learning unless asked for too.
+  const wanted = options.learn ?? (options.profile ? false : options.config.learn.enabled);
   const batchId: string =
     resumed?.batchId ??
-    (await batches.create(root, out, options.rawConfig, { followLinks, shards: queues.shards }).catch((err: Error) => {
+    (await batches.create(root, out, options.rawConfig, { followLinks, shards: queues.shards, learn: wanted }).catch((err: Error) => {
       throw outOfMemory(err, null);
     }));
   // A resumed batch that had not finished learning counts again (documents counted once, by their bits).
-  const learn = resumed ? resumed.learning : (options.learn ?? false);
-  if (options.profile) await batches.setProfile(batchId, options.profile);
+  const learn = resumed ? resumed.learning : wanted;
+  if (options.profile) await batches.setProfile(batchId, options.profile, false);
+  const given = resumed ? resumed.given : (options.profile ?? null);
   // While this producer walks, its lease says so; a batch whose lease ran out before
   // its walk ended shows as interrupted, and `enqueue --resume` finishes it. A producer
   // that finds its lease taken (it stalled, and another resumed the batch) stops.
@@ -109,7 +116,8 @@ export async function enqueueFolder(queue: Queue | Queues, batches: BatchStore, 
   renew.unref();
   try {
     const shards = resumed?.shards ?? queues.shards;
-    return await walkAndQueue(queues, batches, batchId, { ...options, root, out, learn }, { sink, walk, files, first: first.value, lease, shards });
+    const { profile: _profile, ...rest } = options;
+    return await walkAndQueue(queues, batches, batchId, { ...rest, root, out, learn, ...(given ? { profile: given } : {}) }, { sink, walk, files, first: first.value, lease, shards });
   } catch (err) {
     throw outOfMemory(err as Error, batchId);
   } finally {
@@ -130,17 +138,19 @@ async function walkAndQueue(
   const root = options.root;
 
   if (options.learn) {
-    const counting = await queueCountJobs(files, first, { queue, batches, batchId, options });
+    const counting = await queueCountJobs(files, first, { queue, batches, batchId, options, sink });
     if (counting.cancelled) {
       await batches.markWalked(batchId);
       return { batchId, found: counting.found, queued: 0, skipped: 0 };
     }
-    if (await waitForCounting(batches, batchId, counting.found, options.onLearning)) {
+    if (await ridingOutDrops(batches, batchId, () => waitForCounting(batches, batchId, counting.found, options.onLearning))) {
       await batches.markWalked(batchId);
       return { batchId, found: counting.found, queued: 0, skipped: 0 };
     }
-    const profile = buildProfile(await batches.sourceCounts(batchId, countFloor(options.config.learn)), options.config.learn);
-    await batches.setProfile(batchId, profile);
+    const counts = await ridingOutDrops(batches, batchId, () => batches.sourceCounts(batchId, countFloor(options.config.learn)));
+    const learned = buildProfile(counts, options.config.learn);
+    const profile = options.profile ? mergeProfiles(options.profile, learned) : learned;
+    await ridingOutDrops(batches, batchId, () => batches.setProfile(batchId, profile, true));
     options.onLearned?.(profile);
   }
 
@@ -221,7 +231,9 @@ async function keepUnitSize(out: string, options: EnqueueOptions): Promise<Enque
  * again: its counting pass is queued anew (what was counted stays counted, once), then
  * it is cleaned with the profile; one that had its profile goes on cleaning.
  */
-async function resumeBatch(batches: BatchStore, batchId: string, root: string, out: string): Promise<{ batchId: string; learning: boolean; shards: number }> {
+async function resumeBatch(
+  batches: BatchStore, batchId: string, root: string, out: string,
+): Promise<{ batchId: string; learning: boolean; given: Profile | null; shards: number }> {
   const record = await batches.get(batchId);
   if (!record) throw new UsageError(`no batch "${batchId}" to resume`);
   if (record.walked) throw new UsageError(`batch ${batchId} has queued all its documents already: nothing to resume`);
@@ -229,36 +241,50 @@ async function resumeBatch(batches: BatchStore, batchId: string, root: string, o
   if (record.root !== root || record.out !== out) {
     throw new UsageError(`batch ${batchId} reads ${record.root} and writes ${record.out}: resume it with the same folders`);
   }
-  const learning = record.countQueued > 0 && (await batches.profile(batchId)) === null;
+  const learning = record.learn && !record.profile?.learned;
+  // A profile given with --learn is merged with what the batch learns.
+  const given = learning && record.profile ? await batches.profile(batchId) : null;
   await batches.resetWalkCounts(batchId);
-  return { batchId, learning, shards: record.shards };
+  return { batchId, learning, given, shards: record.shards };
 }
 
-/** The learning pass: one count job per file, numbered in walk order. */
+/**
+ * The learning pass: count jobs of `queue.documentsPerJob` files, or one per unit of
+ * records of shards (a worker reads a unit's records once), numbered in walk order.
+ */
 async function queueCountJobs(
   files: AsyncGenerator<SourceEntry>,
   first: SourceEntry,
-  ctx: { queue: Queues; batches: BatchStore; batchId: string; options: EnqueueOptions },
+  ctx: { queue: Queues; batches: BatchStore; batchId: string; options: EnqueueOptions; sink: AnySink },
 ): Promise<{ found: number; cancelled: boolean }> {
   const { queue, batches, batchId, options } = ctx;
+  const unit = ctx.sink.sharded ? (key: string) => unitOf(key, options.config.shards.recordsPerJob).unit : undefined;
   let found = 0;
   let chunk: SourceEntry[] = [first];
-  const jobIds = new JobIds(batchId, 'c');
+  // A resumed pass numbers its jobs apart from the first's: a job of it that failed for
+  // good is still kept under its id, and adding that id again would add nothing.
+  const jobIds = new JobIds(batchId, options.resume ? `c${Date.now().toString(36)}-` : 'c');
   const flush = async () => {
     const docs: DocumentRef[] = chunk.map((file, i) => ({ seq: found + i, id: '', rel: file.key, size: file.size }));
-    // Numbers first: a worker counts only a document whose number the batch gave out.
-    await batches.raiseCountQueued(batchId, found + docs.length);
-    // The counting pass sums into one set of counts: its jobs all go to shard 0.
-    if (docs.length > 0) await queue.at(0).addBulk(planJobs(COUNT_JOB, batchId, docs, jobIds, options.config));
+    const jobs = planJobs(COUNT_JOB, batchId, docs, jobIds, options.config, unit);
+    // Both steps are safe to run again after a dropped connection: the number is only
+    // raised, and BullMQ adds a job id once.
+    await ridingOutDrops(batches, batchId, async () => {
+      // Numbers first: a worker counts only a document whose number the batch gave out.
+      await batches.raiseCountQueued(batchId, found + docs.length);
+      // The counting pass sums into one set of counts: its jobs all go to shard 0.
+      if (jobs.length > 0) await queue.at(0).addBulk(jobs);
+    });
     found += docs.length;
     chunk = [];
   };
   for await (const file of files) {
-    chunk.push(file);
-    if (chunk.length >= CHUNK) {
-      if (await waitForRoom(queue, batches, batchId, options.config, options.onQueueFull)) return { found, cancelled: true };
+    // A chunk ends where a unit does: a unit's records make one job.
+    if (chunk.length >= CHUNK && (!unit || unit(file.key) !== unit(chunk[chunk.length - 1]!.key))) {
+      if (await ridingOutDrops(batches, batchId, () => waitForRoom(queue, batches, batchId, options.config, options.onQueueFull, unit !== undefined))) return { found, cancelled: true };
       await flush();
     }
+    chunk.push(file);
   }
   await flush();
   return { found, cancelled: false };
@@ -493,12 +519,7 @@ function lostBatch(batchId: string): UsageError {
  * its `file://` URL) and where their output shards go (a folder or `s3://`).
  */
 async function locations(input: string, output: string): Promise<{ root: string; out: string; sharded: boolean }> {
-  let root = input;
-  if (!isStoreLocation(input)) {
-    root = resolve(input);
-    const info = await stat(root).catch(() => null);
-    if (info?.isFile() && SHARD_FORMATS.some((f) => f.matches(root))) root = pathToFileURL(root).href;
-  }
+  let root = await inputRoot(input);
   if (!isStoreLocation(root)) {
     const out = resolve(output);
     await assertFolder(root, 'input');
@@ -515,6 +536,14 @@ async function locations(input: string, output: string): Promise<{ root: string;
   const overlap = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
   if (overlap(outUrl, root) || overlap(root, outUrl)) throw new UsageError(`the output ${out} and the input ${root} overlap: choose an output outside the input`);
   return { root, out, sharded: true };
+}
+
+/** An input as a source reads it: a folder's absolute path, or shards' URL (a path to one shard file becomes its `file://` URL). */
+export async function inputRoot(input: string): Promise<string> {
+  if (isStoreLocation(input)) return input;
+  const root = resolve(input);
+  const info = await stat(root).catch(() => null);
+  return info?.isFile() && SHARD_FORMATS.some((f) => f.matches(root)) ? pathToFileURL(root).href : root;
 }
 
 async function assertFolder(path: string, what: string): Promise<void> {

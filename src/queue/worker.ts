@@ -155,7 +155,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
    * may hold records of several), and answers for each record in the job's order.
    */
   async function runUnits(
-    job: Job<DocumentJob, JobSummary>, docs: DocumentRef[], leaveOut: DocumentRef[], perJob: number, key: string, setup: BatchSetup,
+    kind: ThreadTask['kind'], job: Job<DocumentJob, JobSummary>, docs: DocumentRef[], leaveOut: DocumentRef[], perJob: number, key: string, setup: BatchSetup,
   ): Promise<ThreadAnswer[]> {
     const rerun = job.attemptsMade > 0 || job.stalledCounter > 0;
     const units = new Map<string, { docs: DocumentRef[]; leaveOut: string[] }>();
@@ -178,7 +178,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         let { docs: left } = group;
         const leaveOut = [...group.leaveOut];
         for (;;) {
-          const task: ThreadTask = { kind: 'clean', batch: job.data.batch, rerun, unit, docs: left.map(({ rel }) => ({ rel })), leaveOut };
+          const task: ThreadTask = { kind, batch: job.data.batch, rerun, unit, docs: left.map(({ rel }) => ({ rel })), leaveOut };
           const answers = await threads.run(task, key, setup).catch((err: Error) => left.map(() => ({ ok: false as const, reason: null, message: err.message })));
           left.forEach((d, i) => byRel.set(d.rel, answers[i]!));
           // A record that took its thread down (time limit, heap) failed for good and the
@@ -215,7 +215,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       const failedBefore = rerun ? await batches.failedAlready(batch, docs.map((d) => d.rel)) : [];
       const leaveOut = docs.filter((_, i) => finished[i] && failedBefore[i]);
       todo = docs.filter((_, i) => !(finished[i] && failedBefore[i]));
-      answers = await runUnits(job, todo, leaveOut, config.shards.recordsPerJob, key, setup);
+      answers = await runUnits('clean', job, todo, leaveOut, config.shards.recordsPerJob, key, setup);
     } else {
       todo = docs.filter((_, i) => !finished[i]);
       answers = await runDocs('clean', job, todo, key, setup);
@@ -257,12 +257,17 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     return { completed: completed.length, failed: failed.length, skipped: docs.length - todo.length };
   }
 
-  /** The learning pass. A file that cannot be read counts as seen, with no lines: the cleaning pass reports it. */
+  /**
+   * The learning pass. A document that cannot be read counts as seen, with no lines: the
+   * cleaning pass reports it. Records of shards are counted a unit to a task, each unit read once.
+   */
   async function countJob(job: Job<DocumentJob, JobSummary>, lastAttempt: boolean): Promise<JobSummary> {
     const { batch, docs } = job.data;
     const { key, loading } = setups.get(batch, 'count');
     const { setup, config } = await loading;
-    const answers = await runDocs('count', job, docs, key, setup);
+    const answers = isStoreLocation(setup.root)
+      ? await runUnits('count', job, docs, [], config.shards.recordsPerJob, key, setup)
+      : await runDocs('count', job, docs, key, setup);
     let transient = 0;
     const counted: { seq: number; lines: DocumentLines }[] = [];
     docs.forEach((doc, i) => {

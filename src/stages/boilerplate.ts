@@ -1,5 +1,5 @@
 import { stripBoilerplate } from '../text/boilerplate.js';
-import { sourceOf } from '../text/learned.js';
+import { draftSource, learnedFor } from '../text/learned.js';
 import type { Stage } from './stage.js';
 
 /**
@@ -10,7 +10,8 @@ import type { Stage } from './stage.js';
 export const boilerplateStage: Stage = {
   name: 'boilerplate',
   run(draft, { config, learned }) {
-    const body = stripBoilerplate(draft.lines, config.boilerplate, learned?.get(sourceOf(draft.header, draft.source)), { fromMarkup: draft.html });
+    const profile = learnedFor(draft.lines, learned?.get(draftSource(draft)), config.learn.copyShare);
+    const body = stripBoilerplate(draft.lines, config.boilerplate, profile, { fromMarkup: draft.html });
     draft.paragraphs = body.paragraphs;
     draft.captions.push(...body.captions);
     draft.bodyAuthors = body.authors;

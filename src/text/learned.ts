@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import { dumpSentences, splitGluedLines } from './boilerplate.js';
+import type { Draft } from '../stages/stage.js';
+import type { Line } from './lines.js';
 import type { Header } from './metadata.js';
 import { runStages } from './pipeline.js';
+import { withRecordHeader } from './record.js';
 
 /**
  * Boilerplate learned from the corpus (the cc_net method): a line that stands in many
@@ -37,6 +40,18 @@ export interface LearnSettings {
    * articles under it. Never in a document most of whose lines repeat (a second crawl of one article).
    */
   tailMinDocuments: number;
+}
+
+/** The `learn` settings: how lines are counted, and whether a batch learns by default. */
+export interface LearnConfig extends LearnSettings {
+  /** enqueue and run learn each batch's profile from its own input first, unless told otherwise. */
+  enabled: boolean;
+  /**
+   * A document whose text the learned lines would remove at least this share of (in
+   * characters) is a copy of a document its source repeats (one article crawled three
+   * times): it keeps those lines, or every copy would be emptied.
+   */
+  copyShare: number;
 }
 
 /**
@@ -86,6 +101,15 @@ export function sourceOf(header: Pick<Header, 'site'>, rel: string): string {
 }
 
 /**
+ * The source a document's lines are counted and looked up under: the site its header or
+ * its record's fields name (a record's url: a WET shard mixes thousands of sites), as
+ * in the output's `metadata.site`.
+ */
+export function draftSource(draft: Pick<Draft, 'header' | 'record' | 'source'>): string {
+  return sourceOf(withRecordHeader(draft.header, draft.record), draft.source);
+}
+
+/**
  * Lines that differ only in case, numbers (dates, times, counts: `06/04/2025 | 23:58`
  * and `07/04/2025 | 08:10` are one), or spacing count as one.
  */
@@ -99,11 +123,14 @@ function textRank(text: string): number {
   return parseInt(createHash('sha1').update(text).digest('hex').slice(0, 12), 16);
 }
 
-/** The distinct lines of a document below its header, for counting. Throws DocumentError as decode does. */
-export function documentLines(bytes: Uint8Array, rel: string, config: Config): DocumentLines {
+/**
+ * The distinct lines of a document below its header, for counting; a shard record comes
+ * with its fields (`recordFields`), as it is cleaned. Throws DocumentError as decode does.
+ */
+export function documentLines(bytes: Uint8Array, rel: string, config: Config, recordFields?: Readonly<Record<string, unknown>>): DocumentLines {
   // The declared pipeline up to the header: the lines the boilerplate stage will get (an HTML page's article).
-  const { draft } = runStages(bytes, rel, { config }, 'metadata');
-  const { header, lines: body } = draft;
+  const { draft } = runStages(bytes, rel, { config, ...(recordFields ? { recordFields } : {}) }, 'metadata');
+  const body = draft.lines;
   const seen = new Map<string, { key: string; rank: number; text: string }>();
   // Counted as the boilerplate stage will see them: glued lines split, and in a one-line
   // dump its sentences too (a footer run into the text is one of them).
@@ -114,7 +141,26 @@ export function documentLines(bytes: Uint8Array, rel: string, config: Config): D
     const known = seen.get(key);
     if (!known || rank < known.rank) seen.set(key, { key, rank, text });
   }
-  return { source: sourceOf(header, rel), lines: [...seen.values()] };
+  return { source: draftSource(draft), lines: [...seen.values()] };
+}
+
+/**
+ * What the profile removes from a document: its source's learned lines, unless they
+ * would take `copyShare` or more of its text (then it is a copy of a repeated document,
+ * and only the tail rule, which guards against copies itself, applies).
+ */
+export function learnedFor(body: Line[], learned: LearnedSource | undefined, copyShare: number): LearnedSource | undefined {
+  if (!learned || learned.lines.size === 0) return learned;
+  const lines = splitGluedLines(body);
+  let total = 0;
+  let removed = 0;
+  // Counted as the lines were: a one-line dump's sentences stand for it.
+  const dump = dumpSentences(body, lines);
+  for (const text of dump.length > 0 ? dump : lines.map((l) => l.text)) {
+    total += text.length;
+    if (learned.lines.has(lineKey(text))) removed += text.length;
+  }
+  return total > 0 && removed >= total * copyShare ? { lines: new Set(), tail: learned.tail } : learned;
 }
 
 /** Line counts of one source, however they were gathered (in memory or in Redis). */
@@ -125,7 +171,9 @@ export interface SourceCounts {
   lines: { key: string; text: string; documents: number }[];
 }
 
-export function buildProfile(counts: SourceCounts[], settings: LearnSettings): Profile {
+export function buildProfile(counts: SourceCounts[], config: LearnSettings | LearnConfig): Profile {
+  // Whether batches learn is no part of what a profile learned.
+  const { enabled: _enabled, copyShare: _copyShare, ...settings } = config as LearnConfig;
   const sources: Profile['sources'] = {};
   for (const c of [...counts].sort((a, b) => a.source.localeCompare(b.source))) {
     const order = (a: { text: string; documents: number }, b: { text: string; documents: number }) => b.documents - a.documents || a.text.localeCompare(b.text);
@@ -178,6 +226,28 @@ export class LineCounter {
       lines: [...lines].filter(([, l]) => l.documents >= countFloor(this.settings)).map(([key, l]) => ({ key, text: l.text, documents: l.documents })),
     }));
   }
+}
+
+/**
+ * A given profile (edited by hand, or learned from a sample) with the one a batch learned:
+ * per source, the lines of both.
+ */
+export function mergeProfiles(given: Profile, learned: Profile): Profile {
+  const sources: Profile['sources'] = structuredClone(learned.sources);
+  const union = (a: { text: string; documents: number }[], b: { text: string; documents: number }[]) => {
+    const keys = new Set(a.map((l) => lineKey(l.text)));
+    return [...a, ...b.filter((l) => !keys.has(lineKey(l.text)))];
+  };
+  for (const [source, entry] of Object.entries(given.sources)) {
+    const mine = sources[source];
+    if (!mine) sources[source] = structuredClone(entry);
+    else {
+      mine.lines = union(mine.lines, entry.lines);
+      const tail = union(mine.tail ?? [], entry.tail ?? []);
+      if (tail.length > 0) mine.tail = tail;
+    }
+  }
+  return { ...learned, sources: Object.fromEntries(Object.entries(sources).sort(([a], [b]) => a.localeCompare(b))) };
 }
 
 /** The keys a profile removes, per source. Its line texts are what users edit, so keys are made from them. */

@@ -10,6 +10,9 @@ import { redisOptions } from '../../src/queue/connection.js';
 import { QUEUE_NAME, type DocumentJob } from '../../src/queue/jobs.js';
 import { claimsOf, enqueueFolder } from '../../src/queue/producer.js';
 import { tempDir, waitFor } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
 afterAll(() => redis.disconnect());
@@ -143,7 +146,7 @@ async function walk(
     // Workers held until the walk ends need a window that holds the whole folder.
     const { config, raw } = loadConfigWithSource(undefined, { queue: { documentsPerJob: 50, enqueueWindow: holdUntilWalked ? 10 * n : 1000 } });
     const result = await enqueueFolder(queue, batches, {
-      root: input, out: join(input, '..', 'out'), rawConfig: raw, config, onProgress: (c) => progress(c.queued),
+      root: input, out: join(input, '..', 'out'), rawConfig: raw, config, learn: false, onProgress: (c) => progress(c.queued),
     }).finally(walked);
     const record = await waitFor(async () => {
       const r = await batches.get(result.batchId);

@@ -2,6 +2,9 @@ import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'nod
 import { join, relative } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { copySamples, ROOT, runCli, spawnWorker, tempDir, testEnv, waitFor, exitOf } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 const redisUrl = inject('redisUrl');
 
@@ -11,7 +14,7 @@ describe('one command line per command', () => {
     [['process', 'x.txt', '--watch'], /^vnpipe: --watch does not apply to process \(it is an option of status\)/],
     [['process', 'x.txt', '--shard-size', 'banana'], /^vnpipe: --shard-size does not apply to process \(it is an option of export\)/],
     [['enqueue'], /^vnpipe: missing required argument 'folder'/],
-    [['enqueue', 'a', 'b', '--out', 'x'], /^vnpipe: too many arguments for 'enqueue'/],
+    [['enqueue', '--no-learn', 'a', 'b', '--out', 'x'], /^vnpipe: too many arguments for 'enqueue'/],
   ])('refuses %j in one line, exit 2', async (args, message) => {
     const r = await runCli(args, {});
     expect(r.code).toBe(2);
@@ -61,7 +64,7 @@ describe('vnpipe process and the queue', () => {
     symlinkSync('/etc/hostname', join(input, 'link.txt'));
     const env = testEnv(redisUrl);
     const out = tempDir('out');
-    const batch = (await runCli(['enqueue', input, '--out', out], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', input, '--out', out], env)).stdout.trim();
     const worker = spawnWorker(env, 1);
     await waitFor(async () => {
       const s = await runCli(['status', batch, '--json'], env);

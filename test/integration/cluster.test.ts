@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '../../src/cli/local-redis.js';
 import { shardPrefix } from '../../src/queue/queues.js';
 import { CLI, copySamples, exitOf, ROOT, runCli, SAMPLES, spawnWorker, tempDir, waitFor } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 let cluster: LocalCluster;
 const children: ReturnType<typeof spawnWorker>[] = [];
@@ -87,7 +90,7 @@ describe('Redis Cluster', () => {
     children.push(worker);
     let log = '';
     worker.stderr!.on('data', (d: Buffer) => (log += d));
-    const enqueue = spawn(process.execPath, [CLI, 'enqueue', input, '--out', out, '--config', config], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const enqueue = spawn(process.execPath, [CLI, 'enqueue', '--no-learn', input, '--out', out, '--config', config], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(enqueue);
     let stdout = '';
     let stderr = '';
@@ -142,7 +145,7 @@ describe('Redis Cluster', () => {
     children.push(worker);
     let log = '';
     worker.stderr!.on('data', (d: Buffer) => (log += d));
-    const enqueue = spawn(process.execPath, [CLI, 'enqueue', input, '--out', out, '--config', config], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const enqueue = spawn(process.execPath, [CLI, 'enqueue', '--no-learn', input, '--out', out, '--config', config], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(enqueue);
     let stdout = '';
     let stderr = '';

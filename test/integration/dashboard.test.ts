@@ -9,6 +9,9 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { BatchStore } from '../../src/queue/batches.js';
 import { CSRF_HEADER, MAX_FAILED_LOGINS, startDashboard, type DashboardOptions } from '../../src/cli/dashboard.js';
 import { CLI, copySamples, exitOf, freePort, ROOT, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 const CHROMIUM = '/usr/bin/chromium';
 const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -33,7 +36,7 @@ describe('vnpipe dashboard', () => {
     // One document a job, so the board shows one job per sample.
     const config = join(tempDir('dash-config'), 'one-per-job.json');
     writeFileSync(config, JSON.stringify({ queue: { documentsPerJob: 1 } }));
-    await runCli(['enqueue', SAMPLES, '--out', tempDir('dash'), '--config', config], env);
+    await runCli(['enqueue', '--no-learn', SAMPLES, '--out', tempDir('dash'), '--config', config], env);
     const { child, url } = await dashboard(env, []);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
     try {
@@ -106,7 +109,7 @@ describe('the vnpipe page of the dashboard', () => {
     writeFileSync(join(input, 'zero.txt'), '');
     // A link the walk leaves out: the document view must not read it either.
     symlinkSync('/etc/hostname', join(input, 'link.txt'));
-    const batch = (await runCli(['enqueue', input, '--out', tempDir('page')], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', input, '--out', tempDir('page')], env)).stdout.trim();
     const worker = spawnWorker(env, 1);
     children.push(worker);
     await waitFor(async () => {

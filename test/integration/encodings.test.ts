@@ -2,6 +2,9 @@ import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { exitOf, ROOT, runCli, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'encodings');
 const redisUrl = inject('redisUrl');
@@ -16,7 +19,7 @@ describe('encodings through the queue and the CLI', () => {
     const input = join(tempDir('enc'), 'in');
     cpSync(FIXTURES, input, { recursive: true, filter: (p) => !p.endsWith('.md') });
     const out = tempDir('enc-out');
-    const batch = (await runCli(['enqueue', input, '--out', out], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', input, '--out', out], env)).stdout.trim();
     const worker = spawnWorker(env, 2);
     workers.push(worker);
     await waitFor(async () => {

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 const redisUrl = inject('redisUrl');
 const workers: ReturnType<typeof spawnWorker>[] = [];
@@ -26,7 +29,7 @@ describe('failure records of a finished batch', () => {
     cpSync(join(SAMPLES, '003_7161b19aceaccb0d.txt'), join(input, 'ok.txt'));
     for (const name of ['a.txt', 'b.txt', 'c.txt']) writeFileSync(join(input, name), '');
     const out = join(input, '..', 'out');
-    const batch = (await runCli(['enqueue', input, '--out', out], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', input, '--out', out], env)).stdout.trim();
     const worker = spawnWorker(env, 1);
     workers.push(worker);
     const done = await finished(env, batch, 1);

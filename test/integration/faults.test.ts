@@ -6,6 +6,9 @@ import { Redis } from 'ioredis';
 import { startLocalRedis, type LocalRedis } from '../../src/cli/local-redis.js';
 import { BatchStore } from '../../src/queue/batches.js';
 import { CLI, exitOf, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 const redisUrl = inject('redisUrl');
 const children: ReturnType<typeof spawnWorker>[] = [];
@@ -62,7 +65,7 @@ async function batchWithEmptyFile(env: NodeJS.ProcessEnv): Promise<{ input: stri
   mkdirSync(input);
   writeFileSync(join(input, 'later.txt'), '');
   cpSync(join(SAMPLES, '003_7161b19aceaccb0d.txt'), join(input, 'ok.txt'));
-  const batch = (await runCli(['enqueue', input, '--out', tempDir('out')], env)).stdout.trim();
+  const batch = (await runCli(['enqueue', '--no-learn', input, '--out', tempDir('out')], env)).stdout.trim();
   const w = worker(env, 1);
   await finishedStatus(env, batch);
   return { input, batch, w };
@@ -100,7 +103,7 @@ describe('a worker killed with SIGKILL in the middle of a batch', () => {
   it('loses nothing: a new worker finishes, every output exists once, counts are exact', async () => {
     const env = testEnv(redisUrl);
     const out = tempDir('out');
-    const batch = (await runCli(['enqueue', corpus(400), '--out', out], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', corpus(400), '--out', out], env)).stdout.trim();
     // A short lock, so the killed worker's jobs come back within seconds, not half a minute.
     const victim = worker(env, 2, 2000);
     await completedAtLeast(redisUrl, env, batch, 50);
@@ -124,7 +127,7 @@ describe('Redis restarted (AOF on) in the middle of a batch', () => {
     servers.push(redis);
     const env = testEnv(redis.url);
     const out = tempDir('out');
-    const batch = (await runCli(['enqueue', corpus(1000), '--out', out], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', corpus(1000), '--out', out], env)).stdout.trim();
     // A short lock: a job whose lock the restart lost comes back within seconds.
     const w = worker(env, 2, 2000);
     await completedAtLeast(redis.url, env, batch, 100);
@@ -159,7 +162,7 @@ describe('awkward inputs', () => {
     symlinkSync(outside, join(out, 'escape'));
     const config = configFile({ limits: { maxFileBytes: 100_000 } });
 
-    const r = await runCli(['enqueue', input, '--out', out, '--config', config], env);
+    const r = await runCli(['enqueue', '--no-learn', input, '--out', out, '--config', config], env);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/skipped loop: symbolic link, not followed \(--follow-links follows links\)/);
     const batch = r.stdout.trim();
@@ -191,7 +194,7 @@ describe('an error that is not the document\'s fault', () => {
     const out = tempDir('out');
     const blocked = blockOutput(out);
     const config = configFile({ queue: { attempts: 3, backoffMs: 10 } });
-    const batch = (await runCli(['enqueue', input, '--out', out, '--config', config], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', input, '--out', out, '--config', config], env)).stdout.trim();
     const w = spawnWorker(env, 2, undefined, true);
     children.push(w);
     let stderr = '';
@@ -216,7 +219,7 @@ describe('cancel while a job waits to run again', () => {
     blockOutput(out);
     // A long backoff: after its first attempt the job waits (delayed) with 9 of its 10 documents done.
     const config = configFile({ queue: { attempts: 3, backoffMs: 600_000 } });
-    const batch = (await runCli(['enqueue', corpus(2), '--out', out, '--config', config], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', corpus(2), '--out', out, '--config', config], env)).stdout.trim();
     const w = worker(env, 2);
     await waitFor(async () => (await runCli(['status', batch, '--json'], env)).stdout.includes('"delayed": 1') || null);
     expect(await status(env, batch)).toMatchObject({ completed: 9, failed: 0, finishedAt: null });
@@ -276,7 +279,7 @@ describe('retry and cancel', () => {
 
   it('cancel removes the waiting jobs and finishes the batch', async () => {
     const env = testEnv(redisUrl);
-    const batch = (await runCli(['enqueue', corpus(4), '--out', tempDir('out')], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', corpus(4), '--out', tempDir('out')], env)).stdout.trim();
     const r = await runCli(['cancel', batch], env);
     expect(r.stdout).toBe(`batch ${batch}: cancelled, 20 waiting documents removed (running jobs finish)\n`);
     const s = await status(env, batch);
@@ -290,16 +293,16 @@ describe('retry and cancel', () => {
     const input = corpus(4);
     const out = tempDir('out');
     const config = configFile({ queue: { documentsPerJob: 8 } });
-    const first = await runCli(['enqueue', input, '--out', out, '--config', config], env);
+    const first = await runCli(['enqueue', '--no-learn', input, '--out', out, '--config', config], env);
     expect(first.stderr).toContain('20 files found, 20 queued, 0 skipped');
     // 20 documents, 8 to a job: 8 + 8 + 4.
     expect(JSON.parse((await runCli(['status', first.stdout.trim(), '--json'], env)).stdout).queue).toMatchObject({ waiting: 3 });
 
-    const again = await runCli(['enqueue', input, '--out', out, '--config', config], env);
+    const again = await runCli(['enqueue', '--no-learn', input, '--out', out, '--config', config], env);
     expect(again.stderr).toContain('20 files found, 0 queued, 20 skipped');
     await runCli(['cancel', first.stdout.trim()], env);
     // Cancelled, they are no longer queued: the next enqueue takes them all.
-    const third = await runCli(['enqueue', input, '--out', out], env);
+    const third = await runCli(['enqueue', '--no-learn', input, '--out', out], env);
     expect(third.stderr).toContain('20 files found, 20 queued, 0 skipped');
     const w = worker(env, 2);
     const done = await finishedStatus(env, third.stdout.trim());
@@ -311,14 +314,14 @@ describe('retry and cancel', () => {
 
   it('refuses a documentsPerJob that is not a whole number from 1 to 1000', async () => {
     const config = configFile({ queue: { documentsPerJob: 2.5 } });
-    const r = await runCli(['enqueue', corpus(1), '--out', tempDir('out'), '--config', config], testEnv(redisUrl));
+    const r = await runCli(['enqueue', '--no-learn', corpus(1), '--out', tempDir('out'), '--config', config], testEnv(redisUrl));
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`vnpipe: config error in ${config}: queue.documentsPerJob: must be a whole number, not 2.5\n`);
   });
 
-  it('cancel during the counting pass of --learn stops the enqueue instead of leaving it waiting', async () => {
+  it('cancel during the counting pass (learning is the default) stops the enqueue instead of leaving it waiting', async () => {
     const env = testEnv(redisUrl);
-    const enqueue = spawn(process.execPath, [CLI, 'enqueue', corpus(2), '--out', tempDir('out'), '--learn'], {
+    const enqueue = spawn(process.execPath, [CLI, 'enqueue', corpus(2), '--out', tempDir('out')], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
@@ -342,7 +345,7 @@ describe('retry and cancel', () => {
     const input = join(tempDir('doc'), 'in');
     mkdirSync(input);
     writeFileSync(join(input, 'empty.txt'), '');
-    const batch = (await runCli(['enqueue', input, '--out', tempDir('out')], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', input, '--out', tempDir('out')], env)).stdout.trim();
     const w = worker(env, 1);
     await waitFor(async () => (await status(env, batch))?.finishedAt);
     w.kill('SIGTERM');

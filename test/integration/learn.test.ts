@@ -26,7 +26,7 @@ function outputs(out: string): Map<string, string> {
   return files;
 }
 
-/** enqueue --learn (or --profile) with `n` worker processes of one thread; the finished batch. */
+/** enqueue (learning by default, or with --profile) with `n` worker processes of one thread; the finished batch. */
 async function learnThroughQueue(n: number, extra: string[]): Promise<{ out: string; batch: string; env: NodeJS.ProcessEnv }> {
   const env = testEnv(redisUrl);
   const out = tempDir(`learn-out-${n}`);
@@ -48,7 +48,7 @@ describe('learning boilerplate through the queue', () => {
   let one: Awaited<ReturnType<typeof learnThroughQueue>>;
 
   it('learns and cleans with one worker, meeting the retention targets', async () => {
-    one = await learnThroughQueue(1, ['--learn']);
+    one = await learnThroughQueue(1, []); // learning is the default
     const written = outputs(one.out);
     expect(written.size).toBe(docs.length);
     const paragraphs = new Map([...written].map(([rel, json]) => [rel.replace(/\.json$/, ''), JSON.parse(json).text.split('\n\n') as string[]]));
@@ -58,7 +58,7 @@ describe('learning boilerplate through the queue', () => {
   });
 
   it('writes the very same outputs with three workers', async () => {
-    const three = await learnThroughQueue(3, ['--learn']);
+    const three = await learnThroughQueue(3, []);
     expect(outputs(three.out)).toEqual(outputs(one.out));
   });
 

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { CLI, copySamples, exitOf, freePort, ROOT, runCli, tempDir, testEnv, waitFor } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 const redisUrl = inject('redisUrl');
 const children: ChildProcess[] = [];
@@ -100,7 +103,7 @@ describe('monitoring: Prometheus and Grafana under a compose profile', () => {
     const env = testEnv(redisUrl);
     const input = copySamples();
     writeFileSync(join(input, 'zero.txt'), '');
-    const batch = (await runCli(['enqueue', input, '--out', tempDir('out')], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', input, '--out', tempDir('out')], env)).stdout.trim();
     const port = await freePort();
     const worker = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1', '--metrics-port', String(port)], { env: { ...process.env, ...env }, stdio: 'ignore' });
     children.push(worker);

@@ -2,6 +2,9 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { exitOf, ROOT, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 // Two bugs of the old naming and failure listing, kept fixed: an output's name came
 // from its neighbours (walk order), and `--failures N` returned any N failures.
@@ -14,7 +17,7 @@ afterAll(() => {
 });
 
 async function runToEnd(env: NodeJS.ProcessEnv, input: string, out: string): Promise<any> {
-  const r = await runCli(['enqueue', input, '--out', out], env);
+  const r = await runCli(['enqueue', '--no-learn', input, '--out', out], env);
   expect(r.code).toBe(0);
   const batch = r.stdout.trim();
   const w = spawnWorker(env, 2);
@@ -59,10 +62,10 @@ describe('output names and failure order', () => {
     const first = JSON.parse(readFileSync(join(out, 'a.txt.json'), 'utf8'));
     expect(first.metadata.vnpipe).toEqual({ version: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version, config: expect.stringMatching(/^[0-9a-f]{16}$/) });
     // The same settings: up to date. Other settings: rebuilt, and the output says so.
-    expect((await runCli(['enqueue', input, '--out', out], env)).stderr).toMatch(/1 file found, 0 queued, 1 skipped/);
+    expect((await runCli(['enqueue', '--no-learn', input, '--out', out], env)).stderr).toMatch(/1 file found, 0 queued, 1 skipped/);
     const config = join(tempDir('maker'), 'new-style.json');
     writeFileSync(config, JSON.stringify({ normalize: { toneStyle: 'new' } }));
-    const r = await runCli(['enqueue', input, '--out', out, '--config', config], env);
+    const r = await runCli(['enqueue', '--no-learn', input, '--out', out, '--config', config], env);
     expect(r.stderr).toMatch(/1 file found, 1 queued, 0 skipped/);
     const w = spawnWorker(env, 1);
     children.push(w);

@@ -3,6 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { CLI, copySamples, exitOf, freePort, runCli, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 const redisUrl = inject('redisUrl');
 const children: ChildProcess[] = [];
@@ -12,7 +15,7 @@ afterAll(() => {
 
 /** What one worker writes to stderr while it cleans the samples, from start to SIGTERM. */
 async function workerLogOfSamples(env: NodeJS.ProcessEnv): Promise<string> {
-    const batch = (await runCli(['enqueue', copySamples(), '--out', tempDir('out')], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', copySamples(), '--out', tempDir('out')], env)).stdout.trim();
     const worker = spawnWorker(env, 1, undefined, true);
     children.push(worker);
     let stderr = '';
@@ -32,7 +35,7 @@ describe('worker logs and metrics', () => {
     const port = await freePort();
     const input = copySamples();
     writeFileSync(join(input, 'zero.txt'), '');
-    const batch = (await runCli(['enqueue', input, '--out', tempDir('out')], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', input, '--out', tempDir('out')], env)).stdout.trim();
     const worker = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1', '--metrics-port', String(port)], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -103,7 +106,7 @@ describe('worker logs and metrics', () => {
 
   it('exports the queue-wide series from one worker only, so sum() over replicas counts them once', async () => {
     const env = testEnv(redisUrl);
-    const batch = (await runCli(['enqueue', copySamples(), '--out', tempDir('out')], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', copySamples(), '--out', tempDir('out')], env)).stdout.trim();
     const ports = [await freePort(), await freePort()];
     for (const port of ports) {
       const worker = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1', '--metrics-port', String(port)], { env: { ...process.env, ...env }, stdio: 'ignore' });

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { CLI, exitOf, freePort, runCli, SAMPLES, tempDir, testEnv, waitFor } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 const redisUrl = inject('redisUrl');
 const workers: ReturnType<typeof spawn>[] = [];
@@ -42,7 +45,7 @@ describe('queue shards (--queues) on one Redis', () => {
     const empty = ['e1.txt', 'e2.txt', 'e3.txt', 'e4.txt', 'e5.txt', 'e6.txt'];
     const input = folder('qshards', 60, empty);
     const out = join(input, '..', 'out');
-    const enq = await runCli(['enqueue', input, '--out', out, '--queues', '3'], env);
+    const enq = await runCli(['enqueue', '--no-learn', input, '--out', out, '--queues', '3'], env);
     expect(enq.code, enq.stderr).toBe(0);
     const batch = enq.stdout.trim();
     // Each shard holds the counts of the documents it was given, under its own prefix.
@@ -75,7 +78,7 @@ describe('queue shards (--queues) on one Redis', () => {
     expect(existsSync(join(out, 'e1.txt.json'))).toBe(true);
 
     // Enqueued again: only what has no output goes back to the queue.
-    const second = await runCli(['enqueue', input, '--out', out, '--queues', '3'], env);
+    const second = await runCli(['enqueue', '--no-learn', input, '--out', out, '--queues', '3'], env);
     expect(second.stderr).toContain('66 files found, 2 queued, 64 skipped');
     await finished(env, second.stdout.trim(), 0);
     redis.disconnect();
@@ -86,7 +89,7 @@ describe('queue shards (--queues) on one Redis', () => {
     const w = startWorker(env, 1);
     await new Promise((resolve) => setTimeout(resolve, 1500)); // running, on shard 0 alone
     const input = folder('qfollow', 30, []);
-    const enq = await runCli(['enqueue', input, '--out', join(input, '..', 'out'), '--queues', '3'], env);
+    const enq = await runCli(['enqueue', '--no-learn', input, '--out', join(input, '..', 'out'), '--queues', '3'], env);
     expect(enq.code, enq.stderr).toBe(0);
     expect(await finished(env, enq.stdout.trim(), 30)).toMatchObject({ queued: 30, completed: 30, failed: 0, shards: 3 });
     w.kill('SIGTERM');
@@ -102,7 +105,7 @@ describe('queue shards (--queues) on one Redis', () => {
     const scrape = () => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
     await waitFor(() => scrape().catch(() => null), 30_000, 200); // serving, on shard 0 alone
     const input = folder('qmetrics', 40, []);
-    const enq = await runCli(['enqueue', input, '--out', join(input, '..', 'out'), '--queues', '3'], env);
+    const enq = await runCli(['enqueue', '--no-learn', input, '--out', join(input, '..', 'out'), '--queues', '3'], env);
     expect(enq.code, enq.stderr).toBe(0);
     const batch = enq.stdout.trim();
     await finished(env, batch, 40);
@@ -123,7 +126,7 @@ describe('queue shards (--queues) on one Redis', () => {
     const env = testEnv(redisUrl);
     const input = folder('qshards-cancel', 50, []);
     const out = join(input, '..', 'out');
-    const batch = (await runCli(['enqueue', input, '--out', out, '--queues', '3'], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', input, '--out', out, '--queues', '3'], env)).stdout.trim();
     const cancel = await runCli(['cancel', batch], env);
     expect(cancel.stdout).toContain('50 waiting documents removed');
     const status = JSON.parse((await runCli(['status', batch, '--json'], env)).stdout).batch;
@@ -134,7 +137,7 @@ describe('queue shards (--queues) on one Redis', () => {
 
   it('refuses a shard count out of range, naming the option', async () => {
     const env = testEnv(redisUrl);
-    const r = await runCli(['enqueue', SAMPLES, '--out', join(tempDir('qshards-bad'), 'out'), '--queues', '0'], env);
+    const r = await runCli(['enqueue', '--no-learn', SAMPLES, '--out', join(tempDir('qshards-bad'), 'out'), '--queues', '0'], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--queues must be a whole number from 1 to 64');
     const w = spawn(process.execPath, [CLI, 'worker', '--queues', 'x'], { env: { ...process.env, ...env }, stdio: 'ignore' });

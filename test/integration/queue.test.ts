@@ -4,6 +4,9 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { processDocument } from '../../src/text/pipeline.js';
 import { copySamples, exitOf, runCli, spawnWorker, tempDir, testEnv, waitFor, type CliResult } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 const redisUrl = inject('redisUrl');
 const workers: ReturnType<typeof spawnWorker>[] = [];
@@ -36,7 +39,7 @@ describe('enqueue → worker → status on a real Redis', () => {
   let batch = '';
 
   it('enqueues the folder and prints the batch id', async () => {
-    const r = await runCli(['enqueue', input, '--out', out], env);
+    const r = await runCli(['enqueue', '--no-learn', input, '--out', out], env);
     expect(r.code).toBe(0);
     batch = r.stdout.trim();
     expect(batch).toMatch(/^\d{8}-\d{6}-[0-9a-f]{32}$/);
@@ -83,7 +86,7 @@ describe('enqueue → worker → status on a real Redis', () => {
   });
 
   it('does no work twice: enqueueing the same folder again queues only what failed', async () => {
-    const r = await runCli(['enqueue', input, '--out', out], env);
+    const r = await runCli(['enqueue', '--no-learn', input, '--out', out], env);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('8 files found, 2 queued, 6 skipped');
     const again = json(await runCli(['status', r.stdout.trim(), '--json'], env)).batch;
@@ -103,7 +106,7 @@ describe('a file that vanished after it was enqueued', () => {
     const env = testEnv(redisUrl);
     const input = copySamples();
     const out = tempDir('out');
-    const r = await runCli(['enqueue', input, '--out', out], env);
+    const r = await runCli(['enqueue', '--no-learn', input, '--out', out], env);
     const batch = r.stdout.trim();
     unlinkSync(join(input, '002_96ecd948de8e48bb.txt'));
     const worker = spawnWorker(env, 1);
@@ -147,11 +150,11 @@ describe('clear one-line errors', () => {
   const down = { REDIS_URL: 'redis://127.0.0.1:1' };
 
   it.each([
-    [['enqueue', 'samples', '--out', '/tmp/x'], down, /^vnpipe: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .+ \(set REDIS_URL\)\n$/],
+    [['enqueue', '--no-learn', 'samples', '--out', '/tmp/x'], down, /^vnpipe: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .+ \(set REDIS_URL\)\n$/],
     [['status'], down, /^vnpipe: cannot reach Redis at redis:\/\/127\.0\.0\.1:1/],
     [['worker'], down, /^vnpipe: cannot reach Redis at redis:\/\/127\.0\.0\.1:1/],
-    [['enqueue', '/no/such/folder', '--out', '/tmp/x'], null, /^vnpipe: no such input folder: \/no\/such\/folder\n$/],
-    [['enqueue', 'samples'], null, /^vnpipe: --out <dir> is required\n$/],
+    [['enqueue', '--no-learn', '/no/such/folder', '--out', '/tmp/x'], null, /^vnpipe: no such input folder: \/no\/such\/folder\n$/],
+    [['enqueue', '--no-learn', 'samples'], null, /^vnpipe: --out <dir> is required\n$/],
     [['run', 'samples', '--out', '/tmp/x', '--config', '/no/such.json'], null, /^vnpipe: cannot read config file \/no\/such\.json: ENOENT\n$/],
     [['worker', '--concurrency', 'many'], null, /^vnpipe: --concurrency must be a whole number from 1 to 256, not "many"\n$/],
     [['frobnicate'], null, /^vnpipe: unknown command 'frobnicate' \(try: vnpipe --help\)\n$/],
@@ -163,7 +166,7 @@ describe('clear one-line errors', () => {
   });
 
   it('an empty folder is a usage error', async () => {
-    const r = await runCli(['enqueue', tempDir('empty'), '--out', tempDir('out')], testEnv(redisUrl));
+    const r = await runCli(['enqueue', '--no-learn', tempDir('empty'), '--out', tempDir('out')], testEnv(redisUrl));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^vnpipe: no files to process in /);
   });

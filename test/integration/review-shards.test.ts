@@ -8,6 +8,9 @@ import { Queue } from 'bullmq';
 import { BatchStore } from '../../src/queue/batches.js';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { CLI, exitOf, freePort, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 const redisUrl = inject('redisUrl');
 const workers: ReturnType<typeof spawnWorker>[] = [];
@@ -33,7 +36,7 @@ describe('a batch of shards writing to a file:// output', () => {
     const rows = [JSON.stringify({ id: 'r0', text: ARTICLE }), 'not json', JSON.stringify({ id: 'r2', text: `${ARTICLE}\n\nBài số 2.` })];
     writeFileSync(join(input, 'a.jsonl'), `${rows.join('\n')}\n`);
     const out = join(tempDir('shards-file-out'), 'out');
-    const batch = (await runCli(['enqueue', pathToFileURL(input).href, '--out', pathToFileURL(out).href], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', pathToFileURL(input).href, '--out', pathToFileURL(out).href], env)).stdout.trim();
     const worker = spawnWorker(env, 1);
     workers.push(worker);
     const done = await finished(env, batch);
@@ -86,7 +89,7 @@ describe('records of one unit that each run past the time limit', () => {
     const config = join(base, 'config.json');
     writeFileSync(config, JSON.stringify({ limits: { documentTimeoutMs: 1500, maxFileBytes: 50_000_000 }, shards: { recordsPerJob: 8 }, queue: { attempts: 3, backoffMs: 100 } }));
     const out = join(base, 'out');
-    const batch = (await runCli(['enqueue', pathToFileURL(input).href, '--out', out, '--config', config], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', pathToFileURL(input).href, '--out', out, '--config', config], env)).stdout.trim();
     const worker = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1', '--config', config], { env: { ...process.env, ...env }, stdio: 'ignore' });
     workers.push(worker);
     const done = await finished(env, batch);
@@ -109,7 +112,7 @@ describe('retry of a shard batch', () => {
     writeFileSync(join(input, 'a.jsonl'), `${rows.join('\n')}\n`);
     const config = join(base, 'config.json');
     writeFileSync(config, JSON.stringify({ shards: { recordsPerJob: 8 }, queue: { documentsPerJob: 2 } }));
-    const batch = (await runCli(['enqueue', pathToFileURL(input).href, '--out', join(base, 'out'), '--config', config], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', pathToFileURL(input).href, '--out', join(base, 'out'), '--config', config], env)).stdout.trim();
     const worker = spawnWorker(env, 1);
     workers.push(worker);
     expect(await finished(env, batch)).toMatchObject({ completed: 4, failed: 4 });
@@ -183,18 +186,18 @@ describe('shards.recordsPerJob changed between runs into the same output', () =>
     };
     const worker = spawnWorker(env, 1);
     workers.push(worker);
-    const first = (await runCli(['enqueue', pathToFileURL(input).href, '--out', out, '--config', config(4)], env)).stdout.trim();
+    const first = (await runCli(['enqueue', '--no-learn', pathToFileURL(input).href, '--out', out, '--config', config(4)], env)).stdout.trim();
     expect(await finished(env, first)).toMatchObject({ queued: 10, completed: 10 });
     expect(readdirSync(out).filter((n) => n.endsWith('.jsonl.gz')).sort()).toEqual(['a.jsonl.000000000.jsonl.gz', 'a.jsonl.000000004.jsonl.gz', 'a.jsonl.000000008.jsonl.gz']);
     expect(JSON.parse(readFileSync(join(out, 'a.jsonl.000000004.jsonl.gz.manifest.json'), 'utf8'))).toMatchObject({ first: 4, recordsPerJob: 4, records: 4, failed: 0, failures: [] });
 
     // The same shards again with another unit size: nothing to do, and the user is told why.
-    const again = await runCli(['enqueue', pathToFileURL(input).href, '--out', out, '--config', config(3)], env);
+    const again = await runCli(['enqueue', '--no-learn', pathToFileURL(input).href, '--out', out, '--config', config(3)], env);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/units of 4 records: this batch keeps shards\.recordsPerJob = 4, not 3/);
     expect(again.stderr).toMatch(/0 queued, 10 skipped/);
     // --force rebuilds every unit, in the output's own units.
-    const forced = await runCli(['enqueue', pathToFileURL(input).href, '--out', out, '--config', config(3), '--force'], env);
+    const forced = await runCli(['enqueue', '--no-learn', pathToFileURL(input).href, '--out', out, '--config', config(3), '--force'], env);
     const done = await finished(env, forced.stdout.trim());
     expect(done).toMatchObject({ queued: 10, completed: 10 });
     worker.kill('SIGTERM');
@@ -220,7 +223,7 @@ describe('a unit whose records failed, enqueued again', () => {
     const mtime = new Date(Math.floor(Date.now() / 1000) * 1000); // whole seconds: set again exactly below
     utimesSync(file, mtime, mtime);
     const out = join(base, 'out');
-    const first = (await runCli(['enqueue', pathToFileURL(input).href, '--out', out], env)).stdout.trim();
+    const first = (await runCli(['enqueue', '--no-learn', pathToFileURL(input).href, '--out', out], env)).stdout.trim();
     const busy = spawnWorker(env, 1);
     workers.push(busy);
     const firstRun = await finished(env, first);
@@ -238,7 +241,7 @@ describe('a unit whose records failed, enqueued again', () => {
     const manifestFile = `${shardFile}.manifest.json`;
     writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(readFileSync(manifestFile, 'utf8')), bytes: readFileSync(shardFile).length }));
 
-    const again = await runCli(['enqueue', pathToFileURL(input).href, '--out', out], env);
+    const again = await runCli(['enqueue', '--no-learn', pathToFileURL(input).href, '--out', out], env);
     expect(again.stderr).toMatch(/1 queued, 5 skipped/);
     const worker = spawnWorker(env, 1);
     workers.push(worker);
@@ -250,6 +253,6 @@ describe('a unit whose records failed, enqueued again', () => {
     expect(docs.map((d) => d.metadata.kept ?? false)).toEqual([true, false, false, false, false, false]);
     expect(JSON.parse(readFileSync(join(out, 'a.jsonl.000000000.jsonl.gz.manifest.json'), 'utf8'))).toMatchObject({ records: 6, failed: 0, failures: [] });
     // Nothing left to run: a third enqueue queues nothing.
-    expect((await runCli(['enqueue', pathToFileURL(input).href, '--out', out], env)).stderr).toMatch(/0 queued, 6 skipped/);
+    expect((await runCli(['enqueue', '--no-learn', pathToFileURL(input).href, '--out', out], env)).stderr).toMatch(/0 queued, 6 skipped/);
   }, 180_000);
 });

@@ -12,6 +12,9 @@ import { encodeOutputShard } from '../../src/io/output-shard.js';
 import { BatchStore } from '../../src/queue/batches.js';
 import { exitOf, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 import { startS3, type LocalS3 } from '../support/s3.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 const redisUrl = inject('redisUrl');
 let s3: LocalS3;
@@ -100,7 +103,7 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
     execFileSync('zstd', ['-q', '--rm', join(input, 'part', 'c.jsonl')]);
     writeFileSync(join(input, 'notes.txt'), 'not a shard');
     const out = tempDir('out');
-    const enqueued = await runCli(['enqueue', `file://${input}`, '--out', out, '--config', configFile({ shards: { recordsPerJob: 2 } })], env);
+    const enqueued = await runCli(['enqueue', '--no-learn', `file://${input}`, '--out', out, '--config', configFile({ shards: { recordsPerJob: 2 } })], env);
     expect(enqueued.stderr).toContain('skipped notes.txt: not a shard of a known format');
     const batch = enqueued.stdout.trim();
     const w = worker(env);
@@ -139,7 +142,7 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
 
     // The same enqueue again: every unit's shard is up to date, but for the two records
     // that failed in it (its manifest names them), which run again.
-    const again = await runCli(['enqueue', `file://${input}`, '--out', out, '--config', configFile({ shards: { recordsPerJob: 2 } })], env);
+    const again = await runCli(['enqueue', '--no-learn', `file://${input}`, '--out', out, '--config', configFile({ shards: { recordsPerJob: 2 } })], env);
     expect(again.stderr).toContain('11 files found, 2 queued, 9 skipped');
     expect(await finished(env, again.stdout.trim())).toMatchObject({ queued: 2, completed: 0, failed: 2 });
     expect(localDocuments(out)).toHaveLength(9);
@@ -155,7 +158,7 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
     const body = gzipSync(jsonl(records(3)));
     writeFileSync(shard, body);
     const out = tempDir('out');
-    const batch = (await runCli(['enqueue', `file://${input}`, '--out', out], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', `file://${input}`, '--out', out], env)).stdout.trim();
     rmSync(shard);
     const w = worker(env);
     const failed = await finished(env, batch);
@@ -178,7 +181,7 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
     writeFileSync(join(input, 'a.jsonl'), jsonl(records(2)));
     writeFileSync(join(base, 'secret.jsonl'), jsonl([{ text: 'Mật khẩu của kho là 1234. Không được để lộ ra ngoài.' }]));
     const out = tempDir('out');
-    const batch = (await runCli(['enqueue', `file://${input}`, '--out', out], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', `file://${input}`, '--out', out], env)).stdout.trim();
     const w = worker(env);
     await finished(env, batch);
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -212,7 +215,7 @@ describe('local JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)', () => {
     const shard = join(dir, 'one.jsonl.gz');
     writeFileSync(shard, gzipSync(jsonl([{ bai_viet: ARTICLES[2], title: 'Tiêu đề từ bản ghi', date: '2024-05-01' }])));
     const out = tempDir('out');
-    const batch = (await runCli(['enqueue', shard, '--out', out, '--config', configFile({ records: { textFields: ['bai_viet'] } })], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', shard, '--out', out, '--config', configFile({ records: { textFields: ['bai_viet'] } })], env)).stdout.trim();
     const w = worker(env);
     expect(await finished(env, batch)).toMatchObject({ root: `file://${shard}`, queued: 1, completed: 1, failed: 0 });
     const [doc] = localDocuments(out);
@@ -248,7 +251,7 @@ describe('shards on S3-compatible storage (s3rver)', () => {
     const env = { ...testEnv(redisUrl), ...s3.env };
     await s3.put('corpus', 'in1/x/0001.jsonl.gz', gzipSync(jsonl(records(5, 0))));
     await s3.put('corpus', 'in1/x/0002.jsonl.gz', gzipSync(jsonl(records(4, 5))));
-    const batch = (await runCli(['enqueue', 's3://corpus/in1', '--out', 's3://corpus/out1', '--config', configFile({ shards: { recordsPerJob: 3 } })], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', 's3://corpus/in1', '--out', 's3://corpus/out1', '--config', configFile({ shards: { recordsPerJob: 3 } })], env)).stdout.trim();
     const w = worker(env);
     expect(await finished(env, batch)).toMatchObject({ root: 's3://corpus/in1', out: 's3://corpus/out1', queued: 9, completed: 9, failed: 0 });
     expect(await s3.list('corpus', 'out1/')).toEqual([
@@ -262,7 +265,7 @@ describe('shards on S3-compatible storage (s3rver)', () => {
     const manifest = JSON.parse((await s3.get('corpus', 'out1/x/0002.jsonl.gz.000000003.jsonl.gz.manifest.json')).toString());
     expect(manifest).toMatchObject({ input: 's3://corpus/in1/x/0002.jsonl.gz', first: 3, recordsPerJob: 3, records: 1, failed: 0, failures: [] });
     // Enqueued again with another unit size: the output's units stand, nothing is redone.
-    const again = await runCli(['enqueue', 's3://corpus/in1', '--out', 's3://corpus/out1', '--config', configFile({ shards: { recordsPerJob: 2 } })], env);
+    const again = await runCli(['enqueue', '--no-learn', 's3://corpus/in1', '--out', 's3://corpus/out1', '--config', configFile({ shards: { recordsPerJob: 2 } })], env);
     expect(again.stderr).toContain('s3://corpus/out1 was written in units of 3 records: this batch keeps shards.recordsPerJob = 3, not 2');
     expect(again.stderr).toContain('9 files found, 0 queued, 9 skipped');
     expect((await s3.list('corpus', 'out1/')).length).toBe(8);
@@ -301,7 +304,7 @@ describe('shards on S3-compatible storage (s3rver)', () => {
     });
     await s3.put('corpus', 'in2/table.parquet', new Uint8Array(parquet));
 
-    const batch = (await runCli(['enqueue', 's3://corpus/in2', '--out', 's3://corpus/out2'], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', 's3://corpus/in2', '--out', 's3://corpus/out2'], env)).stdout.trim();
     const w = worker(env);
     const done = await finished(env, batch);
     // Two HTML responses (no request, no image), two WET conversions, three rows (one without text).
@@ -325,7 +328,7 @@ describe('shards on S3-compatible storage (s3rver)', () => {
     const env = { ...testEnv(redisUrl), ...s3.env };
     const n = 600;
     for (let s = 0; s < 4; s++) await s3.put('corpus', `in3/${s}.jsonl.gz`, gzipSync(jsonl(records(n / 4, (s * n) / 4))));
-    const batch = (await runCli(['enqueue', 's3://corpus/in3', '--out', 's3://corpus/out3', '--config', configFile({ shards: { recordsPerJob: 25 } })], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', 's3://corpus/in3', '--out', 's3://corpus/out3', '--config', configFile({ shards: { recordsPerJob: 25 } })], env)).stdout.trim();
     const victim = worker(env, 2000);
     const redis = new Redis(redisUrl);
     try {
@@ -357,7 +360,9 @@ describe('Parquet output shards (--output-format parquet)', () => {
     const mtime = new Date(Math.floor(Date.now() / 1000) * 1000); // whole seconds: set again exactly below
     utimesSync(file, mtime, mtime);
     const out = join(tempDir('pq-local-out'), 'out');
-    const run = await runCli(['run', `file://${input}`, '--out', out, '--output-format', 'parquet', '--config', configFile({ shards: { recordsPerJob: 4 } })], env);
+    // --no-learn: every record ends with the same templated line ('Bài số N ...'), which
+    // learning (the default) rightly removes; this test reads that line back from Parquet.
+    const run = await runCli(['run', '--no-learn', `file://${input}`, '--out', out, '--output-format', 'parquet', '--config', configFile({ shards: { recordsPerJob: 4 } })], env);
     expect(run.code, run.stderr).toBe(3); // a record failed
     expect(run.stdout).toContain('6 completed, 1 failed');
     expect(readdirSync(out).filter((f) => !f.startsWith('.')).sort()).toEqual([
@@ -388,7 +393,7 @@ describe('Parquet output shards (--output-format parquet)', () => {
     const marked = (await parquetRows(readFileSync(shardFile))).map((r, i) => `${JSON.stringify(i === 0 ? { ...r, metadata: { ...r.metadata, kept: true } } : r)}\n`);
     writeFileSync(shardFile, encodeOutputShard('parquet', marked).body);
     writeFileSync(`${shardFile}.manifest.json`, JSON.stringify({ ...manifest, bytes: readFileSync(shardFile).length }));
-    const again = await runCli(['run', `file://${input}`, '--out', out, '--output-format', 'parquet', '--config', configFile({ shards: { recordsPerJob: 4 } })], env);
+    const again = await runCli(['run', '--no-learn', `file://${input}`, '--out', out, '--output-format', 'parquet', '--config', configFile({ shards: { recordsPerJob: 4 } })], env);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('1 queued, 6 skipped');
     const unit = await parquetRows(readFileSync(shardFile));
@@ -398,17 +403,17 @@ describe('Parquet output shards (--output-format parquet)', () => {
     expect(JSON.parse(readFileSync(`${shardFile}.manifest.json`, 'utf8'))).toMatchObject({ records: 3, failed: 0, failures: [] });
 
     // The same output in the other format would hold every record twice: refused, by name.
-    const mixed = await runCli(['enqueue', `file://${input}`, '--out', out, '--config', configFile({ shards: { recordsPerJob: 4 } })], env);
+    const mixed = await runCli(['enqueue', '--no-learn', `file://${input}`, '--out', out, '--config', configFile({ shards: { recordsPerJob: 4 } })], env);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toContain('holds output shards in parquet, not jsonl.gz (shards.outputFormat)');
-    expect((await runCli(['enqueue', `file://${input}`, '--out', out, '--output-format', 'csv'], env)).stderr).toContain('--output-format must be jsonl.gz or parquet, not "csv"');
+    expect((await runCli(['enqueue', '--no-learn', `file://${input}`, '--out', out, '--output-format', 'csv'], env)).stderr).toContain('--output-format must be jsonl.gz or parquet, not "csv"');
   });
 
   it('on S3, a worker killed with SIGKILL mid-batch leaves no partial Parquet object, every record is out exactly once, and export, stats and report read them there', async () => {
     const env = { ...testEnv(redisUrl), ...s3.env };
     const n = 400;
     for (let s = 0; s < 4; s++) await s3.put('corpus', `in4/${s}.jsonl.gz`, gzipSync(jsonl(records(n / 4, (s * n) / 4))));
-    const enq = await runCli(['enqueue', 's3://corpus/in4', '--out', 's3://corpus/out4', '--output-format', 'parquet', '--config', configFile({ shards: { recordsPerJob: 25 } })], env);
+    const enq = await runCli(['enqueue', '--no-learn', 's3://corpus/in4', '--out', 's3://corpus/out4', '--output-format', 'parquet', '--config', configFile({ shards: { recordsPerJob: 25 } })], env);
     expect(enq.code, enq.stderr).toBe(0);
     const batch = enq.stdout.trim();
     /** Every Parquet object visible now is whole: its footer reads, and it holds all 25 records of its unit (none fails). */

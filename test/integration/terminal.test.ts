@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalRedis, type LocalRedis } from '../../src/cli/local-redis.js';
 import { CLI, copySamples, runCli, tempDir, testEnv, waitFor } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 const redisUrl = inject('redisUrl');
 const HAS_TMUX = (() => {
@@ -56,20 +59,24 @@ describe.skipIf(!HAS_TMUX)('what a terminal shows', () => {
     writeFileSync(join(input, 'zero.txt'), '');
     const first = await onScreen(['run', input, '--out', tempDir('out'), '--concurrency', '1'], env);
     expect(first[0]).toBe('vnpipe: warning: Redis runs without AOF (appendonly no): a Redis crash loses queued jobs');
-    expect(first[1]).toMatch(/^batch \S+: 6 files found, 6 queued, 0 skipped$/);
+    // Learning is the default: the counting pass says what it waits for, its progress is drawn over, then what it learned.
+    expect(first[1]).toBe('learning boilerplate: workers count the lines of 6 documents first, then cleaning is queued (--no-learn skips this pass)');
+    expect(first[2]).toMatch(/^learned boilerplate: \d+ lines? in \d+ sources?$/);
+    expect(first[3]).toMatch(/^batch \S+: 6 files found, 6 queued, 0 skipped$/);
     // The bar, drawn over in place: one line, at 100 %, with the rate, the time taken and the failures.
-    expect(first[2]).toMatch(/^\[#{20}\] 100% 6\/6 documents, \d+\.\d docs\/s, in \d+ s, 1 failed$/);
-    expect(first[3]).toBe('vnpipe: 1 document failed (1 empty): listed below');
-    expect(first[4]).toMatch(/^batch \S+ {2}finished$/);
+    expect(first[4]).toMatch(/^\[#{20}\] 100% 6\/6 documents, \d+\.\d docs\/s, in \d+ s, 1 failed$/);
+    expect(first[5]).toBe('vnpipe: 1 document failed (1 empty): listed below');
+    expect(first[6]).toMatch(/^batch \S+ {2}finished$/);
+    expect(first[9]).toMatch(/^ {2}learned {3}boilerplate: \d+ lines? in \d+ sources?$/);
     expect(first.slice(-3)).toEqual(['  failures:', '    zero.txt  empty  the file is empty (0 bytes)', '[exit 3]']);
     expect(first.join('\n')).not.toMatch(/WARN|"reason"|\{/);
-    expect(first).toHaveLength(13);
+    expect(first).toHaveLength(16);
 
     // Again on the same Redis, nothing to do: no warning said twice, no 0/0 bar.
     const again = await onScreen(['run', input, '--out', tempDir('out'), '--concurrency', '1'], env);
     expect(again.join('\n')).not.toContain('warning');
     const second = await onScreen(['run', copySamples(), '--out', tempDir('out2'), '--concurrency', '1'], env);
-    expect(second[0]).toMatch(/^batch \S+: 5 files found, 5 queued, 0 skipped$/);
+    expect(second[2]).toMatch(/^batch \S+: 5 files found, 5 queued, 0 skipped$/);
   });
 
   it('run: with every output up to date, says there is nothing to process (no 0/0 bar)', async () => {
@@ -78,15 +85,17 @@ describe.skipIf(!HAS_TMUX)('what a terminal shows', () => {
     const out = tempDir('out');
     expect((await runCli(['run', input, '--out', out], env)).code).toBe(0);
     const screen = await onScreen(['run', input, '--out', out], env);
-    expect(screen[0]).toMatch(/^batch \S+: 5 files found, 0 queued, 5 skipped$/);
-    expect(screen[1]).toBe('nothing to process: every file was skipped (up to date or already queued)');
+    // Learning (the default) counts the folder first: what is up to date is found after it.
+    expect(screen[0]).toMatch(/^learning boilerplate: /);
+    expect(screen[2]).toMatch(/^batch \S+: 5 files found, 0 queued, 5 skipped$/);
+    expect(screen[3]).toBe('nothing to process: every file was skipped (up to date or already queued)');
     expect(screen.join('\n')).not.toContain('0/0');
     expect(screen.at(-1)).toBe('[exit 0]');
   });
 
   it('worker: a few lines, one per event, none per document', async () => {
     const env = { ...testEnv(redisUrl), LOG_LEVEL: '' };
-    const batch = (await runCli(['enqueue', copySamples(), '--out', tempDir('out')], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', copySamples(), '--out', tempDir('out')], env)).stdout.trim();
     const screen = await onScreen(['worker', '--concurrency', '1'], env, async (keys) => {
       await waitFor(async () => {
         const s = await runCli(['status', batch, '--json'], env);
@@ -107,7 +116,7 @@ describe.skipIf(!HAS_TMUX)('what a terminal shows', () => {
 
   it('status: says when no worker is connected to move a batch', async () => {
     const env = testEnv(redisUrl);
-    const batch = (await runCli(['enqueue', copySamples(), '--out', tempDir('out')], env)).stdout.trim();
+    const batch = (await runCli(['enqueue', '--no-learn', copySamples(), '--out', tempDir('out')], env)).stdout.trim();
     const screen = await onScreen(['status', batch], env);
     expect(screen).toContain('  documents 0 completed, 0 failed, 0 active, 5 waiting');
     expect(screen).toContain('workers: none connected, so nothing moves: start one with `vnpipe worker` (same REDIS_URL and VNPIPE_PREFIX)');

@@ -6,6 +6,9 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startLocalRedis, type LocalRedis } from '../../src/cli/local-redis.js';
 import { CLI, exitOf, runCli, SAMPLES, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
+// Their enqueues say --no-learn on purpose: these tests are about the cleaning walk, often with
+// no worker running yet, and a learning enqueue (the default) first waits for workers to
+// count; learning itself is tested in learn*.test.ts and by the cases here that name it.
 
 // Hostile jobs and lost producers: a job names documents by key only and the worker
 // trusts none of it; a batch always ends, and says so when it cannot.
@@ -51,7 +54,7 @@ describe('a worker trusts nothing in a job', () => {
     const env = testEnv(redisUrl);
     const input = folder(2);
     const out = join(tempDir('out'), 'out');
-    const r = await runCli(['enqueue', input, '--out', out], env);
+    const r = await runCli(['enqueue', '--no-learn', input, '--out', out], env);
     expect(r.code).toBe(0);
     const batch = r.stdout.trim();
     const w = worker(env);
@@ -88,7 +91,7 @@ describe('a worker trusts nothing in a job', () => {
     const input = folder(1);
     writeFileSync(join(input, '\x1b[31mred\x1b[0m.txt'), '');
     writeFileSync(Buffer.concat([Buffer.from(join(input, 'a')), Buffer.from([0xff]), Buffer.from('.txt')]), BODY);
-    const r = await runCli(['enqueue', input, '--out', join(tempDir('out'), 'out')], env);
+    const r = await runCli(['enqueue', '--no-learn', input, '--out', join(tempDir('out'), 'out')], env);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/skipped a\uFFFD\.txt: its name is not valid UTF-8 \(rename it to process it\)/);
     const w = worker(env);
@@ -104,7 +107,7 @@ describe('a worker trusts nothing in a job', () => {
   it('refuses an output folder that holds the input folder', async () => {
     const env = testEnv(redisUrl);
     const input = folder(1);
-    const r = await runCli(['enqueue', input, '--out', join(input, '..')], env);
+    const r = await runCli(['enqueue', '--no-learn', input, '--out', join(input, '..')], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^vnpipe: the output folder .* holds the input folder .*: choose an output folder outside it\n$/);
   });
@@ -115,7 +118,7 @@ describe('exactly once, whoever queues', () => {
     const env = testEnv(redisUrl);
     const input = folder(3000);
     const out = join(tempDir('out'), 'out');
-    const [a, b] = await Promise.all([runCli(['enqueue', input, '--out', out], env), runCli(['enqueue', input, '--out', out], env)]);
+    const [a, b] = await Promise.all([runCli(['enqueue', '--no-learn', input, '--out', out], env), runCli(['enqueue', '--no-learn', input, '--out', out], env)]);
     expect([a.code, b.code]).toEqual([0, 0]);
     const batches = [a.stdout.trim(), b.stdout.trim()];
     const records = await Promise.all(batches.map((id) => status(env, id)));
@@ -137,7 +140,7 @@ describe('exactly once, whoever queues', () => {
   it('a folder of exactly enqueueWindow files is queued without waiting for a worker', async () => {
     const env = testEnv(redisUrl);
     const input = folder(1000);
-    const r = await runCli(['enqueue', input, '--out', join(tempDir('out'), 'out'), '--config', configFile({ queue: { enqueueWindow: 1000 } })], env);
+    const r = await runCli(['enqueue', '--no-learn', input, '--out', join(tempDir('out'), 'out'), '--config', configFile({ queue: { enqueueWindow: 1000 } })], env);
     expect(r.code).toBe(0);
     expect((await status(env, r.stdout.trim())).queued).toBe(1000);
   });
@@ -150,7 +153,7 @@ describe('a batch always ends and tells the truth', () => {
     const out = join(tempDir('out'), 'out');
     const config = configFile({ queue: { enqueueWindow: 1000 } });
     // No worker yet: the producer queues 1000 documents, then waits for room.
-    const producer = spawn(process.execPath, [CLI, 'enqueue', input, '--out', out, '--config', config], { env: { ...process.env, ...env }, stdio: 'pipe' });
+    const producer = spawn(process.execPath, [CLI, 'enqueue', '--no-learn', input, '--out', out, '--config', config], { env: { ...process.env, ...env }, stdio: 'pipe' });
     let stdout = '';
     producer.stdout!.on('data', (d: Buffer) => (stdout += d));
     let stderr = '';
@@ -181,12 +184,12 @@ describe('a batch always ends and tells the truth', () => {
     expect(readdirSync(out)).toHaveLength(2500);
   }, 180_000);
 
-  it('a --learn batch whose producer died while it counted learns again on --resume, then cleans', async () => {
+  it('a learning batch (the default) whose producer died while it counted learns again on --resume, then cleans', async () => {
     const env = testEnv(redisUrl);
     const input = folder(300);
     const out = join(tempDir('out'), 'out');
     // No worker: the producer queues the counting pass, then waits for it.
-    const producer = spawn(process.execPath, [CLI, 'enqueue', input, '--out', out, '--learn'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const producer = spawn(process.execPath, [CLI, 'enqueue', input, '--out', out], { env: { ...process.env, ...env }, stdio: 'ignore' });
     const batch = await waitFor(async () => {
       const listed = JSON.parse((await runCli(['status', '--json'], env)).stdout).batches[0];
       return listed?.countQueued === 300 ? (listed.id as string) : null;
@@ -213,7 +216,7 @@ describe('a batch always ends and tells the truth', () => {
     servers.push(redis);
     const env = testEnv(redis.url);
     const input = folder(2500);
-    const producer = spawn(process.execPath, [CLI, 'enqueue', input, '--out', join(tempDir('out'), 'out'), '--config', configFile({ queue: { enqueueWindow: 1000 } })], {
+    const producer = spawn(process.execPath, [CLI, 'enqueue', '--no-learn', input, '--out', join(tempDir('out'), 'out'), '--config', configFile({ queue: { enqueueWindow: 1000 } })], {
       env: { ...process.env, ...env },
       stdio: 'pipe',
     });

@@ -249,3 +249,25 @@ describe('teasers of other articles that a few pages of a source share', () => {
     for (const k of [0, 1, 2, 3]) expect(out[k]!.replace(/\s+/g, ' ')).toContain(normalizeText(quote, config.normalize.toneStyle));
   });
 });
+
+describe('copies of one article in a source (learning is on by default)', () => {
+  // A real article (samples/) crawled five times, beside another: every line of the copies stands in 5 documents.
+  const samples = readdirSync(join(import.meta.dirname, '../../samples')).sort();
+  const article = readFileSync(join(import.meta.dirname, '../../samples', samples[0]!));
+  const other = readFileSync(join(import.meta.dirname, '../../samples', samples[1]!));
+  const docs = [...Array.from({ length: 5 }, (_, i) => ({ rel: `site/${i}.txt`, bytes: article })), { rel: 'site/other.txt', bytes: other }];
+  const counter = new LineCounter(config.learn);
+  for (const d of docs) counter.add(documentLines(d.bytes, d.rel, config));
+  const learned = compileProfile(buildProfile(counter.counts(), config.learn));
+
+  it('are not emptied: the learned lines would take all their text, so they stay', () => {
+    const plain = processDocument(article, 'site/0.txt', config).text;
+    expect([...learned.values()][0]!.lines.size).toBeGreaterThan(5);
+    expect(processDocument(article, 'site/0.txt', config, learned).text).toBe(plain);
+  });
+
+  it('without the guard (copyShare 1.01) every copy would lose all of it', () => {
+    const unguarded = { ...config, learn: { ...config.learn, copyShare: 1.01 } };
+    expect(processDocument(article, 'site/0.txt', unguarded, learned).text).toBe('');
+  });
+});

@@ -8,6 +8,9 @@
 -- Returns the seqs that are not to be counted (counted already, or never given out):
 -- when there are any, nothing was recorded and the worker sends the job again without them.
 local cap, m = tonumber(ARGV[1]), tonumber(ARGV[2])
+-- Once the batch's profile is learned (its counts freed), a count that comes after it (a
+-- resumed pass's copy of a job already counted) is dropped, not counted into new keys.
+if redis.call('HGET', KEYS[1], 'profileLearned') == '1' then return {} end
 local given = tonumber(redis.call('HGET', KEYS[1], 'countQueued') or '0')
 local seqs, refused = {}, {}
 for i = 3, 2 + m do
