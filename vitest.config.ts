@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Integration files mostly wait on Redis and child processes: two at a time on 2 cores.
+    maxWorkers: 2,
     // The JSON report lets .ci/run print its `N passed, N failed` line.
     reporters: ['default', ['json', { outputFile: 'test-results/results.json' }]],
     projects: [
