@@ -123,6 +123,13 @@ async function until(probe: () => Promise<boolean>, timeoutMs = 120_000): Promis
   }
 }
 
+/** A config that lets a walk queue at most 1,000 documents ahead of the workers, so a fault lands mid-walk. */
+function windowConfig(c: Case): string {
+  const config = join(c.out, '..', 'window.json');
+  writeFileSync(config, '{"queue": {"enqueueWindow": 1000}}');
+  return config;
+}
+
 async function batches(c: Case): Promise<BatchRecord[]> {
   return c.store.list(100);
 }
@@ -151,8 +158,7 @@ const cases: [string, () => Promise<Row & { fault: '' }>][] = [
     'producer kill -9 mid-walk',
     () =>
       withCase(N, true, async (c) => {
-        const config = join(c.out, '..', 'window.json');
-        writeFileSync(config, '{"queue": {"enqueueWindow": 1000}}');
+        const config = windowConfig(c);
         // --no-learn: the walk that queues documents for cleaning is killed while no
         // worker runs (a learning enqueue waits for workers to count first; that walk
         // is killed in the case below).
@@ -171,8 +177,7 @@ const cases: [string, () => Promise<Row & { fault: '' }>][] = [
     'producer kill -9 mid-count (learning)',
     () =>
       withCase(N, true, async (c) => {
-        const config = join(c.out, '..', 'window.json');
-        writeFileSync(config, '{"queue": {"enqueueWindow": 1000}}');
+        const config = windowConfig(c);
         c.worker();
         const producer = c.spawnCli('enqueue', c.input, '--out', c.out, '--config', config);
         // Killed while its counting pass is queued and counted in part.
@@ -223,8 +228,7 @@ const cases: [string, () => Promise<Row & { fault: '' }>][] = [
     'Redis restart (AOF) mid-walk',
     () =>
       withCase(N, true, async (c) => {
-        const config = join(c.out, '..', 'window.json');
-        writeFileSync(config, '{"queue": {"enqueueWindow": 1000}}');
+        const config = windowConfig(c);
         c.worker();
         const producer = c.cli('enqueue', c.input, '--out', c.out, '--config', config);
         await until(async () => ((await batches(c))[0]?.queued ?? 0) >= 1000);
@@ -238,8 +242,7 @@ const cases: [string, () => Promise<Row & { fault: '' }>][] = [
     'Redis restart without persistence mid-walk',
     () =>
       withCase(N, false, async (c) => {
-        const config = join(c.out, '..', 'window.json');
-        writeFileSync(config, '{"queue": {"enqueueWindow": 1000}}');
+        const config = windowConfig(c);
         c.worker();
         const producer = c.cli('enqueue', c.input, '--out', c.out, '--config', config);
         await until(async () => ((await batches(c))[0]?.queued ?? 0) >= 1000);
