@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -6,7 +7,7 @@ import { startLocalRedis } from '../../src/cli/local-redis.js';
 import { loadConfig } from '../../src/config.js';
 import { BatchStore } from '../../src/queue/batches.js';
 import { documentLines, type DocumentLines } from '../../src/text/learned.js';
-import { ROOT, runCli, tempDir, testEnv } from '../support/cli.js';
+import { CLI, exitOf, ROOT, runCli, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 
 /**
  * Review of learning by default (review4): defects of the counting pass through the queue,
@@ -141,4 +142,43 @@ describe('a run on a folder whose outputs are all up to date (defect: it counts 
     expect(again.stderr).not.toContain('workers count the lines');
     expect(again.stdout).not.toMatch(/learned {3}boilerplate: [1-9]/);
   });
+});
+
+describe('Redis full while the producer waits for counts (defect: enqueue waits for ever, saying nothing)', () => {
+  it.fails('enqueue stops with exit code 2 and says how to resume, as it does when Redis fills mid-walk', async () => {
+    // Counting keeps every line's text in Redis (above), so a managed Redis with a
+    // maxmemory is most likely to fill during the counting pass. Then no worker can take,
+    // count or fail a job (each is a write), and the producer, whose loop only reads
+    // (waitForCounting) and whose lease renewal swallows the OOM error, waits for ever.
+    // The fault bench's learning OOM case frees memory after 5 s, so it never sees this.
+    const local = await startLocalRedis();
+    const own = { REDIS_URL: local.url, VNPIPE_PREFIX: 'oom' };
+    const admin = new Redis(local.url, { maxRetriesPerRequest: null });
+    const enqueue = spawn(process.execPath, [CLI, 'enqueue', realFolder('review4-oom'), '--out', tempDir('review4-oom-out')], {
+      env: { ...process.env, ...own },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    enqueue.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const worker = { child: null as ReturnType<typeof spawnWorker> | null };
+    try {
+      const store = new BatchStore(admin, 'oom');
+      // The count jobs are queued and the producer waits for workers: now Redis is full.
+      await waitFor(async () => {
+        const ids = await admin.zrange('oom:batches', 0, -1);
+        return ids.length > 0 && (await store.get(ids[0]!))!.countQueued === 32;
+      }, 30_000);
+      const used = /used_memory:(\d+)/.exec(await admin.info('memory'))![1]!;
+      await admin.config('SET', 'maxmemory', used);
+      worker.child = spawnWorker(own, 1);
+      const code = await Promise.race([exitOf(enqueue), new Promise<'waiting'>((r) => setTimeout(() => r('waiting'), 45_000))]);
+      expect(code, stderr).toBe(2);
+      expect(stderr).toMatch(/out of memory.*--resume/s);
+    } finally {
+      for (const child of [enqueue, worker.child]) if (child && child.exitCode === null) child.kill('SIGKILL');
+      await Promise.all([exitOf(enqueue), ...(worker.child ? [exitOf(worker.child)] : [])]);
+      admin.disconnect();
+      await local.stop();
+    }
+  }, 120_000);
 });
