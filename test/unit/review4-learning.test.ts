@@ -97,3 +97,24 @@ describe('a source larger than learn.maxLinesPerSource (defect: the first lines 
     expect([...keys(learn([...first, ...later], capped))].sort()).toEqual([...keys(learn([...later, ...first], capped))].sort());
   });
 });
+
+describe('records without a url in shard files of different sites (defect: one source for all of them)', () => {
+  // A folder of per-site dumps (vnexpress.jsonl, tuoitre.jsonl) whose records hold the text
+  // and no url: every record's key is `<shard>#<n>` with no folder in it, so sourceOf gives
+  // `(root)` for all, and the sites' lines are counted as one source: minShare and
+  // protectShare then divide by the pages of every site. The same texts as files in
+  // folders per site are two sources.
+  const vnexpress = read('nploi-vnexpress', '001.txt');
+  const tuoitre = read('sonlu3612-tuoitre', '001.txt');
+  const fields = (bytes: Uint8Array) => ({ content: Buffer.from(bytes).toString('utf8') });
+
+  it('as files in folders per site, they are two sources', () => {
+    expect(documentLines(vnexpress, 'vnexpress/001.txt', config).source).not.toBe(documentLines(tuoitre, 'tuoitre/001.txt', config).source);
+  });
+
+  it.fails('as records of two shard files, they are two sources too', () => {
+    const a = documentLines(vnexpress, 'vnexpress.jsonl#0', config, fields(vnexpress)).source;
+    const b = documentLines(tuoitre, 'tuoitre.jsonl.gz#0', config, fields(tuoitre)).source;
+    expect(a).not.toBe(b);
+  });
+});
