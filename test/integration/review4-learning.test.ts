@@ -6,7 +6,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startLocalRedis } from '../../src/cli/local-redis.js';
 import { loadConfig } from '../../src/config.js';
 import { BatchStore } from '../../src/queue/batches.js';
-import { documentLines, type DocumentLines } from '../../src/text/learned.js';
+import { buildProfile, documentLines, lineKey, type DocumentLines } from '../../src/text/learned.js';
 import { CLI, exitOf, ROOT, runCli, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 
 /**
@@ -181,4 +181,32 @@ describe('Redis full while the producer waits for counts (defect: enqueue waits 
       await local.stop();
     }
   }, 120_000);
+});
+
+describe('a batch of records from very many hosts (defect: the producer crashes once counting is done)', () => {
+  it.fails('learns and stores the profile of 80,000 sources, and frees their counts', async () => {
+    // A Common Crawl WET file holds 20,000-40,000 records, mostly of distinct hosts, and
+    // each record is counted under its url's host: a batch of a few WET files counts
+    // 80,000 sources. setProfile deletes their 160,002 count keys in one DEL whose keys are
+    // spread into the call (batches.ts setProfile): RangeError (Maximum call stack size
+    // exceeded). enqueue then fails after the whole counting pass, the counts stay in
+    // Redis, and `--resume` fails the same way: such a batch can never be cleaned.
+    const prefix = `${env.VNPIPE_PREFIX}-hosts`;
+    const store = new BatchStore(redis, prefix);
+    const id = await store.create('/in', '/out', {}, { followLinks: false, learn: true });
+    const hosts = 80_000;
+    await redis.hset(`${prefix}:batch:${id}`, 'countQueued', hosts);
+    for (let i = 0; i < hosts; i += 256) {
+      const docs: { seq: number; lines: DocumentLines }[] = [];
+      for (let k = i; k < Math.min(hosts, i + 256); k++) {
+        const text = `Trang chủ | Liên hệ | Site ${k}`;
+        docs.push({ seq: k, lines: { source: `site${k}.vn`, lines: [{ key: lineKey(text), rank: k, text }] } });
+      }
+      await store.recordCounted(id, docs, config.learn.maxLinesPerSource);
+    }
+    const profile = buildProfile(await store.sourceCounts(id, 2), config.learn);
+    await store.setProfile(id, profile, true);
+    expect((await store.get(id))!.profile).toEqual({ learned: true, lines: 0, sources: 0 });
+    expect(await redis.exists(`${prefix}:batch:${id}:learn:documents`, `${prefix}:batch:${id}:learn:n:site1.vn`, `${prefix}:batch:${id}:learn:t:site1.vn`)).toBe(0);
+  }, 180_000);
 });
