@@ -8,8 +8,8 @@
  * the sources of the chosen split are read (dev by default): held-out documents are never
  * opened while rules are tuned. Each batch (the round of collection a source came in) gets
  * its own total beside the overall one. A learned profile per source is built from all its
- * documents, labelled or not, as `vnpipe run --learn` would; the `no learn` columns score
- * the pipeline without it, as `vnpipe run` cleans a folder by default. With `--no-learn`
+ * documents, labelled or not, as `vnpipe run` does by default (bench/clean-learned.ts); the
+ * `no learn` columns score the pipeline without it (`vnpipe run --no-learn`). With `--no-learn`
  * the metadata columns, categories and `--errors` come from that run instead.
  *
  * Prints per source and per boilerplate category: boilerplate removed (share of gold
@@ -22,13 +22,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { stripBoilerplate } from '../src/text/boilerplate.js';
-import { decode } from '../src/text/decode.js';
-import { buildProfile, compileProfile, documentLines, LineCounter, sourceOf, type LearnedLines } from '../src/text/learned.js';
-import { splitLines } from '../src/text/lines.js';
-import { extractMetadata } from '../src/text/metadata.js';
 import { normalizeText } from '../src/text/normalize.js';
-import { processDocument } from '../src/text/pipeline.js';
+import { processDocument, type VnDocument } from '../src/text/pipeline.js';
+import { cleanWithLearning } from './clean-learned.js';
 
 interface Gold {
   body?: string[];
@@ -97,35 +93,19 @@ function readDocs(sources: string[]): Doc[] {
 }
 
 function learnedPredictions(docs: Doc[]): Map<string, Prediction> {
-  const counter = new LineCounter(config.learn);
-  for (const d of docs) counter.add(documentLines(d.bytes, d.rel, config));
-  return pipelinePredictions(docs, compileProfile(buildProfile(counter.counts(), config.learn)));
+  return predictions(cleanWithLearning(docs, config, (d) => d.gold !== null));
 }
 
-function pipelinePredictions(docs: Doc[], learned: LearnedLines = new Map()): Map<string, Prediction> {
+function pipelinePredictions(docs: Doc[]): Map<string, Prediction> {
+  return predictions(new Map(docs.filter((d) => d.gold).map((d) => [d.rel, processDocument(d.bytes, d.rel, config)])));
+}
+
+function predictions(docs: Map<string, VnDocument>): Map<string, Prediction> {
   const out = new Map<string, Prediction>();
-  for (const d of docs.filter((x) => x.gold)) {
-    const doc = processDocument(d.bytes, d.rel, config, learned);
-    const meta = doc.metadata as typeof doc.metadata & { sources?: string[] };
-    out.set(d.rel, {
-      text: doc.text,
-      title: meta.title,
-      authors: meta.authors,
-      sources: meta.sources ?? creditedSources(d, learned),
-      captions: meta.captions.map((c) => c.text),
-    });
+  for (const [rel, { text, metadata: meta }] of docs) {
+    out.set(rel, { text, title: meta.title, authors: meta.authors, sources: meta.sources, captions: meta.captions.map((c) => c.text) });
   }
   return out;
-}
-
-/**
- * The outlets the boilerplate stage credits, read from the stage itself while the
- * pipeline's metadata has no `sources` field yet.
- */
-function creditedSources(d: Doc, learned: LearnedLines): string[] {
-  const lines = splitLines(normalizeText(decode(d.bytes, config.decode).text, config.normalize.toneStyle));
-  const { header, lines: body } = extractMetadata(lines, config.metadata.timezone);
-  return stripBoilerplate(body, config.boilerplate, learned.get(sourceOf(header, d.rel))).sources;
 }
 
 /** CCNet: a line that stands in two or more documents of its source is removed. */
@@ -283,7 +263,7 @@ const base = run(baselinePredictions, docs);
 const fieldNames = ['title', 'authors', 'sources', 'captions'];
 // `ccnet only`: items the baseline removes and the pipeline leaves (the baseline's advantage, item by item).
 const ccnetOnly = (source: string) => [...base.get(source)!.gone].filter((k) => !ours.get(source)!.gone.has(k));
-console.log(`metadata, categories and errors: ${noLearn ? 'without a learned profile (vnpipe run)' : 'with a learned profile (vnpipe run --learn)'}\n`);
+console.log(`metadata, categories and errors: ${noLearn ? 'without a learned profile (vnpipe run --no-learn)' : 'with a learned profile (vnpipe run, by default)'}\n`);
 console.log(
   `${'source'.padEnd(22)} ${'removed'.padStart(8)} ${'no learn'.padStart(8)} ${'ccnet'.padStart(7)} ${'ccnet only'.padStart(10)} ${'body'.padStart(7)} ${'no learn'.padStart(8)} ${'ccnet'.padStart(7)}  ` +
     fieldNames.map((f) => `${f} P/R`.padStart(16)).join('') + '  authors exact',
