@@ -1,5 +1,5 @@
 /**
- * npm run eval:boilerplate -- DIR [--split dev|heldout]: the whole pipeline on
+ * npm run eval:boilerplate -- DIR [--split dev|heldout] [--pages N]: the whole pipeline on
  * hand-labelled crawler output, beside a CCNet-style line-dedup baseline.
  *
  * DIR holds docs/<source>/<nnn>.txt, labels docs/<source>/<nnn>.gold.json
@@ -9,7 +9,8 @@
  * opened while rules are tuned. Each batch (the round of collection a source came in) gets
  * its own total beside the overall one. A learned profile per source is built from all its
  * documents, labelled or not, as `vnpipe run` does by default (bench/clean-learned.ts); the
- * `no learn` columns score the pipeline without it (`vnpipe run --no-learn`). With `--no-learn`
+ * `no learn` columns score the pipeline without it (`vnpipe run --no-learn`). `--pages N` keeps each source's first N
+ * documents only, for learning and scoring (a small folder). With `--no-learn`
  * the metadata columns, categories and `--errors` come from that run instead.
  *
  * Prints per source and per boilerplate category: boilerplate removed (share of gold
@@ -52,11 +53,13 @@ interface Prediction {
 
 const args = process.argv.slice(2);
 const noLearn = args.includes('--no-learn');
-const splitAt = args.indexOf('--split');
-const split = splitAt === -1 ? 'dev' : args[splitAt + 1];
-const dir = args.find((a, i) => !a.startsWith('--') && (splitAt === -1 || i !== splitAt + 1));
-if (!dir || (split !== 'dev' && split !== 'heldout')) {
-  console.error('usage: eval-boilerplate DIR [--split dev|heldout] [--no-learn] [--errors]');
+const valueOf = (flag: string) => (args.indexOf(flag) === -1 ? undefined : args[args.indexOf(flag) + 1]);
+const split = valueOf('--split') ?? 'dev';
+// A source of only its first N documents: what learning does for a small folder.
+const pages = valueOf('--pages') === undefined ? Infinity : Number(valueOf('--pages'));
+const dir = args.find((a, i) => !a.startsWith('--') && !['--split', '--pages'].includes(args[i - 1] ?? ''));
+if (!dir || (split !== 'dev' && split !== 'heldout') || !(pages >= 1)) {
+  console.error('usage: eval-boilerplate DIR [--split dev|heldout] [--pages N] [--no-learn] [--errors]');
   process.exit(2);
 }
 const root = resolve(dir);
@@ -83,7 +86,7 @@ function readDocs(sources: string[]): Doc[] {
   for (const source of sources) {
     const folder = join(root, 'docs', source);
     if (!existsSync(folder)) continue;
-    for (const name of readdirSync(folder).filter((f) => f.endsWith('.txt')).sort()) {
+    for (const name of readdirSync(folder).filter((f) => f.endsWith('.txt')).sort().slice(0, pages)) {
       const goldFile = join(folder, name.replace(/\.txt$/, '.gold.json'));
       const gold = existsSync(goldFile) ? (JSON.parse(readFileSync(goldFile, 'utf8')) as Gold) : null;
       docs.push({ source, rel: `${source}/${name}`, bytes: readFileSync(join(folder, name)), gold });
@@ -250,7 +253,7 @@ const batches = splitSources();
 const sources = [...batches.keys()];
 const docs = readDocs(sources);
 const labelled = docs.filter((d) => d.gold).length;
-console.log(`${root} split=${split}${split === 'heldout' ? ' (HELD-OUT)' : ''}: ${sources.length} sources, ${docs.length} documents, ${labelled} labelled\n`);
+console.log(`${root} split=${split}${split === 'heldout' ? ' (HELD-OUT)' : ''}${pages < Infinity ? `, first ${pages} documents a source` : ''}: ${sources.length} sources, ${docs.length} documents, ${labelled} labelled\n`);
 
 const t0 = performance.now();
 const learnedRun = run(learnedPredictions, docs);
