@@ -157,12 +157,14 @@ function hash(canonical: string): string {
 
 /** Most words of a form line: longer lines are text, counted by their words alone. */
 const FORM_WORDS = 12;
+/** Longer than any line of FORM_WORDS words. */
+const FORM_LENGTH = 400;
 // A counter in brackets: `Bình luận (12)`.
 const COUNTER = /\(\d+\)/g;
 // Dates and times as pages stamp them: `12/3/2024`, `12-03-2024`, `2024-03-12`, `12/3`, `08:15`, `8h15`, `(GMT+7)`.
 const DATE_TIME = /\b(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}\/\d{1,2}|\d{1,2}[:h]\d{2}(?::\d{2})?|GMT[+-]\d{1,2})\b/giu;
-// A run of capitalised words after a line's first word (`Nguyễn Huế`, `T.PHƯƠNG`, `VnExpress`): a name.
-const NAME_RUN = /(?<=\p{L}\S*\s.*)[("“]?\p{Lu}[\p{L}.'’-]*(?:\s\p{Lu}[\p{L}.'’-]*)*/gu;
+// A run of capitalised words (`Nguyễn Huế`, `T.PHƯƠNG`, `VnExpress`): a name, after a line's first word.
+const NAME_RUN = /(?<=^|\s)[("“]?\p{Lu}[\p{L}.'’-]*(?:\s\p{Lu}[\p{L}.'’-]*)*/gu;
 
 /**
  * The shape of a form line: a short line that does not end as a statement, its dates,
@@ -172,12 +174,18 @@ const NAME_RUN = /(?<=\p{L}\S*\s.*)[("“]?\p{Lu}[\p{L}.'’-]*(?:\s\p{Lu}[\p{L}
  * A body line with a changed number is never folded: numbers alone are content.
  */
 export function shapeKey(text: string): string | null {
+  // Most lines of a text are paragraphs: spared the regexes below.
+  if (text.length > FORM_LENGTH) return null;
   const line = text.replace(/\s+/g, ' ').trim();
   const words = line.split(' ');
   if (STATEMENT_END.test(line) || words.length > FORM_WORDS) return null;
   // Capitalised words only and no label (`Hoàng Phương`, `Quảng Nam`): a name or a heading, not a form with a name in it.
   if (!/[:|(]/.test(line) && words.every((w) => !/^\P{L}*\p{Ll}/u.test(w))) return null;
-  const shape = line.replace(DATE_TIME, '\u0001').replace(COUNTER, '(0)').replace(NAME_RUN, '\u0002').toLowerCase();
+  // The first word is capitalised as any line's is (`Ảnh`, `Theo`): names are folded after it.
+  const letter = line.search(/\p{L}/u);
+  const cut = letter === -1 ? line.length : (line.indexOf(' ', letter) + 1 || line.length);
+  const folded = line.slice(0, cut) + line.slice(cut).replace(NAME_RUN, '\u0002');
+  const shape = folded.replace(DATE_TIME, '\u0001').replace(COUNTER, '(0)').toLowerCase();
   // A line that is a name and nothing else (a byline, a subheading) has no form of its own to learn.
   if (shape === line.toLowerCase().replace(COUNTER, '(0)') || !/\p{Ll}{2}/u.test(shape)) return null;
   return hash(`\u0000${shape}`);
@@ -220,9 +228,10 @@ export function documentLines(bytes: Uint8Array, rel: string, config: Config, re
  */
 export function learnedFor(body: Line[], learned: LearnedSource | undefined, settings: Pick<LearnConfig, 'copyShare' | 'blockShare'>): LearnedSource | undefined {
   if (!learned || (learned.lines.size === 0 && learned.shapes.size === 0)) return learned;
-  const lines = splitGluedLines(body).map((l) => l.text);
+  const split = splitGluedLines(body);
+  const lines = split.map((l) => l.text);
   // Counted as the lines were: a one-line dump's sentences stand for it.
-  const dump = dumpSentences(body, splitGluedLines(body));
+  const dump = dumpSentences(body, split);
   const keys = lines.map(lineKey);
   const hit = lines.map((text, i) => learned.lines.has(keys[i]!) || isShaped(text, learned.shapes));
   const removed = new Set(keys.filter((_, i) => hit[i]));
