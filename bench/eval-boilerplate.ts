@@ -1,5 +1,5 @@
 /**
- * npm run eval:boilerplate -- DIR [--split dev|heldout]: the whole pipeline on
+ * npm run eval:boilerplate -- DIR [--split dev|heldout] [--pages N]: the whole pipeline on
  * hand-labelled crawler output, beside a CCNet-style line-dedup baseline.
  *
  * DIR holds docs/<source>/<nnn>.txt, labels docs/<source>/<nnn>.gold.json
@@ -8,8 +8,9 @@
  * the sources of the chosen split are read (dev by default): held-out documents are never
  * opened while rules are tuned. Each batch (the round of collection a source came in) gets
  * its own total beside the overall one. A learned profile per source is built from all its
- * documents, labelled or not, as `vnpipe run --learn` would; the `no learn` columns score
- * the pipeline without it, as `vnpipe run` cleans a folder by default. With `--no-learn`
+ * documents, labelled or not, as `vnpipe run` does by default (bench/clean-learned.ts); the
+ * `no learn` columns score the pipeline without it (`vnpipe run --no-learn`). `--pages N` keeps each source's first N
+ * documents only, for learning and scoring (a small folder). With `--no-learn`
  * the metadata columns, categories and `--errors` come from that run instead.
  *
  * Prints per source and per boilerplate category: boilerplate removed (share of gold
@@ -22,13 +23,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { stripBoilerplate } from '../src/text/boilerplate.js';
-import { decode } from '../src/text/decode.js';
-import { buildProfile, compileProfile, documentLines, LineCounter, sourceOf, type LearnedLines } from '../src/text/learned.js';
-import { splitLines } from '../src/text/lines.js';
-import { extractMetadata } from '../src/text/metadata.js';
 import { normalizeText } from '../src/text/normalize.js';
-import { processDocument } from '../src/text/pipeline.js';
+import { processDocument, type VnDocument } from '../src/text/pipeline.js';
+import { cleanWithLearning } from './clean-learned.js';
 
 interface Gold {
   body?: string[];
@@ -56,11 +53,13 @@ interface Prediction {
 
 const args = process.argv.slice(2);
 const noLearn = args.includes('--no-learn');
-const splitAt = args.indexOf('--split');
-const split = splitAt === -1 ? 'dev' : args[splitAt + 1];
-const dir = args.find((a, i) => !a.startsWith('--') && (splitAt === -1 || i !== splitAt + 1));
-if (!dir || (split !== 'dev' && split !== 'heldout')) {
-  console.error('usage: eval-boilerplate DIR [--split dev|heldout] [--no-learn] [--errors]');
+const valueOf = (flag: string) => (args.indexOf(flag) === -1 ? undefined : args[args.indexOf(flag) + 1]);
+const split = valueOf('--split') ?? 'dev';
+// A source of only its first N documents: what learning does for a small folder.
+const pages = valueOf('--pages') === undefined ? Infinity : Number(valueOf('--pages'));
+const dir = args.find((a, i) => !a.startsWith('--') && !['--split', '--pages'].includes(args[i - 1] ?? ''));
+if (!dir || (split !== 'dev' && split !== 'heldout') || !(pages >= 1)) {
+  console.error('usage: eval-boilerplate DIR [--split dev|heldout] [--pages N] [--no-learn] [--errors]');
   process.exit(2);
 }
 const root = resolve(dir);
@@ -87,7 +86,7 @@ function readDocs(sources: string[]): Doc[] {
   for (const source of sources) {
     const folder = join(root, 'docs', source);
     if (!existsSync(folder)) continue;
-    for (const name of readdirSync(folder).filter((f) => f.endsWith('.txt')).sort()) {
+    for (const name of readdirSync(folder).filter((f) => f.endsWith('.txt')).sort().slice(0, pages)) {
       const goldFile = join(folder, name.replace(/\.txt$/, '.gold.json'));
       const gold = existsSync(goldFile) ? (JSON.parse(readFileSync(goldFile, 'utf8')) as Gold) : null;
       docs.push({ source, rel: `${source}/${name}`, bytes: readFileSync(join(folder, name)), gold });
@@ -97,35 +96,19 @@ function readDocs(sources: string[]): Doc[] {
 }
 
 function learnedPredictions(docs: Doc[]): Map<string, Prediction> {
-  const counter = new LineCounter(config.learn);
-  for (const d of docs) counter.add(documentLines(d.bytes, d.rel, config));
-  return pipelinePredictions(docs, compileProfile(buildProfile(counter.counts(), config.learn)));
+  return predictions(cleanWithLearning(docs, config, (d) => d.gold !== null));
 }
 
-function pipelinePredictions(docs: Doc[], learned: LearnedLines = new Map()): Map<string, Prediction> {
+function pipelinePredictions(docs: Doc[]): Map<string, Prediction> {
+  return predictions(new Map(docs.filter((d) => d.gold).map((d) => [d.rel, processDocument(d.bytes, d.rel, config)])));
+}
+
+function predictions(docs: Map<string, VnDocument>): Map<string, Prediction> {
   const out = new Map<string, Prediction>();
-  for (const d of docs.filter((x) => x.gold)) {
-    const doc = processDocument(d.bytes, d.rel, config, learned);
-    const meta = doc.metadata as typeof doc.metadata & { sources?: string[] };
-    out.set(d.rel, {
-      text: doc.text,
-      title: meta.title,
-      authors: meta.authors,
-      sources: meta.sources ?? creditedSources(d, learned),
-      captions: meta.captions.map((c) => c.text),
-    });
+  for (const [rel, { text, metadata: meta }] of docs) {
+    out.set(rel, { text, title: meta.title, authors: meta.authors, sources: meta.sources, captions: meta.captions.map((c) => c.text) });
   }
   return out;
-}
-
-/**
- * The outlets the boilerplate stage credits, read from the stage itself while the
- * pipeline's metadata has no `sources` field yet.
- */
-function creditedSources(d: Doc, learned: LearnedLines): string[] {
-  const lines = splitLines(normalizeText(decode(d.bytes, config.decode).text, config.normalize.toneStyle));
-  const { header, lines: body } = extractMetadata(lines, config.metadata.timezone);
-  return stripBoilerplate(body, config.boilerplate, learned.get(sourceOf(header, d.rel))).sources;
 }
 
 /** CCNet: a line that stands in two or more documents of its source is removed. */
@@ -270,7 +253,7 @@ const batches = splitSources();
 const sources = [...batches.keys()];
 const docs = readDocs(sources);
 const labelled = docs.filter((d) => d.gold).length;
-console.log(`${root} split=${split}${split === 'heldout' ? ' (HELD-OUT)' : ''}: ${sources.length} sources, ${docs.length} documents, ${labelled} labelled\n`);
+console.log(`${root} split=${split}${split === 'heldout' ? ' (HELD-OUT)' : ''}${pages < Infinity ? `, first ${pages} documents a source` : ''}: ${sources.length} sources, ${docs.length} documents, ${labelled} labelled\n`);
 
 const t0 = performance.now();
 const learnedRun = run(learnedPredictions, docs);
@@ -283,7 +266,7 @@ const base = run(baselinePredictions, docs);
 const fieldNames = ['title', 'authors', 'sources', 'captions'];
 // `ccnet only`: items the baseline removes and the pipeline leaves (the baseline's advantage, item by item).
 const ccnetOnly = (source: string) => [...base.get(source)!.gone].filter((k) => !ours.get(source)!.gone.has(k));
-console.log(`metadata, categories and errors: ${noLearn ? 'without a learned profile (vnpipe run)' : 'with a learned profile (vnpipe run --learn)'}\n`);
+console.log(`metadata, categories and errors: ${noLearn ? 'without a learned profile (vnpipe run --no-learn)' : 'with a learned profile (vnpipe run, by default)'}\n`);
 console.log(
   `${'source'.padEnd(22)} ${'removed'.padStart(8)} ${'no learn'.padStart(8)} ${'ccnet'.padStart(7)} ${'ccnet only'.padStart(10)} ${'body'.padStart(7)} ${'no learn'.padStart(8)} ${'ccnet'.padStart(7)}  ` +
     fieldNames.map((f) => `${f} P/R`.padStart(16)).join('') + '  authors exact',

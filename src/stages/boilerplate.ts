@@ -10,7 +10,7 @@ import type { Stage } from './stage.js';
 export const boilerplateStage: Stage = {
   name: 'boilerplate',
   run(draft, { config, learned }) {
-    const profile = learnedFor(draft.lines, learned?.get(draftSource(draft)), config.learn.copyShare);
+    const profile = learnedFor(draft.lines, learned?.get(draftSource(draft)), config.learn);
     const body = stripBoilerplate(draft.lines, config.boilerplate, profile, { fromMarkup: draft.html });
     draft.paragraphs = body.paragraphs;
     draft.captions.push(...body.captions);

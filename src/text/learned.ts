@@ -40,6 +40,20 @@ export interface LearnSettings {
    * articles under it. Never in a document most of whose lines repeat (a second crawl of one article).
    */
   tailMinDocuments: number;
+  /**
+   * A form line (a short line that is no statement: `Ảnh: Thu Trang`, `Cập nhật 08:15
+   * 12/3/2024`) is also counted by its shape, its dates, times and names folded
+   * (`shapeKey`): a shape in at least this many documents of its source ...
+   */
+  shapeMinDocuments: number;
+  /** ... and in at least this share of them is learned, and every line of that shape goes. */
+  shapeMinShare: number;
+  /**
+   * A run of lines that opens or closes a document goes whole, the lines the profile does
+   * not name inside it too (teasers that change from page to page under a repeated label),
+   * when at least this share of its lines are learned and none is a paragraph of prose.
+   */
+  blockShare: number;
 }
 
 /** The `learn` settings: how lines are counted, and whether a batch learns by default. */
@@ -72,13 +86,30 @@ export interface DocumentLines {
 export interface Profile {
   version: 1;
   settings: LearnSettings;
-  sources: Record<string, { documents: number; lines: { text: string; documents: number }[]; tail?: { text: string; documents: number }[] }>;
+  sources: Record<string, ProfileSource>;
 }
 
-/** The keys of a source's learned lines: removed wherever they stand, or only in a document's closing run. */
+/** `shapes`: form lines learned by their shape; each text is one line of that shape, and every line of its shape goes. */
+export interface ProfileSource {
+  documents: number;
+  lines: ProfileLine[];
+  tail?: ProfileLine[];
+  shapes?: ProfileLine[];
+}
+
+export interface ProfileLine {
+  text: string;
+  documents: number;
+}
+
+/**
+ * The keys of a source's learned lines: removed wherever they stand, or only in a
+ * document's closing run; and the shape keys of its learned form lines.
+ */
 export interface LearnedSource {
   lines: ReadonlySet<string>;
   tail: ReadonlySet<string>;
+  shapes: ReadonlySet<string>;
 }
 
 /** Per source, what a profile removes. */
@@ -110,12 +141,54 @@ export function draftSource(draft: Pick<Draft, 'header' | 'record' | 'source'>):
 }
 
 /**
- * Lines that differ only in case, numbers (dates, times, counts: `06/04/2025 | 23:58`
- * and `07/04/2025 | 08:10` are one), or spacing count as one.
+ * Lines that differ only in case, spacing or a counter in brackets (`Bình luận (12)`)
+ * count as one. Other numbers are not folded here: on the crawl dev set, folding them in
+ * every line removed no boilerplate that the exact line did not, and took body (a site's
+ * daily case counts, its score predictions). Dates and times are folded in form lines
+ * only (`shapeKey`).
  */
 export function lineKey(text: string): string {
-  const canonical = text.toLowerCase().replace(/\d+(?:[.,:/-]\d+)*/g, '0').replace(/\s+/g, ' ').trim();
+  return hash(text.toLowerCase().replace(COUNTER, '(0)').replace(/\s+/g, ' ').trim());
+}
+
+function hash(canonical: string): string {
   return createHash('sha1').update(canonical).digest('hex').slice(0, 16);
+}
+
+/** Most words of a form line: longer lines are text, counted by their words alone. */
+const FORM_WORDS = 12;
+/** Longer than any line of FORM_WORDS words. */
+const FORM_LENGTH = 400;
+// A counter in brackets: `Bình luận (12)`.
+const COUNTER = /\(\d+\)/g;
+// Dates and times as pages stamp them: `12/3/2024`, `12-03-2024`, `2024-03-12`, `12/3`, `08:15`, `8h15`, `(GMT+7)`.
+const DATE_TIME = /\b(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}\/\d{1,2}|\d{1,2}[:h]\d{2}(?::\d{2})?|GMT[+-]\d{1,2})\b/giu;
+// A run of capitalised words (`Nguyễn Huế`, `T.PHƯƠNG`, `VnExpress`): a name, after a line's first word.
+const NAME_RUN = /(?<=^|\s)[("“]?\p{Lu}[\p{L}.'’-]*(?:\s\p{Lu}[\p{L}.'’-]*)*/gu;
+
+/**
+ * The shape of a form line: a short line that does not end as a statement, its dates,
+ * times, counters and names folded, so that `Ảnh: Nguyễn Huế` and `Ảnh: Thu Trang`, or
+ * `Cập nhật 08:15 12/03/2024` on every page, count as one. Null for any other line, or
+ * when nothing was folded (the line is its own shape). Its hash never meets a `lineKey`.
+ * A body line with a changed number is never folded: numbers alone are content.
+ */
+export function shapeKey(text: string): string | null {
+  // Most lines of a text are paragraphs: spared the regexes below.
+  if (text.length > FORM_LENGTH) return null;
+  const line = text.replace(/\s+/g, ' ').trim();
+  const words = line.split(' ');
+  if (STATEMENT_END.test(line) || words.length > FORM_WORDS) return null;
+  // Capitalised words only and no label (`Hoàng Phương`, `Quảng Nam`): a name or a heading, not a form with a name in it.
+  if (!/[:|(]/.test(line) && words.every((w) => !/^\P{L}*\p{Ll}/u.test(w))) return null;
+  // The first word is capitalised as any line's is (`Ảnh`, `Theo`): names are folded after it.
+  const letter = line.search(/\p{L}/u);
+  const cut = letter === -1 ? line.length : (line.indexOf(' ', letter) + 1 || line.length);
+  const folded = line.slice(0, cut) + line.slice(cut).replace(NAME_RUN, '\u0002');
+  const shape = folded.replace(DATE_TIME, '\u0001').replace(COUNTER, '(0)').toLowerCase();
+  // A line that is a name and nothing else (a byline, a subheading) has no form of its own to learn.
+  if (shape === line.toLowerCase().replace(COUNTER, '(0)') || !/\p{Ll}{2}/u.test(shape)) return null;
+  return hash(`\u0000${shape}`);
 }
 
 /** 48 bits of the text's hash: a number Lua compares exactly. */
@@ -136,31 +209,90 @@ export function documentLines(bytes: Uint8Array, rel: string, config: Config, re
   // dump its sentences too (a footer run into the text is one of them).
   const lines = splitGluedLines(body);
   for (const text of [...lines.map((l) => l.text), ...dumpSentences(body, lines)]) {
-    const key = lineKey(text);
     const rank = textRank(text);
-    const known = seen.get(key);
-    if (!known || rank < known.rank) seen.set(key, { key, rank, text });
+    for (const key of [lineKey(text), shapeKey(text)]) {
+      if (key === null) continue;
+      const known = seen.get(key);
+      if (!known || rank < known.rank) seen.set(key, { key, rank, text });
+    }
   }
   return { source: draftSource(draft), lines: [...seen.values()] };
 }
 
 /**
- * What the profile removes from a document: its source's learned lines, unless they
- * would take `copyShare` or more of its text (then it is a copy of a repeated document,
- * and only the tail rule, which guards against copies itself, applies).
+ * What the profile removes from a document, as keys of its own lines: its source's learned
+ * lines, its form lines of a learned shape, and the runs that open or close it when most of
+ * their lines are learned (see `LearnSettings.blockShare`). Unless they would take
+ * `copyShare` or more of its text: then it is a copy of a repeated document, and only the
+ * tail rule, which guards against copies itself, applies.
  */
-export function learnedFor(body: Line[], learned: LearnedSource | undefined, copyShare: number): LearnedSource | undefined {
-  if (!learned || learned.lines.size === 0) return learned;
-  const lines = splitGluedLines(body);
-  let total = 0;
-  let removed = 0;
+export function learnedFor(body: Line[], learned: LearnedSource | undefined, settings: Pick<LearnConfig, 'copyShare' | 'blockShare'>): LearnedSource | undefined {
+  if (!learned || (learned.lines.size === 0 && learned.shapes.size === 0)) return learned;
+  const split = splitGluedLines(body);
+  const lines = split.map((l) => l.text);
   // Counted as the lines were: a one-line dump's sentences stand for it.
-  const dump = dumpSentences(body, lines);
-  for (const text of dump.length > 0 ? dump : lines.map((l) => l.text)) {
-    total += text.length;
-    if (learned.lines.has(lineKey(text))) removed += text.length;
+  const dump = dumpSentences(body, split);
+  const keys = lines.map(lineKey);
+  const hit = lines.map((text, i) => learned.lines.has(keys[i]!) || isShaped(text, learned.shapes));
+  const removed = new Set(keys.filter((_, i) => hit[i]));
+  for (const [from, to] of learnedBlocks(lines, hit, settings.blockShare)) for (let i = from; i < to; i++) removed.add(keys[i]!);
+  for (const text of dump) {
+    const key = lineKey(text);
+    if (learned.lines.has(key) || isShaped(text, learned.shapes)) removed.add(key);
   }
-  return total > 0 && removed >= total * copyShare ? { lines: new Set(), tail: learned.tail } : learned;
+  let total = 0;
+  let gone = 0;
+  for (const text of dump.length > 0 ? dump : lines) {
+    total += text.length;
+    if (removed.has(lineKey(text))) gone += text.length;
+  }
+  const none = new Set<string>();
+  if (total > 0 && gone >= total * settings.copyShare) return { lines: none, tail: learned.tail, shapes: none };
+  return { lines: removed, tail: learned.tail, shapes: learned.shapes };
+}
+
+function isShaped(text: string, shapes: ReadonlySet<string>): boolean {
+  if (shapes.size === 0) return false;
+  const key = shapeKey(text);
+  return key !== null && shapes.has(key);
+}
+
+/** A line of prose: a block never reaches past one. */
+const PROSE_LENGTH = 100;
+const PROSE_WORDS = 8;
+const BLOCK_MIN_LEARNED = 2;
+
+/**
+ * The run that opens a document and the run that closes it, as [from, to) line ranges,
+ * when each ends on a learned line, holds no prose paragraph, and `share` or more of its
+ * lines are learned: a site's header or footer block whose items change from page to page.
+ */
+function learnedBlocks(lines: string[], hit: boolean[], share: number): [number, number][] {
+  // A statement of some words, a long line that ends as a sentence, or any longer line
+  // (a paragraph a crawler glued to a widget): not a teaser's headline.
+  const prose = (i: number) => {
+    const text = lines[i]!;
+    if (hit[i]) return false;
+    return text.length >= 2 * PROSE_LENGTH || (text.length >= PROSE_LENGTH && SENTENCE_END.test(text)) || (STATEMENT_END.test(text) && text.split(' ').length >= PROSE_WORDS);
+  };
+  const blocks: [number, number][] = [];
+  const edge = (order: number[]) => {
+    let best = -1;
+    let learnedLines = 0;
+    for (let k = 0; k < order.length && !prose(order[k]!); k++) {
+      if (!hit[order[k]!]) continue;
+      learnedLines++;
+      // One learned line is no block: the line above it may be the text's own lead-in.
+      if (learnedLines >= BLOCK_MIN_LEARNED && learnedLines >= (k + 1) * share) best = k;
+    }
+    return best;
+  };
+  const n = lines.length;
+  const head = edge([...lines.keys()]);
+  if (head > 0) blocks.push([0, head + 1]);
+  const tail = edge([...lines.keys()].reverse());
+  if (tail > 0 && n - 1 - tail > head) blocks.push([n - 1 - tail, n]);
+  return blocks;
 }
 
 /** Line counts of one source, however they were gathered (in memory or in Redis). */
@@ -175,15 +307,19 @@ export function buildProfile(counts: SourceCounts[], config: LearnSettings | Lea
   // Whether batches learn is no part of what a profile learned.
   const { enabled: _enabled, copyShare: _copyShare, ...settings } = config as LearnConfig;
   const sources: Profile['sources'] = {};
+  const order = (a: ProfileLine, b: ProfileLine) => b.documents - a.documents || a.text.localeCompare(b.text);
+  const listed = (list: SourceCounts['lines']) => list.sort(order).map(({ text, documents }) => ({ text, documents }));
   for (const c of [...counts].sort((a, b) => a.source.localeCompare(b.source))) {
-    const order = (a: { text: string; documents: number }, b: { text: string; documents: number }) => b.documents - a.documents || a.text.localeCompare(b.text);
-    const lines = c.lines.filter((l) => isBoilerplate(l.text, l.documents, c.documents, settings)).sort(order).map(({ text, documents }) => ({ text, documents }));
+    // A count is a shape's when its key is the shape key of the text that stands for it.
+    const shaped = c.lines.filter((l) => l.key !== lineKey(l.text));
+    const exact = c.lines.filter((l) => l.key === lineKey(l.text));
+    const lines = listed(exact.filter((l) => isBoilerplate(l.text, l.documents, c.documents, settings)));
     const learned = new Set(lines.map((l) => l.text));
-    const tail = c.lines
-      .filter((l) => l.documents >= settings.tailMinDocuments && !learned.has(l.text))
-      .sort(order)
-      .map(({ text, documents }) => ({ text, documents }));
-    if (lines.length > 0 || tail.length > 0) sources[c.source] = { documents: c.documents, lines, ...(tail.length > 0 ? { tail } : {}) };
+    const tail = listed(exact.filter((l) => l.documents >= settings.tailMinDocuments && !learned.has(l.text)));
+    const shapes = listed(shaped.filter((l) => l.documents >= Math.max(settings.shapeMinDocuments, c.documents * settings.shapeMinShare)));
+    if (lines.length > 0 || tail.length > 0 || shapes.length > 0) {
+      sources[c.source] = { documents: c.documents, lines, ...(tail.length > 0 ? { tail } : {}), ...(shapes.length > 0 ? { shapes } : {}) };
+    }
   }
   return { version: 1, settings, sources };
 }
@@ -234,17 +370,19 @@ export class LineCounter {
  */
 export function mergeProfiles(given: Profile, learned: Profile): Profile {
   const sources: Profile['sources'] = structuredClone(learned.sources);
-  const union = (a: { text: string; documents: number }[], b: { text: string; documents: number }[]) => {
-    const keys = new Set(a.map((l) => lineKey(l.text)));
-    return [...a, ...b.filter((l) => !keys.has(lineKey(l.text)))];
+  const union = (a: ProfileLine[], b: ProfileLine[], key: (text: string) => string | null) => {
+    const keys = new Set(a.map((l) => key(l.text)));
+    return [...a, ...b.filter((l) => !keys.has(key(l.text)))];
   };
   for (const [source, entry] of Object.entries(given.sources)) {
     const mine = sources[source];
     if (!mine) sources[source] = structuredClone(entry);
     else {
-      mine.lines = union(mine.lines, entry.lines);
-      const tail = union(mine.tail ?? [], entry.tail ?? []);
+      mine.lines = union(mine.lines, entry.lines, lineKey);
+      const tail = union(mine.tail ?? [], entry.tail ?? [], lineKey);
       if (tail.length > 0) mine.tail = tail;
+      const shapes = union(mine.shapes ?? [], entry.shapes ?? [], shapeKey);
+      if (shapes.length > 0) mine.shapes = shapes;
     }
   }
   return { ...learned, sources: Object.fromEntries(Object.entries(sources).sort(([a], [b]) => a.localeCompare(b))) };
@@ -253,8 +391,13 @@ export function mergeProfiles(given: Profile, learned: Profile): Profile {
 /** The keys a profile removes, per source. Its line texts are what users edit, so keys are made from them. */
 export function compileProfile(profile: Profile): LearnedLines {
   const learned = new Map<string, LearnedSource>();
-  for (const [source, { lines, tail }] of Object.entries(profile.sources)) {
-    learned.set(source, { lines: new Set(lines.map((l) => lineKey(l.text))), tail: new Set((tail ?? []).map((l) => lineKey(l.text))) });
+  for (const [source, { lines, tail, shapes }] of Object.entries(profile.sources)) {
+    learned.set(source, {
+      lines: new Set(lines.map((l) => lineKey(l.text))),
+      tail: new Set((tail ?? []).map((l) => lineKey(l.text))),
+      // A text edited into a line of no shape (a statement, a long line) learns nothing.
+      shapes: new Set((shapes ?? []).flatMap((l) => shapeKey(l.text) ?? [])),
+    });
   }
   return learned;
 }
@@ -270,8 +413,10 @@ export function parseProfile(value: unknown, origin: string): Profile {
   for (const [source, entry] of Object.entries(p.sources)) {
     if (!Array.isArray(entry?.lines)) fail(`sources["${source}"].lines must be a list`);
     entry.lines.forEach((l, i) => typeof l?.text === 'string' || fail(`sources["${source}"].lines[${i}].text must be a string`));
-    if (entry.tail !== undefined && !Array.isArray(entry.tail)) fail(`sources["${source}"].tail must be a list`);
-    entry.tail?.forEach((l, i) => typeof l?.text === 'string' || fail(`sources["${source}"].tail[${i}].text must be a string`));
+    for (const list of ['tail', 'shapes'] as const) {
+      if (entry[list] !== undefined && !Array.isArray(entry[list])) fail(`sources["${source}"].${list} must be a list`);
+      entry[list]?.forEach((l, i) => typeof l?.text === 'string' || fail(`sources["${source}"].${list}[${i}].text must be a string`));
+    }
   }
   return p;
 }

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { buildProfile, compileProfile, documentLines, lineKey, LineCounter, parseProfile, sourceOf } from '../../src/text/learned.js';
+import { buildProfile, compileProfile, documentLines, lineKey, LineCounter, parseProfile, shapeKey, sourceOf } from '../../src/text/learned.js';
+import { cleanWithLearning } from '../../bench/clean-learned.js';
 import { normalizeText } from '../../src/text/normalize.js';
 import { processDocument } from '../../src/text/pipeline.js';
 import { generateCorpus, retention } from '../support/corpus-generator.js';
@@ -62,16 +63,34 @@ describe('learned boilerplate', () => {
     expect(doc.metadata.authors).toHaveLength(1);
   });
 
-  it('keys lines that differ only in case, numbers, dates, times and spacing alike', () => {
-    expect(lineKey('Cập nhật: 12/3/2024  08:15')).toBe(lineKey('cập nhật: 1/10/2023 23:59'));
-    expect(lineKey('06/04/2025 | 23:58')).toBe(lineKey('7/4/2025 | 08:10'));
-    expect(lineKey('Số tài khoản: 0011.0042.12345 tại Vietcombank')).toBe(lineKey('Số tài khoản: 1234567 tại Vietcombank'));
+  it('keys lines that differ only in case and spacing alike, and not lines whose numbers differ', () => {
+    expect(lineKey('Đọc  thêm')).toBe(lineKey('ĐỌC THÊM'));
     expect(lineKey('Đọc thêm')).not.toBe(lineKey('Đọc thêm nữa'));
+    // A site's daily figures (a dev source's case counts) are text: numbers are not folded.
+    expect(lineKey('- Cách ly tập trung tại bệnh viện: 878')).not.toBe(lineKey('- Cách ly tập trung tại bệnh viện: 912'));
+  });
+
+  it('shapes form lines with their dates, times, counters and names folded, and no other line', () => {
+    expect(shapeKey('Cập nhật: 12/3/2024  08:15')).toBe(shapeKey('cập nhật: 1/10/2023 23:59'));
+    expect(shapeKey('06/04/2025 | 23:58')).toBeNull(); // nothing but a stamp: no form of its own
+    expect(shapeKey('Ảnh: Nguyễn Huế')).toBe(shapeKey('Ảnh: Thu Trang'));
+    expect(shapeKey('Tin, ảnh: T.PHƯƠNG')).toBe(shapeKey('Tin, ảnh: Thu Trang'));
+    expect(shapeKey('Bình luận (12)')).toBe(shapeKey('Bình luận (0)'));
+    expect(shapeKey('Ảnh: Nguyễn Huế')).not.toBe(shapeKey('Theo Nguyễn Huế'));
+    // Never a key of its own text, so a shape and a line never meet.
+    expect(shapeKey('Ảnh: Nguyễn Huế')).not.toBe(lineKey('Ảnh: Nguyễn Huế'));
+    // Numbers alone are content; a statement, a long line, a bare name and a line with nothing to fold have no shape.
+    expect(shapeKey('- Cách ly tập trung tại bệnh viện: 878')).toBeNull();
+    expect(shapeKey('Ngày 12/3/2024, Bộ Y tế công bố thêm ca mắc mới tại Hà Nội.')).toBeNull();
+    expect(shapeKey('Nguyễn Văn An')).toBeNull();
+    expect(shapeKey('Quảng Nam')).toBeNull();
+    expect(shapeKey('Đọc thêm')).toBeNull();
+    expect(shapeKey('Lịch thi đấu vòng 12 ngày 12/3 của các đội bóng tại giải hạng nhất quốc gia năm nay')).toBeNull();
   });
 
   // A charity block in 3.5 % of a large site's pages (issue 16): below any share, above the count.
   const DONATION = ['Mọi đóng góp xin gửi về Quỹ Nhân ái', 'Số tài khoản: 0011.0042.12345 tại Vietcombank'];
-  // Article text differs in words from page to page (numbers alone are folded away).
+  // Article text differs in words from page to page.
   const PLACES = ['Vĩnh Long', 'Hà Giang', 'Cần Thơ', 'Huế', 'Nam Định', 'Lào Cai', 'Bến Tre', 'Đà Nẵng', 'Sơn La', 'Cà Mau'];
   const ACTS = ['tạm giữ', 'khởi tố', 'bắt giam', 'triệu tập', 'xử phạt', 'truy nã', 'điều tra', 'kiểm tra', 'thẩm vấn', 'khám xét'];
   const WHO = ['tài xế', 'chủ quán', 'nghi can', 'giám đốc', 'kế toán', 'thủ kho', 'bảo vệ', 'nhân viên'];
@@ -269,5 +288,73 @@ describe('copies of one article in a source (learning is on by default)', () => 
   it('without the guard (copyShare 1.01) every copy would lose all of it', () => {
     const unguarded = { ...config, learn: { ...config.learn, copyShare: 1.01 } };
     expect(processDocument(article, 'site/0.txt', unguarded, learned).text).toBe('');
+  });
+});
+
+describe('shapes and blocks learned from real pages', () => {
+  // nlplabtdtu/khuyennong (a dev source of test/fixtures/crawl): pages close with the
+  // extension centre that wrote them, `Trung tâm Khuyến nông <province>`, most provinces
+  // on fewer than minDocuments pages; the shape `trung tâm khuyến nông <name>` is on many.
+  const dir = join(import.meta.dirname, '../fixtures/crawl/docs/nlplabtdtu-khuyennong');
+  const names = readdirSync(dir).filter((f) => /^\d+\.txt$/.test(f)).sort();
+  const docs = names.map((f) => ({ rel: `kn/${f}`, bytes: readFileSync(join(dir, f)) }));
+  const CREDIT = /^Trung tâm Khuyến nông /u;
+
+  function clean(settings: Partial<typeof config.learn> = {}) {
+    const c = { ...config, learn: { ...config.learn, ...settings } };
+    return cleanWithLearning(docs, c);
+  }
+
+  it("learns the centre's credit line by its shape and removes it from every page, the rest of each page untouched", () => {
+    const shaped = clean();
+    const exactOnly = clean({ shapeMinDocuments: 1_000_000 });
+    const creditLines = (text: string) => text.split('\n').filter((l) => CREDIT.test(l));
+    // Without shapes, credits of provinces on fewer than 3 pages stay.
+    expect([...exactOnly.values()].filter((d) => creditLines(d.text).length > 0).length).toBeGreaterThanOrEqual(3);
+    for (const [rel, doc] of shaped) {
+      expect(creditLines(doc.text)).toEqual([]);
+      const without = exactOnly.get(rel)!.text.split('\n').filter((l) => !CREDIT.test(l));
+      expect(doc.text.split('\n').filter(Boolean)).toEqual(without.filter(Boolean));
+    }
+  });
+
+  it('keeps a line of figures that every page prints with its own numbers', () => {
+    const figures = (k: number) => `- Diện tích gieo trồng vụ này: ${1200 + 37 * k} ha`;
+    const withFigures = docs.map((d, k) => ({ rel: d.rel, bytes: Buffer.from(d.bytes.toString('utf8').replace('\n', `\n${figures(k)}\n`)) }));
+    const out = cleanWithLearning(withFigures, config);
+    withFigures.forEach((d, k) => expect(out.get(d.rel)!.text).toContain(figures(k)));
+  });
+});
+
+describe('a block that opens every page, learned labels over teasers that change', () => {
+  // Real pages of thephann-vietnamnet (one paragraph a line) under a menu, with teasers that
+  // stand on no other page inside it: real headlines of six other dev sources (their crawlers' title fields).
+  const docsDir = join(import.meta.dirname, '../fixtures/crawl/docs');
+  const dir = join(docsDir, 'thephann-vietnamnet');
+  const pages = readdirSync(dir)
+    .filter((f) => /^\d+\.txt$/.test(f))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), 'utf8').trim());
+  const titlesOf = (source: string) =>
+    Object.values(JSON.parse(readFileSync(join(docsDir, source, 'SOURCE.json'), 'utf8')).crawler_fields as Record<string, { title: string }>).map((c) => c.title.trim());
+  const others = ['tienthanhuet-vietnamnet', 'thuy4tbn99-vnexpress', 'sonlu3612-tuoitre', 'sonlu3612-thanhnien', 'nlplabtdtu-khuyennong', 'nlplabtdtu-bongdaplus'].map(titlesOf);
+  const teasers = (k: number, from: number) => others.slice(from, from + 3).map((titles) => titles[k]!);
+  // A menu every page prints, with a ticker of three headlines that change inside it.
+  const MENU = ['Trang chủ', 'Thời sự', 'Kinh doanh', 'Giải trí', 'Thể thao'];
+  const head = (k: number) => [...MENU.slice(0, 2), ...teasers(k, k % 2 === 0 ? 0 : 3), ...MENU.slice(2)];
+  const texts = pages.map((p, k) => `${head(k).join('\n')}\n${p}`);
+  const run = (blockShare: number) => {
+    const c = { ...config, learn: { ...config.learn, blockShare } };
+    return [...cleanWithLearning(texts.map((t, k) => ({ rel: `vn/${k}.txt`, bytes: Buffer.from(t) })), c).values()].map((d) => d.text);
+  };
+
+  it('goes whole, teasers included: each page comes out as it does under the menu alone', () => {
+    const labels = pages.map((p) => `${MENU.join('\n')}\n${p}`);
+    const plain = [...cleanWithLearning(labels.map((t, k) => ({ rel: `vn/${k}.txt`, bytes: Buffer.from(t) })), config).values()].map((d) => d.text);
+    const blocks = run(config.learn.blockShare);
+    blocks.forEach((text, k) => expect(text).toBe(plain[k]));
+    // Without the block rule the teasers stay: learned lines four apart are no gap (LEARNED_GAP).
+    const off = run(1.01);
+    expect(off.filter((text, k) => text !== plain[k]).length).toBeGreaterThan(0);
   });
 });
