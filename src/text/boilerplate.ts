@@ -1,5 +1,6 @@
 import { lineKey, type LearnedSource } from './learned.js';
 import type { Line, Removal, RemovalReason } from './lines.js';
+import { isVietnameseSyllable } from './vietnamese-score.js';
 
 /** Boilerplate rules, compiled from config (see config/default.json). */
 export interface BoilerplateRules {
@@ -244,6 +245,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   // writer may stand in enough pages to be learned: still a byline.
   let orphan = -1;
   let affiliation = -1;
+  const unpunctuated = inferMarkup && isUnpunctuated(lines);
   for (let i = lines.length - 1, seen = 0; inferMarkup && i >= 0 && seen < 3; i--) {
     if (verdict[i] && verdict[i] !== 'learned') continue;
     const text = bare(keptText[i] ?? lines[i]!.text);
@@ -263,7 +265,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       }
       if (verdict[i] === 'learned') continue;
       seen++;
-      const tail = trailingCredit(rules, text);
+      const tail = trailingCredit(rules, text) ?? (unpunctuated ? unpunctuatedCredit(text) : null);
       if (tail) {
         authors.unshift(...tail.credit.authors);
         sources.unshift(...tail.credit.sources);
@@ -285,7 +287,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     sources.unshift(...credit.sources);
     mark(i, credit.authors.length > 0 ? 'byline' : 'source-credit');
   }
-  if (inferMarkup) markNameLines(lines, verdict, rules, authors, captions, nameHeadings, mark);
+  if (inferMarkup) markNameLines(lines, verdict, rules, authors, sources, captions, nameHeadings, mark);
   if (inferMarkup) markClosingMeta(lines, verdict, mark);
 
   markRepeats(lines, verdict, mark);
@@ -1214,6 +1216,135 @@ function trailingCredit(rules: BoilerplateRules, text: string): { kept: string; 
   return null;
 }
 
+/** Shortest text whose lack of stops and commas says the crawler stripped them. */
+const UNPUNCTUATED_MIN = 400;
+/** Most stops, commas, colons and semicolons per character of such a text (a decimal or a time may stay). */
+const UNPUNCTUATED_SHARE = 0.002;
+
+/**
+ * A text whose crawler replaced every stop, comma and colon with a space (one line, `... khán
+ * giả Minh Thư`): the byline is glued after the last word of the text with nothing between.
+ */
+function isUnpunctuated(lines: Line[]): boolean {
+  let chars = 0;
+  let marks = 0;
+  for (const l of lines) {
+    chars += l.text.length;
+    for (let k = 0; k < l.text.length; k++) {
+      const c = l.text.charCodeAt(k);
+      if (c === 46 || c === 44 || c === 58 || c === 59) marks++;
+    }
+  }
+  return chars >= UNPUNCTUATED_MIN && marks <= chars * UNPUNCTUATED_SHARE;
+}
+
+// Words of an unpunctuated tail: a closing quote or an ellipsis parts them too (`lớn…Thu Hằng`).
+const TAIL_WORD = /[^\s….!?"“”]+/g;
+// A writer's role after the name: `Đỗ Thiện thực hiện` (who did the interview), `Hồng Duy tổng hợp`.
+const ROLE_WORDS = new Set(['thực hiện', 'tổng hợp', 'lược dịch', 'biên dịch', 'biên soạn']);
+// `nguồn clip VTV`: a credit of the clip or the picture above, left at the very end.
+const MEDIA_CREDIT = new Set(['nguồn clip', 'nguồn ảnh', 'nguồn video']);
+// A word before a name that makes the name its object (`tại Hà Nội`, `của Việt Nam`, `ông Minh Thư`): text, not a signature.
+const NAME_GOVERNORS = new Set(['tại', 'ở', 'của', 'với', 'cho', 'từ', 'đến', 'tới', 'về', 'và', 'trên', 'dưới', 'sang', 'qua', 'như', 'là', 'gồm', 'ông', 'bà', 'anh', 'chị', 'cô', 'chú', 'bác', 'em', 'thầy']);
+// A place noun before a name makes it a place (`tỉnh Quảng Nam`), unless the name opens with an initial (`thành phố T Hằng`).
+const PLACE_NOUNS = new Set(['tỉnh', 'thành', 'phố', 'huyện', 'xã', 'quận', 'phường', 'nước', 'thị', 'trấn', 'làng', 'thôn']);
+// Vietnamese family names: a name of three or four syllables opens with one (`Nguyễn Anh Thi`);
+// without one only the last two are the writer's (`Bangkok Thanh Hảo`, `Kim Jong Un Sầm Hoa`).
+const FAMILY_NAMES = new Set(
+  ('Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Đinh Lâm Mai Trịnh Trương Lương Cao Tạ Hà ' +
+    'Chu Thái La Tô Từ Quách Lưu Kiều Khổng Tăng Vương Triệu Châu Diệp Mạc Tôn Thân Lại Nghiêm Phùng Âu Đàm Đồng Giang Hứa Khúc ' +
+    'Kim Lục Ông Quan Tống Văn Lạc Mạnh Nông Lò Hầu Doãn Đường Phí Ninh Vi Cù Bạch Hoa Thạch Trình Đậu Lã Lộc Thi Tiêu Yên Ứng').split(' '),
+);
+const NAMES_IN_TAIL_MAX = 4;
+const OUTLET_WORDS_MAX = 6;
+
+/** `Quỳnh`: `qu` opens a syllable as `c` does (`cuỳnh` is the same rime). */
+function isSyllable(word: string): boolean {
+  return isVietnameseSyllable(word) || (/^[Qq]u/.test(word) && isVietnameseSyllable(`c${word.slice(1)}`));
+}
+
+/** A word of a name in a text without stops: a capitalised Vietnamese syllable, or an initial that lost its dot (`T Nhung`, `H  Tú`). */
+function isBareNameWord(word: string): boolean {
+  return /^\p{Lu}$/u.test(word) || (/^\p{Lu}/u.test(word) && isSyllable(word));
+}
+
+/** A brand's one word (`Zing`, `Thenextweb`, `VietnamPlus`, `TTXVN`): no Vietnamese syllable, so several such words are several outlets. */
+function isBrandWord(word: string): boolean {
+  return /^[\p{Lu}\d]/u.test(word) && !isSyllable(word);
+}
+
+/**
+ * The credit at the end of a text without stops: `Theo X` (outlets), names joined by `-`
+ * (`T Hằng - H Quỳnh`), a role (`thực hiện`), in that order from the end, or a person and
+ * an outlet (`Tuấn Nghĩa Theo Phonearena`, `Nguyễn Minh theo Mashable`). The first name
+ * stands right after a word of the text, so it is read by shape: initials and Vietnamese
+ * syllables, two of them or a family name and up to three more.
+ */
+function unpunctuatedCredit(text: string): { kept: string; removed: string; credit: Credit } | null {
+  const words = [...text.matchAll(TAIL_WORD)].map((m) => ({ word: m[0], at: m.index }));
+  let end = words.length;
+  const joined = (a: number, b: number) => words.slice(a, b).map((w) => w.word).join(' ');
+  // `nguồn clip VTV`: the last credit of a clip; it goes, and names neither author nor source.
+  for (let k = 1; k <= 3 && end - k - 2 >= 0; k++) {
+    if (MEDIA_CREDIT.has(joined(end - k - 2, end - k).toLowerCase()) && /^\p{Lu}/u.test(words[end - k]!.word)) {
+      end -= k + 2;
+      break;
+    }
+  }
+  let role = false;
+  if (end >= 2 && ROLE_WORDS.has(joined(end - 2, end))) {
+    role = true;
+    end -= 2;
+  }
+  const credit: Credit = { authors: [], sources: [] };
+  // `Theo X`: X is one outlet, or several one-word brands (`Theo Nghenhin Thenextweb`).
+  for (let k = end - 1; k >= Math.max(1, end - OUTLET_WORDS_MAX - 1) && !role; k--) {
+    const w = words[k]!.word;
+    if (w !== 'Theo' && w !== 'theo') continue;
+    const outlet = words.slice(k + 1, end).map((x) => x.word);
+    if (outlet.length === 0 || !/^[\p{Lu}\d]/u.test(outlet[0]!)) break;
+    // In running text `theo Luật ...` follows a verb: lower-case `theo` credits only after a name.
+    if (w === 'theo' && !(k >= 2 && isBareNameWord(words[k - 1]!.word) && isBareNameWord(words[k - 2]!.word))) break;
+    credit.sources.push(...(outlet.length > 1 && outlet.every(isBrandWord) ? outlet : [outlet.join(' ')]));
+    end = k;
+    break;
+  }
+  // Names from the end: groups parted by dashes, the first one bounded by the text's last word.
+  const groups: string[] = [];
+  let first = end;
+  for (let start = end; ; ) {
+    let k = start;
+    while (k > 0 && start - k < NAMES_IN_TAIL_MAX && isBareNameWord(words[k - 1]!.word)) k--;
+    const parted = k > 0 && /^[-–—]$/.test(words[k - 1]!.word);
+    if (!parted && start - k >= 2) {
+      // The first name: two syllables, or a family name and up to three more.
+      const family = words.slice(k, start - 2).findIndex((w) => FAMILY_NAMES.has(w.word));
+      k = family === -1 ? start - 2 : k + family;
+    }
+    const name = words.slice(k, start);
+    // The last word of a name is a syllable (`T Nhung`), not an initial (`T A`).
+    const named = k >= 1 && name.length >= 2 && !/^\p{Lu}$/u.test(name[name.length - 1]!.word);
+    // Names after `tại`, `của`, `ông`, `tỉnh` are the sentence's (`với sự tham gia của Hà Thu - Mai Hương`); before a credit or a role they sign.
+    const before = named && !parted ? words[k - 1]!.word.toLowerCase() : '';
+    const governed =
+      credit.sources.length === 0 && !role && (NAME_GOVERNORS.has(before) || (PLACE_NOUNS.has(before) && !/^\p{Lu}$/u.test(name[0]!.word)));
+    if (!named || governed) {
+      // Names parted by dashes need every one found: a half-read list is no credit.
+      if (groups.length > 0) return null;
+      break;
+    }
+    groups.unshift(text.slice(name[0]!.at, name[name.length - 1]!.at + name[name.length - 1]!.word.length));
+    first = k;
+    if (!parted) break;
+    start = k - 1;
+  }
+  if (groups.length === 0 && (credit.sources.length === 0 || role)) return null;
+  credit.authors.push(...groups);
+  const cut = words[first]?.at ?? 0;
+  if (cut === 0) return null;
+  return { kept: text.slice(0, cut).trimEnd(), removed: text.slice(cut).trim(), credit };
+}
+
 /** A short capitalised line without a sentence in it: an outlet name split from the credit above it. */
 function isOrphanOutlet(text: string): boolean {
   return text.length <= NAME_MAX + 20 && /^\p{Lu}/u.test(text) && !/[.!?…:;,]/.test(text) && text.split(' ').length <= 8;
@@ -1308,6 +1439,7 @@ function markNameLines(
   verdict: (RemovalReason | null)[],
   rules: BoilerplateRules,
   authors: string[],
+  sources: string[],
   captions: Caption[],
   nameHeadings: ReadonlySet<number>,
   mark: (i: number, r: RemovalReason) => void,
@@ -1330,6 +1462,12 @@ function markNameLines(
     if (text.endsWith('.') && isPersonName(rules, text.slice(0, -1))) {
       captions.push({ text, credit: null });
       mark(i, 'caption');
+    } else if (i >= secondHalf && verdict[i - 1] === 'byline' && /^(?:Theo|THEO|Nguồn|NGUỒN)\s/u.test(text)) {
+      // `Trịnh Duy` over `Theo Infonet`: the outlet the writer's piece came from.
+      const credit = readCredit(rules, text);
+      if (!credit || credit.authors.length > 0) continue;
+      sources.push(...credit.sources);
+      mark(i, 'source-credit');
     } else if (i >= secondHalf) {
       const names = text.split(NAME_SEPARATOR).map((n) => n.trim());
       if (!isNameList(names) && !names.every((n) => isPersonName(rules, n))) continue;
@@ -1523,10 +1661,14 @@ function personThenOutlet(rules: BoilerplateRules, text: string): { person: stri
   return null;
 }
 
+const CREDIT_LABEL_WORDS = new Set(['Theo', 'THEO', 'Nguồn', 'NGUỒN']);
+
 /** Two to five capitalised syllables (initials allowed: `T.PHƯƠNG`), or one with initials. */
 function isPersonName(rules: BoilerplateRules, name: string): boolean {
   if (name.length > NAME_MAX || isOutlet(rules, name)) return false;
   const tokens = name.split(' ');
+  // `Theo Infonet`: a credit's label opens no name.
+  if (CREDIT_LABEL_WORDS.has(tokens[0]!)) return false;
   if (tokens.length > 5 || !tokens.every((t) => NAME_TOKEN.test(t))) return false;
   // A name is written in one case (`Mộc Lan`, `MỘC LAN`); `Dược Hà Tây DHT` is a company and its ticker.
   const words = tokens.filter((t) => t.length >= 2 && !t.includes('.'));

@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { stripBoilerplate } from '../../src/text/boilerplate.js';
+import { splitLines } from '../../src/text/lines.js';
+
+// Bylines and credits of issue 16, round 6, on real lines of the dev crawl set (test/fixtures/crawl).
+const rules = loadConfig().boilerplate;
+const strip = (text: string) => stripBoilerplate(splitLines(text), rules);
+const docs = join(import.meta.dirname, '../fixtures/crawl/docs');
+const read = (path: string) => readFileSync(join(docs, path), 'utf8');
+const squeeze = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+interface Gold {
+  authors: string[];
+  sources: string[];
+  boilerplate: { category: string; text: string }[];
+}
+
+describe('a text whose crawler stripped every stop and comma (tienthanhuet-vietnamnet)', () => {
+  const labelled = ['001', '002', '003', '004', '005', '006', '007', '008', '009', '010', '011', '012'];
+
+  it.each(labelled)('reads the credit glued after the last word of %s as labelled', (n) => {
+    const gold = JSON.parse(read(`tienthanhuet-vietnamnet/${n}.gold.json`)) as Gold;
+    const r = strip(read(`tienthanhuet-vietnamnet/${n}.txt`));
+    expect(r.authors.map(squeeze)).toEqual(gold.authors.map(squeeze));
+    expect(r.sources).toEqual(gold.sources);
+    const credits = gold.boilerplate.filter((b) => b.category === 'byline' || b.category === 'source-credit');
+    for (const c of credits) expect(r.paragraphs.join(' ')).not.toContain(squeeze(c.text));
+  });
+
+  it.each(labelled)('takes nothing from %s once its credit is cut off: the last words of the text are text', (n) => {
+    const gold = JSON.parse(read(`tienthanhuet-vietnamnet/${n}.gold.json`)) as Gold;
+    let text = read(`tienthanhuet-vietnamnet/${n}.txt`).trimEnd();
+    // Cut every labelled item at the end (006: clip credit, byline), keep the body.
+    for (const b of [...gold.boilerplate].reverse()) {
+      const at = text.lastIndexOf(b.text);
+      if (at !== -1 && text.slice(at + b.text.length).trim() === '') text = text.slice(0, at).trimEnd();
+    }
+    const r = strip(text);
+    expect(r.authors).toEqual([]);
+    expect(r.sources).toEqual([]);
+    // Glued paragraphs are parted (`Việt NamThương`): compare without white space.
+    expect(r.paragraphs.join('').replace(/\s+/g, '') === text.replace(/\s+/g, '')).toBe(true);
+  });
+
+  it('reads a person and an outlet, two brands as two outlets, and a family name of three syllables (013, 018, 027, 030)', () => {
+    const cases: [string, string[], string[]][] = [
+      ['013', ['Tuấn Nghĩa'], ['Phonearena']],
+      ['018', ['Phan Chánh Dưỡng'], ['Doanh nhân Sài Gòn Cuối tuần']],
+      ['027', [], ['VietnamPlus', 'TTXVN']],
+      ['030', ['Nguyễn Minh'], ['Mashable']],
+      // `... Bangkok Thanh Hảo`, `... Kim Jong Un Sầm Hoa`: without a family name, the last two syllables.
+      ['023', ['Thanh Hảo'], []],
+      ['031', ['Sầm Hoa'], []],
+    ];
+    for (const [n, authors, sources] of cases) {
+      const r = strip(read(`tienthanhuet-vietnamnet/${n}.txt`));
+      expect([n, r.authors, r.sources]).toEqual([n, authors, sources]);
+    }
+  });
+
+  it('keeps names that a place noun or a preposition governs, and two initials (022 `T A`), as text', () => {
+    const body = read('tienthanhuet-vietnamnet/003.txt').trimEnd().replace(/ Minh Thư$/, '');
+    for (const end of ['tại Hà Nội', 'của Hà Thu - Mai Hương', 'tỉnh Quảng Nam', 'ông Minh Thư']) {
+      const r = strip(`${body} ${end}`);
+      expect([end, r.authors]).toEqual([end, []]);
+      expect(r.paragraphs.join(' ').endsWith(end)).toBe(true);
+    }
+    expect(strip(read('tienthanhuet-vietnamnet/022.txt')).authors).toEqual([]);
+  });
+
+  it('leaves punctuated text to the other rules: a dump that ends in a name after a full stop is read as before', () => {
+    // fehuynhvi-vnexpress 001, a punctuated dump: its byline is glued after a full stop.
+    const r = strip(read('fehuynhvi-vnexpress/001.txt'));
+    expect(r.authors).toEqual(['Bình Minh']);
+  });
+});
+
+describe('an outlet line under a byline (dzungcamlang-baomoi 005)', () => {
+  it('reads `Theo Infonet` under the writer as the source, not as a second writer', () => {
+    const r = strip(read('dzungcamlang-baomoi/005.txt'));
+    expect(r.authors).toEqual(['Trịnh Duy']);
+    expect(r.sources).toContain('Infonet');
+    expect(r.paragraphs.join('\n')).not.toContain('Theo Infonet');
+  });
+});
