@@ -145,6 +145,8 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   // Where paragraphs follow each other without a blank line, a blank line is a lost picture.
   const pictureGaps = inferMarkup && !markdown && !slides && runsParagraphs(lines, rules);
   let quoting: Set<number> | undefined;
+  // Sentences under a blank line in a text whose paragraphs run together: captions if there are several.
+  const gapCaptions: number[] = [];
 
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
@@ -212,17 +214,28 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
         continue;
       }
       const credited = creditedCaption(rules, text);
-      // A line over a markdown underline is a heading, not a caption.
-      const heading = MARKDOWN_RULE.test(lines[i + 1]?.text ?? '');
-      const caption =
-        credited ??
-        (heading ? null : standaloneCaption(rules, text, gapsTell ? gapBefore : 0)) ??
-        (pictureGaps && (gapBefore > 0 || lines.length === 1) && afterParagraph(lines, i) ? gapCaption(rules, text) : null);
+      const next = lines[i + 1];
+      // A line over a markdown underline is a heading, not a caption; nor is a line that
+      // stops mid-sentence where the next goes on in lower case (`... những bước phát` over `triển ...`).
+      const heading = MARKDOWN_RULE.test(next?.text ?? '') || (next !== undefined && next.gapBefore === 0 && !SENTENCE_END.test(text) && /^\p{Ll}/u.test(next.text));
+      const caption = credited ?? (heading ? null : standaloneCaption(rules, text, gapsTell ? gapBefore : 0, next?.gapBefore ?? 1));
+      if (!caption && !heading && pictureGaps && (gapBefore > 0 || lines.length === 1) && afterParagraph(lines, i) && gapCaption(rules, text)) {
+        gapCaptions.push(i);
+      }
       if (caption) {
         // A credit label whose name was lost names neither picture nor author.
         if (caption.text !== '' || caption.credit) captions.push(caption);
         mark(i, 'caption');
       }
+    }
+  }
+
+  // One sentence under a blank line may be a paragraph like any other; two or more are the
+  // document's pictures (binhbinh22-vnexpress 005 and anhduchb01-baodautu 010 kept their one).
+  if (gapCaptions.length >= GAP_CAPTIONS_MIN) {
+    for (const i of gapCaptions) {
+      captions.push({ text: lines[i]!.text, credit: null });
+      mark(i, 'caption');
     }
   }
 
@@ -924,7 +937,7 @@ function creditedCaption(rules: BoilerplateRules, text: string): Caption | null 
  * ("Quang cảnh ...", "Ảnh minh họa"). A picture is described in words: a time, a
  * button or a two-word fragment is not a caption.
  */
-function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: number): Caption | null {
+function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: number, gapAfter: number): Caption | null {
   if (text.length > rules.captionMaxLength || MARKDOWN_BLOCK.test(text)) return null;
   const cue = firstMatch(rules.captionCues, text);
   // `Đại biểu Quốc hội Lê Thanh Vân đã dành cho ... Đại hội Đảng XIII.`: a long sentence that
@@ -936,7 +949,9 @@ function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: num
     const end = closing && /^[.!?…]/.test(cue[0]) ? cue.index + 1 : cue.index;
     return { text: closing ? text.slice(0, end).trim() : text, credit: null };
   }
-  const imageGap = gapBefore >= 2 && !ENDS_SENTENCE.test(text) && !/https?:|www\./.test(text);
+  // Under a wide gap and over a blank line: a line right over its paragraph is that paragraph's heading
+  // (`Những chiếc ly pha lê mang niềm tự hào châu Á` over `Châu Á vốn ...`, binhbinh22-cafef 004).
+  const imageGap = gapBefore >= 2 && gapAfter > 0 && !ENDS_SENTENCE.test(text) && !/https?:|www\./.test(text);
   if (!imageGap || !/\p{Ll}/u.test(text) || text.split(' ').length < CAPTION_MIN_WORDS) return null;
   return { text, credit: null };
 }
@@ -945,6 +960,8 @@ function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: num
 const RUN_PARAGRAPHS_MIN = 2;
 const RUN_PARAGRAPHS_SHARE = 0.5;
 const GAP_CAPTION_SENTENCES = 2;
+/** Fewest sentences under blank lines that make a text's blank lines its lost pictures. */
+const GAP_CAPTIONS_MIN = 2;
 
 /**
  * Whether the text sets its paragraphs without a blank line above them (half of its long
@@ -974,7 +991,8 @@ function runsParagraphs(lines: Line[], rules: BoilerplateRules): boolean {
  */
 function gapCaption(rules: BoilerplateRules, text: string): Caption | null {
   // A line without a stop under a blank line is as likely a subheading: only sentences are taken.
-  if (text.length > rules.captionMaxLength || !SENTENCE_END.test(text) || MARKDOWN_BLOCK.test(text) || !/^["“(]?\p{Lu}/u.test(text)) return null;
+  // A line in quotation marks is a quotation (a book's motto, nlplabtdtu-doanhnhansaigon 008), not a description.
+  if (text.length > rules.captionMaxLength || !SENTENCE_END.test(text) || MARKDOWN_BLOCK.test(text) || !/^\(?\p{Lu}/u.test(text)) return null;
   if (text.split(' ').length < CAPTION_MIN_WORDS || /https?:|www\./.test(text)) return null;
   if (splitSentences(text).length > GAP_CAPTION_SENTENCES) return null;
   return { text, credit: null };

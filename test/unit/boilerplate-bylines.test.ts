@@ -86,3 +86,38 @@ describe('an outlet line under a byline (dzungcamlang-baomoi 005)', () => {
     expect(r.paragraphs.join('\n')).not.toContain('Theo Infonet');
   });
 });
+
+describe('captions precision: only lines a caption\'s shape and place vouch for (round 6)', () => {
+  const kept = (path: string, line: string) => {
+    const r = strip(read(path));
+    expect(r.paragraphs.join('\n')).toContain(line);
+    expect(r.captions.map((c) => c.text)).not.toContain(line);
+  };
+
+  it('keeps a motto in quotation marks under a blank line (nlplabtdtu-doanhnhansaigon 008)', () => {
+    kept('nlplabtdtu-doanhnhansaigon/008.txt', '“Những người không tin vào điều kỳ diệu sẽ chẳng bao giờ thấy được điều kỳ diệu.”');
+  });
+
+  it('keeps the one sentence under a blank line of a text whose paragraphs run together (binhbinh22-vnexpress 005, anhduchb01-baodautu 010)', () => {
+    kept('binhbinh22-vnexpress/005.txt', 'Đà giảm của khối doanh nghiệp kéo tổng tiền gửi chảy vào hệ thống tính đến tháng 2 giảm nhẹ');
+    kept('anhduchb01-baodautu/010.txt', 'Tập đoàn Hòa Phát sẽ tập trung phát triển các đại đô thị diện tích từ 300 - 500 ha.');
+  });
+
+  it('keeps a heading right over its paragraph under a wide gap (binhbinh22-cafef 004)', () => {
+    kept('binhbinh22-cafef/004.txt', 'Những chiếc ly pha lê mang niềm tự hào châu Á');
+  });
+
+  it('keeps a line that stops mid-sentence where the next line goes on in lower case, whatever its opening (nguyenvulebinh-vtv 006)', () => {
+    kept('nguyenvulebinh-vtv/006.txt', 'Đồng chí ĐinhThế Huynh bày tỏ vui mừng trước những bước phát');
+  });
+
+  it('still reads every sentence under a lost picture where a text has several (ducc8201-24h 002, 004)', () => {
+    for (const n of ['002', '004']) {
+      const gold = JSON.parse(read(`ducc8201-24h/${n}.gold.json`)) as Gold & { captions: string[] };
+      const r = strip(read(`ducc8201-24h/${n}.txt`));
+      const found = gold.captions.filter((c) => r.captions.some((p) => squeeze(p.text) === squeeze(c)));
+      expect(found.length).toBeGreaterThanOrEqual(4);
+      for (const c of found) expect(r.paragraphs.join('\n')).not.toContain(c);
+    }
+  });
+});

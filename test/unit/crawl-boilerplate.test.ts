@@ -252,10 +252,14 @@ describe('a subheading after a wide gap', () => {
     expect(r.paragraphs).toContain(subheading);
   });
 
-  // The rule's limit: without its siblings the same line reads as a lost picture's caption, as the gap rule intends.
-  it('is still read by the gap in a text with no other subheading', () => {
+  // Round 6: without its siblings it still stands right over its paragraph, as a heading does; a lost
+  // picture's caption has a blank line under it too.
+  it('is no caption in a text with no other subheading either, while the same line between two gaps is', () => {
     const text = [...doc.slice(0, 2), ...doc.slice(14, 22)].join('\n');
-    expect(strip(text).captions).toEqual([{ text: subheading, credit: null }]);
+    expect(text).toContain(`\n\n\n${subheading}\n`);
+    expect(strip(text).captions).toEqual([]);
+    expect(strip(text).paragraphs).toContain(subheading);
+    expect(strip(text.replace(`${subheading}\n`, `${subheading}\n\n`)).captions).toEqual([{ text: subheading, credit: null }]);
   });
 });
 
