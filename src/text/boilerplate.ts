@@ -250,6 +250,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   // elsewhere a line is a block and only a short one is searched (cheaper on clean text).
   const dump = input.some((l) => l.text.length >= DUMP_MIN);
   if (inferMarkup) markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark, dump ? learned?.lines : undefined);
+  if (inferMarkup) markRepeatedSentences(lines, verdict, keptText, removedInline, mark);
 
   // A text that heads its sections with names (a list of resorts, of people) signs with none of them.
   const nameHeadings = inferMarkup ? nameHeadingLines(lines, rules) : new Set<number>();
@@ -1600,6 +1601,63 @@ function markInlineBoilerplate(
     }
     keptText[i] = sentences.filter((_, k) => !drop[k]).join(' ');
     removedInline[i] = sentences.flatMap((sentence, k) => (drop[k] ? [{ reason: drop[k]!, text: sentence }] : []));
+  }
+}
+
+/** Shortest run of sentences printed twice in a row that is a doubled block, not a phrase a text repeats for effect. */
+const REPEATED_RUN_MIN = 60;
+/** Most sentences of a doubled block (a photo story's slide). */
+const REPEATED_RUN_SENTENCES = 12;
+
+/**
+ * A run of sentences printed twice in a row inside one paragraph: a one-line dump of a photo
+ * story prints each slide's text twice (chris6868-vnexpress). The first printing stays, the
+ * second goes; a short sentence said twice (`Cố lên! Cố lên!`) is text.
+ */
+function markRepeatedSentences(
+  lines: Line[],
+  verdict: (RemovalReason | null)[],
+  keptText: string[],
+  removedInline: Removal[][],
+  mark: (i: number, r: RemovalReason) => void,
+): void {
+  for (let i = 0; i < lines.length; i++) {
+    if (verdict[i]) continue;
+    const text = keptText[i] ?? lines[i]!.text;
+    if (text.length < 2 * REPEATED_RUN_MIN) continue;
+    const sentences = splitSentences(text).map((x) => x.trim());
+    // Most paragraphs say no sentence twice: one pass over a set spares them the search.
+    const seen = new Set<string>();
+    if (!sentences.some((x) => seen.size === seen.add(x).size)) continue;
+    const drop = sentences.map(() => false);
+    for (let a = 0; a < sentences.length; a++) {
+      for (let k = 1; k <= REPEATED_RUN_SENTENCES && a + 2 * k <= sentences.length; k++) {
+        let same = true;
+        let chars = 0;
+        for (let j = 0; j < k && same; j++) {
+          same = sentences[a + j] === sentences[a + k + j];
+          chars += sentences[a + j]!.length;
+        }
+        if (!same || chars < REPEATED_RUN_MIN) continue;
+        for (let j = a + k; j < a + 2 * k; j++) drop[j] = true;
+        a += 2 * k - 1;
+        break;
+      }
+    }
+    if (!drop.some(Boolean)) continue;
+    // One removal per doubled block, as it was one block on the page.
+    const removed: Removal[] = [];
+    sentences.forEach((x, k) => {
+      if (!drop[k]) return;
+      if (k > 0 && drop[k - 1]) removed[removed.length - 1]!.text += ` ${x}`;
+      else removed.push({ reason: 'duplicate', text: x });
+    });
+    if (drop.every(Boolean)) {
+      mark(i, 'duplicate');
+      continue;
+    }
+    keptText[i] = sentences.filter((_, k) => !drop[k]).join(' ');
+    (removedInline[i] ??= []).push(...removed);
   }
 }
 

@@ -121,3 +121,29 @@ describe('captions precision: only lines a caption\'s shape and place vouch for 
     }
   });
 });
+
+describe('a photo story a one-line dump printed twice (chris6868-vnexpress 003, 004)', () => {
+  it.each(['003', '004'])('keeps each slide of %s once and every labelled body piece', (n) => {
+    const gold = JSON.parse(read(`chris6868-vnexpress/${n}.gold.json`)) as Gold & { body: string[] };
+    const raw = read(`chris6868-vnexpress/${n}.txt`);
+    const r = strip(raw);
+    const out = r.paragraphs.join(' ');
+    for (const piece of gold.body) expect(out).toContain(squeeze(piece).slice(0, 80));
+    // Each doubled slide now stands once: the first sentence of every `other` item is found once.
+    for (const b of gold.boilerplate.filter((x) => x.category === 'other')) {
+      const first = b.text.slice(0, 60);
+      expect(raw.split(first).length - 1).toBe(2);
+      expect(out.split(first).length - 1).toBe(1);
+    }
+    expect(r.removed.filter((x) => x.reason === 'duplicate').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('keeps a short sentence said twice in a row, and a long one said twice apart', () => {
+    const text = read('chris6868-vnexpress/003.txt').slice(0, 1200);
+    const short = 'Vụ việc đang được điều tra làm rõ.';
+    expect(strip(`${short} ${short} ${text}`).paragraphs.join(' ')).toContain(`${short} ${short}`);
+    const long = 'Tại phường Nghĩa Đô, một phụ nữ bán hàng rong bị xử phạt 225.000 đồng vì bán hàng rong trái phép.';
+    const apart = `${long} Lực lượng chức năng tiếp tục kiểm tra trên các tuyến phố. ${long}`;
+    expect(strip(apart).paragraphs.join(' ')).toBe(apart);
+  });
+});
