@@ -279,12 +279,13 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       }
       if (verdict[i] === 'learned') continue;
       seen++;
-      const tail = trailingCredit(rules, text) ?? (unpunctuated ? unpunctuatedCredit(text) : null);
+      const tail: TailCredit | null = trailingCredit(rules, text) ?? (unpunctuated ? unpunctuatedCredit(text) : null);
       if (tail) {
         authors.unshift(...tail.credit.authors);
         sources.unshift(...tail.credit.sources);
         keptText[i] = tail.kept;
         (removedInline[i] ??= []).push({ reason: tail.credit.authors.length > 0 ? 'byline' : 'source-credit', text: tail.removed });
+        if (tail.teaser) removedInline[i]!.push({ reason: 'related', text: tail.teaser });
         if (affiliation !== -1 && tail.credit.authors.length > 0) mark(affiliation, 'byline');
       }
       break;
@@ -1215,24 +1216,46 @@ function readCredit(rules: BoilerplateRules, line: string): Credit | null {
   return null;
 }
 
+/** A credit cut from the end of a line: what stays, what goes, what it names, and a teaser glued after it. */
+interface TailCredit {
+  kept: string;
+  removed: string;
+  credit: Credit;
+  teaser?: string;
+}
+
 /** Longest end of a line after its last sentence that can be a credit. */
 const TAIL_MAX = 120;
 // `... Việt Nam VIRAC PV`: the reporter's tag glued to the last sentence names no one.
 const REPORTER_TAIL = /\s\(?(?:PV|CTV|BTV|Nhóm PV|Nhóm phóng viên|Phóng viên)\)?\.?$/u;
 
 /** A credit glued after the last sentence of a line (`bà nói. Thu Thảo (Theo Interesting Engineering)`). */
-function trailingCredit(rules: BoilerplateRules, text: string): { kept: string; removed: string; credit: Credit } | null {
+function trailingCredit(rules: BoilerplateRules, text: string): TailCredit | null {
   const reporter = REPORTER_TAIL.exec(text);
   if (reporter && reporter.index > 0) {
     return { kept: text.slice(0, reporter.index), removed: reporter[0].trim(), credit: { authors: [], sources: [] } };
   }
-  for (let p = text.length - 2; p > 0 && text.length - p <= TAIL_MAX; p--) {
+  // A credit is short; a teaser headline may follow it.
+  for (let p = text.length - 2; p > 0 && text.length - p <= TAIL_MAX + TEASER_MAX; p--) {
     if (text[p] !== ' ' || !/[.!?…"”’]/.test(text[p - 1]!)) continue;
     const tail = text.slice(p + 1);
     const credit = readCredit(rules, tail);
-    return credit ? { kept: text.slice(0, p), removed: tail, credit } : null;
+    if (credit) return { kept: text.slice(0, p), removed: tail, credit };
+    const teased = CREDIT_THEN_TEASER.exec(tail);
+    if (!teased || !isOutletWord(rules, teased[2]!) || !isTeaserHeadline(rules, teased[3]!) || teased[3]!.split(' ').length < TEASER_WORDS_MIN) return null;
+    return { kept: text.slice(0, p), removed: teased[1]!, credit: { authors: [], sources: [teased[2]!] }, teaser: teased[3]! };
   }
   return null;
+}
+
+// `... bình luận. Theo: BI Đây là 3 siêu phẩm Apple ...?`: a labelled credit of one outlet word, then another
+// article's headline the page printed under it (binhbinh22-cafef, whose blocks lost their breaks).
+const CREDIT_THEN_TEASER = /^((?:Theo|Nguồn|Tham khảo)\s*:\s*(\S+))\s+(\p{Lu}.*)$/u;
+const TEASER_WORDS_MIN = 5;
+
+/** One word that names an outlet: an acronym (`BI`), a brand that is no Vietnamese syllable (`Autostation`). */
+function isOutletWord(rules: BoilerplateRules, word: string): boolean {
+  return isOutlet(rules, word) || (/^\p{Lu}/u.test(word) && word.length >= 4 && !isSyllable(word));
 }
 
 /** Shortest text whose lack of stops and commas says the crawler stripped them. */

@@ -147,3 +147,28 @@ describe('a photo story a one-line dump printed twice (chris6868-vnexpress 003, 
     expect(strip(apart).paragraphs.join(' ')).toBe(apart);
   });
 });
+
+describe('a labelled credit with another article’s headline glued under it (binhbinh22-cafef 003, 006)', () => {
+  it.each([
+    ['003', 'BI', 'Đây là 3 siêu phẩm Apple sẽ ra mắt trong sự kiện 31/10'],
+    ['006', 'Autostation', 'Honda Accord giảm kỷ lục 220 triệu'],
+  ])('reads the outlet of %s and removes the headline after it', (n, outlet, headline) => {
+    const r = stripBoilerplate(splitLines(read(`binhbinh22-cafef/${n}.txt`).replace(/\s+/g, ' ')), rules);
+    expect(r.sources).toEqual([outlet]);
+    expect(r.authors).toEqual([]);
+    const text = r.paragraphs.join('\n');
+    expect(text).not.toContain(headline);
+    expect(text).not.toContain(outlet);
+    expect(r.removed.filter((x) => x.reason === 'related').map((x) => x.text)).toEqual([expect.stringContaining(headline)]);
+  });
+
+  it('keeps a closing sentence that opens with `Theo` and goes on as a statement', () => {
+    const body = 'Dự kiến, xe sẽ được ra mắt tại Thái Lan vào năm 2024 theo dạng nhập khẩu.';
+    // No one-word outlet stands before the next capital (`Bộ` is a word of the text), and no headline follows.
+    for (const end of ['Theo: Bộ Công Thương, giá xe sẽ còn giảm trong quý tới.', 'Theo: Autostation, giá xe sẽ còn giảm trong quý tới.']) {
+      const r = strip(`${body} ${end}`);
+      expect(r.paragraphs.join(' ')).toContain(end.slice(7, 30));
+      expect(r.removed.filter((x) => x.reason === 'related')).toEqual([]);
+    }
+  });
+});
