@@ -1739,9 +1739,15 @@ function unemphasized(text: string): string {
   return text[0] === '*' || text[0] === '_' ? text.replace(EMPHASIS, '') : text;
 }
 
-/** `Hòa – Dịu`: writers who sign a shared piece with one syllable each. */
+/** Most writers who sign a shared piece with one syllable each. */
+const NAME_LIST_MAX = 3;
+
+/**
+ * `Hòa – Dịu`: writers who sign a shared piece with one Vietnamese syllable each. A longer
+ * list, or one of foreign words, is a list the text gives (`Ederson, Ake, Stones, Dias`, a line-up).
+ */
 function isNameList(names: string[]): boolean {
-  return names.length >= 2 && names.every((n) => /^\p{Lu}\p{Ll}+$/u.test(n));
+  return names.length >= 2 && names.length <= NAME_LIST_MAX && names.every((n) => /^\p{Lu}\p{Ll}+$/u.test(n) && isSyllable(n));
 }
 
 /** `Trần Thủy VietnamNet`, `CNBC Băng Băng`: a person's name and an outlet's, in either order. */

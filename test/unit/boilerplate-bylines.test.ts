@@ -172,3 +172,29 @@ describe('a labelled credit with another article’s headline glued under it (bi
     }
   });
 });
+
+describe('a closing list of names in the text, and a dateline, are no byline', () => {
+  // nlplabtdtu-bongdaplus 004 closes with the two line-ups; without their team labels they are bare lists of names.
+  const page = read('nlplabtdtu-bongdaplus/004.txt').trimEnd().split('\n');
+  const body = page.slice(0, -3).join('\n');
+
+  it.each(['Ederson, Ake, Stones, Dias', 'Sommer, Cancelo, Pavard', 'Ederson - Rodri'])('keeps the line-up %s as text', (names) => {
+    const r = strip(`${body}\n\n${names}`);
+    expect(r.authors).toEqual([]);
+    expect(r.paragraphs[r.paragraphs.length - 1]).toBe(names);
+  });
+
+  it('keeps the labelled line-ups of the page as text', () => {
+    const r = strip(page.join('\n'));
+    expect(r.authors).toEqual([]);
+    expect(r.paragraphs.join('\n')).toContain('Man City: Ederson, Ake, Stones, Dias, Akanji');
+  });
+
+  it('keeps a dateline under the text as text, and still reads two writers of one syllable each (hongquantq92-hddtvn 010)', () => {
+    for (const dateline of ['Hà Nội, ngày 25 tháng 10 năm 2020', 'TP.HCM, 20/4/2023']) {
+      const r = strip(`${body}\n\n${dateline}`);
+      expect([dateline, r.authors]).toEqual([dateline, []]);
+    }
+    expect(strip(read('hongquantq92-hddtvn/010.txt')).authors).toEqual(['Hoà', 'Dịu']);
+  });
+});
