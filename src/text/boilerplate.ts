@@ -250,7 +250,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   // elsewhere a line is a block and only a short one is searched (cheaper on clean text).
   const dump = input.some((l) => l.text.length >= DUMP_MIN);
   if (inferMarkup) markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark, dump ? learned?.lines : undefined);
-  if (inferMarkup) markRepeatedSentences(lines, verdict, keptText, removedInline, mark);
+  if (inferMarkup && dump) markRepeatedSentences(lines, verdict, keptText, removedInline, mark);
 
   // A text that heads its sections with names (a list of resorts, of people) signs with none of them.
   const nameHeadings = inferMarkup ? nameHeadingLines(lines, rules) : new Set<number>();
@@ -1633,9 +1633,11 @@ const REPEATED_RUN_MIN = 60;
 const REPEATED_RUN_SENTENCES = 12;
 
 /**
- * A run of sentences printed twice in a row inside one paragraph: a one-line dump of a photo
- * story prints each slide's text twice (chris6868-vnexpress). The first printing stays, the
- * second goes; a short sentence said twice (`Cố lên! Cố lên!`) is text.
+ * A run of sentences printed twice in a row inside a one-line dump: the dump of a photo story
+ * prints each slide's text twice (chris6868-vnexpress). The first printing stays, the second
+ * goes; a short sentence said twice (`Cố lên! Cố lên!`) is text. Only in dumps: where a line is
+ * a paragraph, a slide printed twice is a repeated line (`markRepeats`), and a paragraph that
+ * says one sentence twice is left as written.
  */
 function markRepeatedSentences(
   lines: Line[],
