@@ -259,7 +259,6 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   // writer may stand in enough pages to be learned: still a byline.
   let orphan = -1;
   let affiliation = -1;
-  const unpunctuated = inferMarkup && isUnpunctuated(lines);
   for (let i = lines.length - 1, seen = 0; inferMarkup && i >= 0 && seen < 3; i--) {
     if (verdict[i] && verdict[i] !== 'learned') continue;
     const text = bare(keptText[i] ?? lines[i]!.text);
@@ -279,7 +278,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       }
       if (verdict[i] === 'learned') continue;
       seen++;
-      const tail: TailCredit | null = trailingCredit(rules, text) ?? (unpunctuated ? unpunctuatedCredit(text) : null);
+      const tail: TailCredit | null = trailingCredit(rules, text) ?? (isUnpunctuated(lines) ? unpunctuatedCredit(text) : null);
       if (tail) {
         authors.unshift(...tail.credit.authors);
         sources.unshift(...tail.credit.sources);
@@ -1269,15 +1268,18 @@ const UNPUNCTUATED_SHARE = 0.002;
  */
 function isUnpunctuated(lines: Line[]): boolean {
   let chars = 0;
+  for (const l of lines) chars += l.text.length;
+  if (chars < UNPUNCTUATED_MIN) return false;
+  // Text with its punctuation passes the limit within a few sentences: stop there.
+  const limit = chars * UNPUNCTUATED_SHARE;
   let marks = 0;
   for (const l of lines) {
-    chars += l.text.length;
     for (let k = 0; k < l.text.length; k++) {
       const c = l.text.charCodeAt(k);
-      if (c === 46 || c === 44 || c === 58 || c === 59) marks++;
+      if ((c === 46 || c === 44 || c === 58 || c === 59) && ++marks > limit) return false;
     }
   }
-  return chars >= UNPUNCTUATED_MIN && marks <= chars * UNPUNCTUATED_SHARE;
+  return true;
 }
 
 // Words of an unpunctuated tail: a closing quote or an ellipsis parts them too (`lớn…Thu Hằng`).
@@ -1513,6 +1515,9 @@ function markNameLines(
     } else if (i >= secondHalf) {
       const names = text.split(NAME_SEPARATOR).map((n) => n.trim());
       if (!isNameList(names) && !names.every((n) => isPersonName(rules, n))) continue;
+      // A writer's name holds a Vietnamese syllable (`Thịnh Joey`); `Admicro Ad`, an ad network's label
+      // split from the next sentence (bazzi24-cafef 007, 008), holds none.
+      if (!names.every((n) => n.split(/[\s.]+/).some((w) => isSyllable(w) || /^\p{Lu}$/u.test(w)))) continue;
       // `Sophia Floersch` over a paragraph about her is a subheading: a writer's name is not the next line's subject.
       if (names.some((n) => lines[i + 1]?.text.includes(n))) continue;
       authors.push(...names);
@@ -1650,10 +1655,9 @@ function markRepeatedSentences(
     if (verdict[i]) continue;
     const text = keptText[i] ?? lines[i]!.text;
     if (text.length < 2 * REPEATED_RUN_MIN) continue;
+    // Most dumps open no two sentences alike: the openings alone spare them the split and the search.
+    if (!repeatsAnOpening(text)) continue;
     const sentences = splitSentences(text).map((x) => x.trim());
-    // Most paragraphs say no sentence twice: one pass over a set spares them the search.
-    const seen = new Set<string>();
-    if (!sentences.some((x) => seen.size === seen.add(x).size)) continue;
     const drop = sentences.map(() => false);
     for (let a = 0; a < sentences.length; a++) {
       for (let k = 1; k <= REPEATED_RUN_SENTENCES && a + 2 * k <= sentences.length; k++) {
@@ -1684,6 +1688,21 @@ function markRepeatedSentences(
     keptText[i] = sentences.filter((_, k) => !drop[k]).join(' ');
     (removedInline[i] ??= []).push(...removed);
   }
+}
+
+/** Characters of a sentence's opening compared to find a text that may print a block twice. */
+const OPENING_KEY = 24;
+
+/** Whether two sentences of `text` open with the same characters (the text itself opens the first). */
+function repeatsAnOpening(text: string): boolean {
+  const seen = new Set<string>([text.slice(0, OPENING_KEY)]);
+  for (const m of text.matchAll(SENTENCE_BREAK)) {
+    const at = m.index + m[0].length;
+    const key = text.slice(at, at + OPENING_KEY);
+    if (seen.has(key)) return true;
+    seen.add(key);
+  }
+  return false;
 }
 
 // The editor's voice introducing a piece of writing (`Chúng tôi xin giới thiệu bài viết ...`), not a
