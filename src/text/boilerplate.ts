@@ -1,5 +1,6 @@
 import { lineKey, type LearnedSource } from './learned.js';
 import type { Line, Removal, RemovalReason } from './lines.js';
+import { isVietnameseSyllable } from './vietnamese-score.js';
 
 /** Boilerplate rules, compiled from config (see config/default.json). */
 export interface BoilerplateRules {
@@ -144,6 +145,8 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   // Where paragraphs follow each other without a blank line, a blank line is a lost picture.
   const pictureGaps = inferMarkup && !markdown && !slides && runsParagraphs(lines, rules);
   let quoting: Set<number> | undefined;
+  // Sentences under a blank line in a text whose paragraphs run together: captions if there are several.
+  const gapCaptions: number[] = [];
 
   for (let i = 0; i < lines.length; i++) {
     if (verdict[i]) continue;
@@ -211,17 +214,28 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
         continue;
       }
       const credited = creditedCaption(rules, text);
-      // A line over a markdown underline is a heading, not a caption.
-      const heading = MARKDOWN_RULE.test(lines[i + 1]?.text ?? '');
-      const caption =
-        credited ??
-        (heading ? null : standaloneCaption(rules, text, gapsTell ? gapBefore : 0)) ??
-        (pictureGaps && (gapBefore > 0 || lines.length === 1) && afterParagraph(lines, i) ? gapCaption(rules, text) : null);
+      const next = lines[i + 1];
+      // A line over a markdown underline is a heading, not a caption; nor is a line that
+      // stops mid-sentence where the next goes on in lower case (`... những bước phát` over `triển ...`).
+      const heading = MARKDOWN_RULE.test(next?.text ?? '') || (next !== undefined && next.gapBefore === 0 && !SENTENCE_END.test(text) && /^\p{Ll}/u.test(next.text));
+      const caption = credited ?? (heading ? null : standaloneCaption(rules, text, gapsTell ? gapBefore : 0, next?.gapBefore ?? 1));
+      if (!caption && !heading && pictureGaps && (gapBefore > 0 || lines.length === 1) && afterParagraph(lines, i) && gapCaption(rules, text)) {
+        gapCaptions.push(i);
+      }
       if (caption) {
         // A credit label whose name was lost names neither picture nor author.
         if (caption.text !== '' || caption.credit) captions.push(caption);
         mark(i, 'caption');
       }
+    }
+  }
+
+  // One sentence under a blank line may be a paragraph like any other; two or more are the
+  // document's pictures (binhbinh22-vnexpress 005 and anhduchb01-baodautu 010 kept their one).
+  if (gapCaptions.length >= GAP_CAPTIONS_MIN) {
+    for (const i of gapCaptions) {
+      captions.push({ text: lines[i]!.text, credit: null });
+      mark(i, 'caption');
     }
   }
 
@@ -236,6 +250,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
   // elsewhere a line is a block and only a short one is searched (cheaper on clean text).
   const dump = input.some((l) => l.text.length >= DUMP_MIN);
   if (inferMarkup) markInlineBoilerplate(lines, verdict, rules, dump, captions, keptText, removedInline, mark, dump ? learned?.lines : undefined);
+  if (inferMarkup && dump) markRepeatedSentences(lines, verdict, keptText, removedInline, mark);
 
   // A text that heads its sections with names (a list of resorts, of people) signs with none of them.
   const nameHeadings = inferMarkup ? nameHeadingLines(lines, rules) : new Set<number>();
@@ -263,12 +278,13 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
       }
       if (verdict[i] === 'learned') continue;
       seen++;
-      const tail = trailingCredit(rules, text);
+      const tail: TailCredit | null = trailingCredit(rules, text) ?? (isUnpunctuated(lines) ? unpunctuatedCredit(text) : null);
       if (tail) {
         authors.unshift(...tail.credit.authors);
         sources.unshift(...tail.credit.sources);
         keptText[i] = tail.kept;
         (removedInline[i] ??= []).push({ reason: tail.credit.authors.length > 0 ? 'byline' : 'source-credit', text: tail.removed });
+        if (tail.teaser) removedInline[i]!.push({ reason: 'related', text: tail.teaser });
         if (affiliation !== -1 && tail.credit.authors.length > 0) mark(affiliation, 'byline');
       }
       break;
@@ -285,7 +301,7 @@ export function stripBoilerplate(input: Line[], rules: BoilerplateRules, learned
     sources.unshift(...credit.sources);
     mark(i, credit.authors.length > 0 ? 'byline' : 'source-credit');
   }
-  if (inferMarkup) markNameLines(lines, verdict, rules, authors, captions, nameHeadings, mark);
+  if (inferMarkup) markNameLines(lines, verdict, rules, authors, sources, captions, nameHeadings, mark);
   if (inferMarkup) markClosingMeta(lines, verdict, mark);
 
   markRepeats(lines, verdict, mark);
@@ -922,7 +938,7 @@ function creditedCaption(rules: BoilerplateRules, text: string): Caption | null 
  * ("Quang cảnh ...", "Ảnh minh họa"). A picture is described in words: a time, a
  * button or a two-word fragment is not a caption.
  */
-function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: number): Caption | null {
+function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: number, gapAfter: number): Caption | null {
   if (text.length > rules.captionMaxLength || MARKDOWN_BLOCK.test(text)) return null;
   const cue = firstMatch(rules.captionCues, text);
   // `Đại biểu Quốc hội Lê Thanh Vân đã dành cho ... Đại hội Đảng XIII.`: a long sentence that
@@ -934,7 +950,9 @@ function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: num
     const end = closing && /^[.!?…]/.test(cue[0]) ? cue.index + 1 : cue.index;
     return { text: closing ? text.slice(0, end).trim() : text, credit: null };
   }
-  const imageGap = gapBefore >= 2 && !ENDS_SENTENCE.test(text) && !/https?:|www\./.test(text);
+  // Under a wide gap and over a blank line: a line right over its paragraph is that paragraph's heading
+  // (`Những chiếc ly pha lê mang niềm tự hào châu Á` over `Châu Á vốn ...`, binhbinh22-cafef 004).
+  const imageGap = gapBefore >= 2 && gapAfter > 0 && !ENDS_SENTENCE.test(text) && !/https?:|www\./.test(text);
   if (!imageGap || !/\p{Ll}/u.test(text) || text.split(' ').length < CAPTION_MIN_WORDS) return null;
   return { text, credit: null };
 }
@@ -943,6 +961,8 @@ function standaloneCaption(rules: BoilerplateRules, text: string, gapBefore: num
 const RUN_PARAGRAPHS_MIN = 2;
 const RUN_PARAGRAPHS_SHARE = 0.5;
 const GAP_CAPTION_SENTENCES = 2;
+/** Fewest sentences under blank lines that make a text's blank lines its lost pictures. */
+const GAP_CAPTIONS_MIN = 2;
 
 /**
  * Whether the text sets its paragraphs without a blank line above them (half of its long
@@ -972,7 +992,8 @@ function runsParagraphs(lines: Line[], rules: BoilerplateRules): boolean {
  */
 function gapCaption(rules: BoilerplateRules, text: string): Caption | null {
   // A line without a stop under a blank line is as likely a subheading: only sentences are taken.
-  if (text.length > rules.captionMaxLength || !SENTENCE_END.test(text) || MARKDOWN_BLOCK.test(text) || !/^["“(]?\p{Lu}/u.test(text)) return null;
+  // A line in quotation marks is a quotation (a book's motto, nlplabtdtu-doanhnhansaigon 008), not a description.
+  if (text.length > rules.captionMaxLength || !SENTENCE_END.test(text) || MARKDOWN_BLOCK.test(text) || !/^\(?\p{Lu}/u.test(text)) return null;
   if (text.split(' ').length < CAPTION_MIN_WORDS || /https?:|www\./.test(text)) return null;
   if (splitSentences(text).length > GAP_CAPTION_SENTENCES) return null;
   return { text, credit: null };
@@ -1194,24 +1215,178 @@ function readCredit(rules: BoilerplateRules, line: string): Credit | null {
   return null;
 }
 
+/** A credit cut from the end of a line: what stays, what goes, what it names, and a teaser glued after it. */
+interface TailCredit {
+  kept: string;
+  removed: string;
+  credit: Credit;
+  teaser?: string;
+}
+
 /** Longest end of a line after its last sentence that can be a credit. */
 const TAIL_MAX = 120;
 // `... Việt Nam VIRAC PV`: the reporter's tag glued to the last sentence names no one.
 const REPORTER_TAIL = /\s\(?(?:PV|CTV|BTV|Nhóm PV|Nhóm phóng viên|Phóng viên)\)?\.?$/u;
 
 /** A credit glued after the last sentence of a line (`bà nói. Thu Thảo (Theo Interesting Engineering)`). */
-function trailingCredit(rules: BoilerplateRules, text: string): { kept: string; removed: string; credit: Credit } | null {
+function trailingCredit(rules: BoilerplateRules, text: string): TailCredit | null {
   const reporter = REPORTER_TAIL.exec(text);
   if (reporter && reporter.index > 0) {
     return { kept: text.slice(0, reporter.index), removed: reporter[0].trim(), credit: { authors: [], sources: [] } };
   }
-  for (let p = text.length - 2; p > 0 && text.length - p <= TAIL_MAX; p--) {
+  // A credit is short; a teaser headline may follow it.
+  for (let p = text.length - 2; p > 0 && text.length - p <= TAIL_MAX + TEASER_MAX; p--) {
     if (text[p] !== ' ' || !/[.!?…"”’]/.test(text[p - 1]!)) continue;
     const tail = text.slice(p + 1);
     const credit = readCredit(rules, tail);
-    return credit ? { kept: text.slice(0, p), removed: tail, credit } : null;
+    if (credit) return { kept: text.slice(0, p), removed: tail, credit };
+    const teased = CREDIT_THEN_TEASER.exec(tail);
+    if (!teased || !isOutletWord(rules, teased[2]!) || !isTeaserHeadline(rules, teased[3]!) || teased[3]!.split(' ').length < TEASER_WORDS_MIN) return null;
+    return { kept: text.slice(0, p), removed: teased[1]!, credit: { authors: [], sources: [teased[2]!] }, teaser: teased[3]! };
   }
   return null;
+}
+
+// `... bình luận. Theo: BI Đây là 3 siêu phẩm Apple ...?`: a labelled credit of one outlet word, then another
+// article's headline the page printed under it (binhbinh22-cafef, whose blocks lost their breaks).
+const CREDIT_THEN_TEASER = /^((?:Theo|Nguồn|Tham khảo)\s*:\s*(\S+))\s+(\p{Lu}.*)$/u;
+const TEASER_WORDS_MIN = 5;
+
+/** One word that names an outlet: an acronym (`BI`), a brand that is no Vietnamese syllable (`Autostation`). */
+function isOutletWord(rules: BoilerplateRules, word: string): boolean {
+  return isOutlet(rules, word) || (/^\p{Lu}/u.test(word) && word.length >= 4 && !isSyllable(word));
+}
+
+/** Shortest text whose lack of stops and commas says the crawler stripped them. */
+const UNPUNCTUATED_MIN = 400;
+/** Most stops, commas, colons and semicolons per character of such a text (a decimal or a time may stay). */
+const UNPUNCTUATED_SHARE = 0.002;
+
+/**
+ * A text whose crawler replaced every stop, comma and colon with a space (one line, `... khán
+ * giả Minh Thư`): the byline is glued after the last word of the text with nothing between.
+ */
+function isUnpunctuated(lines: Line[]): boolean {
+  let chars = 0;
+  for (const l of lines) chars += l.text.length;
+  if (chars < UNPUNCTUATED_MIN) return false;
+  // Text with its punctuation passes the limit within a few sentences: stop there.
+  const limit = chars * UNPUNCTUATED_SHARE;
+  let marks = 0;
+  for (const l of lines) {
+    for (let k = 0; k < l.text.length; k++) {
+      const c = l.text.charCodeAt(k);
+      if ((c === 46 || c === 44 || c === 58 || c === 59) && ++marks > limit) return false;
+    }
+  }
+  return true;
+}
+
+// Words of an unpunctuated tail: a closing quote or an ellipsis parts them too (`lớn…Thu Hằng`).
+const TAIL_WORD = /[^\s….!?"“”]+/g;
+// A writer's role after the name: `Đỗ Thiện thực hiện` (who did the interview), `Hồng Duy tổng hợp`.
+const ROLE_WORDS = new Set(['thực hiện', 'tổng hợp', 'lược dịch', 'biên dịch', 'biên soạn']);
+// `nguồn clip VTV`: a credit of the clip or the picture above, left at the very end.
+const MEDIA_CREDIT = new Set(['nguồn clip', 'nguồn ảnh', 'nguồn video']);
+// A word before a name that makes the name its object (`tại Hà Nội`, `của Việt Nam`, `ông Minh Thư`): text, not a signature.
+const NAME_GOVERNORS = new Set(['tại', 'ở', 'của', 'với', 'cho', 'từ', 'đến', 'tới', 'về', 'và', 'trên', 'dưới', 'sang', 'qua', 'như', 'là', 'gồm', 'ông', 'bà', 'anh', 'chị', 'cô', 'chú', 'bác', 'em', 'thầy']);
+// A place noun before a name makes it a place (`tỉnh Quảng Nam`), unless the name opens with an initial (`thành phố T Hằng`).
+const PLACE_NOUNS = new Set(['tỉnh', 'thành', 'phố', 'huyện', 'xã', 'quận', 'phường', 'nước', 'thị', 'trấn', 'làng', 'thôn']);
+// Vietnamese family names: a name of three or four syllables opens with one (`Nguyễn Anh Thi`);
+// without one only the last two are the writer's (`Bangkok Thanh Hảo`, `Kim Jong Un Sầm Hoa`).
+const FAMILY_NAMES = new Set(
+  ('Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Đinh Lâm Mai Trịnh Trương Lương Cao Tạ Hà ' +
+    'Chu Thái La Tô Từ Quách Lưu Kiều Khổng Tăng Vương Triệu Châu Diệp Mạc Tôn Thân Lại Nghiêm Phùng Âu Đàm Đồng Giang Hứa Khúc ' +
+    'Kim Lục Ông Quan Tống Văn Lạc Mạnh Nông Lò Hầu Doãn Đường Phí Ninh Vi Cù Bạch Hoa Thạch Trình Đậu Lã Lộc Thi Tiêu Yên Ứng').split(' '),
+);
+const NAMES_IN_TAIL_MAX = 4;
+const OUTLET_WORDS_MAX = 6;
+
+/** `Quỳnh`: `qu` opens a syllable as `c` does (`cuỳnh` is the same rime). */
+function isSyllable(word: string): boolean {
+  return isVietnameseSyllable(word) || (/^[Qq]u/.test(word) && isVietnameseSyllable(`c${word.slice(1)}`));
+}
+
+/** A word of a name in a text without stops: a capitalised Vietnamese syllable, or an initial that lost its dot (`T Nhung`, `H  Tú`). */
+function isBareNameWord(word: string): boolean {
+  return /^\p{Lu}$/u.test(word) || (/^\p{Lu}/u.test(word) && isSyllable(word));
+}
+
+/** A brand's one word (`Zing`, `Thenextweb`, `VietnamPlus`, `TTXVN`): no Vietnamese syllable, so several such words are several outlets. */
+function isBrandWord(word: string): boolean {
+  return /^[\p{Lu}\d]/u.test(word) && !isSyllable(word);
+}
+
+/**
+ * The credit at the end of a text without stops: `Theo X` (outlets), names joined by `-`
+ * (`T Hằng - H Quỳnh`), a role (`thực hiện`), in that order from the end, or a person and
+ * an outlet (`Tuấn Nghĩa Theo Phonearena`, `Nguyễn Minh theo Mashable`). The first name
+ * stands right after a word of the text, so it is read by shape: initials and Vietnamese
+ * syllables, two of them or a family name and up to three more.
+ */
+function unpunctuatedCredit(text: string): { kept: string; removed: string; credit: Credit } | null {
+  const words = [...text.matchAll(TAIL_WORD)].map((m) => ({ word: m[0], at: m.index }));
+  let end = words.length;
+  const joined = (a: number, b: number) => words.slice(a, b).map((w) => w.word).join(' ');
+  // `nguồn clip VTV`: the last credit of a clip; it goes, and names neither author nor source.
+  for (let k = 1; k <= 3 && end - k - 2 >= 0; k++) {
+    if (MEDIA_CREDIT.has(joined(end - k - 2, end - k).toLowerCase()) && /^\p{Lu}/u.test(words[end - k]!.word)) {
+      end -= k + 2;
+      break;
+    }
+  }
+  let role = false;
+  if (end >= 2 && ROLE_WORDS.has(joined(end - 2, end))) {
+    role = true;
+    end -= 2;
+  }
+  const credit: Credit = { authors: [], sources: [] };
+  // `Theo X`: X is one outlet, or several one-word brands (`Theo Nghenhin Thenextweb`).
+  for (let k = end - 1; k >= Math.max(1, end - OUTLET_WORDS_MAX - 1) && !role; k--) {
+    const w = words[k]!.word;
+    if (w !== 'Theo' && w !== 'theo') continue;
+    const outlet = words.slice(k + 1, end).map((x) => x.word);
+    if (outlet.length === 0 || !/^[\p{Lu}\d]/u.test(outlet[0]!)) break;
+    // In running text `theo Luật ...` follows a verb: lower-case `theo` credits only after a name.
+    if (w === 'theo' && !(k >= 2 && isBareNameWord(words[k - 1]!.word) && isBareNameWord(words[k - 2]!.word))) break;
+    credit.sources.push(...(outlet.length > 1 && outlet.every(isBrandWord) ? outlet : [outlet.join(' ')]));
+    end = k;
+    break;
+  }
+  // Names from the end: groups parted by dashes, the first one bounded by the text's last word.
+  const groups: string[] = [];
+  let first = end;
+  for (let start = end; ; ) {
+    let k = start;
+    while (k > 0 && start - k < NAMES_IN_TAIL_MAX && isBareNameWord(words[k - 1]!.word)) k--;
+    const parted = k > 0 && /^[-–—]$/.test(words[k - 1]!.word);
+    if (!parted && start - k >= 2) {
+      // The first name: two syllables, or a family name and up to three more.
+      const family = words.slice(k, start - 2).findIndex((w) => FAMILY_NAMES.has(w.word));
+      k = family === -1 ? start - 2 : k + family;
+    }
+    const name = words.slice(k, start);
+    // The last word of a name is a syllable (`T Nhung`), not an initial (`T A`).
+    const named = k >= 1 && name.length >= 2 && !/^\p{Lu}$/u.test(name[name.length - 1]!.word);
+    // Names after `tại`, `của`, `ông`, `tỉnh` are the sentence's (`với sự tham gia của Hà Thu - Mai Hương`); before a credit or a role they sign.
+    const before = named && !parted ? words[k - 1]!.word.toLowerCase() : '';
+    const governed =
+      credit.sources.length === 0 && !role && (NAME_GOVERNORS.has(before) || (PLACE_NOUNS.has(before) && !/^\p{Lu}$/u.test(name[0]!.word)));
+    if (!named || governed) {
+      // Names parted by dashes need every one found: a half-read list is no credit.
+      if (groups.length > 0) return null;
+      break;
+    }
+    groups.unshift(text.slice(name[0]!.at, name[name.length - 1]!.at + name[name.length - 1]!.word.length));
+    first = k;
+    if (!parted) break;
+    start = k - 1;
+  }
+  if (groups.length === 0 && (credit.sources.length === 0 || role)) return null;
+  credit.authors.push(...groups);
+  const cut = words[first]?.at ?? 0;
+  if (cut === 0) return null;
+  return { kept: text.slice(0, cut).trimEnd(), removed: text.slice(cut).trim(), credit };
 }
 
 /** A short capitalised line without a sentence in it: an outlet name split from the credit above it. */
@@ -1308,6 +1483,7 @@ function markNameLines(
   verdict: (RemovalReason | null)[],
   rules: BoilerplateRules,
   authors: string[],
+  sources: string[],
   captions: Caption[],
   nameHeadings: ReadonlySet<number>,
   mark: (i: number, r: RemovalReason) => void,
@@ -1330,9 +1506,18 @@ function markNameLines(
     if (text.endsWith('.') && isPersonName(rules, text.slice(0, -1))) {
       captions.push({ text, credit: null });
       mark(i, 'caption');
+    } else if (i >= secondHalf && verdict[i - 1] === 'byline' && /^(?:Theo|THEO|Nguồn|NGUỒN)\s/u.test(text)) {
+      // `Trịnh Duy` over `Theo Infonet`: the outlet the writer's piece came from.
+      const credit = readCredit(rules, text);
+      if (!credit || credit.authors.length > 0) continue;
+      sources.push(...credit.sources);
+      mark(i, 'source-credit');
     } else if (i >= secondHalf) {
       const names = text.split(NAME_SEPARATOR).map((n) => n.trim());
       if (!isNameList(names) && !names.every((n) => isPersonName(rules, n))) continue;
+      // A writer's name holds a Vietnamese syllable (`Thịnh Joey`); `Admicro Ad`, an ad network's label
+      // split from the next sentence (bazzi24-cafef 007, 008), holds none.
+      if (!names.every((n) => n.split(/[\s.]+/).some((w) => isSyllable(w) || /^\p{Lu}$/u.test(w)))) continue;
       // `Sophia Floersch` over a paragraph about her is a subheading: a writer's name is not the next line's subject.
       if (names.some((n) => lines[i + 1]?.text.includes(n))) continue;
       authors.push(...names);
@@ -1447,6 +1632,79 @@ function markInlineBoilerplate(
   }
 }
 
+/** Shortest run of sentences printed twice in a row that is a doubled block, not a phrase a text repeats for effect. */
+const REPEATED_RUN_MIN = 60;
+/** Most sentences of a doubled block (a photo story's slide). */
+const REPEATED_RUN_SENTENCES = 12;
+
+/**
+ * A run of sentences printed twice in a row inside a one-line dump: the dump of a photo story
+ * prints each slide's text twice (chris6868-vnexpress). The first printing stays, the second
+ * goes; a short sentence said twice (`Cố lên! Cố lên!`) is text. Only in dumps: where a line is
+ * a paragraph, a slide printed twice is a repeated line (`markRepeats`), and a paragraph that
+ * says one sentence twice is left as written.
+ */
+function markRepeatedSentences(
+  lines: Line[],
+  verdict: (RemovalReason | null)[],
+  keptText: string[],
+  removedInline: Removal[][],
+  mark: (i: number, r: RemovalReason) => void,
+): void {
+  for (let i = 0; i < lines.length; i++) {
+    if (verdict[i]) continue;
+    const text = keptText[i] ?? lines[i]!.text;
+    if (text.length < 2 * REPEATED_RUN_MIN) continue;
+    // Most dumps open no two sentences alike: the openings alone spare them the split and the search.
+    if (!repeatsAnOpening(text)) continue;
+    const sentences = splitSentences(text).map((x) => x.trim());
+    const drop = sentences.map(() => false);
+    for (let a = 0; a < sentences.length; a++) {
+      for (let k = 1; k <= REPEATED_RUN_SENTENCES && a + 2 * k <= sentences.length; k++) {
+        let same = true;
+        let chars = 0;
+        for (let j = 0; j < k && same; j++) {
+          same = sentences[a + j] === sentences[a + k + j];
+          chars += sentences[a + j]!.length;
+        }
+        if (!same || chars < REPEATED_RUN_MIN) continue;
+        for (let j = a + k; j < a + 2 * k; j++) drop[j] = true;
+        a += 2 * k - 1;
+        break;
+      }
+    }
+    if (!drop.some(Boolean)) continue;
+    // One removal per doubled block, as it was one block on the page.
+    const removed: Removal[] = [];
+    sentences.forEach((x, k) => {
+      if (!drop[k]) return;
+      if (k > 0 && drop[k - 1]) removed[removed.length - 1]!.text += ` ${x}`;
+      else removed.push({ reason: 'duplicate', text: x });
+    });
+    if (drop.every(Boolean)) {
+      mark(i, 'duplicate');
+      continue;
+    }
+    keptText[i] = sentences.filter((_, k) => !drop[k]).join(' ');
+    (removedInline[i] ??= []).push(...removed);
+  }
+}
+
+/** Characters of a sentence's opening compared to find a text that may print a block twice. */
+const OPENING_KEY = 24;
+
+/** Whether two sentences of `text` open with the same characters (the text itself opens the first). */
+function repeatsAnOpening(text: string): boolean {
+  const seen = new Set<string>([text.slice(0, OPENING_KEY)]);
+  for (const m of text.matchAll(SENTENCE_BREAK)) {
+    const at = m.index + m[0].length;
+    const key = text.slice(at, at + OPENING_KEY);
+    if (seen.has(key)) return true;
+    seen.add(key);
+  }
+  return false;
+}
+
 // The editor's voice introducing a piece of writing (`Chúng tôi xin giới thiệu bài viết ...`), not a
 // speaker introducing a product.
 const EDITOR_INTRO = /^(?:Chúng tôi|Tòa soạn|Toà soạn|Ban biên tập|BBT)\s(?:[^.!?]{0,40}\s)?(?:xin |trân trọng )*giới thiệu (?:(?:cùng )?(?:bạn đọc|độc giả) )?(?:bài viết|bài|loạt bài|tác phẩm|cuốn sách|ý kiến|góc nhìn|quan điểm|chia sẻ|phần|kỳ)\s/u;
@@ -1502,9 +1760,15 @@ function unemphasized(text: string): string {
   return text[0] === '*' || text[0] === '_' ? text.replace(EMPHASIS, '') : text;
 }
 
-/** `Hòa – Dịu`: writers who sign a shared piece with one syllable each. */
+/** Most writers who sign a shared piece with one syllable each. */
+const NAME_LIST_MAX = 3;
+
+/**
+ * `Hòa – Dịu`: writers who sign a shared piece with one Vietnamese syllable each. A longer
+ * list, or one of foreign words, is a list the text gives (`Ederson, Ake, Stones, Dias`, a line-up).
+ */
 function isNameList(names: string[]): boolean {
-  return names.length >= 2 && names.every((n) => /^\p{Lu}\p{Ll}+$/u.test(n));
+  return names.length >= 2 && names.length <= NAME_LIST_MAX && names.every((n) => /^\p{Lu}\p{Ll}+$/u.test(n) && isSyllable(n));
 }
 
 /** `Trần Thủy VietnamNet`, `CNBC Băng Băng`: a person's name and an outlet's, in either order. */
@@ -1523,10 +1787,14 @@ function personThenOutlet(rules: BoilerplateRules, text: string): { person: stri
   return null;
 }
 
+const CREDIT_LABEL_WORDS = new Set(['Theo', 'THEO', 'Nguồn', 'NGUỒN']);
+
 /** Two to five capitalised syllables (initials allowed: `T.PHƯƠNG`), or one with initials. */
 function isPersonName(rules: BoilerplateRules, name: string): boolean {
   if (name.length > NAME_MAX || isOutlet(rules, name)) return false;
   const tokens = name.split(' ');
+  // `Theo Infonet`: a credit's label opens no name.
+  if (CREDIT_LABEL_WORDS.has(tokens[0]!)) return false;
   if (tokens.length > 5 || !tokens.every((t) => NAME_TOKEN.test(t))) return false;
   // A name is written in one case (`Mộc Lan`, `MỘC LAN`); `Dược Hà Tây DHT` is a company and its ticker.
   const words = tokens.filter((t) => t.length >= 2 && !t.includes('.'));

@@ -131,11 +131,13 @@ function headlineAt(lines: Line[]): { text: string; lines: number } | null {
   const atx = ATX_TITLE.exec(first.text);
   if (atx) return { text: atx[1]!.trim(), lines: 1 };
   const text = first.text;
+  if (!isHeadlineShaped(text)) return null;
+  // A headline over the text's first subheading (`Công bố Top 5 ...` over `Top 5 chiếm 77% ...` over
+  // the paragraph): two headline-shaped lines, the first is the title.
+  const third = lines[2];
+  // A menu (`Trang chủ | Thời sự | ...`) or a breadcrumb under a masthead is no subheading.
+  if (isHeadlineShaped(next.text) && !/[|»›>]/.test(next.text) && third && third.gapBefore <= 1 && isLead(third.text)) return { text, lines: 1 };
   const headline =
-    text.length <= HEADLINE_MAX &&
-    HEADLINE.test(text) &&
-    /\p{Ll}/u.test(text) &&
-    text.split(' ').length >= HEADLINE_MIN_WORDS &&
     next.text.length > text.length &&
     // A blank line sets the headline apart; without one, the lead under it must be a
     // paragraph that ends like a sentence (a crawler that writes one block per line).
@@ -143,6 +145,20 @@ function headlineAt(lines: Line[]): { text: string; lines: number } | null {
       ? next.text.length >= LEAD_MIN || SENTENCE_STOP.test(next.text)
       : text.length <= GLUED_HEADLINE_MAX && isLead(next.text));
   return headline ? { text, lines: 1 } : null;
+}
+
+// A photo's or a copied article's credit closes a caption, never a headline (`... World Soccer. (Nguồn: Dân trí)`).
+const CLOSING_CREDIT = /\((?:[Ảả]nh|[Nn]guồn|[Hh]ình|[Pp]hoto)\s*:[^()]*\)\.?$/u;
+
+/** A line shaped like a headline: capitalised, a few words, no sentence-final stop, no photo credit. */
+function isHeadlineShaped(text: string): boolean {
+  return (
+    text.length <= HEADLINE_MAX &&
+    HEADLINE.test(text) &&
+    /\p{Ll}/u.test(text) &&
+    text.split(' ').length >= HEADLINE_MIN_WORDS &&
+    !CLOSING_CREDIT.test(text)
+  );
 }
 
 /** A paragraph of text under a headline: a sentence, or a long line that opens with sentences (a dump). */
