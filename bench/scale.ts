@@ -18,6 +18,7 @@
  * Per-document costs barely move with the machine's load, unlike wall times.
  *
  *   npm run bench:scale [-- --docs 5000 --per-job 32,128 --modes learn,no-learn --shards 1,3]
+ *   npm run bench:scale -- --corpus test/fixtures/crawl/docs   (real articles)
  *   npm run bench:scale -- --against ../old-checkout [--repeat 6] [--by-script]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -39,11 +40,16 @@ import { untilFinished } from './private-queue.js';
 const { values } = parseArgs({
   options: {
     docs: { type: 'string', default: '5000' },
+    // Real documents instead of the generated ones: every .txt file under this folder
+    // (test/fixtures/crawl/docs: 1,175 articles of 37 crawled sites). The generated corpus
+    // rotates five samples' paragraphs, so a count job meets few distinct lines; real
+    // articles send the learning pass about 20 distinct lines each.
+    corpus: { type: 'string' },
     'per-job': { type: 'string', default: '32,128' },
     modes: { type: 'string', default: 'learn,no-learn' },
     threads: { type: 'string', default: '2' },
     shards: { type: 'string', default: '1,3' },
-    // Each default-mode run once more with Redis's slow log catching every call: µs per
+    // Each mode's run once more with Redis's slow log catching every call: µs per
     // document of each script (by name) and command. The log costs Redis CPU itself, so
     // these runs are apart from the ones whose totals the table gives.
     'by-script': { type: 'boolean', default: false },
@@ -84,6 +90,29 @@ function writeCorpus(n: number): { dir: string; bytes: number } {
     bytes += Buffer.byteLength(text);
   }
   return { dir, bytes };
+}
+
+/** Every .txt file under `from`, copied to a fresh folder with its relative path; `limit` of them at most. */
+function copyCorpus(from: string, limit = Infinity): { dir: string; bytes: number; docs: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'vnpipe-scale-'));
+  let bytes = 0;
+  let docs = 0;
+  const walk = (sub: string) => {
+    for (const entry of readdirSync(join(from, sub), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (docs >= limit) return;
+      const rel = sub ? `${sub}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(rel);
+      else if (entry.name.endsWith('.txt')) {
+        const text = readFileSync(join(from, rel));
+        mkdirSync(join(dir, sub), { recursive: true });
+        writeFileSync(join(dir, rel), text);
+        bytes += text.length;
+        docs++;
+      }
+    }
+  };
+  walk('');
+  return { dir, bytes, docs };
 }
 
 interface Snapshot {
@@ -395,19 +424,19 @@ async function memoryPerWaiting(input: string, perJob: number): Promise<number> 
   }
 }
 
-const corpus = writeCorpus(count);
-const warm = writeCorpus(300);
+const corpus = values.corpus ? copyCorpus(values.corpus) : { ...writeCorpus(count), docs: count };
+const warm = values.corpus ? copyCorpus(values.corpus, 300) : writeCorpus(300);
 console.log(
-  `vnpipe bench:scale: ${count} documents of ${(corpus.bytes / count / 1024).toFixed(1)} KB; ${availableParallelism()} cores, ` +
+  `vnpipe bench:scale: ${corpus.docs} ${values.corpus ? `documents of ${values.corpus}` : 'generated documents'} of ${(corpus.bytes / corpus.docs / 1024).toFixed(1)} KB; ${availableParallelism()} cores, ` +
     `Node ${process.version}, redis-server ${execFileSync('redis-server', ['--version']).toString().split(' ')[2]!.slice(2)}`,
 );
 try {
   // The warm-up corpus is the main one's first 300 documents: the same names, the same lines.
-  const lines = modes.includes('learn') ? linesOf(corpus.dir) : new Map<string, DocumentLines>();
+  const lines = modes.includes('learn') || values['by-script'] ? linesOf(corpus.dir) : new Map<string, DocumentLines>();
   const results: Result[] = [];
   for (const mode of modes) for (const perJob of perJobs) results.push(await measure(corpus.dir, warm.dir, lines, mode, perJob));
   const breakdowns: Result[] = [];
-  if (values['by-script']) for (const perJob of perJobs) breakdowns.push(await measure(corpus.dir, warm.dir, lines, 'no-learn', perJob, true));
+  if (values['by-script']) for (const mode of modes) for (const perJob of perJobs) breakdowns.push(await measure(corpus.dir, warm.dir, lines, mode, perJob, true));
   const comparisons: string[] = [];
   if (values.against) {
     const dist = join(values.against, 'dist', 'src', 'queue');
@@ -417,16 +446,18 @@ try {
     };
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const spread = (xs: number[]) => `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`;
-    for (const perJob of perJobs) {
-      const runs = { theirs: [] as number[], ours: [] as number[] };
-      for (let r = 0; r < Number(values.repeat); r++) {
-        // Each pair in turn first: a trend in the machine's load favours neither.
-        for (const side of r % 2 ? (['ours', 'theirs'] as const) : (['theirs', 'ours'] as const)) {
-          runs[side].push((await measure(corpus.dir, warm.dir, lines, 'no-learn', perJob, false, side === 'ours' ? OURS : theirs)).redisUsPerDoc);
+    for (const mode of modes) {
+      for (const perJob of perJobs) {
+        const runs = { theirs: [] as number[], ours: [] as number[] };
+        for (let r = 0; r < Number(values.repeat); r++) {
+          // Each pair in turn first: a trend in the machine's load favours neither.
+          for (const side of r % 2 ? (['ours', 'theirs'] as const) : (['theirs', 'ours'] as const)) {
+            runs[side].push((await measure(corpus.dir, warm.dir, lines, mode, perJob, false, side === 'ours' ? OURS : theirs)).redisUsPerDoc);
+          }
         }
+        const ratios = runs.ours.map((o, i) => o / runs.theirs[i]!);
+        comparisons.push(`| ${modeLabel(mode)} | ${perJob} | ${spread(runs.theirs)} | ${spread(runs.ours)} | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}) |`);
       }
-      const ratios = runs.ours.map((o, i) => o / runs.theirs[i]!);
-      comparisons.push(`| ${perJob} | ${spread(runs.theirs)} | ${spread(runs.ours)} | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}) |`);
     }
   }
   const rates = new Map<Mode, number>();
@@ -455,9 +486,9 @@ try {
     );
   }
   if (comparisons.length > 0) {
-    console.log(`\nno-learn, ${values.against} against this checkout, alternated ${values.repeat} times: Redis CPU µs/doc less idle, median (range)`);
-    console.log('| documents a job | --against | this checkout | this / against, pair by pair |');
-    console.log('| --- | --- | --- | --- |');
+    console.log(`\n${values.against} against this checkout, alternated ${values.repeat} times: Redis CPU µs/doc less idle, median (range)`);
+    console.log('| mode | documents a job | --against | this checkout | this / against, pair by pair |');
+    console.log('| --- | --- | --- | --- | --- |');
     for (const line of comparisons) console.log(line);
   }
   for (const r of breakdowns) console.log(`\n${r.label}, Redis's time inside each script and command (the slow log; a script includes the commands it calls, which are listed too), µs/doc: ${r.byScript}`);
