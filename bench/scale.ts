@@ -35,7 +35,6 @@ import { COUNT_JOB, QUEUE_NAME, type DocumentJob, type JobSummary } from '../src
 import { enqueueFolder } from '../src/queue/producer.js';
 import { Queues, shardPrefix } from '../src/queue/queues.js';
 import { documentLines, type DocumentLines } from '../src/text/learned.js';
-import { untilFinished } from './private-queue.js';
 
 const { values } = parseArgs({
   options: {
@@ -113,6 +112,15 @@ function copyCorpus(from: string, limit = Infinity): { dir: string; bytes: numbe
   };
   walk('');
   return { dir, bytes, docs };
+}
+
+/**
+ * Waits for a batch to end, asking Redis every 250 ms. A poll costs Redis about as much
+ * as a job's bookkeeping; private-queue's 50 ms ticks alone added half a microsecond per
+ * document here, and on a cluster all of it lands on shard 0's node.
+ */
+async function ended(batches: BatchStore, batchId: string): Promise<void> {
+  while (!(await batches.get(batchId))?.finishedAt) await new Promise((r) => setTimeout(r, 250));
 }
 
 interface Snapshot {
@@ -261,7 +269,7 @@ async function measure(input: string, warm: string, lines: Map<string, DocumentL
   try {
     // A small batch first: scripts compiled and connections made are not per-document costs.
     const warmed = await enqueueFolder(queue, batches, { root: warm, out, rawConfig: raw, config, learn: mode === 'learn' });
-    await untilFinished(batches, warmed.batchId);
+    await ended(batches, warmed.batchId);
     // Redis's CPU while nothing is queued (its timers, the idle worker's blocking
     // reads, this bench's polling) runs by the second, not by the document: measured
     // here and taken off.
@@ -278,7 +286,7 @@ async function measure(input: string, warm: string, lines: Map<string, DocumentL
     const before = await snapshot(redis);
     const start = process.hrtime.bigint();
     const { batchId, queued } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, learn: mode === 'learn' });
-    await untilFinished(batches, batchId);
+    await ended(batches, batchId);
     const secs = Number(process.hrtime.bigint() - start) / 1e9;
     const after = await snapshot(redis);
     const top = [...after.stats]
@@ -351,7 +359,7 @@ async function measureCluster(input: string, warm: string, shards: number, perJo
   const cpu = async () => Promise.all(nodes.map(async (n) => (await snapshot(n)).cpuUs));
   try {
     const warmed = await enqueueFolder(queues, batches, { root: warm, out, rawConfig: raw, config, learn: false });
-    await untilFinished(batches, warmed.batchId);
+    await ended(batches, warmed.batchId);
     const idleStart = await cpu();
     const idleFrom = process.hrtime.bigint();
     await new Promise((r) => setTimeout(r, 2000));
@@ -361,7 +369,7 @@ async function measureCluster(input: string, warm: string, shards: number, perJo
     const before = await cpu();
     const start = process.hrtime.bigint();
     const { batchId, queued } = await enqueueFolder(queues, batches, { root: input, out, rawConfig: raw, config, learn: false });
-    await untilFinished(batches, batchId);
+    await ended(batches, batchId);
     const secs = Number(process.hrtime.bigint() - start) / 1e9;
     const after = await cpu();
     const perNode = after.map((c, i) => (c - before[i]! - idle[i]! * secs) / queued);
@@ -391,7 +399,7 @@ async function workerRate(input: string, mode: Mode): Promise<number> {
     await new Promise((r) => setTimeout(r, 1500)); // start-up is not per document
     const cpuBefore = cpuSeconds(worker.pid!);
     const { batchId, queued } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, learn: mode === 'learn' });
-    await untilFinished(batches, batchId);
+    await ended(batches, batchId);
     // Learning, each document is read twice: counted, then cleaned.
     return queued / (cpuSeconds(worker.pid!) - cpuBefore);
   } finally {
