@@ -328,6 +328,11 @@ interface ClusterResult {
   busiestUsPerDoc: number;
   /** Per node, µs per document. */
   perNode: number[];
+  /** Commands per document, summed over the nodes. */
+  commandsPerDoc: number;
+  /** Idle CPU taken off, µs per document summed over the nodes: what the figures lean on. */
+  idleUsPerDoc: number;
+  seconds: number;
 }
 
 /**
@@ -357,6 +362,7 @@ async function measureCluster(input: string, warm: string, shards: number, perJo
     ),
   );
   const cpu = async () => Promise.all(nodes.map(async (n) => (await snapshot(n)).cpuUs));
+  const commands = async () => (await Promise.all(nodes.map(async (n) => (await snapshot(n)).commands))).reduce((a, b) => a + b, 0);
   try {
     const warmed = await enqueueFolder(queues, batches, { root: warm, out, rawConfig: raw, config, learn: false });
     await ended(batches, warmed.batchId);
@@ -366,14 +372,17 @@ async function measureCluster(input: string, warm: string, shards: number, perJo
     const idleEnd = await cpu();
     const idleSecs = Number(process.hrtime.bigint() - idleFrom) / 1e9;
     const idle = idleEnd.map((c, i) => (c - idleStart[i]!) / idleSecs);
-    const before = await cpu();
+    const [before, commandsBefore] = await Promise.all([cpu(), commands()]);
     const start = process.hrtime.bigint();
     const { batchId, queued } = await enqueueFolder(queues, batches, { root: input, out, rawConfig: raw, config, learn: false });
     await ended(batches, batchId);
     const secs = Number(process.hrtime.bigint() - start) / 1e9;
-    const after = await cpu();
+    const [after, commandsAfter] = await Promise.all([cpu(), commands()]);
     const perNode = after.map((c, i) => (c - before[i]! - idle[i]! * secs) / queued);
-    return { shards, docs: queued, totalUsPerDoc: perNode.reduce((a, b) => a + b, 0), busiestUsPerDoc: Math.max(...perNode), perNode };
+    return {
+      shards, docs: queued, totalUsPerDoc: perNode.reduce((a, b) => a + b, 0), busiestUsPerDoc: Math.max(...perNode), perNode,
+      commandsPerDoc: (commandsAfter - commandsBefore) / queued, idleUsPerDoc: (idle.reduce((a, b) => a + b, 0) * secs) / queued, seconds: secs,
+    };
   } finally {
     await Promise.all(workers.map((w) => w.close()));
     await queues.close();
@@ -519,12 +528,12 @@ try {
     for (const shards of shardRuns) runs.push(await measureCluster(corpus.dir, warm.dir, shards, perJob));
     const base = runs.find((r) => r.shards === 1) ?? runs[0]!;
     console.log(`\nlocal 3-node Redis Cluster, no-learn, ${perJob}/job: Redis CPU µs per document (less idle)`);
-    console.log('| queue shards | all nodes | busiest node | per node | docs/s the busiest node allows | × one shard |');
-    console.log('| --- | --- | --- | --- | --- | --- |');
+    console.log('| queue shards | all nodes | busiest node | per node | docs/s the busiest node allows | × one shard | commands/doc, all nodes | idle taken off, µs/doc | seconds |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of runs) {
       console.log(
         `| ${r.shards} | ${r.totalUsPerDoc.toFixed(1)} | ${r.busiestUsPerDoc.toFixed(1)} | ${r.perNode.map((u) => u.toFixed(1)).join(' / ')} | ` +
-          `${(1e6 / r.busiestUsPerDoc).toFixed(0)} | ${(base.busiestUsPerDoc / r.busiestUsPerDoc).toFixed(2)} |`,
+          `${(1e6 / r.busiestUsPerDoc).toFixed(0)} | ${(base.busiestUsPerDoc / r.busiestUsPerDoc).toFixed(2)} | ${r.commandsPerDoc.toFixed(2)} | ${r.idleUsPerDoc.toFixed(1)} | ${r.seconds.toFixed(1)} |`,
       );
     }
   }
