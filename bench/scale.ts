@@ -18,6 +18,7 @@
  * Per-document costs barely move with the machine's load, unlike wall times.
  *
  *   npm run bench:scale [-- --docs 5000 --per-job 32,128 --modes learn,no-learn --shards 1,3]
+ *   npm run bench:scale -- --corpus test/fixtures/crawl/docs   (real articles)
  *   npm run bench:scale -- --against ../old-checkout [--repeat 6] [--by-script]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -34,16 +35,20 @@ import { COUNT_JOB, QUEUE_NAME, type DocumentJob, type JobSummary } from '../src
 import { enqueueFolder } from '../src/queue/producer.js';
 import { Queues, shardPrefix } from '../src/queue/queues.js';
 import { documentLines, type DocumentLines } from '../src/text/learned.js';
-import { untilFinished } from './private-queue.js';
 
 const { values } = parseArgs({
   options: {
     docs: { type: 'string', default: '5000' },
+    // Real documents instead of the generated ones: every .txt file under this folder
+    // (test/fixtures/crawl/docs: 1,175 articles of 37 crawled sites). The generated corpus
+    // rotates five samples' paragraphs, so a count job meets few distinct lines; real
+    // articles send the learning pass about 20 distinct lines each.
+    corpus: { type: 'string' },
     'per-job': { type: 'string', default: '32,128' },
     modes: { type: 'string', default: 'learn,no-learn' },
     threads: { type: 'string', default: '2' },
     shards: { type: 'string', default: '1,3' },
-    // Each default-mode run once more with Redis's slow log catching every call: µs per
+    // Each mode's run once more with Redis's slow log catching every call: µs per
     // document of each script (by name) and command. The log costs Redis CPU itself, so
     // these runs are apart from the ones whose totals the table gives.
     'by-script': { type: 'boolean', default: false },
@@ -84,6 +89,38 @@ function writeCorpus(n: number): { dir: string; bytes: number } {
     bytes += Buffer.byteLength(text);
   }
   return { dir, bytes };
+}
+
+/** Every .txt file under `from`, copied to a fresh folder with its relative path; `limit` of them at most. */
+function copyCorpus(from: string, limit = Infinity): { dir: string; bytes: number; docs: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'vnpipe-scale-'));
+  let bytes = 0;
+  let docs = 0;
+  const walk = (sub: string) => {
+    for (const entry of readdirSync(join(from, sub), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (docs >= limit) return;
+      const rel = sub ? `${sub}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(rel);
+      else if (entry.name.endsWith('.txt')) {
+        const text = readFileSync(join(from, rel));
+        mkdirSync(join(dir, sub), { recursive: true });
+        writeFileSync(join(dir, rel), text);
+        bytes += text.length;
+        docs++;
+      }
+    }
+  };
+  walk('');
+  return { dir, bytes, docs };
+}
+
+/**
+ * Waits for a batch to end, asking Redis every 250 ms. A poll costs Redis about as much
+ * as a job's bookkeeping; private-queue's 50 ms ticks alone added half a microsecond per
+ * document here, and on a cluster all of it lands on shard 0's node.
+ */
+async function ended(batches: BatchStore, batchId: string): Promise<void> {
+  while (!(await batches.get(batchId))?.finishedAt) await new Promise((r) => setTimeout(r, 250));
 }
 
 interface Snapshot {
@@ -232,7 +269,7 @@ async function measure(input: string, warm: string, lines: Map<string, DocumentL
   try {
     // A small batch first: scripts compiled and connections made are not per-document costs.
     const warmed = await enqueueFolder(queue, batches, { root: warm, out, rawConfig: raw, config, learn: mode === 'learn' });
-    await untilFinished(batches, warmed.batchId);
+    await ended(batches, warmed.batchId);
     // Redis's CPU while nothing is queued (its timers, the idle worker's blocking
     // reads, this bench's polling) runs by the second, not by the document: measured
     // here and taken off.
@@ -249,7 +286,7 @@ async function measure(input: string, warm: string, lines: Map<string, DocumentL
     const before = await snapshot(redis);
     const start = process.hrtime.bigint();
     const { batchId, queued } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, learn: mode === 'learn' });
-    await untilFinished(batches, batchId);
+    await ended(batches, batchId);
     const secs = Number(process.hrtime.bigint() - start) / 1e9;
     const after = await snapshot(redis);
     const top = [...after.stats]
@@ -291,6 +328,11 @@ interface ClusterResult {
   busiestUsPerDoc: number;
   /** Per node, µs per document. */
   perNode: number[];
+  /** Commands per document, summed over the nodes. */
+  commandsPerDoc: number;
+  /** Idle CPU taken off, µs per document summed over the nodes: what the figures lean on. */
+  idleUsPerDoc: number;
+  seconds: number;
 }
 
 /**
@@ -320,23 +362,27 @@ async function measureCluster(input: string, warm: string, shards: number, perJo
     ),
   );
   const cpu = async () => Promise.all(nodes.map(async (n) => (await snapshot(n)).cpuUs));
+  const commands = async () => (await Promise.all(nodes.map(async (n) => (await snapshot(n)).commands))).reduce((a, b) => a + b, 0);
   try {
     const warmed = await enqueueFolder(queues, batches, { root: warm, out, rawConfig: raw, config, learn: false });
-    await untilFinished(batches, warmed.batchId);
+    await ended(batches, warmed.batchId);
     const idleStart = await cpu();
     const idleFrom = process.hrtime.bigint();
     await new Promise((r) => setTimeout(r, 2000));
     const idleEnd = await cpu();
     const idleSecs = Number(process.hrtime.bigint() - idleFrom) / 1e9;
     const idle = idleEnd.map((c, i) => (c - idleStart[i]!) / idleSecs);
-    const before = await cpu();
+    const [before, commandsBefore] = await Promise.all([cpu(), commands()]);
     const start = process.hrtime.bigint();
     const { batchId, queued } = await enqueueFolder(queues, batches, { root: input, out, rawConfig: raw, config, learn: false });
-    await untilFinished(batches, batchId);
+    await ended(batches, batchId);
     const secs = Number(process.hrtime.bigint() - start) / 1e9;
-    const after = await cpu();
+    const [after, commandsAfter] = await Promise.all([cpu(), commands()]);
     const perNode = after.map((c, i) => (c - before[i]! - idle[i]! * secs) / queued);
-    return { shards, docs: queued, totalUsPerDoc: perNode.reduce((a, b) => a + b, 0), busiestUsPerDoc: Math.max(...perNode), perNode };
+    return {
+      shards, docs: queued, totalUsPerDoc: perNode.reduce((a, b) => a + b, 0), busiestUsPerDoc: Math.max(...perNode), perNode,
+      commandsPerDoc: (commandsAfter - commandsBefore) / queued, idleUsPerDoc: (idle.reduce((a, b) => a + b, 0) * secs) / queued, seconds: secs,
+    };
   } finally {
     await Promise.all(workers.map((w) => w.close()));
     await queues.close();
@@ -362,7 +408,7 @@ async function workerRate(input: string, mode: Mode): Promise<number> {
     await new Promise((r) => setTimeout(r, 1500)); // start-up is not per document
     const cpuBefore = cpuSeconds(worker.pid!);
     const { batchId, queued } = await enqueueFolder(queue, batches, { root: input, out, rawConfig: raw, config, learn: mode === 'learn' });
-    await untilFinished(batches, batchId);
+    await ended(batches, batchId);
     // Learning, each document is read twice: counted, then cleaned.
     return queued / (cpuSeconds(worker.pid!) - cpuBefore);
   } finally {
@@ -395,19 +441,19 @@ async function memoryPerWaiting(input: string, perJob: number): Promise<number> 
   }
 }
 
-const corpus = writeCorpus(count);
-const warm = writeCorpus(300);
+const corpus = values.corpus ? copyCorpus(values.corpus) : { ...writeCorpus(count), docs: count };
+const warm = values.corpus ? copyCorpus(values.corpus, 300) : writeCorpus(300);
 console.log(
-  `vnpipe bench:scale: ${count} documents of ${(corpus.bytes / count / 1024).toFixed(1)} KB; ${availableParallelism()} cores, ` +
+  `vnpipe bench:scale: ${corpus.docs} ${values.corpus ? `documents of ${values.corpus}` : 'generated documents'} of ${(corpus.bytes / corpus.docs / 1024).toFixed(1)} KB; ${availableParallelism()} cores, ` +
     `Node ${process.version}, redis-server ${execFileSync('redis-server', ['--version']).toString().split(' ')[2]!.slice(2)}`,
 );
 try {
   // The warm-up corpus is the main one's first 300 documents: the same names, the same lines.
-  const lines = modes.includes('learn') ? linesOf(corpus.dir) : new Map<string, DocumentLines>();
+  const lines = modes.includes('learn') || values['by-script'] ? linesOf(corpus.dir) : new Map<string, DocumentLines>();
   const results: Result[] = [];
   for (const mode of modes) for (const perJob of perJobs) results.push(await measure(corpus.dir, warm.dir, lines, mode, perJob));
   const breakdowns: Result[] = [];
-  if (values['by-script']) for (const perJob of perJobs) breakdowns.push(await measure(corpus.dir, warm.dir, lines, 'no-learn', perJob, true));
+  if (values['by-script']) for (const mode of modes) for (const perJob of perJobs) breakdowns.push(await measure(corpus.dir, warm.dir, lines, mode, perJob, true));
   const comparisons: string[] = [];
   if (values.against) {
     const dist = join(values.against, 'dist', 'src', 'queue');
@@ -417,16 +463,18 @@ try {
     };
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const spread = (xs: number[]) => `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`;
-    for (const perJob of perJobs) {
-      const runs = { theirs: [] as number[], ours: [] as number[] };
-      for (let r = 0; r < Number(values.repeat); r++) {
-        // Each pair in turn first: a trend in the machine's load favours neither.
-        for (const side of r % 2 ? (['ours', 'theirs'] as const) : (['theirs', 'ours'] as const)) {
-          runs[side].push((await measure(corpus.dir, warm.dir, lines, 'no-learn', perJob, false, side === 'ours' ? OURS : theirs)).redisUsPerDoc);
+    for (const mode of modes) {
+      for (const perJob of perJobs) {
+        const runs = { theirs: [] as number[], ours: [] as number[] };
+        for (let r = 0; r < Number(values.repeat); r++) {
+          // Each pair in turn first: a trend in the machine's load favours neither.
+          for (const side of r % 2 ? (['ours', 'theirs'] as const) : (['theirs', 'ours'] as const)) {
+            runs[side].push((await measure(corpus.dir, warm.dir, lines, mode, perJob, false, side === 'ours' ? OURS : theirs)).redisUsPerDoc);
+          }
         }
+        const ratios = runs.ours.map((o, i) => o / runs.theirs[i]!);
+        comparisons.push(`| ${modeLabel(mode)} | ${perJob} | ${spread(runs.theirs)} | ${spread(runs.ours)} | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}) |`);
       }
-      const ratios = runs.ours.map((o, i) => o / runs.theirs[i]!);
-      comparisons.push(`| ${perJob} | ${spread(runs.theirs)} | ${spread(runs.ours)} | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}) |`);
     }
   }
   const rates = new Map<Mode, number>();
@@ -455,9 +503,9 @@ try {
     );
   }
   if (comparisons.length > 0) {
-    console.log(`\nno-learn, ${values.against} against this checkout, alternated ${values.repeat} times: Redis CPU µs/doc less idle, median (range)`);
-    console.log('| documents a job | --against | this checkout | this / against, pair by pair |');
-    console.log('| --- | --- | --- | --- |');
+    console.log(`\n${values.against} against this checkout, alternated ${values.repeat} times: Redis CPU µs/doc less idle, median (range)`);
+    console.log('| mode | documents a job | --against | this checkout | this / against, pair by pair |');
+    console.log('| --- | --- | --- | --- | --- |');
     for (const line of comparisons) console.log(line);
   }
   for (const r of breakdowns) console.log(`\n${r.label}, Redis's time inside each script and command (the slow log; a script includes the commands it calls, which are listed too), µs/doc: ${r.byScript}`);
@@ -480,12 +528,12 @@ try {
     for (const shards of shardRuns) runs.push(await measureCluster(corpus.dir, warm.dir, shards, perJob));
     const base = runs.find((r) => r.shards === 1) ?? runs[0]!;
     console.log(`\nlocal 3-node Redis Cluster, no-learn, ${perJob}/job: Redis CPU µs per document (less idle)`);
-    console.log('| queue shards | all nodes | busiest node | per node | docs/s the busiest node allows | × one shard |');
-    console.log('| --- | --- | --- | --- | --- | --- |');
+    console.log('| queue shards | all nodes | busiest node | per node | docs/s the busiest node allows | × one shard | commands/doc, all nodes | idle taken off, µs/doc | seconds |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of runs) {
       console.log(
         `| ${r.shards} | ${r.totalUsPerDoc.toFixed(1)} | ${r.busiestUsPerDoc.toFixed(1)} | ${r.perNode.map((u) => u.toFixed(1)).join(' / ')} | ` +
-          `${(1e6 / r.busiestUsPerDoc).toFixed(0)} | ${(base.busiestUsPerDoc / r.busiestUsPerDoc).toFixed(2)} |`,
+          `${(1e6 / r.busiestUsPerDoc).toFixed(0)} | ${(base.busiestUsPerDoc / r.busiestUsPerDoc).toFixed(2)} | ${r.commandsPerDoc.toFixed(2)} | ${r.idleUsPerDoc.toFixed(1)} | ${r.seconds.toFixed(1)} |`,
       );
     }
   }

@@ -82,6 +82,12 @@ export interface QueuedEntry {
   entry: string;
 }
 
+/** The batch hash's fields a BatchRecord is made of (get). */
+const RECORD_FIELDS = [
+  'id', 'root', 'out', 'followLinks', 'createdAt', 'found', 'queued', 'skipped', 'completed', 'failed', 'cancelled', 'bytes', 'walked',
+  'cancelRequested', 'finishedAt', 'countQueued', 'counted', 'learn', 'profileLines', 'profileLearned', 'profileSources', 'shards',
+] as const;
+
 /** Milliseconds per bucket and buckets kept for the recent rate, a one-minute window (outcome.lua writes them). */
 const RATE_BUCKET_MS = 5000;
 const RATE_BUCKETS = 12;
@@ -468,7 +474,13 @@ export class BatchStore {
   }
 
   async get(id: string): Promise<BatchRecord | null> {
-    const [h, lease] = await Promise.all([this.redis.hgetall(this.key(id)), this.redis.exists(this.key(id, 'producer'))]);
+    // The fields a record shows, not the whole hash: it also holds the batch's config and
+    // learned profile (kilobytes to megabytes), and producers, workers and `status` poll this.
+    const [values, lease] = await Promise.all([this.redis.hmget(this.key(id), ...RECORD_FIELDS), this.redis.exists(this.key(id, 'producer'))]);
+    const h: Partial<Record<(typeof RECORD_FIELDS)[number], string>> = {};
+    RECORD_FIELDS.forEach((f, i) => {
+      if (values[i] !== null) h[f] = values[i]!;
+    });
     if (!h.id) return null;
     const shards = Number(h.shards ?? 1);
     // The documents' counts are the sums of the shards'; the batch has finished when every shard has.
@@ -483,7 +495,7 @@ export class BatchStore {
       finishedAt = at && finishedAt !== null ? Math.max(finishedAt, Number(at)) : null;
       walked &&= v[SUMMED.length + 1] === '1';
     }
-    const n = (k: string) => sums.get(k) ?? Number(h[k] ?? 0);
+    const n = (k: (typeof RECORD_FIELDS)[number]) => sums.get(k) ?? Number(h[k] ?? 0);
     return {
       id: h.id,
       root: h.root ?? '',

@@ -249,8 +249,21 @@ async function resumeBatch(
 }
 
 /**
- * The learning pass: count jobs of `queue.documentsPerJob` files, or one per unit of
- * records of shards (a worker reads a unit's records once), numbered in walk order.
+ * Counting a document costs a worker about a third of cleaning it, and a count job costs
+ * Redis what a cleaning job does (BullMQ's three job scripts, one call to record it): count
+ * jobs carry this many times `queue.documentsPerJob` files (at most a chunk), so they
+ * take a worker about as long as a cleaning job and cost Redis a quarter per document.
+ */
+const COUNT_JOB_FACTOR = 4;
+
+/** The config the counting pass plans and paces its jobs by: COUNT_JOB_FACTOR times the files a job. */
+function countingConfig(config: Config): Config {
+  return { ...config, queue: { ...config.queue, documentsPerJob: Math.min(CHUNK, config.queue.documentsPerJob * COUNT_JOB_FACTOR) } };
+}
+
+/**
+ * The learning pass: count jobs of COUNT_JOB_FACTOR × `queue.documentsPerJob` files, or
+ * one per unit of records of shards (a worker reads a unit's records once), numbered in walk order.
  */
 async function queueCountJobs(
   files: AsyncGenerator<SourceEntry>,
@@ -264,9 +277,10 @@ async function queueCountJobs(
   // A resumed pass numbers its jobs apart from the first's: a job of it that failed for
   // good is still kept under its id, and adding that id again would add nothing.
   const jobIds = new JobIds(batchId, options.resume ? `c${Date.now().toString(36)}-` : 'c');
+  const countConfig = countingConfig(options.config);
   const flush = async () => {
     const docs: DocumentRef[] = chunk.map((file, i) => ({ seq: found + i, id: '', rel: file.key, size: file.size }));
-    const jobs = planJobs(COUNT_JOB, batchId, docs, jobIds, options.config, unit);
+    const jobs = planJobs(COUNT_JOB, batchId, docs, jobIds, countConfig, unit);
     // Both steps are safe to run again after a dropped connection: the number is only
     // raised, and BullMQ adds a job id once.
     await ridingOutDrops(batches, batchId, async () => {
@@ -281,7 +295,7 @@ async function queueCountJobs(
   for await (const file of files) {
     // A chunk ends where a unit does: a unit's records make one job.
     if (chunk.length >= CHUNK && (!unit || unit(file.key) !== unit(chunk[chunk.length - 1]!.key))) {
-      if (await ridingOutDrops(batches, batchId, () => waitForRoom(queue, batches, batchId, options.config, options.onQueueFull, unit !== undefined))) return { found, cancelled: true };
+      if (await ridingOutDrops(batches, batchId, () => waitForRoom(queue, batches, batchId, countConfig, options.onQueueFull, unit !== undefined))) return { found, cancelled: true };
       await flush();
     }
     chunk.push(file);
