@@ -16,6 +16,9 @@
  * paragraphs, subheadings, fragments left by lost links), so a threshold that keeps
  * every body paragraph removes nothing on an unseen source. The pipeline ships no
  * classifier; rerun this after adding labelled sources.
+ *
+ * Round 6 (1 Dec 2026, 37 sources, 43 features, leave-one-batch-out): 8 of 321 items for
+ * 0.2 % of the body (test/fixtures/crawl/README.md, "Round 6 (classifier)"); still not shipped.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
