@@ -118,6 +118,15 @@ async function main(): Promise<number> {
     AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', VNPIPE_S3_PATH_STYLE: '1',
   };
   const children: ChildProcess[] = [];
+  // Stopped by a signal, the soak takes its workers and its S3 folder with it (its
+  // redis-server goes with this process by itself): none is left running on a shared machine.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      rmSync(directory, { recursive: true, force: true });
+      process.exit(1);
+    });
+  }
   const client = new Redis(redis.url, { maxRetriesPerRequest: null });
   client.on('error', () => {});
   const log = (line: string) => process.stderr.write(`soak:shards ${new Date().toISOString().slice(11, 19)} ${line}\n`);
