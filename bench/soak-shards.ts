@@ -1,5 +1,5 @@
 /**
- * `npm run soak:shards [-- --records N] [--per-shard M] [--no-faults] [--stop-after S] [--output-format parquet]`: the issue-18 soak.
+ * `npm run soak:shards [-- --records N] [--per-shard M] [--no-faults] [--stop-after S] [--output-format parquet] [--no-learn]`: the issue-18 soak.
  * N records of real-shaped Vietnamese news (1-3 KB each: a DANeS headline and lead from
  * test/fixtures/dedup, then consecutive body paragraphs of the sample articles, chosen
  * per record, and a numbered last line, so that no two records are the same) in JSONL.gz
@@ -49,6 +49,8 @@ function option(name: string, fallback: number): number {
 const records = option('records', 20_000);
 const perShard = option('per-shard', 10_000);
 const faults = !process.argv.includes('--no-faults');
+/** The default learns boilerplate (a counting pass first); `--no-learn` is passed on to the enqueue. */
+const learn = !process.argv.includes('--no-learn');
 /** Cancel the batch after this many seconds (`vnpipe cancel`) and check what it finished: a run cut to fit a deadline. */
 const stopAfterMs = process.argv.includes('--stop-after') ? option('stop-after', 1) * 1000 : Infinity;
 const outputFormat = (process.argv.includes('--output-format') ? process.argv[process.argv.indexOf('--output-format') + 1] : 'jsonl.gz') as OutputFormat;
@@ -116,6 +118,15 @@ async function main(): Promise<number> {
     AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', VNPIPE_S3_PATH_STYLE: '1',
   };
   const children: ChildProcess[] = [];
+  // Stopped by a signal, the soak takes its workers and its S3 folder with it (its
+  // redis-server goes with this process by itself): none is left running on a shared machine.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      rmSync(directory, { recursive: true, force: true });
+      process.exit(1);
+    });
+  }
   const client = new Redis(redis.url, { maxRetriesPerRequest: null });
   client.on('error', () => {});
   const log = (line: string) => process.stderr.write(`soak:shards ${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -143,6 +154,21 @@ async function main(): Promise<number> {
     }
     log(`${records} records (${(inputBytes / 1e6).toFixed(1)} MB of text, ${minBytes}-${maxBytes} B each) in ${shards} JSONL.gz shards on s3rver, written in ${((Date.now() - writing) / 1000).toFixed(0)} s`);
 
+    /** Every key's MEMORY USAGE, summed by kind (the batch id and numbers folded), the six largest kinds in MB. */
+    const keysByKind = async (): Promise<Record<string, number>> => {
+      const kinds = new Map<string, number>();
+      let cursor = '0';
+      do {
+        const [nextCursor, found] = await client.scan(cursor, 'COUNT', 1000);
+        cursor = nextCursor;
+        const sizes = await Promise.all(found.map((key) => client.memory('USAGE', key, 'SAMPLES', '5').catch(() => 0)));
+        found.forEach((key, i) => {
+          const kind = (id ? key.replaceAll(id, '<batch>') : key).replace(/\d+/g, 'N');
+          kinds.set(kind, (kinds.get(kind) ?? 0) + (Number(sizes[i]) || 0));
+        });
+      } while (cursor !== '0');
+      return Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([kind, bytes]) => [kind, Math.round((bytes / 2 ** 20) * 10) / 10]));
+    };
     const worker = () => {
       const w = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1', '--lock-duration', '10000'], { env, stdio: 'ignore' });
       children.push(w);
@@ -151,8 +177,14 @@ async function main(): Promise<number> {
     const workers = [worker(), worker()];
     let peak = 0;
     let sampleFailures = 0;
+    /** The batch's id, once the enqueue has made it. */
+    let id = '';
     /** The parts of the largest sample (used_memory), in MB: what the peak was made of. */
     let largest: Record<string, number> = {};
+    /** At the largest sample, the keys by kind (batch id and numbers folded), in MB: what the dataset was. */
+    let largestKeys: Record<string, number> = {};
+    let keysTakenAt = 0;
+    let keysTakenBytes = 0;
     const sampleMemory = async () => {
       const info = await client.info('memory').catch(() => '');
       if (!info) sampleFailures++;
@@ -163,6 +195,12 @@ async function main(): Promise<number> {
           ['used_memory', 'used_memory_dataset', 'used_memory_startup', 'used_memory_scripts', 'mem_clients_normal', 'mem_aof_buffer', 'mem_replication_backlog']
             .map((name) => [name, Math.round((field(name) / 2 ** 20) * 10) / 10]),
         );
+        // A key scan costs Redis time: taken again only when the dataset grew a tenth, at most every 10 s.
+        if (field('used_memory_dataset') > keysTakenBytes * 1.1 && Date.now() - keysTakenAt > 10_000) {
+          keysTakenAt = Date.now();
+          keysTakenBytes = field('used_memory_dataset');
+          largestKeys = await keysByKind().catch(() => largestKeys);
+        }
       }
     };
     const sampler = setInterval(() => void sampleMemory(), 500);
@@ -176,7 +214,7 @@ async function main(): Promise<number> {
     };
     // The producer; one that dies at the Redis restart is resumed as the README says (enqueue --resume).
     const startEnqueue = (...extra: string[]) => {
-      const p = spawn(process.execPath, [CLI, 'enqueue', `s3://${BUCKET}/in`, '--out', `s3://${BUCKET}/out`, '--output-format', outputFormat, ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(process.execPath, [CLI, 'enqueue', `s3://${BUCKET}/in`, '--out', `s3://${BUCKET}/out`, '--output-format', outputFormat, ...(learn ? [] : ['--no-learn']), ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(p);
       const state = { process: p, stderr: '', code: null as number | null };
       p.stderr!.on('data', (d: Buffer) => (state.stderr += d));
@@ -192,7 +230,6 @@ async function main(): Promise<number> {
     let resumes = 0;
     const store = new BatchStore(client, PREFIX);
     // The batch id: the newest batch once the enqueue has made it.
-    let id = '';
     while (!id) {
       id = (await client.zrevrange(`${PREFIX}:batches`, 0, 0).catch(() => []))[0] ?? '';
       if (!id) await new Promise((r) => setTimeout(r, 100));
@@ -341,13 +378,13 @@ async function main(): Promise<number> {
     const exactlyOnce = missing === 0 && doubled === 0 && stray === 0 && problems.length === 0 && batch.completed === expected && batch.failed === 0;
     const redisPeakMb = Math.round((peak / 2 ** 20) * 10) / 10;
     const result = {
-      records, perShard, outputFormat, inputShards: shards, outputShards, inputTextMb: Math.round(inputBytes / 1e5) / 10, outputMb: Math.round(outputBytes / 1e5) / 10,
+      records, perShard, outputFormat, learn, inputShards: shards, outputShards, inputTextMb: Math.round(inputBytes / 1e5) / 10, outputMb: Math.round(outputBytes / 1e5) / 10,
       cores: availableParallelism(), loadAverageAtStart: Math.round(load[0]! * 10) / 10, loadAverageAtEnd: Math.round(loadavg()[0]! * 10) / 10,
       workers: 2, threadsPerWorker: 1, recordsPerJob: unitSize,
       stopped, queued: batch.queued, completed: batch.completed, failed: batch.failed, cancelled: batch.cancelled, recordsOut: out,
       seconds: Math.round(seconds * 10) / 10, enqueueSeconds: Math.round(enqueueMs / 100) / 10, checkSeconds: Math.round((Date.now() - checking) / 100) / 10,
       docsPerSecond: Math.round(batch.completed / seconds), mbPerSecond: Math.round((outBytes / 1e6 / seconds) * 100) / 100,
-      redisPeakMb, redisTargetMb: REDIS_TARGET_MB, redisLargestSample: largest, redisUsedMbAtEnd, redisKeysAtEnd: held.length, redisLargestKeys, redisSamplesMissed: sampleFailures,
+      redisPeakMb, redisTargetMb: REDIS_TARGET_MB, redisLargestSample: largest, redisKeysAtLargestSample: largestKeys, redisUsedMbAtEnd, redisKeysAtEnd: held.length, redisLargestKeys, redisSamplesMissed: sampleFailures,
       events, enqueueResumes: resumes, missing, doubled, stray, problems, exactlyOnce,
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

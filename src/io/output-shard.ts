@@ -39,7 +39,45 @@ interface Row {
   text: string;
   sentences: string[];
   source: string;
-  metadata: unknown;
+  metadata: Record<string, unknown>;
+}
+
+/** A UTF-16 surrogate without its other half: JSON keeps it (`"\ud83d"`), UTF-8 cannot hold it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+/** The string columns, which Parquet stores as UTF-8. */
+const STRING_COLUMNS = ['id', 'text', 'sentences', 'source'] as const;
+
+/**
+ * A document's string columns as valid UTF-8, losing nothing: a value holding a lone
+ * surrogate (a crawler cut an emoji in half) is written with U+FFFD in its place, as
+ * every UTF-8 reader needs, and exactly in the JSON column, at `metadata.vnpipe.exact`
+ * (JSON escapes it), from where `outputShardLines` puts it back. Without it the Parquet
+ * shard would hold U+FFFD where the jsonl.gz one keeps the surrogate.
+ */
+function wellFormed(row: Row): Row {
+  const exact: Partial<Record<(typeof STRING_COLUMNS)[number], string | string[]>> = {};
+  for (const name of STRING_COLUMNS) {
+    const value = row[name];
+    if (typeof value === 'string' ? LONE_SURROGATE.test(value) : value.some((s) => LONE_SURROGATE.test(s))) exact[name] = value;
+  }
+  if (Object.keys(exact).length === 0) return row;
+  const fix = (s: string) => s.replace(LONE_SURROGATES, '\uFFFD');
+  const vnpipe = (row.metadata.vnpipe ?? {}) as Record<string, unknown>;
+  return {
+    id: fix(row.id), text: fix(row.text), sentences: row.sentences.map(fix), source: fix(row.source),
+    metadata: { ...row.metadata, vnpipe: { ...vnpipe, exact } },
+  };
+}
+
+/** A row read back as the document it was written from: the exact values of `wellFormed` put back. */
+function asWritten(row: Row): Row {
+  const vnpipe = row.metadata?.vnpipe as ({ exact?: Partial<Row> } & Record<string, unknown>) | undefined;
+  if (!vnpipe?.exact) return row;
+  const { exact, ...rest } = vnpipe;
+  // A document whose metadata had no `vnpipe` got one only to carry `exact`.
+  const { vnpipe: _marked, ...others } = row.metadata;
+  return { ...row, ...exact, metadata: Object.keys(rest).length > 0 ? { ...row.metadata, vnpipe: rest } : others };
 }
 
 /**
@@ -50,7 +88,7 @@ interface Row {
  */
 export function encodeOutputShard(format: OutputFormat, lines: readonly string[]): { body: Uint8Array; contentType: string } {
   if (format === 'jsonl.gz') return { body: gzipSync(lines.join('')), contentType: 'application/gzip' };
-  const rows = lines.map((line) => JSON.parse(line) as Row);
+  const rows = lines.map((line) => wellFormed(JSON.parse(line) as Row));
   // The JSON column takes the objects: the writer serialises them.
   const column = (name: keyof Row) => rows.map((r) => r[name]);
   const buffer = parquetWriteBuffer({
@@ -81,5 +119,5 @@ export async function outputShardLines(name: string, body: Uint8Array): Promise<
   const metadata = parquetMetadata(file);
   if (Number(metadata.num_rows) === 0) return [];
   const rows = (await parquetReadObjects({ file, metadata, compressors, rowFormat: 'object' })) as unknown as Row[];
-  return rows.map((r) => `${JSON.stringify({ id: r.id, text: r.text, sentences: r.sentences, source: r.source, metadata: r.metadata })}\n`);
+  return rows.map(asWritten).map((r) => `${JSON.stringify({ id: r.id, text: r.text, sentences: r.sentences, source: r.source, metadata: r.metadata })}\n`);
 }

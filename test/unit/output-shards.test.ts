@@ -49,6 +49,32 @@ describe('Parquet output shards', () => {
     expect(body.length).toBeLessThan(lines.join('').length);
   });
 
+  it('keep a lone surrogate exactly as jsonl.gz does, with valid UTF-8 in the string columns', async () => {
+    // A real article whose text, first sentence and record id end in half an emoji (a
+    // crawler that cut the text at a UTF-16 unit), and whose title holds the other half.
+    const [line] = cleanedLines();
+    const doc = JSON.parse(line!);
+    const cut = '\ud83d';
+    doc.text = `${doc.text} ${cut}`;
+    doc.sentences[0] = `${doc.sentences[0]} ${cut}`;
+    doc.id = `${doc.id}${cut}`;
+    doc.metadata.title = `\ude00 ${doc.metadata.title}`;
+    const lines = [`${JSON.stringify(doc)}\n`, cleanedLines()[1]!];
+    expect(lines[0]).toContain('\\ud83d');
+    const parquet = encodeOutputShard('parquet', lines).body;
+    // Read back exactly, as the jsonl.gz shard is.
+    expect(await outputShardLines('a.jsonl.000000000.parquet', parquet)).toEqual(lines);
+    expect(await outputShardLines('a.jsonl.000000000.parquet', parquet)).toEqual(await outputShardLines('a.jsonl.000000000.jsonl.gz', encodeOutputShard('jsonl.gz', lines).body));
+    // A plain reader gets valid UTF-8 (U+FFFD in the string columns) and the exact values in the JSON column.
+    const rows = await parquetReadObjects({ file: arrayBuffer(parquet) });
+    expect(rows[0]!.text.endsWith(' \uFFFD')).toBe(true);
+    expect(rows[0]!.sentences[0].endsWith(' \uFFFD')).toBe(true);
+    expect(rows[0]!.metadata.vnpipe).toEqual({ ...doc.metadata.vnpipe, exact: { id: doc.id, text: doc.text, sentences: doc.sentences } });
+    expect(rows[0]!.metadata.title).toBe(doc.metadata.title);
+    // A document without one is written as it is.
+    expect(rows[1]).toEqual(JSON.parse(lines[1]!));
+  });
+
   it('of a unit whose records all failed is an empty Parquet file, not a missing one', async () => {
     const { body } = encodeOutputShard('parquet', []);
     expect(Number(parquetMetadata(arrayBuffer(body)).num_rows)).toBe(0);
