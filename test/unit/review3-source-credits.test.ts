@@ -14,10 +14,15 @@ import { processDocument } from '../../src/text/pipeline.js';
 const config = loadConfig();
 const clean = (text: string) => processDocument(Buffer.from(text), 'a.txt', config);
 const lead = 'Đỗ Mỹ Linh hiếm hoi khoe dáng với bikini gợi cảm sau phát ngôn chỉ thích yêu trai hư, khiến người hâm mộ bất ngờ.';
+/** The fastest of `times` runs, in ms: a loaded machine or a garbage collection slows one run, never all. */
 const ms = (f: () => void, times = 1) => {
-  const t = performance.now();
-  for (let i = 0; i < times; i++) f();
-  return (performance.now() - t) / times;
+  let best = Infinity;
+  for (let i = 0; i < times; i++) {
+    const t = performance.now();
+    f();
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
 };
 
 describe('source credits that name only a web address', () => {
@@ -42,9 +47,12 @@ describe('source credits that name only a web address', () => {
 
   it('reads `Theo` over a long run of spaces in time linear in the run (the cleaner on text not normalised first)', () => {
     const strip = (n: number) => () => stripBoilerplate(splitLines(`${lead}\n${lead}\nTheo${' '.repeat(n)}x`), config.boilerplate);
+    // Both sizes once first: at 2,000 spaces the text has under 0.2 % stops, so the rules for
+    // unpunctuated dumps run too, and their first call (regex compilation) is not the run's cost.
     ms(strip(500), 3);
+    ms(strip(2_000));
     const small = Math.max(ms(strip(500), 3), 0.5);
-    const large = ms(strip(2_000));
+    const large = ms(strip(2_000), 3);
     // Four times the run: about four times the time when linear, 64 when cubic.
     expect(large / small).toBeLessThan(20);
     expect(stripBoilerplate(splitLines(`${lead}\n(Theo\n)`), config.boilerplate).removed.map((r) => r.reason)).toEqual(['source-credit', 'source-credit']);
