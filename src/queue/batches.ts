@@ -101,6 +101,11 @@ const LUA_DIR = join(PACKAGE_ROOT, 'src', 'queue', 'lua');
  */
 const DOCUMENTS_PER_CALL = 1000;
 
+/** Lines per call of the counting script: about 100 ms of Redis on a loaded machine. */
+const LINES_PER_COUNT_CALL = 5000;
+
+type ScriptArg = string | number | Buffer;
+
 /** `items` in slices of `size`. */
 function slices<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -256,7 +261,8 @@ export class BatchStore {
     return this.script(script, ...this.keys(id, shard), ...args);
   }
 
-  private script(name: ScriptName, ...keysAndArgs: (string | number | Buffer)[]): Promise<unknown> {
+  /** Arrays among the arguments are sent flat (ioredis flattens them): no spread of a long list into a call. */
+  private script(name: ScriptName, ...keysAndArgs: (ScriptArg | readonly ScriptArg[])[]): Promise<unknown> {
     if (!REGISTERED.has(this.redis)) {
       for (const [command, { file, keys }] of Object.entries(SCRIPTS) as [ScriptName, (typeof SCRIPTS)[ScriptName]][]) {
         let lua = LOADED.get(command);
@@ -265,7 +271,7 @@ export class BatchStore {
       }
       REGISTERED.add(this.redis);
     }
-    return (this.redis as unknown as Record<ScriptName, (...a: (string | number | Buffer)[]) => Promise<unknown>>)[name](...keysAndArgs);
+    return (this.redis as unknown as Record<ScriptName, (...a: (ScriptArg | readonly ScriptArg[])[]) => Promise<unknown>>)[name](...keysAndArgs);
   }
 
   /** A new batch; `config` is the merged config JSON every worker will use for it. */
@@ -533,12 +539,29 @@ export class BatchStore {
   }
 
   /**
-   * A count job's documents into the batch's counts, in one script call, each document
-   * exactly once: the lines are summed here first, so Redis gets one total per line
-   * and source, not one per document. A document counted already (an earlier attempt,
-   * a resumed pass) is left out and the rest sent again.
+   * A count job's documents into the batch's counts, each document exactly once: in
+   * calls of whole documents and at most LINES_PER_COUNT_CALL lines, each marking its own
+   * documents counted, so that a retry after a later call failed counts only the rest,
+   * and no call holds Redis for long. Within a call the lines are summed here first, so
+   * Redis gets one total per line and source, not one per document. A document counted
+   * already (an earlier attempt, a resumed pass) is left out and the rest sent again.
    */
   async recordCounted(id: string, docs: readonly { seq: number; lines: DocumentLines }[], cap: number): Promise<void> {
+    let call: { seq: number; lines: DocumentLines }[] = [];
+    let lines = 0;
+    for (const doc of docs) {
+      if (call.length > 0 && lines + doc.lines.lines.length > LINES_PER_COUNT_CALL) {
+        await this.recordCountCall(id, call, cap);
+        call = [];
+        lines = 0;
+      }
+      call.push(doc);
+      lines += doc.lines.lines.length;
+    }
+    if (call.length > 0) await this.recordCountCall(id, call, cap);
+  }
+
+  private async recordCountCall(id: string, docs: readonly { seq: number; lines: DocumentLines }[], cap: number): Promise<void> {
     const learn = (part: string) => this.key(id, `learn:${part}`);
     let todo = docs;
     while (todo.length > 0) {
@@ -556,13 +579,15 @@ export class BatchStore {
           }
         }
       }
-      const keys = [this.key(id), this.key(id, 'counted'), learn('documents'), ...[...sources.keys()].flatMap((s) => [learn(`n:${s}`), learn(`t:${s}`)])];
-      const args: (string | number)[] = [cap, todo.length, ...todo.map((d) => d.seq)];
+      const keys = [this.key(id), this.key(id, 'counted'), learn('documents')];
+      for (const s of sources.keys()) keys.push(learn(`n:${s}`), learn(`t:${s}`));
+      const args: (string | number)[] = [cap, todo.length];
+      for (const d of todo) args.push(d.seq);
       for (const [source, { documents, lines }] of sources) {
         args.push(source, documents, lines.size);
         for (const [key, line] of lines) args.push(key, line.documents, line.rank, line.text);
       }
-      const refused = new Set(((await this.script('vnpipeRecordCounts', keys.length, ...keys, ...args)) as string[]).map(Number));
+      const refused = new Set(((await this.script('vnpipeRecordCounts', keys.length, keys, args)) as string[]).map(Number));
       const rest = todo.filter((d) => !refused.has(d.seq));
       todo = rest.length < todo.length ? rest : [];
     }

@@ -34,6 +34,8 @@ export interface LearnSettings {
   protectShare: number;
   /** Distinct lines counted per source, at most: memory stays bounded. */
   maxLinesPerSource: number;
+  /** Distinct lines counted per document, at most (a price list, a log a crawler kept): the lines past it are not counted. */
+  maxLinesPerDocument: number;
   /**
    * A line in at least this many documents (CCNet's 2), whatever its shape, is removed
    * where it stands in the run of such lines that closes a document: the teasers of other
@@ -213,7 +215,7 @@ export function documentLines(bytes: Uint8Array, rel: string, config: Config, re
     for (const key of [lineKey(text), shapeKey(text)]) {
       if (key === null) continue;
       const known = seen.get(key);
-      if (!known || rank < known.rank) seen.set(key, { key, rank, text });
+      if (known ? rank < known.rank : seen.size < config.learn.maxLinesPerDocument) seen.set(key, { key, rank, text });
     }
   }
   return { source: draftSource(draft), lines: [...seen.values()] };
