@@ -106,6 +106,9 @@ const LINES_PER_COUNT_CALL = 5000;
 
 type ScriptArg = string | number | Buffer;
 
+/** Keys per UNLINK where their number has no bound. */
+const KEYS_PER_CALL = 1000;
+
 /** `items` in slices of `size`. */
 function slices<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -635,8 +638,12 @@ export class BatchStore {
         profileLines: entries.reduce((n, s) => n + s.lines.length, 0),
         profileSources: entries.length,
       })
-      .del(learn('documents'), this.key(id, 'counted'), ...sources.flatMap((s) => [learn(`n:${s}`), learn(`t:${s}`)]))
+      .unlink(this.key(id, 'counted'))
       .exec();
+    // Two keys per source, and a batch of WET files counts tens of thousands of hosts: in
+    // slices, the sources' list last so that an interrupted call leaves it to free them.
+    for (const slice of slices(sources, KEYS_PER_CALL / 2)) await this.redis.unlink(slice.flatMap((s) => [learn(`n:${s}`), learn(`t:${s}`)]));
+    await this.redis.unlink(learn('documents'));
   }
 
   async profile(id: string): Promise<Profile | null> {
