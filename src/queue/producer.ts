@@ -109,9 +109,14 @@ export async function enqueueFolder(queue: Queue | Queues, batches: BatchStore, 
   if (!(await batches.producerLease(batchId, token, 'take', PRODUCER_LEASE_MS))) {
     throw new UsageError(`batch ${batchId} is still being queued by a live producer`);
   }
-  const lease: Lease = { lost: false, retake: () => batches.producerLease(batchId, token, 'take', PRODUCER_LEASE_MS) };
+  const lease: Lease = { lost: false, full: null, retake: () => batches.producerLease(batchId, token, 'take', PRODUCER_LEASE_MS) };
+  // A renewal Redis refuses for want of memory is kept: while the walk waits for counts it
+  // writes nothing else, and no worker can count in a full Redis (waitForCounting).
   const renew = setInterval(() => {
-    batches.producerLease(batchId, token, 'renew', PRODUCER_LEASE_MS).then((held) => (lease.lost ||= !held), () => {});
+    batches.producerLease(batchId, token, 'renew', PRODUCER_LEASE_MS).then(
+      (held) => (lease.lost ||= !held),
+      (err: Error) => (lease.full ??= isOutOfMemory(err) ? err : null),
+    );
   }, PRODUCER_LEASE_MS / 3);
   renew.unref();
   try {
@@ -143,7 +148,7 @@ async function walkAndQueue(
       await batches.markWalked(batchId);
       return { batchId, found: counting.found, queued: 0, skipped: 0 };
     }
-    if (await ridingOutDrops(batches, batchId, () => waitForCounting(batches, batchId, counting.found, options.onLearning))) {
+    if (await ridingOutDrops(batches, batchId, () => waitForCounting(batches, batchId, counting.found, lease, options.onLearning))) {
       await batches.markWalked(batchId);
       return { batchId, found: counting.found, queued: 0, skipped: 0 };
     }
@@ -304,9 +309,13 @@ async function queueCountJobs(
   return { found, cancelled: false };
 }
 
-/** Waits until workers have counted every document; returns true when the batch was cancelled meanwhile. */
-async function waitForCounting(batches: BatchStore, batchId: string, total: number, onProgress?: (counted: number, total: number) => void): Promise<boolean> {
+/**
+ * Waits until workers have counted every document; returns true when the batch was
+ * cancelled meanwhile. Throws Redis's out-of-memory refusal of the lease's renewal.
+ */
+async function waitForCounting(batches: BatchStore, batchId: string, total: number, lease: Lease, onProgress?: (counted: number, total: number) => void): Promise<boolean> {
   for (;;) {
+    if (lease.full) throw lease.full;
     const record = await batches.get(batchId);
     if (!record) throw lostBatch(batchId);
     if (record.cancelRequested) return true;
@@ -468,6 +477,8 @@ export async function claimsOf(
 /** Whether this producer still holds its batch's lease, and taking it again when it ran out unheld. */
 interface Lease {
   lost: boolean;
+  /** Redis refused to renew the lease for want of memory. */
+  full: Error | null;
   retake: () => Promise<boolean>;
 }
 
@@ -512,12 +523,16 @@ async function ridingOutDrops<T>(batches: BatchStore, batchId: string, step: () 
   }
 }
 
+function isOutOfMemory(err: Error): boolean {
+  return /OOM command not allowed|^OOM /.test(err.message);
+}
+
 /** Redis's out-of-memory refusal (alone, or inside a MULTI) as what to do about it; any other error as it is. */
 function outOfMemory(err: Error, batchId: string | null): Error {
-  if (!/OOM command not allowed|^OOM /.test(err.message)) return err;
+  if (!isOutOfMemory(err)) return err;
   return new UsageError(
     batchId
-      ? `Redis is out of memory (maxmemory): batch ${batchId} was cut off mid-walk; free memory, then run the same enqueue with --resume ${batchId}`
+      ? `Redis is out of memory (maxmemory): batch ${batchId} was cut off while being queued or counted; free memory, then run the same enqueue with --resume ${batchId}`
       : 'Redis is out of memory (maxmemory): no batch was started; free memory and run the enqueue again',
   );
 }
