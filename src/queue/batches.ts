@@ -7,7 +7,7 @@ import { PACKAGE_ROOT } from '../config.js';
 import type { FailureReason } from '../errors.js';
 import type { RedisClient } from './connection.js';
 import { shardPrefix } from './queues.js';
-import type { DocumentLines, Profile, SourceCounts } from '../text/learned.js';
+import { countFloor, lineKey, type DocumentLines, type LearnSettings, type Profile, type SourceCounts } from '../text/learned.js';
 
 /** One enqueue run: where it read, where it writes, its rules, and exact counts. */
 export interface BatchRecord {
@@ -101,10 +101,13 @@ const LUA_DIR = join(PACKAGE_ROOT, 'src', 'queue', 'lua');
  */
 const DOCUMENTS_PER_CALL = 1000;
 
-/** Lines per call of the counting script: about 100 ms of Redis on a loaded machine. */
-const LINES_PER_COUNT_CALL = 5000;
+/** Lines per call of the counting script (one document at learn.maxLinesPerDocument): tens of milliseconds of Redis. */
+const LINES_PER_COUNT_CALL = 2000;
 
 type ScriptArg = string | number | Buffer;
+
+/** What the counting script needs of the `learn` settings. */
+type CountSettings = Pick<LearnSettings, 'maxLinesPerSource' | 'minDocuments' | 'tailMinDocuments'>;
 
 /** Keys per UNLINK where their number has no bound. */
 const KEYS_PER_CALL = 1000;
@@ -549,22 +552,22 @@ export class BatchStore {
    * Redis gets one total per line and source, not one per document. A document counted
    * already (an earlier attempt, a resumed pass) is left out and the rest sent again.
    */
-  async recordCounted(id: string, docs: readonly { seq: number; lines: DocumentLines }[], cap: number): Promise<void> {
+  async recordCounted(id: string, docs: readonly { seq: number; lines: DocumentLines }[], settings: CountSettings): Promise<void> {
     let call: { seq: number; lines: DocumentLines }[] = [];
     let lines = 0;
     for (const doc of docs) {
       if (call.length > 0 && lines + doc.lines.lines.length > LINES_PER_COUNT_CALL) {
-        await this.recordCountCall(id, call, cap);
+        await this.recordCountCall(id, call, settings);
         call = [];
         lines = 0;
       }
       call.push(doc);
       lines += doc.lines.lines.length;
     }
-    if (call.length > 0) await this.recordCountCall(id, call, cap);
+    if (call.length > 0) await this.recordCountCall(id, call, settings);
   }
 
-  private async recordCountCall(id: string, docs: readonly { seq: number; lines: DocumentLines }[], cap: number): Promise<void> {
+  private async recordCountCall(id: string, docs: readonly { seq: number; lines: DocumentLines }[], settings: CountSettings): Promise<void> {
     const learn = (part: string) => this.key(id, `learn:${part}`);
     let todo = docs;
     while (todo.length > 0) {
@@ -584,11 +587,12 @@ export class BatchStore {
       }
       const keys = [this.key(id), this.key(id, 'counted'), learn('documents')];
       for (const s of sources.keys()) keys.push(learn(`n:${s}`), learn(`t:${s}`));
-      const args: (string | number)[] = [cap, todo.length];
+      const args: (string | number)[] = [settings.maxLinesPerSource, countFloor(settings), todo.length];
       for (const d of todo) args.push(d.seq);
       for (const [source, { documents, lines }] of sources) {
         args.push(source, documents, lines.size);
-        for (const [key, line] of lines) args.push(key, line.documents, line.rank, line.text);
+        // A shape key's text is kept from its first sight (its lines differ); a line's once it repeats.
+        for (const [key, line] of lines) args.push(key, line.documents, line.rank, line.text, key === lineKey(line.text) ? 0 : 1);
       }
       const refused = new Set(((await this.script('vnpipeRecordCounts', keys.length, keys, args)) as string[]).map(Number));
       const rest = todo.filter((d) => !refused.has(d.seq));

@@ -118,7 +118,7 @@ export interface LearnedSource {
 export type LearnedLines = ReadonlyMap<string, LearnedSource>;
 
 /** Fewest documents a line is counted from: below both thresholds a count is dropped. */
-export function countFloor(settings: LearnSettings): number {
+export function countFloor(settings: Pick<LearnSettings, 'minDocuments' | 'tailMinDocuments'>): number {
   return Math.min(settings.minDocuments, settings.tailMinDocuments);
 }
 
