@@ -141,8 +141,13 @@ async function walkAndQueue(
 ): Promise<EnqueueResult> {
   const { sink, walk, files, first, lease, shards } = ctx;
   const root = options.root;
+  const maker = { version: VERSION, config: configHash(options.config) };
 
-  if (options.learn) {
+  // Outputs all up to date (a re-run, one after --no-learn: learning is no part of an
+  // output's hash): nothing would be cleaned with what a counting pass learns.
+  const learn = options.learn && (options.force || !(await ridingOutDrops(batches, batchId, () => allUpToDate(walk(), sink, maker))));
+  if (options.learn && !learn) options.onNotice?.('every output is up to date: nothing to clean, so no counting pass (learning skipped)');
+  if (learn) {
     const counting = await queueCountJobs(files, first, { queue, batches, batchId, options, sink });
     if (counting.cancelled) {
       await batches.markWalked(batchId);
@@ -159,11 +164,11 @@ async function walkAndQueue(
     options.onLearned?.(profile);
   }
 
-  const documents = options.learn ? walk() : files;
+  const documents = learn ? walk() : files;
   // A resumed walk numbers its jobs apart from those the first walk added.
   const jobIds = new JobIds(batchId, options.resume ? `d${Date.now().toString(36)}-` : 'd');
   const counts: EnqueueCounts = { found: 0, queued: 0, skipped: 0 };
-  let chunk: SourceEntry[] = options.learn ? [] : [first];
+  let chunk: SourceEntry[] = learn ? [] : [first];
   const flush = async () => {
     if (lease.lost) {
       const record = await batches.get(batchId);
@@ -177,7 +182,7 @@ async function walkAndQueue(
       lease.lost = false;
     }
     const added = await ridingOutDrops(batches, batchId, () =>
-      enqueueChunk(chunk, { maker: { version: VERSION, config: configHash(options.config) }, queue, batches, batchId, root, sink, jobIds, options, shards }),
+      enqueueChunk(chunk, { maker, queue, batches, batchId, root, sink, jobIds, options, shards }),
     );
     await ridingOutDrops(batches, batchId, () => batches.addCounts(batchId, { found: added.found, skipped: added.skipped }), false);
     counts.found += added.found;
@@ -308,6 +313,23 @@ async function queueCountJobs(
   await flush();
   return { found, cancelled: false };
 }
+
+/** Whether every document's output is up to date; stops at the first chunk that is not (a first run's first). */
+async function allUpToDate(files: AsyncGenerator<SourceEntry>, sink: AnySink, maker: Maker): Promise<boolean> {
+  let chunk: SourceEntry[] = [];
+  const check = async () => (await Promise.all(chunk.map((f) => sink.isUpToDate(f.key, f.mtimeMs, maker)))).every(Boolean);
+  for await (const file of files) {
+    chunk.push(file);
+    if (chunk.length >= CHUNK_CHECKED) {
+      if (!(await check())) return false;
+      chunk = [];
+    }
+  }
+  return check();
+}
+
+/** Outputs looked at together by allUpToDate: few, so that a first run's first files decide at once. */
+const CHUNK_CHECKED = 16;
 
 /**
  * Waits until workers have counted every document; returns true when the batch was
