@@ -126,12 +126,21 @@ const SENTENCE_END = /[.!?…]["”’)]*$/;
 // A statement's full stop; a question or an ellipsis closes headlines and cut teasers as often.
 const STATEMENT_END = /(?<!\.)\.["”’)]*$/;
 
-/** The site when the document names it, else the top-level folder of its path, else `(root)`. */
+/**
+ * The site when the document names it, else the top-level folder of its path, else for a
+ * record of a shard file at the input's root that file's name without its extensions
+ * (per-site dumps `vnexpress.jsonl`, `tuoitre.jsonl.gz`), else `(root)`.
+ */
 export function sourceOf(header: Pick<Header, 'site'>, rel: string): string {
   if (header.site) return header.site.toLowerCase();
   const slash = rel.indexOf('/');
-  return slash > 0 ? rel.slice(0, slash) : '(root)';
+  if (slash > 0) return rel.slice(0, slash);
+  const shard = /^(.+)#\d+$/.exec(rel)?.[1]?.replace(SHARD_EXTENSIONS, '');
+  return shard || '(root)';
 }
+
+// The extensions of a shard file's name: its format, then its compression.
+const SHARD_EXTENSIONS = /(?:\.(?:jsonl|json|ndjson|csv|tsv|parquet|warc|wet|arc|txt|gz|zst|zstd|bz2|xz))+$/i;
 
 /**
  * The source a document's lines are counted and looked up under: the site its header or
