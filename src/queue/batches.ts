@@ -7,7 +7,7 @@ import { PACKAGE_ROOT } from '../config.js';
 import type { FailureReason } from '../errors.js';
 import type { RedisClient } from './connection.js';
 import { shardPrefix } from './queues.js';
-import { countFloor, lineKey, type DocumentLines, type LearnSettings, type Profile, type SourceCounts } from '../text/learned.js';
+import { countFloor, documentFingerprint, lineKey, type DocumentLines, type LearnSettings, type Profile, type SourceCounts } from '../text/learned.js';
 
 /** One enqueue run: where it read, where it writes, its rules, and exact counts. */
 export interface BatchRecord {
@@ -569,7 +569,16 @@ export class BatchStore {
 
   private async recordCountCall(id: string, docs: readonly { seq: number; lines: DocumentLines }[], settings: CountSettings): Promise<void> {
     const learn = (part: string) => this.key(id, `learn:${part}`);
-    let todo = docs;
+    // A copy (in this call, or counted already) is sent as a document of no lines: counted, adding nothing.
+    const asCopy = (d: { seq: number }) => ({ seq: d.seq, lines: { source: '', lines: [] }, fingerprint: '' });
+    const seen = new Set<string>();
+    let todo = docs.map((d) => {
+      const fp = documentFingerprint(d.lines);
+      const fingerprint = fp === null ? '' : `${d.lines.source}\t${fp}`;
+      if (fingerprint !== '' && seen.has(fingerprint)) return asCopy(d);
+      seen.add(fingerprint);
+      return { ...d, fingerprint };
+    });
     while (todo.length > 0) {
       const sources = new Map<string, { documents: number; lines: Map<string, { documents: number; rank: number; text: string }> }>();
       for (const { lines: doc } of todo) {
@@ -585,18 +594,22 @@ export class BatchStore {
           }
         }
       }
-      const keys = [this.key(id), this.key(id, 'counted'), learn('documents')];
+      const keys = [this.key(id), this.key(id, 'counted'), learn('documents'), learn('copies')];
       for (const s of sources.keys()) keys.push(learn(`n:${s}`), learn(`t:${s}`));
       const args: (string | number)[] = [settings.maxLinesPerSource, countFloor(settings), todo.length];
       for (const d of todo) args.push(d.seq);
+      for (const d of todo) args.push(d.fingerprint);
       for (const [source, { documents, lines }] of sources) {
         args.push(source, documents, lines.size);
         // A shape key's text is kept from its first sight (its lines differ); a line's once it repeats.
         for (const [key, line] of lines) args.push(key, line.documents, line.rank, line.text, key === lineKey(line.text) ? 0 : 1);
       }
-      const refused = new Set(((await this.script('vnpipeRecordCounts', keys.length, keys, args)) as string[]).map(Number));
-      const rest = todo.filter((d) => !refused.has(d.seq));
-      todo = rest.length < todo.length ? rest : [];
+      const answer = (await this.script('vnpipeRecordCounts', keys.length, keys, args)) as string[];
+      if (answer.length === 0) break;
+      const copies = new Set(answer.filter((a) => a.startsWith('copy:')).map((a) => Number(a.slice(5))));
+      const refused = new Set(answer.filter((a) => !a.startsWith('copy:')).map(Number));
+      const next = todo.filter((d) => !refused.has(d.seq)).map((d) => (copies.has(d.seq) ? asCopy(d) : d));
+      todo = next.length < todo.length || copies.size > 0 ? next : [];
     }
   }
 
@@ -642,7 +655,7 @@ export class BatchStore {
         profileLines: entries.reduce((n, s) => n + s.lines.length, 0),
         profileSources: entries.length,
       })
-      .unlink(this.key(id, 'counted'))
+      .unlink(this.key(id, 'counted'), learn('copies'))
       .exec();
     // Two keys per source, and a batch of WET files counts tens of thousands of hosts: in
     // slices, the sources' list last so that an interrupted call leaves it to free them.

@@ -342,17 +342,32 @@ function isBoilerplate(text: string, documents: number, total: number, s: LearnS
   return documents >= total * s.minShare || documents >= s.minDocumentsAnyShare;
 }
 
+/**
+ * A document's distinct lines as one key: copies of one article (a refetch, http and
+ * https, a tracking parameter) are counted once per source, or their every line would
+ * stand in as many documents as there are copies and be learned. Null for a document of
+ * no lines (nothing to count twice).
+ */
+export function documentFingerprint(doc: DocumentLines): string | null {
+  return doc.lines.length === 0 ? null : hash(doc.lines.map((l) => l.key).sort().join(' '));
+}
+
 /** Counts lines in memory: `vnpipe learn` and the tests. */
 export class LineCounter {
-  private readonly bySource = new Map<string, { documents: number; lines: Map<string, { text: string; rank: number; documents: number }> }>();
+  private readonly bySource = new Map<string, { documents: number; copies: Set<string>; lines: Map<string, { text: string; rank: number; documents: number }> }>();
 
   constructor(private readonly settings: LearnSettings) {}
 
   add(doc: DocumentLines): void {
     let source = this.bySource.get(doc.source);
     if (!source) {
-      source = { documents: 0, lines: new Map() };
+      source = { documents: 0, copies: new Set(), lines: new Map() };
       this.bySource.set(doc.source, source);
+    }
+    const fingerprint = documentFingerprint(doc);
+    if (fingerprint !== null) {
+      if (source.copies.has(fingerprint)) return;
+      source.copies.add(fingerprint);
     }
     source.documents++;
     for (const { key, text, rank } of doc.lines) {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startLocalRedis } from '../../src/cli/local-redis.js';
 import { loadConfig } from '../../src/config.js';
 import { BatchStore } from '../../src/queue/batches.js';
-import { buildProfile, documentLines, lineKey, type DocumentLines } from '../../src/text/learned.js';
+import { buildProfile, countFloor, documentLines, LineCounter, lineKey, type DocumentLines, type SourceCounts } from '../../src/text/learned.js';
 import { CLI, exitOf, ROOT, runCli, spawnWorker, tempDir, testEnv, waitFor } from '../support/cli.js';
 
 /**
@@ -99,6 +99,29 @@ describe('a page of many distinct lines in the counting pass (defect: one docume
       own.disconnect();
       await local.stop();
     }
+  });
+});
+
+describe('copies of one article in the counting pass (defect: learned lines cut the body of copies)', () => {
+  it('counts each distinct document once per source, in one job or across jobs, as in memory', async () => {
+    // Three crawls of one real page among the source's other pages, in two jobs: the copies'
+    // lines stand in one document, and the source has one document per distinct page.
+    const prefix = `${env.VNPIPE_PREFIX}-copies`;
+    const store = new BatchStore(redis, prefix);
+    const id = await store.create('/in', '/out', {}, { followLinks: false, learn: true });
+    const files = readdirSync(SOURCE).filter((f) => f.endsWith('.txt')).sort().slice(0, 8);
+    const page = readFileSync(join(SOURCE, files[0]!));
+    const docs = [page, page, ...files.slice(1).map((f) => readFileSync(join(SOURCE, f))), page].map((bytes, i) => documentLines(bytes, `vnexpress/${i}.txt`, config));
+    await redis.hset(`${prefix}:batch:${id}`, 'countQueued', docs.length);
+    await store.recordCounted(id, docs.slice(0, 5).map((lines, seq) => ({ seq, lines })), config.learn);
+    await store.recordCounted(id, docs.slice(5).map((lines, k) => ({ seq: 5 + k, lines })), config.learn);
+    expect((await store.get(id))!.counted).toBe(10);
+    const memory = new LineCounter(config.learn);
+    for (const doc of docs) memory.add(doc);
+    const bySource = (counts: SourceCounts[]) => counts.map((c) => ({ ...c, lines: c.lines.map((l) => [l.key, l.documents]).sort() }));
+    const inRedis = bySource(await store.sourceCounts(id, countFloor(config.learn)));
+    expect(inRedis).toEqual(bySource(memory.counts()));
+    expect(inRedis.map((c) => c.documents)).toEqual([8]);
   });
 });
 

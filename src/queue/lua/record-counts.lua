@@ -1,24 +1,31 @@
 -- A count job's lines into its sources' counts, all or nothing, each document once
 -- (the counted bitmap). The worker sums the job's documents first, so a line repeated
 -- across them arrives once with its number of documents.
--- KEYS: batch hash, counted bitmap, per-source documents hash, then the counts hash and
--- the texts hash of each source in ARGV's order.
--- ARGV: cap, floor, number of documents m, their m seqs, then per source: source,
+-- KEYS: batch hash, counted bitmap, per-source documents hash, copies set, then the
+-- counts hash and the texts hash of each source in ARGV's order.
+-- ARGV: cap, floor, number of documents m, their m seqs, their m fingerprints (source and
+-- hash of their line keys, '' for none: a copy of a document counted already is not
+-- counted again), then per source: source,
 -- documents, lines l, then key, documents, rank, text, keep for each of the l lines.
 -- A line's text is stored only once its count reaches the floor (few lines ever do: the
 -- texts were most of the counts' memory), or from its first sight when `keep` is 1 (a
 -- shape key, whose lines differ: the lowest-rank one stays the same in any order).
--- Returns the seqs that are not to be counted (counted already, or never given out):
--- when there are any, nothing was recorded and the worker sends the job again without them.
+-- Returns the seqs that are not to be counted (counted already, or never given out), or
+-- else `copy:SEQ` for each copy: when there are any, nothing was recorded and the worker
+-- sends the job again without them (a copy as a document of no lines).
 local cap, floor, m = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 -- Once the batch's profile is learned (its counts freed), a count that comes after it (a
 -- resumed pass's copy of a job already counted) is dropped, not counted into new keys.
 if redis.call('HGET', KEYS[1], 'profileLearned') == '1' then return {} end
 local given = tonumber(redis.call('HGET', KEYS[1], 'countQueued') or '0')
-local seqs, refused = {}, {}
+local seqs, fingerprints, refused = {}, {}, {}
 for i = 4, 3 + m do
   local n = tonumber(ARGV[i])
-  if n == nil or n < 0 or n >= given or n ~= math.floor(n) then refused[#refused + 1] = ARGV[i] else seqs[#seqs + 1] = ARGV[i] end
+  if n == nil or n < 0 or n >= given or n ~= math.floor(n) then refused[#refused + 1] = ARGV[i]
+  else
+    seqs[#seqs + 1] = ARGV[i]
+    fingerprints[#fingerprints + 1] = ARGV[i + m]
+  end
 end
 -- include: bits.lua
 if #seqs > 0 then
@@ -36,10 +43,18 @@ local function hmget(key, fields)
   return values
 end
 if #seqs == 0 then return {} end
+local copies = {}
+for j, fingerprint in ipairs(fingerprints) do
+  if fingerprint ~= '' and redis.call('SISMEMBER', KEYS[4], fingerprint) == 1 then copies[#copies + 1] = 'copy:' .. seqs[j] end
+end
+if #copies > 0 then return copies end
 bits(KEYS[2], seqs, 'SET', 1)
 redis.call('HINCRBY', KEYS[1], 'counted', #seqs)
+for _, fingerprint in ipairs(fingerprints) do
+  if fingerprint ~= '' then redis.call('SADD', KEYS[4], fingerprint) end
+end
 
-local i, k = 4 + m, 4
+local i, k = 4 + 2 * m, 5
 while i <= #ARGV do
   local source, documents, l = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
   local counts, texts = KEYS[k], KEYS[k + 1]
