@@ -258,7 +258,7 @@ async function measure(input: string, warm: string, lines: Map<string, DocumentL
       if (job.name === COUNT_JOB) {
         const counted = docs.map((d) => ({ seq: d.seq, lines: lines.get(d.rel)! }));
         if (perDocumentCounts) await Promise.all(counted.map((d) => recordCounted(batch, d.seq, d.lines, cap)));
-        else await recordCounted(batch, counted, cap);
+        else await recordCounted(batch, counted, config.learn);
       } else {
         await batches.recordCompleted(batch, job.id!, docs.map((d) => ({ seq: d.seq, rel: d.rel, id: d.id, bytes: d.size })));
       }

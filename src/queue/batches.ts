@@ -7,7 +7,7 @@ import { PACKAGE_ROOT } from '../config.js';
 import type { FailureReason } from '../errors.js';
 import type { RedisClient } from './connection.js';
 import { shardPrefix } from './queues.js';
-import type { DocumentLines, Profile, SourceCounts } from '../text/learned.js';
+import { countFloor, documentFingerprint, lineKey, type DocumentLines, type LearnSettings, type Profile, type SourceCounts } from '../text/learned.js';
 
 /** One enqueue run: where it read, where it writes, its rules, and exact counts. */
 export interface BatchRecord {
@@ -100,6 +100,17 @@ const LUA_DIR = join(PACKAGE_ROOT, 'src', 'queue', 'lua');
  * never stalls its other clients behind one long script.
  */
 const DOCUMENTS_PER_CALL = 1000;
+
+/** Lines per call of the counting script (one document at learn.maxLinesPerDocument): tens of milliseconds of Redis. */
+const LINES_PER_COUNT_CALL = 2000;
+
+type ScriptArg = string | number | Buffer;
+
+/** What the counting script needs of the `learn` settings. */
+type CountSettings = Pick<LearnSettings, 'maxLinesPerSource' | 'minDocuments' | 'tailMinDocuments'>;
+
+/** Keys per UNLINK where their number has no bound. */
+const KEYS_PER_CALL = 1000;
 
 /** `items` in slices of `size`. */
 function slices<T>(items: readonly T[], size: number): T[][] {
@@ -256,7 +267,8 @@ export class BatchStore {
     return this.script(script, ...this.keys(id, shard), ...args);
   }
 
-  private script(name: ScriptName, ...keysAndArgs: (string | number | Buffer)[]): Promise<unknown> {
+  /** Arrays among the arguments are sent flat (ioredis flattens them): no spread of a long list into a call. */
+  private script(name: ScriptName, ...keysAndArgs: (ScriptArg | readonly ScriptArg[])[]): Promise<unknown> {
     if (!REGISTERED.has(this.redis)) {
       for (const [command, { file, keys }] of Object.entries(SCRIPTS) as [ScriptName, (typeof SCRIPTS)[ScriptName]][]) {
         let lua = LOADED.get(command);
@@ -265,7 +277,7 @@ export class BatchStore {
       }
       REGISTERED.add(this.redis);
     }
-    return (this.redis as unknown as Record<ScriptName, (...a: (string | number | Buffer)[]) => Promise<unknown>>)[name](...keysAndArgs);
+    return (this.redis as unknown as Record<ScriptName, (...a: (ScriptArg | readonly ScriptArg[])[]) => Promise<unknown>>)[name](...keysAndArgs);
   }
 
   /** A new batch; `config` is the merged config JSON every worker will use for it. */
@@ -533,14 +545,40 @@ export class BatchStore {
   }
 
   /**
-   * A count job's documents into the batch's counts, in one script call, each document
-   * exactly once: the lines are summed here first, so Redis gets one total per line
-   * and source, not one per document. A document counted already (an earlier attempt,
-   * a resumed pass) is left out and the rest sent again.
+   * A count job's documents into the batch's counts, each document exactly once: in
+   * calls of whole documents and at most LINES_PER_COUNT_CALL lines, each marking its own
+   * documents counted, so that a retry after a later call failed counts only the rest,
+   * and no call holds Redis for long. Within a call the lines are summed here first, so
+   * Redis gets one total per line and source, not one per document. A document counted
+   * already (an earlier attempt, a resumed pass) is left out and the rest sent again.
    */
-  async recordCounted(id: string, docs: readonly { seq: number; lines: DocumentLines }[], cap: number): Promise<void> {
+  async recordCounted(id: string, docs: readonly { seq: number; lines: DocumentLines }[], settings: CountSettings): Promise<void> {
+    let call: { seq: number; lines: DocumentLines }[] = [];
+    let lines = 0;
+    for (const doc of docs) {
+      if (call.length > 0 && lines + doc.lines.lines.length > LINES_PER_COUNT_CALL) {
+        await this.recordCountCall(id, call, settings);
+        call = [];
+        lines = 0;
+      }
+      call.push(doc);
+      lines += doc.lines.lines.length;
+    }
+    if (call.length > 0) await this.recordCountCall(id, call, settings);
+  }
+
+  private async recordCountCall(id: string, docs: readonly { seq: number; lines: DocumentLines }[], settings: CountSettings): Promise<void> {
     const learn = (part: string) => this.key(id, `learn:${part}`);
-    let todo = docs;
+    // A copy (in this call, or counted already) is sent as a document of no lines: counted, adding nothing.
+    const asCopy = (d: { seq: number }) => ({ seq: d.seq, lines: { source: '', lines: [] }, fingerprint: '' });
+    const seen = new Set<string>();
+    let todo = docs.map((d) => {
+      const fp = documentFingerprint(d.lines);
+      const fingerprint = fp === null ? '' : `${d.lines.source}\t${fp}`;
+      if (fingerprint !== '' && seen.has(fingerprint)) return asCopy(d);
+      seen.add(fingerprint);
+      return { ...d, fingerprint };
+    });
     while (todo.length > 0) {
       const sources = new Map<string, { documents: number; lines: Map<string, { documents: number; rank: number; text: string }> }>();
       for (const { lines: doc } of todo) {
@@ -556,15 +594,22 @@ export class BatchStore {
           }
         }
       }
-      const keys = [this.key(id), this.key(id, 'counted'), learn('documents'), ...[...sources.keys()].flatMap((s) => [learn(`n:${s}`), learn(`t:${s}`)])];
-      const args: (string | number)[] = [cap, todo.length, ...todo.map((d) => d.seq)];
+      const keys = [this.key(id), this.key(id, 'counted'), learn('documents'), learn('copies')];
+      for (const s of sources.keys()) keys.push(learn(`n:${s}`), learn(`t:${s}`));
+      const args: (string | number)[] = [settings.maxLinesPerSource, countFloor(settings), todo.length];
+      for (const d of todo) args.push(d.seq);
+      for (const d of todo) args.push(d.fingerprint);
       for (const [source, { documents, lines }] of sources) {
         args.push(source, documents, lines.size);
-        for (const [key, line] of lines) args.push(key, line.documents, line.rank, line.text);
+        // A shape key's text is kept from its first sight (its lines differ); a line's once it repeats.
+        for (const [key, line] of lines) args.push(key, line.documents, line.rank, line.text, key === lineKey(line.text) ? 0 : 1);
       }
-      const refused = new Set(((await this.script('vnpipeRecordCounts', keys.length, ...keys, ...args)) as string[]).map(Number));
-      const rest = todo.filter((d) => !refused.has(d.seq));
-      todo = rest.length < todo.length ? rest : [];
+      const answer = (await this.script('vnpipeRecordCounts', keys.length, keys, args)) as string[];
+      if (answer.length === 0) break;
+      const copies = new Set(answer.filter((a) => a.startsWith('copy:')).map((a) => Number(a.slice(5))));
+      const refused = new Set(answer.filter((a) => !a.startsWith('copy:')).map(Number));
+      const next = todo.filter((d) => !refused.has(d.seq)).map((d) => (copies.has(d.seq) ? asCopy(d) : d));
+      todo = next.length < todo.length || copies.size > 0 ? next : [];
     }
   }
 
@@ -610,8 +655,12 @@ export class BatchStore {
         profileLines: entries.reduce((n, s) => n + s.lines.length, 0),
         profileSources: entries.length,
       })
-      .del(learn('documents'), this.key(id, 'counted'), ...sources.flatMap((s) => [learn(`n:${s}`), learn(`t:${s}`)]))
+      .unlink(this.key(id, 'counted'), learn('copies'))
       .exec();
+    // Two keys per source, and a batch of WET files counts tens of thousands of hosts: in
+    // slices, the sources' list last so that an interrupted call leaves it to free them.
+    for (const slice of slices(sources, KEYS_PER_CALL / 2)) await this.redis.unlink(slice.flatMap((s) => [learn(`n:${s}`), learn(`t:${s}`)]));
+    await this.redis.unlink(learn('documents'));
   }
 
   async profile(id: string): Promise<Profile | null> {

@@ -109,9 +109,14 @@ export async function enqueueFolder(queue: Queue | Queues, batches: BatchStore, 
   if (!(await batches.producerLease(batchId, token, 'take', PRODUCER_LEASE_MS))) {
     throw new UsageError(`batch ${batchId} is still being queued by a live producer`);
   }
-  const lease: Lease = { lost: false, retake: () => batches.producerLease(batchId, token, 'take', PRODUCER_LEASE_MS) };
+  const lease: Lease = { lost: false, full: null, retake: () => batches.producerLease(batchId, token, 'take', PRODUCER_LEASE_MS) };
+  // A renewal Redis refuses for want of memory is kept: while the walk waits for counts it
+  // writes nothing else, and no worker can count in a full Redis (waitForCounting).
   const renew = setInterval(() => {
-    batches.producerLease(batchId, token, 'renew', PRODUCER_LEASE_MS).then((held) => (lease.lost ||= !held), () => {});
+    batches.producerLease(batchId, token, 'renew', PRODUCER_LEASE_MS).then(
+      (held) => (lease.lost ||= !held),
+      (err: Error) => (lease.full ??= isOutOfMemory(err) ? err : null),
+    );
   }, PRODUCER_LEASE_MS / 3);
   renew.unref();
   try {
@@ -136,14 +141,19 @@ async function walkAndQueue(
 ): Promise<EnqueueResult> {
   const { sink, walk, files, first, lease, shards } = ctx;
   const root = options.root;
+  const maker = { version: VERSION, config: configHash(options.config) };
 
-  if (options.learn) {
+  // Outputs all up to date (a re-run, one after --no-learn: learning is no part of an
+  // output's hash): nothing would be cleaned with what a counting pass learns.
+  const learn = options.learn && (options.force || !(await ridingOutDrops(batches, batchId, () => allUpToDate(walk(), sink, maker))));
+  if (options.learn && !learn) options.onNotice?.('every output is up to date: nothing to clean, so no counting pass (learning skipped)');
+  if (learn) {
     const counting = await queueCountJobs(files, first, { queue, batches, batchId, options, sink });
     if (counting.cancelled) {
       await batches.markWalked(batchId);
       return { batchId, found: counting.found, queued: 0, skipped: 0 };
     }
-    if (await ridingOutDrops(batches, batchId, () => waitForCounting(batches, batchId, counting.found, options.onLearning))) {
+    if (await ridingOutDrops(batches, batchId, () => waitForCounting(batches, batchId, counting.found, lease, options.onLearning))) {
       await batches.markWalked(batchId);
       return { batchId, found: counting.found, queued: 0, skipped: 0 };
     }
@@ -154,11 +164,11 @@ async function walkAndQueue(
     options.onLearned?.(profile);
   }
 
-  const documents = options.learn ? walk() : files;
+  const documents = learn ? walk() : files;
   // A resumed walk numbers its jobs apart from those the first walk added.
   const jobIds = new JobIds(batchId, options.resume ? `d${Date.now().toString(36)}-` : 'd');
   const counts: EnqueueCounts = { found: 0, queued: 0, skipped: 0 };
-  let chunk: SourceEntry[] = options.learn ? [] : [first];
+  let chunk: SourceEntry[] = learn ? [] : [first];
   const flush = async () => {
     if (lease.lost) {
       const record = await batches.get(batchId);
@@ -172,7 +182,7 @@ async function walkAndQueue(
       lease.lost = false;
     }
     const added = await ridingOutDrops(batches, batchId, () =>
-      enqueueChunk(chunk, { maker: { version: VERSION, config: configHash(options.config) }, queue, batches, batchId, root, sink, jobIds, options, shards }),
+      enqueueChunk(chunk, { maker, queue, batches, batchId, root, sink, jobIds, options, shards }),
     );
     await ridingOutDrops(batches, batchId, () => batches.addCounts(batchId, { found: added.found, skipped: added.skipped }), false);
     counts.found += added.found;
@@ -304,9 +314,30 @@ async function queueCountJobs(
   return { found, cancelled: false };
 }
 
-/** Waits until workers have counted every document; returns true when the batch was cancelled meanwhile. */
-async function waitForCounting(batches: BatchStore, batchId: string, total: number, onProgress?: (counted: number, total: number) => void): Promise<boolean> {
+/** Whether every document's output is up to date; stops at the first chunk that is not (a first run's first). */
+async function allUpToDate(files: AsyncGenerator<SourceEntry>, sink: AnySink, maker: Maker): Promise<boolean> {
+  let chunk: SourceEntry[] = [];
+  const check = async () => (await Promise.all(chunk.map((f) => sink.isUpToDate(f.key, f.mtimeMs, maker)))).every(Boolean);
+  for await (const file of files) {
+    chunk.push(file);
+    if (chunk.length >= CHUNK_CHECKED) {
+      if (!(await check())) return false;
+      chunk = [];
+    }
+  }
+  return check();
+}
+
+/** Outputs looked at together by allUpToDate: few, so that a first run's first files decide at once. */
+const CHUNK_CHECKED = 16;
+
+/**
+ * Waits until workers have counted every document; returns true when the batch was
+ * cancelled meanwhile. Throws Redis's out-of-memory refusal of the lease's renewal.
+ */
+async function waitForCounting(batches: BatchStore, batchId: string, total: number, lease: Lease, onProgress?: (counted: number, total: number) => void): Promise<boolean> {
   for (;;) {
+    if (lease.full) throw lease.full;
     const record = await batches.get(batchId);
     if (!record) throw lostBatch(batchId);
     if (record.cancelRequested) return true;
@@ -468,6 +499,8 @@ export async function claimsOf(
 /** Whether this producer still holds its batch's lease, and taking it again when it ran out unheld. */
 interface Lease {
   lost: boolean;
+  /** Redis refused to renew the lease for want of memory. */
+  full: Error | null;
   retake: () => Promise<boolean>;
 }
 
@@ -512,12 +545,16 @@ async function ridingOutDrops<T>(batches: BatchStore, batchId: string, step: () 
   }
 }
 
+function isOutOfMemory(err: Error): boolean {
+  return /OOM command not allowed|^OOM /.test(err.message);
+}
+
 /** Redis's out-of-memory refusal (alone, or inside a MULTI) as what to do about it; any other error as it is. */
 function outOfMemory(err: Error, batchId: string | null): Error {
-  if (!/OOM command not allowed|^OOM /.test(err.message)) return err;
+  if (!isOutOfMemory(err)) return err;
   return new UsageError(
     batchId
-      ? `Redis is out of memory (maxmemory): batch ${batchId} was cut off mid-walk; free memory, then run the same enqueue with --resume ${batchId}`
+      ? `Redis is out of memory (maxmemory): batch ${batchId} was cut off while being queued or counted; free memory, then run the same enqueue with --resume ${batchId}`
       : 'Redis is out of memory (maxmemory): no batch was started; free memory and run the enqueue again',
   );
 }

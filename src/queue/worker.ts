@@ -90,6 +90,8 @@ class BatchSetups {
 }
 
 const NO_LINES: DocumentLines = { source: '', lines: [] };
+// Documents of no lines count under any settings: a job whose setup failed has none to give.
+const NO_SETTINGS = { maxLinesPerSource: 0, minDocuments: 2, tailMinDocuments: 2 };
 
 /**
  * A BullMQ worker whose documents are cleaned in `concurrency` threads: the text stages
@@ -275,7 +277,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       if (!answer.ok && !answer.reason && !lastAttempt) transient++;
       else counted.push({ seq: doc.seq, lines: answer.ok && answer.kind === 'count' ? answer.lines : NO_LINES });
     });
-    await batches.recordCounted(batch, counted, config.learn.maxLinesPerSource);
+    await batches.recordCounted(batch, counted, config.learn);
     if (transient > 0) throw new Error(`${transient} of ${docs.length} documents could not be counted; the job runs again`);
     return { completed: docs.length, failed: 0, skipped: 0 };
   }
@@ -329,7 +331,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       // outcome yet, so the batch still ends.
       const record = async () => {
         if (job.name === COUNT_JOB) {
-          await batches.recordCounted(batch, docs.map((doc) => ({ seq: doc.seq, lines: NO_LINES })), 0);
+          await batches.recordCounted(batch, docs.map((doc) => ({ seq: doc.seq, lines: NO_LINES })), NO_SETTINGS);
           return;
         }
         const lost = docs.map((d) => ({ id: d.id, seq: d.seq, rel: d.rel, jobId: job.id ?? '', reason: 'failed' as const, message: err.message }));

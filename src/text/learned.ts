@@ -34,6 +34,8 @@ export interface LearnSettings {
   protectShare: number;
   /** Distinct lines counted per source, at most: memory stays bounded. */
   maxLinesPerSource: number;
+  /** Distinct lines counted per document, at most (a price list, a log a crawler kept): the lines past it are not counted. */
+  maxLinesPerDocument: number;
   /**
    * A line in at least this many documents (CCNet's 2), whatever its shape, is removed
    * where it stands in the run of such lines that closes a document: the teasers of other
@@ -116,7 +118,7 @@ export interface LearnedSource {
 export type LearnedLines = ReadonlyMap<string, LearnedSource>;
 
 /** Fewest documents a line is counted from: below both thresholds a count is dropped. */
-export function countFloor(settings: LearnSettings): number {
+export function countFloor(settings: Pick<LearnSettings, 'minDocuments' | 'tailMinDocuments'>): number {
   return Math.min(settings.minDocuments, settings.tailMinDocuments);
 }
 
@@ -124,12 +126,21 @@ const SENTENCE_END = /[.!?…]["”’)]*$/;
 // A statement's full stop; a question or an ellipsis closes headlines and cut teasers as often.
 const STATEMENT_END = /(?<!\.)\.["”’)]*$/;
 
-/** The site when the document names it, else the top-level folder of its path, else `(root)`. */
+/**
+ * The site when the document names it, else the top-level folder of its path, else for a
+ * record of a shard file at the input's root that file's name without its extensions
+ * (per-site dumps `vnexpress.jsonl`, `tuoitre.jsonl.gz`), else `(root)`.
+ */
 export function sourceOf(header: Pick<Header, 'site'>, rel: string): string {
   if (header.site) return header.site.toLowerCase();
   const slash = rel.indexOf('/');
-  return slash > 0 ? rel.slice(0, slash) : '(root)';
+  if (slash > 0) return rel.slice(0, slash);
+  const shard = /^(.+)#\d+$/.exec(rel)?.[1]?.replace(SHARD_EXTENSIONS, '');
+  return shard || '(root)';
 }
+
+// The extensions of a shard file's name: its format, then its compression.
+const SHARD_EXTENSIONS = /(?:\.(?:jsonl|json|ndjson|csv|tsv|parquet|warc|wet|arc|txt|gz|zst|zstd|bz2|xz))+$/i;
 
 /**
  * The source a document's lines are counted and looked up under: the site its header or
@@ -213,7 +224,7 @@ export function documentLines(bytes: Uint8Array, rel: string, config: Config, re
     for (const key of [lineKey(text), shapeKey(text)]) {
       if (key === null) continue;
       const known = seen.get(key);
-      if (!known || rank < known.rank) seen.set(key, { key, rank, text });
+      if (known ? rank < known.rank : seen.size < config.learn.maxLinesPerDocument) seen.set(key, { key, rank, text });
     }
   }
   return { source: draftSource(draft), lines: [...seen.values()] };
@@ -331,17 +342,32 @@ function isBoilerplate(text: string, documents: number, total: number, s: LearnS
   return documents >= total * s.minShare || documents >= s.minDocumentsAnyShare;
 }
 
+/**
+ * A document's distinct lines as one key: copies of one article (a refetch, http and
+ * https, a tracking parameter) are counted once per source, or their every line would
+ * stand in as many documents as there are copies and be learned. Null for a document of
+ * no lines (nothing to count twice).
+ */
+export function documentFingerprint(doc: DocumentLines): string | null {
+  return doc.lines.length === 0 ? null : hash(doc.lines.map((l) => l.key).sort().join(' '));
+}
+
 /** Counts lines in memory: `vnpipe learn` and the tests. */
 export class LineCounter {
-  private readonly bySource = new Map<string, { documents: number; lines: Map<string, { text: string; rank: number; documents: number }> }>();
+  private readonly bySource = new Map<string, { documents: number; copies: Set<string>; lines: Map<string, { text: string; rank: number; documents: number }> }>();
 
   constructor(private readonly settings: LearnSettings) {}
 
   add(doc: DocumentLines): void {
     let source = this.bySource.get(doc.source);
     if (!source) {
-      source = { documents: 0, lines: new Map() };
+      source = { documents: 0, copies: new Set(), lines: new Map() };
       this.bySource.set(doc.source, source);
+    }
+    const fingerprint = documentFingerprint(doc);
+    if (fingerprint !== null) {
+      if (source.copies.has(fingerprint)) return;
+      source.copies.add(fingerprint);
     }
     source.documents++;
     for (const { key, text, rank } of doc.lines) {

@@ -270,14 +270,23 @@ describe('teasers of other articles that a few pages of a source share', () => {
 });
 
 describe('copies of one article in a source (learning is on by default)', () => {
-  // A real article (samples/) crawled five times, beside another: every line of the copies stands in 5 documents.
+  // A real article (samples/) crawled five times, beside another. Exact copies count once;
+  // copies that differ in a line (a view counter) are distinct documents: every line of the
+  // article stands in 5 of them.
   const samples = readdirSync(join(import.meta.dirname, '../../samples')).sort();
   const article = readFileSync(join(import.meta.dirname, '../../samples', samples[0]!));
   const other = readFileSync(join(import.meta.dirname, '../../samples', samples[1]!));
-  const docs = [...Array.from({ length: 5 }, (_, i) => ({ rel: `site/${i}.txt`, bytes: article })), { rel: 'site/other.txt', bytes: other }];
-  const counter = new LineCounter(config.learn);
-  for (const d of docs) counter.add(documentLines(d.bytes, d.rel, config));
-  const learned = compileProfile(buildProfile(counter.counts(), config.learn));
+  const learnFrom = (copy: (i: number) => Uint8Array) => {
+    const docs = [...Array.from({ length: 5 }, (_, i) => ({ rel: `site/${i}.txt`, bytes: copy(i) })), { rel: 'site/other.txt', bytes: other }];
+    const counter = new LineCounter(config.learn);
+    for (const d of docs) counter.add(documentLines(d.bytes, d.rel, config));
+    return compileProfile(buildProfile(counter.counts(), config.learn));
+  };
+  const learned = learnFrom((i) => Buffer.concat([article, Buffer.from(`\nBản ${i} của bài, lượt xem ${i * 37}\n`)]));
+
+  it('exact copies are counted once: nothing of theirs is learned', () => {
+    expect([...learnFrom(() => article).values()].every((s) => s.lines.size === 0)).toBe(true);
+  });
 
   it('are not emptied: the learned lines would take all their text, so they stay', () => {
     const plain = processDocument(article, 'site/0.txt', config).text;
