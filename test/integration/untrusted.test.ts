@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -187,6 +187,9 @@ describe('a batch always ends and tells the truth', () => {
   it('a learning batch (the default) whose producer died while it counted learns again on --resume, then cleans', async () => {
     const env = testEnv(redisUrl);
     const input = folder(300);
+    // Copies of one article are counted once per source: a line of its own makes each file a
+    // page of the site, so the article's lines are learned from 300 documents.
+    for (const f of readdirSync(input)) appendFileSync(join(input, f), `\nPage ${f}.\n`);
     const out = join(tempDir('out'), 'out');
     // No worker: the producer queues the counting pass, then waits for it.
     const producer = spawn(process.execPath, [CLI, 'enqueue', input, '--out', out], { env: { ...process.env, ...env }, stdio: 'ignore' });
