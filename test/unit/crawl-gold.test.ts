@@ -51,7 +51,7 @@ describe('crawl fixture labels', () => {
     expect(split.map(([s]) => s).sort()).toEqual(folders);
     for (const [, part, batch] of split) {
       expect(['dev', 'heldout']).toContain(part);
-      expect(['1', '2', '3', '4', '5', '6']).toContain(batch);
+      expect(['1', '2', '3', '4', '5', '6', '7']).toContain(batch);
     }
   });
 
