@@ -1,12 +1,14 @@
 /**
- * npm run eval:boilerplate -- DIR [--split dev|heldout] [--pages N]: the whole pipeline on
+ * npm run eval:boilerplate -- DIR [--split dev|heldout] [--pages N] [--batches 1-5]: the whole pipeline on
  * hand-labelled crawler output, beside a CCNet-style line-dedup baseline.
  *
  * DIR holds docs/<source>/<nnn>.txt, labels docs/<source>/<nnn>.gold.json
  * ({ body: [verbatim pieces], boilerplate: [{ category, text }], title, date, authors,
  * sources, captions }) and SPLIT.tsv (`<source> <TAB> dev|heldout [<TAB> batch]`). Only
  * the sources of the chosen split are read (dev by default): held-out documents are never
- * opened while rules are tuned. Each batch (the round of collection a source came in) gets
+ * opened while rules are tuned. `--batches` keeps the sources of some batches only (`1-5`,
+ * `6`, `1,3`): rules tuned on some dev batches can be checked on a later one, the way a
+ * held-out batch will see them. Each batch (the round of collection a source came in) gets
  * its own total beside the overall one. A learned profile per source is built from all its
  * documents, labelled or not, as `vnpipe run` does by default (bench/clean-learned.ts); the
  * `no learn` columns score the pipeline without it (`vnpipe run --no-learn`). `--pages N` keeps each source's first N
@@ -57,9 +59,15 @@ const valueOf = (flag: string) => (args.indexOf(flag) === -1 ? undefined : args[
 const split = valueOf('--split') ?? 'dev';
 // A source of only its first N documents: what learning does for a small folder.
 const pages = valueOf('--pages') === undefined ? Infinity : Number(valueOf('--pages'));
-const dir = args.find((a, i) => !a.startsWith('--') && !['--split', '--pages'].includes(args[i - 1] ?? ''));
-if (!dir || (split !== 'dev' && split !== 'heldout') || !(pages >= 1)) {
-  console.error('usage: eval-boilerplate DIR [--split dev|heldout] [--pages N] [--no-learn] [--errors]');
+// `1-5`, `6`, `1,3`: the batches whose sources are read (all by default).
+const batchList = valueOf('--batches');
+const chosenBatches = batchList?.split(',').flatMap((part) => {
+  const [from, to = from] = part.split('-').map(Number);
+  return Number.isInteger(from) && Number.isInteger(to) && from! <= to! ? Array.from({ length: to! - from! + 1 }, (_, i) => String(from! + i)) : [part];
+});
+const dir = args.find((a, i) => !a.startsWith('--') && !['--split', '--pages', '--batches'].includes(args[i - 1] ?? ''));
+if (!dir || (split !== 'dev' && split !== 'heldout') || !(pages >= 1) || chosenBatches?.some((b) => !/^\d+$/.test(b))) {
+  console.error('usage: eval-boilerplate DIR [--split dev|heldout] [--pages N] [--batches 1-5] [--no-learn] [--errors]');
   process.exit(2);
 }
 const root = resolve(dir);
@@ -78,7 +86,12 @@ function unescapePrinted(s: string): string {
 /** Sources of the chosen split and their batches, from SPLIT.tsv (a header line or comments are skipped). */
 function splitSources(): Map<string, string> {
   const rows = readFileSync(join(root, 'SPLIT.tsv'), 'utf8').split('\n').map((l) => l.trim().split('\t'));
-  return new Map(rows.filter((r) => r.length >= 2 && r[1]!.trim() === split).map((r) => [r[0]!.trim(), r[2]?.trim() || '1']));
+  return new Map(
+    rows
+      .filter((r) => r.length >= 2 && r[1]!.trim() === split)
+      .map((r): [string, string] => [r[0]!.trim(), r[2]?.trim() || '1'])
+      .filter(([, batch]) => !chosenBatches || chosenBatches.includes(batch)),
+  );
 }
 
 function readDocs(sources: string[]): Doc[] {
@@ -253,7 +266,7 @@ const batches = splitSources();
 const sources = [...batches.keys()];
 const docs = readDocs(sources);
 const labelled = docs.filter((d) => d.gold).length;
-console.log(`${root} split=${split}${split === 'heldout' ? ' (HELD-OUT)' : ''}${pages < Infinity ? `, first ${pages} documents a source` : ''}: ${sources.length} sources, ${docs.length} documents, ${labelled} labelled\n`);
+console.log(`${root} split=${split}${split === 'heldout' ? ' (HELD-OUT)' : ''}${chosenBatches ? `, batches ${chosenBatches.join(',')}` : ''}${pages < Infinity ? `, first ${pages} documents a source` : ''}: ${sources.length} sources, ${docs.length} documents, ${labelled} labelled\n`);
 
 const t0 = performance.now();
 const learnedRun = run(learnedPredictions, docs);
